@@ -1,0 +1,35 @@
+package io.fairlead.policies;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** One consistent-hash key; a port's keys are tried in order. */
+public sealed interface HashKey {
+
+  /** Whether proxyless gRPC clients can hash on it (they hash on headers only). */
+  default boolean grpcCapable() {
+    return false;
+  }
+
+  record Header(String name) implements HashKey {
+    @Override
+    public boolean grpcCapable() {
+      return true;
+    }
+  }
+
+  /** Envoy generates the cookie when absent; a zero or absent ttl makes a session cookie. */
+  record Cookie(String name, Optional<Duration> ttl, Optional<String> path) implements HashKey {}
+
+  /**
+   * The client's address, masked to a subnet (LVS persistence granularity). 32/128 means the
+   * whole address.
+   */
+  record SourceIp(int prefixV4, int prefixV6) implements HashKey {
+    public boolean isMasked() {
+      return prefixV4 < 32 || prefixV6 < 128;
+    }
+  }
+
+  record Query(String name) implements HashKey {}
+}

@@ -1,0 +1,25 @@
+package io.fairlead.policies;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Active health checking of a port's endpoints. */
+public record HealthCheck(
+    Kind kind,
+    Optional<String> path,
+    Duration interval,
+    Duration timeout,
+    int unhealthyThreshold,
+    int healthyThreshold) {
+
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+  public static final int DEFAULT_UNHEALTHY = 3;
+  public static final int DEFAULT_HEALTHY = 1;
+
+  public enum Kind {
+    HTTP,
+    GRPC,
+    TCP
+  }
+}
