@@ -18,8 +18,8 @@ public sealed interface HashKey {
     }
   }
 
-  /** Envoy generates the cookie when absent; a zero or absent ttl makes a session cookie. */
-  record Cookie(String name, Optional<Duration> ttl, Optional<String> path) implements HashKey {}
+  /** Envoy generates the cookie when absent; a zero ttl makes a session cookie. */
+  record Cookie(String name, Duration ttl, Optional<String> path) implements HashKey {}
 
   /**
    * The client's address, masked to a subnet (LVS persistence granularity). 32/128 means the

@@ -1,0 +1,49 @@
+package io.fairlead.policies;
+
+/** Renders the annotation reference, {@code docs/annotations.md}, from the registry. */
+public final class AnnotationDocs {
+
+  private AnnotationDocs() {}
+
+  public static String markdown() {
+    StringBuilder out = new StringBuilder();
+    out.append("# Annotation reference\n\n")
+        .append("<!-- Generated from AnnotationRegistry by AnnotationDocsTest; run `mvn test -pl policies -Dupdate=true` after changing a key. -->\n\n")
+        .append("Fairlead reads load-balancing and affinity policy from annotations on Services.\n")
+        .append("Any key may be suffixed with `.PORTNAME` to apply to one port only, e.g. `fairlead.io/lb-policy.admin`.\n")
+        .append("Precedence, strongest first: per-port annotation, Service annotation, native Service field, default.\n\n")
+        .append("User input never fails a Service: an invalid value is an **error** diagnostic and that setting falls back ")
+        .append("to the next source (per-port → Service-wide → native field → default); an unknown `fairlead.io/` key or ")
+        .append("a setting that has no effect is a **warning**; the rest of the Service still applies. ")
+        .append("`fairlead translate` and `fairlead explain` print the diagnostics; `serve` exposes them on `/debug/diagnostics` and as Kubernetes Events.\n\n")
+        .append("| key | value | default | meaning |\n|---|---|---|---|\n");
+    for (AnnotationKey<?> k : AnnotationRegistry.all()) {
+      out.append("| `").append(k.fullName()).append("` | ").append(k.grammar()).append(" | ")
+          .append(k.defaultValue()).append(" | ").append(k.description()).append(" |\n");
+    }
+    out.append("\n## What each key does on each client\n\n")
+        .append("| key | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|\n");
+    for (AnnotationKey<?> k : AnnotationRegistry.all()) {
+      out.append("| `").append(k.fullName()).append("` | ").append(k.onEnvoy()).append(" | ")
+          .append(k.onGrpc()).append(" |\n");
+    }
+    out.append(NATIVE_FIELDS);
+    return out.toString();
+  }
+
+  private static final String NATIVE_FIELDS =
+      """
+
+      ## Native Service fields
+
+      | field | effect |
+      |---|---|
+      | `spec.sessionAffinity: ClientIP` | Source-IP consistent hashing (ring-hash on the client address) unless `fairlead.io/hash-on` or `fairlead.io/lb-policy` say otherwise. `fairlead.io/source-ip-prefix` sets its subnet granularity. `sessionAffinityConfig.clientIP.timeoutSeconds` has no equivalent in consistent hashing: a client keeps its backend for as long as the endpoint set allows, not for a fixed time. For time-bounded pinning use `fairlead.io/session-persistence` with `fairlead.io/persistence-timeout`. |
+      | `spec.ports[].appProtocol` | Chooses the protocol: `http`, `kubernetes.io/ws`, `grpc-web` → http; `http2`, `h2c`, `kubernetes.io/h2c` → http2; `grpc` → grpc; anything else → tcp (an info diagnostic says so). |
+      | port name prefix | Without appProtocol: `grpc`/`grpc-*` → grpc, `http2`/`h2c`(`-*`) → http2, `http`/`http-*` → http, else tcp. |
+      | `spec.trafficDistribution: PreferClose` (or `PreferSameZone`) | Zone-aware routing: endpoints in the proxy's zone are priority 0, the others priority 1 (used when the zone has no healthy endpoint). Applies to proxies that state their zone (node locality or `fairlead.io/zone` metadata). |
+      | `spec.internalTrafficPolicy: Local` | Sidecars and proxyless clients that state their node (`fairlead.io/node` metadata) get only endpoints on that node. Proxies that do not state it get every endpoint. |
+      | EndpointSlice conditions | ready → HEALTHY; serving and terminating → DRAINING (keeps stateful sessions, gets no new traffic); not serving → UNHEALTHY (no traffic). |
+      | EndpointSlice `zone` | The endpoint's locality; every locality carries a `load_balancing_weight` (its endpoint count). |
+      """;
+}

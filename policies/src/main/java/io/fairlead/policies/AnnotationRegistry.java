@@ -1,0 +1,286 @@
+package io.fairlead.policies;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every annotation key Fairlead knows. Nothing else in the code base spells a key; the
+ * annotation reference ({@code docs/annotations.md}) is generated from this list.
+ */
+public final class AnnotationRegistry {
+
+  public static final String PREFIX = "fairlead.io/";
+
+  public static final AnnotationKey<LbKind> LB_POLICY =
+      new AnnotationKey<>(
+          "lb-policy",
+          "`round-robin` | `least-request` | `random` | `ring-hash` | `maglev`",
+          "round-robin; ring-hash when hash keys or ClientIP affinity are asked for",
+          "The balancing algorithm, applied to every request or stream, not once per connection.",
+          "Typed `load_balancing_policy` (round_robin, least_request, random, ring_hash, maglev).",
+          "maglev becomes ring_hash (gRPC rejects MAGLEV); least-request becomes round-robin for grpc-node; random becomes round-robin.",
+          SettingParsers::lbPolicy);
+
+  public static final AnnotationKey<List<HashKey>> HASH_ON =
+      new AnnotationKey<>(
+          "hash-on",
+          "comma list of `header:NAME`, `cookie:NAME`, `source-ip`, `query:NAME`",
+          "none (source-ip with `sessionAffinity: ClientIP`)",
+          "Consistent-hash keys, tried in order until one yields a value. Needs a hashing lb-policy; with another one it is an error and is ignored. On TCP ports only source-ip applies.",
+          "Route `hash_policy` entries; `source-ip` is `connection_properties.source_ip`, or a masked subnet header when `source-ip-prefix` is set; TCP ports use `tcp_proxy.hash_policy.source_ip`.",
+          "Only `header:` keys are sent (gRPC ignores the others); `source-ip` becomes the gRPC channel id, so each client channel sticks to one backend.",
+          SettingParsers::hashOn);
+
+  public static final AnnotationKey<Duration> COOKIE_TTL =
+      new AnnotationKey<>(
+          "cookie-ttl",
+          "duration (`0s` = session cookie)",
+          "0s",
+          "Lifetime of the hash cookie Envoy generates when the request has none.",
+          "`hash_policy.cookie.ttl`.",
+          "Not sent: gRPC does not hash on cookies.",
+          Values::duration);
+
+  public static final AnnotationKey<String> COOKIE_PATH =
+      new AnnotationKey<>(
+          "cookie-path",
+          "path",
+          "unset (the request path's directory, as browsers do)",
+          "Path attribute of the generated hash cookie.",
+          "`hash_policy.cookie.path`.",
+          "Not sent.",
+          Values::path);
+
+  public static final AnnotationKey<SourceIpPrefix> SOURCE_IP_PREFIX =
+      new AnnotationKey<>(
+          "source-ip-prefix",
+          "`V4` or `V4,V6` prefix lengths",
+          "32,128 (the whole address)",
+          "LVS persistence granularity: clients of one subnet share a backend. Applies to `source-ip` hash keys, including the one `sessionAffinity: ClientIP` implies. Works on HTTP-family ports; TCP ports hash the whole address (a warning says so).",
+          "A Lua filter writes the masked client subnet into `x-fairlead-client-subnet` and the route hashes on that header; a client-sent value is always overwritten.",
+          "Not applicable: gRPC hashes on the channel id instead of the source address.",
+          SettingParsers::sourceIpPrefix);
+
+  public static final AnnotationKey<Boolean> PORT_AFFINITY =
+      new AnnotationKey<>(
+          "port-affinity",
+          "`all-ports` | `none`",
+          "none",
+          "LVS persistent-client port groups: one client's hash key lands on the same pod on every port of the Service (e.g. 80 and 443). Needs a hashing lb-policy.",
+          "Each endpoint's hostname is its pod IP and the hashing policy sets `use_hostname_for_hashing`, so every port's ring is built on pods, not ip:port.",
+          "Not sent: gRPC has no `use_hostname_for_hashing`.",
+          SettingParsers::portAffinity);
+
+  public static final AnnotationKey<RingSize> RING_SIZE =
+      new AnnotationKey<>(
+          "ring-size",
+          "`MIN` or `MIN-MAX`, each 1 to 8388608",
+          "1024-8388608",
+          "Ring-hash ring sizes; a larger ring spreads keys more evenly.",
+          "RingHash `minimum_ring_size` / `maximum_ring_size`.",
+          "Sent (grpc-node gets the legacy `ring_hash_lb_config`, which it accepts).",
+          SettingParsers::ringSize);
+
+  public static final AnnotationKey<Long> MAGLEV_TABLE_SIZE =
+      new AnnotationKey<>(
+          "maglev-table-size",
+          "prime number, at most 5000011",
+          "65537",
+          "Maglev lookup table size.",
+          "Maglev `table_size`.",
+          "Not applicable: maglev becomes ring-hash.",
+          SettingParsers::maglevTableSize);
+
+  public static final AnnotationKey<Integer> HASH_BALANCE_FACTOR =
+      new AnnotationKey<>(
+          "hash-balance-factor",
+          "integer, at least 100",
+          "unset (no bound)",
+          "Bounded-load consistent hashing: no endpoint takes more than factor/100 of the average load.",
+          "`consistent_hashing_lb_config.hash_balance_factor`.",
+          "Not sent: gRPC does not support bounded loads.",
+          v -> SettingParsers.atLeast(v, 100));
+
+  public static final AnnotationKey<Integer> LEAST_REQUEST_CHOICES =
+      new AnnotationKey<>(
+          "least-request-choices",
+          "integer, at least 2",
+          "2",
+          "How many random endpoints least-request compares.",
+          "LeastRequest `choice_count`.",
+          "Sent to grpc-java; grpc-node gets round-robin.",
+          v -> SettingParsers.atLeast(v, 2));
+
+  public static final AnnotationKey<SessionPersistence> SESSION_PERSISTENCE =
+      new AnnotationKey<>(
+          "session-persistence",
+          "`cookie:NAME` | `header:NAME`",
+          "unset",
+          "Strong affinity: the session names the exact endpoint and survives scaling. Terminating endpoints keep their sessions and get no new ones. When the endpoint is gone, the request is balanced again. HTTP-family ports only.",
+          "Stateful-session filter (`envoy.http.stateful_session.cookie` or `.header`, `strict: false`) on the route, and `DRAINING` in the cluster's `override_host_status`.",
+          "Not sent: grpc-java and grpc-node have no stateful sessions.",
+          SettingParsers::sessionPersistence);
+
+  public static final AnnotationKey<Duration> PERSISTENCE_TIMEOUT =
+      new AnnotationKey<>(
+          "persistence-timeout",
+          "duration",
+          "0s (the session lasts as long as the browser session)",
+          "Session lifetime, like LVS `persistence_timeout`. Applies to cookie persistence.",
+          "The session cookie's `ttl`.",
+          "Not sent.",
+          Values::duration);
+
+  public static final AnnotationKey<Duration> SLOW_START =
+      new AnnotationKey<>(
+          "slow-start",
+          "duration",
+          "unset",
+          "New endpoints ramp up their share of traffic over this window. round-robin and least-request only.",
+          "`slow_start_config.slow_start_window` of the typed policy.",
+          "Not sent: gRPC has no slow start.",
+          Values::positiveDuration);
+
+  public static final AnnotationKey<Protocol> PROTOCOL =
+      new AnnotationKey<>(
+          "protocol",
+          "`http` | `http2` | `grpc` | `tcp`",
+          "from `appProtocol`, then the port name prefix (`grpc-`, `http2-`, `h2c-`, `http-`), else tcp",
+          "The port's application protocol. HTTP-family ports are balanced per request; http2 and grpc ports get HTTP/2 upstreams so each stream is balanced on its own.",
+          "HTTP connection manager and routes, or `tcp_proxy` for tcp.",
+          "gRPC clients always speak HTTP/2; the setting only decides which keys apply.",
+          SettingParsers::protocol);
+
+  public static final AnnotationKey<Duration> MAX_CONNECTION_DURATION =
+      new AnnotationKey<>(
+          "max-connection-duration",
+          "duration",
+          "unset",
+          "Drain long-lived downstream connections after this long, so clients reconnect and re-balance.",
+          "HTTP: `common_http_protocol_options.max_connection_duration`; TCP: `tcp_proxy.max_downstream_connection_duration`.",
+          "Not sent: the gRPC client is itself the downstream; it balances per request already.",
+          Values::positiveDuration);
+
+  public static final AnnotationKey<HealthCheck> HEALTH_CHECK =
+      new AnnotationKey<>(
+          "health-check",
+          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N`",
+          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1 when enabled",
+          "Active health checking of the endpoints.",
+          "Cluster `health_checks`.",
+          "Not sent: gRPC clients do no active health checking (they skip endpoints the control plane marks unhealthy).",
+          SettingParsers::healthCheck);
+
+  public static final AnnotationKey<OutlierDetection> OUTLIER_DETECTION =
+      new AnnotationKey<>(
+          "outlier-detection",
+          "`default`, or `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N`",
+          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=10 when enabled",
+          "Passive ejection of endpoints that keep failing.",
+          "Cluster `outlier_detection`.",
+          "Not sent: gRPC implements only success-rate and failure-percentage ejection, not consecutive-5xx.",
+          SettingParsers::outlierDetection);
+
+  public static final AnnotationKey<CircuitBreakers> CIRCUIT_BREAKERS =
+      new AnnotationKey<>(
+          "circuit-breakers",
+          "`max-connections=N,max-pending-requests=N,max-requests=N,max-retries=N` (any subset)",
+          "Envoy's defaults (1024 each, 3 retries)",
+          "Per-cluster limits.",
+          "Cluster `circuit_breakers.thresholds` (default priority).",
+          "Only `max-requests` is sent; gRPC ignores the other limits.",
+          SettingParsers::circuitBreakers);
+
+  public static final AnnotationKey<RetryPolicy> RETRIES =
+      new AnnotationKey<>(
+          "retries",
+          "`attempts=N,on=COND|COND,per-try-timeout=D`",
+          "unset; on=5xx|reset|connect-failure when enabled",
+          "Route retries. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. HTTP-family ports only.",
+          "Route `retry_policy`.",
+          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; per-try-timeout is dropped.",
+          SettingParsers::retries);
+
+  public static final AnnotationKey<Duration> TIMEOUT =
+      new AnnotationKey<>(
+          "timeout",
+          "duration (`0s` = none)",
+          "Envoy's 15s route timeout",
+          "Whole-request timeout. HTTP-family ports only.",
+          "Route `timeout` (and `max_stream_duration` for long streams left unset).",
+          "Route `max_stream_duration.max_stream_duration`.",
+          Values::duration);
+
+  public static final AnnotationKey<List<String>> GATEWAY_HOST =
+      new AnnotationKey<>(
+          "gateway-host",
+          "comma list of host names (`*.example.com` allowed)",
+          "`*` when the Service is exposed",
+          "Expose the port through the gateway Envoys under these hosts.",
+          "A virtual host in the gateway group's route configuration.",
+          "Not applicable.",
+          SettingParsers::hosts);
+
+  public static final AnnotationKey<String> GATEWAY_PATH =
+      new AnnotationKey<>(
+          "gateway-path",
+          "path prefix",
+          "`/`",
+          "Path prefix under which the gateway routes to the port.",
+          "Route `match.prefix`.",
+          "Not applicable.",
+          Values::path);
+
+  public static final AnnotationKey<String> GATEWAY =
+      new AnnotationKey<>(
+          "gateway",
+          "gateway group name (DNS label)",
+          "`default`",
+          "Which gateway group exposes the port. Setting any gateway key exposes the port.",
+          "Only gateways whose node metadata names this group get the route.",
+          "Not applicable.",
+          Values::dnsLabel);
+
+  private static final List<AnnotationKey<?>> ALL =
+      List.of(
+          LB_POLICY,
+          HASH_ON,
+          COOKIE_TTL,
+          COOKIE_PATH,
+          SOURCE_IP_PREFIX,
+          PORT_AFFINITY,
+          RING_SIZE,
+          MAGLEV_TABLE_SIZE,
+          HASH_BALANCE_FACTOR,
+          LEAST_REQUEST_CHOICES,
+          SESSION_PERSISTENCE,
+          PERSISTENCE_TIMEOUT,
+          SLOW_START,
+          PROTOCOL,
+          MAX_CONNECTION_DURATION,
+          HEALTH_CHECK,
+          OUTLIER_DETECTION,
+          CIRCUIT_BREAKERS,
+          RETRIES,
+          TIMEOUT,
+          GATEWAY_HOST,
+          GATEWAY_PATH,
+          GATEWAY);
+
+  private AnnotationRegistry() {}
+
+  public static List<AnnotationKey<?>> all() {
+    return ALL;
+  }
+
+  public static Optional<AnnotationKey<?>> find(String name) {
+    return ALL.stream().filter(k -> k.name().equals(name)).findFirst();
+  }
+
+  /** The known key closest to an unknown one, for "did you mean" hints. */
+  public static AnnotationKey<?> closest(String name) {
+    return ALL.stream().min(Comparator.comparingInt(k -> Values.distance(k.name(), name))).orElseThrow();
+  }
+}

@@ -1,0 +1,4 @@
+package io.fairlead.policies;
+
+/** Ring-hash ring bounds. */
+public record RingSize(long min, long max) {}

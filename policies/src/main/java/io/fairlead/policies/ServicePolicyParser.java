@@ -1,0 +1,451 @@
+package io.fairlead.policies;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a Service's annotations and native fields into the effective policy of each port.
+ *
+ * <p>Precedence per setting: per-port annotation ({@code fairlead.io/KEY.PORTNAME}), Service
+ * annotation, native Service field, default. An invalid value is an error diagnostic and that
+ * setting falls through to the next source; the rest of the Service still applies.
+ */
+public final class ServicePolicyParser {
+
+  private ServicePolicyParser() {}
+
+  public static ParsedService parse(
+      String object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
+    Set<Diagnostic> diagnostics = new TreeSet<>();
+    checkKeys(object, annotations, ports, diagnostics);
+    List<PortPolicy> policies = new ArrayList<>();
+    for (PortSpec port : ports) {
+      Resolver r = new Resolver(object, annotations, port, diagnostics);
+      policies.add(new PortParser(object, nativeFields, port, r, diagnostics).parse());
+    }
+    return new ParsedService(List.copyOf(policies), List.copyOf(diagnostics));
+  }
+
+  /** Unknown keys and unknown port suffixes are warnings that name what was probably meant. */
+  private static void checkKeys(
+      String object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
+    Set<String> portNames =
+        ports.stream().map(PortSpec::name).filter(n -> !n.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+    for (String key : new TreeSet<>(annotations.keySet())) {
+      if (!key.startsWith(AnnotationRegistry.PREFIX)) {
+        continue;
+      }
+      String rest = key.substring(AnnotationRegistry.PREFIX.length());
+      int dot = rest.indexOf('.');
+      String base = dot < 0 ? rest : rest.substring(0, dot);
+      if (AnnotationRegistry.find(base).isEmpty()) {
+        out.add(
+            Diagnostic.warning(
+                object,
+                key,
+                "unknown annotation; did you mean " + AnnotationRegistry.closest(base).fullName() + "?"));
+        continue;
+      }
+      if (dot >= 0) {
+        String port = rest.substring(dot + 1);
+        if (!portNames.contains(port)) {
+          out.add(
+              Diagnostic.warning(
+                  object,
+                  key,
+                  "no port named '"
+                      + port
+                      + "'; "
+                      + (portNames.isEmpty() ? "the Service has no named ports" : "ports: " + String.join(", ", portNames))));
+        }
+      }
+    }
+  }
+
+  /** One effective value and where it came from. */
+  record Resolved<T>(T value, Provenance provenance, String key) {}
+
+  /** Looks a key up per-port first, then Service-wide, reporting invalid values. */
+  static final class Resolver {
+    private final String object;
+    private final Map<String, String> annotations;
+    private final PortSpec port;
+    private final Set<Diagnostic> diagnostics;
+
+    Resolver(String object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
+      this.object = object;
+      this.annotations = annotations;
+      this.port = port;
+      this.diagnostics = diagnostics;
+    }
+
+    <T> Optional<Resolved<T>> get(AnnotationKey<T> key) {
+      if (!port.name().isEmpty()) {
+        Optional<Resolved<T>> perPort = read(key, key.fullName() + "." + port.name(), Provenance.PORT_ANNOTATION);
+        if (perPort.isPresent()) {
+          return perPort;
+        }
+      }
+      return read(key, key.fullName(), Provenance.ANNOTATION);
+    }
+
+    private <T> Optional<Resolved<T>> read(AnnotationKey<T> key, String fullKey, Provenance provenance) {
+      String raw = annotations.get(fullKey);
+      if (raw == null) {
+        return Optional.empty();
+      }
+      ParseResult<T> parsed = key.parse(raw);
+      if (parsed instanceof ParseResult.Ok<T> ok) {
+        return Optional.of(new Resolved<>(ok.value(), provenance, fullKey));
+      }
+      diagnostics.add(
+          Diagnostic.error(
+              object, fullKey, ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
+      return Optional.empty();
+    }
+
+    private static String fallbackWords(Provenance p) {
+      return p == Provenance.PORT_ANNOTATION ? "the Service-wide value or default" : "the default";
+    }
+  }
+
+  /** Parses one port; cross-checks between settings live here. */
+  private static final class PortParser {
+    private final String object;
+    private final NativeFields nativeFields;
+    private final PortSpec port;
+    private final Resolver r;
+    private final Set<Diagnostic> diagnostics;
+    private final Map<String, Provenance> provenance = new TreeMap<>();
+
+    PortParser(String object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
+      this.object = object;
+      this.nativeFields = nativeFields;
+      this.port = port;
+      this.r = r;
+      this.diagnostics = diagnostics;
+    }
+
+    PortPolicy parse() {
+      Protocol protocol = protocol();
+      List<HashKey> hashKeys = hashKeys(protocol);
+      LoadBalancing lb = loadBalancing(hashKeys);
+      if (!lb.isHashing()) {
+        hashKeys = List.of();
+      }
+      boolean portAffinity = flag(AnnotationRegistry.PORT_AFFINITY, lb.isHashing(), "a hashing lb-policy");
+      Optional<Integer> balance = onlyIf(AnnotationRegistry.HASH_BALANCE_FACTOR, lb.isHashing(), "a hashing lb-policy");
+      Optional<SessionPersistence> persistence = sessionPersistence(protocol);
+      Optional<Duration> slowStart = slowStart(lb);
+      Optional<Duration> maxConn = value(AnnotationRegistry.MAX_CONNECTION_DURATION);
+      Optional<HealthCheck> health = value(AnnotationRegistry.HEALTH_CHECK);
+      Optional<OutlierDetection> outlier = value(AnnotationRegistry.OUTLIER_DETECTION);
+      Optional<CircuitBreakers> breakers = value(AnnotationRegistry.CIRCUIT_BREAKERS);
+      Optional<RetryPolicy> retries = onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<Duration> timeout = onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<GatewayExposure> gateway = gateway(protocol);
+      boolean preferClose = nativeFields.preferClose();
+      if (preferClose) {
+        provenance.put("traffic-distribution", Provenance.NATIVE_FIELD);
+      }
+      boolean nodeLocal = nativeFields.internalLocal();
+      if (nodeLocal) {
+        provenance.put("internal-traffic-policy", Provenance.NATIVE_FIELD);
+      }
+      return new PortPolicy(
+          port,
+          protocol,
+          lb,
+          List.copyOf(hashKeys),
+          portAffinity,
+          balance,
+          persistence,
+          slowStart,
+          maxConn,
+          health,
+          outlier,
+          breakers,
+          retries,
+          timeout,
+          gateway,
+          preferClose,
+          nodeLocal,
+          Map.copyOf(provenance));
+    }
+
+    private Protocol protocol() {
+      Optional<Resolved<Protocol>> annotated = r.get(AnnotationRegistry.PROTOCOL);
+      if (annotated.isPresent()) {
+        return note(annotated.get());
+      }
+      if (port.appProtocol().isPresent()) {
+        Optional<Protocol> p = fromAppProtocol(port.appProtocol().get());
+        if (p.isPresent()) {
+          provenance.put("protocol", Provenance.NATIVE_FIELD);
+          return p.get();
+        }
+        diagnostics.add(
+            Diagnostic.info(
+                object,
+                "spec.ports[" + port.label() + "].appProtocol",
+                "appProtocol '" + port.appProtocol().get() + "' is not an HTTP family protocol; the port is proxied as tcp"));
+        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        return Protocol.TCP;
+      }
+      Optional<Protocol> byName = fromPortName(port.name());
+      if (byName.isPresent()) {
+        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        return byName.get();
+      }
+      return Protocol.TCP;
+    }
+
+    private List<HashKey> hashKeys(Protocol protocol) {
+      Optional<Resolved<List<HashKey>>> annotated = r.get(AnnotationRegistry.HASH_ON);
+      List<HashKey> keys;
+      if (annotated.isPresent()) {
+        keys = note(annotated.get());
+      } else if (nativeFields.clientIpAffinity()) {
+        keys = List.of(new HashKey.SourceIp(32, 128));
+        provenance.put("hash-on", Provenance.NATIVE_FIELD);
+      } else {
+        keys = List.of();
+      }
+      keys = applyCookieSettings(keys);
+      keys = applySourceIpPrefix(keys, protocol);
+      if (!protocol.isHttp()) {
+        List<HashKey> tcpKeys = keys.stream().filter(k -> k instanceof HashKey.SourceIp).toList();
+        if (tcpKeys.size() != keys.size()) {
+          diagnostics.add(
+              Diagnostic.warning(
+                  object,
+                  annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+                  "port " + port.label() + " is tcp: only source-ip can be hashed there; the other keys are ignored"));
+        }
+        keys = tcpKeys;
+      }
+      return keys;
+    }
+
+    private List<HashKey> applyCookieSettings(List<HashKey> keys) {
+      Optional<Resolved<Duration>> ttl = r.get(AnnotationRegistry.COOKIE_TTL);
+      Optional<Resolved<String>> path = r.get(AnnotationRegistry.COOKIE_PATH);
+      boolean hasCookie = keys.stream().anyMatch(k -> k instanceof HashKey.Cookie);
+      if (!hasCookie) {
+        ttl.ifPresent(t -> unused(t.key(), "a cookie hash key in hash-on"));
+        path.ifPresent(p -> unused(p.key(), "a cookie hash key in hash-on"));
+        return keys;
+      }
+      ttl.ifPresent(this::note);
+      path.ifPresent(this::note);
+      return keys.stream()
+          .map(
+              k ->
+                  k instanceof HashKey.Cookie c
+                      ? (HashKey)
+                          new HashKey.Cookie(
+                              c.name(), ttl.map(Resolved::value).orElse(Duration.ZERO), path.map(Resolved::value))
+                      : k)
+          .toList();
+    }
+
+    private List<HashKey> applySourceIpPrefix(List<HashKey> keys, Protocol protocol) {
+      Optional<Resolved<SourceIpPrefix>> prefix = r.get(AnnotationRegistry.SOURCE_IP_PREFIX);
+      if (prefix.isEmpty()) {
+        return keys;
+      }
+      if (keys.stream().noneMatch(k -> k instanceof HashKey.SourceIp)) {
+        unused(prefix.get().key(), "a source-ip hash key (hash-on source-ip or sessionAffinity: ClientIP)");
+        return keys;
+      }
+      if (!protocol.isHttp()) {
+        diagnostics.add(
+            Diagnostic.warning(
+                object,
+                prefix.get().key(),
+                "port "
+                    + port.label()
+                    + " is tcp: Envoy's tcp_proxy hashes the whole client address, so subnet granularity cannot apply"));
+        return keys;
+      }
+      SourceIpPrefix p = note(prefix.get());
+      return keys.stream()
+          .map(k -> k instanceof HashKey.SourceIp ? (HashKey) new HashKey.SourceIp(p.v4(), p.v6()) : k)
+          .toList();
+    }
+
+    private LoadBalancing loadBalancing(List<HashKey> hashKeys) {
+      Optional<Resolved<LbKind>> annotated = r.get(AnnotationRegistry.LB_POLICY);
+      LbKind kind;
+      if (annotated.isPresent()) {
+        kind = note(annotated.get());
+        if (!kind.hashing() && !hashKeys.isEmpty()) {
+          if (provenance.get("hash-on") == Provenance.NATIVE_FIELD) {
+            diagnostics.add(
+                Diagnostic.warning(
+                    object,
+                    annotated.get().key(),
+                    "lb-policy " + kind.keyword() + " overrides sessionAffinity: ClientIP; requests are not pinned"));
+          } else {
+            diagnostics.add(
+                Diagnostic.error(
+                    object,
+                    r.get(AnnotationRegistry.HASH_ON).map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+                    "hash-on needs a hashing lb-policy (ring-hash or maglev), but port "
+                        + port.label()
+                        + " uses "
+                        + kind.keyword()
+                        + "; ignored"));
+          }
+          provenance.remove("hash-on");
+        }
+      } else if (!hashKeys.isEmpty()) {
+        kind = LbKind.RING_HASH;
+        provenance.put("lb-policy", provenance.get("hash-on"));
+      } else {
+        kind = LbKind.ROUND_ROBIN;
+      }
+      Optional<RingSize> ring = onlyIf(AnnotationRegistry.RING_SIZE, kind == LbKind.RING_HASH, "lb-policy ring-hash");
+      Optional<Long> table = onlyIf(AnnotationRegistry.MAGLEV_TABLE_SIZE, kind == LbKind.MAGLEV, "lb-policy maglev");
+      Optional<Integer> choices =
+          onlyIf(AnnotationRegistry.LEAST_REQUEST_CHOICES, kind == LbKind.LEAST_REQUEST, "lb-policy least-request");
+      return switch (kind) {
+        case ROUND_ROBIN -> new LoadBalancing.RoundRobin();
+        case LEAST_REQUEST -> new LoadBalancing.LeastRequest(choices.orElse(LoadBalancing.DEFAULT_LEAST_REQUEST_CHOICES));
+        case RANDOM -> new LoadBalancing.Random();
+        case RING_HASH ->
+            ring.map(s -> new LoadBalancing.RingHash(s.min(), s.max()))
+                .orElse(new LoadBalancing.RingHash(LoadBalancing.DEFAULT_RING_MIN, LoadBalancing.DEFAULT_RING_MAX));
+        case MAGLEV -> new LoadBalancing.Maglev(table.orElse(LoadBalancing.DEFAULT_MAGLEV_TABLE));
+      };
+    }
+
+    private Optional<SessionPersistence> sessionPersistence(Protocol protocol) {
+      Optional<Resolved<SessionPersistence>> sp = r.get(AnnotationRegistry.SESSION_PERSISTENCE);
+      Optional<Resolved<Duration>> timeout = r.get(AnnotationRegistry.PERSISTENCE_TIMEOUT);
+      if (sp.isPresent() && !protocol.isHttp()) {
+        diagnostics.add(
+            Diagnostic.error(
+                object,
+                sp.get().key(),
+                "port " + port.label() + " is tcp: session persistence needs an HTTP-family protocol; ignored"));
+        sp = Optional.empty();
+      }
+      if (sp.isEmpty()) {
+        timeout.ifPresent(t -> unused(t.key(), "session-persistence"));
+        return Optional.empty();
+      }
+      SessionPersistence value = note(sp.get());
+      if (timeout.isPresent()) {
+        if (value instanceof SessionPersistence.Cookie c) {
+          value = new SessionPersistence.Cookie(c.name(), note(timeout.get()), c.path());
+        } else {
+          unused(timeout.get().key(), "cookie session persistence (a header session has no lifetime)");
+        }
+      }
+      return Optional.of(value);
+    }
+
+    private Optional<Duration> slowStart(LoadBalancing lb) {
+      Optional<Resolved<Duration>> ss = r.get(AnnotationRegistry.SLOW_START);
+      if (ss.isPresent()
+          && !(lb instanceof LoadBalancing.RoundRobin || lb instanceof LoadBalancing.LeastRequest)) {
+        diagnostics.add(
+            Diagnostic.error(
+                object,
+                ss.get().key(),
+                "slow-start works with round-robin and least-request only, but port "
+                    + port.label()
+                    + " uses "
+                    + lb.keyword()
+                    + "; ignored"));
+        return Optional.empty();
+      }
+      return ss.map(this::note);
+    }
+
+    private Optional<GatewayExposure> gateway(Protocol protocol) {
+      Optional<Resolved<List<String>>> hosts = r.get(AnnotationRegistry.GATEWAY_HOST);
+      Optional<Resolved<String>> path = r.get(AnnotationRegistry.GATEWAY_PATH);
+      Optional<Resolved<String>> group = r.get(AnnotationRegistry.GATEWAY);
+      if (hosts.isEmpty() && path.isEmpty() && group.isEmpty()) {
+        return Optional.empty();
+      }
+      if (!protocol.isHttp()) {
+        String key = hosts.map(Resolved::key).or(() -> path.map(Resolved::key)).orElseGet(() -> group.get().key());
+        diagnostics.add(
+            Diagnostic.warning(
+                object, key, "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
+        return Optional.empty();
+      }
+      return Optional.of(
+          new GatewayExposure(
+              hosts.map(this::note).orElse(List.of("*")),
+              path.map(this::note).orElse("/"),
+              group.map(this::note).orElse(GatewayExposure.DEFAULT_GROUP)));
+    }
+
+    private <T> Optional<T> value(AnnotationKey<T> key) {
+      return r.get(key).map(this::note);
+    }
+
+    private boolean flag(AnnotationKey<Boolean> key, boolean applies, String needs) {
+      return onlyIf(key, applies, needs).orElse(false);
+    }
+
+    /** The value when it applies to this port; otherwise a warning that it is ignored. */
+    private <T> Optional<T> onlyIf(AnnotationKey<T> key, boolean applies, String needs) {
+      Optional<Resolved<T>> v = r.get(key);
+      if (v.isPresent() && !applies) {
+        unused(v.get().key(), needs);
+        return Optional.empty();
+      }
+      return v.map(this::note);
+    }
+
+    private void unused(String key, String needs) {
+      diagnostics.add(
+          Diagnostic.warning(object, key, "has no effect on port " + port.label() + " without " + needs + "; ignored"));
+    }
+
+    private <T> T note(Resolved<T> resolved) {
+      String name = resolved.key().substring(AnnotationRegistry.PREFIX.length());
+      int dot = name.indexOf('.');
+      provenance.put(dot < 0 ? name : name.substring(0, dot), resolved.provenance());
+      return resolved.value();
+    }
+  }
+
+  static Optional<Protocol> fromAppProtocol(String appProtocol) {
+    return switch (appProtocol.toLowerCase(Locale.ROOT)) {
+      case "http", "http1", "http/1.1", "kubernetes.io/ws", "grpc-web" -> Optional.of(Protocol.HTTP);
+      case "http2", "h2c", "kubernetes.io/h2c" -> Optional.of(Protocol.HTTP2);
+      case "grpc" -> Optional.of(Protocol.GRPC);
+      case "tcp" -> Optional.of(Protocol.TCP);
+      default -> Optional.empty();
+    };
+  }
+
+  static Optional<Protocol> fromPortName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    for (var e :
+        List.of(
+            Map.entry("grpc", Protocol.GRPC),
+            Map.entry("http2", Protocol.HTTP2),
+            Map.entry("h2c", Protocol.HTTP2),
+            Map.entry("http", Protocol.HTTP))) {
+      if (n.equals(e.getKey()) || n.startsWith(e.getKey() + "-")) {
+        return Optional.of(e.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+}

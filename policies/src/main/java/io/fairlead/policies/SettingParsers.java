@@ -1,0 +1,329 @@
+package io.fairlead.policies;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** One parser per annotation grammar. Each returns a value or a one-line reason; none throws. */
+final class SettingParsers {
+
+  private SettingParsers() {}
+
+  static ParseResult<LbKind> lbPolicy(String text) {
+    return LbKind.of(text.trim())
+        .<ParseResult<LbKind>>map(ParseResult::ok)
+        .orElseGet(
+            () ->
+                ParseResult.err(
+                    "'" + text + "' is not an lb-policy; expected round-robin, least-request, random, ring-hash or maglev"));
+  }
+
+  static ParseResult<List<HashKey>> hashOn(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Set<HashKey> keys = new LinkedHashSet<>();
+    for (String item : ((ParseResult.Ok<List<String>>) items).value()) {
+      ParseResult<HashKey> key = hashKey(item);
+      if (key instanceof ParseResult.Err<HashKey> e) {
+        return ParseResult.err(e.message());
+      }
+      if (!keys.add(((ParseResult.Ok<HashKey>) key).value())) {
+        return ParseResult.err("hash key '" + item + "' is given twice");
+      }
+    }
+    return ParseResult.ok(List.copyOf(keys));
+  }
+
+  private static ParseResult<HashKey> hashKey(String item) {
+    if (item.equals("source-ip")) {
+      return ParseResult.ok(new HashKey.SourceIp(32, 128));
+    }
+    int colon = item.indexOf(':');
+    String kind = colon < 0 ? item : item.substring(0, colon);
+    String name = colon < 0 ? "" : item.substring(colon + 1);
+    return switch (kind) {
+      case "header" -> Values.headerName(name).map(HashKey.Header::new);
+      case "cookie" ->
+          Values.token(name, "cookie name")
+              .map(n -> new HashKey.Cookie(n, Duration.ZERO, Optional.empty()));
+      case "query" -> Values.token(name, "query parameter name").map(HashKey.Query::new);
+      default ->
+          ParseResult.err(
+              "'" + item + "' is not a hash key; expected header:NAME, cookie:NAME, source-ip or query:NAME");
+    };
+  }
+
+  static ParseResult<SourceIpPrefix> sourceIpPrefix(String text) {
+    String[] parts = text.split(",", -1);
+    if (parts.length > 2) {
+      return ParseResult.err("'" + text + "' is not a prefix; expected e.g. 24 or 24,64 (IPv4,IPv6)");
+    }
+    ParseResult<Long> v4 = Values.integer(parts[0], 0, 32);
+    if (v4 instanceof ParseResult.Err<Long> e) {
+      return ParseResult.err("IPv4 prefix " + e.message());
+    }
+    long v6 = 128;
+    if (parts.length == 2) {
+      ParseResult<Long> p6 = Values.integer(parts[1], 0, 128);
+      if (p6 instanceof ParseResult.Err<Long> e) {
+        return ParseResult.err("IPv6 prefix " + e.message());
+      }
+      v6 = ((ParseResult.Ok<Long>) p6).value();
+    }
+    return ParseResult.ok(new SourceIpPrefix(((ParseResult.Ok<Long>) v4).value().intValue(), (int) v6));
+  }
+
+  static ParseResult<Boolean> portAffinity(String text) {
+    return switch (text.trim()) {
+      case "all-ports" -> ParseResult.ok(true);
+      case "none" -> ParseResult.ok(false);
+      default -> ParseResult.err("'" + text + "' is not a port affinity; expected all-ports or none");
+    };
+  }
+
+  static ParseResult<RingSize> ringSize(String text) {
+    String[] parts = text.trim().split("-", -1);
+    if (parts.length > 2) {
+      return ParseResult.err("'" + text + "' is not a ring size; expected MIN or MIN-MAX");
+    }
+    ParseResult<Long> min = Values.integer(parts[0], 1, LoadBalancing.RING_LIMIT);
+    if (min instanceof ParseResult.Err<Long> e) {
+      return ParseResult.err("minimum ring size " + e.message());
+    }
+    long lo = ((ParseResult.Ok<Long>) min).value();
+    long hi = Math.max(lo, LoadBalancing.DEFAULT_RING_MAX);
+    if (parts.length == 2) {
+      ParseResult<Long> max = Values.integer(parts[1], 1, LoadBalancing.RING_LIMIT);
+      if (max instanceof ParseResult.Err<Long> e) {
+        return ParseResult.err("maximum ring size " + e.message());
+      }
+      hi = ((ParseResult.Ok<Long>) max).value();
+      if (hi < lo) {
+        return ParseResult.err("minimum ring size " + lo + " is larger than the maximum " + hi);
+      }
+    }
+    return ParseResult.ok(new RingSize(lo, hi));
+  }
+
+  static ParseResult<Long> maglevTableSize(String text) {
+    ParseResult<Long> n = Values.integer(text, 2, LoadBalancing.MAGLEV_TABLE_LIMIT);
+    if (n instanceof ParseResult.Ok<Long> ok && !Values.isPrime(ok.value())) {
+      return ParseResult.err("'" + text + "' is not a prime number; Envoy needs a prime table size, e.g. 65537");
+    }
+    return n;
+  }
+
+  static ParseResult<Integer> atLeast(String text, int min) {
+    return Values.integer(text, min, Integer.MAX_VALUE).map(Long::intValue);
+  }
+
+  static ParseResult<SessionPersistence> sessionPersistence(String text) {
+    String t = text.trim();
+    int colon = t.indexOf(':');
+    String kind = colon < 0 ? t : t.substring(0, colon);
+    String name = colon < 0 ? "" : t.substring(colon + 1);
+    return switch (kind) {
+      case "cookie" ->
+          Values.token(name, "cookie name")
+              .map(n -> new SessionPersistence.Cookie(n, Duration.ZERO, "/"));
+      case "header" -> Values.headerName(name).map(SessionPersistence.Header::new);
+      default ->
+          ParseResult.err("'" + text + "' is not a session persistence; expected cookie:NAME or header:NAME");
+    };
+  }
+
+  static ParseResult<Protocol> protocol(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "http" -> ParseResult.ok(Protocol.HTTP);
+      case "http2", "h2c" -> ParseResult.ok(Protocol.HTTP2);
+      case "grpc" -> ParseResult.ok(Protocol.GRPC);
+      case "tcp" -> ParseResult.ok(Protocol.TCP);
+      default -> ParseResult.err("'" + text + "' is not a protocol; expected http, http2, grpc or tcp");
+    };
+  }
+
+  static ParseResult<HealthCheck> healthCheck(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    List<String> parts = ((ParseResult.Ok<List<String>>) items).value();
+    String head = parts.get(0);
+    HealthCheck.Kind kind;
+    Optional<String> pathValue = Optional.empty();
+    if (head.startsWith("http:")) {
+      ParseResult<String> p = Values.path(head.substring(5));
+      if (p instanceof ParseResult.Err<String> e) {
+        return ParseResult.err("health-check " + e.message());
+      }
+      kind = HealthCheck.Kind.HTTP;
+      pathValue = Optional.of(((ParseResult.Ok<String>) p).value());
+    } else if (head.equals("grpc")) {
+      kind = HealthCheck.Kind.GRPC;
+    } else if (head.equals("tcp")) {
+      kind = HealthCheck.Kind.TCP;
+    } else {
+      return ParseResult.err("'" + head + "' is not a health check; expected http:/PATH, grpc or tcp");
+    }
+    ParseResult<Map<String, String>> kv =
+        Values.keyValues(text, parts.subList(1, parts.size()), List.of("interval", "timeout", "unhealthy", "healthy"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
+    Optional<String> path = pathValue;
+    Duration interval = f.positiveDuration("interval", HealthCheck.DEFAULT_INTERVAL);
+    Duration timeout = f.positiveDuration("timeout", HealthCheck.DEFAULT_TIMEOUT);
+    int unhealthy = f.count("unhealthy", HealthCheck.DEFAULT_UNHEALTHY, 1);
+    int healthy = f.count("healthy", HealthCheck.DEFAULT_HEALTHY, 1);
+    return f.error()
+        .<ParseResult<HealthCheck>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(new HealthCheck(kind, path, interval, timeout, unhealthy, healthy)));
+  }
+
+  static ParseResult<OutlierDetection> outlierDetection(String text) {
+    if (text.trim().equals("default")) {
+      return ParseResult.ok(OutlierDetection.DEFAULTS);
+    }
+    ParseResult<Map<String, String>> kv =
+        keyValues(text, List.of("consecutive-5xx", "interval", "base-ejection-time", "max-ejection-percent"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Fields f = new Fields(((ParseResult.Ok<Map<String, String>>) kv).value());
+    OutlierDetection d = OutlierDetection.DEFAULTS;
+    int c5xx = f.count("consecutive-5xx", d.consecutive5xx(), 1);
+    Duration interval = f.positiveDuration("interval", d.interval());
+    Duration base = f.positiveDuration("base-ejection-time", d.baseEjectionTime());
+    int maxPct = f.percent("max-ejection-percent", d.maxEjectionPercent());
+    return f.error()
+        .<ParseResult<OutlierDetection>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(new OutlierDetection(c5xx, interval, base, maxPct)));
+  }
+
+  static ParseResult<CircuitBreakers> circuitBreakers(String text) {
+    ParseResult<Map<String, String>> kv =
+        keyValues(text, List.of("max-connections", "max-pending-requests", "max-requests", "max-retries"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Fields f = new Fields(((ParseResult.Ok<Map<String, String>>) kv).value());
+    CircuitBreakers b =
+        new CircuitBreakers(
+            f.optionalCount("max-connections"),
+            f.optionalCount("max-pending-requests"),
+            f.optionalCount("max-requests"),
+            f.optionalCount("max-retries"));
+    return f.error().<ParseResult<CircuitBreakers>>map(ParseResult::err).orElseGet(() -> ParseResult.ok(b));
+  }
+
+  static ParseResult<RetryPolicy> retries(String text) {
+    ParseResult<Map<String, String>> kv = keyValues(text, List.of("attempts", "on", "per-try-timeout"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
+    int attempts = f.count("attempts", 1, 1);
+    List<String> on = new ArrayList<>(RetryPolicy.DEFAULT_ON);
+    if (m.containsKey("on")) {
+      on.clear();
+      for (String cond : m.get("on").split("\\|", -1)) {
+        String c = cond.trim();
+        if (!RetryPolicy.HTTP_CONDITIONS.contains(c) && !RetryPolicy.GRPC_CONDITIONS.contains(c)) {
+          return ParseResult.err(
+              "'" + c + "' is not a retry condition; expected e.g. 5xx|reset|connect-failure|gateway-error|unavailable");
+        }
+        if (!on.contains(c)) {
+          on.add(c);
+        }
+      }
+    }
+    Optional<Duration> perTry =
+        m.containsKey("per-try-timeout")
+            ? Optional.of(f.positiveDuration("per-try-timeout", Duration.ZERO))
+            : Optional.empty();
+    return f.error()
+        .<ParseResult<RetryPolicy>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(new RetryPolicy(attempts, List.copyOf(on), perTry)));
+  }
+
+  static ParseResult<List<String>> hosts(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    for (String item : ((ParseResult.Ok<List<String>>) items).value()) {
+      ParseResult<String> h = Values.host(item);
+      if (h instanceof ParseResult.Err<String> e) {
+        return ParseResult.err(e.message());
+      }
+      hosts.add(((ParseResult.Ok<String>) h).value());
+    }
+    return ParseResult.ok(List.copyOf(hosts));
+  }
+
+  private static ParseResult<Map<String, String>> keyValues(String text, List<String> allowed) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    return Values.keyValues(text, ((ParseResult.Ok<List<String>>) items).value(), allowed);
+  }
+
+  /** Reads typed fields of a key=value map, remembering the first error. */
+  private static final class Fields {
+    private final Map<String, String> values;
+    private String error;
+
+    Fields(Map<String, String> values) {
+      this.values = values;
+    }
+
+    Optional<String> error() {
+      return Optional.ofNullable(error);
+    }
+
+    Duration duration(String key, Duration fallback) {
+      return read(key, fallback, Values.duration(values.getOrDefault(key, "")));
+    }
+
+    Duration positiveDuration(String key, Duration fallback) {
+      return read(key, fallback, Values.positiveDuration(values.getOrDefault(key, "")));
+    }
+
+    int count(String key, int fallback, int min) {
+      return read(key, fallback, Values.integer(values.getOrDefault(key, ""), min, Integer.MAX_VALUE).map(Long::intValue));
+    }
+
+    int percent(String key, int fallback) {
+      return read(key, fallback, Values.integer(values.getOrDefault(key, ""), 0, 100).map(Long::intValue));
+    }
+
+    Optional<Integer> optionalCount(String key) {
+      return values.containsKey(key) ? Optional.of(count(key, 0, 0)) : Optional.empty();
+    }
+
+    private <T> T read(String key, T fallback, ParseResult<T> parsed) {
+      if (!values.containsKey(key)) {
+        return fallback;
+      }
+      if (parsed instanceof ParseResult.Ok<T> ok) {
+        return ok.value();
+      }
+      if (error == null) {
+        error = key + ": " + ((ParseResult.Err<T>) parsed).message();
+      }
+      return fallback;
+    }
+  }
+}
