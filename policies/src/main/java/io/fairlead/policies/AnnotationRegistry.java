@@ -207,7 +207,7 @@ public final class AnnotationRegistry {
       new AnnotationKey<>(
           "timeout",
           "duration (`0s` = none)",
-          "Envoy's 15s route timeout",
+          "Envoy's 15s for http; none for http2 and grpc, so long-lived streams are not cut",
           "Whole-request timeout. HTTP-family ports only.",
           "Route `timeout` (and `max_stream_duration` for long streams left unset).",
           "Route `max_stream_duration.max_stream_duration`.",

@@ -32,4 +32,15 @@ public sealed interface HashKey {
   }
 
   record Query(String name) implements HashKey {}
+
+  /**
+   * The identity of a gRPC client channel: what source-IP affinity becomes for proxyless
+   * clients, which cannot hash on addresses. Never parsed from an annotation.
+   */
+  record ChannelId() implements HashKey {
+    @Override
+    public boolean grpcCapable() {
+      return true;
+    }
+  }
 }

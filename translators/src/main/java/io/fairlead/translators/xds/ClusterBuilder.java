@@ -1,0 +1,106 @@
+package io.fairlead.translators.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.HealthCheck;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.HealthStatusSet;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
+import java.time.Duration;
+
+/** One cluster per Service port, fed by EDS over ADS. */
+final class ClusterBuilder {
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+  private ClusterBuilder() {}
+
+  static Cluster build(String name, PortPolicy p, ClientKind client) {
+    Cluster.Builder c =
+        Cluster.newBuilder()
+            .setName(name)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()).setServiceName(name))
+            .setConnectTimeout(Protos.duration(CONNECT_TIMEOUT));
+    if (ClientCapabilities.acceptsTypedLbPolicies(client)) {
+      LbPolicies.typed(c, p);
+    } else {
+      LbPolicies.legacy(c, p);
+    }
+    if (p.sessionPersistence().isPresent()) {
+      // A session may keep using its endpoint while the pod terminates; new sessions avoid it.
+      c.getCommonLbConfigBuilder()
+          .setOverrideHostStatus(
+              HealthStatusSet.newBuilder()
+                  .addStatuses(HealthStatus.UNKNOWN)
+                  .addStatuses(HealthStatus.HEALTHY)
+                  .addStatuses(HealthStatus.DRAINING));
+    }
+    if (p.protocol().isHttp2() && client == ClientKind.ENVOY) {
+      c.putTypedExtensionProtocolOptions(
+          HTTP_PROTOCOL_OPTIONS,
+          Any.pack(
+              HttpProtocolOptions.newBuilder()
+                  .setExplicitHttpConfig(
+                      HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                          .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                  .build()));
+    }
+    p.healthCheck().ifPresent(h -> c.addHealthChecks(healthCheck(h)));
+    p.outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
+    p.circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
+    return c.build();
+  }
+
+  private static HealthCheck healthCheck(io.fairlead.policies.HealthCheck h) {
+    HealthCheck.Builder b =
+        HealthCheck.newBuilder()
+            .setInterval(Protos.duration(h.interval()))
+            .setTimeout(Protos.duration(h.timeout()))
+            .setUnhealthyThreshold(Protos.uint32(h.unhealthyThreshold()))
+            .setHealthyThreshold(Protos.uint32(h.healthyThreshold()));
+    switch (h.kind()) {
+      case HTTP -> b.setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath(h.path().orElse("/")));
+      case GRPC -> b.setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance());
+      case TCP -> b.setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance());
+    }
+    return b.build();
+  }
+
+  private static OutlierDetection outlier(io.fairlead.policies.OutlierDetection o) {
+    return OutlierDetection.newBuilder()
+        .setConsecutive5Xx(Protos.uint32(o.consecutive5xx()))
+        .setInterval(Protos.duration(o.interval()))
+        .setBaseEjectionTime(Protos.duration(o.baseEjectionTime()))
+        .setMaxEjectionPercent(Protos.uint32(o.maxEjectionPercent()))
+        .build();
+  }
+
+  private static CircuitBreakers breakers(io.fairlead.policies.CircuitBreakers b) {
+    CircuitBreakers.Thresholds.Builder t =
+        CircuitBreakers.Thresholds.newBuilder().setPriority(RoutingPriority.DEFAULT);
+    b.maxConnections().ifPresent(v -> t.setMaxConnections(Protos.uint32(v)));
+    b.maxPendingRequests().ifPresent(v -> t.setMaxPendingRequests(Protos.uint32(v)));
+    b.maxRequests().ifPresent(v -> t.setMaxRequests(Protos.uint32(v)));
+    b.maxRetries().ifPresent(v -> t.setMaxRetries(Protos.uint32(v)));
+    return CircuitBreakers.newBuilder().addThresholds(t).build();
+  }
+
+  /** Where captured traffic to unknown destinations goes: its original destination. */
+  static Cluster passthrough() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.PASSTHROUGH_CLUSTER)
+        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .setConnectTimeout(Protos.duration(CONNECT_TIMEOUT))
+        .build();
+  }
+}

@@ -1,0 +1,104 @@
+package io.fairlead.translators.xds;
+
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.fairlead.policies.AnnotationRegistry;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.GatewayExposure;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.model.ServiceEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The gateway group's listener and its route configuration: one virtual host per exposed host
+ * name, routes ordered longest prefix first. A host and prefix claimed twice goes to the first
+ * Service by namespace/name; the others get an error diagnostic.
+ */
+public final class GatewayListenerBuilder {
+
+  /** One exposed Service port. */
+  public record Exposed(ServiceEntry service, PortPolicy policy, GatewayExposure exposure) {}
+
+  /** The gateway's listener and route, or nothing when the group exposes no Service. */
+  record Result(Optional<Listener> listener, Optional<RouteConfiguration> route, List<Diagnostic> diagnostics) {}
+
+  private GatewayListenerBuilder() {}
+
+  static Result build(List<Exposed> exposed, ProxyContext ctx) {
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    String routeName = ResourceNames.gatewayRoute(ctx.gatewayGroup());
+    // host -> prefix -> the claiming port, in ref order so the first claim wins deterministically.
+    Map<String, Map<String, Exposed>> hosts = new TreeMap<>();
+    for (Exposed e : exposed) {
+      for (String host : e.exposure().hosts()) {
+        Map<String, Exposed> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
+        Exposed winner = routes.putIfAbsent(e.exposure().pathPrefix(), e);
+        if (winner != null) {
+          diagnostics.add(
+              Diagnostic.error(
+                  e.service().ref().toString(),
+                  AnnotationRegistry.GATEWAY_HOST.fullName(),
+                  "host "
+                      + host
+                      + " path "
+                      + e.exposure().pathPrefix()
+                      + " is already exposed by "
+                      + winner.service().ref()
+                      + " port "
+                      + winner.policy().port().label()
+                      + " in gateway group "
+                      + ctx.gatewayGroup()
+                      + "; not exposed"));
+        }
+      }
+    }
+    if (hosts.isEmpty()) {
+      return new Result(Optional.empty(), Optional.empty(), diagnostics);
+    }
+    RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(routeName);
+    List<PortPolicy> used = new ArrayList<>();
+    hosts.forEach(
+        (host, routes) -> {
+          VirtualHost.Builder vh = VirtualHost.newBuilder().setName(host).addDomains(host);
+          routes.entrySet().stream()
+              .sorted(
+                  Comparator.comparing((Map.Entry<String, Exposed> r) -> -r.getKey().length())
+                      .thenComparing(Map.Entry::getKey))
+              .forEach(
+                  r -> {
+                    Exposed e = r.getValue();
+                    int port = e.policy().port().port();
+                    String cluster = ResourceNames.cluster(e.service().ref(), port);
+                    Route route = RouteBuilder.build(cluster, cluster, r.getKey(), e.policy(), ClientKind.ENVOY);
+                    vh.addRoutes(route);
+                    used.add(e.policy());
+                  });
+          rc.addVirtualHosts(vh);
+        });
+    String listenerName = ResourceNames.gatewayListener(ctx.gatewayGroup());
+    Listener listener =
+        Listener.newBuilder()
+            .setName(listenerName)
+            .setAddress(Protos.address("0.0.0.0", ctx.gatewayPort()))
+            .setTrafficDirection(TrafficDirection.INBOUND)
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .setName(listenerName)
+                    .addFilters(
+                        ConnectionManagers.http(
+                            listenerName, routeName, HttpFilters.forPolicies(used), Optional.empty(), true)))
+            .build();
+    return new Result(Optional.of(listener), Optional.of(rc.build()), diagnostics);
+  }
+}

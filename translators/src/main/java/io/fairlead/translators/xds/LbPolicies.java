@@ -1,0 +1,90 @@
+package io.fairlead.translators.xds;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.ConsistentHashingLbConfig;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.SlowStartConfig;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import com.google.protobuf.UInt64Value;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.fairlead.policies.LoadBalancing;
+import io.fairlead.policies.PortPolicy;
+import java.util.Optional;
+
+/**
+ * The load-balancing part of a cluster. Envoy gets typed {@code load_balancing_policy}
+ * extensions; gRPC clients get the legacy {@code lb_policy} enum, which every gRPC version reads
+ * (grpc-node rejects a typed RingHash that sets ring sizes).
+ */
+final class LbPolicies {
+
+  private LbPolicies() {}
+
+  static void typed(Cluster.Builder cluster, PortPolicy p) {
+    LoadBalancing lb = p.loadBalancing();
+    Optional<SlowStartConfig> slowStart =
+        p.slowStart().map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
+    TypedExtensionConfig policy;
+    if (lb instanceof LoadBalancing.LeastRequest lr) {
+      LeastRequest.Builder b = LeastRequest.newBuilder().setChoiceCount(Protos.uint32(lr.choices()));
+      slowStart.ifPresent(b::setSlowStartConfig);
+      policy = Protos.extension("envoy.load_balancing_policies.least_request", b.build());
+    } else if (lb instanceof LoadBalancing.Random) {
+      policy = Protos.extension("envoy.load_balancing_policies.random", Random.getDefaultInstance());
+    } else if (lb instanceof LoadBalancing.RingHash rh) {
+      policy =
+          Protos.extension(
+              "envoy.load_balancing_policies.ring_hash",
+              RingHash.newBuilder()
+                  .setHashFunction(RingHash.HashFunction.XX_HASH)
+                  .setMinimumRingSize(UInt64Value.of(rh.minRingSize()))
+                  .setMaximumRingSize(UInt64Value.of(rh.maxRingSize()))
+                  .setConsistentHashingLbConfig(consistentHashing(p))
+                  .build());
+    } else if (lb instanceof LoadBalancing.Maglev m) {
+      policy =
+          Protos.extension(
+              "envoy.load_balancing_policies.maglev",
+              Maglev.newBuilder()
+                  .setTableSize(UInt64Value.of(m.tableSize()))
+                  .setConsistentHashingLbConfig(consistentHashing(p))
+                  .build());
+    } else {
+      RoundRobin.Builder b = RoundRobin.newBuilder();
+      slowStart.ifPresent(b::setSlowStartConfig);
+      policy = Protos.extension("envoy.load_balancing_policies.round_robin", b.build());
+    }
+    cluster.setLoadBalancingPolicy(
+        LoadBalancingPolicy.newBuilder()
+            .addPolicies(LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(policy)));
+  }
+
+  private static ConsistentHashingLbConfig consistentHashing(PortPolicy p) {
+    ConsistentHashingLbConfig.Builder b =
+        ConsistentHashingLbConfig.newBuilder().setUseHostnameForHashing(p.portAffinity());
+    p.hashBalanceFactor().ifPresent(f -> b.setHashBalanceFactor(Protos.uint32(f)));
+    return b.build();
+  }
+
+  static void legacy(Cluster.Builder cluster, PortPolicy p) {
+    LoadBalancing lb = p.loadBalancing();
+    if (lb instanceof LoadBalancing.RingHash rh) {
+      cluster.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+      cluster.setRingHashLbConfig(
+          Cluster.RingHashLbConfig.newBuilder()
+              .setHashFunction(Cluster.RingHashLbConfig.HashFunction.XX_HASH)
+              .setMinimumRingSize(UInt64Value.of(rh.minRingSize()))
+              .setMaximumRingSize(UInt64Value.of(rh.maxRingSize())));
+    } else if (lb instanceof LoadBalancing.LeastRequest lr) {
+      cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+      cluster.setLeastRequestLbConfig(
+          Cluster.LeastRequestLbConfig.newBuilder().setChoiceCount(Protos.uint32(lr.choices())));
+    } else {
+      cluster.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    }
+  }
+}

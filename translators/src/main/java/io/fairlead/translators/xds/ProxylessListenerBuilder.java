@@ -1,0 +1,42 @@
+package io.fairlead.translators.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.model.ServiceEntry;
+
+/**
+ * API listeners for proxyless gRPC clients, named as the client dials them. The route config is
+ * inline, so one LDS response carries everything but the cluster and its endpoints.
+ */
+final class ProxylessListenerBuilder {
+
+  private ProxylessListenerBuilder() {}
+
+  static Listener build(ServiceEntry svc, PortPolicy p, ClientKind client) {
+    String name = ResourceNames.proxylessListener(svc, p.port().port());
+    String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(name)
+            .setRouteConfig(
+                RouteConfiguration.newBuilder()
+                    .setName(name)
+                    .addVirtualHosts(
+                        VirtualHost.newBuilder()
+                            .setName(name)
+                            .addDomains("*")
+                            .addRoutes(RouteBuilder.build(name, cluster, "", p, client))))
+            .addHttpFilters(HttpFilters.router())
+            .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
+        .build();
+  }
+}

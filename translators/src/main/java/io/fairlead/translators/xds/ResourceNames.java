@@ -1,0 +1,44 @@
+package io.fairlead.translators.xds;
+
+import io.fairlead.translators.ObjectRef;
+import io.fairlead.translators.model.ServiceEntry;
+
+/** The only place resource names are made. Names are deterministic and readable. */
+public final class ResourceNames {
+
+  /** The sidecar's capture listener, which hands connections to the per-Service listeners. */
+  public static final String OUTBOUND_CAPTURE_LISTENER = "outbound-capture";
+
+  /** Original-destination cluster for traffic to addresses Fairlead does not know. */
+  public static final String PASSTHROUGH_CLUSTER = "passthrough";
+
+  public static final int OUTBOUND_CAPTURE_PORT = 15001;
+
+  private ResourceNames() {}
+
+  /** {@code namespace/service:port}: the cluster, its endpoints and sidecar route and listener. */
+  public static String cluster(ObjectRef service, int port) {
+    return service.namespace() + "/" + service.name() + ":" + port;
+  }
+
+  public static String sidecarListener(ObjectRef service, int port) {
+    return cluster(service, port);
+  }
+
+  public static String sidecarRoute(ObjectRef service, int port) {
+    return cluster(service, port);
+  }
+
+  /** What a proxyless client dials: {@code xds:///service.namespace.svc.cluster.local:port}. */
+  public static String proxylessListener(ServiceEntry service, int port) {
+    return service.fqdn() + ":" + port;
+  }
+
+  public static String gatewayListener(String group) {
+    return "gateway/" + group;
+  }
+
+  public static String gatewayRoute(String group) {
+    return "gateway/" + group;
+  }
+}

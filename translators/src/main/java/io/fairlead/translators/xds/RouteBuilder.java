@@ -1,0 +1,119 @@
+package io.fairlead.translators.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulSession;
+import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute;
+import io.envoyproxy.envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState;
+import io.envoyproxy.envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState;
+import io.envoyproxy.envoy.type.http.v3.Cookie;
+import io.fairlead.policies.HashKey;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.SessionPersistence;
+import io.fairlead.translators.ClientKind;
+import java.time.Duration;
+
+/** The route to one Service port: hashing, retries, timeouts and sessions ride on it. */
+final class RouteBuilder {
+
+  private RouteBuilder() {}
+
+  static Route build(String name, String cluster, String prefix, PortPolicy p, ClientKind client) {
+    RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
+    for (HashKey k : p.hashKeys()) {
+      action.addHashPolicy(hashPolicy(k, client));
+    }
+    p.retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r)));
+    if (client.isGrpc()) {
+      p.timeout()
+          .ifPresent(
+              t ->
+                  action.setMaxStreamDuration(
+                      RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(Protos.duration(t))));
+    } else if (p.timeout().isPresent()) {
+      action.setTimeout(Protos.duration(p.timeout().get()));
+    } else if (p.protocol().isHttp2()) {
+      // Long-lived gRPC and HTTP/2 streams must not be cut by Envoy's 15s default.
+      action.setTimeout(Protos.duration(Duration.ZERO));
+    }
+    Route.Builder route =
+        Route.newBuilder()
+            .setName(name)
+            .setMatch(RouteMatch.newBuilder().setPrefix(prefix))
+            .setRoute(action);
+    if (!client.isGrpc()) {
+      p.sessionPersistence()
+          .ifPresent(s -> route.putTypedPerFilterConfig(HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
+      if (HttpFilters.needsSubnetHeader(p)) {
+        route.setMetadata(subnetMetadata(p));
+      }
+    }
+    return route.build();
+  }
+
+  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientKind client) {
+    RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder();
+    if (k instanceof HashKey.Header header) {
+      h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(header.name()));
+    } else if (k instanceof HashKey.Cookie c) {
+      RouteAction.HashPolicy.Cookie.Builder cookie =
+          RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setTtl(Protos.duration(c.ttl()));
+      c.path().ifPresent(cookie::setPath);
+      h.setCookie(cookie);
+    } else if (k instanceof HashKey.SourceIp s && s.isMasked() && !client.isGrpc()) {
+      h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(HttpFilters.SUBNET_HEADER));
+    } else if (k instanceof HashKey.SourceIp) {
+      h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+    } else if (k instanceof HashKey.Query q) {
+      h.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
+    } else {
+      h.setFilterState(RouteAction.HashPolicy.FilterState.newBuilder().setKey("io.grpc.channel_id"));
+    }
+    return h.build();
+  }
+
+  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r) {
+    RetryPolicy.Builder b =
+        RetryPolicy.newBuilder().setRetryOn(String.join(",", r.on())).setNumRetries(Protos.uint32(r.attempts()));
+    r.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Protos.duration(t)));
+    return b.build();
+  }
+
+  private static StatefulSessionPerRoute session(SessionPersistence s) {
+    var state =
+        s instanceof SessionPersistence.Cookie c
+            ? Protos.extension(
+                "envoy.http.stateful_session.cookie",
+                CookieBasedSessionState.newBuilder()
+                    .setCookie(Cookie.newBuilder().setName(c.name()).setPath(c.path()).setTtl(Protos.duration(c.ttl())))
+                    .build())
+            : Protos.extension(
+                "envoy.http.stateful_session.header",
+                HeaderBasedSessionState.newBuilder().setName(s.name()).build());
+    // strict=false: when the named endpoint is gone the request is balanced again.
+    return StatefulSessionPerRoute.newBuilder()
+        .setStatefulSession(StatefulSession.newBuilder().setSessionState(state).setStrict(false))
+        .build();
+  }
+
+  private static Metadata subnetMetadata(PortPolicy p) {
+    HashKey.SourceIp s =
+        p.hashKeys().stream()
+            .filter(HashKey.SourceIp.class::isInstance)
+            .map(HashKey.SourceIp.class::cast)
+            .findFirst()
+            .orElseThrow();
+    Struct fields =
+        Struct.newBuilder()
+            .putFields("source_ip_prefix_v4", Value.newBuilder().setNumberValue(s.prefixV4()).build())
+            .putFields("source_ip_prefix_v6", Value.newBuilder().setNumberValue(s.prefixV6()).build())
+            .build();
+    return Metadata.newBuilder().putFilterMetadata(HttpFilters.LUA, fields).build();
+  }
+}

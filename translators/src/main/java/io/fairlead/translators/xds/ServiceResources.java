@@ -1,0 +1,20 @@
+package io.fairlead.translators.xds;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fairlead.policies.Diagnostic;
+import java.util.List;
+
+/**
+ * What one Service contributes to one proxy context: the unit of incremental translation. Gateway
+ * exposures are assembled across Services afterwards, since a gateway shares one listener.
+ */
+public record ServiceResources(
+    List<Cluster> clusters,
+    List<ClusterLoadAssignment> endpoints,
+    List<Listener> listeners,
+    List<RouteConfiguration> routes,
+    List<GatewayListenerBuilder.Exposed> exposed,
+    List<Diagnostic> diagnostics) {}

@@ -1,0 +1,80 @@
+package io.fairlead.translators.xds;
+
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.AdditionalAddress;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.model.ServiceEntry;
+import java.util.List;
+
+/**
+ * Sidecar listeners. The capture listener receives every redirected outbound connection and hands
+ * it, by original destination, to the virtual listener of that ClusterIP:port; unknown
+ * destinations pass through untouched.
+ */
+final class SidecarListenerBuilder {
+
+  private SidecarListenerBuilder() {}
+
+  static Listener capture() {
+    return Listener.newBuilder()
+        .setName(ResourceNames.OUTBOUND_CAPTURE_LISTENER)
+        .setAddress(Protos.address("0.0.0.0", ResourceNames.OUTBOUND_CAPTURE_PORT))
+        .setUseOriginalDst(BoolValue.of(true))
+        .setTrafficDirection(TrafficDirection.OUTBOUND)
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .setName("passthrough")
+                .addFilters(
+                    ConnectionManagers.tcp(
+                        "passthrough", ResourceNames.PASSTHROUGH_CLUSTER, false, java.util.Optional.empty())))
+        .build();
+  }
+
+  /** The virtual listener of one Service port: bound to no socket, reached through capture. */
+  static Listener virtual(ServiceEntry svc, PortPolicy p) {
+    String name = ResourceNames.sidecarListener(svc.ref(), p.port().port());
+    String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
+    List<String> ips = svc.clusterIps();
+    Listener.Builder l =
+        Listener.newBuilder()
+            .setName(name)
+            .setAddress(Protos.address(ips.get(0), p.port().port()))
+            .setBindToPort(BoolValue.of(false))
+            .setTrafficDirection(TrafficDirection.OUTBOUND);
+    for (String ip : ips.subList(1, ips.size())) {
+      l.addAdditionalAddresses(AdditionalAddress.newBuilder().setAddress(Protos.address(ip, p.port().port())));
+    }
+    FilterChain.Builder chain = FilterChain.newBuilder().setName(name);
+    if (p.protocol().isHttp()) {
+      chain.addFilters(
+          ConnectionManagers.http(
+              name,
+              ResourceNames.sidecarRoute(svc.ref(), p.port().port()),
+              HttpFilters.forPolicies(List.of(p)),
+              p.maxConnectionDuration(),
+              false));
+    } else {
+      chain.addFilters(ConnectionManagers.tcp(name, cluster, p));
+    }
+    return l.addFilterChains(chain).build();
+  }
+
+  static RouteConfiguration route(ServiceEntry svc, PortPolicy p) {
+    String name = ResourceNames.sidecarRoute(svc.ref(), p.port().port());
+    String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
+    return RouteConfiguration.newBuilder()
+        .setName(name)
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(name)
+                .addDomains("*")
+                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientKind.ENVOY)))
+        .build();
+  }
+}

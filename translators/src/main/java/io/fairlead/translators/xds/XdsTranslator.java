@@ -1,0 +1,126 @@
+package io.fairlead.translators.xds;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.model.PortEntry;
+import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.ServiceModel;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * ServiceModel and proxy context to Envoy resources. Pure: no I/O, no clock; output lists are
+ * sorted by name, so equal inputs give equal bytes.
+ */
+public final class XdsTranslator {
+
+  private XdsTranslator() {}
+
+  public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
+    List<ServiceResources> parts = new ArrayList<>();
+    for (ServiceEntry svc : model.services()) {
+      parts.add(translateService(svc, ctx));
+    }
+    return assemble(parts, model.diagnostics(), ctx);
+  }
+
+  /** One Service's share of a context's resources; memoize it by (ServiceEntry, context). */
+  public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx) {
+    List<Cluster> clusters = new ArrayList<>();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    List<GatewayListenerBuilder.Exposed> exposed = new ArrayList<>();
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    String object = svc.ref().toString();
+    ClientKind client = ctx.role() == ProxyRole.PROXYLESS ? ctx.client() : ClientKind.ENVOY;
+    for (PortEntry port : svc.ports()) {
+      ClientCapabilities.Adapted adapted = ClientCapabilities.adapt(port.policy(), client, object);
+      diagnostics.addAll(adapted.downgrades());
+      PortPolicy p = adapted.policy();
+      String cluster = ResourceNames.cluster(svc.ref(), port.port());
+      boolean routed =
+          switch (ctx.role()) {
+            case SIDECAR, PROXYLESS -> true;
+            case GATEWAY -> p.gateway().filter(g -> g.group().equals(ctx.gatewayGroup())).isPresent();
+          };
+      if (!routed) {
+        continue;
+      }
+      clusters.add(ClusterBuilder.build(cluster, p, client));
+      endpoints.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx));
+      switch (ctx.role()) {
+        case SIDECAR -> {
+          if (!svc.clusterIps().isEmpty()) {
+            listeners.add(SidecarListenerBuilder.virtual(svc, p));
+            if (p.protocol().isHttp()) {
+              routes.add(SidecarListenerBuilder.route(svc, p));
+            }
+          }
+        }
+        case GATEWAY -> exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
+        case PROXYLESS -> listeners.add(ProxylessListenerBuilder.build(svc, p, client));
+      }
+    }
+    if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
+      diagnostics.add(
+          Diagnostic.info(
+              object, "spec.clusterIP", "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
+    }
+    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, diagnostics);
+  }
+
+  /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */
+  public static XdsResources assemble(
+      Collection<ServiceResources> parts, Collection<Diagnostic> modelDiagnostics, ProxyContext ctx) {
+    List<Cluster> clusters = new ArrayList<>();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    List<GatewayListenerBuilder.Exposed> exposed = new ArrayList<>();
+    TreeSet<Diagnostic> diagnostics = new TreeSet<>(modelDiagnostics);
+    for (ServiceResources part : parts) {
+      clusters.addAll(part.clusters());
+      endpoints.addAll(part.endpoints());
+      listeners.addAll(part.listeners());
+      routes.addAll(part.routes());
+      exposed.addAll(part.exposed());
+      diagnostics.addAll(part.diagnostics());
+    }
+    if (ctx.role() == ProxyRole.SIDECAR) {
+      clusters.add(ClusterBuilder.passthrough());
+      listeners.add(SidecarListenerBuilder.capture());
+    }
+    if (ctx.role() == ProxyRole.GATEWAY) {
+      exposed.sort(
+          Comparator.comparing((GatewayListenerBuilder.Exposed e) -> e.service().ref())
+              .thenComparingInt(e -> e.policy().port().port()));
+      GatewayListenerBuilder.Result gw = GatewayListenerBuilder.build(exposed, ctx);
+      gw.listener().ifPresent(listeners::add);
+      gw.route().ifPresent(routes::add);
+      diagnostics.addAll(gw.diagnostics());
+    }
+    return new XdsResources(
+        sorted(clusters, Cluster::getName),
+        sorted(endpoints, ClusterLoadAssignment::getClusterName),
+        sorted(listeners, Listener::getName),
+        sorted(routes, RouteConfiguration::getName),
+        List.copyOf(diagnostics));
+  }
+
+  private static <T extends Message> List<T> sorted(List<T> items, Function<T, String> name) {
+    return items.stream().sorted(Comparator.comparing(name)).toList();
+  }
+}
