@@ -1,0 +1,171 @@
+package io.fairlead.bootstrap;
+
+import io.fairlead.translators.ProxyRole;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything that differs between two Envoy bootstraps. Invalid values throw an
+ * IllegalArgumentException with a one-line message meant for the user.
+ *
+ * @param role SIDECAR or GATEWAY (proxyless gRPC clients use a gRPC xDS bootstrap instead)
+ * @param xds address of the Fairlead xDS server
+ * @param nodeId Envoy node id, unique per proxy
+ * @param cluster Envoy node cluster (service cluster)
+ * @param namespace Kubernetes namespace of the pod
+ * @param pod pod name
+ * @param node Kubernetes node name
+ * @param zone topology zone, also sent as the node locality
+ * @param gatewayGroup gateway group; gateway role only
+ * @param gatewayPort listener port; present exactly for the gateway role
+ * @param tls mutual TLS towards the xDS server; absent means plaintext
+ * @param adminPort Envoy admin port, bound to 127.0.0.1
+ */
+public record BootstrapParams(
+    ProxyRole role,
+    XdsAddress xds,
+    String nodeId,
+    String cluster,
+    Optional<String> namespace,
+    Optional<String> pod,
+    Optional<String> node,
+    Optional<String> zone,
+    Optional<String> gatewayGroup,
+    Optional<Integer> gatewayPort,
+    Optional<TlsFiles> tls,
+    int adminPort) {
+
+  public static final int DEFAULT_GATEWAY_PORT = 8080;
+  public static final int DEFAULT_SIDECAR_ADMIN_PORT = 15000;
+  public static final int DEFAULT_GATEWAY_ADMIN_PORT = 9901;
+
+  public BootstrapParams {
+    if (role == null) {
+      throw new IllegalArgumentException("role must be sidecar or gateway");
+    }
+    if (role == ProxyRole.PROXYLESS) {
+      throw new IllegalArgumentException(
+          "role proxyless has no Envoy bootstrap: use sidecar or gateway");
+    }
+    Objects.requireNonNull(xds, "xds");
+    requireText("node id", nodeId);
+    requireText("cluster", cluster);
+    requireOptionalText("namespace", namespace);
+    requireOptionalText("pod", pod);
+    requireOptionalText("node", node);
+    requireOptionalText("zone", zone);
+    requireOptionalText("gateway group", gatewayGroup);
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(gatewayPort, "gatewayPort");
+    if (role == ProxyRole.GATEWAY) {
+      int port = gatewayPort.orElseThrow(
+          () -> new IllegalArgumentException("the gateway role needs a gateway port"));
+      requirePort("gateway port", port);
+      if (port == adminPort) {
+        throw new IllegalArgumentException(
+            "admin port " + adminPort + " is also the gateway port: choose different ports");
+      }
+    } else if (gatewayGroup.isPresent() || gatewayPort.isPresent()) {
+      throw new IllegalArgumentException(
+          "gateway group and gateway port apply only to the gateway role");
+    }
+    requirePort("admin port", adminPort);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static void requireText(String what, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(what + " must not contain control characters");
+    }
+  }
+
+  private static void requireOptionalText(String what, Optional<String> value) {
+    Objects.requireNonNull(value, what).ifPresent(v -> requireText(what, v));
+  }
+
+  private static void requirePort(String what, int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(what + " " + port + " is out of range 1..65535");
+    }
+  }
+
+  /**
+   * Collects optional values (null means not given), applies the role defaults and validates.
+   * Made for option parsers, where unset options are null.
+   */
+  public static final class Builder {
+    private ProxyRole role;
+    private String xdsAddress;
+    private String nodeId;
+    private String cluster;
+    private String namespace;
+    private String pod;
+    private String node;
+    private String zone;
+    private String gatewayGroup;
+    private Integer gatewayPort;
+    private TlsFiles tls;
+    private Integer adminPort;
+
+    private Builder() {}
+
+    public Builder role(ProxyRole value) { role = value; return this; }
+
+    /** {@code host:port} or {@code [ipv6]:port}; parsed by {@link #build()}. */
+    public Builder xdsAddress(String value) { xdsAddress = value; return this; }
+
+    public Builder nodeId(String value) { nodeId = value; return this; }
+
+    public Builder cluster(String value) { cluster = value; return this; }
+
+    public Builder namespace(String value) { namespace = value; return this; }
+
+    public Builder pod(String value) { pod = value; return this; }
+
+    public Builder node(String value) { node = value; return this; }
+
+    public Builder zone(String value) { zone = value; return this; }
+
+    public Builder gatewayGroup(String value) { gatewayGroup = value; return this; }
+
+    /** Defaults to {@value #DEFAULT_GATEWAY_PORT} for the gateway role. */
+    public Builder gatewayPort(Integer value) { gatewayPort = value; return this; }
+
+    public Builder tls(TlsFiles value) { tls = value; return this; }
+
+    /** Defaults to 15000 for a sidecar and 9901 for a gateway. */
+    public Builder adminPort(Integer value) { adminPort = value; return this; }
+
+    public BootstrapParams build() {
+      if (role == null) {
+        throw new IllegalArgumentException("role must be sidecar or gateway");
+      }
+      boolean gateway = role == ProxyRole.GATEWAY;
+      Optional<Integer> resolvedGatewayPort = gateway
+          ? Optional.of(gatewayPort == null ? DEFAULT_GATEWAY_PORT : gatewayPort)
+          : Optional.ofNullable(gatewayPort);
+      int resolvedAdminPort = adminPort != null
+          ? adminPort
+          : gateway ? DEFAULT_GATEWAY_ADMIN_PORT : DEFAULT_SIDECAR_ADMIN_PORT;
+      return new BootstrapParams(
+          role,
+          XdsAddress.parse(xdsAddress),
+          nodeId,
+          cluster,
+          Optional.ofNullable(namespace),
+          Optional.ofNullable(pod),
+          Optional.ofNullable(node),
+          Optional.ofNullable(zone),
+          Optional.ofNullable(gatewayGroup),
+          resolvedGatewayPort,
+          Optional.ofNullable(tls),
+          resolvedAdminPort);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.fairlead.bootstrap;
+
+import java.util.List;
+
+/**
+ * Keys of the Envoy {@code node.metadata} struct that the xDS server reads to group proxies.
+ * Every value is a string; a key is present only when its value is known.
+ */
+public final class NodeMetadataKeys {
+
+  /** "sidecar" or "gateway". */
+  public static final String ROLE = "fairlead.io/role";
+  /** Kubernetes namespace of the proxy's pod. */
+  public static final String NAMESPACE = "fairlead.io/namespace";
+  /** Name of the proxy's pod. */
+  public static final String POD = "fairlead.io/pod";
+  /** Kubernetes node the pod runs on. */
+  public static final String NODE = "fairlead.io/node";
+  /** Topology zone of that node. */
+  public static final String ZONE = "fairlead.io/zone";
+  /** Gateway group whose Services this gateway exposes. */
+  public static final String GATEWAY = "fairlead.io/gateway";
+  /** Port the gateway listens on, as a decimal string. */
+  public static final String GATEWAY_PORT = "fairlead.io/gateway-port";
+
+  /** All keys, sorted. */
+  public static final List<String> ALL =
+      List.of(GATEWAY, GATEWAY_PORT, NAMESPACE, NODE, POD, ROLE, ZONE);
+
+  private NodeMetadataKeys() {}
+}
