@@ -17,7 +17,7 @@ local function mask_v4(ip, bits)
     local span = 2 ^ (8 - keep)
     out[i] = string.format("%d", octets[i] - octets[i] % span)
   end
-  return table.concat(out, ".") .. "/" .. bits
+  return table.concat(out, ".") .. "/" .. string.format("%d", bits)
 end
 
 local function expand_v6(ip)
@@ -65,7 +65,7 @@ local function mask_v6(ip, bits)
     local span = 2 ^ (16 - keep)
     out[i] = string.format("%x", value - value % span)
   end
-  return table.concat(out, ":") .. "/" .. bits
+  return table.concat(out, ".") .. "/" .. string.format("%d", bits)
 end
 
 -- address is "ip:port" or "[ip]:port", as Envoy prints a downstream address.

@@ -1,0 +1,75 @@
+package io.fairlead.cli;
+
+import io.fairlead.bootstrap.BootstrapGenerator;
+import io.fairlead.bootstrap.BootstrapParams;
+import io.fairlead.bootstrap.BootstrapWriter;
+import io.fairlead.bootstrap.TlsFiles;
+import io.fairlead.translators.ProxyRole;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bootstrap",
+    mixinStandardHelpOptions = true,
+    description = "Renders an Envoy bootstrap that connects a sidecar or gateway Envoy to Fairlead over delta ADS.")
+final class BootstrapCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--role", required = true, description = "sidecar or gateway.")
+  String role;
+
+  @Option(names = "--xds-address", required = true, description = "HOST:PORT of Fairlead's xDS server.")
+  String xdsAddress;
+
+  @Option(names = "--node-id", required = true, description = "Envoy node id (unique per proxy).")
+  String nodeId;
+
+  @Option(names = "--cluster", required = true, description = "Envoy node cluster (e.g. the workload name).")
+  String cluster;
+
+  @Option(names = "--namespace") String namespace;
+  @Option(names = "--pod") String pod;
+  @Option(names = "--node", description = "Kubernetes node name (internalTrafficPolicy: Local).") String node;
+  @Option(names = "--zone", description = "Zone (trafficDistribution: PreferClose).") String zone;
+  @Option(names = "--gateway", description = "Gateway group (gateway role).") String gateway;
+  @Option(names = "--gateway-port", description = "Gateway listener port (gateway role, default 8080).") Integer gatewayPort;
+  @Option(names = "--admin-port", description = "Envoy admin port on 127.0.0.1.") Integer adminPort;
+  @Option(names = "--tls-ca") String tlsCa;
+  @Option(names = "--tls-cert") String tlsCert;
+  @Option(names = "--tls-key") String tlsKey;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "yaml or json (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Override
+  public Integer call() {
+    ProxyRole r =
+        ProxyRole.parse(role)
+            .filter(x -> x != ProxyRole.PROXYLESS)
+            .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar or gateway, not '" + role + "'"));
+    boolean yaml = OutputFormat.isYaml(output);
+    BootstrapParams.Builder b =
+        BootstrapParams.builder()
+            .role(r)
+            .xdsAddress(xdsAddress)
+            .nodeId(nodeId)
+            .cluster(cluster)
+            .namespace(namespace)
+            .pod(pod)
+            .node(node)
+            .zone(zone)
+            .gatewayGroup(gateway)
+            .gatewayPort(gatewayPort)
+            .adminPort(adminPort);
+    if (tlsCa != null || tlsCert != null || tlsKey != null) {
+      b.tls(new TlsFiles(tlsCa, tlsCert, tlsKey));
+    }
+    var bootstrap = BootstrapGenerator.generate(b.build());
+    spec.commandLine().getOut().print(BootstrapWriter.write(bootstrap, yaml ? BootstrapWriter.Format.YAML : BootstrapWriter.Format.JSON));
+    spec.commandLine().getOut().flush();
+    return ExitCodes.OK;
+  }
+}

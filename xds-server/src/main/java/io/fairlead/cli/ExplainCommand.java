@@ -1,0 +1,133 @@
+package io.fairlead.cli;
+
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.Provenance;
+import io.fairlead.policies.Severity;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.KubeModelBuilder;
+import io.fairlead.translators.ObjectRef;
+import io.fairlead.translators.model.EndpointEntry;
+import io.fairlead.translators.model.EndpointHealth;
+import io.fairlead.translators.model.PortEntry;
+import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.ServiceModel;
+import io.fairlead.translators.xds.ClientCapabilities;
+import io.fairlead.translators.xds.ResourceNames;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Explains the effective policy of a Service, port by port: each value, where it came from,",
+      "what each client kind gets, and the diagnostics. Exit status as for translate."
+    })
+final class ExplainCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-f", "--file"}, required = true, description = "A YAML/JSON file, or a directory of them.")
+  Path file;
+
+  @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
+  String service;
+
+  @Override
+  public Integer call() throws Exception {
+    ObjectRef ref = ObjectRef.parse(service);
+    InputFiles.Loaded loaded = InputFiles.load(file);
+    ServiceModel model = KubeModelBuilder.build(loaded.state());
+    Optional<ServiceEntry> entry = model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
+    List<Diagnostic> diagnostics =
+        model.diagnostics().stream().filter(d -> d.object().equals(ref.toString())).toList();
+    PrintWriter out = spec.commandLine().getOut();
+    if (entry.isEmpty() && !loaded.state().services().containsKey(ref)) {
+      String known = loaded.state().services().keySet().stream().map(ObjectRef::toString).collect(Collectors.joining(", "));
+      throw new IllegalArgumentException(
+          "no Service " + ref + " in " + file + (known.isEmpty() ? " (it has no Services)" : "; Services: " + known));
+    }
+    out.println("Service " + ref);
+    entry.ifPresentOrElse(e -> explain(e, out), () -> out.println("  Fairlead does not route this Service (see diagnostics)."));
+    printDiagnostics(out, diagnostics);
+    out.flush();
+    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR) ? ExitCodes.ERROR_DIAGNOSTICS : ExitCodes.OK;
+  }
+
+  private void explain(ServiceEntry svc, PrintWriter out) {
+    out.println(
+        "  virtual IPs: "
+            + (svc.clusterIps().isEmpty() ? "none (headless: sidecars get clusters only)" : String.join(", ", svc.clusterIps())));
+    for (PortEntry port : svc.ports()) {
+      PortPolicy p = port.policy();
+      out.println();
+      out.println("Port " + p.port().label() + " (" + p.port().port() + ")  cluster " + ResourceNames.cluster(svc.ref(), p.port().port()));
+      out.println("  endpoints: " + endpoints(port.endpoints()));
+      for (PolicyText.Line line : PolicyText.lines(p)) {
+        Provenance from = p.sourceOf(line.provenanceKey());
+        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + from.words() + "]");
+      }
+      out.println("  what each client gets:");
+      out.println("    envoy (sidecar, gateway): everything above");
+      for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
+        ClientCapabilities.Adapted a = ClientCapabilities.adapt(p, client, svc.ref().toString());
+        out.println(
+            "    "
+                + client.label()
+                + " (xds:///"
+                + ResourceNames.proxylessListener(svc, p.port().port())
+                + "): "
+                + PolicyText.lb(a.policy().loadBalancing())
+                + (a.policy().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().hashKeys())));
+        for (Diagnostic d : a.downgrades()) {
+          out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
+        }
+      }
+    }
+  }
+
+  private static String endpoints(List<EndpointEntry> eps) {
+    if (eps.isEmpty()) {
+      return "none";
+    }
+    Map<EndpointHealth, Long> byHealth =
+        eps.stream().collect(Collectors.groupingBy(EndpointEntry::health, TreeMap::new, Collectors.counting()));
+    String zones =
+        eps.stream().map(e -> e.zone().orElse("no zone")).distinct().sorted().collect(Collectors.joining(", "));
+    return byHealth.entrySet().stream()
+            .map(e -> e.getValue() + " " + words(e.getKey()))
+            .collect(Collectors.joining(", "))
+        + " (zones: " + zones + ")";
+  }
+
+  private static String words(EndpointHealth h) {
+    return switch (h) {
+      case HEALTHY -> "ready";
+      case DRAINING -> "terminating (keep sessions, no new traffic)";
+      case UNHEALTHY -> "not serving";
+    };
+  }
+
+  private static void printDiagnostics(PrintWriter out, List<Diagnostic> diagnostics) {
+    out.println();
+    if (diagnostics.isEmpty()) {
+      out.println("Diagnostics: none");
+      return;
+    }
+    out.println("Diagnostics:");
+    for (Diagnostic d : diagnostics) {
+      out.println("  " + d.severity().label() + "  " + d.key() + ": " + d.message());
+    }
+  }
+}

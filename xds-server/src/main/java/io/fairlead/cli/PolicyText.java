@@ -1,0 +1,130 @@
+package io.fairlead.cli;
+
+import io.fairlead.policies.CircuitBreakers;
+import io.fairlead.policies.GatewayExposure;
+import io.fairlead.policies.HashKey;
+import io.fairlead.policies.HealthCheck;
+import io.fairlead.policies.LoadBalancing;
+import io.fairlead.policies.OutlierDetection;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.RetryPolicy;
+import io.fairlead.policies.SessionPersistence;
+import io.fairlead.translators.output.ModelTree;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Effective policy settings in words a person reads. */
+final class PolicyText {
+
+  /** One effective setting: its name, its value in words and the provenance key. */
+  record Line(String setting, String value, String provenanceKey) {}
+
+  private PolicyText() {}
+
+  static List<Line> lines(PortPolicy p) {
+    List<Line> out = new ArrayList<>();
+    out.add(new Line("protocol", p.protocol().name().toLowerCase(Locale.ROOT), "protocol"));
+    out.add(new Line("lb-policy", lb(p.loadBalancing()), "lb-policy"));
+    out.add(new Line("hash-on", p.hashKeys().isEmpty() ? "none" : hashKeys(p.hashKeys()), "hash-on"));
+    if (p.loadBalancing().isHashing()) {
+      out.add(new Line("port-affinity", p.portAffinity() ? "all-ports (hash on the pod, same pod on every port)" : "none", "port-affinity"));
+      out.add(new Line("hash-balance-factor", p.hashBalanceFactor().map(String::valueOf).orElse("unset"), "hash-balance-factor"));
+    }
+    out.add(new Line("session-persistence", p.sessionPersistence().map(PolicyText::session).orElse("none"), "session-persistence"));
+    out.add(new Line("slow-start", duration(p.slowStart()), "slow-start"));
+    out.add(new Line("max-connection-duration", duration(p.maxConnectionDuration()), "max-connection-duration"));
+    out.add(new Line("health-check", p.healthCheck().map(PolicyText::health).orElse("off"), "health-check"));
+    out.add(new Line("outlier-detection", p.outlierDetection().map(PolicyText::outlier).orElse("off"), "outlier-detection"));
+    out.add(new Line("circuit-breakers", p.circuitBreakers().map(PolicyText::breakers).orElse("Envoy defaults"), "circuit-breakers"));
+    if (p.protocol().isHttp()) {
+      out.add(new Line("retries", p.retries().map(PolicyText::retries).orElse("off"), "retries"));
+      out.add(
+          new Line(
+              "timeout",
+              p.timeout().map(ModelTree::duration).orElse(p.protocol().isHttp2() ? "none (streams are long-lived)" : "Envoy default (15s)"),
+              "timeout"));
+      out.add(new Line("gateway", p.gateway().map(PolicyText::gateway).orElse("not exposed"), "gateway-host"));
+    }
+    out.add(new Line("zone-aware", p.preferClose() ? "yes: same-zone endpoints first" : "no", "traffic-distribution"));
+    out.add(new Line("node-local", p.nodeLocal() ? "yes: same-node endpoints only" : "no", "internal-traffic-policy"));
+    return out;
+  }
+
+  static String lb(LoadBalancing lb) {
+    if (lb instanceof LoadBalancing.RingHash r) {
+      return "ring-hash (ring " + r.minRingSize() + "-" + r.maxRingSize() + ")";
+    }
+    if (lb instanceof LoadBalancing.Maglev m) {
+      return "maglev (table " + m.tableSize() + ")";
+    }
+    if (lb instanceof LoadBalancing.LeastRequest l) {
+      return "least-request (" + l.choices() + " choices)";
+    }
+    return lb.keyword();
+  }
+
+  static String hashKeys(List<HashKey> keys) {
+    return keys.stream().map(PolicyText::hashKey).collect(Collectors.joining(", then "));
+  }
+
+  private static String hashKey(HashKey k) {
+    if (k instanceof HashKey.Header h) {
+      return "header " + h.name();
+    }
+    if (k instanceof HashKey.Cookie c) {
+      return "cookie " + c.name() + " (generated, ttl " + ModelTree.duration(c.ttl()) + c.path().map(p -> ", path " + p).orElse("") + ")";
+    }
+    if (k instanceof HashKey.SourceIp s) {
+      return s.isMasked() ? "client subnet /" + s.prefixV4() + " (IPv4), /" + s.prefixV6() + " (IPv6)" : "client address";
+    }
+    if (k instanceof HashKey.Query q) {
+      return "query parameter " + q.name();
+    }
+    return "gRPC channel id";
+  }
+
+  private static String session(SessionPersistence s) {
+    if (s instanceof SessionPersistence.Cookie c) {
+      return "cookie " + c.name() + " names the endpoint (ttl " + ModelTree.duration(c.ttl()) + ", path " + c.path() + ")";
+    }
+    return "header " + s.name() + " names the endpoint";
+  }
+
+  private static String duration(Optional<Duration> d) {
+    return d.map(ModelTree::duration).orElse("off");
+  }
+
+  private static String health(HealthCheck h) {
+    return h.kind().name().toLowerCase(Locale.ROOT)
+        + h.path().map(p -> " " + p).orElse("")
+        + " every " + ModelTree.duration(h.interval())
+        + ", timeout " + ModelTree.duration(h.timeout())
+        + ", unhealthy after " + h.unhealthyThreshold() + ", healthy after " + h.healthyThreshold();
+  }
+
+  private static String outlier(OutlierDetection o) {
+    return "eject after " + o.consecutive5xx() + " consecutive 5xx, checked every " + ModelTree.duration(o.interval())
+        + ", for " + ModelTree.duration(o.baseEjectionTime()) + ", at most " + o.maxEjectionPercent() + "%";
+  }
+
+  private static String breakers(CircuitBreakers b) {
+    List<String> parts = new ArrayList<>();
+    b.maxConnections().ifPresent(v -> parts.add("max-connections " + v));
+    b.maxPendingRequests().ifPresent(v -> parts.add("max-pending-requests " + v));
+    b.maxRequests().ifPresent(v -> parts.add("max-requests " + v));
+    b.maxRetries().ifPresent(v -> parts.add("max-retries " + v));
+    return parts.isEmpty() ? "Envoy defaults" : String.join(", ", parts);
+  }
+
+  private static String retries(RetryPolicy r) {
+    return r.attempts() + " retries on " + String.join("|", r.on()) + r.perTryTimeout().map(t -> ", " + ModelTree.duration(t) + " per try").orElse("");
+  }
+
+  private static String gateway(GatewayExposure g) {
+    return "group " + g.group() + ", hosts " + String.join(" ", g.hosts()) + ", path " + g.pathPrefix();
+  }
+}

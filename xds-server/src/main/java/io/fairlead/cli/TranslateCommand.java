@@ -1,0 +1,76 @@
+package io.fairlead.cli;
+
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Severity;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.KubeModelBuilder;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.input.KubeYaml;
+import io.fairlead.translators.model.ServiceModel;
+import io.fairlead.translators.output.Trees;
+import io.fairlead.translators.xds.XdsResources;
+import io.fairlead.translators.xds.XdsTranslator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "translate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints the Envoy resources one kind of proxy gets for the given Kubernetes objects.",
+      "Exit 0: no error diagnostic; 1: output printed, but some input had an error; 2: unusable input."
+    })
+final class TranslateCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-f", "--file"}, required = true, description = "A YAML/JSON file, or a directory of them.")
+  Path file;
+
+  @Option(names = "--role", required = true, description = "sidecar, gateway or proxyless.")
+  String role;
+
+  @Option(names = "--client", description = "envoy, grpc-java or grpc-node (default: envoy; grpc-java for proxyless).")
+  String client;
+
+  @Option(names = "--gateway", defaultValue = ProxyContext.DEFAULT_GATEWAY_GROUP, description = "Gateway group (default: ${DEFAULT-VALUE}).")
+  String gateway;
+
+  @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway listener port (default: ${DEFAULT-VALUE}).")
+  int gatewayPort;
+
+  @Option(names = "--zone", description = "The proxy's zone, for trafficDistribution: PreferClose.")
+  String zone;
+
+  @Option(names = "--node", description = "The proxy's node, for internalTrafficPolicy: Local.")
+  String node;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Override
+  public Integer call() throws Exception {
+    ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node);
+    boolean yaml = OutputFormat.isYaml(output);
+    InputFiles.Loaded loaded = InputFiles.load(file);
+    ServiceModel model = KubeModelBuilder.build(loaded.state());
+    XdsResources r = XdsTranslator.translate(model, ctx);
+    List<Diagnostic> diagnostics = new ArrayList<>(new TreeSet<>(r.diagnostics()));
+    diagnostics.addAll(loaded.diagnostics());
+    XdsResources out = new XdsResources(r.clusters(), r.endpoints(), r.listeners(), r.routes(), diagnostics);
+    Object doc = Trees.resources(out);
+    spec.commandLine().getOut().print(yaml ? Trees.yaml(doc) : Trees.json(doc));
+    spec.commandLine().getOut().flush();
+    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR)
+        ? ExitCodes.ERROR_DIAGNOSTICS
+        : ExitCodes.OK;
+  }
+}
