@@ -65,7 +65,7 @@ local function mask_v6(ip, bits)
     local span = 2 ^ (16 - keep)
     out[i] = string.format("%x", value - value % span)
   end
-  return table.concat(out, ".") .. "/" .. string.format("%d", bits)
+  return table.concat(out, ":") .. "/" .. string.format("%d", bits)
 end
 
 -- address is "ip:port" or "[ip]:port", as Envoy prints a downstream address.
