@@ -1,0 +1,156 @@
+package io.fairlead.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ServicePolicyParserTest {
+
+  private static final PortSpec HTTP = new PortSpec("http", 80, "TCP", Optional.empty());
+  private static final PortSpec ADMIN = new PortSpec("admin", 9000, "TCP", Optional.of("http"));
+  private static final PortSpec DB = new PortSpec("db", 5432, "TCP", Optional.empty());
+
+  private static ParsedService parse(Map<String, String> annotations, NativeFields nativeFields, PortSpec... ports) {
+    return ServicePolicyParser.parse("ns/svc", annotations, nativeFields, List.of(ports));
+  }
+
+  @Test
+  void defaultsAreRoundRobinWithNoDiagnostics() {
+    ParsedService p = parse(Map.of(), NativeFields.NONE, HTTP);
+    PortPolicy port = p.ports().get(0);
+    assertThat(port.loadBalancing()).isEqualTo(new LoadBalancing.RoundRobin());
+    assertThat(port.protocol()).isEqualTo(Protocol.HTTP);
+    assertThat(port.sourceOf("lb-policy")).isEqualTo(Provenance.DEFAULT);
+    assertThat(p.diagnostics()).isEmpty();
+  }
+
+  @Test
+  void perPortBeatsServiceBeatsNativeBeatsDefault() {
+    Map<String, String> a = Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/lb-policy.admin", "random");
+    ParsedService p = parse(a, clientIp(), HTTP, ADMIN);
+    assertThat(p.ports().get(0).loadBalancing()).isEqualTo(new LoadBalancing.LeastRequest(2));
+    assertThat(p.ports().get(0).sourceOf("lb-policy")).isEqualTo(Provenance.ANNOTATION);
+    assertThat(p.ports().get(1).loadBalancing()).isEqualTo(new LoadBalancing.Random());
+    assertThat(p.ports().get(1).sourceOf("lb-policy")).isEqualTo(Provenance.PORT_ANNOTATION);
+    // ClientIP asked for hashing, but the annotation chose a non-hashing policy: a warning says so.
+    assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsOnly(Severity.WARNING);
+  }
+
+  @Test
+  void clientIpAffinityMeansSourceIpRingHash() {
+    PortPolicy p = parse(Map.of("fairlead.io/source-ip-prefix", "24,64"), clientIp(), HTTP).ports().get(0);
+    assertThat(p.loadBalancing()).isInstanceOf(LoadBalancing.RingHash.class);
+    assertThat(p.hashKeys()).containsExactly(new HashKey.SourceIp(24, 64));
+    assertThat(p.sourceOf("hash-on")).isEqualTo(Provenance.NATIVE_FIELD);
+  }
+
+  @Test
+  void invalidValueIsAnErrorAndOnlyThatSettingFallsBack() {
+    Map<String, String> a =
+        Map.of("fairlead.io/lb-policy", "fastest", "fairlead.io/timeout", "5s", "fairlead.io/hash-on", "header:x-user");
+    ParsedService p = parse(a, NativeFields.NONE, HTTP);
+    PortPolicy port = p.ports().get(0);
+    assertThat(port.loadBalancing()).isInstanceOf(LoadBalancing.RingHash.class);
+    assertThat(port.timeout()).contains(Duration.ofSeconds(5));
+    assertThat(p.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.ERROR);
+              assertThat(d.key()).isEqualTo("fairlead.io/lb-policy");
+              assertThat(d.message()).contains("fastest");
+            });
+  }
+
+  @Test
+  void invalidPerPortValueFallsBackToServiceValue() {
+    Map<String, String> a = Map.of("fairlead.io/timeout", "5s", "fairlead.io/timeout.http", "soon");
+    ParsedService p = parse(a, NativeFields.NONE, HTTP);
+    assertThat(p.ports().get(0).timeout()).contains(Duration.ofSeconds(5));
+    assertThat(p.diagnostics()).extracting(Diagnostic::key).containsExactly("fairlead.io/timeout.http");
+  }
+
+  @Test
+  void unknownKeyNamesTheClosestOne() {
+    ParsedService p = parse(Map.of("fairlead.io/hash-onn", "source-ip", "other.io/x", "y"), NativeFields.NONE, HTTP);
+    assertThat(p.diagnostics())
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("fairlead.io/hash-on?"));
+  }
+
+  @Test
+  void hashOnWithNonHashingPolicyIsAnErrorAndIgnored() {
+    ParsedService p =
+        parse(Map.of("fairlead.io/hash-on", "header:x", "fairlead.io/lb-policy", "round-robin"), NativeFields.NONE, HTTP);
+    assertThat(p.ports().get(0).hashKeys()).isEmpty();
+    assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsExactly(Severity.ERROR);
+  }
+
+  @Test
+  void tcpPortsKeepOnlySourceIpAndRejectSessions() {
+    Map<String, String> a =
+        Map.of("fairlead.io/hash-on", "header:x,source-ip", "fairlead.io/session-persistence", "cookie:s");
+    ParsedService p = parse(a, NativeFields.NONE, DB);
+    assertThat(p.ports().get(0).protocol()).isEqualTo(Protocol.TCP);
+    assertThat(p.ports().get(0).hashKeys()).containsExactly(new HashKey.SourceIp(32, 128));
+    assertThat(p.ports().get(0).sessionPersistence()).isEmpty();
+    assertThat(p.diagnostics()).extracting(Diagnostic::severity).contains(Severity.ERROR, Severity.WARNING);
+  }
+
+  @Test
+  void cookieSettingsApplyToCookieKeysAndPersistenceTimeoutToCookieSessions() {
+    Map<String, String> a = new HashMap<>();
+    a.put("fairlead.io/hash-on", "cookie:sid");
+    a.put("fairlead.io/cookie-ttl", "1h");
+    a.put("fairlead.io/cookie-path", "/shop");
+    a.put("fairlead.io/session-persistence", "cookie:ep");
+    a.put("fairlead.io/persistence-timeout", "30m");
+    PortPolicy p = parse(a, NativeFields.NONE, HTTP).ports().get(0);
+    assertThat(p.hashKeys()).containsExactly(new HashKey.Cookie("sid", Duration.ofHours(1), Optional.of("/shop")));
+    assertThat(p.sessionPersistence()).contains(new SessionPersistence.Cookie("ep", Duration.ofMinutes(30), "/"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "fairlead.io/maglev-table-size, 1000, not a prime",
+    "fairlead.io/maglev-table-size, 5000012, out of range",
+    "fairlead.io/ring-size, 10-5, larger than the maximum",
+    "fairlead.io/ring-size, 9000000, out of range",
+    "fairlead.io/least-request-choices, 1, out of range",
+    "fairlead.io/hash-balance-factor, 99, out of range",
+    "fairlead.io/slow-start, 0s, greater than zero",
+    "fairlead.io/cookie-ttl, 1d, not a duration",
+    "fairlead.io/source-ip-prefix, '24,129', out of range",
+    "fairlead.io/health-check, 'http:/x,interval=0s', greater than zero",
+    "fairlead.io/retries, 'attempts=2,on=sometimes', not a retry condition",
+    "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
+    "fairlead.io/gateway, Bad_Group, not a DNS label",
+    "fairlead.io/hash-on, 'header:x,header:x', given twice",
+  })
+  void invalidValuesSayWhy(String key, String value, String reason) {
+    ParsedService p = parse(Map.of(key, value), NativeFields.NONE, HTTP);
+    assertThat(p.diagnostics())
+        .filteredOn(d -> d.severity() == Severity.ERROR)
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains(reason));
+  }
+
+  @Test
+  void protocolComesFromAnnotationThenAppProtocolThenPortName() {
+    PortSpec grpcName = new PortSpec("grpc-api", 9090, "TCP", Optional.empty());
+    PortSpec h2c = new PortSpec("web", 8080, "TCP", Optional.of("kubernetes.io/h2c"));
+    ParsedService p = parse(Map.of("fairlead.io/protocol.db", "http"), NativeFields.NONE, grpcName, h2c, DB);
+    assertThat(p.ports()).extracting(PortPolicy::protocol).containsExactly(Protocol.GRPC, Protocol.HTTP2, Protocol.HTTP);
+  }
+
+  private static NativeFields clientIp() {
+    return new NativeFields(Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
+  }
+}
