@@ -51,6 +51,7 @@ public final class DirectorySource implements KubeSource {
 
   private final Path dir;
   private final Duration rescanPeriod;
+  private final boolean watchEvents;
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean synced;
   private volatile boolean closed;
@@ -71,6 +72,15 @@ public final class DirectorySource implements KubeSource {
   }
 
   public DirectorySource(Path dir, Duration rescanPeriod) throws KubeSourceException {
+    this(dir, rescanPeriod, true);
+  }
+
+  /**
+   * @param watchEvents false to rely on the periodic rescan alone, for filesystems where watch
+   *     events never arrive or inotify watches are scarce
+   */
+  public DirectorySource(Path dir, Duration rescanPeriod, boolean watchEvents)
+      throws KubeSourceException {
     if (!Files.isDirectory(dir)) {
       throw new KubeSourceException(
           (Files.exists(dir) ? "not a directory: " : "no such directory: ") + dir);
@@ -83,6 +93,7 @@ public final class DirectorySource implements KubeSource {
     }
     this.dir = dir;
     this.rescanPeriod = rescanPeriod;
+    this.watchEvents = watchEvents;
   }
 
   /**
@@ -169,11 +180,13 @@ public final class DirectorySource implements KubeSource {
   }
 
   private void run(Listener listener) {
-    try {
-      watchService = dir.getFileSystem().newWatchService();
-    } catch (IOException | UnsupportedOperationException e) {
-      log.warn("cannot watch {} ({}); relying on a rescan every {} ms", dir, e.getMessage(),
-          rescanPeriod.toMillis());
+    if (watchEvents) {
+      try {
+        watchService = dir.getFileSystem().newWatchService();
+      } catch (IOException | UnsupportedOperationException e) {
+        log.warn("cannot watch {} ({}); relying on a rescan every {} ms", dir, e.getMessage(),
+            rescanPeriod.toMillis());
+      }
     }
     if (closed) {
       close(); // close() ran before the watch service existed

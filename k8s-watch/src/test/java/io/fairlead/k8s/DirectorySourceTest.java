@@ -123,6 +123,20 @@ class DirectorySourceTest {
   }
 
   @Test
+  void withoutWatchEventsTheRescanStillSeesEdits() throws Exception {
+    Files.writeString(dir.resolve("web.yaml"), service("default", "web", "random"));
+    source = new DirectorySource(dir, Duration.ofMillis(200), false);
+    Recorder recorder = new Recorder();
+    source.start(recorder);
+    recorder.next();
+
+    // same size, so only the content hash tells
+    Files.writeString(dir.resolve("web.yaml"), service("default", "web", "maglev"));
+
+    assertThat(recorder.next().change()).isEqualTo(new Change(Set.of(WEB), Set.of(), false));
+  }
+
+  @Test
   void aBrokenFileKeepsItsLastGoodContentsUntilFixed() throws Exception {
     Recorder recorder = startWith("random");
     KubeState before = recorder.next().state();
