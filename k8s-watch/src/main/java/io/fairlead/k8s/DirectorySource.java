@@ -209,10 +209,12 @@ public final class DirectorySource implements KubeSource {
         return !closed;
       }
       WatchKey key = w.poll(rescanPeriod.toMillis(), TimeUnit.MILLISECONDS);
+      // settle, but not forever: a directory written to nonstop is still scanned every period
+      long settleUntil = System.nanoTime() + rescanPeriod.toNanos();
       while (key != null) {
         key.pollEvents();
-        key.reset();
-        key = w.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+        key.reset(); // re-arms the key for the next event in that directory
+        key = System.nanoTime() < settleUntil ? w.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS) : null;
       }
       return !closed;
     } catch (InterruptedException | ClosedWatchServiceException e) {
