@@ -1,0 +1,335 @@
+package io.fairlead.k8s;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Severity;
+import io.fairlead.translators.KubeState;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services and EndpointSlices from a directory of manifests, watched for changes. Each file is
+ * applied as a whole: a file that no longer parses keeps its last good contents and gets an
+ * error diagnostic; a deleted file takes its objects with it.
+ *
+ * <p>A WatchService wakes the scan early, but a periodic rescan comparing content hashes is the
+ * source of truth, since watch events are lost or missing on some filesystems (NFS, some
+ * container mounts, ConfigMap symlink swaps).
+ */
+public final class DirectorySource implements KubeSource {
+
+  public static final Duration DEFAULT_RESCAN_PERIOD = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(DirectorySource.class);
+  /** After a watch event, wait until the directory is quiet this long, so half-written files are not read. */
+  private static final long SETTLE_MILLIS = 50;
+
+  private final Path dir;
+  private final Duration rescanPeriod;
+  private final boolean watchEvents;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean synced;
+  private volatile boolean closed;
+  private volatile List<Diagnostic> diagnostics = List.of();
+  private volatile Thread thread;
+  private volatile WatchService watchService;
+
+  // confined to the watch thread
+  private Map<Path, FileState> files = new TreeMap<>();
+  private final Set<Path> watchedDirs = new HashSet<>();
+  private KubeState current = KubeState.EMPTY;
+
+  /** One file as last read: its content hash, the last contents that parsed, and its error if it does not parse now. */
+  private record FileState(String hash, Optional<ParsedManifest> lastGood, Optional<Diagnostic> error) {}
+
+  public DirectorySource(Path dir) throws KubeSourceException {
+    this(dir, DEFAULT_RESCAN_PERIOD);
+  }
+
+  public DirectorySource(Path dir, Duration rescanPeriod) throws KubeSourceException {
+    this(dir, rescanPeriod, true);
+  }
+
+  /**
+   * @param watchEvents false to rely on the periodic rescan alone, for filesystems where watch
+   *     events never arrive or inotify watches are scarce
+   */
+  public DirectorySource(Path dir, Duration rescanPeriod, boolean watchEvents)
+      throws KubeSourceException {
+    if (!Files.isDirectory(dir)) {
+      throw new KubeSourceException(
+          (Files.exists(dir) ? "not a directory: " : "no such directory: ") + dir);
+    }
+    if (!Files.isReadable(dir)) {
+      throw new KubeSourceException("directory not readable: " + dir);
+    }
+    if (rescanPeriod.isNegative() || rescanPeriod.isZero()) {
+      throw new IllegalArgumentException("rescan period must be positive: " + rescanPeriod);
+    }
+    this.dir = dir;
+    this.rescanPeriod = rescanPeriod;
+    this.watchEvents = watchEvents;
+  }
+
+  /**
+   * Reads a manifest file (any name) or every manifest under a directory once, without
+   * watching. Fails with a one-line message if the path is missing or any file does not parse.
+   */
+  public static LoadResult load(Path fileOrDir) throws KubeSourceException {
+    if (!Files.exists(fileOrDir)) {
+      throw new KubeSourceException("no such file or directory: " + fileOrDir);
+    }
+    List<Path> paths;
+    try {
+      paths = Files.isDirectory(fileOrDir) ? ManifestFiles.list(fileOrDir) : List.of(fileOrDir);
+    } catch (IOException e) {
+      throw new KubeSourceException("cannot list " + fileOrDir + ": " + e.getMessage(), e);
+    }
+    SortedMap<Path, ParsedManifest> parsed = new TreeMap<>();
+    for (Path path : paths) {
+      byte[] content;
+      try {
+        content = Files.readAllBytes(path);
+      } catch (IOException e) {
+        throw new KubeSourceException("cannot read " + path + ": " + e.getMessage(), e);
+      }
+      try {
+        parsed.put(path, ManifestParser.parse(path.toString(), content));
+      } catch (KubeSourceException e) {
+        throw new KubeSourceException(path + ": " + e.getMessage(), e);
+      }
+    }
+    LoadResult result = ManifestFiles.merge(parsed);
+    if (paths.isEmpty()) {
+      List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
+      diagnostics.add(
+          Diagnostic.warning(fileOrDir.toString(), ManifestFiles.FILE_KEY,
+              "no .yaml, .yml or .json files found"));
+      return new LoadResult(result.state(), diagnostics);
+    }
+    return result;
+  }
+
+  @Override
+  public void start(Listener listener) {
+    Objects.requireNonNull(listener);
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
+    }
+    Thread t = new Thread(() -> run(listener), "fairlead-directory-source");
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  @Override
+  public boolean hasSynced() {
+    return synced;
+  }
+
+  @Override
+  public List<Diagnostic> diagnostics() {
+    return diagnostics;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    WatchService w = watchService;
+    if (w != null) {
+      try {
+        w.close();
+      } catch (IOException e) {
+        log.debug("closing the watch service of {}", dir, e);
+      }
+    }
+    Thread t = thread;
+    if (t != null && t != Thread.currentThread()) {
+      t.interrupt();
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run(Listener listener) {
+    if (watchEvents) {
+      try {
+        watchService = dir.getFileSystem().newWatchService();
+      } catch (IOException | UnsupportedOperationException e) {
+        log.warn("cannot watch {} ({}); relying on a rescan every {} ms", dir, e.getMessage(),
+            rescanPeriod.toMillis());
+      }
+    }
+    if (closed) {
+      close(); // close() ran before the watch service existed
+    }
+    while (!closed) {
+      watchNewDirectories();
+      scan(listener);
+      if (!awaitActivity()) {
+        return;
+      }
+    }
+  }
+
+  /** Waits for a watch event (then for quiet) or the rescan period; false when closed. */
+  private boolean awaitActivity() {
+    WatchService w = watchService;
+    try {
+      if (w == null) {
+        Thread.sleep(rescanPeriod.toMillis());
+        return !closed;
+      }
+      WatchKey key = w.poll(rescanPeriod.toMillis(), TimeUnit.MILLISECONDS);
+      // settle, but not forever: a directory written to nonstop is still scanned every period
+      long settleUntil = System.nanoTime() + rescanPeriod.toNanos();
+      while (key != null) {
+        key.pollEvents();
+        key.reset(); // re-arms the key for the next event in that directory
+        key = System.nanoTime() < settleUntil ? w.poll(SETTLE_MILLIS, TimeUnit.MILLISECONDS) : null;
+      }
+      return !closed;
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      return false;
+    }
+  }
+
+  private void watchNewDirectories() {
+    WatchService w = watchService;
+    if (w == null) {
+      return;
+    }
+    try {
+      for (Path d : ManifestFiles.directories(dir)) {
+        if (watchedDirs.add(d)) {
+          d.register(w, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+        }
+      }
+    } catch (IOException | ClosedWatchServiceException e) {
+      log.debug("cannot register watches under {}", dir, e);
+    }
+    watchedDirs.removeIf(d -> !Files.isDirectory(d));
+  }
+
+  /** Rereads changed files and hands a new state to the listener if anything that matters changed. */
+  private void scan(Listener listener) {
+    List<Path> paths;
+    try {
+      paths = ManifestFiles.list(dir);
+    } catch (IOException e) {
+      // keep everything we have: a vanished mount must not withdraw all routes
+      String problem = e instanceof NoSuchFileException ? "directory is gone" : "cannot list: " + e.getMessage();
+      publish(listener, List.of(Diagnostic.error(dir.toString(), "directory",
+          problem + "; keeping the last contents read")));
+      return;
+    }
+    Map<Path, FileState> next = new TreeMap<>();
+    for (Path path : paths) {
+      FileState previous = files.get(path);
+      byte[] content;
+      try {
+        content = Files.readAllBytes(path);
+      } catch (NoSuchFileException e) {
+        continue; // deleted since listing
+      } catch (IOException e) {
+        next.put(path, failed(path, previous, "", "cannot read: " + e.getMessage()));
+        continue;
+      }
+      String hash = sha256(content);
+      if (previous != null && previous.hash().equals(hash)) {
+        next.put(path, previous);
+        continue;
+      }
+      try {
+        next.put(path, new FileState(hash, Optional.of(ManifestParser.parse(path.toString(), content)),
+            Optional.empty()));
+      } catch (KubeSourceException e) {
+        next.put(path, failed(path, previous, hash, e.getMessage()));
+      }
+    }
+    files = next;
+    publish(listener, List.of());
+  }
+
+  private static FileState failed(Path path, FileState previous, String hash, String message) {
+    Optional<ParsedManifest> lastGood =
+        previous == null ? Optional.empty() : previous.lastGood();
+    String outcome = lastGood.isPresent() ? "; keeping its last good contents" : "; file ignored";
+    return new FileState(
+        hash,
+        lastGood,
+        Optional.of(Diagnostic.error(path.toString(), ManifestFiles.FILE_KEY, message + outcome)));
+  }
+
+  private void publish(Listener listener, List<Diagnostic> dirProblems) {
+    SortedMap<Path, ParsedManifest> good = new TreeMap<>();
+    List<Diagnostic> problems = new ArrayList<>(dirProblems);
+    files.forEach((path, state) -> {
+      state.lastGood().ifPresent(p -> good.put(path, p));
+      state.error().ifPresent(problems::add);
+    });
+    LoadResult result = ManifestFiles.merge(good);
+    problems.addAll(result.diagnostics());
+    List<Diagnostic> sorted = problems.stream().sorted().toList();
+    logNew(sorted);
+    diagnostics = sorted;
+
+    KubeState state = result.state();
+    Change change = synced ? Change.between(current, state) : Change.FULL;
+    current = state;
+    if (change.isEmpty() || closed) {
+      return;
+    }
+    synced = true;
+    try {
+      listener.onChange(state, change);
+    } catch (RuntimeException e) {
+      log.error("listener failed on a change from {}", dir, e);
+    }
+  }
+
+  private void logNew(List<Diagnostic> now) {
+    Set<Diagnostic> before = new HashSet<>(diagnostics);
+    for (Diagnostic d : now) {
+      if (!before.contains(d) && d.severity() != Severity.INFO) {
+        log.warn("{}", d);
+      }
+    }
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

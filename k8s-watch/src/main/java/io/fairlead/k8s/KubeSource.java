@@ -1,0 +1,37 @@
+package io.fairlead.k8s;
+
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
+import java.util.List;
+
+/**
+ * Where Services and EndpointSlices come from: informers on a cluster or a directory of
+ * manifests. A source produces immutable {@link KubeState} views, in order, from one thread.
+ */
+public interface KubeSource extends AutoCloseable {
+
+  /**
+   * Starts watching. The listener gets the first state (with {@link Change#full()} set) only
+   * once every underlying source has synced, then one call per change that matters downstream.
+   * Calls come from a single thread, in order. May be called once.
+   */
+  void start(Listener listener);
+
+  /** True once the first full state has been handed to the listener. */
+  boolean hasSynced();
+
+  /**
+   * Problems with the source itself (for example a broken manifest file), sorted. Live: read it
+   * from the listener to get the diagnostics that go with the state being delivered.
+   */
+  List<Diagnostic> diagnostics();
+
+  /** Stops watching; the listener gets no more calls once this returns. */
+  @Override
+  void close();
+
+  @FunctionalInterface
+  interface Listener {
+    void onChange(KubeState state, Change change);
+  }
+}

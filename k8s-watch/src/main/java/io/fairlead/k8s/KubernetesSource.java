@@ -1,0 +1,250 @@
+package io.fairlead.k8s;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.ObjectRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services and EndpointSlices (discovery.k8s.io/v1) from the API server, through Fabric8 shared
+ * informers: one pair for all namespaces, or one pair per listed namespace.
+ *
+ * <p>Informer events are only hints that an object changed: the event thread rereads the
+ * object from the informer's store, so late or reordered notifications cannot bring back an old
+ * version. Nothing is emitted until every informer has synced; the first state is then seeded
+ * from the stores, which are complete at that point even if notifications are still queued.
+ */
+public final class KubernetesSource implements KubeSource {
+
+  private static final Logger log = LoggerFactory.getLogger(KubernetesSource.class);
+  /** Key of the single informer when watching all namespaces. */
+  private static final String ALL = "";
+
+  private final KubernetesClient client;
+  private final Optional<SortedSet<String>> namespaces;
+  private final ExecutorService events;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean synced;
+  private volatile boolean closed;
+  private volatile Listener listener;
+  private volatile Informers<Service> services;
+  private volatile Informers<EndpointSlice> slices;
+
+  // confined to the event thread
+  private final MutableKubeState state = new MutableKubeState();
+
+  /**
+   * @param namespaces the namespaces to watch, or empty for all of them
+   */
+  public KubernetesSource(KubernetesClient client, Optional<Set<String>> namespaces) {
+    this.client = Objects.requireNonNull(client);
+    namespaces.ifPresent(set -> {
+      if (set.isEmpty()) {
+        throw new IllegalArgumentException("no namespaces listed; use Optional.empty() for all");
+      }
+      set.forEach(ns -> {
+        if (ns == null || ns.isBlank()) {
+          throw new IllegalArgumentException("blank namespace name");
+        }
+      });
+    });
+    this.namespaces = namespaces.map(TreeSet::new);
+    this.events = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "fairlead-kubernetes-source");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void start(Listener listener) {
+    Objects.requireNonNull(listener);
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
+    }
+    this.listener = listener;
+    services = new Informers<>(
+        ns -> ns.equals(ALL) ? client.services().inAnyNamespace() : client.services().inNamespace(ns),
+        state::setService,
+        state::serviceRefs);
+    slices = new Informers<>(
+        ns -> ns.equals(ALL)
+            ? client.discovery().v1().endpointSlices().inAnyNamespace()
+            : client.discovery().v1().endpointSlices().inNamespace(ns),
+        state::setSlice,
+        state::sliceRefs);
+    List<CompletableFuture<Void>> syncs = new ArrayList<>();
+    syncs.addAll(services.start());
+    syncs.addAll(slices.start());
+    CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new))
+        .whenComplete((ok, failure) -> {
+          if (failure != null) {
+            if (!closed) {
+              log.error("Kubernetes informers stopped before syncing", failure);
+            }
+            return;
+          }
+          submit(this::onSynced);
+        });
+  }
+
+  @Override
+  public boolean hasSynced() {
+    return synced;
+  }
+
+  /** Problems reaching the API server are logged by the informers, which keep retrying. */
+  @Override
+  public List<Diagnostic> diagnostics() {
+    return List.of();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (services != null) {
+      services.stop();
+    }
+    if (slices != null) {
+      slices.stop();
+    }
+    events.shutdown();
+  }
+
+  private void onSynced() {
+    services.seed();
+    slices.seed();
+    synced = true;
+    emit(Change.FULL);
+  }
+
+  private void submit(Runnable task) {
+    try {
+      events.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (!closed) {
+        throw e;
+      }
+    }
+  }
+
+  private void emit(Change change) {
+    if (closed || change.isEmpty()) {
+      return;
+    }
+    KubeState snapshot = state.snapshot();
+    try {
+      listener.onChange(snapshot, change);
+    } catch (RuntimeException e) {
+      log.error("listener failed on a Kubernetes change {}", change, e);
+    }
+  }
+
+  /** The informers of one kind, by namespace, and how their objects update the state. */
+  private final class Informers<T extends HasMetadata> {
+
+    private final Map<String, SharedIndexInformer<T>> byNamespace = new TreeMap<>();
+    private final BiFunction<ObjectRef, Optional<T>, Change> apply;
+    private final Supplier<Set<ObjectRef>> known;
+
+    Informers(
+        Function<String, Informable<T>> scope,
+        BiFunction<ObjectRef, Optional<T>, Change> apply,
+        Supplier<Set<ObjectRef>> known) {
+      this.apply = apply;
+      this.known = known;
+      for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
+        SharedIndexInformer<T> informer = scope.apply(ns).runnableInformer(0);
+        // keep retrying (with the informer's backoff) until closed: a control plane must not give up
+        informer.exceptionHandler((wasStarted, t) -> !closed);
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            changed(obj);
+          }
+
+          @Override
+          public void onUpdate(T old, T now) {
+            if (!Relevance.sameResourceVersion(old, now)) { // resyncs repeat the same version
+              changed(now);
+            }
+          }
+
+          @Override
+          public void onDelete(T obj, boolean finalStateUnknown) {
+            changed(obj);
+          }
+        });
+        byNamespace.put(ns, informer);
+      }
+    }
+
+    List<CompletableFuture<Void>> start() {
+      return byNamespace.values().stream().map(i -> i.start().toCompletableFuture()).toList();
+    }
+
+    void stop() {
+      byNamespace.values().forEach(SharedIndexInformer::stop);
+    }
+
+    private void changed(T obj) {
+      ObjectRef ref = ObjectRef.of(obj);
+      submit(() -> {
+        Change change = apply.apply(ref, current(ref));
+        if (synced) {
+          emit(change);
+        }
+      });
+    }
+
+    /** The object as the informer's store has it now; empty once deleted. */
+    private Optional<T> current(ObjectRef ref) {
+      SharedIndexInformer<T> informer = byNamespace.get(namespaces.isPresent() ? ref.namespace() : ALL);
+      return informer == null
+          ? Optional.empty()
+          : Optional.ofNullable(informer.getStore().getByKey(ref.namespace() + "/" + ref.name()));
+    }
+
+    /** Makes the state match the stores exactly; the stores are complete once synced. */
+    void seed() {
+      Set<ObjectRef> seen = new TreeSet<>();
+      for (SharedIndexInformer<T> informer : byNamespace.values()) {
+        for (T obj : informer.getStore().list()) {
+          ObjectRef ref = ObjectRef.of(obj);
+          seen.add(ref);
+          apply.apply(ref, Optional.of(obj));
+        }
+      }
+      for (ObjectRef ref : known.get()) {
+        if (!seen.contains(ref)) {
+          apply.apply(ref, Optional.empty());
+        }
+      }
+    }
+  }
+}
