@@ -144,14 +144,16 @@ final class PgvRules {
 
     private void field(Message m, FieldDescriptor fd, String path) {
       FieldRules rules = fd.getOptions().getExtension(Validate.rules);
+      if (fd.getContainingOneof() != null && !m.hasField(fd)) {
+        return; // rules of a oneof member (or proto3 optional) only apply when it is the one set
+      }
       if (fd.isMapField()) {
         map(m, fd, rules, path);
       } else if (fd.isRepeated()) {
         repeated(m, fd, rules, path);
       } else if (fd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
         messageValue(fd, m.hasField(fd) ? (Message) m.getField(fd) : null, rules, path);
-      } else if (fd.getContainingOneof() == null || m.hasField(fd)) {
-        // Rules of a oneof member (or proto3 optional) only apply when it is the one set.
+      } else {
         scalar(fd, m.getField(fd), rules, path);
       }
     }
