@@ -363,6 +363,7 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     }
   }
 
+  @SuppressWarnings("deprecation") // total_weight is deprecated, but Envoy still enforces it when set
   private static void weights(WeightedCluster wc, String path, PgvRules.Report report) {
     long sum = 0;
     for (WeightedCluster.ClusterWeight w : wc.getClustersList()) {

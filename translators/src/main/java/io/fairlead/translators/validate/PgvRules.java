@@ -251,9 +251,9 @@ final class PgvRules {
         case ANY -> {
           if (type.equals(ANY)) {
             anyRules(value, rules.getAny(), path);
-          } else {
+          } else if (rules.getAny().getInCount() > 0 || rules.getAny().getNotInCount() > 0) {
             mismatch(fd, rules, path);
-          }
+          } // Envoy puts any.required on plain message fields (config_source): it means required.
         }
         case DURATION -> {
           if (type.equals(DURATION)) {

@@ -276,6 +276,7 @@ class EnvoySemanticsTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // total_weight: deprecated, still enforced by Envoy
   void weightedClustersNeedPositiveSumMatchingTotal() {
     WeightedCluster.ClusterWeight zero = WeightedCluster.ClusterWeight.newBuilder().setName("echo.default:8080").setWeight(UInt32Value.of(0)).build();
     WeightedCluster.ClusterWeight ten = zero.toBuilder().setWeight(UInt32Value.of(10)).build();

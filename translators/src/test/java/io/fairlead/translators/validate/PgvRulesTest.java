@@ -12,6 +12,8 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.pgv.validate.Validate;
 import io.envoyproxy.pgv.validate.Validate.AnyRules;
 import io.envoyproxy.pgv.validate.Validate.BoolRules;
@@ -145,6 +147,8 @@ class PgvRulesTest {
         // messages
         new Row("message required", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
             fr().setMessage(MessageRules.newBuilder().setRequired(true)).build(), null, UInt32Value.of(0)),
+        new Row("any.required on a plain message field means required", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
+            fr().setAny(AnyRules.newBuilder().setRequired(true)).build(), null, UInt32Value.of(0)),
         new Row("wrapper: uint32 rules apply to the wrapped value", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
             fr().setUint32(UInt32Rules.newBuilder().setLte(65535)).build(), UInt32Value.of(70000), UInt32Value.of(8080)),
         // repeated
@@ -218,6 +222,16 @@ class PgvRulesTest {
         fr().setUint32(UInt32Rules.newBuilder().setGte(1)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, null))).isEmpty();
+  }
+
+  @Test
+  void rulesOfAnUnsetOneofMemberDoNotApply() {
+    RouteMatch prefix = RouteMatch.newBuilder().setPrefix("/").build();
+    RouteMatch regex = RouteMatch.newBuilder().setSafeRegex(RegexMatcher.getDefaultInstance()).build();
+
+    assertThat(validator.validateMessage("m", prefix)).isEmpty();
+    assertThat(validator.validateMessage("m", regex))
+        .containsExactly(new Violation("m", "safe_regex.regex", "value must be at least 1 characters long, is 0"));
   }
 
   @Test
