@@ -160,6 +160,6 @@ class BootstrapGeneratorTest {
     String second = BootstrapWriter.toJson(BootstrapGenerator.generate(params));
 
     assertThat(second).isEqualTo(first);
-    assertThat(first.indexOf("\"admin\"")).isLessThan(first.indexOf("\"dynamic_resources\""));
+    assertThat(first.indexOf("\"admin\"")).isLessThan(first.indexOf("\"dynamicResources\""));
   }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestFactory;
 class BootstrapRoundTripTest {
 
   private static final JsonFormat.Parser PARSER =
-      JsonFormat.parser().usingTypeRegistry(BootstrapWriter.TYPE_REGISTRY);
+      JsonFormat.parser().usingTypeRegistry(io.fairlead.translators.validate.EnvoyTypes.registry());
 
   @TestFactory
   Stream<DynamicTest> everyGoldenBootstrapRoundTrips() {

@@ -10,7 +10,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.xds.XdsResources;
-import io.fairlead.translators.xds.XdsTypes;
+import io.fairlead.translators.validate.EnvoyTypes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +34,7 @@ public final class Trees {
                   .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .build())
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(XdsTypes.REGISTRY);
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
 
   private Trees() {}
 
@@ -43,7 +43,7 @@ public final class Trees {
     try {
       return sorted(JSON.readValue(PRINTER.print(message), Object.class));
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
-      // Only an Any of a type missing from XdsTypes gets here: a bug, not user input.
+      // Only an Any of a type missing from EnvoyTypes gets here: a bug, not user input.
       throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
     }
   }

@@ -14,6 +14,7 @@ import io.fairlead.translators.input.KubeYaml;
 import io.fairlead.translators.model.ServiceModel;
 import io.fairlead.translators.output.ModelTree;
 import io.fairlead.translators.output.Trees;
+import io.fairlead.translators.validate.XdsValidator;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.translators.xds.XdsTranslator;
 import java.io.IOException;
@@ -79,8 +80,14 @@ class GoldenTranslationTest {
     return groups;
   }
 
+  private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
+
+  /** Renders a context's resources; every one must pass Envoy's validate rules and semantics. */
   private static String render(ServiceModel model, ProxyContext ctx) {
     XdsResources r = XdsTranslator.translate(model, ctx);
+    assertThat(VALIDATOR.validate(r, Set.of()))
+        .as("validation of the " + ctx.role().label() + "/" + ctx.client().label() + " resources")
+        .isEmpty();
     return Trees.yaml(Trees.resources(r));
   }
 
