@@ -7,6 +7,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ public final class DirectorySource implements KubeSource {
   private KubeState current = KubeState.EMPTY;
 
   /** One file as last read: its content hash, the last contents that parsed, and its error if it does not parse now. */
-  private record FileState(String hash, Optional<ParsedManifest> lastGood, Optional<Diagnostic> error) {}
+  private record FileState(String hash, Optional<KubeYaml.Parsed> lastGood, Optional<Diagnostic> error) {}
 
   public DirectorySource(Path dir) throws KubeSourceException {
     this(dir, DEFAULT_RESCAN_PERIOD);
@@ -110,7 +111,7 @@ public final class DirectorySource implements KubeSource {
     } catch (IOException e) {
       throw new KubeSourceException("cannot list " + fileOrDir + ": " + e.getMessage(), e);
     }
-    SortedMap<Path, ParsedManifest> parsed = new TreeMap<>();
+    SortedMap<Path, KubeYaml.Parsed> parsed = new TreeMap<>();
     for (Path path : paths) {
       byte[] content;
       try {
@@ -119,9 +120,9 @@ public final class DirectorySource implements KubeSource {
         throw new KubeSourceException("cannot read " + path + ": " + e.getMessage(), e);
       }
       try {
-        parsed.put(path, ManifestParser.parse(path.toString(), content));
-      } catch (KubeSourceException e) {
-        throw new KubeSourceException(path + ": " + e.getMessage(), e);
+        parsed.put(path, KubeYaml.parse(path.toString(), content));
+      } catch (KubeYaml.InvalidInputException e) {
+        throw new KubeSourceException(e.getMessage(), e); // "path: problem"
       }
     }
     LoadResult result = ManifestFiles.merge(parsed);
@@ -269,10 +270,10 @@ public final class DirectorySource implements KubeSource {
         continue;
       }
       try {
-        next.put(path, new FileState(hash, Optional.of(ManifestParser.parse(path.toString(), content)),
+        next.put(path, new FileState(hash, Optional.of(KubeYaml.parse(path.toString(), content)),
             Optional.empty()));
-      } catch (KubeSourceException e) {
-        next.put(path, failed(path, previous, hash, e.getMessage()));
+      } catch (KubeYaml.InvalidInputException e) {
+        next.put(path, failed(path, previous, hash, e.problem())); // the diagnostic names the file
       }
     }
     files = next;
@@ -280,7 +281,7 @@ public final class DirectorySource implements KubeSource {
   }
 
   private static FileState failed(Path path, FileState previous, String hash, String message) {
-    Optional<ParsedManifest> lastGood =
+    Optional<KubeYaml.Parsed> lastGood =
         previous == null ? Optional.empty() : previous.lastGood();
     String outcome = lastGood.isPresent() ? "; keeping its last good contents" : "; file ignored";
     return new FileState(
@@ -290,7 +291,7 @@ public final class DirectorySource implements KubeSource {
   }
 
   private void publish(Listener listener, List<Diagnostic> dirProblems) {
-    SortedMap<Path, ParsedManifest> good = new TreeMap<>();
+    SortedMap<Path, KubeYaml.Parsed> good = new TreeMap<>();
     List<Diagnostic> problems = new ArrayList<>(dirProblems);
     files.forEach((path, state) -> {
       state.lastGood().ifPresent(p -> good.put(path, p));

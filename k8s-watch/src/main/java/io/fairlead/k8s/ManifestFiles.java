@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ObjectRef;
+import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -95,9 +96,9 @@ final class ManifestFiles {
 
   /**
    * Merges files in path order. An object defined twice keeps the later definition, with a
-   * warning; ignored kinds give one info per file.
+   * warning; each file's own diagnostics (ignored kinds) are kept.
    */
-  static LoadResult merge(SortedMap<Path, ParsedManifest> files) {
+  static LoadResult merge(SortedMap<Path, KubeYaml.Parsed> files) {
     Map<ObjectRef, Service> services = new TreeMap<>();
     Map<ObjectRef, EndpointSlice> slices = new TreeMap<>();
     Map<ObjectRef, Path> serviceOrigin = new TreeMap<>();
@@ -108,18 +109,10 @@ final class ManifestFiles {
           for (Service s : parsed.services()) {
             put(services, serviceOrigin, s, path, diagnostics);
           }
-          for (EndpointSlice e : parsed.slices()) {
+          for (EndpointSlice e : parsed.endpointSlices()) {
             put(slices, sliceOrigin, e, path, diagnostics);
           }
-          if (!parsed.ignored().isEmpty()) {
-            diagnostics.add(
-                Diagnostic.info(
-                    path.toString(),
-                    FILE_KEY,
-                    "ignored " + parsed.ignored().size()
-                        + " object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                        + " EndpointSlice: " + String.join(", ", parsed.ignored())));
-          }
+          diagnostics.addAll(parsed.diagnostics());
         });
     return new LoadResult(new KubeState(new TreeMap<>(services), new TreeMap<>(slices)), diagnostics);
   }

@@ -94,7 +94,7 @@ class DirectorySourceTest {
         .containsEntry("fairlead.io/lb", "random");
     assertThat(source.hasSynced()).isTrue();
     assertThat(source.diagnostics())
-        .containsExactly(Diagnostic.info(dir.resolve("web.yaml").toString(), "file",
+        .containsExactly(Diagnostic.info(dir.resolve("web.yaml").toString(), "kind",
             "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
                 + " EndpointSlice: apps/v1 Deployment default/web"));
     recorder.assertNothingWithin(Duration.ofMillis(500));

@@ -1,5 +1,7 @@
 package io.fairlead.cli;
 
+import io.fairlead.k8s.DirectorySource;
+import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
@@ -47,7 +49,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ObjectRef ref = ObjectRef.parse(service);
-    InputFiles.Loaded loaded = InputFiles.load(file);
+    LoadResult loaded = DirectorySource.load(file);
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     Optional<ServiceEntry> entry = model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
     List<Diagnostic> diagnostics =

@@ -1,12 +1,13 @@
 package io.fairlead.cli;
 
+import io.fairlead.k8s.DirectorySource;
+import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
-import io.fairlead.translators.input.KubeYaml;
 import io.fairlead.translators.model.ServiceModel;
 import io.fairlead.translators.output.Trees;
 import io.fairlead.translators.xds.XdsResources;
@@ -60,7 +61,7 @@ final class TranslateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node);
     boolean yaml = OutputFormat.isYaml(output);
-    InputFiles.Loaded loaded = InputFiles.load(file);
+    LoadResult loaded = DirectorySource.load(file);
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     XdsResources r = XdsTranslator.translate(model, ctx);
     List<Diagnostic> diagnostics = new ArrayList<>(new TreeSet<>(r.diagnostics()));

@@ -125,7 +125,9 @@ class CliTest {
   @Test
   void unknownFieldIsNamed() throws Exception {
     Path typo = write("typo.yaml", SERVICE.replace("clusterIP:", "clusterIPP:"));
-    assertThat(run("translate", "-f", typo.toString(), "--role", "sidecar").err()).contains("clusterIPP");
+    assertThat(run("translate", "-f", typo.toString(), "--role", "sidecar").err())
+        .isEqualTo("fairlead: " + typo + ": document 1 (Service cart) at line 10: spec.clusterIPP: unknown field"
+            + " (did you mean clusterIP or clusterIPs?)" + System.lineSeparator());
   }
 
   @Test
