@@ -76,7 +76,7 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(1);
+    server.stop(0);
     executor.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
