@@ -184,8 +184,9 @@ public final class SnapshotPublisher {
     return Outcome.UPDATED;
   }
 
+  /** Sorted by name, so responses list resources in the same order whatever the input's. */
   private <T extends Message> List<Digested<T>> digest(List<T> resources) {
-    return resources.stream().map(digests::digest).collect(Collectors.toList());
+    return byName(resources).stream().map(digests::digest).collect(Collectors.toList());
   }
 
   private static <T extends Message> List<T> byName(Collection<T> resources) {
