@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
@@ -27,7 +28,6 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -235,7 +235,7 @@ final class HashedSnapshot extends Snapshot {
       versioned.add(VersionedResource.create(d.resource(), d.version()));
     }
     String all = ResourceDigests.combined(versionsByName);
-    Function<List<String>, String> resolver =
+    ResourceVersionResolver resolver =
         names -> {
           if (names.isEmpty()) {
             return all;
@@ -248,6 +248,6 @@ final class HashedSnapshot extends Snapshot {
           }
           return ResourceDigests.combined(requested);
         };
-    return SnapshotResources.create(versioned, resolver::apply);
+    return SnapshotResources.create(versioned, resolver);
   }
 }

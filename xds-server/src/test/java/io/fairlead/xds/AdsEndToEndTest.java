@@ -20,6 +20,7 @@ import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.xds.XdsResources;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -264,6 +265,29 @@ class AdsEndToEndTest {
             new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "default", 9090,
                 java.util.Optional.empty(), java.util.Optional.empty()));
     requests.onCompleted();
+  }
+
+  @Test
+  void aCancelledStreamIsNoLongerCounted() throws Exception {
+    Responses<DiscoveryResponse> responses = new Responses<>();
+    Context.CancellableContext context = Context.current().withCancellation();
+    StreamObserver<DiscoveryRequest> requests =
+        context.call(
+            () -> AggregatedDiscoveryServiceGrpc.newStub(channel)
+                .streamAggregatedResources(responses));
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("cancelled-1").setUserAgentName("envoy"))
+            .setTypeUrl(CDS)
+            .build());
+    responses.next();
+    assertThat(plane.callbacks().connections()).hasSize(1);
+
+    context.cancel(null);
+
+    await(() -> plane.callbacks().connections().isEmpty());
+    assertThat(plane.metrics().scrape())
+        .contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0");
   }
 
   private String publishedVersion(ProxyContext group, String type) {
