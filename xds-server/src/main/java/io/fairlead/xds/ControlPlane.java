@@ -1,0 +1,121 @@
+package io.fairlead.xds;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.xds.XdsResources;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The xDS side wired together: node groups, snapshot cache, publisher, debouncer, callbacks,
+ * metrics, the gRPC server and the admin server. The caller owns the source of state: it calls
+ * {@link #changed()} when the state changed (and once when the source has synced), and its
+ * translate function reads the latest state.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+  /**
+   * @param quietPeriod how long the state must stay unchanged before a publish
+   * @param maxDelay the longest a change waits for its publish during a steady stream of changes
+   */
+  public record Settings(
+      InetSocketAddress xdsAddress,
+      InetSocketAddress adminAddress,
+      Duration quietPeriod,
+      Duration maxDelay) {}
+
+  private final XdsMetrics metrics;
+  private final SnapshotPublisher publisher;
+  private final XdsCallbacks callbacks;
+  private final Debouncer debouncer;
+  private final XdsServer xds;
+  private final AdminServer admin;
+
+  private ControlPlane(
+      XdsMetrics metrics,
+      SnapshotPublisher publisher,
+      XdsCallbacks callbacks,
+      Debouncer debouncer,
+      XdsServer xds,
+      AdminServer admin) {
+    this.metrics = metrics;
+    this.publisher = publisher;
+    this.callbacks = callbacks;
+    this.debouncer = debouncer;
+    this.xds = xds;
+    this.admin = admin;
+  }
+
+  /**
+   * Starts serving. Proxies may connect at once; they get nothing until the first publish.
+   *
+   * @throws IOException when a port cannot be bound
+   * @throws IllegalArgumentException when the quiet period is negative or exceeds the max delay
+   */
+  public static ControlPlane start(
+      Settings settings, Function<ProxyContext, XdsResources> translate) throws IOException {
+    XdsMetrics metrics = new XdsMetrics();
+    SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
+    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, metrics);
+    XdsCallbacks callbacks = new XdsCallbacks(publisher::groupSeen, metrics);
+    Debouncer debouncer =
+        new Debouncer(settings.quietPeriod(), settings.maxDelay(), publisher::publish);
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(callbacks),
+            callbacks.watcher(cache),
+            new DefaultExecutorGroup(),
+            new CachedProtoResourcesSerializer());
+    XdsServer xds = null;
+    try {
+      xds = XdsServer.start(settings.xdsAddress(), discovery);
+      AdminServer admin =
+          AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
+      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin);
+    } catch (IOException | RuntimeException e) {
+      debouncer.close();
+      if (xds != null) {
+        xds.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The state changed: publish after the debounce. */
+  public void changed() {
+    debouncer.trigger();
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public SnapshotPublisher publisher() {
+    return publisher;
+  }
+
+  public XdsCallbacks callbacks() {
+    return callbacks;
+  }
+
+  public XdsMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    debouncer.close();
+    xds.close();
+    admin.close();
+  }
+}

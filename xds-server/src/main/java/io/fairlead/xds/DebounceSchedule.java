@@ -1,0 +1,56 @@
+package io.fairlead.xds;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * When a debounced build is due: a quiet period after the last trigger, but never later than the
+ * maximum delay after the first trigger of the batch. Times are {@link System#nanoTime()} values,
+ * compared by difference so that they may wrap. Not thread-safe.
+ */
+final class DebounceSchedule {
+
+  private final long quietNanos;
+  private final long maxDelayNanos;
+  private boolean pending;
+  private long firstAt;
+  private long lastAt;
+  private int merged;
+
+  DebounceSchedule(Duration quietPeriod, Duration maxDelay) {
+    if (quietPeriod.isNegative()) {
+      throw new IllegalArgumentException("the quiet period must not be negative: " + quietPeriod);
+    }
+    if (maxDelay.compareTo(quietPeriod) < 0) {
+      throw new IllegalArgumentException(
+          "the maximum delay (" + maxDelay + ") must not be shorter than the quiet period ("
+              + quietPeriod + ")");
+    }
+    this.quietNanos = quietPeriod.toNanos();
+    this.maxDelayNanos = maxDelay.toNanos();
+  }
+
+  void trigger(long now) {
+    if (!pending) {
+      pending = true;
+      firstAt = now;
+      merged = 0;
+    }
+    lastAt = now;
+    merged++;
+  }
+
+  /** When the pending batch is due, or empty when nothing is pending. */
+  OptionalLong dueAt() {
+    if (!pending) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(firstAt + Math.min(lastAt - firstAt + quietNanos, maxDelayNanos));
+  }
+
+  /** Ends the pending batch and says how many triggers it merged. */
+  int take() {
+    pending = false;
+    return merged;
+  }
+}

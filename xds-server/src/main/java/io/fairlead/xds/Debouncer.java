@@ -1,0 +1,99 @@
+package io.fairlead.xds;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Merges bursts of changes into one build: the build runs after a quiet period without triggers,
+ * and at the latest a maximum delay after the first trigger, so a steady stream of changes cannot
+ * starve the proxies. Builds run one at a time on the debouncer's own thread; a trigger during a
+ * build schedules another build after it.
+ */
+public final class Debouncer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Debouncer.class);
+
+  private final Runnable build;
+  private final DebounceSchedule schedule;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Thread thread;
+  private boolean closed;
+
+  /**
+   * @throws IllegalArgumentException if the quiet period is negative or longer than the maximum
+   *     delay
+   */
+  public Debouncer(Duration quietPeriod, Duration maxDelay, Runnable build) {
+    this.schedule = new DebounceSchedule(quietPeriod, maxDelay);
+    this.build = build;
+    this.thread = new Thread(this::run, "fairlead-debouncer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Asks for a build; cheap, never blocks on a running build. */
+  public void trigger() {
+    lock.lock();
+    try {
+      schedule.trigger(System.nanoTime());
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops the thread, waiting for a running build to finish; pending triggers are dropped. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    lock.lock();
+    try {
+      while (!closed) {
+        OptionalLong due = schedule.dueAt();
+        if (due.isEmpty()) {
+          changed.await();
+          continue;
+        }
+        long wait = due.getAsLong() - System.nanoTime();
+        if (wait > 0) {
+          changed.awaitNanos(wait);
+          continue;
+        }
+        int merged = schedule.take();
+        lock.unlock();
+        try {
+          LOG.debug("building after {} merged triggers", merged);
+          build.run();
+        } catch (RuntimeException e) {
+          LOG.error("build failed; waiting for the next change", e);
+        } finally {
+          lock.lock();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.fairlead.xds;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.controlplane.cache.NodeGroup;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.ProxyRole;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Maps a connecting node to its {@link ProxyContext}, the key of the snapshot it shares with
+ * every node that needs the same resources. Fields that do not change a role's resources are
+ * normalised away so that groups stay few.
+ */
+public final class NodeGroups implements NodeGroup<ProxyContext> {
+
+  public static final String ROLE_KEY = "fairlead.io/role";
+  public static final String GATEWAY_KEY = "fairlead.io/gateway";
+  public static final String GATEWAY_PORT_KEY = "fairlead.io/gateway-port";
+  public static final String ZONE_KEY = "fairlead.io/zone";
+  public static final String NODE_KEY = "fairlead.io/node";
+
+  /** The context of a node plus what was wrong with its metadata (each fell back to a default). */
+  public record Resolution(ProxyContext context, List<String> problems) {
+    public Resolution {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  @Override
+  public ProxyContext hash(Node node) {
+    return resolve(node).context();
+  }
+
+  public static Resolution resolve(Node node) {
+    List<String> problems = new ArrayList<>();
+    Struct metadata = node.getMetadata();
+    ClientKind client = clientKind(node.getUserAgentName(), problems);
+    ProxyRole role = role(metadata, client, problems);
+    String gatewayGroup = ProxyContext.DEFAULT_GATEWAY_GROUP;
+    int gatewayPort = ProxyContext.DEFAULT_GATEWAY_PORT;
+    if (role == ProxyRole.GATEWAY) {
+      gatewayGroup =
+          text(metadata, GATEWAY_KEY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP);
+      gatewayPort = gatewayPort(metadata, problems);
+    }
+    Optional<String> zone =
+        node.getLocality().getZone().isEmpty()
+            ? text(metadata, ZONE_KEY, problems)
+            : Optional.of(node.getLocality().getZone());
+    Optional<String> kubeNode = text(metadata, NODE_KEY, problems);
+    return new Resolution(
+        new ProxyContext(role, client, gatewayGroup, gatewayPort, zone, kubeNode), problems);
+  }
+
+  private static ClientKind clientKind(String userAgent, List<String> problems) {
+    String agent = userAgent.trim();
+    String lower = agent.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("grpc")) {
+      if (lower.equals("grpc java")) {
+        return ClientKind.GRPC_JAVA;
+      }
+      return lower.contains("node") ? ClientKind.GRPC_NODE : ClientKind.GRPC_OTHER;
+    }
+    if (!lower.equals("envoy")) {
+      problems.add(
+          "user_agent_name "
+              + (agent.isEmpty() ? "is empty" : "\"" + agent + "\" is not known")
+              + "; treating the node as envoy");
+    }
+    return ClientKind.ENVOY;
+  }
+
+  private static ProxyRole role(Struct metadata, ClientKind client, List<String> problems) {
+    ProxyRole inferred = client.isGrpc() ? ProxyRole.PROXYLESS : ProxyRole.SIDECAR;
+    Optional<String> declared = text(metadata, ROLE_KEY, problems);
+    if (declared.isEmpty()) {
+      return inferred;
+    }
+    Optional<ProxyRole> parsed = ProxyRole.parse(declared.get());
+    if (parsed.isEmpty()) {
+      problems.add(
+          ROLE_KEY
+              + " \""
+              + declared.get()
+              + "\" is not sidecar, gateway or proxyless; using "
+              + inferred.label());
+      return inferred;
+    }
+    if (client.isGrpc() && parsed.get() != ProxyRole.PROXYLESS) {
+      // A gRPC library cannot run Envoy listeners; it would reject every one of them.
+      problems.add(
+          ROLE_KEY
+              + " \""
+              + parsed.get().label()
+              + "\" is not possible for a "
+              + client.label()
+              + " client; using proxyless");
+      return ProxyRole.PROXYLESS;
+    }
+    return parsed.get();
+  }
+
+  private static int gatewayPort(Struct metadata, List<String> problems) {
+    Value value = metadata.getFieldsOrDefault(GATEWAY_PORT_KEY, null);
+    if (value == null) {
+      return ProxyContext.DEFAULT_GATEWAY_PORT;
+    }
+    Optional<Integer> port =
+        switch (value.getKindCase()) {
+          case NUMBER_VALUE -> portNumber(value.getNumberValue());
+          case STRING_VALUE -> portText(value.getStringValue().trim());
+          default -> Optional.empty();
+        };
+    if (port.isEmpty()) {
+      problems.add(
+          GATEWAY_PORT_KEY
+              + " "
+              + describe(value)
+              + " is not a port (1-65535); using "
+              + ProxyContext.DEFAULT_GATEWAY_PORT);
+    }
+    return port.orElse(ProxyContext.DEFAULT_GATEWAY_PORT);
+  }
+
+  private static Optional<Integer> portNumber(double number) {
+    if (number != Math.rint(number) || number < 1 || number > 65535) {
+      return Optional.empty();
+    }
+    return Optional.of((int) number);
+  }
+
+  private static Optional<Integer> portText(String text) {
+    if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+      return Optional.empty();
+    }
+    return portNumber(Integer.parseInt(text));
+  }
+
+  /** A non-empty string value; anything else but an absent key is a problem. */
+  private static Optional<String> text(Struct metadata, String key, List<String> problems) {
+    Value value = metadata.getFieldsOrDefault(key, null);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value.getKindCase() != Value.KindCase.STRING_VALUE) {
+      problems.add(key + " " + describe(value) + " is not a string; ignoring it");
+      return Optional.empty();
+    }
+    String text = value.getStringValue().trim();
+    return text.isEmpty() ? Optional.empty() : Optional.of(text);
+  }
+
+  private static String describe(Value value) {
+    return switch (value.getKindCase()) {
+      case STRING_VALUE -> "\"" + value.getStringValue() + "\"";
+      case NUMBER_VALUE -> String.valueOf(value.getNumberValue());
+      case BOOL_VALUE -> String.valueOf(value.getBoolValue());
+      case NULL_VALUE -> "null";
+      case STRUCT_VALUE -> "(an object)";
+      case LIST_VALUE -> "(a list)";
+      default -> "(no value)";
+    };
+  }
+
+  /** A short stable name of a group for logs, JSON and diagnostics. */
+  public static String label(ProxyContext context) {
+    StringBuilder label = new StringBuilder(context.role().label()).append('/');
+    label.append(context.client().label());
+    if (context.role() == ProxyRole.GATEWAY) {
+      label.append('/').append(context.gatewayGroup()).append(':').append(context.gatewayPort());
+    }
+    context.zone().ifPresent(zone -> label.append(",zone=").append(zone));
+    context.node().ifPresent(node -> label.append(",node=").append(node));
+    return label.toString();
+  }
+}

@@ -1,0 +1,97 @@
+package io.fairlead.xds;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * Content versions of resources: SHA-256 of their deterministic serialization, so versions are
+ * stable across restarts. Equal resources (by identity or content) are serialized once per round
+ * and share one canonical instance, which also lets the response serializer reuse its packed Any.
+ * Not thread-safe: the publisher drives it under its lock.
+ */
+final class ResourceDigests {
+
+  /** A resource with its content version. */
+  record Digested<T extends Message>(T resource, String version) {}
+
+  private static final HexFormat HEX = HexFormat.of();
+  /** 128 bits: plenty against collisions, short enough to read in logs. */
+  private static final int VERSION_BYTES = 16;
+
+  private Map<Message, Digested<?>> previous = new HashMap<>();
+  private Map<Message, Digested<?>> current = new HashMap<>();
+  private long serializations;
+
+  /** Starts a publish round: resources of the last round are reused, older ones forgotten. */
+  void nextRound() {
+    previous = current;
+    current = new HashMap<>();
+  }
+
+  @SuppressWarnings("unchecked")
+  <T extends Message> Digested<T> digest(T resource) {
+    Digested<?> known = current.get(resource);
+    if (known == null) {
+      known = previous.get(resource);
+      if (known == null) {
+        known = new Digested<>(resource, version(serialize(resource)));
+      }
+      current.put(resource, known);
+    }
+    return (Digested<T>) known;
+  }
+
+  /** How many resources were serialized so far; the rest were served by the caches. */
+  long serializations() {
+    return serializations;
+  }
+
+  private byte[] serialize(Message resource) {
+    serializations++;
+    byte[] bytes = new byte[resource.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    // Map fields would otherwise be written in insertion order.
+    out.useDeterministicSerialization();
+    try {
+      resource.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("serializing into an array cannot fail", e);
+    }
+    return bytes;
+  }
+
+  /** The version of a set of named resources: a hash over their names and versions. */
+  static String combined(SortedMap<String, String> versionsByName) {
+    MessageDigest sha = sha256();
+    versionsByName.forEach(
+        (name, version) -> {
+          sha.update(name.getBytes(StandardCharsets.UTF_8));
+          sha.update((byte) 0);
+          sha.update(version.getBytes(StandardCharsets.UTF_8));
+          sha.update((byte) 0);
+        });
+    return HEX.formatHex(sha.digest(), 0, VERSION_BYTES);
+  }
+
+  private static String version(byte[] bytes) {
+    return HEX.formatHex(sha256().digest(bytes), 0, VERSION_BYTES);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package io.fairlead.xds;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.xds.XdsResources;
+import io.fairlead.xds.ResourceDigests.Digested;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates the current state for every node group and sets the result in the snapshot cache.
+ *
+ * <p>Nothing is set before the first {@link #publish()}: proxies that connect earlier wait rather
+ * than receive an empty world. A group whose translation fails or whose snapshot is inconsistent
+ * keeps its last good snapshot. A group whose content did not change is not touched, so its
+ * proxies get no push.
+ */
+public final class SnapshotPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+  private static final Comparator<ProxyContext> GROUP_ORDER =
+      Comparator.comparing(NodeGroups::label).thenComparing(ProxyContext::toString);
+
+  private enum Outcome {
+    UPDATED,
+    UNCHANGED,
+    FAILED
+  }
+
+  private final SimpleCache<ProxyContext> cache;
+  private final Function<ProxyContext, XdsResources> translate;
+  private final XdsMetrics metrics;
+  private final ResourceDigests digests = new ResourceDigests();
+  private final Set<ProxyContext> seen = new HashSet<>();
+  private final Map<ProxyContext, List<Diagnostic>> diagnosticsByGroup = new HashMap<>();
+  private final Map<ProxyContext, PublishedGroup> published = new ConcurrentHashMap<>();
+  private volatile List<Diagnostic> diagnostics = List.of();
+  private volatile boolean ready;
+
+  /**
+   * @param translate the resources a group gets from the current state; it is called for many
+   *     groups in a row and should read one consistent view of the state
+   */
+  public SnapshotPublisher(
+      SimpleCache<ProxyContext> cache,
+      Function<ProxyContext, XdsResources> translate,
+      XdsMetrics metrics) {
+    this.cache = cache;
+    this.translate = translate;
+    this.metrics = metrics;
+  }
+
+  public SimpleCache<ProxyContext> cache() {
+    return cache;
+  }
+
+  /** True once the first publish has run: from then on every known group has a snapshot. */
+  public boolean ready() {
+    return ready;
+  }
+
+  /** Re-translates every group the cache or the callbacks know of. */
+  public synchronized PublishResult publish() {
+    digests.nextRound();
+    Set<ProxyContext> groups = new HashSet<>(seen);
+    groups.addAll(cache.groups());
+    groups.addAll(published.keySet());
+    List<ProxyContext> ordered = new ArrayList<>(groups);
+    ordered.sort(GROUP_ORDER);
+    int updated = 0;
+    int unchanged = 0;
+    int failed = 0;
+    for (ProxyContext group : ordered) {
+      switch (publishGroup(group)) {
+        case UPDATED -> updated++;
+        case UNCHANGED -> unchanged++;
+        case FAILED -> failed++;
+      }
+    }
+    ready = true;
+    refreshDiagnostics();
+    PublishResult result = new PublishResult(ordered.size(), updated, unchanged, failed);
+    LOG.info(
+        "published {} groups: {} updated, {} unchanged, {} failed",
+        result.groups(),
+        updated,
+        unchanged,
+        failed);
+    return result;
+  }
+
+  /**
+   * Called when a node of {@code group} connects. A group that appears after the first publish is
+   * translated right away, so its proxies need not wait for the next change.
+   */
+  public synchronized void groupSeen(ProxyContext group) {
+    seen.add(group);
+    if (ready && !published.containsKey(group)) {
+      Outcome outcome = publishGroup(group);
+      refreshDiagnostics();
+      LOG.info("new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** The snapshot a group currently gets, if one was set. */
+  public Optional<PublishedGroup> published(ProxyContext group) {
+    return Optional.ofNullable(published.get(group));
+  }
+
+  /** The diagnostics of the last translation of every group, sorted and without duplicates. */
+  public List<Diagnostic> diagnostics() {
+    return diagnostics;
+  }
+
+  private Outcome publishGroup(ProxyContext group) {
+    String label = NodeGroups.label(group);
+    String object = "xds/" + label;
+    XdsResources resources;
+    try {
+      resources = metrics.timeTranslation(() -> translate.apply(group));
+    } catch (RuntimeException e) {
+      LOG.error("translation for {} failed; it keeps its last snapshot", label, e);
+      diagnosticsByGroup.put(
+          group, List.of(Diagnostic.error(object, "translation", "failed: " + e)));
+      return Outcome.FAILED;
+    }
+    List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
+    diagnosticsByGroup.put(group, groupDiagnostics);
+    HashedSnapshot snapshot;
+    try {
+      snapshot =
+          HashedSnapshot.of(
+              digest(resources.clusters()),
+              digest(resources.endpoints()),
+              digest(resources.listeners()),
+              digest(resources.routes()));
+      snapshot.ensureConsistent();
+    } catch (SnapshotConsistencyException e) {
+      LOG.error("snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
+      groupDiagnostics.add(
+          Diagnostic.error(object, "snapshot", "not published, inconsistent: " + e.getMessage()));
+      return Outcome.FAILED;
+    }
+    SortedMap<String, String> versions = new TreeMap<>();
+    for (Map.Entry<ResourceType, String> e : snapshot.versions().entrySet()) {
+      versions.put(typeUrl(e.getKey()), e.getValue());
+    }
+    PublishedGroup previous = published.get(group);
+    if (previous != null && previous.versions().equals(versions)) {
+      return Outcome.UNCHANGED;
+    }
+    published.put(
+        group,
+        new PublishedGroup(
+            group,
+            versions,
+            byName(snapshot.clusters().resources().values()),
+            byName(snapshot.endpoints().resources().values()),
+            byName(snapshot.listeners().resources().values()),
+            byName(snapshot.routes().resources().values())));
+    LOG.debug("setting snapshot for {}: {}", label, versions);
+    cache.setSnapshot(group, snapshot);
+    return Outcome.UPDATED;
+  }
+
+  /** Sorted by name, so responses list resources in the same order whatever the input's. */
+  private <T extends Message> List<Digested<T>> digest(List<T> resources) {
+    return byName(resources).stream().map(digests::digest).collect(Collectors.toList());
+  }
+
+  private static <T extends Message> List<T> byName(Collection<T> resources) {
+    return resources.stream().sorted(Comparator.comparing(Resources::getResourceName)).toList();
+  }
+
+  private void refreshDiagnostics() {
+    Set<Diagnostic> all = new TreeSet<>();
+    diagnosticsByGroup.values().forEach(all::addAll);
+    diagnostics = List.copyOf(all);
+    metrics.diagnostics(diagnostics);
+  }
+
+  private static String typeUrl(ResourceType type) {
+    return switch (type) {
+      case CLUSTER -> Resources.V3.CLUSTER_TYPE_URL;
+      case ENDPOINT -> Resources.V3.ENDPOINT_TYPE_URL;
+      case LISTENER -> Resources.V3.LISTENER_TYPE_URL;
+      case ROUTE -> Resources.V3.ROUTE_TYPE_URL;
+      case SECRET -> Resources.V3.SECRET_TYPE_URL;
+    };
+  }
+}
