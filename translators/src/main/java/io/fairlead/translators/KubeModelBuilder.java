@@ -77,7 +77,8 @@ public final class KubeModelBuilder {
         : Optional.of(new ObjectRef(ObjectRef.of(slice).namespace(), name));
   }
 
-  private static List<Diagnostic> orphanSlices(KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
+  /** Diagnostics for EndpointSlices that belong to no existing Service. */
+  public static List<Diagnostic> orphanSlices(KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
     List<Diagnostic> out = new ArrayList<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
       Optional<ObjectRef> svc = serviceOf(e.getValue());

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       TranslateCommand.class,
       ExplainCommand.class,
       BootstrapCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.fairlead.bootstrap.NodeMetadataKeys;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
@@ -19,11 +20,12 @@ import java.util.Optional;
  */
 public final class NodeGroups implements NodeGroup<ProxyContext> {
 
-  public static final String ROLE_KEY = "fairlead.io/role";
-  public static final String GATEWAY_KEY = "fairlead.io/gateway";
-  public static final String GATEWAY_PORT_KEY = "fairlead.io/gateway-port";
-  public static final String ZONE_KEY = "fairlead.io/zone";
-  public static final String NODE_KEY = "fairlead.io/node";
+  // Node metadata keys: defined once, by the bootstrap generator that writes them.
+  public static final String ROLE_KEY = NodeMetadataKeys.ROLE;
+  public static final String GATEWAY_KEY = NodeMetadataKeys.GATEWAY;
+  public static final String GATEWAY_PORT_KEY = NodeMetadataKeys.GATEWAY_PORT;
+  public static final String ZONE_KEY = NodeMetadataKeys.ZONE;
+  public static final String NODE_KEY = NodeMetadataKeys.NODE;
 
   /** The context of a node plus what was wrong with its metadata (each fell back to a default). */
   public record Resolution(ProxyContext context, List<String> problems) {

@@ -1,0 +1,113 @@
+package io.fairlead.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fairlead.k8s.DirectorySource;
+import io.fairlead.k8s.KubeSource;
+import io.fairlead.k8s.KubernetesSource;
+import io.fairlead.policies.Durations;
+import io.fairlead.policies.ParseResult;
+import io.fairlead.xds.ControlPlane;
+import io.fairlead.xds.FairleadServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the control plane: watches Services and EndpointSlices and serves Envoy resources over ADS (SotW and delta).",
+      "Requests are held until every source has synced; /readyz is 503 until then."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--source", defaultValue = "kubernetes", description = "kubernetes (in-cluster or kubeconfig), or dir:PATH (default: ${DEFAULT-VALUE}).")
+  String source;
+
+  @Option(names = "--namespaces", split = ",", description = "Namespaces to watch (default: all).")
+  String[] namespaces;
+
+  @Option(names = "--xds-address", defaultValue = "0.0.0.0", description = "Address the xDS server binds (default: ${DEFAULT-VALUE}).")
+  String xdsAddress;
+
+  @Option(names = "--xds-port", defaultValue = "18000", description = "xDS port (default: ${DEFAULT-VALUE}).")
+  int xdsPort;
+
+  @Option(names = "--admin-address", defaultValue = "127.0.0.1", description = "Address the admin HTTP server binds (default: ${DEFAULT-VALUE}).")
+  String adminAddress;
+
+  @Option(names = "--admin-port", defaultValue = "9901", description = "Admin port: /healthz /readyz /metrics /debug/* (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
+  @Option(names = "--quiet-period", defaultValue = "100ms", description = "Publish once changes stop for this long (default: ${DEFAULT-VALUE}).")
+  String quietPeriod;
+
+  @Option(names = "--max-delay", defaultValue = "1s", description = "Publish at the latest this long after a change (default: ${DEFAULT-VALUE}).")
+  String maxDelay;
+
+  @Override
+  public Integer call() throws Exception {
+    ControlPlane.Settings settings =
+        new ControlPlane.Settings(
+            new InetSocketAddress(xdsAddress, port("--xds-port", xdsPort)),
+            new InetSocketAddress(adminAddress, port("--admin-port", adminPort)),
+            duration("--quiet-period", quietPeriod),
+            duration("--max-delay", maxDelay));
+    KubeSource kubeSource = openSource();
+    CountDownLatch stopped = new CountDownLatch(1);
+    FairleadServer server;
+    try {
+      server = FairleadServer.start(kubeSource, settings);
+    } catch (java.io.IOException e) {
+      kubeSource.close();
+      throw new IllegalArgumentException("cannot bind: " + e.getMessage());
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "fairlead-shutdown"));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  private KubeSource openSource() throws Exception {
+    if (source.startsWith("dir:")) {
+      return new DirectorySource(Path.of(source.substring(4)));
+    }
+    if (!source.equals("kubernetes")) {
+      throw new IllegalArgumentException("--source must be kubernetes or dir:PATH, not '" + source + "'");
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    Optional<Set<String>> ns =
+        namespaces == null ? Optional.empty() : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));
+    return new KubernetesSource(client, ns);
+  }
+
+  private static int port(String option, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(option + " must be 0 to 65535");
+    }
+    return port;
+  }
+
+  private static Duration duration(String option, String text) {
+    ParseResult<Duration> d = Durations.parse(text);
+    if (d instanceof ParseResult.Ok<Duration> ok) {
+      return ok.value();
+    }
+    throw new IllegalArgumentException(option + ": " + ((ParseResult.Err<Duration>) d).message());
+  }
+}

@@ -1,0 +1,51 @@
+package io.fairlead.xds;
+
+import io.fairlead.k8s.KubeSource;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running control plane: a source feeding the incremental translator, and the ADS and admin
+ * servers publishing its output. Proxies may connect at once; their requests are held until the
+ * source has synced and the first snapshot is published, so nobody sees a partial world.
+ */
+public final class FairleadServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FairleadServer.class);
+
+  private final KubeSource source;
+  private final ControlPlane controlPlane;
+
+  private FairleadServer(KubeSource source, ControlPlane controlPlane) {
+    this.source = source;
+    this.controlPlane = controlPlane;
+  }
+
+  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
+    IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics);
+    ControlPlane cp = ControlPlane.start(settings, translator::translate);
+    source.start(
+        (state, change) -> {
+          translator.update(state, change);
+          LOG.debug("source change: {}", change);
+          cp.changed();
+        });
+    LOG.info("xDS on port {}, admin on port {}", cp.xdsPort(), cp.adminPort());
+    return new FairleadServer(source, cp);
+  }
+
+  public ControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  public boolean ready() {
+    return controlPlane.publisher().ready();
+  }
+
+  @Override
+  public void close() {
+    source.close();
+    controlPlane.close();
+  }
+}

@@ -1,0 +1,97 @@
+package io.fairlead.xds;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fairlead.k8s.Change;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeModelBuilder;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.ObjectRef;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.xds.ServiceResources;
+import io.fairlead.translators.xds.XdsResources;
+import io.fairlead.translators.xds.XdsTranslator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Translates only what changed. A source change rebuilds the model of the Services it names; a
+ * context's translation reuses each Service's resources while its model entry is the same object.
+ * The output equals {@link XdsTranslator#translate} of the whole state (tested).
+ */
+public final class IncrementalTranslator {
+
+  /** The model built from one KubeState: per-Service parts and the state-wide diagnostics. */
+  private record Model(SortedMap<ObjectRef, KubeModelBuilder.Built> services, List<Diagnostic> diagnostics) {}
+
+  private record Memo(ServiceEntry entry, ServiceResources resources) {}
+
+  private final Supplier<List<Diagnostic>> sourceDiagnostics;
+  private volatile Model model = new Model(new TreeMap<>(), List.of());
+  private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
+
+  public IncrementalTranslator(Supplier<List<Diagnostic>> sourceDiagnostics) {
+    this.sourceDiagnostics = sourceDiagnostics;
+  }
+
+  /** Applies a source change. Called from the source's single event thread. */
+  public synchronized void update(KubeState state, Change change) {
+    Map<ObjectRef, List<EndpointSlice>> slices = KubeModelBuilder.slicesByService(state);
+    SortedMap<ObjectRef, KubeModelBuilder.Built> next = new TreeMap<>(model.services());
+    next.keySet().retainAll(state.services().keySet());
+    Set<ObjectRef> dirty = new TreeSet<>();
+    if (change.full()) {
+      dirty.addAll(state.services().keySet());
+    } else {
+      dirty.addAll(change.services());
+      dirty.addAll(change.endpointsOf());
+    }
+    dirty.addAll(state.services().keySet().stream().filter(r -> !next.containsKey(r)).toList());
+    for (ObjectRef ref : dirty) {
+      Service svc = state.services().get(ref);
+      if (svc == null) {
+        next.remove(ref);
+      } else {
+        next.put(ref, KubeModelBuilder.buildService(svc, slices.getOrDefault(ref, List.of())));
+      }
+    }
+    List<Diagnostic> diagnostics = new ArrayList<>(KubeModelBuilder.orphanSlices(state, slices));
+    next.values().forEach(b -> diagnostics.addAll(b.diagnostics()));
+    model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)));
+  }
+
+  /** The resources of one context. Safe to call from several threads. */
+  public XdsResources translate(ProxyContext ctx) {
+    Model m = model;
+    Map<ObjectRef, Memo> memo = memos.computeIfAbsent(ctx, c -> new HashMap<>());
+    List<ServiceResources> parts = new ArrayList<>();
+    synchronized (memo) {
+      memo.keySet().retainAll(m.services().keySet());
+      for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
+        if (e.getValue().entry().isEmpty()) {
+          memo.remove(e.getKey());
+          continue;
+        }
+        ServiceEntry entry = e.getValue().entry().get();
+        Memo cached = memo.get(e.getKey());
+        if (cached == null || cached.entry() != entry) {
+          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx));
+          memo.put(e.getKey(), cached);
+        }
+        parts.add(cached.resources());
+      }
+    }
+    List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());
+    diagnostics.addAll(sourceDiagnostics.get());
+    return XdsTranslator.assemble(parts, diagnostics, ctx);
+  }
+}
