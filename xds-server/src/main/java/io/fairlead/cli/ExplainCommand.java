@@ -62,6 +62,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
     out.println("Service " + ref);
     entry.ifPresentOrElse(e -> explain(e, out), () -> out.println("  Fairlead does not route this Service (see diagnostics)."));
+    nativeNotes(loaded.state().services().get(ref), out);
     printDiagnostics(out, diagnostics);
     out.flush();
     return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR) ? ExitCodes.ERROR_DIAGNOSTICS : ExitCodes.OK;
@@ -96,6 +97,21 @@ final class ExplainCommand implements Callable<Integer> {
           out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
         }
       }
+    }
+  }
+
+  /** What the native fields become, where that needs words. */
+  private static void nativeNotes(io.fabric8.kubernetes.api.model.Service svc, PrintWriter out) {
+    var spec = svc.getSpec();
+    if (spec != null && "ClientIP".equals(spec.getSessionAffinity())) {
+      Integer timeout =
+          Optional.ofNullable(spec.getSessionAffinityConfig()).map(c -> c.getClientIP()).map(c -> c.getTimeoutSeconds()).orElse(10800);
+      out.println();
+      out.println(
+          "Note: sessionAffinity: ClientIP is source-IP consistent hashing here. Its timeoutSeconds ("
+              + timeout
+              + ") has no equivalent: a client keeps its backend while the endpoint set allows it.");
+      out.println("      For time-bounded pinning use fairlead.io/session-persistence with fairlead.io/persistence-timeout.");
     }
   }
 

@@ -10,12 +10,15 @@ import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.model.ServiceModel;
 import io.fairlead.translators.output.Trees;
+import io.fairlead.translators.validate.Violation;
+import io.fairlead.translators.validate.XdsValidator;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.translators.xds.XdsTranslator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,6 +69,11 @@ final class TranslateCommand implements Callable<Integer> {
     XdsResources r = XdsTranslator.translate(model, ctx);
     List<Diagnostic> diagnostics = new ArrayList<>(new TreeSet<>(r.diagnostics()));
     diagnostics.addAll(loaded.diagnostics());
+    // A resource Envoy would reject is a Fairlead bug; say so rather than print it silently.
+    for (Violation v : XdsValidator.withEnvoyTypes().validate(r, Set.of())) {
+      diagnostics.add(
+          Diagnostic.error(v.resource(), v.path(), "generated resource fails Envoy validation (a Fairlead bug, please report): " + v.message()));
+    }
     XdsResources out = new XdsResources(r.clusters(), r.endpoints(), r.listeners(), r.routes(), diagnostics);
     Object doc = Trees.resources(out);
     spec.commandLine().getOut().print(yaml ? Trees.yaml(doc) : Trees.json(doc));

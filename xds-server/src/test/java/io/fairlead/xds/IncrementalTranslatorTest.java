@@ -1,0 +1,74 @@
+package io.fairlead.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fairlead.k8s.Change;
+import io.fairlead.k8s.DirectorySource;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.KubeModelBuilder;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.xds.XdsTranslator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental translator must give exactly what a full translation of the same state gives,
+ * whatever sequence of changes led there. The states are the golden inputs, visited in a random
+ * (seeded) order, so every kind of Service comes and goes.
+ */
+class IncrementalTranslatorTest {
+
+  private static final Path GOLDEN = Path.of("..", "translators", "src", "test", "resources", "golden");
+
+  private static final List<ProxyContext> CONTEXTS =
+      List.of(
+          ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY),
+          new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of("zone-a"), Optional.of("node-2")),
+          ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY),
+          new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "internal", 8080, Optional.empty(), Optional.empty()),
+          ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA),
+          ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE));
+
+  @Test
+  void equalsFullTranslationAfterEveryChange() throws Exception {
+    List<KubeState> states = new ArrayList<>();
+    try (Stream<Path> cases = Files.list(GOLDEN)) {
+      for (Path c : cases.sorted().toList()) {
+        states.add(DirectorySource.load(c.resolve("input.yaml")).state());
+      }
+    }
+    // Unions of neighbouring cases make states where only some Services change.
+    for (int i = 0; i + 1 < states.size(); i += 2) {
+      states.add(union(states.get(i), states.get(i + 1)));
+    }
+    IncrementalTranslator incremental = new IncrementalTranslator(List::of);
+    KubeState previous = KubeState.EMPTY;
+    Random random = new Random(42);
+    for (int step = 0; step < 120; step++) {
+      KubeState next = states.get(random.nextInt(states.size()));
+      incremental.update(next, Change.between(previous, next));
+      for (ProxyContext ctx : CONTEXTS) {
+        assertThat(incremental.translate(ctx))
+            .as("step " + step + " " + ctx)
+            .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
+      }
+      previous = next;
+    }
+  }
+
+  private static KubeState union(KubeState a, KubeState b) {
+    var services = new java.util.TreeMap<>(a.services());
+    services.putAll(b.services());
+    var slices = new java.util.TreeMap<>(a.endpointSlices());
+    slices.putAll(b.endpointSlices());
+    return new KubeState(services, slices);
+  }
+}
