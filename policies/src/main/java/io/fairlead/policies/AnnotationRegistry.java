@@ -281,6 +281,6 @@ public final class AnnotationRegistry {
 
   /** The known key closest to an unknown one, for "did you mean" hints. */
   public static AnnotationKey<?> closest(String name) {
-    return ALL.stream().min(Comparator.comparingInt(k -> Values.distance(k.name(), name))).orElseThrow();
+    return ALL.stream().min(Comparator.comparingInt(k -> EditDistance.between(k.name(), name))).orElseThrow();
   }
 }

@@ -2,6 +2,7 @@ package io.fairlead.translators.input;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.fairlead.policies.EditDistance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -69,7 +70,7 @@ record FieldProblem(String path, String problem, OptionalInt line) {
     List<String> nearest = List.of();
     int best = 3; // farther than two edits is not a typo
     for (String candidate : known.stream().map(String::valueOf).sorted().toList()) {
-      int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
+      int d = EditDistance.between(lower, candidate.toLowerCase(Locale.ROOT));
       if (d < best) {
         best = d;
         nearest = new ArrayList<>(List.of(candidate));
@@ -80,25 +81,7 @@ record FieldProblem(String path, String problem, OptionalInt line) {
     return nearest.isEmpty() || nearest.size() > 3 ? "" : " (did you mean " + String.join(" or ", nearest) + "?)";
   }
 
-  /** Levenshtein distance. */
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
-  }
+
 
   private static String path(List<JsonMappingException.Reference> references) {
     StringBuilder out = new StringBuilder();
