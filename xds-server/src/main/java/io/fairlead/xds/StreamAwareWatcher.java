@@ -7,6 +7,7 @@ import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -49,9 +50,10 @@ final class StreamAwareWatcher implements ConfigWatcher {
       boolean hasClusterChanged,
       boolean allowDefaultEmptyEdsUpdate) {
     Optional<Context> context = contexts.take(request.v3Request());
+    boolean waitForAllNamed = waitsForAllNamed(ads, request);
     if (context.isEmpty()) {
       return cache.createWatch(
-          ads,
+          waitForAllNamed,
           request,
           knownResourceNames,
           responseConsumer,
@@ -71,12 +73,24 @@ final class StreamAwareWatcher implements ConfigWatcher {
       changed = true;
     }
     return cache.createWatch(
-        ads,
+        waitForAllNamed,
         changed ? XdsRequest.create(patched.build()) : request,
         known,
         responseConsumer,
         clusterChanged,
         allowDefaultEmptyEdsUpdate);
+  }
+
+  /**
+   * In ADS mode the cache answers a request that names resources only once all of them exist.
+   * That keeps EDS and RDS consistent with the clusters and listeners that name them, but for
+   * listeners and clusters it would hide deletions from clients that subscribe by name (proxyless
+   * gRPC): in state-of-the-world, a listener or cluster left out of the answer is deleted.
+   */
+  static boolean waitsForAllNamed(boolean ads, XdsRequest request) {
+    return ads
+        && request.getResourceType() != Resources.ResourceType.LISTENER
+        && request.getResourceType() != Resources.ResourceType.CLUSTER;
   }
 
   @Override
