@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * while the elector calls back or is cancelled. On close the lease is released, letting another
  * replica take over without waiting for it to expire.
  *
- * <p>API calls: get, create and update on {@code leases} in the {@code coordination.k8s.io} group,
- * in the lease's namespace.
+ * <p>API calls: get, create and patch (Fabric8 renews and releases with a JSON merge patch that
+ * carries the resourceVersion) on {@code leases} in the {@code coordination.k8s.io} group, in the
+ * lease's namespace. Releasing makes the lease expire a second later (the merge patch cannot
+ * clear the holder).
  */
 public final class LeaseElection implements AutoCloseable {
 
@@ -117,6 +119,9 @@ public final class LeaseElection implements AutoCloseable {
   /** Stops campaigning and releases the lease if held. */
   @Override
   public void close() {
+    if (control.isShutdown()) {
+      return;
+    }
     try {
       control
           .submit(
