@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -155,6 +156,20 @@ class DiagnosticEventsTest {
   }
 
   @Test
+  void followingPicksUpNewDiagnosticsByItself() throws Exception {
+    DiagnosticEvents events = leader();
+    AtomicReference<List<Diagnostic>> published = new AtomicReference<>(List.of());
+
+    events.follow(published::get, () -> state, Duration.ofMillis(50));
+    published.set(List.of(BAD_LB));
+
+    Poll.until("the Event", () -> events.stats().created() == 1);
+    published.set(List.of(BAD_LB, BAD_RETRIES));
+    Poll.until("the next Event", () -> events.stats().created() == 2);
+    assertThat(eventsIn("a")).hasSize(2);
+  }
+
+  @Test
   void nothingIsWrittenUntilLeading() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64);
     events.report(List.of(BAD_LB), state);
@@ -214,18 +229,19 @@ class DiagnosticEventsTest {
                         .build())
                 .build()) {
       DiagnosticEvents events = events(hung, "fairlead-0", 1, Duration.ofHours(1));
-      events.leading(true);
       List<Diagnostic> many =
           IntStream.range(0, 5).mapToObj(i -> Diagnostic.error("a/web", "fairlead.io/retries", "bad " + i)).toList();
+      events.report(many, state);
+      events.leading(true); // plans the last report on the ticker thread
+      // one write hangs on the writer thread, one waits in the queue, three are dropped
+      Poll.until("the queue full", () -> events.stats().dropped() == 3);
 
       long start = System.nanoTime();
-      events.report(many, state);
       events.report(many, state);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(took).isLessThan(Duration.ofSeconds(1));
-      // one write hangs on the writer thread, one waits in the queue, three are dropped; the second
-      // report finds the first two pending and drops the other three again
+      // the first two are still pending and not queued again; the other three are dropped again
       assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(0, 0, 0, 6));
     }
   }
