@@ -5,14 +5,20 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.KubernetesSource;
+import io.fairlead.k8s.events.DiagnosticEvents;
+import io.fairlead.k8s.events.LeaseElection;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.ParseResult;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -54,6 +60,21 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-delay", defaultValue = "1s", description = "Publish at the latest this long after a change (default: ${DEFAULT-VALUE}).")
   String maxDelay;
 
+  @Option(
+      names = "--events",
+      negatable = true,
+      description = "Write error and warning diagnostics as Events on the Services they concern; only the holder of the lease writes (default: on with --source kubernetes; needs it).")
+  Boolean events;
+
+  @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE, else fairlead-system).")
+  String leaseNamespace;
+
+  @Option(names = "--lease-name", defaultValue = "fairlead-leader", description = "Name of the leader-election Lease (default: ${DEFAULT-VALUE}).")
+  String leaseName;
+
+  @Option(names = "--identity", description = "This replica's name in the Lease and in Events (default: $HOSTNAME).")
+  String identity;
+
   @Override
   public Integer call() throws Exception {
     ControlPlane.Settings settings =
@@ -62,7 +83,14 @@ final class ServeCommand implements Callable<Integer> {
             new InetSocketAddress(adminAddress, port("--admin-port", adminPort)),
             duration("--quiet-period", quietPeriod),
             duration("--max-delay", maxDelay));
-    KubeSource kubeSource = openSource();
+    boolean kubernetes = kubernetesSource();
+    if (Boolean.TRUE.equals(events) && !kubernetes) {
+      throw new IllegalArgumentException("--events needs --source kubernetes");
+    }
+    Optional<LeaseElection.Settings> lease =
+        Objects.requireNonNullElse(events, kubernetes) ? Optional.of(leaseSettings()) : Optional.empty();
+    KubernetesClient client = kubernetes ? new KubernetesClientBuilder().build() : null;
+    KubeSource kubeSource = openSource(client);
     CountDownLatch stopped = new CountDownLatch(1);
     FairleadServer server;
     try {
@@ -71,10 +99,13 @@ final class ServeCommand implements Callable<Integer> {
       kubeSource.close();
       throw new IllegalArgumentException("cannot bind: " + e.getMessage());
     }
+    List<AutoCloseable> closeFirst = new ArrayList<>();
+    lease.ifPresent(l -> closeFirst.addAll(startEvents(client, l, server)));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  closeFirst.forEach(ServeCommand::closeQuietly);
                   server.close();
                   stopped.countDown();
                 },
@@ -83,17 +114,46 @@ final class ServeCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private KubeSource openSource() throws Exception {
-    if (source.startsWith("dir:")) {
-      return new DirectorySource(Path.of(source.substring(4)));
-    }
-    if (!source.equals("kubernetes")) {
+  private boolean kubernetesSource() {
+    if (!source.equals("kubernetes") && !source.startsWith("dir:")) {
       throw new IllegalArgumentException("--source must be kubernetes or dir:PATH, not '" + source + "'");
     }
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    return source.equals("kubernetes");
+  }
+
+  private KubeSource openSource(KubernetesClient client) throws Exception {
+    if (client == null) {
+      return new DirectorySource(Path.of(source.substring(4)));
+    }
     Optional<Set<String>> ns =
         namespaces == null ? Optional.empty() : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));
     return new KubernetesSource(client, ns);
+  }
+
+  private LeaseElection.Settings leaseSettings() throws java.net.UnknownHostException {
+    String ns = leaseNamespace != null ? leaseNamespace : Objects.requireNonNullElse(System.getenv("POD_NAMESPACE"), "fairlead-system");
+    String id = identity != null ? identity : Objects.requireNonNullElse(System.getenv("HOSTNAME"), "");
+    if (identity == null && id.isBlank()) {
+      id = java.net.InetAddress.getLocalHost().getHostName();
+    }
+    return LeaseElection.Settings.of(ns, leaseName, id);
+  }
+
+  /** Events follow the published diagnostics; only the lease holder writes them. */
+  private static List<AutoCloseable> startEvents(KubernetesClient client, LeaseElection.Settings lease, FairleadServer server) {
+    DiagnosticEvents diagnosticEvents =
+        new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
+    diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
+    LeaseElection election = LeaseElection.start(client, lease, diagnosticEvents::leading);
+    return List.of(election, diagnosticEvents);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // shutting down: nothing left to tell
+    }
   }
 
   private static int port(String option, int port) {

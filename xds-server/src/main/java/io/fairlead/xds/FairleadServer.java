@@ -1,7 +1,9 @@
 package io.fairlead.xds;
 
 import io.fairlead.k8s.KubeSource;
+import io.fairlead.translators.KubeState;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,27 +18,36 @@ public final class FairleadServer implements AutoCloseable {
 
   private final KubeSource source;
   private final ControlPlane controlPlane;
+  private final AtomicReference<KubeState> state;
 
-  private FairleadServer(KubeSource source, ControlPlane controlPlane) {
+  private FairleadServer(KubeSource source, ControlPlane controlPlane, AtomicReference<KubeState> state) {
     this.source = source;
     this.controlPlane = controlPlane;
+    this.state = state;
   }
 
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics);
     ControlPlane cp = ControlPlane.start(settings, translator::translate);
+    AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
         (state, change) -> {
+          latest.set(state);
           translator.update(state, change);
           LOG.debug("source change: {}", change);
           cp.changed();
         });
     LOG.info("xDS on port {}, admin on port {}", cp.xdsPort(), cp.adminPort());
-    return new FairleadServer(source, cp);
+    return new FairleadServer(source, cp, latest);
   }
 
   public ControlPlane controlPlane() {
     return controlPlane;
+  }
+
+  /** The latest state the source delivered; empty until it has synced. */
+  public KubeState state() {
+    return state.get();
   }
 
   public boolean ready() {

@@ -1,0 +1,273 @@
+package io.fairlead.k8s.events;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the current diagnostics into Kubernetes Events on the objects they concern (see {@link
+ * EventPlanner} for which and how), written only while {@link #leading(boolean) leading}.
+ *
+ * <p>Nothing here can slow or break serving: {@link #report} only plans and queues, the writes run
+ * on one thread of their own behind a bounded queue (a full queue drops the write and counts it),
+ * and API errors are logged and counted, never thrown. A dropped or failed write is not marked
+ * done, so the next {@link Settings#resyncEvery() resync} tries it again.
+ *
+ * <p>De-duplication: an Event written for a diagnostic is not written again while the diagnostic
+ * stays, except to refresh it every {@link Settings#refreshAfter()} (which bumps its count and
+ * keeps it from expiring, Events live an hour by default). A diagnostic that goes away and comes
+ * back, or a new leader, finds the Event by its deterministic name and counts it up.
+ */
+public final class DiagnosticEvents implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DiagnosticEvents.class);
+
+  /**
+   * @param identity this replica, as {@code reportingInstance}
+   * @param queueCapacity writes waiting at most; more are dropped until the next resync
+   * @param refreshAfter how long a written Event is left alone while its diagnostic persists
+   * @param resyncEvery how often the last report is planned again (retries and refreshes)
+   */
+  public record Settings(String identity, int queueCapacity, Duration refreshAfter, Duration resyncEvery) {
+
+    public Settings {
+      if (identity == null || identity.isBlank()) {
+        throw new IllegalArgumentException("identity must not be blank");
+      }
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be at least 1");
+      }
+      if (refreshAfter.isNegative() || refreshAfter.isZero() || resyncEvery.isNegative() || resyncEvery.isZero()) {
+        throw new IllegalArgumentException("refreshAfter and resyncEvery must be positive");
+      }
+    }
+
+    /** 256 queued writes, refresh after 30 minutes, resync every minute. */
+    public static Settings of(String identity) {
+      return new Settings(identity, 256, Duration.ofMinutes(30), Duration.ofMinutes(1));
+    }
+  }
+
+  /**
+   * @param created Events created
+   * @param counted existing Events counted up (409 on create, then patched)
+   * @param failed writes the API server refused or did not answer
+   * @param dropped writes not queued because the queue was full
+   */
+  public record Stats(long created, long counted, long failed, long dropped) {}
+
+  private record Report(List<Diagnostic> diagnostics, KubeState state) {}
+
+  private final EventWriter writer;
+  private final Settings settings;
+  private final Clock clock;
+  private final ThreadPoolExecutor writes;
+  private final ScheduledExecutorService ticker;
+  /** Event name to when it was last written, for Events of the current report only. */
+  private final Map<String, Instant> written = new ConcurrentHashMap<>();
+  /** Event names queued or being written, so a name is never queued twice. */
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicLong created = new AtomicLong();
+  private final AtomicLong counted = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private volatile boolean leading;
+  private volatile boolean closed;
+  private Report last = new Report(List.of(), KubeState.EMPTY); // guarded by this
+
+  public DiagnosticEvents(KubernetesClient client, Settings settings, Clock clock) {
+    this.writer = new EventWriter(client, settings.identity());
+    this.settings = settings;
+    this.clock = Objects.requireNonNull(clock);
+    this.writes =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(settings.queueCapacity()),
+            daemon("fairlead-events-writer"));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("fairlead-events-ticker"));
+    long resync = settings.resyncEvery().toMillis();
+    ticker.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Whether this replica may write. Becoming leader writes what the last report calls for; losing
+   * it stops writing at once (a write already under way completes) and forgets what was written,
+   * since another leader takes over from here.
+   */
+  public void leading(boolean now) {
+    boolean was = leading;
+    leading = now;
+    if (now && !was) {
+      LOG.info("leading: writing diagnostics as Events");
+      submitTick(this::resync);
+    } else if (!now && was) {
+      LOG.info("not leading: no longer writing Events");
+      written.clear();
+    }
+  }
+
+  public boolean leading() {
+    return leading;
+  }
+
+  /**
+   * The diagnostics of the current translation and the state they came from. Returns at once,
+   * never throws; call it after every publish.
+   */
+  public synchronized void report(List<Diagnostic> diagnostics, KubeState state) {
+    last = new Report(List.copyOf(diagnostics), state);
+    if (leading && !closed) {
+      enqueue(EventPlanner.plan(last.diagnostics(), last.state()));
+    }
+  }
+
+  /**
+   * Reports by itself: every {@code every}, reads the diagnostics and the state, and reports them
+   * when either changed. For callers that have no hook after each publish.
+   */
+  public void follow(Supplier<List<Diagnostic>> diagnostics, Supplier<KubeState> state, Duration every) {
+    long period = every.toMillis();
+    Runnable poll =
+        new Runnable() {
+          private List<Diagnostic> seenDiagnostics;
+          private KubeState seenState;
+
+          @Override
+          public void run() {
+            try {
+              List<Diagnostic> d = diagnostics.get();
+              KubeState s = state.get();
+              if (s != seenState || !d.equals(seenDiagnostics)) {
+                seenDiagnostics = d;
+                seenState = s;
+                report(d, s);
+              }
+            } catch (RuntimeException e) {
+              LOG.warn("reading diagnostics for Events failed", e);
+            }
+          }
+        };
+    ticker.scheduleWithFixedDelay(poll, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  public Stats stats() {
+    return new Stats(created.get(), counted.get(), failed.get(), dropped.get());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    ticker.shutdownNow();
+    writes.shutdownNow();
+    try {
+      writes.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private synchronized void resync() {
+    if (leading && !closed) {
+      enqueue(EventPlanner.plan(last.diagnostics(), last.state()));
+    }
+  }
+
+  private void enqueue(List<PlannedEvent> plan) {
+    Set<String> names = new HashSet<>();
+    plan.forEach(p -> names.add(p.name()));
+    written.keySet().retainAll(names);
+    Instant now = clock.instant();
+    int droppedNow = 0;
+    for (PlannedEvent p : plan) {
+      Instant at = written.get(p.name());
+      if (at != null && now.isBefore(at.plus(settings.refreshAfter()))) {
+        continue;
+      }
+      if (!pending.add(p.name())) {
+        continue;
+      }
+      try {
+        writes.execute(() -> write(p));
+      } catch (RejectedExecutionException e) {
+        pending.remove(p.name());
+        if (!closed) {
+          dropped.incrementAndGet();
+          droppedNow++;
+        }
+      }
+    }
+    if (droppedNow > 0) {
+      LOG.warn("Event queue full: {} Events dropped, retried at the next resync", droppedNow);
+    }
+  }
+
+  private void write(PlannedEvent p) {
+    try {
+      if (!leading || closed) {
+        return;
+      }
+      Instant now = clock.instant();
+      switch (writer.write(p, now)) {
+        case CREATED -> {
+          created.incrementAndGet();
+          written.put(p.name(), now);
+        }
+        case COUNTED -> {
+          counted.incrementAndGet();
+          written.put(p.name(), now);
+        }
+        case GONE -> LOG.debug("Event {} expired while being counted; created next round", p.name());
+      }
+    } catch (RuntimeException e) {
+      failed.incrementAndGet();
+      LOG.warn(
+          "cannot write Event {} on {} {}/{}: {}",
+          p.name(),
+          p.target().kind(),
+          p.target().namespace(),
+          p.target().name(),
+          e.getMessage());
+    } finally {
+      pending.remove(p.name());
+    }
+  }
+
+  private void submitTick(Runnable task) {
+    try {
+      ticker.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

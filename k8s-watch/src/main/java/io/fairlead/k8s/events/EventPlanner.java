@@ -1,0 +1,125 @@
+package io.fairlead.k8s.events;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fairlead.policies.AnnotationRegistry;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Severity;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.ObjectRef;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which Events the current diagnostics call for. Pure: the same diagnostics and state give the
+ * same Events, names included.
+ *
+ * <p>Errors and warnings become {@code Warning} Events. Info diagnostics (a Service without
+ * EndpointSlices yet, a headless Service, an ExternalName Service) describe normal states, not
+ * mistakes; as Events they would sit on most Services of a cluster, so they are left out.
+ *
+ * <p>A diagnostic is attached to the Service named by its {@code namespace/name} object, or else
+ * to the EndpointSlice of that name (orphan slices). Other objects (manifest file paths, node
+ * groups of a failed translation) name nothing in the cluster and are skipped.
+ */
+public final class EventPlanner {
+
+  public static final String WARNING = "Warning";
+  /** Kubernetes caps an Event's note at 1 KiB. */
+  static final int MAX_MESSAGE = 1024;
+  private static final int HASH_CHARS = 16;
+  private static final int MAX_NAME = 253;
+
+  private EventPlanner() {}
+
+  /** One Event per distinct (target, key, severity, message), in the diagnostics' order. */
+  public static List<PlannedEvent> plan(List<Diagnostic> diagnostics, KubeState state) {
+    Map<String, PlannedEvent> byName = new LinkedHashMap<>();
+    for (Diagnostic d : diagnostics) {
+      if (d.severity() == Severity.INFO) {
+        continue;
+      }
+      target(d.object(), state)
+          .ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+    }
+    return List.copyOf(byName.values());
+  }
+
+  /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */
+  public static Optional<EventTarget> target(String object, KubeState state) {
+    int slash = object.indexOf('/');
+    if (slash <= 0 || slash == object.length() - 1 || object.indexOf('/', slash + 1) >= 0) {
+      return Optional.empty();
+    }
+    ObjectRef ref = new ObjectRef(object.substring(0, slash), object.substring(slash + 1));
+    HasMetadata service = state.services().get(ref);
+    if (service != null) {
+      return Optional.of(new EventTarget("Service", "v1", ref.namespace(), ref.name(), uid(service)));
+    }
+    HasMetadata slice = state.endpointSlices().get(ref);
+    if (slice != null) {
+      return Optional.of(
+          new EventTarget("EndpointSlice", "discovery.k8s.io/v1", ref.namespace(), ref.name(), uid(slice)));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code <object name>.<16 hex digits>}, like the names kubectl and client-go give Events; the
+   * digits hash everything that makes the Event distinct.
+   */
+  public static String eventName(EventTarget target, Diagnostic d) {
+    String hash =
+        sha256(
+            String.join(
+                "\0",
+                target.kind(),
+                target.namespace(),
+                target.name(),
+                target.uid().orElse(""),
+                d.severity().name(),
+                d.key(),
+                d.message()));
+    String prefix = target.name();
+    int room = MAX_NAME - HASH_CHARS - 1;
+    if (prefix.length() > room) {
+      prefix = prefix.substring(0, room).replaceAll("[.-]+$", "");
+    }
+    return prefix + "." + hash.substring(0, HASH_CHARS);
+  }
+
+  /** InvalidAnnotation and PolicyWarning for annotations; InvalidConfiguration and ConfigurationWarning else. */
+  public static String reason(Diagnostic d) {
+    boolean annotation = d.key().startsWith(AnnotationRegistry.PREFIX);
+    if (d.severity() == Severity.ERROR) {
+      return annotation ? "InvalidAnnotation" : "InvalidConfiguration";
+    }
+    return annotation ? "PolicyWarning" : "ConfigurationWarning";
+  }
+
+  private static PlannedEvent planned(EventTarget target, Diagnostic d) {
+    String message = d.key() + ": " + d.message();
+    if (message.length() > MAX_MESSAGE) {
+      message = message.substring(0, MAX_MESSAGE - 3) + "...";
+    }
+    return new PlannedEvent(eventName(target, d), target, WARNING, reason(d), message, d);
+  }
+
+  private static Optional<String> uid(HasMetadata object) {
+    return Optional.ofNullable(object.getMetadata().getUid()).filter(u -> !u.isEmpty());
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}

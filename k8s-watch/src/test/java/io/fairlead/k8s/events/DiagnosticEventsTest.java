@@ -1,0 +1,248 @@
+package io.fairlead.k8s.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class DiagnosticEventsTest {
+
+  private static final Instant START = Instant.parse("2025-03-01T10:00:00Z");
+  private static final Diagnostic BAD_LB =
+      Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default");
+  private static final Diagnostic BAD_RETRIES =
+      Diagnostic.error("a/web", "fairlead.io/retries", "attempts: '0' is out of range; using the default");
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  private final MutableClock clock = new MutableClock(START);
+  private final List<DiagnosticEvents> opened = new ArrayList<>();
+  private Service web;
+  private KubeState state;
+
+  @BeforeEach
+  void createService() {
+    web =
+        client
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata().withNamespace("a").withName("web").withUid("uid-web")
+                    .addToAnnotations("fairlead.io/lb-policy", "fastest").endMetadata()
+                    .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec()
+                    .build())
+            .create();
+    state = KubeState.of(List.of(web), List.of());
+  }
+
+  @AfterEach
+  void close() {
+    opened.forEach(DiagnosticEvents::close);
+  }
+
+  private DiagnosticEvents events(KubernetesClient c, String identity, int capacity) {
+    return events(c, identity, capacity, Duration.ofMillis(200));
+  }
+
+  private DiagnosticEvents events(KubernetesClient c, String identity, int capacity, Duration resync) {
+    DiagnosticEvents events =
+        new DiagnosticEvents(c, new DiagnosticEvents.Settings(identity, capacity, Duration.ofMinutes(30), resync), clock);
+    opened.add(events);
+    return events;
+  }
+
+  private DiagnosticEvents leader() {
+    DiagnosticEvents events = events(client, "fairlead-0", 64);
+    events.leading(true);
+    return events;
+  }
+
+  private List<Event> eventsIn(String ns) {
+    return client.v1().events().inNamespace(ns).list().getItems();
+  }
+
+  @Test
+  void anInvalidAnnotationBecomesAWarningEventOnTheService() throws Exception {
+    DiagnosticEvents events = leader();
+
+    events.report(List.of(BAD_LB), state);
+
+    Poll.until("one Event", () -> events.stats().created() == 1);
+    assertThat(eventsIn("a")).hasSize(1);
+    Event e = eventsIn("a").get(0);
+    assertThat(e.getInvolvedObject().getKind()).isEqualTo("Service");
+    assertThat(e.getInvolvedObject().getApiVersion()).isEqualTo("v1");
+    assertThat(e.getInvolvedObject().getNamespace()).isEqualTo("a");
+    assertThat(e.getInvolvedObject().getName()).isEqualTo("web");
+    assertThat(e.getInvolvedObject().getUid()).isEqualTo(web.getMetadata().getUid()).isNotBlank();
+    assertThat(e.getType()).isEqualTo("Warning");
+    assertThat(e.getReason()).isEqualTo("InvalidAnnotation");
+    assertThat(e.getMessage()).isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
+    assertThat(e.getReportingComponent()).isEqualTo("fairlead");
+    assertThat(e.getReportingInstance()).isEqualTo("fairlead-0");
+    assertThat(e.getSource().getComponent()).isEqualTo("fairlead");
+    assertThat(e.getCount()).isEqualTo(1);
+    assertThat(e.getFirstTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
+    assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
+    assertThat(e.getMetadata().getName()).isEqualTo(EventPlanner.plan(List.of(BAD_LB), state).get(0).name());
+    assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 0, 0));
+  }
+
+  @Test
+  void theSameDiagnosticTwiceMakesOneEvent() throws Exception {
+    DiagnosticEvents events = leader();
+    events.report(List.of(BAD_LB), state);
+    Poll.until("first Event", () -> events.stats().created() == 1);
+
+    events.report(List.of(BAD_LB), state);
+    events.report(List.of(BAD_LB, BAD_RETRIES), state); // writes run in order: once this one is there, BAD_LB had its turn
+    Poll.until("second Event", () -> events.stats().created() == 2);
+
+    assertThat(eventsIn("a")).hasSize(2).extracting(Event::getCount).containsOnly(1);
+    assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(2, 0, 0, 0));
+  }
+
+  @Test
+  void aRestartedReplicaCountsTheEventUpInsteadOfDuplicatingIt() throws Exception {
+    DiagnosticEvents first = leader();
+    first.report(List.of(BAD_LB), state);
+    Poll.until("first Event", () -> first.stats().created() == 1);
+    first.close();
+
+    clock.advance(Duration.ofSeconds(5));
+    DiagnosticEvents second = leader();
+    second.report(List.of(BAD_LB), state);
+
+    Poll.until("counted up", () -> second.stats().counted() == 1);
+    assertThat(eventsIn("a")).singleElement().satisfies(e -> {
+      assertThat(e.getCount()).isEqualTo(2);
+      assertThat(e.getFirstTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
+      assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:00:05Z");
+    });
+  }
+
+  @Test
+  void aPersistingDiagnosticIsRefreshedAfterTheRefreshPeriod() throws Exception {
+    DiagnosticEvents events = leader();
+    events.report(List.of(BAD_LB), state);
+    Poll.until("first Event", () -> events.stats().created() == 1);
+
+    clock.advance(Duration.ofMinutes(31));
+
+    Poll.until("refreshed by a resync", () -> events.stats().counted() == 1);
+    assertThat(eventsIn("a")).singleElement().satisfies(e -> {
+      assertThat(e.getCount()).isEqualTo(2);
+      assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:31:00Z");
+    });
+  }
+
+  @Test
+  void followingPicksUpNewDiagnosticsByItself() throws Exception {
+    DiagnosticEvents events = leader();
+    AtomicReference<List<Diagnostic>> published = new AtomicReference<>(List.of());
+
+    events.follow(published::get, () -> state, Duration.ofMillis(50));
+    published.set(List.of(BAD_LB));
+
+    Poll.until("the Event", () -> events.stats().created() == 1);
+    published.set(List.of(BAD_LB, BAD_RETRIES));
+    Poll.until("the next Event", () -> events.stats().created() == 2);
+    assertThat(eventsIn("a")).hasSize(2);
+  }
+
+  @Test
+  void nothingIsWrittenUntilLeading() throws Exception {
+    DiagnosticEvents events = events(client, "fairlead-1", 64);
+    events.report(List.of(BAD_LB), state);
+    Thread.sleep(600); // three resyncs
+    assertThat(eventsIn("a")).isEmpty();
+
+    events.leading(true);
+
+    Poll.until("written once leading", () -> eventsIn("a").size() == 1);
+  }
+
+  @Test
+  void diagnosticsOfObjectsOutsideTheStateWriteNothing() throws Exception {
+    DiagnosticEvents events = leader();
+
+    events.report(
+        List.of(
+            Diagnostic.error("/srv/web.yaml", "file", "broken"),
+            Diagnostic.error("a/gone", "fairlead.io/lb-policy", "bad"),
+            BAD_LB),
+        state);
+
+    Poll.until("the Service's Event", () -> events.stats().created() == 1);
+    assertThat(eventsIn("a")).extracting(e -> e.getInvolvedObject().getName()).containsExactly("web");
+  }
+
+  @Test
+  void anApiErrorIsCountedNotThrownAndRetriedAtTheNextResync() throws Exception {
+    server.expect().post().withPath("/api/v1/namespaces/a/events").andReturn(500, "etcd is on fire").once();
+    // Fabric8 retries 5xx answers by itself; without that the first write fails outright
+    KubernetesClient noRetries =
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .build();
+    DiagnosticEvents events = events(noRetries, "fairlead-0", 64);
+    events.leading(true);
+
+    events.report(List.of(BAD_LB), state);
+
+    Poll.until("a failure", () -> events.stats().failed() == 1);
+    Poll.until("written on retry", () -> events.stats().created() == 1);
+    assertThat(eventsIn("a")).hasSize(1);
+    assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 1, 0));
+  }
+
+  @Test
+  void aHangingApiServerNeitherBlocksReportsNorThrows() throws Exception {
+    // accepts connections (the kernel does) but never answers
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        KubernetesClient hung =
+            new KubernetesClientBuilder()
+                .withConfig(
+                    new ConfigBuilder()
+                        .withMasterUrl("http://127.0.0.1:" + silent.getLocalPort())
+                        .withRequestTimeout(30_000)
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .build()) {
+      DiagnosticEvents events = events(hung, "fairlead-0", 1, Duration.ofHours(1));
+      List<Diagnostic> many =
+          IntStream.range(0, 5).mapToObj(i -> Diagnostic.error("a/web", "fairlead.io/retries", "bad " + i)).toList();
+      events.report(many, state);
+      events.leading(true); // plans the last report on the ticker thread
+      // one write hangs on the writer thread, one waits in the queue, three are dropped
+      Poll.until("the queue full", () -> events.stats().dropped() == 3);
+
+      long start = System.nanoTime();
+      events.report(many, state);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).isLessThan(Duration.ofSeconds(1));
+      // the first two are still pending and not queued again; the other three are dropped again
+      assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(0, 0, 0, 6));
+    }
+  }
+}

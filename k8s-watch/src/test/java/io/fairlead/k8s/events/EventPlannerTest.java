@@ -1,0 +1,108 @@
+package io.fairlead.k8s.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EventPlannerTest {
+
+  private static final Diagnostic BAD_LB =
+      Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default");
+
+  private static Service service(String ns, String name, String uid) {
+    return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid(uid).endMetadata().build();
+  }
+
+  private static EndpointSlice slice(String ns, String name) {
+    return new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid("s-1").endMetadata().build();
+  }
+
+  private static final KubeState STATE =
+      KubeState.of(List.of(service("a", "web", "u-1")), List.of(slice("a", "web-x1")));
+
+  @Test
+  void anInvalidAnnotationIsAWarningOnItsService() {
+    List<PlannedEvent> plan = EventPlanner.plan(List.of(BAD_LB), STATE);
+
+    assertThat(plan).hasSize(1);
+    PlannedEvent e = plan.get(0);
+    assertThat(e.target()).isEqualTo(new EventTarget("Service", "v1", "a", "web", Optional.of("u-1")));
+    assertThat(e.type()).isEqualTo("Warning");
+    assertThat(e.reason()).isEqualTo("InvalidAnnotation");
+    assertThat(e.message()).isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
+    assertThat(e.name()).matches("web\\.[0-9a-f]{16}");
+  }
+
+  @Test
+  void reasonsFollowSeverityAndKey() {
+    assertThat(EventPlanner.reason(Diagnostic.warning("a/web", "fairlead.io/lb-polcy", "unknown")))
+        .isEqualTo("PolicyWarning");
+    assertThat(EventPlanner.reason(Diagnostic.error("a/web", "spec.ports[http].port", "missing")))
+        .isEqualTo("InvalidConfiguration");
+    assertThat(EventPlanner.reason(Diagnostic.warning("a/web", "spec.ports[dns].protocol", "UDP")))
+        .isEqualTo("ConfigurationWarning");
+  }
+
+  @Test
+  void infoAndObjectsOutsideTheClusterAreSkipped() {
+    List<Diagnostic> diagnostics =
+        List.of(
+            Diagnostic.info("a/web", "endpoints", "Service has no EndpointSlices yet"),
+            Diagnostic.warning("/srv/manifests/web.yaml", "file", "not YAML"),
+            Diagnostic.error("xds/sidecar", "translation", "failed"),
+            Diagnostic.error("a/gone", "fairlead.io/lb-policy", "bad"),
+            Diagnostic.error("a/web/extra", "fairlead.io/lb-policy", "bad"));
+
+    assertThat(EventPlanner.plan(diagnostics, STATE)).isEmpty();
+  }
+
+  @Test
+  void anOrphanSliceDiagnosticGoesOnTheEndpointSlice() {
+    Diagnostic orphan = Diagnostic.warning("a/web-x1", "metadata.labels", "EndpointSlice has no label; ignored");
+
+    assertThat(EventPlanner.plan(List.of(orphan), STATE))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.target())
+                .isEqualTo(new EventTarget("EndpointSlice", "discovery.k8s.io/v1", "a", "web-x1", Optional.of("s-1"))));
+  }
+
+  @Test
+  void oneEventPerDistinctDiagnosticWithStableNames() {
+    Diagnostic other = Diagnostic.error("a/web", "fairlead.io/lb-policy", "'slowest' is not an lb-policy");
+
+    List<PlannedEvent> plan = EventPlanner.plan(List.of(BAD_LB, BAD_LB, other), STATE);
+
+    assertThat(plan).extracting(PlannedEvent::diagnostic).containsExactly(BAD_LB, other);
+    assertThat(plan.get(0).name()).isNotEqualTo(plan.get(1).name());
+    assertThat(EventPlanner.plan(List.of(BAD_LB), STATE).get(0).name()).isEqualTo(plan.get(0).name());
+  }
+
+  @Test
+  void aRecreatedServiceGetsANewEventName() {
+    KubeState recreated = KubeState.of(List.of(service("a", "web", "u-2")), List.of());
+
+    assertThat(EventPlanner.plan(List.of(BAD_LB), recreated).get(0).name())
+        .isNotEqualTo(EventPlanner.plan(List.of(BAD_LB), STATE).get(0).name());
+  }
+
+  @Test
+  void longNamesAndMessagesStayWithinKubernetesLimits() {
+    String longName = "s".repeat(250);
+    KubeState state = KubeState.of(List.of(), List.of(slice("a", longName)));
+    Diagnostic d = Diagnostic.warning("a/" + longName, "metadata.labels", "x".repeat(5000));
+
+    PlannedEvent e = EventPlanner.plan(List.of(d), state).get(0);
+
+    assertThat(e.name()).hasSizeLessThanOrEqualTo(253).matches("s+\\.[0-9a-f]{16}");
+    assertThat(e.message()).hasSize(1024).endsWith("...");
+  }
+}
