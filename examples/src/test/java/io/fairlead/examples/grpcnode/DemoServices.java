@@ -1,0 +1,75 @@
+package io.fairlead.examples.grpcnode;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The Services the grpc-node client calls: one per load-balancing policy, all in namespace
+ * {@code demo}, all backed by the same three loopback backends on one port, in one zone or none.
+ */
+record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
+
+  static final String NAMESPACE = "demo";
+  static final String HASH_HEADER = "x-user";
+
+  /** The xDS target a proxyless client dials for one of these Services. */
+  String target(String service) {
+    return "xds:///" + service + "." + NAMESPACE + ".svc.cluster.local:" + port;
+  }
+
+  List<String> backendAddresses() {
+    return backendIps.stream().map(ip -> ip + ":" + port).toList();
+  }
+
+  String yaml() {
+    return String.join(
+        "---\n",
+        service("round-robin", 1, "fairlead.io/lb-policy: round-robin"),
+        service(
+            "ring-hash",
+            2,
+            "fairlead.io/lb-policy: ring-hash\n    fairlead.io/hash-on: header:" + HASH_HEADER),
+        service("least-request", 3, "fairlead.io/lb-policy: least-request"),
+        service("maglev", 4, "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:" + HASH_HEADER));
+  }
+
+  private String service(String name, int ipSuffix, String annotations) {
+    String endpoints =
+        backendIps.stream()
+            .map(
+                ip ->
+                    "  - addresses: ["
+                        + ip
+                        + "]\n    conditions: {ready: true}\n"
+                        + zone.map(z -> "    zone: " + z + "\n").orElse(""))
+            .collect(Collectors.joining());
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %1$s
+          namespace: %2$s
+          annotations:
+            %3$s
+        spec:
+          clusterIP: 10.96.0.%5$d
+          ports:
+          - name: grpc
+            port: %4$d
+            targetPort: %4$d
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: %1$s-1
+          namespace: %2$s
+          labels: {kubernetes.io/service-name: %1$s}
+        addressType: IPv4
+        ports: [{name: grpc, port: %4$d}]
+        endpoints:
+        """
+            .formatted(name, NAMESPACE, annotations, port, ipSuffix)
+        + endpoints;
+  }
+}
