@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -107,10 +106,6 @@ class GrpcNodeXdsClientTest {
   }
 
   @Test
-  @Disabled(
-      "grpc-js NACKs a ClusterLoadAssignment whose LocalityLbEndpoints has no locality"
-          + " (\"endpoints[0].locality unset\"); EndpointsBuilder leaves it unset for endpoints"
-          + " without a zone. Enable once it always sets one.")
   void endpointsWithoutAZoneAreAccepted(@TempDir Path tmp) throws Exception {
     DemoServices zoneless = new DemoServices(BACKENDS, freePort(), Optional.empty());
     NodeClientRun zonelessRun = NodeClientRun.against(zoneless, tmp, spread(zoneless, "round-robin"));

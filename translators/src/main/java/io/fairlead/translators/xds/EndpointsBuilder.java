@@ -52,9 +52,8 @@ final class EndpointsBuilder {
                       LocalityLbEndpoints.newBuilder()
                           .setPriority(priority)
                           .setLoadBalancingWeight(Protos.uint32(eps.size()));
-                  if (!zone.isEmpty()) {
-                    loc.setLocality(Locality.newBuilder().setZone(zone));
-                  }
+                  // Always present, even empty: grpc-js rejects a locality-less entry.
+                  loc.setLocality(zone.isEmpty() ? Locality.getDefaultInstance() : Locality.newBuilder().setZone(zone).build());
                   eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.portAffinity())));
                   cla.addEndpoints(loc);
                 }));
