@@ -37,6 +37,9 @@ final class RequestSpread {
     Connections before = Connections.of(env);
     ManagedChannel channel = env.channel(SERVICE);
     Duration firstAnswers = Calls.untilAnswered(channel, Set.copyOf(PODS), Duration.ofSeconds(20));
+    out.println("   All three pods answered " + Format.duration(firstAnswers)
+        + " after the channel was made: a cold JVM fetched listener,");
+    out.println("   route, cluster and endpoints from Fairlead, then opened one connection to each pod.");
     Tally fairlead = Calls.sequential(channel, CALLS);
     Map<String, Long> fairleadConnections = Connections.of(env).since(before);
 
