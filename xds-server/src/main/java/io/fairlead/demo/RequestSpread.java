@@ -21,7 +21,7 @@ final class RequestSpread {
   static final String SERVICE = "echo";
   static final int CALLS = 300;
 
-  record Result(Tally fairlead, Tally kubeProxy, Duration firstAnswers) {
+  record Result(Tally fairlead, Tally kubeProxy) {
     String summary() {
       return CALLS + " RPCs on one channel spread " + fairlead.spread(PODS)
           + " over one connection per pod (kube-proxy: " + kubeProxy.spread(PODS) + ")";
@@ -84,7 +84,7 @@ final class RequestSpread {
         throw new DemoFailure("the channel opened " + fairleadConnections.get(pod) + " connections to " + pod);
       }
     }
-    return new Result(fairlead, kubeProxy, firstAnswers);
+    return new Result(fairlead, kubeProxy);
   }
 
   private static void awaitTermination(ManagedChannel channel) {
