@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ExplainCommand.class,
       BootstrapCommand.class,
       ServeCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

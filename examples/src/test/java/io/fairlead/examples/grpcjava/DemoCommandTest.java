@@ -1,0 +1,45 @@
+package io.fairlead.examples.grpcjava;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fairlead.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The README's main job, {@code fairlead demo}, runs every scenario and ends by itself with status 0. */
+class DemoCommandTest {
+
+  @Test
+  void theDemoShowsEveryScenarioAndEndsWithASummary() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    int status;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      // port 0: any port the pods can share, so a busy 50051 on a CI machine does not matter
+      status = Main.run("demo", "--backend-port", "0");
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(text)
+        .contains("1. Request-level balancing over long-lived connections")
+        .contains("2. Affinity: the same user always reaches the same pod")
+        .contains("3. Least-request steers around a slow pod")
+        .contains("4. Scale-up: a fourth pod becomes ready")
+        .containsPattern("127\\.0\\.0\\.14 +0 +\\d+ +1\\n");
+    String[] lines = text.strip().split("\n");
+    assertThat(lines[lines.length - 1])
+        .startsWith("fairlead demo: OK in ")
+        .contains("spread 100/100/100 over one connection per pod")
+        .contains("users 100% sticky");
+  }
+}

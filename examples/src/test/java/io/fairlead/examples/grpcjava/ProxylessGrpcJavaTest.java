@@ -1,0 +1,295 @@
+package io.fairlead.examples.grpcjava;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fairlead.demo.Backends;
+import io.fairlead.demo.Calls;
+import io.fairlead.demo.EchoBackend;
+import io.fairlead.demo.Echo;
+import io.fairlead.demo.Tally;
+import io.fairlead.demo.XdsClients;
+import io.fairlead.k8s.DirectorySource;
+import io.fairlead.xds.ConnectionInfo;
+import io.fairlead.xds.ControlPlane;
+import io.fairlead.xds.FairleadServer;
+import io.grpc.ManagedChannel;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * grpc-java's real xDS client against a Fairlead control plane fed by a watched directory, with
+ * three backends on 127.0.0.11, .12 and .13 sharing one port. Every test uses one channel to a
+ * Service of its own. grpc-java reads its bootstrap once per JVM, so the control plane is shared
+ * by the whole class (and surefire runs each test class in a JVM of its own).
+ */
+class ProxylessGrpcJavaTest {
+
+  private static final String A = "127.0.0.11";
+  private static final String B = "127.0.0.12";
+  private static final String C = "127.0.0.13";
+  private static final List<String> PODS = List.of(A, B, C);
+  private static final String NODE_ID = "e2e-grpc-java";
+  /** How soon an endpoint change must reach the client's picks. */
+  private static final Duration PROPAGATION_LIMIT = Duration.ofSeconds(2);
+  private static final Duration FIRST_CONFIG_LIMIT = Duration.ofSeconds(20);
+
+  @TempDir static Path dir;
+  private static Backends backends;
+  private static FairleadServer server;
+  private ManagedChannel channel;
+
+  /** One endpoint of an EndpointSlice with its conditions. */
+  private record Endpoint(String ip, boolean ready, boolean serving, boolean terminating) {
+    static Endpoint ready(String ip) {
+      return new Endpoint(ip, true, true, false);
+    }
+
+    static Endpoint terminating(String ip) {
+      return new Endpoint(ip, false, true, true);
+    }
+  }
+
+  @BeforeAll
+  static void startControlPlane() throws Exception {
+    backends = Backends.start(PODS, 0);
+    Files.writeString(
+        dir.resolve("services.yaml"),
+        String.join(
+            "---\n",
+            service("rr", "fairlead.io/lb-policy: round-robin"),
+            service("least", "fairlead.io/lb-policy: least-request"),
+            service("sticky", "fairlead.io/hash-on: header:x-user"),
+            service("maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:x-user"),
+            service("scale", "fairlead.io/lb-policy: round-robin"),
+            service("drain", "fairlead.io/lb-policy: round-robin")));
+    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain")) {
+      writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
+    }
+    writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
+    server =
+        FairleadServer.start(
+            new DirectorySource(dir),
+            new ControlPlane.Settings(
+                new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(50),
+                Duration.ofMillis(250)));
+    XdsClients.useControlPlane("127.0.0.1:" + server.controlPlane().xdsPort(), NODE_ID);
+  }
+
+  @AfterAll
+  static void stopControlPlane() {
+    if (server != null) {
+      server.close();
+    }
+    if (backends != null) {
+      backends.close();
+    }
+  }
+
+  @AfterEach
+  void closeChannel() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    backends.all().forEach(b -> b.delay(Duration.ZERO));
+  }
+
+  private static String service(String name, String annotations) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %s
+          namespace: e2e
+          annotations:
+            %s
+        spec:
+          ports:
+            - name: grpc
+              port: 9090
+        """
+        .formatted(name, annotations);
+  }
+
+  /** (Re)writes the one EndpointSlice of a Service, atomically, as Kubernetes would update it. */
+  private static void writeSlice(String service, Endpoint... endpoints) throws Exception {
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata:
+              name: %s-1
+              namespace: e2e
+              labels: {kubernetes.io/service-name: %s}
+            addressType: IPv4
+            ports: [{name: grpc, port: %d}]
+            endpoints:
+            """
+                .formatted(service, service, backends.port()));
+    for (Endpoint e : endpoints) {
+      yaml.append("  - addresses: [%s]\n    conditions: {ready: %s, serving: %s, terminating: %s}\n"
+          .formatted(e.ip(), e.ready(), e.serving(), e.terminating()));
+    }
+    Path target = dir.resolve(service + "-slice.yaml");
+    Path partial = dir.resolve(service + "-slice.partial");
+    Files.writeString(partial, yaml);
+    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private ManagedChannel open(String service) {
+    channel = XdsClients.channel(service + ".e2e.svc.cluster.local:9090");
+    return channel;
+  }
+
+  private static Map<String, Long> connections() {
+    return backends.all().stream()
+        .collect(Collectors.toMap(EchoBackend::name, EchoBackend::connectionsAccepted, (x, y) -> x, TreeMap::new));
+  }
+
+  private static Map<String, Long> newConnections(Map<String, Long> before) {
+    Map<String, Long> delta = new TreeMap<>();
+    connections().forEach((pod, n) -> delta.put(pod, n - before.get(pod)));
+    return delta;
+  }
+
+  @Test
+  void roundRobinSpreadsEveryRequestOverOneConnectionPerBackend() throws Exception {
+    Map<String, Long> before = connections();
+    ManagedChannel ch = open("rr");
+    Calls.untilAnswered(ch, Set.copyOf(PODS), FIRST_CONFIG_LIMIT);
+
+    Tally tally = Calls.sequential(ch, 300);
+
+    assertThat(tally.total()).isEqualTo(300);
+    for (String pod : PODS) {
+      assertThat(tally.count(pod)).as(pod).isBetween(80, 120);
+    }
+    assertThat(newConnections(before)).containsExactlyInAnyOrderEntriesOf(Map.of(A, 1L, B, 1L, C, 1L));
+  }
+
+  @Test
+  void leastRequestSteersAwayFromASlowBackend() throws Exception {
+    ManagedChannel ch = open("least");
+    Calls.untilAnswered(ch, Set.copyOf(PODS), FIRST_CONFIG_LIMIT);
+    backends.get(C).delay(Duration.ofMillis(200));
+
+    Tally tally = Calls.concurrent(ch, 240, 12).tally();
+
+    // round-robin would give the slow backend a third (80); two random choices give it about a tenth
+    assertThat(tally.total()).isEqualTo(240);
+    assertThat(tally.count(C) * 2).as("slow backend, twice").isLessThan(tally.count(A)).isLessThan(tally.count(B));
+    assertThat(tally.share(C)).isLessThan(0.25);
+  }
+
+  @Test
+  void ringHashOnAHeaderIsStickyPerKeyAndSpreadsKeys() throws Exception {
+    ManagedChannel ch = open("sticky");
+    Map<String, Tally> byKey = new TreeMap<>();
+    for (int i = 0; i < 30; i++) {
+      String key = "user-" + i;
+      byKey.put(key, Calls.sequential(ch, 5, Map.of("x-user", key)));
+    }
+
+    Set<String> used = new HashSet<>();
+    byKey.forEach((key, tally) -> {
+      assertThat(tally.counts()).as(key).hasSize(1);
+      used.addAll(tally.counts().keySet());
+    });
+    assertThat(used).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void anAddedEndpointIsUsedAndARemovedOneDroppedWithinTwoSecondsOnTheSameChannel() throws Exception {
+    ManagedChannel ch = open("scale");
+    Calls.untilAnswered(ch, Set.of(A, B), FIRST_CONFIG_LIMIT);
+    Map<String, Long> before = connections();
+
+    writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
+    Duration untilUsed = Calls.untilAnswered(ch, Set.of(C), Duration.ofSeconds(10));
+    assertThat(untilUsed).isLessThanOrEqualTo(PROPAGATION_LIMIT);
+
+    long removed = System.nanoTime();
+    writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
+    assertThat(untilAvoided(ch, C, removed)).isLessThanOrEqualTo(PROPAGATION_LIMIT);
+
+    // no reconnect: the channel kept its first connections to A and B, and opened one to C
+    assertThat(newConnections(before)).containsExactlyInAnyOrderEntriesOf(Map.of(A, 0L, B, 0L, C, 1L));
+  }
+
+  @Test
+  void aTerminatingEndpointGetsNoNewRequests() throws Exception {
+    ManagedChannel ch = open("drain");
+    Calls.untilAnswered(ch, Set.copyOf(PODS), FIRST_CONFIG_LIMIT);
+
+    long changed = System.nanoTime();
+    writeSlice("drain", Endpoint.ready(A), Endpoint.ready(B), Endpoint.terminating(C));
+    assertThat(untilAvoided(ch, C, changed)).isLessThanOrEqualTo(PROPAGATION_LIMIT);
+
+    Tally after = Calls.sequential(ch, 90);
+    assertThat(after.count(C)).isZero();
+    assertThat(after.count(A)).isEqualTo(45);
+    assertThat(after.count(B)).isEqualTo(45);
+  }
+
+  @Test
+  void maglevIsDowngradedToRingHashNotNacked() throws Exception {
+    ManagedChannel ch = open("maglev");
+    Set<String> used = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      Tally tally = Calls.sequential(ch, 5, Map.of("x-user", "key-" + i));
+      assertThat(tally.counts()).as("key-" + i + " sticks to one backend").hasSize(1);
+      used.addAll(tally.counts().keySet());
+    }
+    assertThat(used).hasSizeGreaterThanOrEqualTo(2);
+
+    List<ConnectionInfo> streams =
+        server.controlPlane().callbacks().connections().stream()
+            .filter(c -> c.nodeId().equals(NODE_ID))
+            .toList();
+    assertThat(streams).isNotEmpty().allSatisfy(c -> assertThat(c.nacks()).isEmpty());
+    assertThat(server.controlPlane().metrics().scrape())
+        .contains("fairlead_xds_nacks_total{type=\"cluster\"} 0")
+        .contains("fairlead_xds_nacks_total{type=\"listener\"} 0")
+        .contains("fairlead_xds_nacks_total{type=\"endpoint\"} 0");
+  }
+
+  /**
+   * Calls until {@code pod} has been left out of 30 calls in a row (round-robin over the others
+   * would have reached it long before) and returns how long after {@code since} that run began.
+   */
+  private static Duration untilAvoided(ManagedChannel ch, String pod, long since) {
+    long giveUp = since + Duration.ofSeconds(10).toNanos();
+    int streak = 0;
+    long streakStart = 0;
+    while (streak < 30) {
+      assertThat(System.nanoTime()).as("%s still gets requests after 10 s", pod).isLessThan(giveUp);
+      long callStart = System.nanoTime();
+      if (Echo.who(ch, Calls.DEADLINE).equals(pod)) {
+        streak = 0;
+      } else {
+        if (streak == 0) {
+          streakStart = callStart;
+        }
+        streak++;
+      }
+    }
+    return Duration.ofNanos(streakStart - since);
+  }
+}

@@ -1,0 +1,53 @@
+package io.fairlead.cli;
+
+import io.fairlead.demo.Demo;
+import io.fairlead.demo.DemoFailure;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows request-level balancing with no cluster: a control plane watching a temp directory, three gRPC",
+      "\"pods\" on 127.0.0.11-13 and grpc-java's own xDS client, all in this process. Prints a table per",
+      "scenario (per-request spread, header affinity, least-request around a slow pod, a live scale-up),",
+      "then one summary line. Exit status 0 when every scenario showed what it should, 1 otherwise."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  private static final int FAILED = 1;
+  private static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--backend-port", defaultValue = "50051",
+      description = "Port the pods listen on; any free port they can share when it is taken (default: ${DEFAULT-VALUE}).")
+  int backendPort;
+
+  @Override
+  public Integer call() throws Exception {
+    if (backendPort < 0 || backendPort > 65535) {
+      throw new IllegalArgumentException("--backend-port must be 0 to 65535");
+    }
+    // the tables are the output; the control plane's own INFO logs would only interleave
+    if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
+      System.setProperty(SIMPLE_LOGGER_LEVEL, "warn");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      String summary = Demo.run(out, backendPort);
+      out.println("fairlead demo: " + summary);
+      out.flush();
+      return ExitCodes.OK;
+    } catch (DemoFailure | IOException | RuntimeException e) {
+      out.flush();
+      spec.commandLine().getErr().println("fairlead demo: FAILED: " + Main.oneLine(e));
+      return FAILED;
+    }
+  }
+}
