@@ -85,7 +85,7 @@ final class GatewayEnvoy implements AutoCloseable {
             "/etc/fairlead/bootstrap.yaml")
         .withCommand("envoy", "--config-path", "/etc/fairlead/bootstrap.yaml", "--disable-hot-restart", "--log-level", "info")
         .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("envoy")))
-        .waitingFor(Wait.forLogMessage(".*starting main dispatch loop.*", 1).withStartupTimeout(Duration.ofSeconds(120)));
+        .waitingFor(Wait.forLogMessage("(?s).*starting main dispatch loop.*", 1).withStartupTimeout(Duration.ofSeconds(120)));
     try {
       envoy.start();
     } catch (RuntimeException e) {
