@@ -1,0 +1,361 @@
+package io.fairlead.examples.envoy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fairlead.examples.envoy.ScenarioManifests.Pod;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * What a real Envoy does with what Fairlead sends it: every policy below is configured through
+ * Service annotations only, travels over delta ADS to a gateway Envoy, and is checked by the
+ * requests that come out the other side. Needs Docker on Linux (the Envoy container shares the
+ * host network, see {@link GatewayEnvoy}); without Docker the class is reported as skipped.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class EnvoyGatewayBehaviourTest {
+
+  /** One Service per scenario, each behind its own gateway host name and its own pod addresses. */
+  enum Scenario {
+    ROUND_ROBIN_GRPC("greeter", "grpc", Map.of(), "round_robin"),
+    COOKIE_HASH("cookie", "http", Map.of("fairlead.io/hash-on", "cookie:sticky", "fairlead.io/cookie-ttl", "1h"), "ring_hash"),
+    SOURCE_IP("sourceip", "http", Map.of("fairlead.io/hash-on", "source-ip"), "ring_hash"),
+    SOURCE_SUBNET("subnet", "http", Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24"), "ring_hash"),
+    STATEFUL_SESSION("session", "http",
+        Map.of("fairlead.io/session-persistence", "cookie:sess", "fairlead.io/persistence-timeout", "30m"), "round_robin"),
+    MAGLEV("maglev", "http", Map.of("fairlead.io/lb-policy", "maglev", "fairlead.io/hash-on", "header:x-user"), "maglev"),
+    LEAST_REQUEST("least", "http",
+        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"), "least_request");
+
+    private final String service;
+    private final String appProtocol;
+    private final Map<String, String> annotations;
+    private final String envoyPolicy;
+
+    Scenario(String service, String appProtocol, Map<String, String> annotations, String envoyPolicy) {
+      this.service = service;
+      this.appProtocol = appProtocol;
+      this.annotations = annotations;
+      this.envoyPolicy = envoyPolicy;
+    }
+
+    String service() {
+      return service;
+    }
+
+    String appProtocol() {
+      return appProtocol;
+    }
+
+    Map<String, String> annotations() {
+      return annotations;
+    }
+
+    /** The typed load-balancing policy Fairlead is expected to send for it. */
+    String envoyPolicy() {
+      return envoyPolicy;
+    }
+
+    String host() {
+      return ScenarioManifests.host(service);
+    }
+
+    /** Pod addresses 127.0.K.11, .12, ... with K unique to the scenario. */
+    List<String> pods(int count) {
+      List<String> ips = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        ips.add("127.0." + (20 + ordinal()) + "." + (11 + i));
+      }
+      return ips;
+    }
+  }
+
+  private static GatewayEnvoy gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "Envoy shares the host network: Linux Docker only");
+    gateway = GatewayEnvoy.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  private static List<Pod> ready(List<String> ips) {
+    return ips.stream().map(Pod::ready).toList();
+  }
+
+  private static void apply(Scenario s, int port, List<Pod> pods) throws Exception {
+    gateway.apply(s.service(), ScenarioManifests.yaml(s.service(), s.appProtocol(), port, s.annotations(), pods));
+  }
+
+  private static RawHttp.Response awaitAnswer(Scenario s) throws Exception {
+    return gateway.await(s.host(), Map.of(), r -> r.status() == 200 && r.header(HttpBackends.BACKEND_HEADER).isPresent());
+  }
+
+  private static String backend(Scenario s, String source, Map<String, String> headers) throws Exception {
+    RawHttp.Response r = gateway.get(source, s.host(), headers);
+    assertThat(r.status()).as("status from %s with %s", source, headers).isEqualTo(200);
+    return r.backend();
+  }
+
+  @Test
+  void oneHttp2ConnectionIsBalancedPerRequestOverThreeBackends() throws Exception {
+    Scenario s = Scenario.ROUND_ROBIN_GRPC;
+    List<String> pods = s.pods(3);
+    try (GrpcBackends backends = GrpcBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      ManagedChannel warmup = channel(s);
+      try {
+        awaitGrpc(warmup);
+      } finally {
+        warmup.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      String connections = "listener.0.0.0.0_" + gateway.gatewayPort() + ".downstream_cx_total";
+      long before = gateway.stat(connections);
+      ManagedChannel ch = channel(s);
+      Map<String, Integer> counts = new TreeMap<>();
+      try {
+        for (int i = 0; i < 30; i++) {
+          AtomicReference<Metadata> headers = new AtomicReference<>();
+          HealthGrpc.newBlockingStub(ch)
+              .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance());
+          counts.merge(headers.get().get(GrpcBackends.BACKEND), 1, Integer::sum);
+        }
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertThat(gateway.stat(connections) - before).as("downstream connections").isEqualTo(1);
+      assertThat(counts).containsOnlyKeys(pods);
+      assertThat(counts.values()).as("round-robin per request: %s", counts).allMatch(n -> n >= 9);
+    }
+  }
+
+  private static ManagedChannel channel(Scenario s) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", gateway.gatewayPort())
+        .overrideAuthority(s.host())
+        .usePlaintext()
+        .build();
+  }
+
+  private static void awaitGrpc(ManagedChannel ch) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        HealthGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        return;
+      } catch (StatusRuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the gRPC route never worked", e);
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  @Test
+  void aGeneratedHashCookieCarriesItsTtlAndPinsLaterRequests() throws Exception {
+    Scenario s = Scenario.COOKIE_HASH;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      RawHttp.Response first = awaitAnswer(s);
+      String setCookie = first.header("set-cookie").orElseThrow(() -> new AssertionError("no Set-Cookie: " + first));
+      assertThat(setCookie).startsWith("sticky=").contains("Max-Age=3600");
+      String cookie = setCookie.split(";")[0];
+      for (int i = 0; i < 20; i++) {
+        RawHttp.Response r = gateway.get("127.0.0.1", s.host(), Map.of("Cookie", cookie));
+        assertThat(r.backend()).isEqualTo(first.backend());
+        assertThat(r.header("set-cookie")).as("a request with the cookie gets no new one").isEmpty();
+      }
+      Map<String, String> byCookie = new HashMap<>();
+      for (int i = 0; i < 30; i++) {
+        byCookie.put("user-" + i, backend(s, "127.0.0.1", Map.of("Cookie", "sticky=user-" + i)));
+      }
+      for (var e : byCookie.entrySet()) {
+        assertThat(backend(s, "127.0.0.1", Map.of("Cookie", "sticky=" + e.getKey()))).isEqualTo(e.getValue());
+      }
+      assertThat(new HashSet<>(byCookie.values())).as("cookies spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  @Test
+  void sourceIpAffinityKeepsEachClientAddressOnOnePod() throws Exception {
+    Scenario s = Scenario.SOURCE_IP;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      Set<String> one = new HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        one.add(backend(s, "127.1.0.1", Map.of())); // a new connection each time
+      }
+      assertThat(one).hasSize(1);
+      Map<String, String> bySource = new TreeMap<>();
+      for (int i = 1; i <= 24; i++) {
+        bySource.put("127.1." + i + ".1", backend(s, "127.1." + i + ".1", Map.of()));
+      }
+      for (var e : bySource.entrySet()) {
+        assertThat(backend(s, e.getKey(), Map.of())).as("again from %s", e.getKey()).isEqualTo(e.getValue());
+      }
+      assertThat(new HashSet<>(bySource.values())).as("addresses spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  @Test
+  void subnetAffinityKeepsAWhole24OnOnePod() throws Exception {
+    Scenario s = Scenario.SOURCE_SUBNET;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      Set<String> subnet = new HashSet<>();
+      for (int host = 1; host <= 20; host++) {
+        subnet.add(backend(s, "127.2.5." + host, Map.of()));
+      }
+      assertThat(subnet).as("20 clients of 127.2.5.0/24").hasSize(1);
+      Map<Integer, String> bySubnet = new TreeMap<>();
+      for (int net = 1; net <= 24; net++) {
+        bySubnet.put(net, backend(s, "127.2." + net + ".7", Map.of()));
+      }
+      for (var e : bySubnet.entrySet()) {
+        assertThat(backend(s, "127.2." + e.getKey() + ".200", Map.of())).as("another client of the same /24").isEqualTo(e.getValue());
+      }
+      assertThat(new HashSet<>(bySubnet.values())).as("subnets spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  @Test
+  void aStatefulSessionSurvivesAScaleUpAndADrainingPodKeepsItsSessionsOnly() throws Exception {
+    Scenario s = Scenario.STATEFUL_SESSION;
+    List<String> all = s.pods(4);
+    List<String> initial = all.subList(0, 3);
+    String added = all.get(3);
+    try (HttpBackends backends = HttpBackends.start(initial)) {
+      apply(s, backends.port(), ready(initial));
+      RawHttp.Response first = awaitAnswer(s);
+      String setCookie = first.header("set-cookie").orElseThrow(() -> new AssertionError("no session cookie: " + first));
+      assertThat(setCookie).startsWith("sess=");
+      String cookie = setCookie.split(";")[0];
+      String pinned = first.backend();
+      Map<String, String> withCookie = Map.of("Cookie", cookie);
+      for (int i = 0; i < 20; i++) {
+        assertThat(backend(s, "127.0.0.1", withCookie)).isEqualTo(pinned);
+      }
+
+      backends.add(added);
+      apply(s, backends.port(), ready(all));
+      gateway.await(s.host(), Map.of(), r -> r.backend().equals(added));
+      for (int i = 0; i < 20; i++) {
+        assertThat(backend(s, "127.0.0.1", withCookie)).as("after the scale-up").isEqualTo(pinned);
+      }
+
+      List<Pod> draining = all.stream().map(ip -> ip.equals(pinned) ? Pod.terminating(ip) : Pod.ready(ip)).toList();
+      apply(s, backends.port(), draining);
+      awaitNoNewRequestsTo(s, pinned);
+      for (int i = 0; i < 20; i++) {
+        assertThat(backend(s, "127.0.0.1", withCookie)).as("the draining pod keeps its session").isEqualTo(pinned);
+      }
+      for (int i = 0; i < 30; i++) {
+        assertThat(backend(s, "127.0.0.1", Map.of())).as("no new session on the draining pod").isNotEqualTo(pinned);
+      }
+    }
+  }
+
+  /** Waits until the update that drains the pod has reached Envoy: 30 new requests in a row avoid it. */
+  private static void awaitNoNewRequestsTo(Scenario s, String pod) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int inARow = 0;
+    while (inARow < 30) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(pod + " still gets new requests");
+      }
+      inARow = backend(s, "127.0.0.1", Map.of()).equals(pod) ? 0 : inARow + 1;
+    }
+  }
+
+  @Test
+  void maglevKeepsEachUserOnOnePod() throws Exception {
+    Scenario s = Scenario.MAGLEV;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      assertThat(gateway.admin("/config_dump?resource=dynamic_active_clusters"))
+          .contains("envoy.extensions.load_balancing_policies.maglev.v3.Maglev");
+      Set<String> used = new HashSet<>();
+      for (int u = 0; u < 30; u++) {
+        Set<String> forUser = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+          forUser.add(backend(s, "127.0.0.1", Map.of("x-user", "user-" + u)));
+        }
+        assertThat(forUser).as("user-%s", u).hasSize(1);
+        used.addAll(forUser);
+      }
+      assertThat(used).as("users spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  @Test
+  void leastRequestAvoidsThePodThatIsStillBusy() throws Exception {
+    Scenario s = Scenario.LEAST_REQUEST;
+    List<String> pods = s.pods(3);
+    String slow = pods.get(0);
+    ExecutorService clients = Executors.newFixedThreadPool(32);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      assertThat(gateway.admin("/config_dump?resource=dynamic_active_clusters"))
+          .contains("envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest");
+      Map<String, Integer> before = new HashMap<>();
+      pods.forEach(p -> before.put(p, backends.arrivals(p)));
+      backends.hold(slow);
+      List<Future<RawHttp.Response>> answers = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        answers.add(clients.submit(() -> gateway.get("127.0.0.1", s.host(), Map.of())));
+        Thread.sleep(30);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (pods.stream().mapToInt(p -> backends.arrivals(p) - before.get(p)).sum() < 30 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      int toSlow = backends.arrivals(slow) - before.get(slow);
+      backends.release(slow);
+      for (Future<RawHttp.Response> a : answers) {
+        assertThat(a.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+      }
+      // round-robin would send it 10 of 30; least-request (10 choices) only when it is not busy
+      assertThat(toSlow).as("requests sent to the busy pod").isLessThanOrEqualTo(2);
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+}
