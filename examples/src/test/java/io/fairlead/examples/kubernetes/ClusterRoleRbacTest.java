@@ -2,19 +2,31 @@ package io.fairlead.examples.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fairlead.k8s.KubernetesSource;
+import io.fairlead.k8s.events.DiagnosticEvents;
+import io.fairlead.k8s.events.LeaseElection;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.KubeState;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,55 +36,83 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The RBAC rules grant what Fairlead's code asks of the API server, and nothing else. The calls
- * are not listed by hand: KubernetesSource runs against Fabric8's mock API server, and every
- * request it sends becomes a {@code group/resource:verb} permission.
+ * are not listed by hand: KubernetesSource, DiagnosticEvents and LeaseElection run against
+ * Fabric8's mock API server, and every request they send becomes a {@code group/resource:verb}
+ * permission.
  */
 @EnableKubernetesMockClient(crud = true)
 class ClusterRoleRbacTest {
 
-  /**
-   * Rules for code that is not on this branch yet, so no request of it can be recorded here:
-   * diagnostics as Events on the Services they concern (any namespace: ClusterRole), written by
-   * a leader elected through a Lease in fairlead-system (Role). When that code lands, drive it
-   * against the mock server below as KubernetesSource is, and delete these two sets.
-   */
-  private static final Set<String> EVENTS_NOT_YET_EXERCISED = Set.of("/events:create", "/events:patch");
+  private static final String LEASE_NAMESPACE = "fairlead-system";
 
-  private static final Set<String> LEASES_NOT_YET_EXERCISED =
-      Set.of("coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update");
+  /** Tells the test's own reads apart from the code's requests. */
+  private static final String OBSERVER = "fairlead-rbac-test-observer";
 
   KubernetesClient client;
   KubernetesMockServer server;
+  /** For the test's checks while requests are being recorded; its requests are left out. */
+  private KubernetesClient observer;
+
+  @BeforeEach
+  void openObserver() {
+    observer = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(OBSERVER).build())
+        .build();
+  }
+
+  @AfterEach
+  void closeObserver() {
+    observer.close();
+  }
+
+  /** One request as the API server's authorizer sees it; namespace empty when cluster-wide. */
+  record Access(String permission, Optional<String> namespace) {
+    static Access of(RecordedRequest r) {
+      return new Access(ClusterRoleRbacTest.permission(r.getMethod(), r.getPath()), ClusterRoleRbacTest.namespace(r.getPath()));
+    }
+  }
 
   @Test
-  void clusterRoleIsExactlyWhatTheCodeUsesPlusTheDocumentedEventRules() throws Exception {
-    SortedSet<String> used = new TreeSet<>();
-    used.addAll(permissionsUsedBy(Optional.empty()));
-    used.addAll(permissionsUsedBy(Optional.of(Set.of("a", "b"))));
+  void clusterRoleIsExactlyWhatTheInformersAndTheEventWriterUse() throws Exception {
+    SortedSet<String> informers = new TreeSet<>();
+    informers.addAll(permissionsUsedBy(Optional.empty()));
+    informers.addAll(permissionsUsedBy(Optional.of(Set.of("a", "b"))));
     // the informers' list and watch, both kinds; they read their own caches, so no get
-    assertThat(used).containsExactly(
+    assertThat(informers).containsExactly(
         "/services:list", "/services:watch",
         "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch");
 
-    SortedSet<String> expected = new TreeSet<>(used);
-    expected.addAll(EVENTS_NOT_YET_EXERCISED);
+    List<Access> events = accessesOfTheEventWriter();
+    // Events go into the namespace of each Service they concern, anywhere: hence a ClusterRole
+    assertThat(events).extracting(Access::namespace).containsOnly(Optional.of("a"), Optional.of("b"));
+    SortedSet<String> expected = new TreeSet<>(informers);
+    events.forEach(a -> expected.add(a.permission()));
     assertThat(permissions(clusterRole().getRules())).isEqualTo(expected);
   }
 
   @Test
-  void leaderElectionHasANamespacedRoleOnly() {
+  void leaderElectionHasANamespacedRoleOnly() throws Exception {
+    List<Access> lease = accessesOfTheLeaseElection();
+    // the one Lease lives in Fairlead's own namespace: a Role there is enough
+    assertThat(lease).extracting(Access::namespace).containsOnly(Optional.of(LEASE_NAMESPACE));
+    SortedSet<String> used = new TreeSet<>();
+    lease.forEach(a -> used.add(a.permission()));
+
     Role role = single(Role.class);
-    assertThat(role.getMetadata().getNamespace()).isEqualTo("fairlead-system");
-    assertThat(permissions(role.getRules())).isEqualTo(new TreeSet<>(LEASES_NOT_YET_EXERCISED));
+    assertThat(role.getMetadata().getNamespace()).isEqualTo(LEASE_NAMESPACE);
+    assertThat(permissions(role.getRules())).isEqualTo(used);
     RoleBinding binding = single(RoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
       assertThat(s.getName()).isEqualTo("fairlead");
-      assertThat(s.getNamespace()).isEqualTo("fairlead-system");
+      assertThat(s.getNamespace()).isEqualTo(LEASE_NAMESPACE);
     });
   }
 
@@ -100,6 +140,8 @@ class ClusterRoleRbacTest {
         .isEqualTo("coordination.k8s.io/leases:update");
     assertThat(permission("GET", "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&watch=true"))
         .isEqualTo("discovery.k8s.io/endpointslices:watch");
+    assertThat(namespace("/api/v1/namespaces/a/events/x")).contains("a");
+    assertThat(namespace("/apis/discovery.k8s.io/v1/endpointslices?watch=true")).isEmpty();
   }
 
   /** Runs a KubernetesSource until it has synced and its watches are open; returns what it asked. */
@@ -112,9 +154,7 @@ class ClusterRoleRbacTest {
       client.resource(new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(name + "-x1")
           .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4").build()).create();
     }
-    while (server.takeRequest(200, TimeUnit.MILLISECONDS) != null) {
-      // drained
-    }
+    drain();
     CountDownLatch synced = new CountDownLatch(1);
     Set<String> used = new TreeSet<>();
     try (KubernetesSource source = new KubernetesSource(client, namespaces)) {
@@ -134,12 +174,92 @@ class ClusterRoleRbacTest {
         }
       }
       assertThat(watches).as("every informer's watch").hasSize(informers);
-      RecordedRequest r;
-      while ((r = server.takeRequest(300, TimeUnit.MILLISECONDS)) != null) {
-        used.add(permission(r.getMethod(), r.getPath()));
-      }
+      rest().forEach(a -> used.add(a.permission()));
     }
     return used;
+  }
+
+  /**
+   * Writes Events for diagnostics on Services in two namespaces, as a first leader does (create),
+   * then reports the same diagnostics from a second writer, as a restarted replica or a new leader
+   * does: the Events exist, so create answers 409 and each is counted up (get, merge patch).
+   */
+  private List<Access> accessesOfTheEventWriter() throws Exception {
+    List<Service> services = List.of(service("a", "web"), service("b", "api"));
+    KubeState state = KubeState.of(services, List.of());
+    List<Diagnostic> diagnostics = List.of(
+        Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default"),
+        Diagnostic.warning("b/api", "fairlead.io/lb-polcy", "unknown annotation"));
+    drain();
+    for (int replica = 0; replica < 2; replica++) {
+      // an hour between resyncs: each writer writes once, when told
+      DiagnosticEvents.Settings settings =
+          new DiagnosticEvents.Settings("fairlead-" + replica, 16, Duration.ofMinutes(30), Duration.ofHours(1));
+      try (DiagnosticEvents events = new DiagnosticEvents(client, settings, Clock.systemUTC())) {
+        events.leading(true);
+        events.report(diagnostics, state);
+        until("both Events written", () -> events.stats().created() + events.stats().counted() >= 2);
+        assertThat(events.stats()).isEqualTo(
+            replica == 0 ? new DiagnosticEvents.Stats(2, 0, 0, 0) : new DiagnosticEvents.Stats(0, 2, 0, 0));
+      }
+    }
+    assertThat(observer.v1().events().inAnyNamespace().list().getItems())
+        .hasSize(2).extracting(Event::getCount).containsOnly(2);
+    return rest();
+  }
+
+  /**
+   * Campaigns for the Lease with short timings until it is acquired and renewed at least once,
+   * then closes, which releases it.
+   */
+  private List<Access> accessesOfTheLeaseElection() throws Exception {
+    LeaseElection.Settings settings = new LeaseElection.Settings(
+        LEASE_NAMESPACE, "fairlead-leader", "fairlead-0", Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMillis(200));
+    drain();
+    try (LeaseElection election = LeaseElection.start(client, settings, leading -> {})) {
+      until("leading", election::leading);
+      ZonedDateTime acquired = lease(settings).getSpec().getRenewTime();
+      until("renewed", () -> lease(settings).getSpec().getRenewTime().isAfter(acquired));
+    }
+    // Fabric8 releases by making the lease expire a second later
+    until("released", () -> lease(settings).getSpec().getLeaseDurationSeconds() == 1);
+    return rest();
+  }
+
+  private Lease lease(LeaseElection.Settings settings) {
+    return observer.resources(Lease.class).inNamespace(settings.namespace()).withName(settings.name()).get();
+  }
+
+  private static Service service(String namespace, String name) {
+    return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).withUid(namespace + "-" + name)
+        .endMetadata().build();
+  }
+
+  /** Forgets the requests recorded so far (the test's own setup). */
+  private void drain() throws InterruptedException {
+    while (server.takeRequest(200, TimeUnit.MILLISECONDS) != null) {
+      // drained
+    }
+  }
+
+  /** The requests recorded until none has come for a while. */
+  private List<Access> rest() throws InterruptedException {
+    List<Access> out = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(300, TimeUnit.MILLISECONDS)) != null) {
+      if (!OBSERVER.equals(r.getHeader("User-Agent"))) {
+        out.add(Access.of(r));
+      }
+    }
+    return out;
+  }
+
+  private static void until(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("not within 20 s: " + what).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   /** {@code group/resource:verb} of one request, as the API server's authorizer sees it. */
@@ -171,6 +291,13 @@ class ClusterRoleRbacTest {
       default -> throw new IllegalArgumentException("unexpected method " + method);
     };
     return group + "/" + resource + ":" + verb;
+  }
+
+  /** The namespace a request is in, empty for a cluster-wide one. */
+  static Optional<String> namespace(String pathAndQuery) {
+    List<String> s = Arrays.asList(URI.create(pathAndQuery).getPath().substring(1).split("/"));
+    int at = s.get(0).equals("api") ? 2 : 3;
+    return s.size() > at + 1 && s.get(at).equals("namespaces") ? Optional.of(s.get(at + 1)) : Optional.empty();
   }
 
   static SortedSet<String> permissions(List<PolicyRule> rules) {
