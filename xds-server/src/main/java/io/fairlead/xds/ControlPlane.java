@@ -8,7 +8,9 @@ import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 
@@ -36,6 +38,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Debouncer debouncer;
   private final XdsServer xds;
   private final AdminServer admin;
+  private final ChangeTimes changeTimes;
 
   private ControlPlane(
       XdsMetrics metrics,
@@ -43,13 +46,15 @@ public final class ControlPlane implements AutoCloseable {
       XdsCallbacks callbacks,
       Debouncer debouncer,
       XdsServer xds,
-      AdminServer admin) {
+      AdminServer admin,
+      ChangeTimes changeTimes) {
     this.metrics = metrics;
     this.publisher = publisher;
     this.callbacks = callbacks;
     this.debouncer = debouncer;
     this.xds = xds;
     this.admin = admin;
+    this.changeTimes = changeTimes;
   }
 
   /**
@@ -62,8 +67,9 @@ public final class ControlPlane implements AutoCloseable {
       Settings settings, Function<ProxyContext, XdsResources> translate) throws IOException {
     XdsMetrics metrics = new XdsMetrics();
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
-    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, metrics);
-    XdsCallbacks callbacks = new XdsCallbacks(publisher::groupSeen, metrics);
+    ChangeTimes changeTimes = new ChangeTimes();
+    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, metrics, changeTimes, Clock.systemUTC());
+    XdsCallbacks callbacks = new XdsCallbacks(publisher::groupSeen, metrics, changeTimes, Clock.systemUTC());
     Debouncer debouncer =
         new Debouncer(settings.quietPeriod(), settings.maxDelay(), publisher::publish);
     V3DiscoveryServer discovery =
@@ -77,7 +83,7 @@ public final class ControlPlane implements AutoCloseable {
       xds = XdsServer.start(settings.xdsAddress(), discovery);
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
-      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin);
+      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes);
     } catch (IOException | RuntimeException e) {
       debouncer.close();
       if (xds != null) {
@@ -89,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The state changed: publish after the debounce. */
   public void changed() {
+    changeTimes.changed(Instant.now());
     debouncer.trigger();
   }
 

@@ -11,6 +11,8 @@ import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.xds.ResourceDigests.Digested;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,6 +59,10 @@ public final class SnapshotPublisher {
   private final Map<ProxyContext, PublishedGroup> published = new ConcurrentHashMap<>();
   private volatile List<Diagnostic> diagnostics = List.of();
   private volatile boolean ready;
+  private final ChangeTimes changeTimes;
+  private final Clock clock;
+  /** The earliest source change the publish under way carries. */
+  private Optional<Instant> publishing = Optional.empty();
 
   /**
    * @param translate the resources a group gets from the current state; it is called for many
@@ -66,9 +72,20 @@ public final class SnapshotPublisher {
       SimpleCache<ProxyContext> cache,
       Function<ProxyContext, XdsResources> translate,
       XdsMetrics metrics) {
+    this(cache, translate, metrics, new ChangeTimes(), Clock.systemUTC());
+  }
+
+  SnapshotPublisher(
+      SimpleCache<ProxyContext> cache,
+      Function<ProxyContext, XdsResources> translate,
+      XdsMetrics metrics,
+      ChangeTimes changeTimes,
+      Clock clock) {
     this.cache = cache;
     this.translate = translate;
     this.metrics = metrics;
+    this.changeTimes = changeTimes;
+    this.clock = clock;
   }
 
   public SimpleCache<ProxyContext> cache() {
@@ -83,6 +100,7 @@ public final class SnapshotPublisher {
   /** Re-translates every group the cache or the callbacks know of. */
   public synchronized PublishResult publish() {
     digests.nextRound();
+    publishing = changeTimes.takePending();
     Set<ProxyContext> groups = new HashSet<>(seen);
     groups.addAll(cache.groups());
     groups.addAll(published.keySet());
@@ -180,6 +198,15 @@ public final class SnapshotPublisher {
             byName(snapshot.listeners().resources().values()),
             byName(snapshot.routes().resources().values())));
     LOG.debug("setting snapshot for {}: {}", label, versions);
+    Instant now = clock.instant();
+    publishing.ifPresent(
+        changedAt ->
+            versions.forEach(
+                (type, version) -> {
+                  if (previous == null || !version.equals(previous.versions().get(type))) {
+                    changeTimes.published(group, type, now, changedAt);
+                  }
+                }));
     cache.setSnapshot(group, snapshot);
     return Outcome.UPDATED;
   }

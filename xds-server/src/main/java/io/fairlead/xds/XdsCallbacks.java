@@ -38,6 +38,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   private final Clock clock;
   private final RequestContexts contexts = new RequestContexts();
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+  private final ChangeTimes changeTimes;
 
   /**
    * @param groupSeen told of the group of every stream once its node is known, before the stream's
@@ -48,8 +49,13 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   }
 
   public XdsCallbacks(Consumer<ProxyContext> groupSeen, XdsMetrics metrics, Clock clock) {
+    this(groupSeen, metrics, new ChangeTimes(), clock);
+  }
+
+  XdsCallbacks(Consumer<ProxyContext> groupSeen, XdsMetrics metrics, ChangeTimes changeTimes, Clock clock) {
     this.groupSeen = groupSeen;
     this.metrics = metrics;
+    this.changeTimes = changeTimes;
     this.clock = clock;
   }
 
@@ -147,7 +153,11 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private void acked(StreamState stream, String type, String version, Sent sent) {
     if (stream.acked(type, version, sent)) {
-      metrics.acked(Duration.between(sent.at(), clock.instant()));
+      Instant now = clock.instant();
+      metrics.acked(Duration.between(sent.at(), now));
+      stream.group()
+          .flatMap(group -> changeTimes.changeBehind(group, type, sent.at()))
+          .ifPresent(changedAt -> metrics.changeAcked(Duration.between(changedAt, now)));
     }
   }
 
@@ -230,6 +240,10 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
     synchronized String nodeId() {
       return node.getId();
+    }
+
+    synchronized Optional<ProxyContext> group() {
+      return resolution == null ? Optional.empty() : Optional.of(resolution.context());
     }
 
     /** Records the node on its first appearance and returns its resolution then. */

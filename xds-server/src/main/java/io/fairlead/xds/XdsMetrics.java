@@ -42,6 +42,7 @@ public final class XdsMetrics {
   private final Counter pushes;
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Timer ackLatency;
+  private final Timer changeToAck;
   private final Timer translation;
 
   public XdsMetrics() {
@@ -87,6 +88,11 @@ public final class XdsMetrics {
             .description("From sending a version to a proxy to its ACK")
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry);
+    changeToAck =
+        Timer.builder("fairlead.xds.change.to.ack")
+            .description("From a source change to a proxy's ACK of the config that carries it")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
     translation =
         Timer.builder("fairlead.translation")
             .description("Translation of the cluster state for one proxy group")
@@ -121,6 +127,10 @@ public final class XdsMetrics {
 
   void acked(Duration latency) {
     ackLatency.record(latency);
+  }
+
+  void changeAcked(Duration latency) {
+    changeToAck.record(latency);
   }
 
   <T> T timeTranslation(Supplier<T> work) {

@@ -109,6 +109,9 @@ class KubernetesEndToEndTest {
     // Deleting the Service removes the listener: calls fail rather than reach a stale backend.
     client.services().inNamespace("shop").withName("echo").delete();
     awaitCondition(() -> backendsSeen(1, null).isEmpty());
+    // Every change above reached the client and was ACKed: the change → ACK latency has samples.
+    assertThat(server.controlPlane().metrics().scrape())
+        .containsPattern("fairlead_xds_change_to_ack_seconds_count [1-9]");
   }
 
   private FairleadServer startFairlead(int xdsPort) throws Exception {
