@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The xDS side wired together: node groups, snapshot cache, publisher, debouncer, callbacks,
@@ -65,10 +67,22 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane start(
       Settings settings, Function<ProxyContext, XdsResources> translate) throws IOException {
+    return start(settings, translate, List::of);
+  }
+
+  /**
+   * @param stateDiagnostics the diagnostics of the state itself, reported (on /debug/diagnostics,
+   *     in metrics, as Events) whether or not a proxy is connected
+   */
+  public static ControlPlane start(
+      Settings settings,
+      Function<ProxyContext, XdsResources> translate,
+      Supplier<List<Diagnostic>> stateDiagnostics)
+      throws IOException {
     XdsMetrics metrics = new XdsMetrics();
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
-    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, metrics, changeTimes, Clock.systemUTC());
+    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
     XdsCallbacks callbacks = new XdsCallbacks(publisher::groupSeen, metrics, changeTimes, Clock.systemUTC());
     Debouncer debouncer =
         new Debouncer(settings.quietPeriod(), settings.maxDelay(), publisher::publish);

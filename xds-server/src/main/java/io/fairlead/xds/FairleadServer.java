@@ -28,7 +28,7 @@ public final class FairleadServer implements AutoCloseable {
 
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics);
-    ControlPlane cp = ControlPlane.start(settings, translator::translate);
+    ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
         (state, change) -> {

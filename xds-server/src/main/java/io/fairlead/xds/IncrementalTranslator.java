@@ -69,6 +69,13 @@ public final class IncrementalTranslator {
     model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)));
   }
 
+  /** The diagnostics of the state: model and source, whatever proxies are connected. */
+  public List<Diagnostic> diagnostics() {
+    List<Diagnostic> all = new ArrayList<>(model.diagnostics());
+    all.addAll(sourceDiagnostics.get());
+    return List.copyOf(new TreeSet<>(all));
+  }
+
   /** The resources of one context. Safe to call from several threads. */
   public XdsResources translate(ProxyContext ctx) {
     Model m = model;

@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ public final class SnapshotPublisher {
   private volatile boolean ready;
   private final ChangeTimes changeTimes;
   private final Clock clock;
+  private final Supplier<List<Diagnostic>> stateDiagnostics;
   /** The earliest source change the publish under way carries. */
   private Optional<Instant> publishing = Optional.empty();
 
@@ -72,16 +74,22 @@ public final class SnapshotPublisher {
       SimpleCache<ProxyContext> cache,
       Function<ProxyContext, XdsResources> translate,
       XdsMetrics metrics) {
-    this(cache, translate, metrics, new ChangeTimes(), Clock.systemUTC());
+    this(cache, translate, List::of, metrics, new ChangeTimes(), Clock.systemUTC());
   }
 
+  /**
+   * @param stateDiagnostics diagnostics of the state itself, reported even when no proxy is
+   *     connected and so no group is translated
+   */
   SnapshotPublisher(
       SimpleCache<ProxyContext> cache,
       Function<ProxyContext, XdsResources> translate,
+      Supplier<List<Diagnostic>> stateDiagnostics,
       XdsMetrics metrics,
       ChangeTimes changeTimes,
       Clock clock) {
     this.cache = cache;
+    this.stateDiagnostics = stateDiagnostics;
     this.translate = translate;
     this.metrics = metrics;
     this.changeTimes = changeTimes;
@@ -146,7 +154,10 @@ public final class SnapshotPublisher {
     return Optional.ofNullable(published.get(group));
   }
 
-  /** The diagnostics of the last translation of every group, sorted and without duplicates. */
+  /**
+   * The diagnostics of the state and of the last translation of every group, sorted and without
+   * duplicates.
+   */
   public List<Diagnostic> diagnostics() {
     return diagnostics;
   }
@@ -221,7 +232,7 @@ public final class SnapshotPublisher {
   }
 
   private void refreshDiagnostics() {
-    Set<Diagnostic> all = new TreeSet<>();
+    Set<Diagnostic> all = new TreeSet<>(stateDiagnostics.get());
     diagnosticsByGroup.values().forEach(all::addAll);
     diagnostics = List.copyOf(all);
     metrics.diagnostics(diagnostics);
