@@ -6,7 +6,6 @@ import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,11 +57,7 @@ final class DemoEnvironment implements AutoCloseable {
       server =
           FairleadServer.start(
               new DirectorySource(dir),
-              new ControlPlane.Settings(
-                  new InetSocketAddress("127.0.0.1", 0),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  Duration.ofMillis(50),
-                  Duration.ofMillis(250)));
+              ControlPlane.Settings.onLoopback(Duration.ofMillis(50), Duration.ofMillis(250)));
       XdsClients.useControlPlane("127.0.0.1:" + server.controlPlane().xdsPort(), NODE_ID);
       return new DemoEnvironment(dir, backends, server);
     } catch (KubeSourceException e) {

@@ -32,7 +32,14 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress xdsAddress,
       InetSocketAddress adminAddress,
       Duration quietPeriod,
-      Duration maxDelay) {}
+      Duration maxDelay) {
+
+    /** xDS and admin on free ports of 127.0.0.1: for the demo, tests and benchmarks. */
+    public static Settings onLoopback(Duration quietPeriod, Duration maxDelay) {
+      return new Settings(
+          new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), quietPeriod, maxDelay);
+    }
+  }
 
   private final XdsMetrics metrics;
   private final SnapshotPublisher publisher;

@@ -13,7 +13,6 @@ import io.fairlead.xds.IncrementalTranslator;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +43,7 @@ public final class ProxyFanoutBenchmark {
     IncrementalTranslator translator = new IncrementalTranslator(List::of);
     translator.update(state, Change.FULL);
     try (ControlPlane plane = ControlPlane.start(
-        new ControlPlane.Settings(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
-            Duration.ofMillis(10), Duration.ofMillis(100)),
+        ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(100)),
         translator::translate)) {
       plane.changed();
       while (!plane.publisher().ready()) {

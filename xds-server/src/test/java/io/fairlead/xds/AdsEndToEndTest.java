@@ -24,7 +24,6 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,11 +62,7 @@ class AdsEndToEndTest {
   void start() throws Exception {
     plane =
         ControlPlane.start(
-            new ControlPlane.Settings(
-                new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(20),
-                Duration.ofMillis(100)),
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(100)),
             group -> {
               translated.add(group);
               return state.get();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,11 +38,7 @@ class FairleadServerTest {
     try (FairleadServer server =
         FairleadServer.start(
             new DirectorySource(dir),
-            new ControlPlane.Settings(
-                new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(10),
-                Duration.ofMillis(50)))) {
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(50)))) {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (server.controlPlane().publisher().diagnostics().isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(20);

@@ -9,7 +9,6 @@ import io.fairlead.translators.ProxyRole;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -62,11 +61,7 @@ final class GatewayEnvoy implements AutoCloseable {
     Path dir = Files.createTempDirectory("fairlead-envoy-test");
     FairleadServer fairlead = FairleadServer.start(
         new DirectorySource(dir, Duration.ofMillis(500)),
-        new ControlPlane.Settings(
-            new InetSocketAddress("127.0.0.1", 0),
-            new InetSocketAddress("127.0.0.1", 0),
-            Duration.ofMillis(20),
-            Duration.ofMillis(200)));
+        ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(200)));
     int gatewayPort = freePort();
     int adminPort = freePort();
     Bootstrap bootstrap = BootstrapGenerator.generate(BootstrapParams.builder()

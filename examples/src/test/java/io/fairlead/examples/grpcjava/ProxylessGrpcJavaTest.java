@@ -13,7 +13,6 @@ import io.fairlead.xds.ConnectionInfo;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import io.grpc.ManagedChannel;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,11 +83,7 @@ class ProxylessGrpcJavaTest {
     server =
         FairleadServer.start(
             new DirectorySource(dir),
-            new ControlPlane.Settings(
-                new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(50),
-                Duration.ofMillis(250)));
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(50), Duration.ofMillis(250)));
     XdsClients.useControlPlane("127.0.0.1:" + server.controlPlane().xdsPort(), NODE_ID);
   }
 

@@ -1,9 +1,7 @@
 package io.fairlead.examples.kubernetes;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.Annotated;
-import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import io.fairlead.translators.input.KubeYaml;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -23,7 +21,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Reads Kubernetes YAML into Fabric8's typed objects, refusing any field the type does not
- * have, at any depth. The approach of the project's KubeYaml, for every kind the examples use:
+ * have, at any depth, with the project's KubeYaml mapper, for every kind the examples use:
  * Fabric8 model classes would keep unknown fields in {@code additionalProperties} through
  * {@code @JsonAnySetter}, so a misspelt field would vanish silently.
  */
@@ -43,18 +41,7 @@ final class StrictKubeYaml {
           Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
           Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class));
 
-  static final ObjectMapper STRICT =
-      new ObjectMapper()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .setAnnotationIntrospector(
-              new JacksonAnnotationIntrospector() {
-                private static final long serialVersionUID = 1L;
-
-                @Override
-                public Boolean hasAnySetter(Annotated a) {
-                  return Boolean.FALSE;
-                }
-              });
+  static final ObjectMapper STRICT = KubeYaml.STRICT;
 
   private StrictKubeYaml() {}
 

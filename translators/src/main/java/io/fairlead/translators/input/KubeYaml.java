@@ -68,7 +68,11 @@ public final class KubeYaml {
   /** The diagnostic key of ignored objects. */
   public static final String IGNORED_KEY = "kind";
 
-  private static final ObjectMapper STRICT =
+  /**
+   * Converts plain trees into Fabric8 model objects, refusing fields the type does not have, at
+   * any depth. Shared by everything that reads manifests.
+   */
+  public static final ObjectMapper STRICT =
       new ObjectMapper()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .setAnnotationIntrospector(
