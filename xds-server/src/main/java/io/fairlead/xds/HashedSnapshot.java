@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.fairlead.xds.ResourceDigests.Digested;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -211,7 +212,7 @@ final class HashedSnapshot extends Snapshot {
 
   private static <T extends Message> void requireUniqueNames(
       String type, List<Digested<T>> resources) throws SnapshotConsistencyException {
-    Set<String> seen = new TreeSet<>();
+    Set<String> seen = new HashSet<>();
     for (Digested<T> digested : resources) {
       String name = Resources.getResourceName(digested.resource());
       if (name.isEmpty()) {

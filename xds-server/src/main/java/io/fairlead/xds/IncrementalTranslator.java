@@ -82,7 +82,6 @@ public final class IncrementalTranslator {
     Map<ObjectRef, Memo> memo = memos.computeIfAbsent(ctx, c -> new HashMap<>());
     List<ServiceResources> parts = new ArrayList<>();
     synchronized (memo) {
-      memo.keySet().retainAll(m.services().keySet());
       for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
         if (e.getValue().entry().isEmpty()) {
           memo.remove(e.getKey());
@@ -95,6 +94,9 @@ public final class IncrementalTranslator {
           memo.put(e.getKey(), cached);
         }
         parts.add(cached.resources());
+      }
+      if (memo.size() > parts.size()) {
+        memo.keySet().retainAll(m.services().keySet());
       }
     }
     List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());

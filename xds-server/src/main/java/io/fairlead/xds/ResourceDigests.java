@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
@@ -29,16 +30,36 @@ final class ResourceDigests {
 
   private Map<Message, Digested<?>> previous = new HashMap<>();
   private Map<Message, Digested<?>> current = new HashMap<>();
+  // By instance first: the incremental translator hands back the same objects for what did not
+  // change, so most lookups end here without comparing contents.
+  private Map<Message, Digested<?>> previousById = new IdentityHashMap<>();
+  private Map<Message, Digested<?>> currentById = new IdentityHashMap<>();
   private long serializations;
 
   /** Starts a publish round: resources of the last round are reused, older ones forgotten. */
   void nextRound() {
     previous = current;
     current = new HashMap<>();
+    previousById = currentById;
+    currentById = new IdentityHashMap<>();
   }
 
   @SuppressWarnings("unchecked")
   <T extends Message> Digested<T> digest(T resource) {
+    Digested<?> known = currentById.get(resource);
+    if (known == null) {
+      known = previousById.get(resource);
+      if (known == null) {
+        known = byContent(resource);
+      } else {
+        current.putIfAbsent(known.resource(), known);
+      }
+      currentById.put(resource, known);
+    }
+    return (Digested<T>) known;
+  }
+
+  private Digested<?> byContent(Message resource) {
     Digested<?> known = current.get(resource);
     if (known == null) {
       known = previous.get(resource);
@@ -47,7 +68,7 @@ final class ResourceDigests {
       }
       current.put(resource, known);
     }
-    return (Digested<T>) known;
+    return known;
   }
 
   /** How many resources were serialized so far; the rest were served by the caches. */
