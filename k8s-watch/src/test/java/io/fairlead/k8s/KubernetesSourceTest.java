@@ -35,6 +35,9 @@ class KubernetesSourceTest {
     if (source != null) {
       source.close();
     }
+    // Drop the client's connections too, so the mock server can stop without waiting on a
+    // retrying informer's request (it timed out under load otherwise).
+    client.close();
   }
 
   private static Service service(String ns, String name, String lb) {
