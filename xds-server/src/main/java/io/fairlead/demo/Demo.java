@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * {@code fairlead demo}: a control plane, four "pods" and grpc-java's own xDS client, all in this
- * process, showing per-request balancing, header affinity, least-request and a live scale-up.
+ * process, showing per-request balancing, header affinity, least-request and a live scale-up;
+ * then, where an Envoy binary is found, the same balancing done by an Envoy that Fairlead configures.
  */
 public final class Demo {
 
@@ -28,9 +29,10 @@ public final class Demo {
       HeaderAffinity.Result affinity = HeaderAffinity.run(env, out);
       SlowPod.Result slow = SlowPod.run(env, out);
       ScaleUp.Result scale = ScaleUp.run(env, out, spread.fairlead());
+      ThroughEnvoy.Result envoy = ThroughEnvoy.run(env, out, EnvoyBinary.find(System.getenv()));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       return "OK in " + Format.seconds(took) + ": " + spread.summary() + "; " + affinity.summary() + "; "
-          + slow.summary() + "; " + scale.summary() + ".";
+          + slow.summary() + "; " + scale.summary() + envoy.summary().map(s -> "; " + s).orElse("") + ".";
     }
   }
 
