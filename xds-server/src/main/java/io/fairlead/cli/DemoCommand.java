@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
       "Shows request-level balancing with no cluster: a control plane watching a temp directory, three gRPC",
       "\"pods\" on 127.0.0.11-13 and grpc-java's own xDS client, all in this process. Prints a table per",
       "scenario (per-request spread, header affinity, least-request around a slow pod, a live scale-up),",
+      "and, when ENVOY_BIN or an envoy on PATH exists, one channel through a Fairlead-configured Envoy;",
       "then one summary line. Exit status 0 when every scenario showed what it should, 1 otherwise."
     })
 final class DemoCommand implements Callable<Integer> {
