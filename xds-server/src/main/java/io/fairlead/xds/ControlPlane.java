@@ -13,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -48,6 +50,7 @@ public final class ControlPlane implements AutoCloseable {
   private final XdsServer xds;
   private final AdminServer admin;
   private final ChangeTimes changeTimes;
+  private final ExecutorService newGroups;
 
   private ControlPlane(
       XdsMetrics metrics,
@@ -56,7 +59,8 @@ public final class ControlPlane implements AutoCloseable {
       Debouncer debouncer,
       XdsServer xds,
       AdminServer admin,
-      ChangeTimes changeTimes) {
+      ChangeTimes changeTimes,
+      ExecutorService newGroups) {
     this.metrics = metrics;
     this.publisher = publisher;
     this.callbacks = callbacks;
@@ -64,6 +68,7 @@ public final class ControlPlane implements AutoCloseable {
     this.xds = xds;
     this.admin = admin;
     this.changeTimes = changeTimes;
+    this.newGroups = newGroups;
   }
 
   /**
@@ -90,7 +95,18 @@ public final class ControlPlane implements AutoCloseable {
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
     SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
-    XdsCallbacks callbacks = new XdsCallbacks(publisher::groupSeen, metrics, changeTimes, Clock.systemUTC());
+    // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
+    // proxies' watches simply wait for the snapshot.
+    ExecutorService newGroups =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "fairlead-new-groups");
+              t.setDaemon(true);
+              return t;
+            });
+    XdsCallbacks callbacks =
+        new XdsCallbacks(
+            group -> newGroups.execute(() -> publisher.groupSeen(group)), metrics, changeTimes, Clock.systemUTC());
     Debouncer debouncer =
         new Debouncer(settings.quietPeriod(), settings.maxDelay(), publisher::publish);
     V3DiscoveryServer discovery =
@@ -104,9 +120,10 @@ public final class ControlPlane implements AutoCloseable {
       xds = XdsServer.start(settings.xdsAddress(), discovery);
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
-      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes);
+      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups);
     } catch (IOException | RuntimeException e) {
       debouncer.close();
+      newGroups.shutdownNow();
       if (xds != null) {
         xds.close();
       }
@@ -143,6 +160,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     debouncer.close();
+    newGroups.shutdownNow();
     xds.close();
     admin.close();
   }
