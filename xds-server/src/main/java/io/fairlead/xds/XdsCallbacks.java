@@ -111,6 +111,10 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
       } else {
         sent.ifPresent(s -> acked(stream, type, request.getVersionInfo(), s));
       }
+    } else if (!request.getVersionInfo().isEmpty()) {
+      // A proxy that reconnects (to us after a restart, or to another replica) says which version
+      // it runs; when that is still current nothing is sent, so this is all we will hear of it.
+      stream.reported(type, request.getVersionInfo());
     }
     contexts.set(request, stream.node(), rejected);
   }
@@ -270,6 +274,10 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     synchronized boolean acked(String type, String version, Sent sent) {
       acked.put(type, version);
       return ackedSends.put(type, sent) != sent;
+    }
+
+    synchronized void reported(String type, String version) {
+      acked.put(type, version);
     }
 
     synchronized void nacked(Nack nack) {
