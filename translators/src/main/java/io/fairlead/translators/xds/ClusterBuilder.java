@@ -31,9 +31,12 @@ final class ClusterBuilder {
                 Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()).setServiceName(name))
             .setConnectTimeout(Protos.duration(CONNECT_TIMEOUT));
     if (ClientCapabilities.acceptsTypedLbPolicies(client)) {
-      LbPolicies.typed(c, p);
+      c.setLoadBalancingPolicy(LbPolicies.typed(p));
     } else {
-      LbPolicies.legacy(c, p);
+      LbPolicies.Legacy legacy = LbPolicies.legacy(p);
+      c.setLbPolicy(legacy.policy());
+      legacy.ringHash().ifPresent(c::setRingHashLbConfig);
+      legacy.leastRequest().ifPresent(c::setLeastRequestLbConfig);
     }
     if (p.sessionPersistence().isPresent()) {
       // A session may keep using its endpoint while the pod terminates; new sessions avoid it.

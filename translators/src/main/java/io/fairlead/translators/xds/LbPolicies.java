@@ -24,7 +24,13 @@ final class LbPolicies {
 
   private LbPolicies() {}
 
-  static void typed(Cluster.Builder cluster, PortPolicy p) {
+  /** The legacy form: the enum and the config message that goes with it, if any. */
+  record Legacy(
+      Cluster.LbPolicy policy,
+      Optional<Cluster.RingHashLbConfig> ringHash,
+      Optional<Cluster.LeastRequestLbConfig> leastRequest) {}
+
+  static LoadBalancingPolicy typed(PortPolicy p) {
     LoadBalancing lb = p.loadBalancing();
     Optional<SlowStartConfig> slowStart =
         p.slowStart().map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
@@ -58,9 +64,9 @@ final class LbPolicies {
       slowStart.ifPresent(b::setSlowStartConfig);
       policy = Protos.extension("envoy.load_balancing_policies.round_robin", b.build());
     }
-    cluster.setLoadBalancingPolicy(
-        LoadBalancingPolicy.newBuilder()
-            .addPolicies(LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(policy)));
+    return LoadBalancingPolicy.newBuilder()
+        .addPolicies(LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(policy))
+        .build();
   }
 
   private static ConsistentHashingLbConfig consistentHashing(PortPolicy p) {
@@ -70,21 +76,25 @@ final class LbPolicies {
     return b.build();
   }
 
-  static void legacy(Cluster.Builder cluster, PortPolicy p) {
+  static Legacy legacy(PortPolicy p) {
     LoadBalancing lb = p.loadBalancing();
     if (lb instanceof LoadBalancing.RingHash rh) {
-      cluster.setLbPolicy(Cluster.LbPolicy.RING_HASH);
-      cluster.setRingHashLbConfig(
-          Cluster.RingHashLbConfig.newBuilder()
-              .setHashFunction(Cluster.RingHashLbConfig.HashFunction.XX_HASH)
-              .setMinimumRingSize(UInt64Value.of(rh.minRingSize()))
-              .setMaximumRingSize(UInt64Value.of(rh.maxRingSize())));
-    } else if (lb instanceof LoadBalancing.LeastRequest lr) {
-      cluster.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
-      cluster.setLeastRequestLbConfig(
-          Cluster.LeastRequestLbConfig.newBuilder().setChoiceCount(Protos.uint32(lr.choices())));
-    } else {
-      cluster.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+      return new Legacy(
+          Cluster.LbPolicy.RING_HASH,
+          Optional.of(
+              Cluster.RingHashLbConfig.newBuilder()
+                  .setHashFunction(Cluster.RingHashLbConfig.HashFunction.XX_HASH)
+                  .setMinimumRingSize(UInt64Value.of(rh.minRingSize()))
+                  .setMaximumRingSize(UInt64Value.of(rh.maxRingSize()))
+                  .build()),
+          Optional.empty());
     }
+    if (lb instanceof LoadBalancing.LeastRequest lr) {
+      return new Legacy(
+          Cluster.LbPolicy.LEAST_REQUEST,
+          Optional.empty(),
+          Optional.of(Cluster.LeastRequestLbConfig.newBuilder().setChoiceCount(Protos.uint32(lr.choices())).build()));
+    }
+    return new Legacy(Cluster.LbPolicy.ROUND_ROBIN, Optional.empty(), Optional.empty());
   }
 }
