@@ -159,7 +159,7 @@ public final class AnnotationRegistry {
           "duration",
           "unset",
           "Drain long-lived downstream connections after this long, so clients reconnect and re-balance.",
-          "HTTP: `common_http_protocol_options.max_connection_duration`; TCP: `tcp_proxy.max_downstream_connection_duration`.",
+          "Sidecar: HTTP `common_http_protocol_options.max_connection_duration`, TCP `tcp_proxy.max_downstream_connection_duration`. Gateway: not applied, since one listener serves every exposed Service.",
           "Not sent: the gRPC client is itself the downstream; it balances per request already.",
           Values::positiveDuration);
 
