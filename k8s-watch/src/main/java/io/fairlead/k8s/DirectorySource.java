@@ -333,4 +333,9 @@ public final class DirectorySource implements KubeSource {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
+
+  @Override
+  public String toString() {
+    return "directory " + dir;
+  }
 }

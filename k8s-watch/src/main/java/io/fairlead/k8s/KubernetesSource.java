@@ -247,4 +247,10 @@ public final class KubernetesSource implements KubeSource {
       }
     }
   }
+
+  @Override
+  public String toString() {
+    return "Kubernetes API at " + client.getMasterUrl()
+        + namespaces.map(ns -> " (namespaces " + String.join(",", ns) + ")").orElse(" (all namespaces)");
+  }
 }

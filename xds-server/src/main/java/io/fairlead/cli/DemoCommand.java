@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows request-level balancing with no cluster: a control plane watching a temp directory, three gRPC",
+      "Shows request-level balancing over long-lived connections, on this machine, in about 10 s.",
+      "No cluster needed: a control plane watching a temp directory, three gRPC",
       "\"pods\" on 127.0.0.11-13 and grpc-java's own xDS client, all in this process. Prints a table per",
       "scenario (per-request spread, header affinity, least-request around a slow pod, a live scale-up),",
       "and, when ENVOY_BIN or an envoy on PATH exists, one channel through a Fairlead-configured Envoy;",

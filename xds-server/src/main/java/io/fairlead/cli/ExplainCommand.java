@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
     name = "explain",
     mixinStandardHelpOptions = true,
     description = {
-      "Explains the effective policy of a Service, port by port: each value, where it came from,",
-      "what each client kind gets, and the diagnostics. Exit status as for translate."
+      "Explains the effective policy of a Service, port by port, in words.",
+      "For each value: where it came from; what each client kind gets; the diagnostics. Exit status as for translate."
     })
 final class ExplainCommand implements Callable<Integer> {
 

@@ -37,8 +37,33 @@ public final class FairleadServer implements AutoCloseable {
           LOG.debug("source change: {}", change);
           cp.changed();
         });
-    LOG.info("xDS on port {}, admin on port {}", cp.xdsPort(), cp.adminPort());
+    LOG.info("xDS on port {}, admin on port {}; reading {}", cp.xdsPort(), cp.adminPort(), source);
+    warnWhileNotSynced(source);
     return new FairleadServer(source, cp, latest);
+  }
+
+  /** A source that cannot sync (no API server, no permission) must not look like a quiet start. */
+  private static void warnWhileNotSynced(KubeSource source) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              long waited = 0;
+              while (!source.hasSynced()) {
+                try {
+                  Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                waited += 10;
+                if (!source.hasSynced()) {
+                  LOG.warn(
+                      "not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
+                }
+              }
+            },
+            "fairlead-sync-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   public ControlPlane controlPlane() {
