@@ -25,6 +25,8 @@ class NodeGroupsTest {
         Arguments.of(node("envoy"), ctx(ProxyRole.SIDECAR, ClientKind.ENVOY)),
         Arguments.of(node("gRPC Java"), ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA)),
         Arguments.of(node("gRPC Node"), ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE)),
+        // what @grpc/grpc-js-xds 1.14 sends (seen in GrpcNodeXdsClientTest)
+        Arguments.of(node("gRPC Node Pure JS"), ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE)),
         Arguments.of(
             node("gRPC Node.js Javascript"), ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE)),
         Arguments.of(node("gRPC Go"), ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_OTHER)),
