@@ -5,14 +5,18 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.xds.ResourceDigests.Digested;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -176,14 +180,13 @@ public final class SnapshotPublisher {
     }
     List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
     diagnosticsByGroup.put(group, groupDiagnostics);
+    List<Digested<Cluster>> clusters = digest(resources.clusters());
+    List<Digested<ClusterLoadAssignment>> endpoints = digest(resources.endpoints());
+    List<Digested<Listener>> listeners = digest(resources.listeners());
+    List<Digested<RouteConfiguration>> routes = digest(resources.routes());
     HashedSnapshot snapshot;
     try {
-      snapshot =
-          HashedSnapshot.of(
-              digest(resources.clusters()),
-              digest(resources.endpoints()),
-              digest(resources.listeners()),
-              digest(resources.routes()));
+      snapshot = HashedSnapshot.of(clusters, endpoints, listeners, routes);
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {
       LOG.error("snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
@@ -204,10 +207,10 @@ public final class SnapshotPublisher {
         new PublishedGroup(
             group,
             versions,
-            byName(snapshot.clusters().resources().values()),
-            byName(snapshot.endpoints().resources().values()),
-            byName(snapshot.listeners().resources().values()),
-            byName(snapshot.routes().resources().values())));
+            resourcesOf(clusters),
+            resourcesOf(endpoints),
+            resourcesOf(listeners),
+            resourcesOf(routes)));
     LOG.debug("setting snapshot for {}: {}", label, versions);
     Instant now = clock.instant();
     publishing.ifPresent(
@@ -225,6 +228,11 @@ public final class SnapshotPublisher {
   /** Sorted by name, so responses list resources in the same order whatever the input's. */
   private <T extends Message> List<Digested<T>> digest(List<T> resources) {
     return byName(resources).stream().map(digests::digest).collect(Collectors.toList());
+  }
+
+  /** Already in name order: digest() sorted them. */
+  private static <T extends Message> List<T> resourcesOf(List<Digested<T>> digested) {
+    return digested.stream().map(Digested::resource).toList();
   }
 
   private static <T extends Message> List<T> byName(Collection<T> resources) {
