@@ -16,6 +16,8 @@ public final class AnnotationDocs {
         .append("to the next source (per-port → Service-wide → native field → default); an unknown `fairlead.io/` key or ")
         .append("a setting that has no effect is a **warning**; the rest of the Service still applies. ")
         .append("`fairlead translate` and `fairlead explain` print the diagnostics; `serve` exposes them on `/debug/diagnostics` and as Kubernetes Events.\n\n")
+        .append("Which of these behaviours were proven with which real client (grpc-java, grpc-js, Envoy) is listed in ")
+        .append("[operations.md](operations.md#what-is-proven-and-with-what).\n\n")
         .append("| key | value | default | meaning |\n|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
       out.append("| `").append(k.fullName()).append("` | ").append(k.grammar()).append(" | ")

@@ -209,7 +209,7 @@ public final class AnnotationRegistry {
           "duration (`0s` = none)",
           "Envoy's 15s for http; none for http2 and grpc, so long-lived streams are not cut",
           "Whole-request timeout. HTTP-family ports only.",
-          "Route `timeout` (and `max_stream_duration` for long streams left unset).",
+          "Route `timeout`. Without the annotation, http2 and grpc ports get `timeout: 0s` (none), so long-lived streams are not cut.",
           "Route `max_stream_duration.max_stream_duration`.",
           Values::duration);
 
