@@ -75,8 +75,9 @@ class ProxylessGrpcJavaTest {
             service("sticky", "fairlead.io/hash-on: header:x-user"),
             service("maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:x-user"),
             service("scale", "fairlead.io/lb-policy: round-robin"),
-            service("drain", "fairlead.io/lb-policy: round-robin")));
-    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain")) {
+            service("drain", "fairlead.io/lb-policy: round-robin"),
+            service("client", "fairlead.io/hash-on: source-ip")));
+    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
     writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
@@ -146,6 +147,20 @@ class ProxylessGrpcJavaTest {
     Path partial = dir.resolve(service + "-slice.partial");
     Files.writeString(partial, yaml);
     Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Retries until the channel has its configuration and a call succeeds. */
+  private static void awaitFirstAnswer(ManagedChannel ch) throws InterruptedException {
+    long deadline = System.nanoTime() + FIRST_CONFIG_LIMIT.toNanos();
+    while (true) {
+      try {
+        Calls.sequential(ch, 1);
+        return;
+      } catch (io.grpc.StatusRuntimeException notYet) {
+        assertThat(System.nanoTime()).as("first answer within " + FIRST_CONFIG_LIMIT).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
   }
 
   private ManagedChannel open(String service) {
@@ -242,6 +257,24 @@ class ProxylessGrpcJavaTest {
     assertThat(after.count(C)).isZero();
     assertThat(after.count(A)).isEqualTo(45);
     assertThat(after.count(B)).isEqualTo(45);
+  }
+
+  /** gRPC cannot hash on addresses: source-ip affinity becomes affinity per client channel. */
+  @Test
+  void sourceIpAffinityPinsEachChannelToOneBackend() throws Exception {
+    Set<String> used = new HashSet<>();
+    for (int c = 0; c < 8; c++) {
+      ManagedChannel ch = XdsClients.channel("client.e2e.svc.cluster.local:9090");
+      try {
+        awaitFirstAnswer(ch);
+        Tally tally = Calls.sequential(ch, 20);
+        assertThat(tally.counts()).as("channel " + c).hasSize(1);
+        used.addAll(tally.counts().keySet());
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(used).as("channels spread over backends").hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test
