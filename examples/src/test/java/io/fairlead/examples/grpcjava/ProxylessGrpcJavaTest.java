@@ -47,6 +47,26 @@ class ProxylessGrpcJavaTest {
   private static final Duration PROPAGATION_LIMIT = Duration.ofSeconds(2);
   private static final Duration FIRST_CONFIG_LIMIT = Duration.ofSeconds(20);
 
+  /**
+   * Every annotation at once: what grpc-java cannot apply must be left out, and what it can
+   * (header hashing, ring size, retries, timeout, max-requests) must be accepted.
+   */
+  private static final String EVERYTHING =
+      String.join(
+          "\n    ",
+          "fairlead.io/hash-on: header:x-user,cookie:sid,source-ip,query:u",
+          "fairlead.io/ring-size: 2048-4096",
+          "fairlead.io/hash-balance-factor: \"150\"",
+          "fairlead.io/port-affinity: all-ports",
+          "fairlead.io/session-persistence: cookie:ep",
+          "fairlead.io/persistence-timeout: 30m",
+          "fairlead.io/max-connection-duration: 5m",
+          "fairlead.io/health-check: grpc,interval=5s",
+          "fairlead.io/outlier-detection: default",
+          "fairlead.io/circuit-breakers: max-connections=100,max-requests=1000",
+          "fairlead.io/retries: attempts=2,on=unavailable|5xx,per-try-timeout=1s",
+          "fairlead.io/timeout: 30s");
+
   @TempDir static Path dir;
   private static Backends backends;
   private static FairleadServer server;
@@ -76,8 +96,9 @@ class ProxylessGrpcJavaTest {
             service("maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:x-user"),
             service("scale", "fairlead.io/lb-policy: round-robin"),
             service("drain", "fairlead.io/lb-policy: round-robin"),
-            service("client", "fairlead.io/hash-on: source-ip")));
-    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client")) {
+            service("client", "fairlead.io/hash-on: source-ip"),
+            service("everything", EVERYTHING)));
+    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client", "everything")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
     writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
@@ -257,6 +278,17 @@ class ProxylessGrpcJavaTest {
     assertThat(after.count(C)).isZero();
     assertThat(after.count(A)).isEqualTo(45);
     assertThat(after.count(B)).isEqualTo(45);
+  }
+
+  @Test
+  void everyAnnotationAtOnceIsAcceptedAndHashesOnTheHeader() throws Exception {
+    ManagedChannel ch = open("everything");
+    awaitFirstAnswer(ch);
+    for (String user : List.of("ann", "bob", "cid", "dee", "eve", "fay")) {
+      assertThat(Calls.sequential(ch, 5, Map.of("x-user", user)).counts()).as(user).hasSize(1);
+    }
+    assertThat(server.controlPlane().callbacks().connections())
+        .allSatisfy(c -> assertThat(c.nacks()).as("NACKs of " + c.nodeId()).isEmpty());
   }
 
   /** gRPC cannot hash on addresses: source-ip affinity becomes affinity per client channel. */

@@ -54,6 +54,7 @@ class GrpcNodeXdsClientTest {
     scenarios.addAll(hashed(services, "ring-hash"));
     scenarios.addAll(spread(services, "least-request"));
     scenarios.addAll(hashed(services, "maglev"));
+    scenarios.addAll(hashed(services, "everything"));
     run = NodeClientRun.against(services, tmp, scenarios);
   }
 
@@ -93,6 +94,11 @@ class GrpcNodeXdsClientTest {
                 DemoServices.NAMESPACE + "/least-request",
                 "fairlead.io/lb-policy",
                 "port grpc, grpc-node: grpc-node rejects least-request; round-robin is sent instead"));
+  }
+
+  @Test
+  void everyAnnotationAtOnceIsAcceptedAndHashesOnTheHeader() {
+    assertSticky(run.scenario("everything"));
   }
 
   @Test
