@@ -91,6 +91,7 @@ public final class BootstrapGenerator {
     values.put(NodeMetadataKeys.ZONE, params.zone());
     values.put(NodeMetadataKeys.GATEWAY, params.gatewayGroup());
     values.put(NodeMetadataKeys.GATEWAY_PORT, params.gatewayPort().map(String::valueOf));
+    values.put(NodeMetadataKeys.VISIBLE_NAMESPACES, params.visibleNamespaces());
     Struct.Builder struct = Struct.newBuilder();
     values.forEach((key, value) ->
         value.ifPresent(v -> struct.putFields(key, Value.newBuilder().setStringValue(v).build())));

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param gatewayPort listener port; present exactly for the gateway role
  * @param tls mutual TLS towards the xDS server; absent means plaintext
  * @param adminPort Envoy admin port, bound to 127.0.0.1
+ * @param visibleNamespaces comma list of namespaces whose Services a sidecar gets; absent: all
  */
 public record BootstrapParams(
     ProxyRole role,
@@ -33,7 +34,8 @@ public record BootstrapParams(
     Optional<String> gatewayGroup,
     Optional<Integer> gatewayPort,
     Optional<TlsFiles> tls,
-    int adminPort) {
+    int adminPort,
+    Optional<String> visibleNamespaces) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_SIDECAR_ADMIN_PORT = 15000;
@@ -70,6 +72,18 @@ public record BootstrapParams(
           "gateway group and gateway port apply only to the gateway role");
     }
     requirePort("admin port", adminPort);
+    Objects.requireNonNull(visibleNamespaces, "visibleNamespaces");
+    if (visibleNamespaces.isPresent()) {
+      if (role != ProxyRole.SIDECAR) {
+        throw new IllegalArgumentException("visible namespaces apply only to the sidecar role");
+      }
+      for (String ns : visibleNamespaces.get().split(",", -1)) {
+        if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+          throw new IllegalArgumentException(
+              "visible namespaces must be a comma list of namespace names, not '" + visibleNamespaces.get() + "'");
+        }
+      }
+    }
   }
 
   public static Builder builder() {
@@ -112,6 +126,7 @@ public record BootstrapParams(
     private Integer gatewayPort;
     private TlsFiles tls;
     private Integer adminPort;
+    private String visibleNamespaces;
 
     private Builder() {}
 
@@ -142,6 +157,9 @@ public record BootstrapParams(
     /** Defaults to 15000 for a sidecar and 9901 for a gateway. */
     public Builder adminPort(Integer value) { adminPort = value; return this; }
 
+    /** Comma list of namespaces; sidecar role only. */
+    public Builder visibleNamespaces(String value) { visibleNamespaces = value; return this; }
+
     public BootstrapParams build() {
       if (role == null) {
         throw new IllegalArgumentException("role must be sidecar or gateway");
@@ -165,7 +183,8 @@ public record BootstrapParams(
           Optional.ofNullable(gatewayGroup),
           resolvedGatewayPort,
           Optional.ofNullable(tls),
-          resolvedAdminPort);
+          resolvedAdminPort,
+          Optional.ofNullable(visibleNamespaces));
     }
   }
 }

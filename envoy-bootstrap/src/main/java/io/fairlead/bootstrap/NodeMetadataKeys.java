@@ -22,10 +22,12 @@ public final class NodeMetadataKeys {
   public static final String GATEWAY = "fairlead.io/gateway";
   /** Port the gateway listens on, as a decimal string. */
   public static final String GATEWAY_PORT = "fairlead.io/gateway-port";
+  /** Comma list of the namespaces whose Services a sidecar gets; absent means all. */
+  public static final String VISIBLE_NAMESPACES = "fairlead.io/visible-namespaces";
 
   /** All keys, sorted. */
   public static final List<String> ALL =
-      List.of(GATEWAY, GATEWAY_PORT, NAMESPACE, NODE, POD, ROLE, ZONE);
+      List.of(GATEWAY, GATEWAY_PORT, NAMESPACE, NODE, POD, ROLE, VISIBLE_NAMESPACES, ZONE);
 
   private NodeMetadataKeys() {}
 }

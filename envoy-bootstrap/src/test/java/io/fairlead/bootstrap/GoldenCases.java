@@ -19,7 +19,7 @@ final class GoldenCases {
   static final String PARAMS = "params.yaml";
   private static final Set<String> KEYS = Set.of(
       "role", "xdsAddress", "nodeId", "cluster", "namespace", "pod", "node", "zone",
-      "gatewayGroup", "gatewayPort", "adminPort", "tls");
+      "gatewayGroup", "gatewayPort", "adminPort", "tls", "visibleNamespaces");
   private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -68,7 +68,8 @@ final class GoldenCases {
         .zone(string(map, "zone"))
         .gatewayGroup(string(map, "gatewayGroup"))
         .gatewayPort(integer(map, "gatewayPort"))
-        .adminPort(integer(map, "adminPort"));
+        .adminPort(integer(map, "adminPort"))
+        .visibleNamespaces(string(map, "visibleNamespaces"));
     String role = string(map, "role");
     if (role != null) {
       builder.role(ProxyRole.parse(role)

@@ -37,6 +37,7 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--gateway", description = "Gateway group (gateway role).") String gateway;
   @Option(names = "--gateway-port", description = "Gateway listener port (gateway role, default 8080).") Integer gatewayPort;
   @Option(names = "--admin-port", description = "Envoy admin port on 127.0.0.1.") Integer adminPort;
+  @Option(names = "--visible-namespaces", description = "Sidecar: comma list of namespaces whose Services it gets (default: all).") String visibleNamespaces;
   @Option(names = "--tls-ca") String tlsCa;
   @Option(names = "--tls-cert") String tlsCert;
   @Option(names = "--tls-key") String tlsKey;
@@ -63,7 +64,8 @@ final class BootstrapCommand implements Callable<Integer> {
             .zone(zone)
             .gatewayGroup(gateway)
             .gatewayPort(gatewayPort)
-            .adminPort(adminPort);
+            .adminPort(adminPort)
+            .visibleNamespaces(visibleNamespaces);
     if (tlsCa != null || tlsCert != null || tlsKey != null) {
       b.tls(new TlsFiles(tlsCa, tlsCert, tlsKey));
     }

@@ -4,14 +4,17 @@ import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Builds a proxy context from command-line words, with one-line errors. */
 final class ProxyContexts {
   private ProxyContexts() {}
 
-  static ProxyContext parse(String role, String client, String gateway, int gatewayPort, String zone, String node) {
+  static ProxyContext parse(
+      String role, String client, String gateway, int gatewayPort, String zone, String node, List<String> namespaces) {
     ProxyRole r =
         ProxyRole.parse(role)
             .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar, gateway or proxyless, not '" + role + "'"));
@@ -36,6 +39,11 @@ final class ProxyContexts {
     if (gatewayPort < 1 || gatewayPort > 65535) {
       throw new IllegalArgumentException("--gateway-port must be 1 to 65535");
     }
-    return new ProxyContext(r, c, gateway, gatewayPort, Optional.ofNullable(zone), Optional.ofNullable(node));
+    if (namespaces != null && r == ProxyRole.GATEWAY) {
+      throw new IllegalArgumentException("--visible-namespaces applies to sidecar and proxyless; gateways expose by group");
+    }
+    return new ProxyContext(
+        r, c, gateway, gatewayPort, Optional.ofNullable(zone), Optional.ofNullable(node),
+        new TreeSet<>(namespaces == null ? List.of() : namespaces));
   }
 }

@@ -57,12 +57,15 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--node", description = "The proxy's node, for internalTrafficPolicy: Local.")
   String node;
 
+  @Option(names = "--visible-namespaces", split = ",", description = "Sidecar or proxyless: only Services of these namespaces (default: all).")
+  java.util.List<String> visibleNamespaces;
+
   @Option(names = {"-o", "--output"}, defaultValue = "json", description = "json or yaml (default: ${DEFAULT-VALUE}).")
   String output;
 
   @Override
   public Integer call() throws Exception {
-    ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node);
+    ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node, visibleNamespaces);
     boolean yaml = OutputFormat.isYaml(output);
     LoadResult loaded = DirectorySource.load(file);
     ServiceModel model = KubeModelBuilder.build(loaded.state());

@@ -9,9 +9,12 @@ import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Maps a connecting node to its {@link ProxyContext}, the key of the snapshot it shares with
@@ -26,6 +29,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
   public static final String GATEWAY_PORT_KEY = NodeMetadataKeys.GATEWAY_PORT;
   public static final String ZONE_KEY = NodeMetadataKeys.ZONE;
   public static final String NODE_KEY = NodeMetadataKeys.NODE;
+  public static final String VISIBLE_NAMESPACES_KEY = NodeMetadataKeys.VISIBLE_NAMESPACES;
 
   /** The context of a node plus what was wrong with its metadata (each fell back to a default). */
   public record Resolution(ProxyContext context, List<String> problems) {
@@ -56,8 +60,13 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
             ? text(metadata, ZONE_KEY, problems)
             : Optional.of(node.getLocality().getZone());
     Optional<String> kubeNode = text(metadata, NODE_KEY, problems);
+    SortedSet<String> namespaces = new TreeSet<>();
+    if (role != ProxyRole.GATEWAY) {
+      text(metadata, VISIBLE_NAMESPACES_KEY, problems)
+          .ifPresent(list -> Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).forEach(namespaces::add));
+    }
     return new Resolution(
-        new ProxyContext(role, client, gatewayGroup, gatewayPort, zone, kubeNode), problems);
+        new ProxyContext(role, client, gatewayGroup, gatewayPort, zone, kubeNode, namespaces), problems);
   }
 
   private static ClientKind clientKind(String userAgent, List<String> problems) {
@@ -179,6 +188,9 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     }
     context.zone().ifPresent(zone -> label.append(",zone=").append(zone));
     context.node().ifPresent(node -> label.append(",node=").append(node));
+    if (!context.namespaces().isEmpty()) {
+      label.append(",namespaces=").append(String.join("+", context.namespaces()));
+    }
     return label.toString();
   }
 }

@@ -35,7 +35,10 @@ class IncrementalTranslatorTest {
           ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY),
           new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "internal", 8080, Optional.empty(), Optional.empty()),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA),
-          ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE));
+          ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE),
+          new ProxyContext(
+              ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.empty(), Optional.empty(),
+              new java.util.TreeSet<>(List.of("demo", "shop"))));
 
   @Test
   void equalsFullTranslationAfterEveryChange() throws Exception {

@@ -53,7 +53,16 @@ class NodeGroupsTest {
             node("envoy", "fairlead.io/zone", "zone-b", "fairlead.io/node", "worker-1"),
             new ProxyContext(
                 ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080,
-                Optional.of("zone-b"), Optional.of("worker-1"))));
+                Optional.of("zone-b"), Optional.of("worker-1"))),
+        // Scoping: a sidecar sees only the namespaces it names; a gateway exposes by group.
+        Arguments.of(
+            node("envoy", "fairlead.io/visible-namespaces", "shop, payments,shop"),
+            new ProxyContext(
+                ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, NONE, NONE,
+                new java.util.TreeSet<>(java.util.List.of("payments", "shop")))),
+        Arguments.of(
+            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/visible-namespaces", "shop"),
+            ctx(ProxyRole.GATEWAY, ClientKind.ENVOY)));
   }
 
   @ParameterizedTest

@@ -31,7 +31,9 @@ public final class XdsTranslator {
   public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
     List<ServiceResources> parts = new ArrayList<>();
     for (ServiceEntry svc : model.services()) {
-      parts.add(translateService(svc, ctx));
+      if (ctx.sees(svc.ref().namespace())) {
+        parts.add(translateService(svc, ctx));
+      }
     }
     return assemble(parts, model.diagnostics(), ctx);
   }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * One dynamic test per folder under {@code golden/}: {@code input.yaml} (and optionally {@code
- * proxy.yaml} with the proxies' zone and node) against the expected model, diagnostics and
+ * proxy.yaml} with the proxies' zone, node and visible namespaces) against the expected model, diagnostics and
  * resources of every role. {@code mvn test -Dupdate=true} rewrites them and deletes stale files.
  */
 class GoldenTranslationTest {
@@ -58,10 +58,12 @@ class GoldenTranslationTest {
     Map<String, String> proxy = proxy(dir);
     Optional<String> zone = Optional.ofNullable(proxy.get("zone"));
     Optional<String> node = Optional.ofNullable(proxy.get("node"));
+    java.util.SortedSet<String> namespaces =
+        new TreeSet<>(proxy.containsKey("namespaces") ? List.of(proxy.get("namespaces").split(",")) : List.of());
     Map<String, String> out = new LinkedHashMap<>();
     out.put("model.yaml", Trees.yaml(ModelTree.of(model)));
     out.put("diagnostics.yaml", Trees.yaml(Trees.diagnostics(model.diagnostics())));
-    out.put("sidecar.yaml", render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, zone, node)));
+    out.put("sidecar.yaml", render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, zone, node, namespaces)));
     for (String group : gatewayGroups(model)) {
       String file = group.equals("default") ? "gateway.yaml" : "gateway-" + group + ".yaml";
       out.put(file, render(model, new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, group, 8080, zone, Optional.empty())));
@@ -69,7 +71,7 @@ class GoldenTranslationTest {
     for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
       out.put(
           "proxyless-" + client.label() + ".yaml",
-          render(model, new ProxyContext(ProxyRole.PROXYLESS, client, "default", 8080, zone, node)));
+          render(model, new ProxyContext(ProxyRole.PROXYLESS, client, "default", 8080, zone, node, namespaces)));
     }
     return out;
   }
