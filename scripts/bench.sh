@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale benchmark: prints translation and publish times and heap for N Services x M endpoints.
 # Usage: scripts/bench.sh [services=10000] [endpoints-per-service=10]
-#        scripts/bench.sh fanout [proxies=1000] [services=1000]
+#        scripts/bench.sh fanout [proxies=1000] [services=1000] [scoped]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -pl xds-server -am test-compile dependency:build-classpath \

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Prints how long it takes to serve many connected proxies, and to fan one endpoint change out to
  * all of them over delta ADS. Each proxy is a raw delta stream that subscribes to every cluster
  * (wildcard CDS) and to the endpoints of a few clusters, and ACKs what it gets. Not a test: run it
- * with {@code scripts/bench.sh fanout [proxies] [services]}.
+ * with {@code scripts/bench.sh fanout [proxies] [services] [scoped]}.
  */
 public final class ProxyFanoutBenchmark {
 
@@ -37,8 +37,10 @@ public final class ProxyFanoutBenchmark {
   public static void main(String[] args) throws Exception {
     int proxies = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int services = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-    System.out.printf("fan-out: %d proxies (delta ADS, one node group), %d Services x 10 endpoints, %d cores%n",
-        proxies, services, Runtime.getRuntime().availableProcessors());
+    // "scoped": every proxy sees 5 of the 100 namespaces (fairlead.io/visible-namespaces)
+    boolean scoped = args.length > 2 && args[2].equals("scoped");
+    System.out.printf("fan-out: %d proxies (delta ADS, one node group%s), %d Services x 10 endpoints, %d cores%n",
+        proxies, scoped ? ", scoped to 5 of 100 namespaces" : "", services, Runtime.getRuntime().availableProcessors());
     KubeState state = ScaleBenchmark.state(services, 10, 0);
     IncrementalTranslator translator = new IncrementalTranslator(List::of);
     translator.update(state, Change.FULL);
@@ -91,7 +93,11 @@ public final class ProxyFanoutBenchmark {
             });
         Node node = Node.newBuilder().setId("bench-" + p).setUserAgentName("envoy")
             .setMetadata(com.google.protobuf.Struct.newBuilder()
-                .putFields("fairlead.io/role", com.google.protobuf.Value.newBuilder().setStringValue("sidecar").build()))
+                .putFields("fairlead.io/role", com.google.protobuf.Value.newBuilder().setStringValue("sidecar").build())
+                .putAllFields(scoped
+                    ? java.util.Map.of("fairlead.io/visible-namespaces",
+                        com.google.protobuf.Value.newBuilder().setStringValue("ns0,ns1,ns2,ns3,ns4").build())
+                    : java.util.Map.of()))
             .build();
         self[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
         self[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(EDS).addAllResourceNamesSubscribe(watched).build());
@@ -99,8 +105,8 @@ public final class ProxyFanoutBenchmark {
       }
       boolean allSynced = synced.await(300, TimeUnit.SECONDS);
       long syncMs = (System.nanoTime() - t0) / 1_000_000;
-      System.out.printf("connect and initial sync (CDS %d clusters + EDS %d): %6d ms%s%n",
-          services + 1, WATCHED_CLUSTERS, syncMs, allSynced ? "" : "  (NOT all synced: " + synced.getCount() + " left)");
+      System.out.printf("connect and initial sync (CDS %s clusters + EDS %d): %6d ms%s%n",
+          scoped ? "~" + (services / 20 + 1) : String.valueOf(services + 1), WATCHED_CLUSTERS, syncMs, allSynced ? "" : "  (NOT all synced: " + synced.getCount() + " left)");
 
       KubeState next = ScaleBenchmark.state(services, 10, 0);
       var slices = new java.util.TreeMap<>(next.endpointSlices());
