@@ -90,6 +90,9 @@ final class DebugJson {
     group.put("gatewayPort", context.gatewayPort());
     context.zone().ifPresent(zone -> group.put("zone", zone));
     context.node().ifPresent(node -> group.put("node", node));
+    if (!context.namespaces().isEmpty()) {
+      context.namespaces().forEach(group.putArray("visibleNamespaces")::add);
+    }
     return group;
   }
 
