@@ -228,8 +228,8 @@ public final class AnnotationRegistry {
           "gateway-path",
           "path prefix",
           "`/`",
-          "Path prefix under which the gateway routes to the port.",
-          "Route `match.prefix`.",
+          "Path prefix under which the gateway routes to the port, matched by whole path segments.",
+          "Route `match.path_separated_prefix` (`/api` matches `/api` and `/api/...`, not `/apiary`); `/` and prefixes ending in `/` use `match.prefix`.",
           "Not applicable.",
           Values::path);
 

@@ -45,7 +45,7 @@ final class RouteBuilder {
     Route.Builder route =
         Route.newBuilder()
             .setName(name)
-            .setMatch(RouteMatch.newBuilder().setPrefix(prefix))
+            .setMatch(match(prefix))
             .setRoute(action);
     if (!client.isGrpc()) {
       p.sessionPersistence()
@@ -55,6 +55,14 @@ final class RouteBuilder {
       }
     }
     return route.build();
+  }
+
+  /** {@code /api} matches {@code /api} and {@code /api/...}, not {@code /apiary}. */
+  private static RouteMatch match(String prefix) {
+    RouteMatch.Builder m = RouteMatch.newBuilder();
+    return prefix.isEmpty() || prefix.endsWith("/")
+        ? m.setPrefix(prefix).build()
+        : m.setPathSeparatedPrefix(prefix).build();
   }
 
   private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientKind client) {
