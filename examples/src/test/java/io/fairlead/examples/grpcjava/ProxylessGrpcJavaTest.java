@@ -7,6 +7,7 @@ import io.fairlead.demo.Calls;
 import io.fairlead.demo.EchoBackend;
 import io.fairlead.demo.Echo;
 import io.fairlead.demo.Tally;
+import io.fairlead.examples.AllAnnotations;
 import io.fairlead.demo.XdsClients;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.xds.ConnectionInfo;
@@ -47,25 +48,8 @@ class ProxylessGrpcJavaTest {
   private static final Duration PROPAGATION_LIMIT = Duration.ofSeconds(2);
   private static final Duration FIRST_CONFIG_LIMIT = Duration.ofSeconds(20);
 
-  /**
-   * Every annotation at once: what grpc-java cannot apply must be left out, and what it can
-   * (header hashing, ring size, retries, timeout, max-requests) must be accepted.
-   */
-  private static final String EVERYTHING =
-      String.join(
-          "\n    ",
-          "fairlead.io/hash-on: header:x-user,cookie:sid,source-ip,query:u",
-          "fairlead.io/ring-size: 2048-4096",
-          "fairlead.io/hash-balance-factor: \"150\"",
-          "fairlead.io/port-affinity: all-ports",
-          "fairlead.io/session-persistence: cookie:ep",
-          "fairlead.io/persistence-timeout: 30m",
-          "fairlead.io/max-connection-duration: 5m",
-          "fairlead.io/health-check: grpc,interval=5s",
-          "fairlead.io/outlier-detection: default",
-          "fairlead.io/circuit-breakers: max-connections=100,max-requests=1000",
-          "fairlead.io/retries: attempts=2,on=unavailable|5xx,per-try-timeout=1s",
-          "fairlead.io/timeout: 30s");
+  /** Every annotation at once (see AllAnnotations). */
+  private static final String EVERYTHING = AllAnnotations.yaml("x-user");
 
   @TempDir static Path dir;
   private static Backends backends;

@@ -1,5 +1,6 @@
 package io.fairlead.examples.grpcnode;
 
+import io.fairlead.examples.AllAnnotations;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -13,25 +14,8 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
   static final String NAMESPACE = "demo";
   static final String HASH_HEADER = "x-user";
 
-  /**
-   * Every annotation at once: what the client cannot apply must be left out, and what it can
-   * (header hashing, ring size, retries, timeout, max-requests) must be accepted.
-   */
-  static final String EVERYTHING =
-      String.join(
-          "\n    ",
-          "fairlead.io/hash-on: header:" + HASH_HEADER + ",cookie:sid,source-ip,query:u",
-          "fairlead.io/ring-size: 2048-4096",
-          "fairlead.io/hash-balance-factor: \"150\"",
-          "fairlead.io/port-affinity: all-ports",
-          "fairlead.io/session-persistence: cookie:ep",
-          "fairlead.io/persistence-timeout: 30m",
-          "fairlead.io/max-connection-duration: 5m",
-          "fairlead.io/health-check: grpc,interval=5s",
-          "fairlead.io/outlier-detection: default",
-          "fairlead.io/circuit-breakers: max-connections=100,max-requests=1000",
-          "fairlead.io/retries: attempts=2,on=unavailable|5xx,per-try-timeout=1s",
-          "fairlead.io/timeout: 30s");
+  /** Every annotation at once (see AllAnnotations). */
+  private static final String EVERYTHING = AllAnnotations.yaml(HASH_HEADER);
 
   /** The xDS target a proxyless client dials for one of these Services. */
   String target(String service) {
