@@ -293,10 +293,6 @@ final class SettingParsers {
       return Optional.ofNullable(error);
     }
 
-    Duration duration(String key, Duration fallback) {
-      return read(key, fallback, Values.duration(values.getOrDefault(key, "")));
-    }
-
     Duration positiveDuration(String key, Duration fallback) {
       return read(key, fallback, Values.positiveDuration(values.getOrDefault(key, "")));
     }
