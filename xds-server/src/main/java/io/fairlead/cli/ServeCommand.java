@@ -144,6 +144,7 @@ final class ServeCommand implements Callable<Integer> {
     DiagnosticEvents diagnosticEvents =
         new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
     diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
+    server.controlPlane().metrics().watchEvents(diagnosticEvents::stats);
     LeaseElection election = LeaseElection.start(client, lease, diagnosticEvents::leading);
     return List.of(election, diagnosticEvents);
   }

@@ -2,11 +2,13 @@ package io.fairlead.xds;
 
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyRole;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -127,6 +129,22 @@ public final class XdsMetrics {
 
   void acked(Duration latency) {
     ackLatency.record(latency);
+  }
+
+  /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
+  public void watchEvents(Supplier<DiagnosticEvents.Stats> stats) {
+    FunctionCounter.builder("fairlead.events.written", stats, s -> s.get().created())
+        .description("Kubernetes Events created for diagnostics (new Events)")
+        .register(registry);
+    FunctionCounter.builder("fairlead.events.counted", stats, s -> s.get().counted())
+        .description("Existing Events counted up (the same diagnostic after a restart or a change of leader)")
+        .register(registry);
+    FunctionCounter.builder("fairlead.events.failed", stats, s -> s.get().failed())
+        .description("Event writes that failed")
+        .register(registry);
+    FunctionCounter.builder("fairlead.events.dropped", stats, s -> s.get().dropped())
+        .description("Event writes dropped because the writer's queue was full")
+        .register(registry);
   }
 
   void changeAcked(Duration latency) {
