@@ -168,7 +168,7 @@ public final class AnnotationRegistry {
           "health-check",
           "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N`",
           "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1 when enabled",
-          "Active health checking of the endpoints.",
+          "Active health checking of the endpoints. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only).",
           "Cluster `health_checks`.",
           "Not sent: gRPC clients do no active health checking (they skip endpoints the control plane marks unhealthy).",
           SettingParsers::healthCheck);

@@ -146,7 +146,7 @@ public final class ServicePolicyParser {
       Optional<SessionPersistence> persistence = sessionPersistence(protocol);
       Optional<Duration> slowStart = slowStart(lb);
       Optional<Duration> maxConn = value(AnnotationRegistry.MAX_CONNECTION_DURATION);
-      Optional<HealthCheck> health = value(AnnotationRegistry.HEALTH_CHECK);
+      Optional<HealthCheck> health = healthCheck(protocol);
       Optional<OutlierDetection> outlier = value(AnnotationRegistry.OUTLIER_DETECTION);
       Optional<CircuitBreakers> breakers = value(AnnotationRegistry.CIRCUIT_BREAKERS);
       Optional<RetryPolicy> retries = onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
@@ -370,6 +370,24 @@ public final class ServicePolicyParser {
         return Optional.empty();
       }
       return ss.map(this::note);
+    }
+
+    /** Envoy speaks gRPC health checking over HTTP/2 only. */
+    private Optional<HealthCheck> healthCheck(Protocol protocol) {
+      Optional<Resolved<HealthCheck>> hc = r.get(AnnotationRegistry.HEALTH_CHECK);
+      if (hc.isPresent() && hc.get().value().kind() == HealthCheck.Kind.GRPC && !protocol.isHttp2()) {
+        diagnostics.add(
+            Diagnostic.error(
+                object,
+                hc.get().key(),
+                "grpc health checks need an http2 or grpc port, but port "
+                    + port.label()
+                    + " is "
+                    + protocol.name().toLowerCase(Locale.ROOT)
+                    + "; ignored"));
+        return Optional.empty();
+      }
+      return hc.map(this::note);
     }
 
     private Optional<GatewayExposure> gateway(Protocol protocol) {

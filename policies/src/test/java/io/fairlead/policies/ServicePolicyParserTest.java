@@ -133,6 +133,7 @@ class ServicePolicyParserTest {
     "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
+    "fairlead.io/health-check, grpc, need an http2 or grpc port",
   })
   void invalidValuesSayWhy(String key, String value, String reason) {
     ParsedService p = parse(Map.of(key, value), NativeFields.NONE, HTTP);

@@ -9,6 +9,7 @@ import com.google.protobuf.UInt64Value;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -134,6 +135,13 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
       report.add(
           join(path, "lb_policy"), "LOAD_BALANCING_POLICY_CONFIG needs load_balancing_policy");
     }
+    for (int i = 0; i < c.getHealthChecksCount(); i++) {
+      if (c.getHealthChecks(i).hasGrpcHealthCheck() && !speaksHttp2(c)) {
+        report.add(
+            join(path, "health_checks[" + i + "].grpc_health_check"),
+            "gRPC health checks need an HTTP/2 cluster (http2_protocol_options)");
+      }
+    }
     if (c.hasClusterType()) {
       return; // a custom cluster: its extension decides the rest
     }
@@ -177,6 +185,23 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
         }
       }
       default -> {}
+    }
+  }
+
+  private static boolean speaksHttp2(Cluster c) {
+    if (c.hasHttp2ProtocolOptions()) {
+      return true;
+    }
+    Any options = c.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    if (options == null) {
+      return false;
+    }
+    try {
+      HttpProtocolOptions http = options.unpack(HttpProtocolOptions.class);
+      return http.getExplicitHttpConfig().hasHttp2ProtocolOptions()
+          || (http.hasAutoConfig() && http.getAutoConfig().hasHttp2ProtocolOptions());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return false;
     }
   }
 

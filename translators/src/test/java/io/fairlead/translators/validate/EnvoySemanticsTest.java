@@ -58,6 +58,31 @@ class EnvoySemanticsTest {
   }
 
   @Test
+  void grpcHealthChecksNeedAnHttp2Cluster() {
+    io.envoyproxy.envoy.config.core.v3.HealthCheck grpc =
+        io.envoyproxy.envoy.config.core.v3.HealthCheck.newBuilder()
+            .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+            .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(5))
+            .setUnhealthyThreshold(com.google.protobuf.UInt32Value.of(3))
+            .setHealthyThreshold(com.google.protobuf.UInt32Value.of(1))
+            .setGrpcHealthCheck(io.envoyproxy.envoy.config.core.v3.HealthCheck.GrpcHealthCheck.getDefaultInstance())
+            .build();
+    Cluster.Builder c = cluster().addHealthChecks(grpc);
+
+    assertThat(problems(c.build()))
+        .containsExactly("health_checks[0].grpc_health_check: gRPC health checks need an HTTP/2 cluster (http2_protocol_options)");
+    c.putTypedExtensionProtocolOptions(
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        com.google.protobuf.Any.pack(
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                        .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()))
+                .build()));
+    assertThat(problems(c.build())).isEmpty();
+  }
+
+  @Test
   void typedRingHashMinimumAboveMaximum() {
     String at = "load_balancing_policy.policies[0].typed_extension_config.typed_config.minimum_ring_size";
 
