@@ -17,8 +17,10 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -34,6 +36,7 @@ final class CrossReferences {
   private final Set<String> clusterNames = new HashSet<>();
   private final Set<String> assignmentNames = new HashSet<>();
   private final Set<String> routeNames = new HashSet<>();
+  private final Map<String, String> listenerAddresses = new HashMap<>();
 
   private CrossReferences() {}
 
@@ -92,6 +95,21 @@ final class CrossReferences {
 
   private void listener(Listener l) {
     String id = resourceId(l);
+    // Envoy refuses a second listener on an address another one already has.
+    List<io.envoyproxy.envoy.config.core.v3.Address> addresses = new ArrayList<>();
+    if (l.hasAddress()) {
+      addresses.add(l.getAddress());
+    }
+    l.getAdditionalAddressesList().forEach(a -> addresses.add(a.getAddress()));
+    for (io.envoyproxy.envoy.config.core.v3.Address a : addresses) {
+      if (a.hasSocketAddress()) {
+        String key = a.getSocketAddress().getAddress() + ":" + a.getSocketAddress().getPortValue();
+        String owner = listenerAddresses.putIfAbsent(key, l.getName());
+        if (owner != null && !owner.equals(l.getName())) {
+          out.add(new Violation(id, "address", "address " + key + " is also listener '" + owner + "''s"));
+        }
+      }
+    }
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       filterChain(id, l.getFilterChains(i), "filter_chains[" + i + "]");
     }

@@ -17,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -102,6 +106,7 @@ public final class XdsTranslator {
       diagnostics.addAll(part.diagnostics());
     }
     if (ctx.role() == ProxyRole.SIDECAR) {
+      dropAddressClashes(listeners, routes, diagnostics);
       clusters.add(ClusterBuilder.passthrough());
       listeners.add(SidecarListenerBuilder.capture());
     }
@@ -120,6 +125,40 @@ public final class XdsTranslator {
         sorted(listeners, Listener::getName),
         sorted(routes, RouteConfiguration::getName),
         List.copyOf(diagnostics));
+  }
+
+  /**
+   * Two Services claiming one virtual IP and port (a directory of manifests can say so, Kubernetes
+   * cannot) would make Envoy reject the second listener: the first, in namespace/name order, keeps
+   * it and the other gets an error diagnostic.
+   */
+  private static void dropAddressClashes(
+      List<Listener> listeners, List<RouteConfiguration> routes, Set<Diagnostic> diagnostics) {
+    Map<String, String> owners = new HashMap<>();
+    Set<String> dropped = new HashSet<>();
+    for (Listener l : listeners) {
+      List<String> addresses = new ArrayList<>();
+      addresses.add(socket(l.getAddress()));
+      l.getAdditionalAddressesList().forEach(a -> addresses.add(socket(a.getAddress())));
+      for (String address : addresses) {
+        String owner = owners.putIfAbsent(address, l.getName());
+        if (owner != null && !owner.equals(l.getName())) {
+          dropped.add(l.getName());
+          diagnostics.add(
+              Diagnostic.error(
+                  l.getName().substring(0, l.getName().lastIndexOf(':')),
+                  "spec.clusterIP",
+                  address + " is also the address of " + owner + "; sidecars route it to " + owner + " only"));
+        }
+      }
+    }
+    listeners.removeIf(l -> dropped.contains(l.getName()));
+    // A sidecar's route is named as its listener (ResourceNames), and must go with it.
+    routes.removeIf(r -> dropped.contains(r.getName()));
+  }
+
+  private static String socket(io.envoyproxy.envoy.config.core.v3.Address a) {
+    return a.getSocketAddress().getAddress() + ":" + a.getSocketAddress().getPortValue();
   }
 
   private static <T extends Message> List<T> sorted(List<T> items, Function<T, String> name) {

@@ -52,6 +52,17 @@ class CrossReferencesTest {
   }
 
   @Test
+  void twoListenersOnOneAddress() {
+    Listener a = listener().setName("a").build();
+    Listener b = listener().setName("b").build();
+
+    assertThat(problems(List.of(cluster().build()), List.of(endpoints().build()), List.of(a, b), List.of(routes().build())))
+        .anySatisfy(p -> assertThat(p).startsWith("Listener/b address: address ").endsWith("is also listener 'a''s"));
+    assertThat(problems(List.of(cluster().build()), List.of(endpoints().build()), List.of(a), List.of(routes().build())))
+        .noneSatisfy(p -> assertThat(p).contains("is also listener"));
+  }
+
+  @Test
   void danglingRdsName() {
     Listener l = listener(hcm().setRds(Rds.newBuilder().setConfigSource(EnvoyFixtures.ads()).setRouteConfigName("missing")).build()).build();
 
