@@ -11,56 +11,51 @@ public sealed interface LoadBalancing {
   long MAGLEV_TABLE_LIMIT = 5000011;
   int DEFAULT_LEAST_REQUEST_CHOICES = 2;
 
+  /** The algorithm's name and nature; its tuning is in the record. */
+  LbKind kind();
+
   /** Whether this algorithm consumes hash keys. */
   default boolean isHashing() {
-    return false;
+    return kind().hashing();
   }
 
   /** The annotation value that names this algorithm. */
-  String keyword();
+  default String keyword() {
+    return kind().keyword();
+  }
 
   record RoundRobin() implements LoadBalancing {
     @Override
-    public String keyword() {
-      return "round-robin";
+    public LbKind kind() {
+      return LbKind.ROUND_ROBIN;
     }
   }
 
   record LeastRequest(int choices) implements LoadBalancing {
     @Override
-    public String keyword() {
-      return "least-request";
+    public LbKind kind() {
+      return LbKind.LEAST_REQUEST;
     }
   }
 
   record Random() implements LoadBalancing {
     @Override
-    public String keyword() {
-      return "random";
+    public LbKind kind() {
+      return LbKind.RANDOM;
     }
   }
 
   record RingHash(long minRingSize, long maxRingSize) implements LoadBalancing {
     @Override
-    public boolean isHashing() {
-      return true;
-    }
-
-    @Override
-    public String keyword() {
-      return "ring-hash";
+    public LbKind kind() {
+      return LbKind.RING_HASH;
     }
   }
 
   record Maglev(long tableSize) implements LoadBalancing {
     @Override
-    public boolean isHashing() {
-      return true;
-    }
-
-    @Override
-    public String keyword() {
-      return "maglev";
+    public LbKind kind() {
+      return LbKind.MAGLEV;
     }
   }
 }

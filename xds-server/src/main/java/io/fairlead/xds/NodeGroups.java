@@ -23,13 +23,6 @@ import java.util.TreeSet;
  */
 public final class NodeGroups implements NodeGroup<ProxyContext> {
 
-  // Node metadata keys: defined once, by the bootstrap generator that writes them.
-  public static final String ROLE_KEY = NodeMetadataKeys.ROLE;
-  public static final String GATEWAY_KEY = NodeMetadataKeys.GATEWAY;
-  public static final String GATEWAY_PORT_KEY = NodeMetadataKeys.GATEWAY_PORT;
-  public static final String ZONE_KEY = NodeMetadataKeys.ZONE;
-  public static final String NODE_KEY = NodeMetadataKeys.NODE;
-  public static final String VISIBLE_NAMESPACES_KEY = NodeMetadataKeys.VISIBLE_NAMESPACES;
 
   /** The context of a node plus what was wrong with its metadata (each fell back to a default). */
   public record Resolution(ProxyContext context, List<String> problems) {
@@ -52,17 +45,17 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     int gatewayPort = ProxyContext.DEFAULT_GATEWAY_PORT;
     if (role == ProxyRole.GATEWAY) {
       gatewayGroup =
-          text(metadata, GATEWAY_KEY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP);
+          text(metadata, NodeMetadataKeys.GATEWAY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP);
       gatewayPort = gatewayPort(metadata, problems);
     }
     Optional<String> zone =
         node.getLocality().getZone().isEmpty()
-            ? text(metadata, ZONE_KEY, problems)
+            ? text(metadata, NodeMetadataKeys.ZONE, problems)
             : Optional.of(node.getLocality().getZone());
-    Optional<String> kubeNode = text(metadata, NODE_KEY, problems);
+    Optional<String> kubeNode = text(metadata, NodeMetadataKeys.NODE, problems);
     SortedSet<String> namespaces = new TreeSet<>();
     if (role != ProxyRole.GATEWAY) {
-      text(metadata, VISIBLE_NAMESPACES_KEY, problems)
+      text(metadata, NodeMetadataKeys.VISIBLE_NAMESPACES, problems)
           .ifPresent(list -> Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).forEach(namespaces::add));
     }
     return new Resolution(
@@ -89,14 +82,14 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
 
   private static ProxyRole role(Struct metadata, ClientKind client, List<String> problems) {
     ProxyRole inferred = client.isGrpc() ? ProxyRole.PROXYLESS : ProxyRole.SIDECAR;
-    Optional<String> declared = text(metadata, ROLE_KEY, problems);
+    Optional<String> declared = text(metadata, NodeMetadataKeys.ROLE, problems);
     if (declared.isEmpty()) {
       return inferred;
     }
     Optional<ProxyRole> parsed = ProxyRole.parse(declared.get());
     if (parsed.isEmpty()) {
       problems.add(
-          ROLE_KEY
+          NodeMetadataKeys.ROLE
               + " \""
               + declared.get()
               + "\" is not sidecar, gateway or proxyless; using "
@@ -106,7 +99,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     if (client.isGrpc() && parsed.get() != ProxyRole.PROXYLESS) {
       // A gRPC library cannot run Envoy listeners; it would reject every one of them.
       problems.add(
-          ROLE_KEY
+          NodeMetadataKeys.ROLE
               + " \""
               + parsed.get().label()
               + "\" is not possible for a "
@@ -118,7 +111,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
   }
 
   private static int gatewayPort(Struct metadata, List<String> problems) {
-    Value value = metadata.getFieldsOrDefault(GATEWAY_PORT_KEY, null);
+    Value value = metadata.getFieldsOrDefault(NodeMetadataKeys.GATEWAY_PORT, null);
     if (value == null) {
       return ProxyContext.DEFAULT_GATEWAY_PORT;
     }
@@ -130,7 +123,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
         };
     if (port.isEmpty()) {
       problems.add(
-          GATEWAY_PORT_KEY
+          NodeMetadataKeys.GATEWAY_PORT
               + " "
               + describe(value)
               + " is not a port (1-65535); using "
