@@ -1,6 +1,5 @@
 package io.fairlead.cli;
 
-import io.fairlead.k8s.DirectorySource;
 import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.PortPolicy;
@@ -17,7 +16,6 @@ import io.fairlead.translators.model.ServiceModel;
 import io.fairlead.translators.xds.ClientCapabilities;
 import io.fairlead.translators.xds.ResourceNames;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -40,8 +39,7 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, description = "A YAML/JSON file, or a directory of them.")
-  Path file;
+  @Mixin ManifestInput input;
 
   @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
   String service;
@@ -49,7 +47,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ObjectRef ref = ObjectRef.parse(service);
-    LoadResult loaded = DirectorySource.load(file);
+    LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     Optional<ServiceEntry> entry = model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
     List<Diagnostic> diagnostics =
@@ -58,7 +56,7 @@ final class ExplainCommand implements Callable<Integer> {
     if (entry.isEmpty() && !loaded.state().services().containsKey(ref)) {
       String known = loaded.state().services().keySet().stream().map(ObjectRef::toString).collect(Collectors.joining(", "));
       throw new IllegalArgumentException(
-          "no Service " + ref + " in " + file + (known.isEmpty() ? " (it has no Services)" : "; Services: " + known));
+          "no Service " + ref + " in " + input + (known.isEmpty() ? " (it has no Services)" : "; Services: " + known));
     }
     out.println("Service " + ref);
     entry.ifPresentOrElse(e -> explain(e, out), () -> out.println("  Fairlead does not route this Service (see diagnostics)."));

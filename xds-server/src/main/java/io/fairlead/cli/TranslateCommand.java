@@ -1,6 +1,5 @@
 package io.fairlead.cli;
 
-import io.fairlead.k8s.DirectorySource;
 import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
@@ -14,7 +13,6 @@ import io.fairlead.translators.validate.Violation;
 import io.fairlead.translators.validate.XdsValidator;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.translators.xds.XdsTranslator;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,8 +35,7 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, required = true, description = "A YAML/JSON file, or a directory of them.")
-  Path file;
+  @Mixin ManifestInput input;
 
   @Option(names = "--role", required = true, description = "sidecar, gateway or proxyless.")
   String role;
@@ -67,7 +65,7 @@ final class TranslateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node, visibleNamespaces);
     boolean yaml = OutputFormat.isYaml(output);
-    LoadResult loaded = DirectorySource.load(file);
+    LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     XdsResources r = XdsTranslator.translate(model, ctx);
     List<Diagnostic> diagnostics = new ArrayList<>(new TreeSet<>(r.diagnostics()));
