@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows request-level balancing over long-lived connections, on this machine, in about 10 s.",
+      "Shows request-level balancing over long-lived connections, on this machine, in a few seconds.",
       "No cluster needed: a control plane watching a temp directory, three gRPC",
       "\"pods\" on 127.0.0.11-13 and grpc-java's own xDS client, all in this process. Prints a table per",
       "scenario (per-request spread, header affinity, least-request around a slow pod, a live scale-up),",
