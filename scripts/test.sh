@@ -10,4 +10,11 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 else
   echo "test.sh: node/npm not found; the grpc-node end-to-end test will be skipped" >&2
 fi
+# The subnet-affinity Lua script also runs under LuaJIT, the interpreter Envoy embeds, when it is
+# installed; on Debian as root this installs it (Debian's package luajit), elsewhere the test skips.
+if ! command -v luajit >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq luajit >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq luajit >/dev/null 2>&1; } \
+    || echo "test.sh: could not install luajit; the LuaJIT run of the Lua tests will be skipped" >&2
+fi
 mvn -B -ntp verify "$@"

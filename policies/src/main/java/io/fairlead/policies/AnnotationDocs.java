@@ -17,7 +17,8 @@ public final class AnnotationDocs {
         .append("a setting that has no effect is a **warning**; the rest of the Service still applies. ")
         .append("`fairlead translate` and `fairlead explain` print the diagnostics; `serve` exposes them on `/debug/diagnostics` and as Kubernetes Events.\n\n")
         .append("Which of these behaviours were proven with which real client (grpc-java, grpc-js, Envoy) is listed in ")
-        .append("[operations.md](operations.md#what-is-proven-and-with-what).\n\n")
+        .append("[operations.md](operations.md#what-is-proven-and-with-what). Each claim about what Envoy does links the ")
+        .append("runtime rule behind it in [envoy-semantics.md](envoy-semantics.md).\n\n")
         .append("| key | value | default | meaning |\n|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
       out.append("| `").append(k.fullName()).append("` | ").append(k.grammar()).append(" | ")
@@ -40,12 +41,12 @@ public final class AnnotationDocs {
 
       | field | effect |
       |---|---|
-      | `spec.sessionAffinity: ClientIP` | Source-IP consistent hashing (ring-hash on the client address) unless `fairlead.io/hash-on` or `fairlead.io/lb-policy` say otherwise. `fairlead.io/source-ip-prefix` sets its subnet granularity. `sessionAffinityConfig.clientIP.timeoutSeconds` has no equivalent in consistent hashing: a client keeps its backend for as long as the endpoint set allows, not for a fixed time. For time-bounded pinning use `fairlead.io/session-persistence` with `fairlead.io/persistence-timeout`. |
+      | `spec.sessionAffinity: ClientIP` | Source-IP consistent hashing (ring-hash on the client address) unless `fairlead.io/hash-on` or `fairlead.io/lb-policy` say otherwise. `fairlead.io/source-ip-prefix` sets its subnet granularity. The address hashed is the client's own, never an X-Forwarded-For entry (see [hash-source-ip](envoy-semantics.md#hash-source-ip)). `sessionAffinityConfig.clientIP.timeoutSeconds` has no equivalent in consistent hashing: a client keeps its backend for as long as the endpoint set allows, not for a fixed time. For time-bounded pinning use `fairlead.io/session-persistence` with `fairlead.io/persistence-timeout`. |
       | `spec.ports[].appProtocol` | Chooses the protocol: `http`, `kubernetes.io/ws`, `grpc-web` → http; `http2`, `h2c`, `kubernetes.io/h2c` → http2; `grpc` → grpc; anything else → tcp (an info diagnostic says so). |
       | port name prefix | Without appProtocol: `grpc`/`grpc-*` → grpc, `http2`/`h2c`(`-*`) → http2, `http`/`http-*` → http, else tcp. |
-      | `spec.trafficDistribution: PreferClose` (or `PreferSameZone`) | Zone-aware routing: endpoints in the proxy's zone are priority 0, the others priority 1 (used when the zone has no healthy endpoint). Applies to proxies that state their zone (node locality or `fairlead.io/zone` metadata). |
+      | `spec.trafficDistribution: PreferClose` (or `PreferSameZone`) | Zone-aware routing as Kubernetes defines it: every request stays in the proxy's zone while that zone has a ready endpoint, and goes to the other zones only when it has none. Endpoints in the proxy's zone are priority 0, the others priority 1, and Envoy gets an overprovisioning factor that keeps all traffic on priority 0 while one endpoint there is ready (see [overprovisioning](envoy-semantics.md#overprovisioning)); gRPC fails over when the local priority cannot connect (see [grpc-priorities](envoy-semantics.md#grpc-priorities)). Applies to proxies that state their zone (node locality or `fairlead.io/zone` metadata). |
       | `spec.internalTrafficPolicy: Local` | Sidecars and proxyless clients that state their node (`fairlead.io/node` metadata) get only endpoints on that node. Proxies that do not state it get every endpoint. |
-      | EndpointSlice conditions | ready → HEALTHY; serving and terminating → DRAINING (keeps stateful sessions, gets no new traffic); not serving → UNHEALTHY (no traffic). |
-      | EndpointSlice `zone` | The endpoint's locality; every locality carries a `load_balancing_weight` (its endpoint count). |
+      | EndpointSlice conditions | As kube-proxy: ready → HEALTHY; serving and terminating → DRAINING (keeps stateful sessions, gets no new traffic), or HEALTHY when no endpoint of the port is ready; not serving → not sent at all, so neither Envoy's panic mode nor any client can pick it (see [eds-health](envoy-semantics.md#eds-health), [panic-threshold](envoy-semantics.md#panic-threshold)). |
+      | EndpointSlice `zone` | The endpoint's locality. Its `load_balancing_weight` counts the locality's ready endpoints; gRPC clients get no locality without one (see [locality-weight](envoy-semantics.md#locality-weight)). |
       """;
 }

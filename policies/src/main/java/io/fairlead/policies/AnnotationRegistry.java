@@ -28,9 +28,9 @@ public final class AnnotationRegistry {
           "hash-on",
           "comma list of `header:NAME`, `cookie:NAME`, `source-ip`, `query:NAME`",
           "none (source-ip with `sessionAffinity: ClientIP`)",
-          "Consistent-hash keys, tried in order until one yields a value. Needs a hashing lb-policy; with another one it is an error and is ignored. On TCP ports only source-ip applies.",
-          "Route `hash_policy` entries; `source-ip` is `connection_properties.source_ip`, or a masked subnet header when `source-ip-prefix` is set; TCP ports use `tcp_proxy.hash_policy.source_ip`.",
-          "Only `header:` keys are sent (gRPC ignores the others); `source-ip` becomes the gRPC channel id, so each client channel sticks to one backend.",
+          "Consistent-hash keys, tried in order: the first key that yields a value decides, the later ones are ignored. A request with none is balanced at random (see [hash-none](envoy-semantics.md#hash-none)). `source-ip` is the client's own address, never an X-Forwarded-For entry. Needs a hashing lb-policy; with another one it is an error and is ignored. On TCP ports only source-ip applies.",
+          "Route `hash_policy` entries, `terminal` on all but the last (see [hash-terminal](envoy-semantics.md#hash-terminal)). `source-ip` on sidecars hashes the connection's peer through the subnet script's header (see [hash-source-ip](envoy-semantics.md#hash-source-ip)); on gateways `connection_properties.source_ip`, with `use_remote_address` (see [xff-trusted-hops](envoy-semantics.md#xff-trusted-hops)). TCP ports use `tcp_proxy.hash_policy.source_ip`.",
+          "Only `header:` keys are sent (gRPC ignores the others), `terminal` on all but the last as for Envoy; `source-ip` becomes the gRPC channel id, so each client channel sticks to one backend.",
           SettingParsers::hashOn);
 
   public static final AnnotationKey<Duration> COOKIE_TTL =
@@ -59,7 +59,7 @@ public final class AnnotationRegistry {
           "`V4` or `V4,V6` prefix lengths",
           "32,128 (the whole address)",
           "LVS persistence granularity: clients of one subnet share a backend. Applies to `source-ip` hash keys, including the one `sessionAffinity: ClientIP` implies. Works on HTTP-family ports; TCP ports hash the whole address (a warning says so).",
-          "A Lua filter writes the masked client subnet into `x-fairlead-client-subnet` and the route hashes on that header; a client-sent value is always overwritten.",
+          "A Lua filter writes the masked client subnet into `x-fairlead-client-subnet` and the route hashes on that header; a client-sent value is always overwritten. The address is the connection's peer on sidecars and Envoy's derived client on gateways (see [lua-addresses](envoy-semantics.md#lua-addresses)).",
           "Not applicable: gRPC hashes on the channel id instead of the source address.",
           SettingParsers::sourceIpPrefix);
 
@@ -68,8 +68,8 @@ public final class AnnotationRegistry {
           "port-affinity",
           "`all-ports` | `none`",
           "none",
-          "LVS persistent-client port groups: one client's hash key lands on the same pod on every port of the Service (e.g. 80 and 443). Needs a hashing lb-policy.",
-          "Each endpoint's hostname is its pod IP and the hashing policy sets `use_hostname_for_hashing`, so every port's ring is built on pods, not ip:port.",
+          "LVS persistent-client port groups: one client's hash key lands on the same pod on every port of the Service (e.g. 80 and 443). Needs a hashing lb-policy, and the same hash-on, lb-policy and source-ip-prefix on every port: ports that hash differently (a subnet prefix next to a TCP port, which hashes the whole address) get a warning.",
+          "Each endpoint's hostname is its pod IP and the hashing policy sets `use_hostname_for_hashing`, so every port's ring is built on pods, not ip:port; HTTP and TCP ports hash a client's address identically (see [header-hash-equals-ip-hash](envoy-semantics.md#header-hash-equals-ip-hash)).",
           "Not sent: gRPC has no `use_hostname_for_hashing`.",
           SettingParsers::portAffinity);
 
@@ -118,8 +118,8 @@ public final class AnnotationRegistry {
           "session-persistence",
           "`cookie:NAME` | `header:NAME`",
           "unset",
-          "Strong affinity: the session names the exact endpoint and survives scaling. Terminating endpoints keep their sessions and get no new ones. When the endpoint is gone, the request is balanced again. HTTP-family ports only.",
-          "Stateful-session filter (`envoy.http.stateful_session.cookie` or `.header`, `strict: false`) on the route, and `DRAINING` in the cluster's `override_host_status`.",
+          "Strong affinity: the session names the exact endpoint and survives scaling. Terminating endpoints keep their sessions and get no new ones, unless an active health check fails them (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)). When the endpoint is gone, the request is balanced again. The client must send the cookie or header back: for service-to-service calls through a sidecar, where clients rarely keep cookies, use `header:NAME`. HTTP-family ports only.",
+          "Stateful-session filter (`envoy.http.stateful_session.cookie` or `.header`, `strict: false`) on the route, and `DRAINING` in the cluster's `override_host_status` (see [override-host](envoy-semantics.md#override-host)).",
           "Not sent: grpc-java and grpc-node have no stateful sessions.",
           SettingParsers::sessionPersistence);
 
@@ -128,8 +128,8 @@ public final class AnnotationRegistry {
           "persistence-timeout",
           "duration",
           "0s (the session lasts as long as the browser session)",
-          "Session lifetime, like LVS `persistence_timeout`. Applies to cookie persistence.",
-          "The session cookie's `ttl`.",
+          "Session lifetime for cookie persistence, counted from the session's first request: Envoy writes the cookie once, so unlike LVS `persistence_timeout` it is not an idle timer. On a gateway fleet, Envoy builds without PR #44981 check it against each replica's own clock, so a warning says so unless the gateway declares a fixed build.",
+          "The session cookie's `ttl` (see [session-cookie-clock](envoy-semantics.md#session-cookie-clock)).",
           "Not sent.",
           Values::duration);
 
@@ -148,8 +148,8 @@ public final class AnnotationRegistry {
           "protocol",
           "`http` | `http2` | `grpc` | `tcp`",
           "from `appProtocol`, then the port name prefix (`grpc-`, `http2-`, `h2c-`, `http-`), else tcp",
-          "The port's application protocol. HTTP-family ports are balanced per request; http2 and grpc ports get HTTP/2 upstreams so each stream is balanced on its own.",
-          "HTTP connection manager and routes, or `tcp_proxy` for tcp.",
+          "The port's application protocol. HTTP-family ports are balanced per request; http2 and grpc ports get HTTP/2 upstreams so each stream is balanced on its own. HTTP-family ports pass WebSocket upgrades, also RFC 8441 WebSockets over HTTP/2 from the client.",
+          "HTTP connection manager and routes, or `tcp_proxy` for tcp; `upgrade_configs: websocket` and `http2_protocol_options.allow_connect` (see [websocket-h2](envoy-semantics.md#websocket-h2)).",
           "gRPC clients always speak HTTP/2; the setting only decides which keys apply.",
           SettingParsers::protocol);
 
@@ -158,18 +158,18 @@ public final class AnnotationRegistry {
           "max-connection-duration",
           "duration",
           "unset",
-          "Drain long-lived downstream connections after this long, so clients reconnect and re-balance.",
-          "Sidecar: HTTP `common_http_protocol_options.max_connection_duration`, TCP `tcp_proxy.max_downstream_connection_duration`. Gateway: not applied, since one listener serves every exposed Service.",
+          "Drain long-lived downstream connections after this long, so clients reconnect. On TCP ports this re-balances them. On sidecar HTTP ports it re-balances nothing: that connection only joins the app to its sidecar, which balances every request already.",
+          "Sidecar: HTTP `common_http_protocol_options.max_connection_duration`, TCP `tcp_proxy.max_downstream_connection_duration` (see [max-connection-duration](envoy-semantics.md#max-connection-duration)). Gateway: not applied, since one listener serves every exposed Service.",
           "Not sent: the gRPC client is itself the downstream; it balances per request already.",
           Values::positiveDuration);
 
   public static final AnnotationKey<HealthCheck> HEALTH_CHECK =
       new AnnotationKey<>(
           "health-check",
-          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N`",
-          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1 when enabled",
-          "Active health checking of the endpoints. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only).",
-          "Cluster `health_checks`.",
+          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N,host=NAME`",
+          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1, host = the Service's DNS name when enabled",
+          "Active health checking of the endpoints, with `Host` (or gRPC `:authority`) set to the Service's DNS name unless `host=` names another. On http2 and grpc ports HTTP checks speak HTTP/2. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only). An endpoint Kubernetes removes leaves at once, even while it passes checks. A terminating endpoint that fails its check also loses its sticky sessions.",
+          "Cluster `health_checks` with `host` / `authority` (see [hc-host](envoy-semantics.md#hc-host)), `codec_client_type: HTTP2` on HTTP/2 ports (see [hc-codec](envoy-semantics.md#hc-codec)), and `ignore_health_on_host_removal` (see [hc-removal](envoy-semantics.md#hc-removal)); a failed check ends sessions (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)).",
           "Not sent: gRPC clients do no active health checking (they skip endpoints the control plane marks unhealthy).",
           SettingParsers::healthCheck);
 
@@ -198,9 +198,9 @@ public final class AnnotationRegistry {
           "retries",
           "`attempts=N,on=COND|COND,per-try-timeout=D`",
           "unset; on=5xx|reset|connect-failure when enabled",
-          "Route retries. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. HTTP-family ports only.",
-          "Route `retry_policy`.",
-          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; per-try-timeout is dropped.",
+          "Route retries, each to an endpoint not tried before, also when the key hashes to the failed one. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. HTTP-family ports only.",
+          "Route `retry_policy` with the `previous_hosts` predicate and `host_selection_retry_max_attempts: 5` (see [retry-previous-hosts](envoy-semantics.md#retry-previous-hosts)).",
+          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; per-try-timeout is dropped. gRPC has no retry host predicate, so a retry may pick the same endpoint.",
           SettingParsers::retries);
 
   public static final AnnotationKey<Duration> TIMEOUT =
@@ -209,17 +209,37 @@ public final class AnnotationRegistry {
           "duration (`0s` = none)",
           "Envoy's 15s for http; none for http2 and grpc, so long-lived streams are not cut",
           "Whole-request timeout. HTTP-family ports only.",
-          "Route `timeout`. Without the annotation, http2 and grpc ports get `timeout: 0s` (none), so long-lived streams are not cut.",
+          "Route `timeout`, counted from the end of the request (see [route-timeout](envoy-semantics.md#route-timeout)). Without the annotation, http2 and grpc ports get `timeout: 0s` (none), so server-streaming calls are not cut.",
           "Route `max_stream_duration.max_stream_duration`.",
           Values::duration);
+
+  public static final AnnotationKey<Duration> IDLE_TIMEOUT =
+      new AnnotationKey<>(
+          "idle-timeout",
+          "duration (`0s` = never)",
+          "1h",
+          "How long a stream (HTTP-family ports: a request, gRPC call or WebSocket) or a connection (TCP ports) may carry no data before the proxy resets it. Long-lived streams are not cut as long as they are never quiet for this long.",
+          "HTTP-family ports: route `idle_timeout`, which replaces the connection manager's 5-minute `stream_idle_timeout` for the route (see [stream-idle](envoy-semantics.md#stream-idle)). TCP ports: `tcp_proxy.idle_timeout` (see [tcp-idle](envoy-semantics.md#tcp-idle)).",
+          "Not sent: gRPC clients have no per-stream idle timer.",
+          Values::duration);
+
+  public static final AnnotationKey<Integer> PANIC_THRESHOLD =
+      new AnnotationKey<>(
+          "panic-threshold",
+          "percent, 0 to 100",
+          "0 (never: not-ready endpoints get no traffic, as with kube-proxy)",
+          "Opt-in to Envoy's panic mode: when fewer than this share of a port's endpoints are ready, Envoy balances over all of them, ready or not, rather than overloading the ready ones.",
+          "Cluster `common_lb_config.healthy_panic_threshold`, 0 unless set (see [panic-threshold](envoy-semantics.md#panic-threshold)); Envoy's own default would be 50%. In panic Envoy also sends new requests to terminating endpoints.",
+          "Not sent: gRPC clients have no panic mode; they only use ready endpoints.",
+          SettingParsers::percent);
 
   public static final AnnotationKey<List<String>> GATEWAY_HOST =
       new AnnotationKey<>(
           "gateway-host",
           "comma list of host names (`*.example.com` allowed)",
           "`*` when the Service is exposed",
-          "Expose the port through the gateway Envoys under these hosts.",
-          "A virtual host in the gateway group's route configuration.",
+          "Expose the port through the gateway Envoys under these hosts; a port in the request's Host is ignored (`shop.example.com:8080` matches `shop.example.com`).",
+          "A virtual host in the gateway group's route configuration; `strip_any_host_port` on the connection manager (see [strip-host-port](envoy-semantics.md#strip-host-port)).",
           "Not applicable.",
           SettingParsers::hosts);
 
@@ -265,6 +285,8 @@ public final class AnnotationRegistry {
           CIRCUIT_BREAKERS,
           RETRIES,
           TIMEOUT,
+          IDLE_TIMEOUT,
+          PANIC_THRESHOLD,
           GATEWAY_HOST,
           GATEWAY_PATH,
           GATEWAY);

@@ -3,10 +3,16 @@ package io.fairlead.policies;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Active health checking of a port's endpoints. */
+/**
+ * Active health checking of a port's endpoints.
+ *
+ * @param host the Host header (HTTP) or :authority (gRPC) of the checks; empty means the
+ *     Service's DNS name, which the translator fills in
+ */
 public record HealthCheck(
     Kind kind,
     Optional<String> path,
+    Optional<String> host,
     Duration interval,
     Duration timeout,
     int unhealthyThreshold,

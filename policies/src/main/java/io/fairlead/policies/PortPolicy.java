@@ -13,6 +13,10 @@ import java.util.Optional;
  *     every port of the Service (LVS persistent-client port groups)
  * @param preferClose zone-aware routing ({@code trafficDistribution: PreferClose})
  * @param nodeLocal same-node endpoints only ({@code internalTrafficPolicy: Local})
+ * @param panicThreshold Envoy's healthy-panic threshold in percent; 0 (Fairlead's default) means
+ *     never balance over not-ready endpoints. Empty for clients that have no panic mode.
+ * @param idleTimeout how long a stream (HTTP ports) or connection (TCP ports) may be quiet before
+ *     the proxy resets it; zero means never. Empty for clients that have no such timer.
  * @param provenance where each setting came from, keyed by annotation key without the prefix
  */
 public record PortPolicy(
@@ -33,7 +37,12 @@ public record PortPolicy(
     Optional<GatewayExposure> gateway,
     boolean preferClose,
     boolean nodeLocal,
+    Optional<Integer> panicThreshold,
+    Optional<Duration> idleTimeout,
     Map<String, Provenance> provenance) {
+
+  /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 
   public Provenance sourceOf(String key) {
     return provenance.getOrDefault(key, Provenance.DEFAULT);

@@ -31,6 +31,7 @@ public final class ServicePolicyParser {
       Resolver r = new Resolver(object, annotations, port, diagnostics);
       policies.add(new PortParser(object, nativeFields, port, r, diagnostics).parse());
     }
+    checkPortAffinity(object, policies, diagnostics);
     return new ParsedService(List.copyOf(policies), List.copyOf(diagnostics));
   }
 
@@ -68,6 +69,42 @@ public final class ServicePolicyParser {
         }
       }
     }
+  }
+
+  /**
+   * {@code port-affinity: all-ports} lands one client on one pod only if every port of the group
+   * hashes the same key the same way. A subnet key on HTTP ports next to a TCP port (which can
+   * only hash the whole address), or different keys or algorithms, split the client.
+   */
+  private static void checkPortAffinity(String object, List<PortPolicy> policies, Set<Diagnostic> out) {
+    List<PortPolicy> group = policies.stream().filter(PortPolicy::portAffinity).toList();
+    if (group.size() < 2) {
+      return;
+    }
+    Set<Object> hashing = new java.util.HashSet<>();
+    group.forEach(p -> hashing.add(List.of(p.loadBalancing(), p.hashKeys())));
+    if (hashing.size() > 1) {
+      StringBuilder ports = new StringBuilder();
+      for (PortPolicy p : group) {
+        ports.append(ports.length() == 0 ? "" : "; ").append(p.port().label()).append(": ").append(describeHashing(p));
+      }
+      out.add(
+          Diagnostic.warning(
+              object,
+              AnnotationRegistry.PORT_AFFINITY.fullName(),
+              "the ports hash differently, so one client can reach different pods on different ports ("
+                  + ports
+                  + "); give them the same hash-on, lb-policy and source-ip-prefix (TCP ports hash the whole client address)"));
+    }
+  }
+
+  private static String describeHashing(PortPolicy p) {
+    LoadBalancing lb = p.loadBalancing();
+    String algorithm =
+        lb instanceof LoadBalancing.RingHash rh
+            ? "ring-hash " + rh.minRingSize() + "-" + rh.maxRingSize()
+            : lb instanceof LoadBalancing.Maglev m ? "maglev " + m.tableSize() : lb.keyword();
+    return algorithm + " on " + p.hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
   }
 
   /** One effective value and where it came from. */
@@ -152,6 +189,8 @@ public final class ServicePolicyParser {
       Optional<RetryPolicy> retries = onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
       Optional<Duration> timeout = onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
       Optional<GatewayExposure> gateway = gateway(protocol);
+      Duration idleTimeout = value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
+      int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
       boolean preferClose = nativeFields.preferClose();
       if (preferClose) {
         provenance.put("traffic-distribution", Provenance.NATIVE_FIELD);
@@ -178,6 +217,8 @@ public final class ServicePolicyParser {
           gateway,
           preferClose,
           nodeLocal,
+          Optional.of(panicThreshold),
+          Optional.of(idleTimeout),
           Map.copyOf(provenance));
     }
 

@@ -120,6 +120,11 @@ final class SettingParsers {
     return n;
   }
 
+  static ParseResult<Integer> percent(String text) {
+    return Values.integer(text.trim().endsWith("%") ? text.trim().substring(0, text.trim().length() - 1) : text, 0, 100)
+        .map(Long::intValue);
+  }
+
   static ParseResult<Integer> atLeast(String text, int min) {
     return Values.integer(text, min, Integer.MAX_VALUE).map(Long::intValue);
   }
@@ -173,7 +178,8 @@ final class SettingParsers {
       return ParseResult.err("'" + head + "' is not a health check; expected http:/PATH, grpc or tcp");
     }
     ParseResult<Map<String, String>> kv =
-        Values.keyValues(text, parts.subList(1, parts.size()), List.of("interval", "timeout", "unhealthy", "healthy"));
+        Values.keyValues(
+            text, parts.subList(1, parts.size()), List.of("interval", "timeout", "unhealthy", "healthy", "host"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -184,9 +190,13 @@ final class SettingParsers {
     Duration timeout = f.positiveDuration("timeout", HealthCheck.DEFAULT_TIMEOUT);
     int unhealthy = f.count("unhealthy", HealthCheck.DEFAULT_UNHEALTHY, 1);
     int healthy = f.count("healthy", HealthCheck.DEFAULT_HEALTHY, 1);
+    Optional<String> host = f.optionalHost("host");
+    if (host.isPresent() && kind == HealthCheck.Kind.TCP) {
+      return ParseResult.err("host: a tcp health check sends no Host header");
+    }
     return f.error()
         .<ParseResult<HealthCheck>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new HealthCheck(kind, path, interval, timeout, unhealthy, healthy)));
+        .orElseGet(() -> ParseResult.ok(new HealthCheck(kind, path, host, interval, timeout, unhealthy, healthy)));
   }
 
   static ParseResult<OutlierDetection> outlierDetection(String text) {
@@ -303,6 +313,10 @@ final class SettingParsers {
 
     int percent(String key, int fallback) {
       return read(key, fallback, Values.integer(values.getOrDefault(key, ""), 0, 100).map(Long::intValue));
+    }
+
+    Optional<String> optionalHost(String key) {
+      return values.containsKey(key) ? Optional.ofNullable(read(key, null, Values.plainHost(values.get(key)))) : Optional.empty();
     }
 
     Optional<Integer> optionalCount(String key) {

@@ -129,6 +129,15 @@ final class Values {
     return ParseResult.ok(t);
   }
 
+  /** A host name without wildcards, as a Host header carries it (an optional port allowed). */
+  static ParseResult<String> plainHost(String text) {
+    ParseResult<String> h = host(text);
+    if (h instanceof ParseResult.Ok<String> ok && ok.value().startsWith("*")) {
+      return ParseResult.err("'" + text + "' is a wildcard; a Host header names one host");
+    }
+    return h;
+  }
+
   /** Splits a comma list, rejecting empty items. */
   static ParseResult<List<String>> list(String text) {
     List<String> items = new ArrayList<>();

@@ -25,6 +25,20 @@ class AnnotationDocsTest {
         .isEqualTo(generated);
   }
 
+  /** Every link into the runtime-rules page names a row that exists there. */
+  @Test
+  void everyEnvoySemanticsLinkNamesARow() throws Exception {
+    String rules = Files.readString(Path.of("..", "docs", "envoy-semantics.md"));
+    java.util.regex.Matcher links =
+        java.util.regex.Pattern.compile("envoy-semantics\\.md#([a-z0-9-]+)").matcher(AnnotationDocs.markdown());
+    int count = 0;
+    while (links.find()) {
+      count++;
+      assertThat(rules).as("row " + links.group(1) + " in docs/envoy-semantics.md").contains("<a id=\"" + links.group(1) + "\">");
+    }
+    assertThat(count).as("links from the annotation reference").isGreaterThanOrEqualTo(15);
+  }
+
   @Test
   void everyKeyIsDocumented() {
     String doc = AnnotationDocs.markdown();

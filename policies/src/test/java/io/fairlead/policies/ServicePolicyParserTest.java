@@ -134,6 +134,11 @@ class ServicePolicyParserTest {
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
     "fairlead.io/health-check, grpc, need an http2 or grpc port",
+    "fairlead.io/health-check, 'http:/x,host=*.example.com', wildcard",
+    "fairlead.io/health-check, 'tcp,host=a.example.com', sends no Host header",
+    "fairlead.io/panic-threshold, 101, out of range",
+    "fairlead.io/panic-threshold, -1, out of range",
+    "fairlead.io/idle-timeout, soon, not a duration",
   })
   void invalidValuesSayWhy(String key, String value, String reason) {
     ParsedService p = parse(Map.of(key, value), NativeFields.NONE, HTTP);
@@ -149,6 +154,56 @@ class ServicePolicyParserTest {
     PortSpec h2c = new PortSpec("web", 8080, "TCP", Optional.of("kubernetes.io/h2c"));
     ParsedService p = parse(Map.of("fairlead.io/protocol.db", "http"), NativeFields.NONE, grpcName, h2c, DB);
     assertThat(p.ports()).extracting(PortPolicy::protocol).containsExactly(Protocol.GRPC, Protocol.HTTP2, Protocol.HTTP);
+  }
+
+  @Test
+  void panicModeIsOffUnlessAskedForAndTakesAPercent() {
+    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).panicThreshold()).contains(0);
+    assertThat(parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP).ports().get(0).panicThreshold())
+        .contains(100);
+    ParsedService percent = parse(Map.of("fairlead.io/panic-threshold", "50%"), NativeFields.NONE, HTTP);
+    assertThat(percent.ports().get(0).panicThreshold()).contains(50);
+    assertThat(percent.ports().get(0).sourceOf("panic-threshold")).isEqualTo(Provenance.ANNOTATION);
+    assertThat(percent.diagnostics()).isEmpty();
+  }
+
+  @Test
+  void idleTimeoutDefaultsToAnHourAndZeroMeansNever() {
+    assertThat(parse(Map.of(), NativeFields.NONE, HTTP, DB).ports())
+        .extracting(PortPolicy::idleTimeout)
+        .containsOnly(Optional.of(Duration.ofHours(1)));
+    ParsedService p = parse(Map.of("fairlead.io/idle-timeout.http", "0s", "fairlead.io/idle-timeout", "10m"), NativeFields.NONE, HTTP, DB);
+    assertThat(p.ports()).extracting(PortPolicy::idleTimeout).containsExactly(Optional.of(Duration.ZERO), Optional.of(Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void healthCheckHostIsKeptAndUnsetMeansTheServiceName() {
+    PortSpec h2 = new PortSpec("h2c", 8081, "TCP", Optional.empty());
+    PortPolicy named = parse(Map.of("fairlead.io/health-check", "http:/ready,host=probe.internal:8081"), NativeFields.NONE, h2).ports().get(0);
+    assertThat(named.healthCheck().orElseThrow().host()).contains("probe.internal:8081");
+    PortPolicy unset = parse(Map.of("fairlead.io/health-check", "http:/ready"), NativeFields.NONE, h2).ports().get(0);
+    assertThat(unset.healthCheck().orElseThrow().host()).isEmpty();
+  }
+
+  @Test
+  void portAffinityWarnsWhenThePortsOfTheGroupHashDifferently() {
+    Map<String, String> subnet =
+        Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24", "fairlead.io/port-affinity", "all-ports");
+    ParsedService mixed = parse(subnet, NativeFields.NONE, HTTP, DB);
+    assertThat(mixed.diagnostics())
+        .filteredOn(d -> d.key().equals("fairlead.io/port-affinity"))
+        .singleElement()
+        .satisfies(d -> {
+          assertThat(d.severity()).isEqualTo(Severity.WARNING);
+          assertThat(d.message()).contains("http: ring-hash", "source-ip(/24,/128)", "db: ring-hash", "on source-ip)");
+        });
+    // Two HTTP ports with the same key and algorithm agree: no warning.
+    ParsedService same = parse(subnet, NativeFields.NONE, HTTP, ADMIN);
+    assertThat(same.diagnostics()).noneMatch(d -> d.key().equals("fairlead.io/port-affinity"));
+    // Without a prefix, the TCP port hashes the whole address like the HTTP port does.
+    ParsedService whole =
+        parse(Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/port-affinity", "all-ports"), NativeFields.NONE, HTTP, DB);
+    assertThat(whole.diagnostics()).noneMatch(d -> d.key().equals("fairlead.io/port-affinity"));
   }
 
   private static NativeFields clientIp() {

@@ -9,8 +9,7 @@ import java.util.TreeSet;
  * Everything about a proxy that changes the resources it gets. Proxies with equal contexts share
  * one snapshot (a node group).
  *
- * @param gatewayGroup the gateway group a gateway proxy serves
- * @param gatewayPort the port a gateway listens on
+ * @param gateway how a gateway proxy's listener is reached; defaults for other roles
  * @param zone the proxy's zone, for zone-aware routing
  * @param node the proxy's Kubernetes node, for {@code internalTrafficPolicy: Local}
  * @param namespaces the namespaces whose Services a sidecar or proxyless client gets; empty means
@@ -19,8 +18,7 @@ import java.util.TreeSet;
 public record ProxyContext(
     ProxyRole role,
     ClientKind client,
-    String gatewayGroup,
-    int gatewayPort,
+    Gateway gateway,
     Optional<String> zone,
     Optional<String> node,
     SortedSet<String> namespaces) {
@@ -29,10 +27,52 @@ public record ProxyContext(
     namespaces = Collections.unmodifiableSortedSet(new TreeSet<>(namespaces));
   }
 
+  /**
+   * What a gateway's listener needs to know about what is in front of it and what it runs.
+   *
+   * @param group the gateway group whose exposed Services it serves
+   * @param port the port it listens on
+   * @param xffTrustedHops how many proxies in front of it append to X-Forwarded-For and are
+   *     trusted to (an L7 balancer is 1); 0 means the peer address is the client
+   * @param proxyProtocol whether an L4 balancer in front sends the PROXY protocol header
+   * @param sessionCookieWallClock the operator declares that its Envoy build writes
+   *     stateful-session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981), so that
+   *     another replica can check it
+   */
+  public record Gateway(
+      String group, int port, int xffTrustedHops, boolean proxyProtocol, boolean sessionCookieWallClock) {
+
+    public static final Gateway DEFAULT = of(DEFAULT_GATEWAY_GROUP, DEFAULT_GATEWAY_PORT);
+
+    /** A gateway reached directly by its clients, on an Envoy build not declared to have the fix. */
+    public static Gateway of(String group, int port) {
+      return new Gateway(group, port, 0, false, false);
+    }
+  }
+
   /** A context that sees every namespace. */
   public ProxyContext(
       ProxyRole role, ClientKind client, String gatewayGroup, int gatewayPort, Optional<String> zone, Optional<String> node) {
-    this(role, client, gatewayGroup, gatewayPort, zone, node, new TreeSet<>());
+    this(role, client, Gateway.of(gatewayGroup, gatewayPort), zone, node, new TreeSet<>());
+  }
+
+  public ProxyContext(
+      ProxyRole role,
+      ClientKind client,
+      String gatewayGroup,
+      int gatewayPort,
+      Optional<String> zone,
+      Optional<String> node,
+      SortedSet<String> namespaces) {
+    this(role, client, Gateway.of(gatewayGroup, gatewayPort), zone, node, namespaces);
+  }
+
+  public String gatewayGroup() {
+    return gateway.group();
+  }
+
+  public int gatewayPort() {
+    return gateway.port();
   }
 
   /** Whether Services of {@code namespace} are sent to this proxy. Gateways expose by group instead. */

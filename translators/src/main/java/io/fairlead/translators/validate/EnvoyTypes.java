@@ -82,6 +82,7 @@ public final class EnvoyTypes {
           StdoutAccessLog.getDescriptor(),
           FileAccessLog.getDescriptor(),
           TlsInspector.getDescriptor(),
+          io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol.getDescriptor(),
           OriginalDst.getDescriptor(),
           HttpInspector.getDescriptor(),
           GoogleRE2.getDescriptor(),

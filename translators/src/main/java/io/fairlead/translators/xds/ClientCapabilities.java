@@ -32,6 +32,11 @@ public final class ClientCapabilities {
     return client == ClientKind.ENVOY;
   }
 
+  /** Envoy's retry host predicates; gRPC clients ignore them. */
+  public static boolean hasRetryHostPredicates(ClientKind client) {
+    return client == ClientKind.ENVOY;
+  }
+
   public static boolean supportsLeastRequest(ClientKind client) {
     return client == ClientKind.ENVOY || client == ClientKind.GRPC_JAVA;
   }
@@ -79,6 +84,8 @@ public final class ClientCapabilities {
             p.gateway(),
             p.preferClose(),
             p.nodeLocal(),
+            d.dropAnnotated(p, p.panicThreshold(), AnnotationRegistry.PANIC_THRESHOLD, "gRPC has no panic mode; it only uses ready endpoints"),
+            d.dropAnnotated(p, p.idleTimeout(), AnnotationRegistry.IDLE_TIMEOUT, "gRPC clients have no per-stream idle timer"),
             p.provenance());
     return new Adapted(adapted, d.diagnostics());
   }
@@ -111,23 +118,13 @@ public final class ClientCapabilities {
       } else if (k.grpcCapable()) {
         out.add(k);
       } else {
-        d.warn(AnnotationRegistry.HASH_ON, "gRPC hashes on headers only; " + describe(k) + " is not sent");
+        d.warn(AnnotationRegistry.HASH_ON, "gRPC hashes on headers only; " + k.describe() + " is not sent");
       }
     }
     if (out.isEmpty() && !keys.isEmpty()) {
       d.warn(AnnotationRegistry.HASH_ON, "no hash key is left for gRPC, so ring-hash picks endpoints at random");
     }
     return List.copyOf(out);
-  }
-
-  private static String describe(HashKey k) {
-    if (k instanceof HashKey.Cookie c) {
-      return "cookie:" + c.name();
-    }
-    if (k instanceof HashKey.Query q) {
-      return "query:" + q.name();
-    }
-    return k.toString();
   }
 
   /** gRPC retries only on gRPC statuses; HTTP-level conditions mean an unavailable backend. */
@@ -172,6 +169,14 @@ public final class ClientCapabilities {
 
     <T> Optional<T> drop(Optional<T> value, AnnotationKey<?> key, String why) {
       value.ifPresent(v -> warn(key, why + "; not sent"));
+      return Optional.empty();
+    }
+
+    /** Drops a setting that always has a value, warning only when the user asked for it. */
+    <T> Optional<T> dropAnnotated(PortPolicy p, Optional<T> value, AnnotationKey<?> key, String why) {
+      if (p.sourceOf(key.name()) != io.fairlead.policies.Provenance.DEFAULT) {
+        return drop(value, key, why);
+      }
       return Optional.empty();
     }
 

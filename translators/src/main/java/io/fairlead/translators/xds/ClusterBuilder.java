@@ -10,6 +10,8 @@ import io.envoyproxy.envoy.config.core.v3.HealthStatusSet;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.v3.CodecClientType;
+import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ClientKind;
 import java.time.Duration;
@@ -22,7 +24,11 @@ final class ClusterBuilder {
 
   private ClusterBuilder() {}
 
-  static Cluster build(String name, PortPolicy p, ClientKind client) {
+  /**
+   * @param serviceHost the Service's DNS name: the Host of HTTP health checks and the :authority
+   *     of gRPC ones, unless the annotation names another
+   */
+  static Cluster build(String name, String serviceHost, PortPolicy p, ClientKind client) {
     Cluster.Builder c =
         Cluster.newBuilder()
             .setName(name)
@@ -38,6 +44,10 @@ final class ClusterBuilder {
       legacy.ringHash().ifPresent(c::setRingHashLbConfig);
       legacy.leastRequest().ifPresent(c::setLeastRequestLbConfig);
     }
+    // Not-ready endpoints must get no traffic, as with kube-proxy: without this, Envoy's default
+    // 50% panic threshold balances over every endpoint, ready or not, during a scale-up.
+    p.panicThreshold()
+        .ifPresent(t -> c.getCommonLbConfigBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(t)));
     if (p.sessionPersistence().isPresent()) {
       // A session may keep using its endpoint while the pod terminates; new sessions avoid it.
       c.getCommonLbConfigBuilder()
@@ -57,13 +67,20 @@ final class ClusterBuilder {
                           .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
                   .build()));
     }
-    p.healthCheck().ifPresent(h -> c.addHealthChecks(healthCheck(h)));
+    p.healthCheck()
+        .ifPresent(
+            h -> {
+              c.addHealthChecks(healthCheck(h, serviceHost, p.protocol().isHttp2()));
+              // An endpoint Kubernetes removed stays out, even while it still passes checks.
+              c.setIgnoreHealthOnHostRemoval(true);
+            });
     p.outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
     p.circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
     return c.build();
   }
 
-  private static HealthCheck healthCheck(io.fairlead.policies.HealthCheck h) {
+  private static HealthCheck healthCheck(io.fairlead.policies.HealthCheck h, String serviceHost, boolean http2) {
+    String host = h.host().orElse(serviceHost);
     HealthCheck.Builder b =
         HealthCheck.newBuilder()
             .setInterval(Protos.duration(h.interval()))
@@ -71,8 +88,16 @@ final class ClusterBuilder {
             .setUnhealthyThreshold(Protos.uint32(h.unhealthyThreshold()))
             .setHealthyThreshold(Protos.uint32(h.healthyThreshold()));
     switch (h.kind()) {
-      case HTTP -> b.setHttpHealthCheck(HealthCheck.HttpHealthCheck.newBuilder().setPath(h.path().orElse("/")));
-      case GRPC -> b.setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance());
+      case HTTP -> {
+        HealthCheck.HttpHealthCheck.Builder http =
+            HealthCheck.HttpHealthCheck.newBuilder().setPath(h.path().orElse("/")).setHost(host);
+        if (http2) {
+          // h2c and gRPC servers may not speak HTTP/1 at all.
+          http.setCodecClientType(CodecClientType.HTTP2);
+        }
+        b.setHttpHealthCheck(http);
+      }
+      case GRPC -> b.setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.newBuilder().setAuthority(host));
       case TCP -> b.setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance());
     }
     return b.build();

@@ -2,6 +2,7 @@ package io.fairlead.translators.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -23,44 +24,67 @@ final class ConnectionManagers {
 
   private ConnectionManagers() {}
 
+  /**
+   * Where the connection manager sits, which decides whose address is the client's.
+   *
+   * @param xffTrustedHops gateway only: trusted proxies in front that append X-Forwarded-For
+   */
+  record Position(boolean gateway, int xffTrustedHops) {
+    static final Position SIDECAR = new Position(false, 0);
+
+    static Position gateway(int xffTrustedHops) {
+      return new Position(true, xffTrustedHops);
+    }
+  }
+
   static Filter http(
       String statPrefix,
       String routeName,
       List<HttpFilter> filters,
       Optional<Duration> maxConnectionDuration,
-      boolean edge) {
+      Position position) {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix(statPrefix)
             .setCodecType(HttpConnectionManager.CodecType.AUTO)
             .setRds(Rds.newBuilder().setConfigSource(Protos.ads()).setRouteConfigName(routeName))
             .addAllHttpFilters(filters)
-            .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"));
+            .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+            // RFC 8441: HTTP/2 clients may open WebSockets with an extended CONNECT, which Envoy
+            // turns into an HTTP/1.1 Upgrade (or back into CONNECT for an HTTP/2 upstream).
+            .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder().setAllowConnect(true));
     maxConnectionDuration.ifPresent(
         d ->
             hcm.setCommonHttpProtocolOptions(
                 HttpProtocolOptions.newBuilder().setMaxConnectionDuration(Protos.duration(d))));
-    if (edge) {
-      // A gateway is the edge: the client address is the peer's, and x-forwarded-for is not trusted.
+    if (position.gateway()) {
+      // The gateway is the edge: the client is its peer (or the PROXY protocol source), or the
+      // X-Forwarded-For entry that trusted balancers in front wrote; never one a client wrote.
       hcm.setUseRemoteAddress(BoolValue.of(true));
+      hcm.setXffNumTrustedHops(position.xffTrustedHops());
+      // Host: shop.example.com:8080 matches the virtual host shop.example.com.
+      hcm.setStripAnyHostPort(true);
     }
+    // A sidecar stays transparent (no use_remote_address): X-Forwarded-For, X-Forwarded-Proto and
+    // the request id pass as the app sent them; source-ip hashing reads the peer (ClientAddress).
     return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm.build())).build();
   }
 
   static Filter tcp(String statPrefix, String cluster, PortPolicy p) {
-    return tcp(
-        statPrefix,
-        cluster,
-        p.hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp),
-        p.maxConnectionDuration());
-  }
-
-  static Filter tcp(String statPrefix, String cluster, boolean hashSourceIp, Optional<Duration> maxDuration) {
     TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
-    if (hashSourceIp) {
+    if (p.hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
+      // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
       tcp.addHashPolicy(HashPolicy.newBuilder().setSourceIp(HashPolicy.SourceIp.getDefaultInstance()));
     }
-    maxDuration.ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
+    p.maxConnectionDuration().ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
+    // Envoy's own default is 1h as well; set, so that the annotation and the output agree.
+    p.idleTimeout().ifPresent(d -> tcp.setIdleTimeout(Protos.duration(d)));
     return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp.build())).build();
+  }
+
+  /** The capture listener's fall-through: unknown destinations pass untouched. */
+  static Filter passthrough(String statPrefix, String cluster) {
+    TcpProxy tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build();
+    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp)).build();
   }
 }

@@ -1,5 +1,6 @@
 package io.fairlead.translators.xds;
 
+import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -7,10 +8,12 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.fairlead.policies.PortPolicy;
+import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,27 +23,41 @@ import java.util.TreeMap;
  * The ClusterLoadAssignment of one port, as seen from one proxy context: node-local filtering
  * ({@code internalTrafficPolicy: Local}) and zone priorities ({@code PreferClose}) depend on
  * where the proxy runs.
+ *
+ * <p>Which endpoints are sent follows kube-proxy: not-serving endpoints never; serving and
+ * terminating ones as DRAINING (Envoy keeps their sessions, nobody sends them new traffic), or as
+ * HEALTHY when no endpoint is ready at all. A locality's weight counts the endpoints that take
+ * new traffic; gRPC balances localities by that weight, so a locality without one is left out.
  */
 final class EndpointsBuilder {
 
+  /**
+   * Envoy's default overprovisioning factor (140, that is 1.4) spills traffic to priority 1 while
+   * priority 0 is less than 1/1.4 healthy. PreferClose keeps everything local while one local
+   * endpoint is ready, which needs a factor of at least 100 × the local endpoint count. Envoy
+   * multiplies it with host counts in 32 bits, so it is capped (see docs/envoy-semantics.md).
+   */
+  static final int MAX_OVERPROVISIONING_FACTOR = 100 * 10_000;
+
   private EndpointsBuilder() {}
 
-  static ClusterLoadAssignment build(String name, PortPolicy p, List<EndpointEntry> endpoints, ProxyContext ctx) {
+  static ClusterLoadAssignment build(
+      String name, PortPolicy p, List<EndpointEntry> endpoints, ProxyContext ctx, ClientKind client) {
     List<EndpointEntry> visible = endpoints;
     if (p.nodeLocal() && ctx.role() != ProxyRole.GATEWAY && ctx.node().isPresent()) {
       String node = ctx.node().get();
       visible = endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
     }
+    List<Sent> sent = sendable(visible);
     Optional<String> ownZone = p.preferClose() ? ctx.zone() : Optional.empty();
-    boolean anyLocal =
-        ownZone.isPresent() && visible.stream().anyMatch(e -> e.zone().equals(ownZone));
+    boolean anyLocal = ownZone.isPresent() && sent.stream().anyMatch(e -> e.entry().zone().equals(ownZone));
     // Priority 0 must not be empty, so without same-zone endpoints everything stays at 0.
-    Map<Integer, Map<String, List<EndpointEntry>>> byPriority = new TreeMap<>();
-    for (EndpointEntry e : visible) {
-      int priority = anyLocal && !e.zone().equals(ownZone) ? 1 : 0;
+    Map<Integer, Map<String, List<Sent>>> byPriority = new TreeMap<>();
+    for (Sent e : sent) {
+      int priority = anyLocal && !e.entry().zone().equals(ownZone) ? 1 : 0;
       byPriority
           .computeIfAbsent(priority, k -> new TreeMap<>())
-          .computeIfAbsent(e.zone().orElse(""), k -> new java.util.ArrayList<>())
+          .computeIfAbsent(e.entry().zone().orElse(""), k -> new ArrayList<>())
           .add(e);
     }
     ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
@@ -48,31 +65,54 @@ final class EndpointsBuilder {
         (priority, zones) ->
             zones.forEach(
                 (zone, eps) -> {
-                  LocalityLbEndpoints.Builder loc =
-                      LocalityLbEndpoints.newBuilder()
-                          .setPriority(priority)
-                          .setLoadBalancingWeight(Protos.uint32(eps.size()));
+                  long takingTraffic = eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
+                  if (takingTraffic == 0 && client.isGrpc()) {
+                    // gRPC would give the locality its weight's share and fail or idle those picks.
+                    return;
+                  }
+                  LocalityLbEndpoints.Builder loc = LocalityLbEndpoints.newBuilder().setPriority(priority);
+                  if (takingTraffic > 0) {
+                    loc.setLoadBalancingWeight(Protos.uint32((int) takingTraffic));
+                  }
                   // Always present, even empty: grpc-js rejects a locality-less entry.
                   loc.setLocality(zone.isEmpty() ? Locality.getDefaultInstance() : Locality.newBuilder().setZone(zone).build());
                   eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.portAffinity())));
                   cla.addEndpoints(loc);
                 }));
+    if (anyLocal && client == ClientKind.ENVOY) {
+      int local = byPriority.get(0).values().stream().mapToInt(List::size).sum();
+      cla.getPolicyBuilder()
+          .setOverprovisioningFactor(UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * Math.max(1, local))));
+    }
     return cla.build();
   }
 
-  private static LbEndpoint lbEndpoint(EndpointEntry e, boolean hashOnPod) {
-    Endpoint.Builder ep = Endpoint.newBuilder().setAddress(Protos.address(e.address(), e.port()));
-    if (hashOnPod) {
-      ep.setHostname(e.hostname());
+  /** An endpoint and the health status it is sent with. */
+  private record Sent(EndpointEntry entry, HealthStatus status) {}
+
+  /**
+   * Not-serving endpoints are left out: with Envoy's panic mode or a client that misreads
+   * UNHEALTHY they could still be picked. When nothing is ready, serving-terminating endpoints
+   * take the traffic, as kube-proxy does (KEP-1669).
+   */
+  private static List<Sent> sendable(List<EndpointEntry> visible) {
+    boolean anyReady = visible.stream().anyMatch(e -> e.health() == EndpointHealth.HEALTHY);
+    List<Sent> out = new ArrayList<>();
+    for (EndpointEntry e : visible) {
+      switch (e.health()) {
+        case HEALTHY -> out.add(new Sent(e, HealthStatus.HEALTHY));
+        case DRAINING -> out.add(new Sent(e, anyReady ? HealthStatus.DRAINING : HealthStatus.HEALTHY));
+        case UNHEALTHY -> {}
+      }
     }
-    return LbEndpoint.newBuilder().setEndpoint(ep).setHealthStatus(status(e.health())).build();
+    return out;
   }
 
-  private static HealthStatus status(EndpointHealth h) {
-    return switch (h) {
-      case HEALTHY -> HealthStatus.HEALTHY;
-      case DRAINING -> HealthStatus.DRAINING;
-      case UNHEALTHY -> HealthStatus.UNHEALTHY;
-    };
+  private static LbEndpoint lbEndpoint(Sent e, boolean hashOnPod) {
+    Endpoint.Builder ep = Endpoint.newBuilder().setAddress(Protos.address(e.entry().address(), e.entry().port()));
+    if (hashOnPod) {
+      ep.setHostname(e.entry().hostname());
+    }
+    return LbEndpoint.newBuilder().setEndpoint(ep).setHealthStatus(e.status()).build();
   }
 }

@@ -1,6 +1,9 @@
 package io.fairlead.translators.xds;
 
+import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -32,6 +35,8 @@ public final class GatewayListenerBuilder {
 
   /** The gateway's listener and route, or nothing when the group exposes no Service. */
   record Result(Optional<Listener> listener, Optional<RouteConfiguration> route, List<Diagnostic> diagnostics) {}
+
+  static final String PROXY_PROTOCOL = "envoy.filters.listener.proxy_protocol";
 
   private GatewayListenerBuilder() {}
 
@@ -80,14 +85,14 @@ public final class GatewayListenerBuilder {
                     Exposed e = r.getValue();
                     int port = e.policy().port().port();
                     String cluster = ResourceNames.cluster(e.service().ref(), port);
-                    Route route = RouteBuilder.build(cluster, cluster, r.getKey(), e.policy(), ClientKind.ENVOY);
+                    Route route = RouteBuilder.build(cluster, cluster, r.getKey(), e.policy(), ClientKind.ENVOY, ClientAddress.DERIVED);
                     vh.addRoutes(route);
                     used.add(e.policy());
                   });
           rc.addVirtualHosts(vh);
         });
     String listenerName = ResourceNames.gatewayListener(ctx.gatewayGroup());
-    Listener listener =
+    Listener.Builder listener =
         Listener.newBuilder()
             .setName(listenerName)
             .setAddress(Protos.address("0.0.0.0", ctx.gatewayPort()))
@@ -97,8 +102,18 @@ public final class GatewayListenerBuilder {
                     .setName(listenerName)
                     .addFilters(
                         ConnectionManagers.http(
-                            listenerName, routeName, HttpFilters.forPolicies(used), Optional.empty(), true)))
-            .build();
-    return new Result(Optional.of(listener), Optional.of(rc.build()), diagnostics);
+                            listenerName,
+                            routeName,
+                            HttpFilters.forPolicies(used, ClientAddress.DERIVED),
+                            Optional.empty(),
+                            ConnectionManagers.Position.gateway(ctx.gateway().xffTrustedHops()))));
+    if (ctx.gateway().proxyProtocol()) {
+      // Behind an L4 balancer: the PROXY header names the client, and becomes the peer address.
+      listener.addListenerFilters(
+          ListenerFilter.newBuilder()
+              .setName(PROXY_PROTOCOL)
+              .setTypedConfig(Any.pack(ProxyProtocol.getDefaultInstance())));
+    }
+    return new Result(Optional.of(listener.build()), Optional.of(rc.build()), diagnostics);
   }
 }

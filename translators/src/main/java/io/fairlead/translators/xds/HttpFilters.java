@@ -33,9 +33,9 @@ final class HttpFilters {
 
   private HttpFilters() {}
 
-  static List<HttpFilter> forPolicies(Collection<PortPolicy> policies) {
+  static List<HttpFilter> forPolicies(Collection<PortPolicy> policies, ClientAddress address) {
     List<HttpFilter> filters = new ArrayList<>();
-    if (policies.stream().anyMatch(HttpFilters::needsSubnetHeader)) {
+    if (policies.stream().anyMatch(p -> needsSubnetHeader(p, address))) {
       filters.add(
           HttpFilter.newBuilder()
               .setName(LUA)
@@ -62,8 +62,13 @@ final class HttpFilters {
     return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
   }
 
-  static boolean needsSubnetHeader(PortPolicy p) {
-    return p.hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp s && s.isMasked());
+  /**
+   * Whether source-ip hashing goes through the script's header: for a subnet, which Envoy cannot
+   * mask, and on sidecars, where Envoy's own source_ip would read X-Forwarded-For.
+   */
+  static boolean needsSubnetHeader(PortPolicy p, ClientAddress address) {
+    return p.hashKeys().stream()
+        .anyMatch(k -> k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER));
   }
 
   private static String readScript() {

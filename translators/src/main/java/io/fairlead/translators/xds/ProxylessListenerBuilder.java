@@ -31,7 +31,7 @@ final class ProxylessListenerBuilder {
                         VirtualHost.newBuilder()
                             .setName(name)
                             .addDomains("*")
-                            .addRoutes(RouteBuilder.build(name, cluster, "", p, client))))
+                            .addRoutes(RouteBuilder.build(name, cluster, "", p, client, ClientAddress.DERIVED))))
             .addHttpFilters(HttpFilters.router())
             .build();
     return Listener.newBuilder()

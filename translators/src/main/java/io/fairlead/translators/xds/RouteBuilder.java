@@ -17,19 +17,27 @@ import io.fairlead.policies.HashKey;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.SessionPersistence;
 import io.fairlead.translators.ClientKind;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import java.time.Duration;
+import java.util.List;
 
 /** The route to one Service port: hashing, retries, timeouts and sessions ride on it. */
 final class RouteBuilder {
 
   private RouteBuilder() {}
 
-  static Route build(String name, String cluster, String prefix, PortPolicy p, ClientKind client) {
+  static Route build(
+      String name, String cluster, String prefix, PortPolicy p, ClientKind client, ClientAddress address) {
     RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
-    for (HashKey k : p.hashKeys()) {
-      action.addHashPolicy(hashPolicy(k, client));
+    List<HashKey> keys = p.hashKeys();
+    for (int i = 0; i < keys.size(); i++) {
+      // Envoy and gRPC (gRFC A42) combine every policy that yields a hash unless one is terminal:
+      // "the first key that yields a value" needs terminal on all but the last.
+      action.addHashPolicy(hashPolicy(keys.get(i), client, address).toBuilder().setTerminal(i < keys.size() - 1));
     }
-    p.retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r)));
+    p.retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r, client)));
+    // Replaces the connection manager's 5-minute stream_idle_timeout for this route's streams.
+    p.idleTimeout().ifPresent(t -> action.setIdleTimeout(Protos.duration(t)));
     if (client.isGrpc()) {
       p.timeout()
           .ifPresent(
@@ -50,8 +58,8 @@ final class RouteBuilder {
     if (!client.isGrpc()) {
       p.sessionPersistence()
           .ifPresent(s -> route.putTypedPerFilterConfig(HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
-      if (HttpFilters.needsSubnetHeader(p)) {
-        route.setMetadata(subnetMetadata(p));
+      if (HttpFilters.needsSubnetHeader(p, address)) {
+        route.setMetadata(subnetMetadata(p, address));
       }
     }
     return route.build();
@@ -65,7 +73,7 @@ final class RouteBuilder {
         : m.setPathSeparatedPrefix(prefix).build();
   }
 
-  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientKind client) {
+  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientKind client, ClientAddress address) {
     RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder();
     if (k instanceof HashKey.Header header) {
       h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(header.name()));
@@ -74,7 +82,7 @@ final class RouteBuilder {
           RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setTtl(Protos.duration(c.ttl()));
       c.path().ifPresent(cookie::setPath);
       h.setCookie(cookie);
-    } else if (k instanceof HashKey.SourceIp s && s.isMasked() && !client.isGrpc()) {
+    } else if (k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER) && !client.isGrpc()) {
       h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(HttpFilters.SUBNET_HEADER));
     } else if (k instanceof HashKey.SourceIp) {
       h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
@@ -86,10 +94,23 @@ final class RouteBuilder {
     return h.build();
   }
 
-  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r) {
+  /** How many hosts Envoy may try per retry to find one not tried before. */
+  static final int HOST_SELECTION_ATTEMPTS = 5;
+
+  static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+
+  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r, ClientKind client) {
     RetryPolicy.Builder b =
         RetryPolicy.newBuilder().setRetryOn(String.join(",", r.on())).setNumRetries(Protos.uint32(r.attempts()));
     r.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Protos.duration(t)));
+    if (ClientCapabilities.hasRetryHostPredicates(client)) {
+      // A retry goes to another endpoint, also when the key hashes to the one that failed.
+      b.addRetryHostPredicate(
+              RetryPolicy.RetryHostPredicate.newBuilder()
+                  .setName(PREVIOUS_HOSTS)
+                  .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
+          .setHostSelectionRetryMaxAttempts(HOST_SELECTION_ATTEMPTS);
+    }
     return b.build();
   }
 
@@ -110,7 +131,7 @@ final class RouteBuilder {
         .build();
   }
 
-  private static Metadata subnetMetadata(PortPolicy p) {
+  private static Metadata subnetMetadata(PortPolicy p, ClientAddress address) {
     HashKey.SourceIp s =
         p.hashKeys().stream()
             .filter(HashKey.SourceIp.class::isInstance)
@@ -121,6 +142,7 @@ final class RouteBuilder {
         Struct.newBuilder()
             .putFields("source_ip_prefix_v4", Value.newBuilder().setNumberValue(s.prefixV4()).build())
             .putFields("source_ip_prefix_v6", Value.newBuilder().setNumberValue(s.prefixV6()).build())
+            .putFields("client_address", Value.newBuilder().setStringValue(address.scriptName()).build())
             .build();
     return Metadata.newBuilder().putFilterMetadata(HttpFilters.LUA, fields).build();
   }

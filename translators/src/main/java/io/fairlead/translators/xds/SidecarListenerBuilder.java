@@ -31,8 +31,7 @@ final class SidecarListenerBuilder {
             FilterChain.newBuilder()
                 .setName("passthrough")
                 .addFilters(
-                    ConnectionManagers.tcp(
-                        "passthrough", ResourceNames.PASSTHROUGH_CLUSTER, false, java.util.Optional.empty())))
+                    ConnectionManagers.passthrough("passthrough", ResourceNames.PASSTHROUGH_CLUSTER)))
         .build();
   }
 
@@ -56,9 +55,9 @@ final class SidecarListenerBuilder {
           ConnectionManagers.http(
               name,
               ResourceNames.sidecarRoute(svc.ref(), p.port().port()),
-              HttpFilters.forPolicies(List.of(p)),
+              HttpFilters.forPolicies(List.of(p), ClientAddress.PEER),
               p.maxConnectionDuration(),
-              false));
+              ConnectionManagers.Position.SIDECAR));
     } else {
       chain.addFilters(ConnectionManagers.tcp(name, cluster, p));
     }
@@ -74,7 +73,7 @@ final class SidecarListenerBuilder {
             VirtualHost.newBuilder()
                 .setName(name)
                 .addDomains("*")
-                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientKind.ENVOY)))
+                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientKind.ENVOY, ClientAddress.PEER)))
         .build();
   }
 }

@@ -5,8 +5,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.SessionPersistence;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -65,8 +68,8 @@ public final class XdsTranslator {
       if (!routed) {
         continue;
       }
-      clusters.add(ClusterBuilder.build(cluster, p, client));
-      endpoints.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx));
+      clusters.add(ClusterBuilder.build(cluster, svc.fqdn(), p, client));
+      endpoints.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, client));
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
@@ -76,7 +79,10 @@ public final class XdsTranslator {
             }
           }
         }
-        case GATEWAY -> exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
+        case GATEWAY -> {
+          exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
+          sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
+        }
         case PROXYLESS -> listeners.add(ProxylessListenerBuilder.build(svc, p, client));
       }
     }
@@ -86,6 +92,31 @@ public final class XdsTranslator {
               object, "spec.clusterIP", "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
     }
     return new ServiceResources(clusters, endpoints, listeners, routes, exposed, diagnostics);
+  }
+
+  /**
+   * A gateway fleet shares session cookies across replicas, but Envoy builds without
+   * envoyproxy/envoy PR #44981 write a cookie's expiry in their own monotonic clock (issue
+   * #44111), so another replica may take a fresh cookie for an expired one, or the reverse.
+   */
+  private static Optional<Diagnostic> sessionExpiryAcrossReplicas(
+      PortPolicy p, ProxyContext ctx, String object) {
+    if (ctx.gateway().sessionCookieWallClock()
+        || !(p.sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
+        || c.ttl().isZero()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Diagnostic.warning(
+            object,
+            AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName(),
+            "port "
+                + p.port().label()
+                + ", gateway group "
+                + ctx.gatewayGroup()
+                + ": this Envoy build writes the session cookie's expiry in its own monotonic clock, so another gateway"
+                + " replica may end a fresh session early or keep an expired one (envoyproxy/envoy#44111); run an Envoy build"
+                + " with PR #44981 and declare it (fairlead bootstrap --session-cookie-wall-clock), or use persistence-timeout 0s"));
   }
 
   /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */

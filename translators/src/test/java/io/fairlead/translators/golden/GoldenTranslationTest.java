@@ -66,7 +66,16 @@ class GoldenTranslationTest {
     out.put("sidecar.yaml", render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, zone, node, namespaces)));
     for (String group : gatewayGroups(model)) {
       String file = group.equals("default") ? "gateway.yaml" : "gateway-" + group + ".yaml";
-      out.put(file, render(model, new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, group, 8080, zone, Optional.empty())));
+      ProxyContext.Gateway gateway =
+          new ProxyContext.Gateway(
+              group,
+              8080,
+              Integer.parseInt(proxy.getOrDefault("xffTrustedHops", "0")),
+              Boolean.parseBoolean(proxy.getOrDefault("proxyProtocol", "false")),
+              Boolean.parseBoolean(proxy.getOrDefault("sessionCookieWallClock", "false")));
+      out.put(
+          file,
+          render(model, new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, gateway, zone, Optional.empty(), new TreeSet<>())));
     }
     for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
       out.put(
@@ -99,7 +108,10 @@ class GoldenTranslationTest {
     if (!Files.exists(file)) {
       return Map.of();
     }
-    return new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+    Map<String, Object> raw = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+    Map<String, String> out = new LinkedHashMap<>();
+    raw.forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
   }
 
   private static void check(Path dir) throws Exception {
