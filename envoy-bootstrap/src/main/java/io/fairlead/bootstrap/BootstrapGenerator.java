@@ -92,6 +92,11 @@ public final class BootstrapGenerator {
     values.put(NodeMetadataKeys.GATEWAY, params.gatewayGroup());
     values.put(NodeMetadataKeys.GATEWAY_PORT, params.gatewayPort().map(String::valueOf));
     values.put(NodeMetadataKeys.VISIBLE_NAMESPACES, params.visibleNamespaces());
+    values.put(NodeMetadataKeys.XFF_TRUSTED_HOPS, params.xffTrustedHops().map(String::valueOf));
+    values.put(NodeMetadataKeys.PROXY_PROTOCOL, params.proxyProtocol() ? Optional.of("true") : Optional.empty());
+    values.put(
+        NodeMetadataKeys.SESSION_COOKIE_WALL_CLOCK,
+        params.sessionCookieWallClock() ? Optional.of("true") : Optional.empty());
     Struct.Builder struct = Struct.newBuilder();
     values.forEach((key, value) ->
         value.ifPresent(v -> struct.putFields(key, Value.newBuilder().setStringValue(v).build())));

@@ -21,6 +21,11 @@ import java.util.Optional;
  * @param tls mutual TLS towards the xDS server; absent means plaintext
  * @param adminPort Envoy admin port, bound to 127.0.0.1
  * @param visibleNamespaces comma list of namespaces whose Services a sidecar gets; absent: all
+ * @param xffTrustedHops gateway only: proxies in front of the gateway that append to
+ *     X-Forwarded-For (an L7 balancer is 1); absent means none, the peer is the client
+ * @param proxyProtocol gateway only: an L4 balancer in front sends the PROXY protocol header
+ * @param sessionCookieWallClock gateway only: the Envoy build writes stateful-session cookie
+ *     expiry in wall-clock time (envoyproxy/envoy PR #44981)
  */
 public record BootstrapParams(
     ProxyRole role,
@@ -35,11 +40,16 @@ public record BootstrapParams(
     Optional<Integer> gatewayPort,
     Optional<TlsFiles> tls,
     int adminPort,
-    Optional<String> visibleNamespaces) {
+    Optional<String> visibleNamespaces,
+    Optional<Integer> xffTrustedHops,
+    boolean proxyProtocol,
+    boolean sessionCookieWallClock) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_SIDECAR_ADMIN_PORT = 15000;
   public static final int DEFAULT_GATEWAY_ADMIN_PORT = 9901;
+  /** More balancers than this in front of one gateway is a mistake, not a topology. */
+  public static final int MAX_XFF_TRUSTED_HOPS = 10;
 
   public BootstrapParams {
     if (role == null) {
@@ -72,6 +82,15 @@ public record BootstrapParams(
           "gateway group and gateway port apply only to the gateway role");
     }
     requirePort("admin port", adminPort);
+    Objects.requireNonNull(xffTrustedHops, "xffTrustedHops");
+    if (role != ProxyRole.GATEWAY && (xffTrustedHops.isPresent() || proxyProtocol || sessionCookieWallClock)) {
+      throw new IllegalArgumentException(
+          "trusted X-Forwarded-For hops, the PROXY protocol and the session cookie clock apply only to the gateway role");
+    }
+    if (xffTrustedHops.isPresent() && (xffTrustedHops.get() < 0 || xffTrustedHops.get() > MAX_XFF_TRUSTED_HOPS)) {
+      throw new IllegalArgumentException(
+          "trusted X-Forwarded-For hops " + xffTrustedHops.get() + " is out of range 0.." + MAX_XFF_TRUSTED_HOPS);
+    }
     Objects.requireNonNull(visibleNamespaces, "visibleNamespaces");
     if (visibleNamespaces.isPresent()) {
       if (role != ProxyRole.SIDECAR) {
@@ -127,6 +146,9 @@ public record BootstrapParams(
     private TlsFiles tls;
     private Integer adminPort;
     private String visibleNamespaces;
+    private Integer xffTrustedHops;
+    private boolean proxyProtocol;
+    private boolean sessionCookieWallClock;
 
     private Builder() {}
 
@@ -160,6 +182,15 @@ public record BootstrapParams(
     /** Comma list of namespaces; sidecar role only. */
     public Builder visibleNamespaces(String value) { visibleNamespaces = value; return this; }
 
+    /** Gateway role only. */
+    public Builder xffTrustedHops(Integer value) { xffTrustedHops = value; return this; }
+
+    /** Gateway role only. */
+    public Builder proxyProtocol(boolean value) { proxyProtocol = value; return this; }
+
+    /** Gateway role only. */
+    public Builder sessionCookieWallClock(boolean value) { sessionCookieWallClock = value; return this; }
+
     public BootstrapParams build() {
       if (role == null) {
         throw new IllegalArgumentException("role must be sidecar or gateway");
@@ -184,7 +215,10 @@ public record BootstrapParams(
           resolvedGatewayPort,
           Optional.ofNullable(tls),
           resolvedAdminPort,
-          Optional.ofNullable(visibleNamespaces));
+          Optional.ofNullable(visibleNamespaces),
+          Optional.ofNullable(xffTrustedHops),
+          proxyProtocol,
+          sessionCookieWallClock);
     }
   }
 }

@@ -25,9 +25,31 @@ public final class NodeMetadataKeys {
   /** Comma list of the namespaces whose Services a sidecar gets; absent means all. */
   public static final String VISIBLE_NAMESPACES = "fairlead.io/visible-namespaces";
 
+  /** Gateway: how many proxies in front append to X-Forwarded-For and are trusted, decimal. */
+  public static final String XFF_TRUSTED_HOPS = "fairlead.io/xff-trusted-hops";
+  /** Gateway: "true" when an L4 balancer in front sends the PROXY protocol header. */
+  public static final String PROXY_PROTOCOL = "fairlead.io/proxy-protocol";
+
+  /**
+   * Gateway: "true" when the operator declares that its Envoy build writes stateful-session
+   * cookie expiry in wall-clock time (envoyproxy/envoy PR #44981), so replicas agree on it.
+   */
+  public static final String SESSION_COOKIE_WALL_CLOCK = "fairlead.io/session-cookie-wall-clock";
+
   /** All keys, sorted. */
   public static final List<String> ALL =
-      List.of(GATEWAY, GATEWAY_PORT, NAMESPACE, NODE, POD, ROLE, VISIBLE_NAMESPACES, ZONE);
+      List.of(
+          GATEWAY,
+          GATEWAY_PORT,
+          NAMESPACE,
+          NODE,
+          POD,
+          PROXY_PROTOCOL,
+          ROLE,
+          SESSION_COOKIE_WALL_CLOCK,
+          VISIBLE_NAMESPACES,
+          XFF_TRUSTED_HOPS,
+          ZONE);
 
   private NodeMetadataKeys() {}
 }

@@ -38,6 +38,9 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--gateway-port", description = "Gateway listener port (gateway role, default 8080).") Integer gatewayPort;
   @Option(names = "--admin-port", description = "Envoy admin port on 127.0.0.1.") Integer adminPort;
   @Option(names = "--visible-namespaces", description = "Sidecar: comma list of namespaces whose Services it gets (default: all).") String visibleNamespaces;
+  @Option(names = "--xff-trusted-hops", description = "Gateway: proxies in front that append to X-Forwarded-For (an L7 balancer is 1; default 0: the peer is the client).") Integer xffTrustedHops;
+  @Option(names = "--proxy-protocol", description = "Gateway: an L4 balancer in front sends the PROXY protocol header.") boolean proxyProtocol;
+  @Option(names = "--session-cookie-wall-clock", description = "Gateway: this Envoy build writes session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981), so gateway replicas agree on it.") boolean sessionCookieWallClock;
   @Option(names = "--tls-ca") String tlsCa;
   @Option(names = "--tls-cert") String tlsCert;
   @Option(names = "--tls-key") String tlsKey;
@@ -65,7 +68,10 @@ final class BootstrapCommand implements Callable<Integer> {
             .gatewayGroup(gateway)
             .gatewayPort(gatewayPort)
             .adminPort(adminPort)
-            .visibleNamespaces(visibleNamespaces);
+            .visibleNamespaces(visibleNamespaces)
+            .xffTrustedHops(xffTrustedHops)
+            .proxyProtocol(proxyProtocol)
+            .sessionCookieWallClock(sessionCookieWallClock);
     if (tlsCa != null || tlsCert != null || tlsKey != null) {
       b.tls(new TlsFiles(tlsCa, tlsCert, tlsKey));
     }

@@ -3,7 +3,9 @@ package io.fairlead.cli;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.bootstrap.BootstrapParams;
 import java.util.Arrays;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -13,8 +15,19 @@ import java.util.stream.Collectors;
 final class ProxyContexts {
   private ProxyContexts() {}
 
+  static ProxyContext.Gateway gateway(
+      String group, int port, int xffTrustedHops, boolean proxyProtocol, boolean sessionCookieWallClock) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("--gateway-port must be 1 to 65535");
+    }
+    if (xffTrustedHops < 0 || xffTrustedHops > BootstrapParams.MAX_XFF_TRUSTED_HOPS) {
+      throw new IllegalArgumentException("--xff-trusted-hops must be 0 to " + BootstrapParams.MAX_XFF_TRUSTED_HOPS);
+    }
+    return new ProxyContext.Gateway(group, port, xffTrustedHops, proxyProtocol, sessionCookieWallClock);
+  }
+
   static ProxyContext parse(
-      String role, String client, String gateway, int gatewayPort, String zone, String node, List<String> namespaces) {
+      String role, String client, ProxyContext.Gateway gateway, String zone, String node, List<String> namespaces) {
     ProxyRole r =
         ProxyRole.parse(role)
             .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar, gateway or proxyless, not '" + role + "'"));
@@ -36,14 +49,14 @@ final class ProxyContexts {
     if (r != ProxyRole.PROXYLESS && c.isGrpc()) {
       throw new IllegalArgumentException("--role " + r.label() + " is an Envoy role; gRPC clients are --role proxyless");
     }
-    if (gatewayPort < 1 || gatewayPort > 65535) {
-      throw new IllegalArgumentException("--gateway-port must be 1 to 65535");
+    if (r != ProxyRole.GATEWAY && !gateway.equals(ProxyContext.Gateway.of(gateway.group(), gateway.port()))) {
+      throw new IllegalArgumentException("--xff-trusted-hops, --proxy-protocol and --session-cookie-wall-clock apply to the gateway role");
     }
     if (namespaces != null && r == ProxyRole.GATEWAY) {
       throw new IllegalArgumentException("--visible-namespaces applies to sidecar and proxyless; gateways expose by group");
     }
     return new ProxyContext(
-        r, c, gateway, gatewayPort, Optional.ofNullable(zone), Optional.ofNullable(node),
+        r, c, r == ProxyRole.GATEWAY ? gateway : ProxyContext.Gateway.DEFAULT, Optional.ofNullable(zone), Optional.ofNullable(node),
         new TreeSet<>(namespaces == null ? List.of() : namespaces));
   }
 }

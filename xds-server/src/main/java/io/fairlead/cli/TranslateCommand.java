@@ -49,6 +49,15 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway listener port (default: ${DEFAULT-VALUE}).")
   int gatewayPort;
 
+  @Option(names = "--xff-trusted-hops", defaultValue = "0", description = "Gateway: proxies in front that append to X-Forwarded-For (default: ${DEFAULT-VALUE}).")
+  int xffTrustedHops;
+
+  @Option(names = "--proxy-protocol", description = "Gateway: an L4 balancer in front sends the PROXY protocol header.")
+  boolean proxyProtocol;
+
+  @Option(names = "--session-cookie-wall-clock", description = "Gateway: its Envoy build writes session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981).")
+  boolean sessionCookieWallClock;
+
   @Option(names = "--zone", description = "The proxy's zone, for trafficDistribution: PreferClose.")
   String zone;
 
@@ -63,7 +72,14 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ProxyContext ctx = ProxyContexts.parse(role, client, gateway, gatewayPort, zone, node, visibleNamespaces);
+    ProxyContext ctx =
+        ProxyContexts.parse(
+            role,
+            client,
+            ProxyContexts.gateway(gateway, gatewayPort, xffTrustedHops, proxyProtocol, sessionCookieWallClock),
+            zone,
+            node,
+            visibleNamespaces);
     boolean yaml = OutputFormat.isYaml(output);
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());

@@ -41,12 +41,15 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     Struct metadata = node.getMetadata();
     ClientKind client = clientKind(node.getUserAgentName(), problems);
     ProxyRole role = role(metadata, client, problems);
-    String gatewayGroup = ProxyContext.DEFAULT_GATEWAY_GROUP;
-    int gatewayPort = ProxyContext.DEFAULT_GATEWAY_PORT;
+    ProxyContext.Gateway gateway = ProxyContext.Gateway.DEFAULT;
     if (role == ProxyRole.GATEWAY) {
-      gatewayGroup =
-          text(metadata, NodeMetadataKeys.GATEWAY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP);
-      gatewayPort = gatewayPort(metadata, problems);
+      gateway =
+          new ProxyContext.Gateway(
+              text(metadata, NodeMetadataKeys.GATEWAY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP),
+              gatewayPort(metadata, problems),
+              trustedHops(metadata, problems),
+              flag(metadata, NodeMetadataKeys.PROXY_PROTOCOL, problems),
+              flag(metadata, NodeMetadataKeys.SESSION_COOKIE_WALL_CLOCK, problems));
     }
     Optional<String> zone =
         node.getLocality().getZone().isEmpty()
@@ -59,7 +62,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
           .ifPresent(list -> Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).forEach(namespaces::add));
     }
     return new Resolution(
-        new ProxyContext(role, client, gatewayGroup, gatewayPort, zone, kubeNode, namespaces), problems);
+        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces), problems);
   }
 
   private static ClientKind clientKind(String userAgent, List<String> problems) {
@@ -115,12 +118,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     if (value == null) {
       return ProxyContext.DEFAULT_GATEWAY_PORT;
     }
-    Optional<Integer> port =
-        switch (value.getKindCase()) {
-          case NUMBER_VALUE -> portNumber(value.getNumberValue());
-          case STRING_VALUE -> portText(value.getStringValue().trim());
-          default -> Optional.empty();
-        };
+    Optional<Integer> port = integer(value, 1, 65535);
     if (port.isEmpty()) {
       problems.add(
           NodeMetadataKeys.GATEWAY_PORT
@@ -132,18 +130,57 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     return port.orElse(ProxyContext.DEFAULT_GATEWAY_PORT);
   }
 
-  private static Optional<Integer> portNumber(double number) {
-    if (number != Math.rint(number) || number < 1 || number > 65535) {
+  private static int trustedHops(Struct metadata, List<String> problems) {
+    Value value = metadata.getFieldsOrDefault(NodeMetadataKeys.XFF_TRUSTED_HOPS, null);
+    if (value == null) {
+      return 0;
+    }
+    Optional<Integer> hops = integer(value, 0, MAX_TRUSTED_HOPS);
+    if (hops.isEmpty()) {
+      problems.add(
+          NodeMetadataKeys.XFF_TRUSTED_HOPS + " " + describe(value) + " is not 0 to " + MAX_TRUSTED_HOPS + "; using 0");
+      return 0;
+    }
+    return hops.get();
+  }
+
+  /** As {@code fairlead bootstrap} accepts it. */
+  private static final int MAX_TRUSTED_HOPS = io.fairlead.bootstrap.BootstrapParams.MAX_XFF_TRUSTED_HOPS;
+
+  private static boolean flag(Struct metadata, String key, List<String> problems) {
+    Value value = metadata.getFieldsOrDefault(key, null);
+    if (value == null) {
+      return false;
+    }
+    if (value.getKindCase() == Value.KindCase.BOOL_VALUE) {
+      return value.getBoolValue();
+    }
+    if (value.getKindCase() == Value.KindCase.STRING_VALUE
+        && List.of("true", "false").contains(value.getStringValue().trim())) {
+      return value.getStringValue().trim().equals("true");
+    }
+    problems.add(key + " " + describe(value) + " is not true or false; using false");
+    return false;
+  }
+
+  /** A whole number in [min, max], given as a JSON number or a decimal string. */
+  private static Optional<Integer> integer(Value value, int min, int max) {
+    double number;
+    if (value.getKindCase() == Value.KindCase.NUMBER_VALUE) {
+      number = value.getNumberValue();
+    } else if (value.getKindCase() == Value.KindCase.STRING_VALUE) {
+      String text = value.getStringValue().trim();
+      if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(Character::isDigit)) {
+        return Optional.empty();
+      }
+      number = Integer.parseInt(text);
+    } else {
+      return Optional.empty();
+    }
+    if (number != Math.rint(number) || number < min || number > max) {
       return Optional.empty();
     }
     return Optional.of((int) number);
-  }
-
-  private static Optional<Integer> portText(String text) {
-    if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
-      return Optional.empty();
-    }
-    return portNumber(Integer.parseInt(text));
   }
 
   /** A non-empty string value; anything else but an absent key is a problem. */
@@ -178,6 +215,16 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     label.append(context.client().label());
     if (context.role() == ProxyRole.GATEWAY) {
       label.append('/').append(context.gatewayGroup()).append(':').append(context.gatewayPort());
+      ProxyContext.Gateway g = context.gateway();
+      if (g.xffTrustedHops() > 0) {
+        label.append(",xff-hops=").append(g.xffTrustedHops());
+      }
+      if (g.proxyProtocol()) {
+        label.append(",proxy-protocol");
+      }
+      if (g.sessionCookieWallClock()) {
+        label.append(",cookie-wall-clock");
+      }
     }
     context.zone().ifPresent(zone -> label.append(",zone=").append(zone));
     context.node().ifPresent(node -> label.append(",node=").append(node));
