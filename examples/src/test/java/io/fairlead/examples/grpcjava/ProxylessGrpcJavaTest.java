@@ -42,6 +42,9 @@ class ProxylessGrpcJavaTest {
   private static final String A = "127.0.0.11";
   private static final String B = "127.0.0.12";
   private static final String C = "127.0.0.13";
+  /** Two more pods that must get nothing: one terminating, one not ready. */
+  private static final String D = "127.0.0.14";
+  private static final String E = "127.0.0.15";
   private static final List<String> PODS = List.of(A, B, C);
   private static final String NODE_ID = "e2e-grpc-java";
   /** How soon an endpoint change must reach the client's picks. */
@@ -56,20 +59,28 @@ class ProxylessGrpcJavaTest {
   private static FairleadServer server;
   private ManagedChannel channel;
 
-  /** One endpoint of an EndpointSlice with its conditions. */
-  private record Endpoint(String ip, boolean ready, boolean serving, boolean terminating) {
+  /** One endpoint of an EndpointSlice with its conditions and, optionally, its zone. */
+  private record Endpoint(String ip, boolean ready, boolean serving, boolean terminating, String zone) {
     static Endpoint ready(String ip) {
-      return new Endpoint(ip, true, true, false);
+      return new Endpoint(ip, true, true, false, null);
     }
 
     static Endpoint terminating(String ip) {
-      return new Endpoint(ip, false, true, true);
+      return new Endpoint(ip, false, true, true, null);
+    }
+
+    static Endpoint notReady(String ip) {
+      return new Endpoint(ip, false, false, false, null);
+    }
+
+    Endpoint in(String zone) {
+      return new Endpoint(ip, ready, serving, terminating, zone);
     }
   }
 
   @BeforeAll
   static void startControlPlane() throws Exception {
-    backends = Backends.start(PODS, 0);
+    backends = Backends.start(List.of(A, B, C, D, E), 0);
     Files.writeString(
         dir.resolve("services.yaml"),
         String.join(
@@ -81,10 +92,20 @@ class ProxylessGrpcJavaTest {
             service("scale", "fairlead.io/lb-policy: round-robin"),
             service("drain", "fairlead.io/lb-policy: round-robin"),
             service("client", "fairlead.io/hash-on: source-ip"),
+            service("ordered", "fairlead.io/hash-on: header:x-user,source-ip"),
+            service("zones", "fairlead.io/lb-policy: round-robin"),
             service("everything", EVERYTHING)));
-    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client", "everything")) {
+    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client", "ordered", "everything")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
+    // zone-a: one ready pod, one terminating, one not ready; zone-b: two ready pods.
+    writeSlice(
+        "zones",
+        Endpoint.ready(A).in("zone-a"),
+        Endpoint.terminating(D).in("zone-a"),
+        Endpoint.notReady(E).in("zone-a"),
+        Endpoint.ready(B).in("zone-b"),
+        Endpoint.ready(C).in("zone-b"));
     writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
     server =
         FairleadServer.start(
@@ -147,6 +168,9 @@ class ProxylessGrpcJavaTest {
     for (Endpoint e : endpoints) {
       yaml.append("  - addresses: [%s]\n    conditions: {ready: %s, serving: %s, terminating: %s}\n"
           .formatted(e.ip(), e.ready(), e.serving(), e.terminating()));
+      if (e.zone() != null) {
+        yaml.append("    zone: %s\n".formatted(e.zone()));
+      }
     }
     Path target = dir.resolve(service + "-slice.yaml");
     Path partial = dir.resolve(service + "-slice.partial");
@@ -175,6 +199,7 @@ class ProxylessGrpcJavaTest {
 
   private static Map<String, Long> connections() {
     return backends.all().stream()
+        .filter(b -> PODS.contains(b.name()))
         .collect(Collectors.toMap(EchoBackend::name, EchoBackend::connectionsAccepted, (x, y) -> x, TreeMap::new));
   }
 
@@ -273,6 +298,55 @@ class ProxylessGrpcJavaTest {
     }
     assertThat(server.controlPlane().callbacks().connections())
         .allSatisfy(c -> assertThat(c.nacks()).as("NACKs of " + c.nodeId()).isEmpty());
+  }
+
+  /**
+   * {@code hash-on: header:x-user,source-ip} means the first key that yields a value. For gRPC,
+   * source-ip becomes the channel id, and gRPC combines every hash policy that yields a value
+   * unless one is terminal (gRFC A42): without {@code terminal} on the header, one user would
+   * reach a different pod from each channel.
+   */
+  @Test
+  void orderedHashKeysKeepAUserOnOnePodAcrossChannels() throws Exception {
+    ManagedChannel first = open("ordered");
+    ManagedChannel second = XdsClients.channel("ordered.e2e.svc.cluster.local:9090");
+    try {
+      awaitFirstAnswer(first);
+      awaitFirstAnswer(second);
+      Set<String> used = new HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        Map<String, String> user = Map.of("x-user", "user-" + i);
+        Tally one = Calls.sequential(first, 3, user);
+        Tally other = Calls.sequential(second, 3, user);
+        assertThat(one.counts()).as("user-%d on the first channel", i).hasSize(1);
+        assertThat(other.counts().keySet()).as("user-%d on the second channel", i).isEqualTo(one.counts().keySet());
+        used.addAll(one.counts().keySet());
+      }
+      assertThat(used).as("users spread over pods").hasSizeGreaterThanOrEqualTo(2);
+    } finally {
+      second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Locality weights count only endpoints that take traffic: a zone with one ready, one
+   * terminating and one not-ready pod weighs 1, not 3, against a zone of two ready pods, so each
+   * ready pod gets a third. The other two get nothing.
+   */
+  @Test
+  void eachReadyPodGetsAnEqualShareAcrossZonesWithTerminatingAndNotReadyPods() throws Exception {
+    ManagedChannel ch = open("zones");
+    Calls.untilAnswered(ch, Set.of(A, B, C), FIRST_CONFIG_LIMIT);
+
+    Tally tally = Calls.sequential(ch, 600);
+
+    assertThat(tally.total()).isEqualTo(600);
+    for (String pod : List.of(A, B, C)) {
+      // 200 each; the locality pick is random, so ±20% is over 3 standard deviations.
+      assertThat(tally.count(pod)).as(pod + " in " + tally.counts()).isBetween(160, 240);
+    }
+    assertThat(tally.count(D)).as("terminating pod").isZero();
+    assertThat(tally.count(E)).as("not-ready pod").isZero();
   }
 
   /** gRPC cannot hash on addresses: source-ip affinity becomes affinity per client channel. */
