@@ -19,7 +19,8 @@ final class GoldenCases {
   static final String PARAMS = "params.yaml";
   private static final Set<String> KEYS = Set.of(
       "role", "xdsAddress", "nodeId", "cluster", "namespace", "pod", "node", "zone",
-      "gatewayGroup", "gatewayPort", "adminPort", "tls", "visibleNamespaces");
+      "gatewayGroup", "gatewayPort", "adminPort", "tls", "visibleNamespaces",
+      "xffTrustedHops", "proxyProtocol", "sessionCookieWallClock");
   private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -69,7 +70,10 @@ final class GoldenCases {
         .gatewayGroup(string(map, "gatewayGroup"))
         .gatewayPort(integer(map, "gatewayPort"))
         .adminPort(integer(map, "adminPort"))
-        .visibleNamespaces(string(map, "visibleNamespaces"));
+        .visibleNamespaces(string(map, "visibleNamespaces"))
+        .xffTrustedHops(integer(map, "xffTrustedHops"))
+        .proxyProtocol(Boolean.TRUE.equals(map.get("proxyProtocol")))
+        .sessionCookieWallClock(Boolean.TRUE.equals(map.get("sessionCookieWallClock")));
     String role = string(map, "role");
     if (role != null) {
       builder.role(ProxyRole.parse(role)

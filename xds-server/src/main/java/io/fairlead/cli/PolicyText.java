@@ -49,7 +49,17 @@ final class PolicyText {
               "timeout"));
       out.add(new Line("gateway", p.gateway().map(PolicyText::gateway).orElse("not exposed"), "gateway-host"));
     }
-    out.add(new Line("zone-aware", p.preferClose() ? "yes: same-zone endpoints first" : "no", "traffic-distribution"));
+    out.add(
+        new Line(
+            "idle-timeout",
+            p.idleTimeout().map(d -> d.isZero() ? "never" : ModelTree.duration(d)).orElse("not applicable"),
+            "idle-timeout"));
+    out.add(
+        new Line(
+            "panic-threshold",
+            p.panicThreshold().map(t -> t == 0 ? "0 (not-ready endpoints never get traffic)" : t + "%").orElse("not applicable"),
+            "panic-threshold"));
+    out.add(new Line("zone-aware", p.preferClose() ? "yes: same-zone endpoints first, all local while one is ready" : "no", "traffic-distribution"));
     out.add(new Line("node-local", p.nodeLocal() ? "yes: same-node endpoints only" : "no", "internal-traffic-policy"));
     return out;
   }
@@ -100,7 +110,8 @@ final class PolicyText {
 
   private static String health(HealthCheck h) {
     return h.kind().name().toLowerCase(Locale.ROOT)
-        + h.path().map(p -> " " + p).orElse("")
+ + h.path().map(p -> " " + p).orElse("")
+        + (h.kind() == HealthCheck.Kind.TCP ? "" : ", host " + h.host().orElse("the Service's DNS name"))
         + " every " + ModelTree.duration(h.interval())
         + ", timeout " + ModelTree.duration(h.timeout())
         + ", unhealthy after " + h.unhealthyThreshold() + ", healthy after " + h.healthyThreshold();

@@ -44,7 +44,18 @@ class NodeGroupsTest {
             node("envoy", "fairlead.io/role", "Gateway", "fairlead.io/gateway", "public",
                 "fairlead.io/gateway-port", "9443"),
             new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "public", 9443, NONE, NONE)),
+        // What sits in front of a gateway, and whether its Envoy build has the cookie clock fix.
+        Arguments.of(
+            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "1",
+                "fairlead.io/proxy-protocol", "true", "fairlead.io/session-cookie-wall-clock", "true"),
+            new ProxyContext(
+                ProxyRole.GATEWAY, ClientKind.ENVOY, new ProxyContext.Gateway("default", 8080, 1, true, true),
+                NONE, NONE, new java.util.TreeSet<>())),
         // Gateway fields mean nothing to a sidecar: normalised away so sidecars share a group.
+        Arguments.of(
+            node("envoy", "fairlead.io/role", "sidecar", "fairlead.io/xff-trusted-hops", "2",
+                "fairlead.io/proxy-protocol", "true"),
+            ctx(ProxyRole.SIDECAR, ClientKind.ENVOY)),
         Arguments.of(
             node("envoy", "fairlead.io/role", "sidecar", "fairlead.io/gateway", "public",
                 "fairlead.io/gateway-port", "9443"),
@@ -113,6 +124,20 @@ class NodeGroupsTest {
             .build();
     assertThat(NodeGroups.resolve(fractional).context().gatewayPort()).isEqualTo(8080);
     assertThat(NodeGroups.resolve(fractional).problems()).hasSize(1);
+  }
+
+  @Test
+  void badGatewayEdgeSettingsFallBackToADirectlyReachedGateway() {
+    NodeGroups.Resolution r =
+        NodeGroups.resolve(
+            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "11",
+                "fairlead.io/proxy-protocol", "yes"));
+    assertThat(r.context().gateway()).isEqualTo(ProxyContext.Gateway.DEFAULT);
+    assertThat(r.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("xff-trusted-hops", "0 to 10"))
+        .anySatisfy(p -> assertThat(p).contains("proxy-protocol", "true or false"));
+    assertThat(NodeGroups.label(
+            NodeGroups.resolve(node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "1")).context()))
+        .isEqualTo("gateway/envoy/default:8080,xff-hops=1");
   }
 
   @Test

@@ -47,7 +47,14 @@ class EnvoyGatewayBehaviourTest {
         Map.of("fairlead.io/session-persistence", "cookie:sess", "fairlead.io/persistence-timeout", "30m"), "round_robin"),
     MAGLEV("maglev", "http", Map.of("fairlead.io/lb-policy", "maglev", "fairlead.io/hash-on", "header:x-user"), "maglev"),
     LEAST_REQUEST("least", "http",
-        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"), "least_request");
+        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"), "least_request"),
+    SCALE_UP("scaleup", "http", Map.of(), "round_robin"),
+    ORDERED_KEYS("ordered", "http", Map.of("fairlead.io/hash-on", "header:x-user,source-ip"), "ring_hash"),
+    XFF_NOT_TRUSTED("xff", "http", Map.of("fairlead.io/hash-on", "source-ip"), "ring_hash"),
+    SHORT_IDLE("idle", "http", Map.of("fairlead.io/idle-timeout", "2s"), "round_robin"),
+    QUIET_STREAM("quiet", "http", Map.of("fairlead.io/idle-timeout", "30s"), "round_robin"),
+    RETRY_ELSEWHERE("retry", "http",
+        Map.of("fairlead.io/hash-on", "header:x-user", "fairlead.io/retries", "attempts=2,on=connect-failure"), "ring_hash");
 
     private final String service;
     private final String appProtocol;
@@ -299,6 +306,112 @@ class EnvoyGatewayBehaviourTest {
         throw new AssertionError(pod + " still gets new requests");
       }
       inARow = backend(s, "127.0.0.1", Map.of()).equals(pod) ? 0 : inARow + 1;
+    }
+  }
+
+  /**
+   * A scale-up from 1 to 4 replicas: with Envoy's default 50% panic threshold, 1 ready of 4 would
+   * put the priority in panic and spread requests over the 3 pods that are not ready
+   * (docs/envoy-semantics.md#panic-threshold). Fairlead sends only the ready one, with no panic.
+   */
+  @Test
+  void aScaleUpSendsNothingToPodsThatAreNotReady() throws Exception {
+    Scenario s = Scenario.SCALE_UP;
+    List<String> pods = s.pods(4);
+    String readyPod = pods.get(0);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      List<Pod> scaling = new ArrayList<>(List.of(Pod.ready(readyPod)));
+      pods.subList(1, 4).forEach(ip -> scaling.add(Pod.notReady(ip)));
+      apply(s, backends.port(), scaling);
+      awaitAnswer(s);
+      for (int i = 0; i < 40; i++) {
+        assertThat(backend(s, "127.0.0.1", Map.of())).as("request %d", i).isEqualTo(readyPod);
+      }
+    }
+  }
+
+  /** {@code header:x-user,source-ip}: the header decides whenever it is sent (terminal), whatever the address. */
+  @Test
+  void theFirstHashKeyThatYieldsAValueDecides() throws Exception {
+    Scenario s = Scenario.ORDERED_KEYS;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      Set<String> used = new HashSet<>();
+      for (int u = 0; u < 20; u++) {
+        Set<String> forUser = new HashSet<>();
+        for (int source = 1; source <= 3; source++) {
+          forUser.add(backend(s, "127.3." + source + ".1", Map.of("x-user", "user-" + u)));
+        }
+        assertThat(forUser).as("user-%d from three client addresses", u).hasSize(1);
+        used.addAll(forUser);
+      }
+      assertThat(used).as("users spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  /** The client address that is hashed is the connection's, never an X-Forwarded-For a client wrote. */
+  @Test
+  void aClientCannotChooseItsPodWithXForwardedFor() throws Exception {
+    Scenario s = Scenario.XFF_NOT_TRUSTED;
+    List<String> pods = s.pods(3);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      Set<String> seen = new HashSet<>();
+      for (int i = 1; i <= 30; i++) {
+        seen.add(backend(s, "127.4.0.1", Map.of("X-Forwarded-For", "203.0.113." + i)));
+      }
+      assertThat(seen).as("one client address, 30 forged X-Forwarded-For values").hasSize(1);
+    }
+  }
+
+  /**
+   * The route's idle timeout replaces the connection manager's 5-minute stream idle timeout: a
+   * request quiet for 4 s is reset under {@code idle-timeout: 2s} and completes under 30s.
+   */
+  @Test
+  void theRouteIdleTimeoutDecidesHowLongAQuietStreamLives() throws Exception {
+    for (Scenario s : List.of(Scenario.SHORT_IDLE, Scenario.QUIET_STREAM)) {
+      List<String> pods = s.pods(1);
+      ExecutorService client = Executors.newSingleThreadExecutor();
+      try (HttpBackends backends = HttpBackends.start(pods)) {
+        apply(s, backends.port(), ready(pods));
+        awaitAnswer(s);
+        backends.hold(pods.get(0));
+        Future<RawHttp.Response> answer = client.submit(() -> gateway.get("127.0.0.1", s.host(), Map.of()));
+        Thread.sleep(4_000);
+        backends.release(pods.get(0));
+        int status = answer.get(20, TimeUnit.SECONDS).status();
+        if (s == Scenario.SHORT_IDLE) {
+          assertThat(status).as("quiet for 4 s under a 2 s idle timeout").isNotEqualTo(200);
+        } else {
+          assertThat(status).as("quiet for 4 s under a 30 s idle timeout").isEqualTo(200);
+        }
+      } finally {
+        client.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * A pod whose port refuses connections: every user hashed to it would fail, because a retry
+   * hashes to the same pod, were it not for the previous_hosts predicate.
+   */
+  @Test
+  void aRetryMovesToAnotherPodEvenWhenTheKeyHashesToTheFailedOne() throws Exception {
+    Scenario s = Scenario.RETRY_ELSEWHERE;
+    List<String> pods = s.pods(3);
+    String dead = pods.get(2);
+    try (HttpBackends backends = HttpBackends.start(pods.subList(0, 2))) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      for (int u = 0; u < 30; u++) {
+        RawHttp.Response r = gateway.get("127.0.0.1", s.host(), Map.of("x-user", "user-" + u));
+        assertThat(r.status()).as("user-%d", u).isEqualTo(200);
+        assertThat(r.backend()).isNotEqualTo(dead);
+      }
     }
   }
 

@@ -23,6 +23,11 @@ final class ScenarioManifests {
     static Pod terminating(String ip) {
       return new Pod(ip, false, true, true);
     }
+
+    /** A pod that has started but is not ready yet (it may answer, but must get nothing). */
+    static Pod notReady(String ip) {
+      return new Pod(ip, false, false, false);
+    }
   }
 
   private ScenarioManifests() {}
