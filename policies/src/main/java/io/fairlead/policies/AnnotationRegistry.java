@@ -38,8 +38,8 @@ public final class AnnotationRegistry {
           "cookie-ttl",
           "duration (`0s` = session cookie)",
           "0s",
-          "Lifetime of the hash cookie Envoy generates when the request has none.",
-          "`hash_policy.cookie.ttl`.",
+          "Lifetime of the hash cookie Envoy generates when the request has none. The cookie is a hash key, not a pod: when pods come and go, some keys move (use session-persistence to pin a pod).",
+          "`hash_policy.cookie.ttl`; `0s` still generates a cookie, without Max-Age (see [hash-cookie](envoy-semantics.md#hash-cookie)).",
           "Not sent: gRPC does not hash on cookies.",
           Values::duration);
 
@@ -98,8 +98,8 @@ public final class AnnotationRegistry {
           "hash-balance-factor",
           "integer, at least 100",
           "unset (no bound)",
-          "Bounded-load consistent hashing: no endpoint takes more than factor/100 of the average load.",
-          "`consistent_hashing_lb_config.hash_balance_factor`.",
+          "Bounded-load consistent hashing: no endpoint takes more than factor/100 of the average load. A key whose endpoint is over the bound goes elsewhere, so stickiness gives way under load.",
+          "`consistent_hashing_lb_config.hash_balance_factor` (see [consistent-hashing](envoy-semantics.md#consistent-hashing)).",
           "Not sent: gRPC does not support bounded loads.",
           v -> SettingParsers.atLeast(v, 100));
 
@@ -109,7 +109,7 @@ public final class AnnotationRegistry {
           "integer, at least 2",
           "2",
           "How many random endpoints least-request compares.",
-          "LeastRequest `choice_count`.",
+          "LeastRequest `choice_count` (see [least-request](envoy-semantics.md#least-request)).",
           "Sent to grpc-java; grpc-node gets round-robin.",
           v -> SettingParsers.atLeast(v, 2));
 
@@ -139,7 +139,7 @@ public final class AnnotationRegistry {
           "duration",
           "unset",
           "New endpoints ramp up their share of traffic over this window. round-robin and least-request only.",
-          "`slow_start_config.slow_start_window` of the typed policy.",
+          "`slow_start_config.slow_start_window` of the typed policy (see [slow-start](envoy-semantics.md#slow-start)).",
           "Not sent: gRPC has no slow start.",
           Values::positiveDuration);
 
@@ -177,9 +177,9 @@ public final class AnnotationRegistry {
       new AnnotationKey<>(
           "outlier-detection",
           "`default`, or `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N`",
-          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=10 when enabled",
-          "Passive ejection of endpoints that keep failing.",
-          "Cluster `outlier_detection`.",
+          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=50 when enabled",
+          "Passive ejection of endpoints that keep failing. At most max-ejection-percent of the endpoints are out at once; below 100/N percent none of N endpoints can be ejected, hence the 50% default. An ejected endpoint also loses its sticky sessions.",
+          "Cluster `outlier_detection` (see [outlier-ejection](envoy-semantics.md#outlier-ejection)).",
           "Not sent: gRPC implements only success-rate and failure-percentage ejection, not consecutive-5xx.",
           SettingParsers::outlierDetection);
 
@@ -189,7 +189,7 @@ public final class AnnotationRegistry {
           "`max-connections=N,max-pending-requests=N,max-requests=N,max-retries=N` (any subset)",
           "Envoy's defaults (1024 each, 3 retries)",
           "Per-cluster limits.",
-          "Cluster `circuit_breakers.thresholds` (default priority).",
+          "Cluster `circuit_breakers.thresholds` (default priority; see [circuit-breakers](envoy-semantics.md#circuit-breakers)).",
           "Only `max-requests` is sent; gRPC ignores the other limits.",
           SettingParsers::circuitBreakers);
 

@@ -156,6 +156,17 @@ class ServicePolicyParserTest {
     assertThat(p.ports()).extracting(PortPolicy::protocol).containsExactly(Protocol.GRPC, Protocol.HTTP2, Protocol.HTTP);
   }
 
+  /** Envoy ejects only within max_ejection_percent; 10% would never eject one of 2 to 9 pods. */
+  @Test
+  void outlierDetectionDefaultsLetOneOfAFewPodsBeEjected() {
+    OutlierDetection d =
+        parse(Map.of("fairlead.io/outlier-detection", "default"), NativeFields.NONE, HTTP).ports().get(0).outlierDetection().orElseThrow();
+    assertThat(d.maxEjectionPercent()).isEqualTo(50);
+    for (int pods = 2; pods <= 9; pods++) {
+      assertThat(100.0 / pods).as("one of %d pods", pods).isLessThanOrEqualTo(d.maxEjectionPercent());
+    }
+  }
+
   @Test
   void panicModeIsOffUnlessAskedForAndTakesAPercent() {
     assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).panicThreshold()).contains(0);
