@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
  */
 public final class ServicePolicyParser {
 
+  /** No Fairlead annotation needs more; a longer value is refused before it is parsed. */
+  public static final int MAX_VALUE_LENGTH = 2048;
+
   private ServicePolicyParser() {}
 
   public static ParsedService parse(
@@ -139,7 +142,10 @@ public final class ServicePolicyParser {
       if (raw == null) {
         return Optional.empty();
       }
-      ParseResult<T> parsed = key.parse(raw);
+      ParseResult<T> parsed =
+          raw.length() > MAX_VALUE_LENGTH
+              ? ParseResult.err("the value is " + raw.length() + " characters long; at most " + MAX_VALUE_LENGTH + " are read")
+              : key.parse(raw);
       if (parsed instanceof ParseResult.Ok<T> ok) {
         return Optional.of(new Resolved<>(ok.value(), provenance, fullKey));
       }

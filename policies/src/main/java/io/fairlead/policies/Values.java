@@ -89,7 +89,13 @@ final class Values {
     return n >= 2 && BigInteger.valueOf(n).isProbablePrime(50);
   }
 
+  /** Header, cookie and query parameter names longer than this are refused. */
+  static final int MAX_NAME_LENGTH = 256;
+
   static ParseResult<String> headerName(String text) {
+    if (text.trim().length() > MAX_NAME_LENGTH) {
+      return ParseResult.err("a header name of " + text.trim().length() + " characters; at most " + MAX_NAME_LENGTH);
+    }
     String t = text.trim();
     if (!HEADER_NAME.matcher(t).matches()) {
       return ParseResult.err("'" + text + "' is not a valid HTTP header name");
@@ -99,6 +105,9 @@ final class Values {
 
   static ParseResult<String> token(String text, String what) {
     String t = text.trim();
+    if (t.length() > MAX_NAME_LENGTH) {
+      return ParseResult.err("a " + what + " of " + t.length() + " characters; at most " + MAX_NAME_LENGTH);
+    }
     if (!TOKEN.matcher(t).matches()) {
       return ParseResult.err("'" + text + "' is not a valid " + what);
     }

@@ -106,6 +106,15 @@ public final class KubeModelBuilder {
     ObjectRef ref = ObjectRef.of(service);
     String object = ref.toString();
     List<Diagnostic> diagnostics = new ArrayList<>();
+    Optional<String> badName =
+        KubeNames.namespace(ref.namespace())
+            .map(p -> "metadata.namespace " + p)
+            .or(() -> KubeNames.serviceName(ref.name()).map(p -> "metadata.name " + p));
+    if (badName.isPresent()) {
+      // A name the API server would refuse could also collide with another Service's resources.
+      diagnostics.add(Diagnostic.error(KubeNames.shorten(object), "metadata", badName.get() + "; not routed"));
+      return new Built(Optional.empty(), diagnostics);
+    }
     ServiceSpec spec = service.getSpec();
     if (spec == null || spec.getPorts() == null || spec.getPorts().isEmpty()) {
       diagnostics.add(Diagnostic.warning(object, "spec.ports", "Service has no ports; nothing to route"));
@@ -117,9 +126,26 @@ public final class KubeModelBuilder {
       return new Built(Optional.empty(), diagnostics);
     }
     List<ServicePort> ports = new ArrayList<>();
-    for (ServicePort p : spec.getPorts()) {
+    Set<String> names = new HashSet<>();
+    Set<Integer> numbers = new HashSet<>();
+    for (int i = 0; i < spec.getPorts().size(); i++) {
+      ServicePort p = spec.getPorts().get(i);
+      if (p == null) {
+        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "]", "empty port entry; ignored"));
+        continue;
+      }
       String transport = Objects.requireNonNullElse(p.getProtocol(), "TCP");
-      if (!transport.equals("TCP")) {
+      Optional<String> badPortName = KubeNames.portName(Objects.requireNonNullElse(p.getName(), ""));
+      if (badPortName.isPresent()) {
+        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "].name", badPortName.get() + "; port ignored"));
+      } else if (p.getPort() != null && !KubeNames.isPort(p.getPort())) {
+        diagnostics.add(
+            Diagnostic.error(object, "spec.ports[" + label(p) + "].port", p.getPort() + " is not a port (1-65535); ignored"));
+      } else if (transport.equals("TCP")
+          && (!names.add(Objects.requireNonNullElse(p.getName(), "")) || (p.getPort() != null && !numbers.add(p.getPort())))) {
+        diagnostics.add(
+            Diagnostic.error(object, "spec.ports[" + label(p) + "]", "port name or number given twice; the first one is used"));
+      } else if (!transport.equals("TCP")) {
         diagnostics.add(
             Diagnostic.warning(
                 object,
@@ -153,7 +179,7 @@ public final class KubeModelBuilder {
     for (PortPolicy policy : parsed.ports()) {
       entries.add(new PortEntry(policy, endpoints(policy.port(), slices, object, diagnostics)));
     }
-    List<String> clusterIps = clusterIps(spec);
+    List<String> clusterIps = clusterIps(spec, object, diagnostics);
     return new Built(Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries))), diagnostics);
   }
 
@@ -173,7 +199,7 @@ public final class KubeModelBuilder {
         Optional.ofNullable(spec.getInternalTrafficPolicy()));
   }
 
-  private static List<String> clusterIps(ServiceSpec spec) {
+  private static List<String> clusterIps(ServiceSpec spec, String object, List<Diagnostic> diagnostics) {
     List<String> ips = new ArrayList<>();
     if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()) {
       ips.addAll(spec.getClusterIPs());
@@ -181,6 +207,12 @@ public final class KubeModelBuilder {
       ips.add(spec.getClusterIP());
     }
     ips.removeIf(ip -> ip == null || ip.isEmpty() || ip.equals("None"));
+    List<String> bad = ips.stream().filter(ip -> !KubeNames.isIp(ip)).map(KubeNames::shorten).toList();
+    if (!bad.isEmpty()) {
+      diagnostics.add(
+          Diagnostic.error(object, "spec.clusterIPs", "not IP addresses: " + String.join(", ", bad) + "; ignored"));
+      ips.removeIf(ip -> !KubeNames.isIp(ip));
+    }
     return List.copyOf(new TreeSet<>(ips));
   }
 
@@ -189,6 +221,8 @@ public final class KubeModelBuilder {
       PortSpec port, List<EndpointSlice> slices, String object, List<Diagnostic> diagnostics) {
     Map<String, EndpointEntry> byAddress = new TreeMap<>();
     Set<String> fqdnSlices = new HashSet<>();
+    Set<String> badAddresses = new TreeSet<>();
+    Set<String> badPorts = new TreeSet<>();
     for (EndpointSlice slice : slices) {
       String type = Objects.requireNonNullElse(slice.getAddressType(), "IPv4");
       if (type.equals("FQDN")) {
@@ -196,26 +230,49 @@ public final class KubeModelBuilder {
         continue;
       }
       Optional<Integer> number = portNumber(slice, port.name());
+      if (number.isPresent() && !KubeNames.isPort(number.get())) {
+        badPorts.add(slice.getMetadata().getName() + ": " + number.get());
+        continue;
+      }
       if (number.isEmpty() || slice.getEndpoints() == null) {
         continue;
       }
       for (Endpoint ep : slice.getEndpoints()) {
-        if (ep.getAddresses() == null || ep.getAddresses().isEmpty()) {
+        if (ep == null || ep.getAddresses() == null || ep.getAddresses().isEmpty()) {
           continue;
         }
         // Kubernetes uses only the first address of an endpoint.
         String address = ep.getAddresses().get(0);
+        if (!KubeNames.isAddress(address, type)) {
+          badAddresses.add(address == null ? "null" : KubeNames.shorten(address));
+          continue;
+        }
         EndpointEntry entry =
             new EndpointEntry(
                 address,
                 number.get(),
                 address,
-                Optional.ofNullable(ep.getZone()).filter(z -> !z.isEmpty()),
-                Optional.ofNullable(ep.getNodeName()).filter(n -> !n.isEmpty()),
+                // A zone or node the API server would refuse is treated as unknown.
+                Optional.ofNullable(ep.getZone()).filter(KubeNames::isLabelValue),
+                Optional.ofNullable(ep.getNodeName()).filter(n -> !n.isEmpty() && KubeNames.subdomain(n).isEmpty()),
                 Optional.ofNullable(ep.getTargetRef()).map(r -> r.getName()),
                 health(ep.getConditions()));
         byAddress.merge(address + "|" + number.get(), entry, KubeModelBuilder::healthier);
       }
+    }
+    if (!badAddresses.isEmpty()) {
+      diagnostics.add(
+          Diagnostic.warning(
+              object,
+              "endpoints",
+              "port " + port.label() + ": " + badAddresses.size() + " endpoint address(es) are not valid for their slice's address type ("
+                  + String.join(", ", badAddresses.stream().limit(5).toList()) + (badAddresses.size() > 5 ? ", ..." : "")
+                  + "); those endpoints are ignored"));
+    }
+    if (!badPorts.isEmpty()) {
+      diagnostics.add(
+          Diagnostic.warning(
+              object, "endpoints", "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
     }
     if (!fqdnSlices.isEmpty()) {
       diagnostics.add(

@@ -50,6 +50,13 @@ public final class KubeNames {
     return Optional.empty();
   }
 
+  private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+
+  /** A non-empty label value, as topology zones are (at most 63 characters). */
+  public static boolean isLabelValue(String value) {
+    return value != null && !value.isEmpty() && value.length() <= LABEL_MAX && LABEL_VALUE.matcher(value).matches();
+  }
+
   public static boolean isPort(Integer port) {
     return port != null && port >= 1 && port <= 65535;
   }
