@@ -69,6 +69,45 @@ class CliTest {
     return f;
   }
 
+  /** A subcommand with a defect, standing in for a Fairlead bug. */
+  @picocli.CommandLine.Command(name = "boom")
+  static final class Boom implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("broken invariant\nsecond line");
+    }
+  }
+
+  private Run runWithDefect(String... args) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = Main.commandLine(args);
+    cli.addSubcommand("boom", new Boom());
+    cli.setErr(new java.io.PrintWriter(err, true));
+    int status = cli.execute(args);
+    return new Run(status, "", err.toString());
+  }
+
+  @Test
+  void anInternalErrorExitsThreeAndAsksForAReportWithTheTraceOnlyUnderDebug() {
+    Run plain = runWithDefect("boom");
+    assertThat(plain.status()).isEqualTo(3);
+    assertThat(plain.err())
+        .startsWith("fairlead: internal error, please report: java.lang.IllegalStateException: broken invariant")
+        .doesNotContain("\tat ")
+        .contains("--debug");
+    Run debug = runWithDefect("boom", "--debug");
+    assertThat(debug.status()).isEqualTo(3);
+    assertThat(debug.err()).contains("\tat io.fairlead.cli.CliTest$Boom.call");
+  }
+
+  @Test
+  void unusableInputStillExitsTwoWithOneLine() throws Exception {
+    Path f = write("self.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: b}\nspec: &s\n  ports: [*s]\n");
+    Run r = run("translate", "-f", f.toString(), "--role", "sidecar");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err().strip()).doesNotContain("\n").contains("refers to a collection that contains it");
+  }
+
   @Test
   void translatePrintsOneJsonDocumentWithEveryKey() throws Exception {
     Path f = write("cart.yaml", SERVICE);
