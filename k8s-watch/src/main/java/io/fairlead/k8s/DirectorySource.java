@@ -41,12 +41,20 @@ import org.slf4j.LoggerFactory;
  * <p>A WatchService wakes the scan early, but a periodic rescan comparing content hashes is the
  * source of truth, since watch events are lost or missing on some filesystems (NFS, some
  * container mounts, ConfigMap symlink swaps).
+ *
+ * <p>Nothing a file or the filesystem does ends the source: a file larger than {@link
+ * #MAX_FILE_BYTES}, a hostile one or one truncated to zero bytes keeps its last good contents; a
+ * directory that empties or loses most of its Services at once is held back by a {@link
+ * SourceGuard}; an unexpected error in a scan is logged, reported and the next scan goes on. A scan
+ * that stops happening shows in {@link #health()}.
  */
 public final class DirectorySource implements KubeSource {
 
   public static final Duration DEFAULT_RESCAN_PERIOD = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(DirectorySource.class);
+  /** A file larger than this is not read: no manifest directory needs one, and parsing it would stall every change. */
+  public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
   /** After a watch event, wait until the directory is quiet this long, so half-written files are not read. */
   private static final long SETTLE_MILLIS = 50;
 
@@ -59,6 +67,10 @@ public final class DirectorySource implements KubeSource {
   private volatile List<Diagnostic> diagnostics = List.of();
   private volatile Thread thread;
   private volatile WatchService watchService;
+  private final SourceGuard guard;
+  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile Optional<String> scanFailure = Optional.empty();
+  private volatile Duration stallAfter;
 
   // confined to the watch thread
   private Map<Path, FileState> files = new TreeMap<>();
@@ -82,6 +94,12 @@ public final class DirectorySource implements KubeSource {
    */
   public DirectorySource(Path dir, Duration rescanPeriod, boolean watchEvents)
       throws KubeSourceException {
+    this(dir, rescanPeriod, watchEvents, SourceGuard.Settings.DEFAULT);
+  }
+
+  /** @param guard what a scan may withdraw at once before the operator confirms it */
+  public DirectorySource(Path dir, Duration rescanPeriod, boolean watchEvents, SourceGuard.Settings guard)
+      throws KubeSourceException {
     if (!Files.isDirectory(dir)) {
       throw new KubeSourceException(
           (Files.exists(dir) ? "not a directory: " : "no such directory: ") + dir);
@@ -95,6 +113,13 @@ public final class DirectorySource implements KubeSource {
     this.dir = dir;
     this.rescanPeriod = rescanPeriod;
     this.watchEvents = watchEvents;
+    this.guard = new SourceGuard(guard, dir.toString());
+    this.stallAfter = Duration.ofNanos(Math.max(Duration.ofSeconds(30).toNanos(), 10 * rescanPeriod.toNanos()));
+  }
+
+  /** How long without a completed scan counts as stalled; for tests. */
+  void stallAfter(Duration after) {
+    this.stallAfter = after;
   }
 
   /**
@@ -193,12 +218,40 @@ public final class DirectorySource implements KubeSource {
       close(); // close() ran before the watch service existed
     }
     while (!closed) {
-      watchNewDirectories();
-      scan(listener);
+      try {
+        watchNewDirectories();
+        scan(listener);
+        scanFailure = Optional.empty();
+        lastProgressNanos = System.nanoTime();
+      } catch (Throwable e) { // NOPMD: no file or filesystem fault may end the source
+        if (e instanceof InterruptedException || closed) {
+          return;
+        }
+        String problem = "a scan failed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); keeping the last good state";
+        if (scanFailure.isEmpty()) {
+          log.error("{}: {}", dir, problem, e);
+        }
+        scanFailure = Optional.of(problem);
+      }
       if (!awaitActivity()) {
         return;
       }
     }
+  }
+
+  /**
+   * Degraded while the guard holds a state back or a scan failed; stalled when no scan has
+   * completed for ten rescan periods (at least 30 s), for example a thread stuck in a filesystem.
+   */
+  @Override
+  public Health health() {
+    boolean stalled = started.get() && !closed && System.nanoTime() - lastProgressNanos > stallAfter.toNanos();
+    Optional<String> held = guard.holding().map(Diagnostic::message);
+    Optional<String> reason =
+        stalled
+            ? Optional.of("no scan of " + dir + " completed for " + Duration.ofNanos(System.nanoTime() - lastProgressNanos).toSeconds() + " s")
+            : scanFailure.or(() -> held);
+    return new Health(held.isPresent() || scanFailure.isPresent(), stalled, reason);
   }
 
   /** Waits for a watch event (then for quiet) or the rescan period; false when closed. */
@@ -257,6 +310,16 @@ public final class DirectorySource implements KubeSource {
       FileState previous = files.get(path);
       byte[] content;
       try {
+        long size = Files.size(path);
+        if (size > MAX_FILE_BYTES) {
+          String hash = "size:" + size + ":" + Files.getLastModifiedTime(path).toMillis();
+          next.put(
+              path,
+              previous != null && previous.hash().equals(hash)
+                  ? previous
+                  : failed(path, previous, hash, "is " + size + " bytes; files over " + MAX_FILE_BYTES + " bytes are not read"));
+          continue;
+        }
         content = Files.readAllBytes(path);
       } catch (NoSuchFileException e) {
         continue; // deleted since listing
@@ -267,6 +330,11 @@ public final class DirectorySource implements KubeSource {
       String hash = sha256(content);
       if (previous != null && previous.hash().equals(hash)) {
         next.put(path, previous);
+        continue;
+      }
+      if (content.length == 0 && previous != null && previous.lastGood().isPresent()) {
+        // Truncated: being written, most likely. Deleting the file is how its objects go.
+        next.put(path, failed(path, previous, hash, "is empty (being written?); delete the file to remove its objects"));
         continue;
       }
       try {
@@ -299,19 +367,25 @@ public final class DirectorySource implements KubeSource {
     });
     LoadResult result = ManifestFiles.merge(good);
     problems.addAll(result.diagnostics());
+    KubeState state = result.state();
+    boolean admitted = !synced || guard.admit(current, state, System.nanoTime());
+    guard.holding().ifPresent(problems::add);
     List<Diagnostic> sorted = problems.stream().sorted().toList();
     logNew(sorted);
+    boolean diagnosticsChanged = !sorted.equals(diagnostics);
     diagnostics = sorted;
 
-    KubeState state = result.state();
-    Change change = synced ? Change.between(current, state) : Change.FULL;
-    current = state;
-    if (change.isEmpty() || closed) {
+    Change change = !synced ? Change.FULL : admitted ? Change.between(current, state) : Change.NONE;
+    if (admitted) {
+      current = state;
+    }
+    if (closed || (change.isEmpty() && !(synced && diagnosticsChanged))) {
       return;
     }
     synced = true;
     try {
-      listener.onChange(state, change);
+      // An empty change still delivers new diagnostics (a broken file, a held-back state).
+      listener.onChange(current, change);
     } catch (RuntimeException e) {
       log.error("listener failed on a change from {}", dir, e);
     }

@@ -3,6 +3,7 @@ package io.fairlead.k8s;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where Services and EndpointSlices come from: informers on a cluster or a directory of
@@ -25,6 +26,23 @@ public interface KubeSource extends AutoCloseable {
    * from the listener to get the diagnostics that go with the state being delivered.
    */
   List<Diagnostic> diagnostics();
+
+  /**
+   * How the source is doing right now: whether it holds back a state it does not trust
+   * (degraded, still serving the last good one), and whether it has stopped making progress.
+   */
+  default Health health() {
+    return Health.OK;
+  }
+
+  /**
+   * @param degraded the source serves its last good state and holds back what it reads now
+   * @param stalled the source's thread has made no progress for far longer than it should
+   * @param reason what is wrong, in one line
+   */
+  record Health(boolean degraded, boolean stalled, Optional<String> reason) {
+    public static final Health OK = new Health(false, false, Optional.empty());
+  }
 
   /** Stops watching; the listener gets no more calls once this returns. */
   @Override

@@ -21,16 +21,35 @@ final class Recorder implements KubeSource.Listener {
     calls.add(new Call(state, change, Thread.currentThread().getName()));
   }
 
+  /** The next call with a non-empty change; calls that only carry new diagnostics are skipped. */
   Call next() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Call call = calls.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (call == null) {
+        fail("no change delivered within 15 s");
+      }
+      if (!call.change().isEmpty()) {
+        return call;
+      }
+    }
+  }
+
+  /** The next call of any kind, including one that only carries new diagnostics. */
+  Call nextCall() throws InterruptedException {
     Call call = calls.poll(15, TimeUnit.SECONDS);
     if (call == null) {
-      fail("no change delivered within 15 s");
+      fail("no call within 15 s");
     }
     return call;
   }
 
+  /** No change is delivered for {@code quiet}; diagnostics-only calls do not count. */
   void assertNothingWithin(Duration quiet) throws InterruptedException {
-    Call call = calls.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(call).as("unexpected delivery").isNull();
+    long deadline = System.nanoTime() + quiet.toNanos();
+    while (System.nanoTime() < deadline) {
+      Call call = calls.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(call == null || call.change().isEmpty()).as("unexpected delivery: %s", call).isTrue();
+    }
   }
 }

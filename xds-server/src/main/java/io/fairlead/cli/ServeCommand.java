@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import io.fairlead.k8s.SourceGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +39,15 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--source", defaultValue = "kubernetes", description = "kubernetes (in-cluster or kubeconfig), or dir:PATH (default: ${DEFAULT-VALUE}).")
   String source;
+
+  @Option(names = "--allow-empty-source", description = "Deliver a source state with no Service at all; by default it is held back as a glitch and the last good state is served.")
+  boolean allowEmptySource;
+
+  @Option(names = "--max-source-loss", defaultValue = "50", description = "Percent of the Services one directory change may remove before it must be confirmed (default: ${DEFAULT-VALUE}).")
+  int maxSourceLoss;
+
+  @Option(names = "--source-loss-confirm", defaultValue = "30s", description = "How long a larger loss must keep being read before it is delivered (default: ${DEFAULT-VALUE}).")
+  String sourceLossConfirm;
 
   @Option(names = "--namespaces", split = ",", description = "Namespaces to watch (default: all).")
   String[] namespaces;
@@ -123,7 +133,12 @@ final class ServeCommand implements Callable<Integer> {
 
   private KubeSource openSource(KubernetesClient client) throws Exception {
     if (client == null) {
-      return new DirectorySource(Path.of(source.substring(4)));
+      if (maxSourceLoss < 0 || maxSourceLoss > 100) {
+        throw new IllegalArgumentException("--max-source-loss must be 0 to 100");
+      }
+      SourceGuard.Settings guard =
+          new SourceGuard.Settings(allowEmptySource, maxSourceLoss, duration("--source-loss-confirm", sourceLossConfirm));
+      return new DirectorySource(Path.of(source.substring(4)), DirectorySource.DEFAULT_RESCAN_PERIOD, true, guard);
     }
     Optional<Set<String>> ns =
         namespaces == null ? Optional.empty() : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));

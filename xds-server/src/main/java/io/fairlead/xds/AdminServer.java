@@ -4,7 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fairlead.translators.ProxyContext;
+import io.fairlead.k8s.KubeSource;
 import java.io.IOException;
+import java.util.function.Supplier;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -66,6 +68,13 @@ public final class AdminServer implements AutoCloseable {
     return admin;
   }
 
+  private volatile Supplier<KubeSource.Health> sourceHealth = () -> KubeSource.Health.OK;
+
+  /** Where /readyz learns whether the source is degraded or stalled. */
+  public void sourceHealth(Supplier<KubeSource.Health> health) {
+    this.sourceHealth = health;
+  }
+
   public InetSocketAddress address() {
     return server.getAddress();
   }
@@ -96,12 +105,17 @@ public final class AdminServer implements AutoCloseable {
       switch (path) {
         case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
         case "/readyz" -> {
-          boolean ready = publisher.ready();
-          send(
-              exchange,
-              ready ? 200 : 503,
-              TEXT,
-              ready ? "ready\n" : "waiting for the first snapshot\n");
+          KubeSource.Health health = sourceHealth.get();
+          if (!publisher.ready()) {
+            send(exchange, 503, TEXT, "waiting for the first snapshot\n");
+          } else if (health.stalled()) {
+            // Serving ever older config: let the other replicas take the proxies.
+            send(exchange, 503, TEXT, "source stalled: " + health.reason().orElse("") + "\n");
+          } else if (health.degraded()) {
+            send(exchange, 200, TEXT, "ready, degraded: " + oneLine(health.reason().orElse("")) + "\n");
+          } else {
+            send(exchange, 200, TEXT, "ready\n");
+          }
         }
         case "/metrics" -> send(exchange, 200, PROMETHEUS, metrics.scrape());
         case "/debug/config" -> config(exchange);

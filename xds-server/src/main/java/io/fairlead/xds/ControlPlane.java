@@ -141,6 +141,10 @@ public final class ControlPlane implements AutoCloseable {
     return xds.port();
   }
 
+  public AdminServer admin() {
+    return admin;
+  }
+
   public int adminPort() {
     return admin.port();
   }

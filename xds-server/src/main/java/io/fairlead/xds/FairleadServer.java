@@ -37,6 +37,8 @@ public final class FairleadServer implements AutoCloseable {
           LOG.debug("source change: {}", change);
           cp.changed();
         });
+    cp.admin().sourceHealth(source::health);
+    cp.metrics().watchSource(source::health);
     LOG.info("xDS on port {}, admin on port {}; reading {}", cp.xdsPort(), cp.adminPort(), source);
     warnWhileNotSynced(source);
     return new FairleadServer(source, cp, latest);

@@ -132,6 +132,16 @@ public final class XdsMetrics {
   }
 
   /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
+  /** Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled. */
+  public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health) {
+    Gauge.builder("fairlead.source.degraded", health, h -> h.get().degraded() ? 1 : 0)
+        .description("1 while the source holds back what it reads and serves its last good state")
+        .register(registry);
+    Gauge.builder("fairlead.source.stalled", health, h -> h.get().stalled() ? 1 : 0)
+        .description("1 while the source has made no progress for far longer than it should")
+        .register(registry);
+  }
+
   public void watchEvents(Supplier<DiagnosticEvents.Stats> stats) {
     FunctionCounter.builder("fairlead.events.written", stats, s -> s.get().created())
         .description("Kubernetes Events created for diagnostics (new Events)")

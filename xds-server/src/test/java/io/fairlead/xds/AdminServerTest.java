@@ -69,6 +69,28 @@ class AdminServerTest {
   }
 
   @Test
+  void readinessShowsADegradedSourceAndFailsOnAStalledOne() throws Exception {
+    publisher.publish();
+    java.util.concurrent.atomic.AtomicReference<io.fairlead.k8s.KubeSource.Health> health =
+        new java.util.concurrent.atomic.AtomicReference<>(io.fairlead.k8s.KubeSource.Health.OK);
+    admin.sourceHealth(health::get);
+    metrics.watchSource(health::get);
+    assertThat(get("/readyz").body()).isEqualTo("ready\n");
+
+    health.set(new io.fairlead.k8s.KubeSource.Health(true, false, java.util.Optional.of("reads no Service at all after 3")));
+    HttpResponse<String> degraded = get("/readyz");
+    assertThat(degraded.statusCode()).as("still serving the last good state").isEqualTo(200);
+    assertThat(degraded.body()).contains("degraded: reads no Service at all after 3");
+    assertThat(get("/metrics").body()).contains("fairlead_source_degraded 1.0").contains("fairlead_source_stalled 0.0");
+
+    health.set(new io.fairlead.k8s.KubeSource.Health(false, true, java.util.Optional.of("no scan of /m completed for 40 s")));
+    HttpResponse<String> stalled = get("/readyz");
+    assertThat(stalled.statusCode()).isEqualTo(503);
+    assertThat(stalled.body()).contains("source stalled");
+    assertThat(get("/metrics").body()).contains("fairlead_source_stalled 1.0");
+  }
+
+  @Test
   void metricsArePrometheusText() throws Exception {
     HttpResponse<String> metricsPage = get("/metrics");
     assertThat(metricsPage.statusCode()).isEqualTo(200);
