@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import io.fairlead.k8s.SourceGuard;
+import io.fairlead.xds.XdsLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,24 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--source", defaultValue = "kubernetes", description = "kubernetes (in-cluster or kubeconfig), or dir:PATH (default: ${DEFAULT-VALUE}).")
   String source;
+
+  @Option(names = "--max-streams", defaultValue = "10000", description = "Open xDS streams in all (default: ${DEFAULT-VALUE}).")
+  int maxStreams;
+
+  @Option(names = "--max-streams-per-connection", defaultValue = "8", description = "Open xDS streams on one client connection (default: ${DEFAULT-VALUE}).")
+  int maxStreamsPerConnection;
+
+  @Option(names = "--max-resource-names", defaultValue = "50000", description = "Resource names one xDS stream may subscribe to (default: ${DEFAULT-VALUE}).")
+  int maxResourceNames;
+
+  @Option(names = "--max-node-bytes", defaultValue = "16384", description = "Serialized size of a request's node, metadata included (default: ${DEFAULT-VALUE}).")
+  int maxNodeBytes;
+
+  @Option(names = "--max-new-streams-per-second", defaultValue = "500", description = "Sustained rate of new xDS streams, with a burst of as many (default: ${DEFAULT-VALUE}).")
+  int maxNewStreamsPerSecond;
+
+  @Option(names = "--debug-endpoints", description = "Serve /debug/* (every namespace's config, every proxy) to any client of the admin port; by default only to localhost.")
+  boolean debugEndpoints;
 
   @Option(names = "--allow-empty-source", description = "Deliver a source state with no Service at all; by default it is held back as a glitch and the last good state is served.")
   boolean allowEmptySource;
@@ -92,7 +111,8 @@ final class ServeCommand implements Callable<Integer> {
             new InetSocketAddress(xdsAddress, port("--xds-port", xdsPort)),
             new InetSocketAddress(adminAddress, port("--admin-port", adminPort)),
             duration("--quiet-period", quietPeriod),
-            duration("--max-delay", maxDelay));
+            duration("--max-delay", maxDelay),
+            new XdsLimits.Settings(maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeBytes, maxNewStreamsPerSecond));
     boolean kubernetes = kubernetesSource();
     if (Boolean.TRUE.equals(events) && !kubernetes) {
       throw new IllegalArgumentException("--events needs --source kubernetes");
@@ -109,6 +129,7 @@ final class ServeCommand implements Callable<Integer> {
       kubeSource.close();
       throw new IllegalArgumentException("cannot bind: " + e.getMessage());
     }
+    server.controlPlane().admin().debugToAnyone(debugEndpoints);
     List<AutoCloseable> closeFirst = new ArrayList<>();
     lease.ifPresent(l -> closeFirst.addAll(startEvents(client, l, server)));
     Runtime.getRuntime()

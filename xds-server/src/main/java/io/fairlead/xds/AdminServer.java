@@ -69,6 +69,12 @@ public final class AdminServer implements AutoCloseable {
   }
 
   private volatile Supplier<KubeSource.Health> sourceHealth = () -> KubeSource.Health.OK;
+  private volatile boolean debugToAnyone;
+
+  /** Serve /debug/* to any client, not only to localhost. */
+  public void debugToAnyone(boolean allowed) {
+    this.debugToAnyone = allowed;
+  }
 
   /** Where /readyz learns whether the source is degraded or stalled. */
   public void sourceHealth(Supplier<KubeSource.Health> health) {
@@ -102,6 +108,11 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       String path = exchange.getRequestURI().getPath();
+      if (path.startsWith("/debug/") && !debugToAnyone && !exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+        // Config and connections of every namespace: for the operator on the pod, not the network.
+        send(exchange, 403, TEXT, "/debug/* is served to localhost only; start serve with --debug-endpoints to serve it to all\n");
+        return;
+      }
       switch (path) {
         case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
         case "/readyz" -> {

@@ -34,7 +34,12 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress xdsAddress,
       InetSocketAddress adminAddress,
       Duration quietPeriod,
-      Duration maxDelay) {
+      Duration maxDelay,
+      XdsLimits.Settings limits) {
+
+    public Settings(InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration quietPeriod, Duration maxDelay) {
+      this(xdsAddress, adminAddress, quietPeriod, maxDelay, XdsLimits.Settings.DEFAULT);
+    }
 
     /** xDS and admin on free ports of 127.0.0.1: for the demo, tests and benchmarks. */
     public static Settings onLoopback(Duration quietPeriod, Duration maxDelay) {
@@ -117,7 +122,7 @@ public final class ControlPlane implements AutoCloseable {
             new CachedProtoResourcesSerializer());
     XdsServer xds = null;
     try {
-      xds = XdsServer.start(settings.xdsAddress(), discovery);
+      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics));
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
       return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups);

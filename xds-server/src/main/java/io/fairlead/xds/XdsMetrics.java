@@ -119,6 +119,15 @@ public final class XdsMetrics {
     streams.get(role).get(client).decrementAndGet();
   }
 
+  /** A stream refused or cut by an xDS limit ({@code rate}, {@code streams}, ...). */
+  void limitHit(String limit) {
+    io.micrometer.core.instrument.Counter.builder("fairlead.xds.limit.hits")
+        .description("xDS streams refused or cut by a limit")
+        .tag("limit", limit)
+        .register(registry)
+        .increment();
+  }
+
   void pushed() {
     pushes.increment();
   }
@@ -131,7 +140,6 @@ public final class XdsMetrics {
     ackLatency.record(latency);
   }
 
-  /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
   /** Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled. */
   public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health) {
     Gauge.builder("fairlead.source.degraded", health, h -> h.get().degraded() ? 1 : 0)
@@ -142,6 +150,7 @@ public final class XdsMetrics {
         .register(registry);
   }
 
+  /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
   public void watchEvents(Supplier<DiagnosticEvents.Stats> stats) {
     FunctionCounter.builder("fairlead.events.written", stats, s -> s.get().created())
         .description("Kubernetes Events created for diagnostics (new Events)")

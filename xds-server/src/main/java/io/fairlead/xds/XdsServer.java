@@ -2,6 +2,7 @@ package io.fairlead.xds;
 
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,15 +26,15 @@ public final class XdsServer implements AutoCloseable {
   }
 
   /** Binds and starts serving; port 0 picks a free port. */
-  public static XdsServer start(InetSocketAddress address, V3DiscoveryServer discovery)
+  public static XdsServer start(InetSocketAddress address, V3DiscoveryServer discovery, XdsLimits limits)
       throws IOException {
     Server server =
         NettyServerBuilder.forAddress(address)
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            .addService(discovery.getClusterDiscoveryServiceImpl())
-            .addService(discovery.getEndpointDiscoveryServiceImpl())
-            .addService(discovery.getListenerDiscoveryServiceImpl())
-            .addService(discovery.getRouteDiscoveryServiceImpl())
+            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), limits))
             // xDS streams live for hours: ping to find dead peers behind NATs and load balancers,
             // and let clients ping as often as every 10s (gRPC's default allows one per 5 min
             // and answers more with GOAWAY).

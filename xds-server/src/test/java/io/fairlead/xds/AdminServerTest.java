@@ -90,6 +90,33 @@ class AdminServerTest {
     assertThat(get("/metrics").body()).contains("fairlead_source_stalled 1.0");
   }
 
+  /** /debug/* lists every namespace's config and every proxy: localhost only unless allowed. */
+  @Test
+  void debugEndpointsAreForLocalhostUnlessAllowed() throws Exception {
+    java.util.Optional<InetAddress> external =
+        java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+            .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+            .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+            .findFirst();
+    org.junit.jupiter.api.Assumptions.assumeTrue(external.isPresent(), "no non-loopback IPv4 address to call from");
+    AdminServer wide = AdminServer.start(new InetSocketAddress("0.0.0.0", 0), publisher, callbacks, metrics);
+    try {
+      String base = "http://" + external.get().getHostAddress() + ":" + wide.port();
+      HttpResponse<String> refused = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .as("probes are for everyone").isEqualTo(200);
+      String local = "http://127.0.0.1:" + wide.port();
+      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(local + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
+      wide.debugToAnyone(true);
+      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
+    } finally {
+      wide.close();
+    }
+  }
+
   @Test
   void metricsArePrometheusText() throws Exception {
     HttpResponse<String> metricsPage = get("/metrics");

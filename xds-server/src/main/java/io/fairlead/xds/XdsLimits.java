@@ -1,0 +1,274 @@
+package io.fairlead.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Bounds what one client, or a storm of them, can make the xDS server hold. Every limit refuses
+ * with {@code RESOURCE_EXHAUSTED} (or {@code INVALID_ARGUMENT} for an oversized node) and counts
+ * in {@code fairlead_xds_limit_hits_total{limit=...}}; a stream refused or cut releases
+ * everything it held, so the gauges return to where they were.
+ *
+ * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are
+ * closed as for a client that went away), then closed towards the client with the reason.
+ */
+public final class XdsLimits implements ServerInterceptor {
+
+  /**
+   * @param maxStreams open xDS streams in all
+   * @param maxStreamsPerConnection open streams on one client connection
+   * @param maxResourceNames names one stream may subscribe to
+   * @param maxNodeMetadataBytes serialized size of a request's node
+   * @param newStreamsPerSecond sustained rate of new streams (reconnect storms), with a burst of
+   *     as many
+   */
+  public record Settings(
+      int maxStreams,
+      int maxStreamsPerConnection,
+      int maxResourceNames,
+      int maxNodeMetadataBytes,
+      int newStreamsPerSecond) {
+
+    /** Sized for a few thousand proxies per replica: one ADS stream each, a mesh of 10,000 Services. */
+    public static final Settings DEFAULT = new Settings(10_000, 8, 50_000, 16 * 1024, 500);
+
+    public Settings {
+      for (int v : new int[] {maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeMetadataBytes, newStreamsPerSecond}) {
+        if (v < 1) {
+          throw new IllegalArgumentException("xDS limits must be at least 1");
+        }
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final XdsMetrics metrics;
+  private final LongSupplier nanos;
+  private final AtomicInteger open = new AtomicInteger();
+  private final Map<SocketAddress, AtomicInteger> perConnection = new ConcurrentHashMap<>();
+  private final TokenBucket newStreams;
+
+  public XdsLimits(Settings settings, XdsMetrics metrics) {
+    this(settings, metrics, System::nanoTime);
+  }
+
+  XdsLimits(Settings settings, XdsMetrics metrics, LongSupplier nanos) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.nanos = nanos;
+    this.newStreams = new TokenBucket(settings.newStreamsPerSecond(), settings.newStreamsPerSecond(), nanos.getAsLong());
+  }
+
+  /** Streams open now, for tests and the gauges. */
+  public int openStreams() {
+    return open.get();
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    if (!newStreams.take(nanos.getAsLong())) {
+      return refuse(call, "rate", Status.RESOURCE_EXHAUSTED.withDescription("too many new xDS streams; retry with backoff"));
+    }
+    if (open.incrementAndGet() > settings.maxStreams()) {
+      open.decrementAndGet();
+      return refuse(call, "streams", Status.RESOURCE_EXHAUSTED.withDescription("the xDS server has its maximum of open streams"));
+    }
+    AtomicInteger onConnection = peer == null ? new AtomicInteger() : perConnection.computeIfAbsent(peer, p -> new AtomicInteger());
+    if (onConnection.incrementAndGet() > settings.maxStreamsPerConnection()) {
+      release(peer, onConnection);
+      return refuse(
+          call, "streams_per_connection", Status.RESOURCE_EXHAUSTED.withDescription("too many xDS streams on one connection"));
+    }
+    Limited<Q, R> limited = new Limited<>(call, peer, onConnection);
+    try {
+      limited.delegate = next.startCall(limited.guardedCall, headers);
+    } catch (RuntimeException e) {
+      limited.release();
+      throw e;
+    }
+    return limited;
+  }
+
+  private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String limit, Status status) {
+    metrics.limitHit(limit);
+    call.close(status, new Metadata());
+    return new ServerCall.Listener<>() {};
+  }
+
+  private void release(SocketAddress peer, AtomicInteger onConnection) {
+    open.decrementAndGet();
+    if (onConnection.decrementAndGet() == 0 && peer != null) {
+      perConnection.remove(peer, onConnection);
+    }
+  }
+
+  /** One admitted stream: checks each request, and releases its counts exactly once. */
+  private final class Limited<Q, R> extends ForwardingServerCallListener<Q> {
+    private final ServerCall<Q, R> call;
+    private final SocketAddress peer;
+    private final AtomicInteger onConnection;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean cut = new AtomicBoolean();
+    /** Delta subscriptions of this stream, by type; SotW requests name their whole set each time. */
+    private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
+    private final ServerCall<Q, R> guardedCall;
+    private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
+
+    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection) {
+      this.call = call;
+      this.peer = peer;
+      this.onConnection = onConnection;
+      this.guardedCall =
+          new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(R message) {
+              if (!cut.get()) {
+                super.sendMessage(message);
+              }
+            }
+
+            @Override
+            public void close(Status status, Metadata trailers) {
+              if (!cut.get()) {
+                super.close(status, trailers);
+              }
+            }
+          };
+    }
+
+    @Override
+    protected ServerCall.Listener<Q> delegate() {
+      return delegate;
+    }
+
+    @Override
+    public void onMessage(Q message) {
+      if (cut.get()) {
+        return;
+      }
+      String problem = check(message);
+      if (problem != null) {
+        cutWith(problem);
+        return;
+      }
+      super.onMessage(message);
+    }
+
+    private String check(Object message) {
+      Node node = null;
+      int names = 0;
+      if (message instanceof DiscoveryRequest r) {
+        node = r.hasNode() ? r.getNode() : null;
+        Set<String> set = subscribed.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
+        set.clear();
+        set.addAll(r.getResourceNamesList());
+      } else if (message instanceof DeltaDiscoveryRequest r) {
+        node = r.hasNode() ? r.getNode() : null;
+        Set<String> set = subscribed.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
+        r.getResourceNamesUnsubscribeList().forEach(set::remove);
+        set.addAll(r.getResourceNamesSubscribeList());
+      }
+      if (node != null && node.getSerializedSize() > settings.maxNodeMetadataBytes()) {
+        metrics.limitHit("node_size");
+        return "node is " + node.getSerializedSize() + " bytes; at most " + settings.maxNodeMetadataBytes();
+      }
+      for (Set<String> set : subscribed.values()) {
+        names += set.size();
+      }
+      if (names > settings.maxResourceNames()) {
+        metrics.limitHit("resource_names");
+        return "stream subscribes to " + names + " resource names; at most " + settings.maxResourceNames();
+      }
+      return null;
+    }
+
+    /** Ends the stream: cancelled underneath (watches closed), refused towards the client. */
+    private void cutWith(String problem) {
+      if (!cut.compareAndSet(false, true)) {
+        return;
+      }
+      Status status =
+          problem.startsWith("node")
+              ? Status.INVALID_ARGUMENT.withDescription(problem)
+              : Status.RESOURCE_EXHAUSTED.withDescription(problem);
+      call.close(status, new Metadata());
+      delegate.onCancel();
+      release();
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!cut.get()) {
+        super.onHalfClose();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      release();
+      if (!cut.get()) {
+        super.onCancel();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      release();
+      if (!cut.get()) {
+        super.onComplete();
+      }
+    }
+
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        subscribed.clear();
+        XdsLimits.this.release(peer, onConnection);
+      }
+    }
+  }
+
+  /** A token bucket: {@code rate} tokens a second, at most {@code burst} saved. */
+  static final class TokenBucket {
+    private final double rate;
+    private final double burst;
+    private double tokens;
+    private long last;
+
+    TokenBucket(double rate, double burst, long now) {
+      this.rate = rate;
+      this.burst = burst;
+      this.tokens = burst;
+      this.last = now;
+    }
+
+    synchronized boolean take(long now) {
+      tokens = Math.min(burst, tokens + (now - last) * rate / Duration.ofSeconds(1).toNanos());
+      last = now;
+      if (tokens < 1) {
+        return false;
+      }
+      tokens--;
+      return true;
+    }
+  }
+}
