@@ -70,6 +70,12 @@ public final class AdminServer implements AutoCloseable {
 
   private volatile Supplier<KubeSource.Health> sourceHealth = () -> KubeSource.Health.OK;
   private volatile boolean debugToAnyone;
+  private volatile Supplier<Optional<String>> liveness = Optional::empty;
+
+  /** Where /healthz learns whether the process can still serve proxies. */
+  public void liveness(Supplier<Optional<String>> problem) {
+    this.liveness = problem;
+  }
 
   /** Serve /debug/* to any client, not only to localhost. */
   public void debugToAnyone(boolean allowed) {
@@ -114,7 +120,14 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       switch (path) {
-        case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
+        case "/healthz" -> {
+          Optional<String> dead = liveness.get();
+          if (dead.isPresent()) {
+            send(exchange, 503, TEXT, "not alive: " + oneLine(dead.get()) + "\n");
+          } else {
+            send(exchange, 200, TEXT, "ok\n");
+          }
+        }
         case "/readyz" -> {
           KubeSource.Health health = sourceHealth.get();
           if (!publisher.ready()) {

@@ -56,6 +56,9 @@ public final class ControlPlane implements AutoCloseable {
   private final AdminServer admin;
   private final ChangeTimes changeTimes;
   private final ExecutorService newGroups;
+  private final LivenessProbe liveness;
+  private static final Duration LIVENESS_PERIOD = Duration.ofSeconds(10);
+  private static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(5);
 
   private ControlPlane(
       XdsMetrics metrics,
@@ -65,7 +68,9 @@ public final class ControlPlane implements AutoCloseable {
       XdsServer xds,
       AdminServer admin,
       ChangeTimes changeTimes,
-      ExecutorService newGroups) {
+      ExecutorService newGroups,
+      LivenessProbe liveness) {
+    this.liveness = liveness;
     this.metrics = metrics;
     this.publisher = publisher;
     this.callbacks = callbacks;
@@ -125,7 +130,9 @@ public final class ControlPlane implements AutoCloseable {
       xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics));
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
-      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups);
+      LivenessProbe liveness = new LivenessProbe(xds.port(), publisher::ready, LIVENESS_PERIOD, LIVENESS_TIMEOUT);
+      admin.liveness(liveness::problem);
+      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups, liveness);
     } catch (IOException | RuntimeException e) {
       debouncer.close();
       newGroups.shutdownNow();
@@ -168,6 +175,7 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    liveness.close();
     debouncer.close();
     newGroups.shutdownNow();
     xds.close();

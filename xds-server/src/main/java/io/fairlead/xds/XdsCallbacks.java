@@ -69,6 +69,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     return streams.values().stream()
         .map(StreamState::info)
         .flatMap(Optional::stream)
+        .filter(c -> !isProbe(c.nodeId()))
         .sorted(
             Comparator.comparing(ConnectionInfo::nodeId).thenComparing(ConnectionInfo::stream))
         .toList();
@@ -195,6 +196,10 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     }
     NodeGroups.Resolution resolution = identified.get();
     ProxyContext group = resolution.context();
+    if (isProbe(node.getId())) {
+      groupSeen.accept(group); // the liveness probe: served, but neither counted nor listed
+      return;
+    }
     metrics.streamIdentified(group.role(), group.client());
     if (!resolution.problems().isEmpty()) {
       LOG.warn("node {}: {}", node.getId(), String.join("; ", resolution.problems()));
@@ -211,8 +216,14 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   private void closed(long streamId) {
     StreamState stream = streams.remove(streamId);
     if (stream != null) {
-      stream.info().ifPresent(c -> metrics.streamClosed(c.group().role(), c.group().client()));
+      stream.info()
+          .filter(c -> !isProbe(c.nodeId()))
+          .ifPresent(c -> metrics.streamClosed(c.group().role(), c.group().client()));
     }
+  }
+
+  private static boolean isProbe(String nodeId) {
+    return nodeId.equals(LivenessProbe.NODE_ID);
   }
 
   /** A response sent on a stream. */
