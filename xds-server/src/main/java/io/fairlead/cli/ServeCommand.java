@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import io.fairlead.k8s.SourceGuard;
 import io.fairlead.xds.XdsLimits;
+import io.fairlead.xds.XdsTls;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,6 +56,18 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-new-streams-per-second", defaultValue = "500", description = "Sustained rate of new xDS streams, with a burst of as many (default: ${DEFAULT-VALUE}).")
   int maxNewStreamsPerSecond;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain of the xDS port; with --tls-key the port speaks TLS only. Reloaded when it changes.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM (PKCS#8) private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", description = "PEM CA that signs the proxies' certificates: clients may present one (mutual TLS).")
+  Path tlsClientCa;
+
+  @Option(names = "--require-mtls", description = "Refuse clients without a certificate signed by --tls-client-ca.")
+  boolean requireMtls;
 
   @Option(names = "--debug-endpoints", description = "Serve /debug/* (every namespace's config, every proxy) to any client of the admin port; by default only to localhost.")
   boolean debugEndpoints;
@@ -112,7 +125,8 @@ final class ServeCommand implements Callable<Integer> {
             new InetSocketAddress(adminAddress, port("--admin-port", adminPort)),
             duration("--quiet-period", quietPeriod),
             duration("--max-delay", maxDelay),
-            new XdsLimits.Settings(maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeBytes, maxNewStreamsPerSecond));
+            new XdsLimits.Settings(maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeBytes, maxNewStreamsPerSecond),
+            tls());
     boolean kubernetes = kubernetesSource();
     if (Boolean.TRUE.equals(events) && !kubernetes) {
       throw new IllegalArgumentException("--events needs --source kubernetes");
@@ -143,6 +157,19 @@ final class ServeCommand implements Callable<Integer> {
                 "fairlead-shutdown"));
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  private Optional<XdsTls> tls() {
+    if (tlsCert == null && tlsKey == null) {
+      if (tlsClientCa != null || requireMtls) {
+        throw new IllegalArgumentException("--tls-client-ca and --require-mtls need --tls-cert and --tls-key");
+      }
+      return Optional.empty();
+    }
+    if (tlsCert == null || tlsKey == null) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    return Optional.of(new XdsTls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa), requireMtls));
   }
 
   private boolean kubernetesSource() {

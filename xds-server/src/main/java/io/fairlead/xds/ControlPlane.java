@@ -10,7 +10,9 @@ import io.fairlead.translators.xds.XdsResources;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Duration;
+import java.util.Optional;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,10 +37,11 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress adminAddress,
       Duration quietPeriod,
       Duration maxDelay,
-      XdsLimits.Settings limits) {
+      XdsLimits.Settings limits,
+      Optional<XdsTls> tls) {
 
     public Settings(InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration quietPeriod, Duration maxDelay) {
-      this(xdsAddress, adminAddress, quietPeriod, maxDelay, XdsLimits.Settings.DEFAULT);
+      this(xdsAddress, adminAddress, quietPeriod, maxDelay, XdsLimits.Settings.DEFAULT, Optional.empty());
     }
 
     /** xDS and admin on free ports of 127.0.0.1: for the demo, tests and benchmarks. */
@@ -127,10 +130,12 @@ public final class ControlPlane implements AutoCloseable {
             new CachedProtoResourcesSerializer());
     XdsServer xds = null;
     try {
-      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics));
+      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics), settings.tls());
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
-      LivenessProbe liveness = new LivenessProbe(xds.port(), publisher::ready, LIVENESS_PERIOD, LIVENESS_TIMEOUT);
+      LivenessProbe liveness =
+          new LivenessProbe(
+              InProcessChannelBuilder.forName(xds.inProcessName()).build(), publisher::ready, LIVENESS_PERIOD, LIVENESS_TIMEOUT);
       admin.liveness(liveness::problem);
       return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups, liveness);
     } catch (IOException | RuntimeException e) {

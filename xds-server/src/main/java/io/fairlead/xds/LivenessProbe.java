@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fairlead.bootstrap.NodeMetadataKeys;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -24,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether this replica can still do its job, for {@code /healthz}: an in-process xDS client asks
- * the server for clusters every period and must get an answer, and Netty's direct memory must not
+ * Whether this replica can still do its job, for {@code /healthz}: an xDS client asks the
+ * discovery service, in-process (whatever the port's TLS), for clusters every period and must get
+ * an answer, and Netty's direct memory must not
  * be exhausted. A process that answers HTTP but no proxy is not alive, and Kubernetes should
  * restart it.
  *
@@ -58,14 +58,8 @@ public final class LivenessProbe implements AutoCloseable {
   /**
    * @param serving whether the server answers requests yet (they are held until the first publish)
    */
-  LivenessProbe(int xdsPort, BooleanSupplier serving, Duration period, Duration timeout) {
-    this(
-        NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build(),
-        serving,
-        period,
-        timeout,
-        PlatformDependent::usedDirectMemory,
-        PlatformDependent::maxDirectMemory);
+  LivenessProbe(ManagedChannel channel, BooleanSupplier serving, Duration period, Duration timeout) {
+    this(channel, serving, period, timeout, PlatformDependent::usedDirectMemory, PlatformDependent::maxDirectMemory);
   }
 
   LivenessProbe(

@@ -2,6 +2,9 @@ package io.fairlead.xds;
 
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.Optional;
+import java.util.UUID;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -20,16 +23,36 @@ public final class XdsServer implements AutoCloseable {
   private static final long SHUTDOWN_GRACE_SECONDS = 5;
 
   private final Server server;
+  private final Server inProcess;
+  private final String inProcessName;
+  private final Optional<XdsTls.Credentials> tls;
 
-  private XdsServer(Server server) {
+  private XdsServer(Server server, Server inProcess, String inProcessName, Optional<XdsTls.Credentials> tls) {
     this.server = server;
+    this.inProcess = inProcess;
+    this.inProcessName = inProcessName;
+    this.tls = tls;
   }
 
-  /** Binds and starts serving; port 0 picks a free port. */
-  public static XdsServer start(InetSocketAddress address, V3DiscoveryServer discovery, XdsLimits limits)
+  /**
+   * Binds and starts serving; port 0 picks a free port. With TLS the port speaks TLS only (a
+   * plaintext client gets nothing), and with a client CA required, mutual TLS. The same services
+   * are also served in-process, for the liveness probe, which has no certificate.
+   */
+  public static XdsServer start(
+      InetSocketAddress address, V3DiscoveryServer discovery, XdsLimits limits, Optional<XdsTls> tlsFiles)
       throws IOException {
+    Optional<XdsTls.Credentials> tls = tlsFiles.isPresent() ? Optional.of(tlsFiles.get().credentials()) : Optional.empty();
+    NettyServerBuilder builder =
+        tls.isPresent() ? NettyServerBuilder.forAddress(address, tls.get().server()) : NettyServerBuilder.forAddress(address);
+    String inProcessName = "fairlead-xds-" + UUID.randomUUID();
+    Server inProcess =
+        InProcessServerBuilder.forName(inProcessName)
+            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .build()
+            .start();
     Server server =
-        NettyServerBuilder.forAddress(address)
+        builder
             .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
             .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), limits))
             .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), limits))
@@ -44,9 +67,14 @@ public final class XdsServer implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .build()
             .start();
-    XdsServer xds = new XdsServer(server);
-    LOG.info("xDS server listening on {}", server.getListenSockets());
+    XdsServer xds = new XdsServer(server, inProcess, inProcessName, tls);
+    LOG.info("xDS server listening on {}{}", server.getListenSockets(), tls.isPresent() ? " (TLS)" : "");
     return xds;
+  }
+
+  /** The name of the in-process server with the same services. */
+  public String inProcessName() {
+    return inProcessName;
   }
 
   public int port() {
@@ -56,6 +84,8 @@ public final class XdsServer implements AutoCloseable {
   /** Stops taking streams, lets open ones end for a few seconds, then cancels the rest. */
   @Override
   public void close() {
+    inProcess.shutdownNow();
+    tls.ifPresent(XdsTls.Credentials::close);
     server.shutdown();
     try {
       if (!server.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {

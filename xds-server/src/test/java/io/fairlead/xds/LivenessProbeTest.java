@@ -24,7 +24,8 @@ class LivenessProbeTest {
         assertThat(System.nanoTime()).isLessThan(deadline);
         Thread.sleep(10);
       }
-      try (LivenessProbe probe = new LivenessProbe(plane.xdsPort(), () -> true, NEVER, Duration.ofSeconds(5))) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
+      try (LivenessProbe probe = new LivenessProbe(channel, () -> true, NEVER, Duration.ofSeconds(5))) {
         for (int i = 0; i < 3; i++) {
           probe.probe();
         }

@@ -44,7 +44,8 @@ class XdsLimitsTest {
                 new InetSocketAddress("127.0.0.1", 0),
                 Duration.ofMillis(10),
                 Duration.ofMillis(50),
-                limits),
+                limits,
+                java.util.Optional.empty()),
             group -> Fixtures.resources(8080));
     plane.changed();
     await(() -> plane.publisher().ready(), "first publish");
