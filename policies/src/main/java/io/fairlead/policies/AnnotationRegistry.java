@@ -233,6 +233,19 @@ public final class AnnotationRegistry {
           "Not sent: gRPC clients have no panic mode; they only use ready endpoints.",
           SettingParsers::percent);
 
+  public static final AnnotationKey<ExportTo> EXPORT_TO =
+      new AnnotationKey<>(
+          "export-to",
+          "`*`, or a comma list of `.` (the Service's own namespace) and namespace names",
+          "`*` (every namespace)",
+          "Which namespaces' sidecars and proxyless clients receive the Service, as Istio's exportTo. A proxy's namespace comes from its client certificate under mutual TLS, else from its node metadata (`fairlead.io/namespace`, `fairlead bootstrap --namespace`); a proxy of unknown namespace receives only Services exported to every namespace. Applies to the whole Service (no per-port form). Gateways expose by group instead.",
+          "Proxies of other namespaces get none of the Service's clusters, endpoints, listeners or routes.",
+          "The same: proxyless clients of other namespaces get nothing of the Service.",
+          SettingParsers::exportTo);
+
+  /** Keys that apply to the whole Service: a per-port form is a warning. */
+  public static final java.util.Set<AnnotationKey<?>> SERVICE_WIDE = java.util.Set.of(EXPORT_TO);
+
   public static final AnnotationKey<List<String>> GATEWAY_HOST =
       new AnnotationKey<>(
           "gateway-host",
@@ -287,6 +300,7 @@ public final class AnnotationRegistry {
           TIMEOUT,
           IDLE_TIMEOUT,
           PANIC_THRESHOLD,
+          EXPORT_TO,
           GATEWAY_HOST,
           GATEWAY_PATH,
           GATEWAY);

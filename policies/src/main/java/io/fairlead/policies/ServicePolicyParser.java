@@ -35,7 +35,10 @@ public final class ServicePolicyParser {
       policies.add(new PortParser(object, nativeFields, port, r, diagnostics).parse());
     }
     checkPortAffinity(object, policies, diagnostics);
-    return new ParsedService(List.copyOf(policies), List.copyOf(diagnostics));
+    // Service-wide keys: resolved without a port name, so only the plain key is read.
+    Resolver serviceWide = new Resolver(object, annotations, new PortSpec("", 0, "TCP", Optional.empty()), diagnostics);
+    ExportTo exportTo = serviceWide.get(AnnotationRegistry.EXPORT_TO).map(Resolved::value).orElse(ExportTo.EVERYONE);
+    return new ParsedService(List.copyOf(policies), exportTo, List.copyOf(diagnostics));
   }
 
   /** Unknown keys and unknown port suffixes are warnings that name what was probably meant. */
@@ -56,6 +59,10 @@ public final class ServicePolicyParser {
                 object,
                 key,
                 "unknown annotation; did you mean " + AnnotationRegistry.closest(base).fullName() + "?"));
+        continue;
+      }
+      if (dot >= 0 && AnnotationRegistry.SERVICE_WIDE.contains(AnnotationRegistry.find(base).get())) {
+        out.add(Diagnostic.warning(object, key, "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
         continue;
       }
       if (dot >= 0) {

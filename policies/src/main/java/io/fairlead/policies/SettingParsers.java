@@ -266,6 +266,33 @@ final class SettingParsers {
         .orElseGet(() -> ParseResult.ok(new RetryPolicy(attempts, List.copyOf(on), perTry)));
   }
 
+  static ParseResult<ExportTo> exportTo(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    List<String> list = ((ParseResult.Ok<List<String>>) items).value();
+    if (list.contains("*")) {
+      return list.size() == 1
+          ? ParseResult.ok(ExportTo.EVERYONE)
+          : ParseResult.err("'*' exports to every namespace; it cannot be combined with others");
+    }
+    boolean own = false;
+    java.util.SortedSet<String> namespaces = new java.util.TreeSet<>();
+    for (String item : list) {
+      if (item.equals(".")) {
+        own = true;
+        continue;
+      }
+      ParseResult<String> ns = Values.dnsLabel(item);
+      if (ns instanceof ParseResult.Err<String> e) {
+        return ParseResult.err("namespace " + e.message() + "; expected *, . or namespace names");
+      }
+      namespaces.add(((ParseResult.Ok<String>) ns).value());
+    }
+    return ParseResult.ok(new ExportTo(false, own, namespaces));
+  }
+
   static ParseResult<List<String>> hosts(String text) {
     ParseResult<List<String>> items = Values.list(text);
     if (items instanceof ParseResult.Err<List<String>> e) {

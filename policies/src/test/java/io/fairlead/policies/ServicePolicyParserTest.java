@@ -168,6 +168,25 @@ class ServicePolicyParserTest {
   }
 
   @Test
+  void exportToIsServiceWide() {
+    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).exportTo()).isEqualTo(ExportTo.EVERYONE);
+    ExportTo own = parse(Map.of("fairlead.io/export-to", ".,payments"), NativeFields.NONE, HTTP).exportTo();
+    assertThat(own.allows("shop", Optional.of("shop"))).isTrue();
+    assertThat(own.allows("shop", Optional.of("payments"))).isTrue();
+    assertThat(own.allows("shop", Optional.of("web"))).isFalse();
+    assertThat(own.allows("shop", Optional.empty())).as("a proxy of unknown namespace").isFalse();
+    assertThat(own.describe()).isEqualTo(".,payments");
+    ParsedService perPort = parse(Map.of("fairlead.io/export-to.http", "."), NativeFields.NONE, HTTP);
+    assertThat(perPort.exportTo()).isEqualTo(ExportTo.EVERYONE);
+    assertThat(perPort.diagnostics()).singleElement().satisfies(d -> assertThat(d.message()).contains("whole Service"));
+    for (String bad : List.of("*,shop", "Shop", "a/b", "")) {
+      ParsedService p = parse(Map.of("fairlead.io/export-to", bad), NativeFields.NONE, HTTP);
+      assertThat(p.exportTo()).as(bad).isEqualTo(ExportTo.EVERYONE);
+      assertThat(p.diagnostics()).as(bad).extracting(Diagnostic::severity).containsExactly(Severity.ERROR);
+    }
+  }
+
+  @Test
   void panicModeIsOffUnlessAskedForAndTakesAPercent() {
     assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).panicThreshold()).contains(0);
     assertThat(parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP).ports().get(0).panicThreshold())

@@ -180,7 +180,9 @@ public final class KubeModelBuilder {
       entries.add(new PortEntry(policy, endpoints(policy.port(), slices, object, diagnostics)));
     }
     List<String> clusterIps = clusterIps(spec, object, diagnostics);
-    return new Built(Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries))), diagnostics);
+    Optional<io.fairlead.policies.ExportTo> exportTo =
+        Optional.of(parsed.exportTo()).filter(e -> !e.equals(io.fairlead.policies.ExportTo.EVERYONE));
+    return new Built(Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries), exportTo)), diagnostics);
   }
 
   private static String label(ServicePort p) {

@@ -1,5 +1,6 @@
 package io.fairlead.translators;
 
+import io.fairlead.translators.model.ServiceEntry;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -14,6 +15,8 @@ import java.util.TreeSet;
  * @param node the proxy's Kubernetes node, for {@code internalTrafficPolicy: Local}
  * @param namespaces the namespaces whose Services a sidecar or proxyless client gets; empty means
  *     all. Scoping keeps large meshes cheap: a proxy is sent only what it may call.
+ * @param proxyNamespace the namespace the proxy runs in, for {@code fairlead.io/export-to}: from
+ *     its client certificate under mutual TLS, else from its node metadata; empty when unknown
  */
 public record ProxyContext(
     ProxyRole role,
@@ -21,7 +24,18 @@ public record ProxyContext(
     Gateway gateway,
     Optional<String> zone,
     Optional<String> node,
-    SortedSet<String> namespaces) {
+    SortedSet<String> namespaces,
+    Optional<String> proxyNamespace) {
+
+  public ProxyContext(
+      ProxyRole role,
+      ClientKind client,
+      Gateway gateway,
+      Optional<String> zone,
+      Optional<String> node,
+      SortedSet<String> namespaces) {
+    this(role, client, gateway, zone, node, namespaces, Optional.empty());
+  }
 
   public ProxyContext {
     namespaces = Collections.unmodifiableSortedSet(new TreeSet<>(namespaces));
@@ -75,9 +89,15 @@ public record ProxyContext(
     return gateway.port();
   }
 
-  /** Whether Services of {@code namespace} are sent to this proxy. Gateways expose by group instead. */
-  public boolean sees(String namespace) {
-    return role == ProxyRole.GATEWAY || namespaces.isEmpty() || namespaces.contains(namespace);
+  /**
+   * Whether a Service is sent to this proxy: its namespace is visible to the proxy (which can only
+   * narrow what it gets) and the Service is exported to the proxy's namespace. Gateways expose by
+   * group instead.
+   */
+  public boolean sees(ServiceEntry service) {
+    String namespace = service.ref().namespace();
+    return role == ProxyRole.GATEWAY
+        || ((namespaces.isEmpty() || namespaces.contains(namespace)) && service.exportedTo(proxyNamespace));
   }
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;

@@ -27,7 +27,13 @@ final class ProxyContexts {
   }
 
   static ProxyContext parse(
-      String role, String client, ProxyContext.Gateway gateway, String zone, String node, List<String> namespaces) {
+      String role,
+      String client,
+      ProxyContext.Gateway gateway,
+      String zone,
+      String node,
+      List<String> namespaces,
+      String proxyNamespace) {
     ProxyRole r =
         ProxyRole.parse(role)
             .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar, gateway or proxyless, not '" + role + "'"));
@@ -55,8 +61,11 @@ final class ProxyContexts {
     if (namespaces != null && r == ProxyRole.GATEWAY) {
       throw new IllegalArgumentException("--visible-namespaces applies to sidecar and proxyless; gateways expose by group");
     }
+    if (proxyNamespace != null && r == ProxyRole.GATEWAY) {
+      throw new IllegalArgumentException("--proxy-namespace applies to sidecar and proxyless; gateways expose by group");
+    }
     return new ProxyContext(
         r, c, r == ProxyRole.GATEWAY ? gateway : ProxyContext.Gateway.DEFAULT, Optional.ofNullable(zone), Optional.ofNullable(node),
-        new TreeSet<>(namespaces == null ? List.of() : namespaces));
+        new TreeSet<>(namespaces == null ? List.of() : namespaces), Optional.ofNullable(proxyNamespace));
   }
 }

@@ -58,6 +58,9 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--session-cookie-wall-clock", description = "Gateway: its Envoy build writes session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981).")
   boolean sessionCookieWallClock;
 
+  @Option(names = "--proxy-namespace", description = "Sidecar or proxyless: the proxy's namespace, for fairlead.io/export-to (default: unknown, so only Services exported to every namespace).")
+  String proxyNamespace;
+
   @Option(names = "--zone", description = "The proxy's zone, for trafficDistribution: PreferClose.")
   String zone;
 
@@ -79,7 +82,8 @@ final class TranslateCommand implements Callable<Integer> {
             ProxyContexts.gateway(gateway, gatewayPort, xffTrustedHops, proxyProtocol, sessionCookieWallClock),
             zone,
             node,
-            visibleNamespaces);
+            visibleNamespaces,
+            proxyNamespace);
     boolean yaml = OutputFormat.isYaml(output);
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());

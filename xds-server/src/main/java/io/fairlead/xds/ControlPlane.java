@@ -130,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
             new CachedProtoResourcesSerializer());
     XdsServer xds = null;
     try {
-      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics), settings.tls());
+      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent()), settings.tls());
       AdminServer admin =
           AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
       LivenessProbe liveness =

@@ -83,7 +83,7 @@ public final class IncrementalTranslator {
     List<ServiceResources> parts = new ArrayList<>();
     synchronized (memo) {
       for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
-        if (e.getValue().entry().isEmpty() || !ctx.sees(e.getKey().namespace())) {
+        if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
           memo.remove(e.getKey());
           continue;
         }

@@ -57,12 +57,15 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
             : Optional.of(node.getLocality().getZone());
     Optional<String> kubeNode = text(metadata, NodeMetadataKeys.NODE, problems);
     SortedSet<String> namespaces = new TreeSet<>();
+    Optional<String> proxyNamespace = Optional.empty();
     if (role != ProxyRole.GATEWAY) {
+      // With mutual TLS, XdsIdentity has already made this the certificate's namespace.
+      proxyNamespace = text(metadata, NodeMetadataKeys.NAMESPACE, problems);
       text(metadata, NodeMetadataKeys.VISIBLE_NAMESPACES, problems)
           .ifPresent(list -> Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).forEach(namespaces::add));
     }
     return new Resolution(
-        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces), problems);
+        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces, proxyNamespace), problems);
   }
 
   private static ClientKind clientKind(String userAgent, List<String> problems) {
@@ -231,6 +234,7 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     if (!context.namespaces().isEmpty()) {
       label.append(",namespaces=").append(String.join("+", context.namespaces()));
     }
+    context.proxyNamespace().ifPresent(ns -> label.append(",in=").append(ns));
     return label.toString();
   }
 }

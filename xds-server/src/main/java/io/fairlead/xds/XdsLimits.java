@@ -19,7 +19,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds what one client, or a storm of them, can make the xDS server hold. Every limit refuses
@@ -27,10 +30,16 @@ import java.util.function.LongSupplier;
  * in {@code fairlead_xds_limit_hits_total{limit=...}}; a stream refused or cut releases
  * everything it held, so the gauges return to where they were.
  *
+ * <p>Under mutual TLS it also binds each request's node to the namespace of the client
+ * certificate ({@link XdsIdentity}), refusing a node that claims another one ({@code
+ * PERMISSION_DENIED}).
+ *
  * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are
  * closed as for a client that went away), then closed towards the client with the reason.
  */
 public final class XdsLimits implements ServerInterceptor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsLimits.class);
 
   /**
    * @param maxStreams open xDS streams in all
@@ -66,11 +75,19 @@ public final class XdsLimits implements ServerInterceptor {
   private final Map<SocketAddress, AtomicInteger> perConnection = new ConcurrentHashMap<>();
   private final TokenBucket newStreams;
 
+  /** Whether the client certificate's namespace is bound to the node (mutual TLS). */
+  private final boolean bindIdentity;
+
   public XdsLimits(Settings settings, XdsMetrics metrics) {
-    this(settings, metrics, System::nanoTime);
+    this(settings, metrics, false);
   }
 
-  XdsLimits(Settings settings, XdsMetrics metrics, LongSupplier nanos) {
+  public XdsLimits(Settings settings, XdsMetrics metrics, boolean bindIdentity) {
+    this(settings, metrics, System::nanoTime, bindIdentity);
+  }
+
+  XdsLimits(Settings settings, XdsMetrics metrics, LongSupplier nanos, boolean bindIdentity) {
+    this.bindIdentity = bindIdentity;
     this.settings = settings;
     this.metrics = metrics;
     this.nanos = nanos;
@@ -99,7 +116,9 @@ public final class XdsLimits implements ServerInterceptor {
       return refuse(
           call, "streams_per_connection", Status.RESOURCE_EXHAUSTED.withDescription("too many xDS streams on one connection"));
     }
-    Limited<Q, R> limited = new Limited<>(call, peer, onConnection);
+    Optional<String> identity =
+        bindIdentity ? XdsIdentity.namespace(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)) : Optional.empty();
+    Limited<Q, R> limited = new Limited<>(call, peer, onConnection, identity);
     try {
       limited.delegate = next.startCall(limited.guardedCall, headers);
     } catch (RuntimeException e) {
@@ -133,8 +152,10 @@ public final class XdsLimits implements ServerInterceptor {
     private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
+    private final Optional<String> identity;
 
-    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection) {
+    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<String> identity) {
+      this.identity = identity;
       this.call = call;
       this.peer = peer;
       this.onConnection = onConnection;
@@ -162,16 +183,31 @@ public final class XdsLimits implements ServerInterceptor {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void onMessage(Q message) {
       if (cut.get()) {
         return;
       }
-      String problem = check(message);
+      Q request = message;
+      if (bindIdentity) {
+        XdsIdentity.Bound bound = XdsIdentity.bind(message, identity);
+        if (bound.refusal().isPresent()) {
+          metrics.limitHit("identity");
+          LOG.warn("refused an xDS stream from {}: {}", peer, bound.refusal().get());
+          cutWith(Status.PERMISSION_DENIED.withDescription(bound.refusal().get()));
+          return;
+        }
+        request = (Q) bound.request();
+      }
+      String problem = check(request);
       if (problem != null) {
-        cutWith(problem);
+        cutWith(
+            problem.startsWith("node")
+                ? Status.INVALID_ARGUMENT.withDescription(problem)
+                : Status.RESOURCE_EXHAUSTED.withDescription(problem));
         return;
       }
-      super.onMessage(message);
+      super.onMessage(request);
     }
 
     private String check(Object message) {
@@ -203,14 +239,10 @@ public final class XdsLimits implements ServerInterceptor {
     }
 
     /** Ends the stream: cancelled underneath (watches closed), refused towards the client. */
-    private void cutWith(String problem) {
+    private void cutWith(Status status) {
       if (!cut.compareAndSet(false, true)) {
         return;
       }
-      Status status =
-          problem.startsWith("node")
-              ? Status.INVALID_ARGUMENT.withDescription(problem)
-              : Status.RESOURCE_EXHAUSTED.withDescription(problem);
       call.close(status, new Metadata());
       delegate.onCancel();
       release();

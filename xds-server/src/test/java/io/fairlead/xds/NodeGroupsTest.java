@@ -44,6 +44,15 @@ class NodeGroupsTest {
             node("envoy", "fairlead.io/role", "Gateway", "fairlead.io/gateway", "public",
                 "fairlead.io/gateway-port", "9443"),
             new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "public", 9443, NONE, NONE)),
+        // The proxy's namespace, for export-to (under mTLS XdsIdentity has set it from the certificate).
+        Arguments.of(
+            node("envoy", "fairlead.io/namespace", "shop"),
+            new ProxyContext(
+                ProxyRole.SIDECAR, ClientKind.ENVOY, ProxyContext.Gateway.DEFAULT, NONE, NONE, new java.util.TreeSet<>(),
+                Optional.of("shop"))),
+        Arguments.of(
+            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/namespace", "shop"),
+            ctx(ProxyRole.GATEWAY, ClientKind.ENVOY)),
         // What sits in front of a gateway, and whether its Envoy build has the cookie clock fix.
         Arguments.of(
             node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "1",

@@ -39,6 +39,7 @@ class XdsTlsTest {
   @TempDir static Path dir;
   private ControlPlane plane;
   private ManagedChannel channel;
+  private List<io.fairlead.translators.ProxyContext> lastGroups = List.of();
 
   private static void openssl(String... args) throws Exception {
     Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -114,6 +115,10 @@ class XdsTlsTest {
 
   /** One SotW cluster request: the answer, or the status the stream ended with. */
   private Object ask(ChannelCredentials credentials) throws Exception {
+    return ask(credentials, Node.newBuilder().setId("p").setUserAgentName("envoy").build());
+  }
+
+  private Object ask(ChannelCredentials credentials, Node node) throws Exception {
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", plane.xdsPort(), credentials).overrideAuthority("localhost").build();
     CompletableFuture<Object> result = new CompletableFuture<>();
     StreamObserver<DiscoveryRequest> requests =
@@ -139,9 +144,10 @@ class XdsTlsTest {
     requests.onNext(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
-            .setNode(Node.newBuilder().setId("p").setUserAgentName("envoy"))
+            .setNode(node)
             .build());
     Object answer = result.get(15, TimeUnit.SECONDS);
+    lastGroups = plane.callbacks().connections().stream().filter(c -> c.nodeId().equals(node.getId())).map(c -> c.group()).toList();
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     return answer;
   }
@@ -167,6 +173,39 @@ class XdsTlsTest {
     start(false);
     assertThat(ask(tls(null))).isInstanceOf(DiscoveryResponse.class);
     assertThat(ask(InsecureChannelCredentials.create())).isInstanceOf(Status.class);
+  }
+
+  private static Node node(String id, String declaredNamespace) {
+    Node.Builder n = Node.newBuilder().setId(id).setUserAgentName("envoy");
+    if (declaredNamespace != null) {
+      n.setMetadata(
+          com.google.protobuf.Struct.newBuilder()
+              .putFields("fairlead.io/namespace", com.google.protobuf.Value.newBuilder().setStringValue(declaredNamespace).build()));
+    }
+    return n.build();
+  }
+
+  /** The certificate says namespace shop: that is the proxy's namespace, whatever the node says. */
+  @Test
+  void theCertificateDecidesTheProxysNamespace() throws Exception {
+    start(true);
+    assertThat(ask(tls("proxy"), node("quiet", null))).isInstanceOf(DiscoveryResponse.class);
+    assertThat(lastGroups).extracting(g -> g.proxyNamespace()).containsExactly(Optional.of("shop"));
+    assertThat(ask(tls("proxy"), node("honest", "shop"))).isInstanceOf(DiscoveryResponse.class);
+
+    Object liar = ask(tls("proxy"), node("liar", "payments"));
+    assertThat(liar).isInstanceOf(Status.class);
+    assertThat(((Status) liar).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(((Status) liar).getDescription()).contains("'payments'", "'shop'");
+    assertThat(plane.metrics().scrape()).contains("fairlead_xds_limit_hits_total{limit=\"identity\"} 1.0");
+  }
+
+  /** Without a certificate (optional mTLS), a declared namespace is not believed. */
+  @Test
+  void withoutACertificateTheNamespaceIsUnknown() throws Exception {
+    start(false);
+    assertThat(ask(tls(null), node("claims", "payments"))).isInstanceOf(DiscoveryResponse.class);
+    assertThat(lastGroups).extracting(g -> g.proxyNamespace()).containsExactly(Optional.empty());
   }
 
   @Test

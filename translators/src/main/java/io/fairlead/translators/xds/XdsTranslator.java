@@ -38,7 +38,7 @@ public final class XdsTranslator {
   public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
     List<ServiceResources> parts = new ArrayList<>();
     for (ServiceEntry svc : model.services()) {
-      if (ctx.sees(svc.ref().namespace())) {
+      if (ctx.sees(svc)) {
         parts.add(translateService(svc, ctx));
       }
     }

@@ -63,7 +63,11 @@ class GoldenTranslationTest {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("model.yaml", Trees.yaml(ModelTree.of(model)));
     out.put("diagnostics.yaml", Trees.yaml(Trees.diagnostics(model.diagnostics())));
-    out.put("sidecar.yaml", render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, zone, node, namespaces)));
+    Optional<String> proxyNamespace = Optional.ofNullable(proxy.get("proxyNamespace"));
+    ProxyContext.Gateway noGateway = ProxyContext.Gateway.DEFAULT;
+    out.put(
+        "sidecar.yaml",
+        render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, noGateway, zone, node, namespaces, proxyNamespace)));
     for (String group : gatewayGroups(model)) {
       String file = group.equals("default") ? "gateway.yaml" : "gateway-" + group + ".yaml";
       ProxyContext.Gateway gateway =
@@ -80,7 +84,7 @@ class GoldenTranslationTest {
     for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
       out.put(
           "proxyless-" + client.label() + ".yaml",
-          render(model, new ProxyContext(ProxyRole.PROXYLESS, client, "default", 8080, zone, node, namespaces)));
+          render(model, new ProxyContext(ProxyRole.PROXYLESS, client, noGateway, zone, node, namespaces, proxyNamespace)));
     }
     return out;
   }
