@@ -68,6 +68,9 @@ public final class XdsLimits implements ServerInterceptor {
     }
   }
 
+  /** Responses a stream may queue while its client does not read. */
+  static final int MAX_UNREAD_RESPONSES = 16;
+
   private final Settings settings;
   private final XdsMetrics metrics;
   private final LongSupplier nanos;
@@ -125,6 +128,9 @@ public final class XdsLimits implements ServerInterceptor {
       limited.release();
       throw e;
     }
+    if (limited.cut.get()) {
+      limited.delegate.onCancel(); // cut while the service was still starting the call
+    }
     return limited;
   }
 
@@ -153,6 +159,7 @@ public final class XdsLimits implements ServerInterceptor {
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
     private final Optional<String> identity;
+    private final AtomicInteger unread = new AtomicInteger();
 
     Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<String> identity) {
       this.identity = identity;
@@ -163,9 +170,18 @@ public final class XdsLimits implements ServerInterceptor {
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-              if (!cut.get()) {
-                super.sendMessage(message);
+              if (cut.get()) {
+                return;
               }
+              // gRPC flow control: a client that does not read leaves its responses queued here.
+              // Past a small bound the stream is cut; the client reconnects and gets the newest
+              // state in one response, instead of the server holding every version in between.
+              if (!call.isReady() && unread.incrementAndGet() > MAX_UNREAD_RESPONSES) {
+                metrics.limitHit("unread");
+                cutWith(Status.RESOURCE_EXHAUSTED.withDescription("the client does not read its responses"));
+                return;
+              }
+              super.sendMessage(message);
             }
 
             @Override
@@ -246,6 +262,14 @@ public final class XdsLimits implements ServerInterceptor {
       call.close(status, new Metadata());
       delegate.onCancel();
       release();
+    }
+
+    @Override
+    public void onReady() {
+      unread.set(0);
+      if (!cut.get()) {
+        super.onReady();
+      }
     }
 
     @Override

@@ -68,7 +68,7 @@ class XdsLimitsTest {
   }
 
   /** One ADS stream: what it received and how it ended. */
-  private static final class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+  private static class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
     final CompletableFuture<Status> end = new CompletableFuture<>();
     final CompletableFuture<DiscoveryResponse> first = new CompletableFuture<>();
     ClientCallStreamObserver<DiscoveryRequest> requests;
@@ -187,6 +187,58 @@ class XdsLimitsTest {
     }
     assertThat(refused).as("at most 5 streams may stay open").isGreaterThanOrEqualTo(15);
     assertThat(metrics()).containsPattern("fairlead_xds_limit_hits_total\\{limit=\"(rate|streams)\"\\} [1-9]");
+  }
+
+  /**
+   * A client that does not read: java-control-plane answers each type once per request that
+   * carries the last nonce, so an honest client that stops reading stops getting responses; one
+   * that fakes its acknowledgements could still have responses queued. Past a small bound of
+   * responses sent while the call is not ready, the stream is cut.
+   */
+  @Test
+  void responsesQueuedForAClientThatDoesNotReadAreBounded() {
+    XdsMetrics metrics = new XdsMetrics();
+    XdsLimits limits = new XdsLimits(XdsLimits.Settings.DEFAULT, metrics);
+    java.util.List<Status> closed = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> notReading =
+        new io.grpc.ServerCall<>() {
+          @Override public void request(int n) {}
+          @Override public void sendHeaders(io.grpc.Metadata headers) {}
+          @Override public void sendMessage(DiscoveryResponse message) { sent.incrementAndGet(); }
+          @Override public void close(Status status, io.grpc.Metadata trailers) { closed.add(status); }
+          @Override public boolean isCancelled() { return false; }
+          @Override public boolean isReady() { return false; }
+          @Override public io.grpc.MethodDescriptor<DiscoveryRequest, DiscoveryResponse> getMethodDescriptor() {
+            return AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+          }
+        };
+    java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+    io.grpc.ServerCall.Listener<DiscoveryRequest> listener =
+        limits.interceptCall(
+            notReading,
+            new io.grpc.Metadata(),
+            (call, headers) -> {
+              for (int i = 0; i < 40; i++) {
+                call.sendMessage(DiscoveryResponse.getDefaultInstance());
+              }
+              return new io.grpc.ServerCall.Listener<>() {
+                @Override
+                public void onCancel() {
+                  cancelled.set(true);
+                }
+              };
+            });
+    assertThat(sent.get()).isEqualTo(XdsLimits.MAX_UNREAD_RESPONSES);
+    assertThat(closed).singleElement().satisfies(st -> {
+      assertThat(st.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(st.getDescription()).contains("does not read");
+    });
+    assertThat(cancelled).as("the discovery service underneath closes its watches").isTrue();
+    assertThat(limits.openStreams()).isZero();
+    listener.onComplete(); // what gRPC does after the close: nothing more happens
+    assertThat(limits.openStreams()).isZero();
+    assertThat(metrics.scrape()).contains("fairlead_xds_limit_hits_total{limit=\"unread\"} 1.0");
   }
 
   /**
