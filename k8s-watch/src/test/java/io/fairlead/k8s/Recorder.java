@@ -23,11 +23,15 @@ final class Recorder implements KubeSource.Listener {
 
   /** The next call with a non-empty change; calls that only carry new diagnostics are skipped. */
   Call next() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    return next(Duration.ofSeconds(15));
+  }
+
+  Call next(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
     while (true) {
       Call call = calls.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (call == null) {
-        fail("no change delivered within 15 s");
+        fail("no change delivered within " + within.toSeconds() + " s");
       }
       if (!call.change().isEmpty()) {
         return call;

@@ -1,0 +1,184 @@
+package io.fairlead.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fairlead.translators.ObjectRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API server cut off for 30 s through a TCP proxy the test controls: open connections are
+ * dropped and new ones black-holed. Nothing is withdrawn while it lasts, and once it is back the
+ * watch resumes and a change made during the cut arrives.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ApiServerCutTest {
+
+  private static final ObjectRef WEB = new ObjectRef("a", "web");
+  private static final ObjectRef API = new ObjectRef("a", "api");
+  private static final Duration CUT = Duration.ofSeconds(30);
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  private KubernetesSource source;
+  private KubernetesClient proxied;
+  private CuttableProxy proxy;
+
+  @AfterEach
+  void close() throws IOException {
+    if (source != null) {
+      source.close();
+    }
+    if (proxied != null) {
+      proxied.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    client.close();
+  }
+
+  private static io.fabric8.kubernetes.api.model.Service service(String name) {
+    return new ServiceBuilder()
+        .withNewMetadata().withNamespace("a").withName(name).endMetadata()
+        .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec()
+        .build();
+  }
+
+  @Test
+  void aThirtySecondCutWithdrawsNothingAndAChangeMadeDuringItArrivesAfterwards() throws Exception {
+    client.resource(service("web")).create();
+    URI api = URI.create(client.getConfiguration().getMasterUrl());
+    proxy = new CuttableProxy(new InetSocketAddress(api.getHost(), api.getPort()));
+    proxied =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withMasterUrl(api.getScheme() + "://127.0.0.1:" + proxy.port())
+                    .withRequestTimeout(5_000)
+                    .build())
+            .build();
+    source = new KubernetesSource(proxied, Optional.empty());
+    Recorder recorder = new Recorder();
+    source.start(recorder);
+    assertThat(recorder.next().state().services()).containsOnlyKeys(WEB);
+
+    proxy.cut();
+    client.resource(service("api")).create(); // straight to the API server, past the cut
+    // Nothing is delivered while the API server is unreachable: in particular no removal.
+    recorder.assertNothingWithin(CUT);
+    proxy.restore();
+
+    long restored = System.nanoTime();
+    Recorder.Call after = recorder.next(Duration.ofSeconds(90));
+    assertThat(after.state().services()).containsKeys(WEB, API);
+    System.out.printf(
+        "ApiServerCutTest: change made during a %d s cut arrived %d ms after the API server came back%n",
+        CUT.toSeconds(), Duration.ofNanos(System.nanoTime() - restored).toMillis());
+  }
+
+  /** A TCP proxy that can drop every connection and black-hole new ones until restored. */
+  static final class CuttableProxy implements AutoCloseable {
+    private final InetSocketAddress upstream;
+    private final ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean cut;
+    private volatile boolean closed;
+
+    CuttableProxy(InetSocketAddress upstream) throws IOException {
+      this.upstream = upstream;
+      Thread accept = new Thread(this::accept, "cuttable-proxy");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    void cut() {
+      cut = true;
+      closeAll();
+    }
+
+    void restore() {
+      cut = false;
+      closeAll(); // the black-holed ones: their clients retry and get through now
+    }
+
+    private void closeAll() {
+      for (Socket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // already gone
+        }
+      }
+      sockets.clear();
+    }
+
+    private void accept() {
+      while (!closed) {
+        try {
+          Socket downstream = listener.accept();
+          sockets.add(downstream);
+          if (cut) {
+            continue; // black hole: accepted, never answered
+          }
+          Socket up = new Socket(upstream.getAddress(), upstream.getPort());
+          sockets.add(up);
+          pump(downstream.getInputStream(), up.getOutputStream());
+          pump(up.getInputStream(), downstream.getOutputStream());
+        } catch (IOException e) {
+          if (closed) {
+            return;
+          }
+        }
+      }
+    }
+
+    private static void pump(InputStream in, OutputStream out) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buffer = new byte[16 * 1024];
+                try (in; out) {
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                } catch (IOException ignored) {
+                  // the connection was cut or closed
+                }
+              },
+              "cuttable-proxy-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      closed = true;
+      listener.close();
+      closeAll();
+    }
+  }
+}
