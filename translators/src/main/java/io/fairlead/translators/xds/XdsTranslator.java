@@ -15,6 +15,8 @@ import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.model.PortEntry;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.model.ServiceModel;
+import io.fairlead.translators.validate.Violation;
+import io.fairlead.translators.validate.XdsValidator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -68,22 +70,47 @@ public final class XdsTranslator {
       if (!routed) {
         continue;
       }
-      clusters.add(ClusterBuilder.build(cluster, svc.fqdn(), p, client));
-      endpoints.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, client));
+      List<Message> built = new ArrayList<>();
+      built.add(ClusterBuilder.build(cluster, svc.fqdn(), p, client));
+      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, client));
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
-            listeners.add(SidecarListenerBuilder.virtual(svc, p));
+            built.add(SidecarListenerBuilder.virtual(svc, p));
             if (p.protocol().isHttp()) {
-              routes.add(SidecarListenerBuilder.route(svc, p));
+              built.add(SidecarListenerBuilder.route(svc, p));
             }
           }
         }
-        case GATEWAY -> {
-          exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
-          sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
+        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, client, ClientAddress.DERIVED));
+        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, client));
+      }
+      // The safety net under the property tests: a port whose resources Envoy would reject is
+      // left out, with an error, and never served; the other ports and Services are not affected.
+      Optional<Violation> invalid = built.stream().flatMap(m -> VALIDATOR.validateMessage(resourceName(m), m).stream()).findFirst();
+      if (invalid.isPresent()) {
+        diagnostics.add(
+            Diagnostic.error(
+                object,
+                "spec.ports[" + p.port().label() + "]",
+                "a generated resource fails Envoy's validation (a Fairlead bug, please report): "
+                    + invalid.get().resource() + " " + invalid.get().path() + ": " + invalid.get().message() + "; port left out"));
+        continue;
+      }
+      for (Message m : built) {
+        if (m instanceof Cluster c) {
+          clusters.add(c);
+        } else if (m instanceof ClusterLoadAssignment e) {
+          endpoints.add(e);
+        } else if (m instanceof Listener l) {
+          listeners.add(l);
+        } else if (m instanceof RouteConfiguration r) {
+          routes.add(r);
         }
-        case PROXYLESS -> listeners.add(ProxylessListenerBuilder.build(svc, p, client));
+      }
+      if (ctx.role() == ProxyRole.GATEWAY) {
+        exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
+        sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
       }
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
@@ -117,6 +144,21 @@ public final class XdsTranslator {
                 + ": this Envoy build writes the session cookie's expiry in its own monotonic clock, so another gateway"
                 + " replica may end a fresh session early or keep an expired one (envoyproxy/envoy#44111); run an Envoy build"
                 + " with PR #44981 and declare it (fairlead bootstrap --session-cookie-wall-clock), or use persistence-timeout 0s"));
+  }
+
+  private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
+
+  private static String resourceName(Message m) {
+    if (m instanceof Cluster c) {
+      return c.getName();
+    }
+    if (m instanceof ClusterLoadAssignment e) {
+      return e.getClusterName();
+    }
+    if (m instanceof Listener l) {
+      return l.getName();
+    }
+    return m instanceof RouteConfiguration r ? r.getName() : ((io.envoyproxy.envoy.config.route.v3.Route) m).getName();
   }
 
   /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */
