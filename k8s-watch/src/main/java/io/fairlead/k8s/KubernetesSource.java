@@ -57,11 +57,21 @@ public final class KubernetesSource implements KubeSource {
 
   // confined to the event thread
   private final MutableKubeState state = new MutableKubeState();
+  private final SourceGuard guard;
+  private KubeState delivered = KubeState.EMPTY;
+  private Change pending = Change.NONE;
+  private volatile List<Diagnostic> holding = List.of();
 
   /**
    * @param namespaces the namespaces to watch, or empty for all of them
    */
   public KubernetesSource(KubernetesClient client, Optional<Set<String>> namespaces) {
+    this(client, namespaces, SourceGuard.Settings.DEFAULT);
+  }
+
+  /** @param guard what one change may withdraw before it is held back (an emptied cluster is) */
+  public KubernetesSource(KubernetesClient client, Optional<Set<String>> namespaces, SourceGuard.Settings guard) {
+    this.guard = new SourceGuard(guard, "kubernetes");
     this.client = Objects.requireNonNull(client);
     namespaces.ifPresent(set -> {
       if (set.isEmpty()) {
@@ -118,10 +128,19 @@ public final class KubernetesSource implements KubeSource {
     return synced;
   }
 
-  /** Problems reaching the API server are logged by the informers, which keep retrying. */
+  /**
+   * A state held back by the guard. Problems reaching the API server are logged by the informers,
+   * which keep retrying and keep their cache meanwhile.
+   */
   @Override
   public List<Diagnostic> diagnostics() {
-    return List.of();
+    return holding;
+  }
+
+  @Override
+  public Health health() {
+    List<Diagnostic> held = holding;
+    return held.isEmpty() ? Health.OK : new Health(true, false, Optional.of(held.get(0).message()));
   }
 
   @Override
@@ -158,6 +177,25 @@ public final class KubernetesSource implements KubeSource {
       return;
     }
     KubeState snapshot = state.snapshot();
+    Change merged = pending.merge(change);
+    boolean admitted = change.full() || guard.admit(delivered, snapshot, System.nanoTime());
+    List<Diagnostic> nowHolding = guard.holding().map(List::of).orElse(List.of());
+    boolean newlyHeld = !nowHolding.equals(holding);
+    holding = nowHolding;
+    if (!admitted) {
+      pending = merged;
+      if (newlyHeld) {
+        log.error("{}", nowHolding.get(0));
+        deliver(delivered, Change.NONE); // the diagnostic travels with the state still served
+      }
+      return;
+    }
+    pending = Change.NONE;
+    delivered = snapshot;
+    deliver(snapshot, merged);
+  }
+
+  private void deliver(KubeState snapshot, Change change) {
     try {
       listener.onChange(snapshot, change);
     } catch (RuntimeException e) {

@@ -62,7 +62,11 @@ class KubernetesSourceTest {
   }
 
   private Recorder start(Optional<Set<String>> namespaces) {
-    source = new KubernetesSource(client, namespaces);
+    return start(namespaces, SourceGuard.Settings.DEFAULT);
+  }
+
+  private Recorder start(Optional<Set<String>> namespaces, SourceGuard.Settings guard) {
+    source = new KubernetesSource(client, namespaces, guard);
     Recorder recorder = new Recorder();
     source.start(recorder);
     return recorder;
@@ -109,7 +113,8 @@ class KubernetesSourceTest {
 
   @Test
   void createsUpdatesAndDeletesArriveWithWhatChanged() throws Exception {
-    Recorder recorder = start(Optional.empty());
+    // The last Service's deletion empties the source: allowed here (see deletingEveryService...).
+    Recorder recorder = start(Optional.empty(), new SourceGuard.Settings(true, 50, Duration.ofSeconds(30)));
     assertThat(recorder.next().state().services()).isEmpty();
 
     client.resource(service("a", "web", "maglev")).create();
@@ -217,5 +222,29 @@ class KubernetesSourceTest {
     client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()
         .forEach(s -> slices.put(ObjectRef.of(s), s));
     return new KubeState(new TreeMap<>(services), new TreeMap<>(slices));
+  }
+
+  /** Every Service deleted: the last good state is kept and the source says it is degraded. */
+  @Test
+  void deletingEveryServiceIsHeldBackAsAGlitch() throws Exception {
+    client.resource(service("a", "web", "x")).create();
+    client.resource(service("a", "api", "x")).create();
+    Recorder recorder = start(Optional.empty());
+    assertThat(recorder.next().state().services()).hasSize(2);
+
+    client.resource(service("a", "api", "x")).delete();
+    assertThat(recorder.next().state().services()).containsOnlyKeys(WEB);
+    client.resource(service("a", "web", "x")).delete();
+    Recorder.Call held = recorder.nextCall();
+    assertThat(held.change().isEmpty()).isTrue();
+    assertThat(held.state().services()).as("still served").containsOnlyKeys(WEB);
+    assertThat(source.health().degraded()).isTrue();
+    assertThat(source.diagnostics()).singleElement().satisfies(d -> assertThat(d.message()).contains("reads no Service at all"));
+
+    client.resource(service("a", "api", "x")).create();
+    Recorder.Call back = recorder.next();
+    assertThat(back.state().services()).containsOnlyKeys(new ObjectRef("a", "api"));
+    assertThat(back.change().services()).contains(WEB, new ObjectRef("a", "api"));
+    assertThat(source.health().degraded()).isFalse();
   }
 }

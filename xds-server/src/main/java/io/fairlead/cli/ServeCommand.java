@@ -72,10 +72,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--debug-endpoints", description = "Serve /debug/* (every namespace's config, every proxy) to any client of the admin port; by default only to localhost.")
   boolean debugEndpoints;
 
-  @Option(names = "--allow-empty-source", description = "Deliver a source state with no Service at all; by default it is held back as a glitch and the last good state is served.")
+  @Option(names = "--allow-empty-source", description = "Deliver a source state with no Service at all (an emptied directory, every Service deleted); by default it is held back as a glitch and the last good state is served.")
   boolean allowEmptySource;
 
-  @Option(names = "--max-source-loss", defaultValue = "50", description = "Percent of the Services one directory change may remove before it must be confirmed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-source-loss", defaultValue = "50", description = "Percent of the Services one source change may remove before it must be confirmed (default: ${DEFAULT-VALUE}).")
   int maxSourceLoss;
 
   @Option(names = "--source-loss-confirm", defaultValue = "30s", description = "How long a larger loss must keep being read before it is delivered (default: ${DEFAULT-VALUE}).")
@@ -180,17 +180,17 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private KubeSource openSource(KubernetesClient client) throws Exception {
+    if (maxSourceLoss < 0 || maxSourceLoss > 100) {
+      throw new IllegalArgumentException("--max-source-loss must be 0 to 100");
+    }
+    SourceGuard.Settings guard =
+        new SourceGuard.Settings(allowEmptySource, maxSourceLoss, duration("--source-loss-confirm", sourceLossConfirm));
     if (client == null) {
-      if (maxSourceLoss < 0 || maxSourceLoss > 100) {
-        throw new IllegalArgumentException("--max-source-loss must be 0 to 100");
-      }
-      SourceGuard.Settings guard =
-          new SourceGuard.Settings(allowEmptySource, maxSourceLoss, duration("--source-loss-confirm", sourceLossConfirm));
       return new DirectorySource(Path.of(source.substring(4)), DirectorySource.DEFAULT_RESCAN_PERIOD, true, guard);
     }
     Optional<Set<String>> ns =
         namespaces == null ? Optional.empty() : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));
-    return new KubernetesSource(client, ns);
+    return new KubernetesSource(client, ns, guard);
   }
 
   private LeaseElection.Settings leaseSettings() throws java.net.UnknownHostException {
