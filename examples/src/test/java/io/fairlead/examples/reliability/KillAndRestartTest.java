@@ -106,42 +106,11 @@ class KillAndRestartTest {
   }
 
   private static Process startServe() throws IOException {
-    return new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.fairlead.cli.Main",
-            "serve",
-            "--source",
-            "dir:" + dir,
-            "--xds-address",
-            "127.0.0.1",
-            "--xds-port",
-            String.valueOf(xdsPort),
-            "--admin-port",
-            String.valueOf(adminPort),
-            "--quiet-period",
-            "20ms",
-            "--max-delay",
-            "200ms")
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("serve.log").toFile())
-        .start();
+    return ServeProcess.start(dir, xdsPort, adminPort, List.of(), List.of("--quiet-period", "20ms", "--max-delay", "200ms"));
   }
 
   private static void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (get("/readyz").statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("serve never became ready; log:\n" + Files.readString(dir.resolve("serve.log")));
+    ServeProcess.awaitReady(dir, adminPort);
   }
 
   /** The versions the client has ACKed, by type, as the running serve process reports them. */

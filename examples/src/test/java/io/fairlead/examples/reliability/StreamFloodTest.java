@@ -127,38 +127,8 @@ class StreamFloodTest {
     Files.writeString(dir.resolve("services.yaml"), manifests);
     xdsPort = freePort();
     adminPort = freePort();
-    serve =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-XX:MaxDirectMemorySize=64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.fairlead.cli.Main",
-                "serve",
-                "--source",
-                "dir:" + dir,
-                "--xds-address",
-                "127.0.0.1",
-                "--xds-port",
-                String.valueOf(xdsPort),
-                "--admin-port",
-                String.valueOf(adminPort))
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("serve.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      try {
-        if (admin("/readyz").statusCode() == 200) {
-          break;
-        }
-      } catch (java.io.IOException notYet) {
-        // starting
-      }
-      assertThat(System.nanoTime()).as("serve ready within 60 s").isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    serve = ServeProcess.start(dir, xdsPort, adminPort, List.of("-Xmx384m", "-XX:MaxDirectMemorySize=64m"), List.of());
+    ServeProcess.awaitReady(dir, adminPort);
 
     List<Stream> flood = new ArrayList<>();
     for (int c = 0; c < 50; c++) {
@@ -183,7 +153,7 @@ class StreamFloodTest {
     channels.add(fresh);
     assertThat(open(fresh, "after", 0).first.get(20, TimeUnit.SECONDS).getResourcesCount()).isPositive();
     assertThat(admin("/healthz").statusCode()).isEqualTo(200);
-    deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!admin("/metrics").body().contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 1.0")) {
       assertThat(System.nanoTime()).as("the gauge back to the one live client").isLessThan(deadline);
       Thread.sleep(100);
