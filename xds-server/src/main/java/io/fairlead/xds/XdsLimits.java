@@ -154,8 +154,9 @@ public final class XdsLimits implements ServerInterceptor {
     private final AtomicInteger onConnection;
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean cut = new AtomicBoolean();
-    /** Delta subscriptions of this stream, by type; SotW requests name their whole set each time. */
-    private final Map<String, Set<String>> subscribed = new ConcurrentHashMap<>();
+    /** What this stream subscribes to, by type: SotW name counts, delta name sets. */
+    private final Map<String, Integer> sotwNames = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> deltaNames = new ConcurrentHashMap<>();
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
     private final Optional<String> identity;
@@ -215,43 +216,45 @@ public final class XdsLimits implements ServerInterceptor {
         }
         request = (Q) bound.request();
       }
-      String problem = check(request);
-      if (problem != null) {
-        cutWith(
-            problem.startsWith("node")
-                ? Status.INVALID_ARGUMENT.withDescription(problem)
-                : Status.RESOURCE_EXHAUSTED.withDescription(problem));
+      Optional<Status> refused = check(request);
+      if (refused.isPresent()) {
+        cutWith(refused.get());
         return;
       }
       super.onMessage(request);
     }
 
-    private String check(Object message) {
+    /** Why the stream must end after this request, if it must. */
+    private Optional<Status> check(Object message) {
       Node node = null;
-      int names = 0;
       if (message instanceof DiscoveryRequest r) {
+        // SotW names the whole set each time: a count per type is enough.
         node = r.hasNode() ? r.getNode() : null;
-        Set<String> set = subscribed.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
-        set.clear();
-        set.addAll(r.getResourceNamesList());
+        sotwNames.put(r.getTypeUrl(), r.getResourceNamesCount());
       } else if (message instanceof DeltaDiscoveryRequest r) {
+        // Delta adds and removes names: the set is needed to count them right.
         node = r.hasNode() ? r.getNode() : null;
-        Set<String> set = subscribed.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
+        Set<String> set = deltaNames.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
         r.getResourceNamesUnsubscribeList().forEach(set::remove);
         set.addAll(r.getResourceNamesSubscribeList());
       }
       if (node != null && node.getSerializedSize() > settings.maxNodeMetadataBytes()) {
         metrics.limitHit("node_size");
-        return "node is " + node.getSerializedSize() + " bytes; at most " + settings.maxNodeMetadataBytes();
+        return Optional.of(
+            Status.INVALID_ARGUMENT.withDescription(
+                "node is " + node.getSerializedSize() + " bytes; at most " + settings.maxNodeMetadataBytes()));
       }
-      for (Set<String> set : subscribed.values()) {
+      int names = sotwNames.values().stream().mapToInt(Integer::intValue).sum();
+      for (Set<String> set : deltaNames.values()) {
         names += set.size();
       }
       if (names > settings.maxResourceNames()) {
         metrics.limitHit("resource_names");
-        return "stream subscribes to " + names + " resource names; at most " + settings.maxResourceNames();
+        return Optional.of(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "stream subscribes to " + names + " resource names; at most " + settings.maxResourceNames()));
       }
-      return null;
+      return Optional.empty();
     }
 
     /** Ends the stream: cancelled underneath (watches closed), refused towards the client. */
@@ -297,7 +300,8 @@ public final class XdsLimits implements ServerInterceptor {
 
     void release() {
       if (released.compareAndSet(false, true)) {
-        subscribed.clear();
+        sotwNames.clear();
+        deltaNames.clear();
         XdsLimits.this.release(peer, onConnection);
       }
     }

@@ -7,6 +7,7 @@ import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.Provenance;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.translators.ClientKind;
 import java.util.ArrayList;
@@ -174,7 +175,7 @@ public final class ClientCapabilities {
 
     /** Drops a setting that always has a value, warning only when the user asked for it. */
     <T> Optional<T> dropAnnotated(PortPolicy p, Optional<T> value, AnnotationKey<?> key, String why) {
-      if (p.sourceOf(key.name()) != io.fairlead.policies.Provenance.DEFAULT) {
+      if (p.sourceOf(key.name()) != Provenance.DEFAULT) {
         return drop(value, key, why);
       }
       return Optional.empty();

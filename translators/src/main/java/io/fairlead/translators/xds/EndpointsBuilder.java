@@ -34,8 +34,9 @@ final class EndpointsBuilder {
   /**
    * Envoy's default overprovisioning factor (140, that is 1.4) spills traffic to priority 1 while
    * priority 0 is less than 1/1.4 healthy. PreferClose keeps everything local while one local
-   * endpoint is ready, which needs a factor of at least 100 × the local endpoint count. Envoy
-   * multiplies it with host counts in 32 bits, so it is capped (see docs/envoy-semantics.md).
+   * endpoint is ready, which needs a factor of at least 100 × the local endpoint count. Envoy's
+   * arithmetic (64-bit) would take any uint32; the cap only keeps the value readable
+   * (docs/envoy-semantics.md#overprovisioning).
    */
   static final int MAX_OVERPROVISIONING_FACTOR = 100 * 10_000;
 

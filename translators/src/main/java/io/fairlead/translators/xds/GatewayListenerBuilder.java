@@ -13,7 +13,6 @@ import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.PortPolicy;
-import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.model.ServiceEntry;
 import java.util.ArrayList;
@@ -30,8 +29,13 @@ import java.util.TreeMap;
  */
 public final class GatewayListenerBuilder {
 
-  /** One exposed Service port. */
-  public record Exposed(ServiceEntry service, PortPolicy policy, GatewayExposure exposure) {}
+  /**
+   * One exposed Service port.
+   *
+   * @param route its route in the gateway's virtual hosts, built (and validated) with the
+   *     Service's other resources
+   */
+  public record Exposed(ServiceEntry service, PortPolicy policy, GatewayExposure exposure, Route route) {}
 
   /** The gateway's listener and route, or nothing when the group exposes no Service. */
   record Result(Optional<Listener> listener, Optional<RouteConfiguration> route, List<Diagnostic> diagnostics) {}
@@ -83,10 +87,7 @@ public final class GatewayListenerBuilder {
               .forEach(
                   r -> {
                     Exposed e = r.getValue();
-                    int port = e.policy().port().port();
-                    String cluster = ResourceNames.cluster(e.service().ref(), port);
-                    Route route = RouteBuilder.build(cluster, cluster, r.getKey(), e.policy(), ClientKind.ENVOY, ClientAddress.DERIVED);
-                    vh.addRoutes(route);
+                    vh.addRoutes(e.route());
                     used.add(e.policy());
                   });
           rc.addVirtualHosts(vh);

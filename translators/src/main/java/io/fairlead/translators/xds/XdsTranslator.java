@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
@@ -82,6 +83,7 @@ public final class XdsTranslator {
             }
           }
         }
+        // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
         case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, client, ClientAddress.DERIVED));
         case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, client));
       }
@@ -109,7 +111,7 @@ public final class XdsTranslator {
         }
       }
       if (ctx.role() == ProxyRole.GATEWAY) {
-        exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow()));
+        exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
       }
     }
@@ -158,7 +160,7 @@ public final class XdsTranslator {
     if (m instanceof Listener l) {
       return l.getName();
     }
-    return m instanceof RouteConfiguration r ? r.getName() : ((io.envoyproxy.envoy.config.route.v3.Route) m).getName();
+    return m instanceof RouteConfiguration r ? r.getName() : ((Route) m).getName();
   }
 
   /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */
