@@ -42,8 +42,9 @@ class ApiServerCutTest {
   private CuttableProxy proxy;
 
   @AfterEach
-  void close() throws IOException {
+  void close() throws IOException, InterruptedException {
     if (source != null) {
+      MockWatches.settle();
       source.close();
     }
     if (proxied != null) {

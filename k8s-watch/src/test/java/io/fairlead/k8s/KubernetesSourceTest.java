@@ -31,9 +31,11 @@ class KubernetesSourceTest {
   private KubernetesSource source;
 
   @AfterEach
-  void close() {
+  void close() throws InterruptedException {
     if (source != null) {
+      MockWatches.settle();
       source.close();
+      MockWatches.awaitClosed(server);
     }
     // Drop the client's connections too, so the mock server can stop without waiting on a
     // retrying informer's request (it timed out under load otherwise).
@@ -184,6 +186,7 @@ class KubernetesSourceTest {
     Recorder first = start(Optional.empty());
     assertThat(first.next().state().services()).hasSize(2);
     source.close();
+    MockWatches.awaitClosed(server);
 
     // changes while nobody watches
     client.services().inNamespace("a").withName("gone").delete();

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * certificate ({@link XdsIdentity}), refusing a node that claims another one ({@code
  * PERMISSION_DENIED}).
  *
+ * <p>A client that does not read (gRPC flow control says the call is not ready) has its
+ * responses held at most one per type, the newest, instead of piling up ({@link
+ * LatestResponses}); {@code fairlead_xds_responses_merged_total} counts those merged away.
+ *
  * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are
  * closed as for a client that went away), then closed towards the client with the reason.
  */
@@ -67,9 +71,6 @@ public final class XdsLimits implements ServerInterceptor {
       }
     }
   }
-
-  /** Responses a stream may queue while its client does not read. */
-  static final int MAX_UNREAD_RESPONSES = 16;
 
   private final Settings settings;
   private final XdsMetrics metrics;
@@ -160,7 +161,9 @@ public final class XdsLimits implements ServerInterceptor {
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
     private final Optional<String> identity;
-    private final AtomicInteger unread = new AtomicInteger();
+    /** Guards sending: the discovery service and gRPC's onReady both send. */
+    private final Object sending = new Object();
+    private final LatestResponses waiting = new LatestResponses();
 
     Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<String> identity) {
       this.identity = identity;
@@ -171,18 +174,27 @@ public final class XdsLimits implements ServerInterceptor {
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-              if (cut.get()) {
-                return;
+              // gRPC flow control: while the client does not read, responses wait here, at most
+              // one per type, each newer one replacing or merged into the one waiting; the
+              // client gets the newest state of each type when it reads again.
+              synchronized (sending) {
+                if (cut.get()) {
+                  return;
+                }
+                if (waiting.isEmpty() && call.isReady()) {
+                  super.sendMessage(message);
+                  return;
+                }
+                boolean first = waiting.isEmpty();
+                long before = waiting.merged();
+                waiting.hold(message);
+                if (waiting.merged() > before) {
+                  metrics.responseMerged();
+                }
+                if (first && call.isReady()) {
+                  flush(); // became ready meanwhile: its onReady may already have run
+                }
               }
-              // gRPC flow control: a client that does not read leaves its responses queued here.
-              // Past a small bound the stream is cut; the client reconnects and gets the newest
-              // state in one response, instead of the server holding every version in between.
-              if (!call.isReady() && unread.incrementAndGet() > MAX_UNREAD_RESPONSES) {
-                metrics.limitHit("unread");
-                cutWith(Status.RESOURCE_EXHAUSTED.withDescription("the client does not read its responses"));
-                return;
-              }
-              super.sendMessage(message);
             }
 
             @Override
@@ -262,16 +274,30 @@ public final class XdsLimits implements ServerInterceptor {
       if (!cut.compareAndSet(false, true)) {
         return;
       }
-      call.close(status, new Metadata());
+      synchronized (sending) {
+        waiting.drain();
+        call.close(status, new Metadata());
+      }
       delegate.onCancel();
       release();
     }
 
     @Override
     public void onReady() {
-      unread.set(0);
-      if (!cut.get()) {
-        super.onReady();
+      synchronized (sending) {
+        if (cut.get()) {
+          return;
+        }
+        flush();
+      }
+      super.onReady();
+    }
+
+    /** Sends what waits for the client; the caller holds {@code sending}. */
+    @SuppressWarnings("unchecked")
+    private void flush() {
+      for (Object m : waiting.drain()) {
+        call.sendMessage((R) m);
       }
     }
 

@@ -128,6 +128,14 @@ public final class XdsMetrics {
         .increment();
   }
 
+  /** A response for a client that does not read was replaced by, or merged into, a newer one. */
+  void responseMerged() {
+    io.micrometer.core.instrument.Counter.builder("fairlead.xds.responses.merged")
+        .description("responses for clients that do not read, merged into a newer one instead of queued")
+        .register(registry)
+        .increment();
+  }
+
   void pushed() {
     pushes.increment();
   }

@@ -190,55 +190,120 @@ class XdsLimitsTest {
   }
 
   /**
-   * A client that does not read: java-control-plane answers each type once per request that
-   * carries the last nonce, so an honest client that stops reading stops getting responses; one
-   * that fakes its acknowledgements could still have responses queued. Past a small bound of
-   * responses sent while the call is not ready, the stream is cut.
+   * A client that does not read, seen from the server call: forty responses of two types go by
+   * while gRPC flow control says the call is not ready. Nothing piles up: the newest of each type
+   * waits, and when the client reads again it gets exactly those two, in the order the types came.
    */
   @Test
-  void responsesQueuedForAClientThatDoesNotReadAreBounded() {
+  void aClientThatDoesNotReadGetsOnlyTheNewestResponseOfEachType() {
     XdsMetrics metrics = new XdsMetrics();
     XdsLimits limits = new XdsLimits(XdsLimits.Settings.DEFAULT, metrics);
-    java.util.List<Status> closed = new java.util.ArrayList<>();
-    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-    io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> notReading =
+    List<DiscoveryResponse> sent = new ArrayList<>();
+    List<Status> closed = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+    io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> slow =
         new io.grpc.ServerCall<>() {
           @Override public void request(int n) {}
           @Override public void sendHeaders(io.grpc.Metadata headers) {}
-          @Override public void sendMessage(DiscoveryResponse message) { sent.incrementAndGet(); }
+          @Override public void sendMessage(DiscoveryResponse message) { sent.add(message); }
           @Override public void close(Status status, io.grpc.Metadata trailers) { closed.add(status); }
           @Override public boolean isCancelled() { return false; }
-          @Override public boolean isReady() { return false; }
+          @Override public boolean isReady() { return ready.get(); }
           @Override public io.grpc.MethodDescriptor<DiscoveryRequest, DiscoveryResponse> getMethodDescriptor() {
             return AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
           }
         };
-    java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+    List<io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse>> seen = new ArrayList<>();
     io.grpc.ServerCall.Listener<DiscoveryRequest> listener =
-        limits.interceptCall(
-            notReading,
-            new io.grpc.Metadata(),
-            (call, headers) -> {
-              for (int i = 0; i < 40; i++) {
-                call.sendMessage(DiscoveryResponse.getDefaultInstance());
-              }
-              return new io.grpc.ServerCall.Listener<>() {
-                @Override
-                public void onCancel() {
-                  cancelled.set(true);
-                }
-              };
-            });
-    assertThat(sent.get()).isEqualTo(XdsLimits.MAX_UNREAD_RESPONSES);
-    assertThat(closed).singleElement().satisfies(st -> {
-      assertThat(st.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-      assertThat(st.getDescription()).contains("does not read");
-    });
-    assertThat(cancelled).as("the discovery service underneath closes its watches").isTrue();
+        limits.interceptCall(slow, new io.grpc.Metadata(), (call, headers) -> {
+          seen.add(call);
+          return new io.grpc.ServerCall.Listener<>() {};
+        });
+    io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> served = seen.get(0);
+    for (int v = 1; v <= 20; v++) {
+      served.sendMessage(response(Resources.V3.CLUSTER_TYPE_URL, v));
+      served.sendMessage(response(Resources.V3.ENDPOINT_TYPE_URL, v));
+    }
+    assertThat(sent).as("nothing sent while the client does not read").isEmpty();
+
+    ready.set(true);
+    listener.onReady();
+
+    assertThat(sent).extracting(DiscoveryResponse::getTypeUrl, DiscoveryResponse::getVersionInfo)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Resources.V3.CLUSTER_TYPE_URL, "20"),
+            org.assertj.core.groups.Tuple.tuple(Resources.V3.ENDPOINT_TYPE_URL, "20"));
+    assertThat(closed).as("the stream goes on").isEmpty();
+    assertThat(limits.openStreams()).isOne();
+    assertThat(metrics.scrape()).contains("fairlead_xds_responses_merged_total 38.0");
+
+    served.sendMessage(response(Resources.V3.CLUSTER_TYPE_URL, 21));
+    assertThat(sent).as("a reading client is sent to at once").hasSize(3);
+    listener.onComplete();
     assertThat(limits.openStreams()).isZero();
-    listener.onComplete(); // what gRPC does after the close: nothing more happens
-    assertThat(limits.openStreams()).isZero();
-    assertThat(metrics.scrape()).contains("fairlead_xds_limit_hits_total{limit=\"unread\"} 1.0");
+  }
+
+  private static DiscoveryResponse response(String type, int version) {
+    return DiscoveryResponse.newBuilder().setTypeUrl(type).setVersionInfo(Integer.toString(version)).setNonce("n" + version).build();
+  }
+
+  /**
+   * The same over the network, from a client that stops reading: fifty new versions of the
+   * endpoints are published while it reads nothing. java-control-plane answers a type again only
+   * once the client acknowledges the last response, so the versions in between are never queued
+   * for it; when it reads again it gets one response per type, and acknowledging those brings it
+   * the newest version at once.
+   */
+  @Test
+  void aClientThatStopsReadingIsSentNothingUntilItReadsThenTheNewest() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(8080);
+    plane =
+        ControlPlane.start(
+            new ControlPlane.Settings(
+                new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(1), Duration.ofMillis(5), XdsLimits.Settings.DEFAULT, java.util.Optional.empty()),
+            group -> Fixtures.resources(port.get()));
+    plane.changed();
+    await(() -> plane.publisher().ready(), "first publish");
+    DiscoveryRequest endpoints =
+        DiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("slow").setUserAgentName("envoy"))
+            .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL)
+            .addResourceNames(Fixtures.CLUSTER)
+            .build();
+    List<DiscoveryResponse> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<ClientCallStreamObserver<DiscoveryRequest>> stream = new CompletableFuture<>();
+    StreamObserver<DiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel())
+            .streamAggregatedResources(
+                new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
+                  @Override
+                  public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> r) {
+                    r.disableAutoRequestWithInitial(0); // reads nothing
+                    stream.complete(r);
+                  }
+
+                  @Override public void onNext(DiscoveryResponse value) { received.add(value); }
+                  @Override public void onError(Throwable t) {}
+                  @Override public void onCompleted() {}
+                });
+    requests.onNext(endpoints);
+    await(() -> metrics().contains("fairlead_xds_pushes_total 1.0"), "the first response sent");
+    for (int i = 1; i <= 50; i++) {
+      port.set(8080 + i);
+      plane.changed();
+      Thread.sleep(20);
+    }
+    Thread.sleep(300);
+    assertThat(metrics()).as("nothing more sent while the client does not acknowledge").contains("fairlead_xds_pushes_total 1.0");
+
+    stream.get().request(Integer.MAX_VALUE);
+    await(() -> received.size() == 1, "the response held for the client");
+    DiscoveryResponse first = received.get(0);
+    requests.onNext(endpoints.toBuilder().setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+    await(() -> received.size() == 2, "the newest version, once acknowledged");
+    assertThat(received.get(1).getVersionInfo()).isNotEqualTo(first.getVersionInfo());
+    assertThat(plane.callbacks().connections()).as("the stream was not cut").hasSize(1);
   }
 
   /**
