@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ObjectRef;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,10 @@ public final class KubernetesSource implements KubeSource {
   private KubeState delivered = KubeState.EMPTY;
   private Change pending = Change.NONE;
   private volatile List<Diagnostic> holding = List.of();
+
+  // the watchdog: a tick handed to the event thread, which must run it within stallAfter
+  private final java.util.concurrent.atomic.AtomicLong tickSentNanos = new java.util.concurrent.atomic.AtomicLong(-1);
+  private volatile Duration stallAfter = Duration.ofSeconds(60);
 
   /**
    * @param namespaces the namespaces to watch, or empty for all of them
@@ -137,10 +142,41 @@ public final class KubernetesSource implements KubeSource {
     return holding;
   }
 
+  /**
+   * Degraded while the guard holds a state back. (An unreachable API server is not degraded:
+   * the informers keep their cache and retry, and log each failure.) Stalled when the event thread has not run the
+   * watchdog's tick within {@code stallAfter}: a listener that blocks, or a backlog it cannot
+   * drain. The watchdog runs as health is read (by {@code /readyz} and the gauges), so a source
+   * nobody asks about costs nothing.
+   */
   @Override
   public Health health() {
+    long now = System.nanoTime();
+    boolean stalled = false;
+    Optional<String> reason = Optional.empty();
+    if (started.get() && !closed) {
+      long sent = tickSentNanos.get();
+      if (sent < 0) {
+        if (tickSentNanos.compareAndSet(-1, now)) {
+          submit(() -> tickSentNanos.set(-1));
+        }
+      } else if (now - sent > stallAfter.toNanos()) {
+        stalled = true;
+        reason = Optional.of("the Kubernetes event thread has not made progress for "
+            + Duration.ofNanos(now - sent).toSeconds() + " s");
+      }
+    }
     List<Diagnostic> held = holding;
-    return held.isEmpty() ? Health.OK : new Health(true, false, Optional.of(held.get(0).message()));
+    boolean degraded = !held.isEmpty();
+    if (reason.isEmpty() && degraded) {
+      reason = Optional.of(held.get(0).message());
+    }
+    return degraded || stalled ? new Health(degraded, stalled, reason) : Health.OK;
+  }
+
+  /** How long the event thread may take to run the watchdog's tick; for tests. */
+  void stallAfter(Duration after) {
+    this.stallAfter = after;
   }
 
   @Override

@@ -80,16 +80,24 @@ class ApiServerCutTest {
     Recorder recorder = new Recorder();
     source.start(recorder);
     assertThat(recorder.next().state().services()).containsOnlyKeys(WEB);
+    assertThat(source.health()).isEqualTo(KubeSource.Health.OK);
 
     proxy.cut();
+    long cutAt = System.nanoTime();
     client.resource(service("api")).create(); // straight to the API server, past the cut
-    // Nothing is delivered while the API server is unreachable: in particular no removal.
-    recorder.assertNothingWithin(CUT);
+    // Nothing is delivered while the API server is unreachable: in particular no removal. The
+    // event thread is idle, not stuck: the watchdog does not call that a stall (readiness stays).
+    source.stallAfter(Duration.ofSeconds(2));
+    source.health(); // hands the event thread a tick, which it must run within 2 s
+    recorder.assertNothingWithin(Duration.ofSeconds(15));
+    assertThat(source.health().stalled()).as("idle is not stalled").isFalse();
+    recorder.assertNothingWithin(CUT.minus(Duration.ofNanos(System.nanoTime() - cutAt)));
     proxy.restore();
 
     long restored = System.nanoTime();
     Recorder.Call after = recorder.next(Duration.ofSeconds(90));
     assertThat(after.state().services()).containsKeys(WEB, API);
+    assertThat(source.health()).isEqualTo(KubeSource.Health.OK);
     System.out.printf(
         "ApiServerCutTest: change made during a %d s cut arrived %d ms after the API server came back%n",
         CUT.toSeconds(), Duration.ofNanos(System.nanoTime() - restored).toMillis());

@@ -203,6 +203,53 @@ class KubernetesSourceTest {
     assertThat(state).isEqualTo(fromApiServer());
   }
 
+  /**
+   * The watchdog: a listener that blocks keeps the event thread from running the watchdog's
+   * tick, and the source says it is stalled (so {@code /readyz} fails) until the thread moves
+   * again.
+   */
+  @Test
+  void aBlockedEventThreadIsReportedStalledUntilItMovesAgain() throws Exception {
+    client.resource(service("a", "web", "maglev")).create();
+    java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Recorder recorder = new Recorder();
+    source = new KubernetesSource(client, Optional.empty());
+    source.stallAfter(Duration.ofMillis(300));
+    source.start((state, change) -> {
+      recorder.onChange(state, change);
+      if (!change.full()) {
+        blocked.countDown();
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    recorder.next();
+    assertThat(source.health().stalled()).isFalse();
+
+    client.resource(service("a", "api", "random")).create();
+    assertThat(blocked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    KubeSource.Health health = awaitHealth(h -> h.stalled());
+    assertThat(health.reason()).hasValueSatisfying(r -> assertThat(r).contains("event thread"));
+
+    release.countDown();
+    awaitHealth(h -> !h.stalled());
+  }
+
+  private KubeSource.Health awaitHealth(java.util.function.Predicate<KubeSource.Health> wanted) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    KubeSource.Health h = source.health();
+    while (!wanted.test(h)) {
+      assertThat(System.nanoTime()).as("health " + h + " within 10 s").isLessThan(deadline);
+      Thread.sleep(50);
+      h = source.health();
+    }
+    return h;
+  }
+
   @Test
   void startingTwiceIsAMistake() throws Exception {
     Recorder recorder = start(Optional.empty());

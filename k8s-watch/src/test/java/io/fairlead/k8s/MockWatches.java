@@ -36,6 +36,12 @@ final class MockWatches {
       Field dispatcherField = KubernetesMockServer.class.getDeclaredField("dispatcher");
       dispatcherField.setAccessible(true);
       Object dispatcher = dispatcherField.get(server);
+      if (!dispatcher.getClass().getSimpleName().equals("KubernetesCrudDispatcher")) {
+        // expectations and CRUD together: the CRUD part is inside
+        Field crud = dispatcher.getClass().getDeclaredField("kubernetesCrudDispatcher");
+        crud.setAccessible(true);
+        dispatcher = crud.get(dispatcher);
+      }
       Field listeners = dispatcher.getClass().getDeclaredField("watchEventListeners");
       listeners.setAccessible(true);
       return (Set<?>) listeners.get(dispatcher);
