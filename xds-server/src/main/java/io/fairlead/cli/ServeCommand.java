@@ -6,6 +6,7 @@ import io.fairlead.k8s.DirectorySource;
 import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.KubernetesSource;
 import io.fairlead.k8s.events.DiagnosticEvents;
+import io.fairlead.k8s.events.EventPlanner;
 import io.fairlead.k8s.events.LeaseElection;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.ParseResult;
@@ -202,12 +203,17 @@ final class ServeCommand implements Callable<Integer> {
     return LeaseElection.Settings.of(ns, leaseName, id);
   }
 
-  /** Events follow the published diagnostics; only the lease holder writes them. */
+  /**
+   * Events follow the published diagnostics; only the lease holder writes them. A refused xDS
+   * identity is written by the replica that refused it.
+   */
   private static List<AutoCloseable> startEvents(KubernetesClient client, LeaseElection.Settings lease, FairleadServer server) {
     DiagnosticEvents diagnosticEvents =
         new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
     diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
     server.controlPlane().metrics().watchEvents(diagnosticEvents::stats);
+    server.controlPlane().limits().onIdentityRefused(r -> diagnosticEvents.witnessed(
+        EventPlanner.identityRefused(r.peer().namespace(), r.peer().serviceAccount(), r.message())));
     LeaseElection election = LeaseElection.start(client, lease, diagnosticEvents::leading);
     return List.of(election, diagnosticEvents);
   }

@@ -174,6 +174,11 @@ public final class ControlPlane implements AutoCloseable {
     return callbacks;
   }
 
+  /** The xDS port's limits; {@link XdsLimits#onIdentityRefused} hears of refused identities. */
+  public XdsLimits limits() {
+    return xds.limits();
+  }
+
   public XdsMetrics metrics() {
     return metrics;
   }

@@ -23,15 +23,32 @@ import javax.net.ssl.SSLSession;
  * that declares another namespace is refused; one without a certificate identity is of no namespace.
  * {@code fairlead.io/visible-namespaces} stays as declared: it can only narrow what a proxy gets.
  */
-final class XdsIdentity {
+public final class XdsIdentity {
 
-  private static final Pattern SPIFFE = Pattern.compile("spiffe://[^/]+/ns/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/sa/[^/]+");
+  private static final Pattern SPIFFE =
+      Pattern.compile("spiffe://[^/]+/ns/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/sa/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
   private static final int URI_SAN = 6;
 
   private XdsIdentity() {}
 
+  /** Who a client certificate's SPIFFE ID names: {@code spiffe://TD/ns/NAMESPACE/sa/SERVICE_ACCOUNT}. */
+  public record Peer(String namespace, String serviceAccount) {}
+
+  /**
+   * A stream refused because its node claims another namespace than its certificate.
+   *
+   * @param peer who the certificate names
+   * @param message why, in one line
+   */
+  public record Refusal(Peer peer, String message) {}
+
   /** The namespace of the peer's SPIFFE ID, if the session has a client certificate with one. */
   static Optional<String> namespace(SSLSession session) {
+    return peer(session).map(Peer::namespace);
+  }
+
+  /** The peer's SPIFFE ID, if the session has a client certificate with one. */
+  static Optional<Peer> peer(SSLSession session) {
     if (session == null) {
       return Optional.empty();
     }
@@ -44,7 +61,7 @@ final class XdsIdentity {
         if (san.size() == 2 && Integer.valueOf(URI_SAN).equals(san.get(0))) {
           Matcher m = SPIFFE.matcher(String.valueOf(san.get(1)));
           if (m.matches()) {
-            return Optional.of(m.group(1));
+            return Optional.of(new Peer(m.group(1), m.group(3)));
           }
         }
       }

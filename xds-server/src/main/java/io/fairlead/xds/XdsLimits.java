@@ -19,7 +19,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +83,7 @@ public final class XdsLimits implements ServerInterceptor {
 
   /** Whether the client certificate's namespace is bound to the node (mutual TLS). */
   private final boolean bindIdentity;
+  private volatile Consumer<XdsIdentity.Refusal> refused = r -> {};
 
   public XdsLimits(Settings settings, XdsMetrics metrics) {
     this(settings, metrics, false);
@@ -96,6 +99,22 @@ public final class XdsLimits implements ServerInterceptor {
     this.metrics = metrics;
     this.nanos = nanos;
     this.newStreams = new TokenBucket(settings.newStreamsPerSecond(), settings.newStreamsPerSecond(), nanos.getAsLong());
+  }
+
+  /**
+   * Who is told of each stream refused for its identity (the serve command writes an Event on
+   * the client's ServiceAccount). Called on a gRPC thread: it must return at once.
+   */
+  public void onIdentityRefused(Consumer<XdsIdentity.Refusal> listener) {
+    this.refused = Objects.requireNonNull(listener);
+  }
+
+  private void tell(XdsIdentity.Refusal refusal) {
+    try {
+      refused.accept(refusal);
+    } catch (RuntimeException e) {
+      LOG.warn("reporting a refused identity failed: {}", e.toString());
+    }
   }
 
   /** Streams open now, for tests and the gauges. */
@@ -120,8 +139,8 @@ public final class XdsLimits implements ServerInterceptor {
       return refuse(
           call, "streams_per_connection", Status.RESOURCE_EXHAUSTED.withDescription("too many xDS streams on one connection"));
     }
-    Optional<String> identity =
-        bindIdentity ? XdsIdentity.namespace(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)) : Optional.empty();
+    Optional<XdsIdentity.Peer> identity =
+        bindIdentity ? XdsIdentity.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)) : Optional.empty();
     Limited<Q, R> limited = new Limited<>(call, peer, onConnection, identity);
     try {
       limited.delegate = next.startCall(limited.guardedCall, headers);
@@ -160,12 +179,12 @@ public final class XdsLimits implements ServerInterceptor {
     private final Map<String, Set<String>> deltaNames = new ConcurrentHashMap<>();
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
-    private final Optional<String> identity;
+    private final Optional<XdsIdentity.Peer> identity;
     /** Guards sending: the discovery service and gRPC's onReady both send. */
     private final Object sending = new Object();
     private final LatestResponses waiting = new LatestResponses();
 
-    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<String> identity) {
+    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<XdsIdentity.Peer> identity) {
       this.identity = identity;
       this.call = call;
       this.peer = peer;
@@ -219,10 +238,11 @@ public final class XdsLimits implements ServerInterceptor {
       }
       Q request = message;
       if (bindIdentity) {
-        XdsIdentity.Bound bound = XdsIdentity.bind(message, identity);
+        XdsIdentity.Bound bound = XdsIdentity.bind(message, identity.map(XdsIdentity.Peer::namespace));
         if (bound.refusal().isPresent()) {
           metrics.limitHit("identity");
           LOG.warn("refused an xDS stream from {}: {}", peer, bound.refusal().get());
+          identity.ifPresent(p -> tell(new XdsIdentity.Refusal(p, bound.refusal().get())));
           cutWith(Status.PERMISSION_DENIED.withDescription(bound.refusal().get()));
           return;
         }

@@ -26,8 +26,10 @@ public final class XdsServer implements AutoCloseable {
   private final Server inProcess;
   private final String inProcessName;
   private final Optional<XdsTls.Credentials> tls;
+  private final XdsLimits limits;
 
-  private XdsServer(Server server, Server inProcess, String inProcessName, Optional<XdsTls.Credentials> tls) {
+  private XdsServer(Server server, Server inProcess, String inProcessName, Optional<XdsTls.Credentials> tls, XdsLimits limits) {
+    this.limits = limits;
     this.server = server;
     this.inProcess = inProcess;
     this.inProcessName = inProcessName;
@@ -67,7 +69,7 @@ public final class XdsServer implements AutoCloseable {
             .permitKeepAliveWithoutCalls(true)
             .build()
             .start();
-    XdsServer xds = new XdsServer(server, inProcess, inProcessName, tls);
+    XdsServer xds = new XdsServer(server, inProcess, inProcessName, tls, limits);
     LOG.info("xDS server listening on {}{}", server.getListenSockets(), tls.isPresent() ? " (TLS)" : "");
     return xds;
   }
@@ -75,6 +77,11 @@ public final class XdsServer implements AutoCloseable {
   /** The name of the in-process server with the same services. */
   public String inProcessName() {
     return inProcessName;
+  }
+
+  /** The limits every stream passes, and who hears of refused identities. */
+  public XdsLimits limits() {
+    return limits;
   }
 
   public int port() {

@@ -193,8 +193,14 @@ class XdsTlsTest {
     assertThat(lastGroups).extracting(g -> g.proxyNamespace()).containsExactly(Optional.of("shop"));
     assertThat(ask(tls("proxy"), node("honest", "shop"))).isInstanceOf(DiscoveryResponse.class);
 
+    List<XdsIdentity.Refusal> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    plane.limits().onIdentityRefused(refusals::add);
     Object liar = ask(tls("proxy"), node("liar", "payments"));
     assertThat(liar).isInstanceOf(Status.class);
+    assertThat(refusals).as("told, for the Event on the ServiceAccount").singleElement().satisfies(r -> {
+      assertThat(r.peer()).isEqualTo(new XdsIdentity.Peer("shop", "web"));
+      assertThat(r.message()).contains("'payments'", "'shop'");
+    });
     assertThat(((Status) liar).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(((Status) liar).getDescription()).contains("'payments'", "'shop'");
     assertThat(plane.metrics().scrape()).contains("fairlead_xds_limit_hits_total{limit=\"identity\"} 1.0");

@@ -87,6 +87,8 @@ public final class DiagnosticEvents implements AutoCloseable {
   private final Map<String, Instant> written = new ConcurrentHashMap<>();
   /** Event names queued or being written, so a name is never queued twice. */
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** Witnessed Event name to when it was last queued. */
+  private final Map<String, Instant> witnessedAt = new ConcurrentHashMap<>();
   private final AtomicLong created = new AtomicLong();
   private final AtomicLong counted = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -173,6 +175,35 @@ public final class DiagnosticEvents implements AutoCloseable {
     ticker.scheduleWithFixedDelay(poll, 0, period, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * An Event for something this replica witnessed itself (a refused xDS stream), written whether
+   * or not it leads: only this replica saw it. The same Event at most once per refresh period;
+   * later ones count it up. Returns at once, never throws.
+   */
+  public void witnessed(PlannedEvent event) {
+    if (closed) {
+      return;
+    }
+    Instant now = clock.instant();
+    Instant at = witnessedAt.get(event.name());
+    if (at != null && now.isBefore(at.plus(settings.refreshAfter()))) {
+      return;
+    }
+    if (witnessedAt.size() > settings.queueCapacity()) {
+      witnessedAt.clear(); // a bound, not a cache: at worst an Event is counted once more
+    }
+    witnessedAt.put(event.name(), now);
+    if (!pending.add(event.name())) {
+      return;
+    }
+    try {
+      writes.execute(() -> write(event, true));
+    } catch (RejectedExecutionException e) {
+      pending.remove(event.name());
+      dropped.incrementAndGet();
+    }
+  }
+
   public Stats stats() {
     return new Stats(created.get(), counted.get(), failed.get(), dropped.get());
   }
@@ -210,7 +241,7 @@ public final class DiagnosticEvents implements AutoCloseable {
         continue;
       }
       try {
-        writes.execute(() -> write(p));
+        writes.execute(() -> write(p, false));
       } catch (RejectedExecutionException e) {
         pending.remove(p.name());
         if (!closed) {
@@ -224,20 +255,24 @@ public final class DiagnosticEvents implements AutoCloseable {
     }
   }
 
-  private void write(PlannedEvent p) {
+  private void write(PlannedEvent p, boolean anyReplica) {
     try {
-      if (!leading || closed) {
+      if ((!leading && !anyReplica) || closed) {
         return;
       }
       Instant now = clock.instant();
       switch (writer.write(p, now)) {
         case CREATED -> {
           created.incrementAndGet();
-          written.put(p.name(), now);
+          if (!anyReplica) {
+            written.put(p.name(), now);
+          }
         }
         case COUNTED -> {
           counted.incrementAndGet();
-          written.put(p.name(), now);
+          if (!anyReplica) {
+            written.put(p.name(), now);
+          }
         }
         case GONE -> LOG.debug("Event {} expired while being counted; created next round", p.name());
       }

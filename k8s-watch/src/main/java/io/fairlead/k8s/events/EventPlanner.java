@@ -50,6 +50,20 @@ public final class EventPlanner {
     return List.copyOf(byName.values());
   }
 
+  /** Reason of the Event for an xDS stream refused because its node claims another namespace. */
+  public static final String IDENTITY_REFUSED = "IdentityRefused";
+
+  /**
+   * The Event for an xDS stream refused for its identity, on the ServiceAccount its client
+   * certificate names: the namespace's owners see which workload's proxy claims what.
+   */
+  public static PlannedEvent identityRefused(String namespace, String serviceAccount, String message) {
+    EventTarget target = new EventTarget("ServiceAccount", "v1", namespace, serviceAccount, Optional.empty());
+    Diagnostic d = Diagnostic.error(namespace + "/" + serviceAccount, "xds-identity", message);
+    String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    return new PlannedEvent(eventName(target, d), target, WARNING, IDENTITY_REFUSED, note, d);
+  }
+
   /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */
   public static Optional<EventTarget> target(String object, KubeState state) {
     int slash = object.indexOf('/');

@@ -169,6 +169,33 @@ class DiagnosticEventsTest {
     assertThat(eventsIn("a")).hasSize(2);
   }
 
+  /**
+   * A refused xDS identity is an Event on the ServiceAccount the client certificate names,
+   * written by the replica that refused it even when it does not lead; the same refusal again
+   * within the refresh period writes nothing more.
+   */
+  @Test
+  void aRefusedIdentityIsAnEventOnItsServiceAccountFromAnyReplica() throws Exception {
+    DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
+    String why = "node metadata says namespace 'payments' but the client certificate is of namespace 'shop'";
+
+    events.witnessed(EventPlanner.identityRefused("shop", "cart", why));
+    events.witnessed(EventPlanner.identityRefused("shop", "cart", why));
+
+    Poll.until("one Event", () -> events.stats().created() == 1);
+    Thread.sleep(300);
+    assertThat(eventsIn("shop")).singleElement().satisfies(e -> {
+      assertThat(e.getInvolvedObject().getKind()).isEqualTo("ServiceAccount");
+      assertThat(e.getInvolvedObject().getName()).isEqualTo("cart");
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getReason()).isEqualTo("IdentityRefused");
+      assertThat(e.getMessage()).isEqualTo(why);
+      assertThat(e.getReportingInstance()).isEqualTo("fairlead-1");
+      assertThat(e.getCount()).isEqualTo(1);
+    });
+    assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 0, 0));
+  }
+
   @Test
   void nothingIsWrittenUntilLeading() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64);
