@@ -32,6 +32,8 @@ import io.envoyproxy.envoy.config.overload.v3.Trigger;
 import io.envoyproxy.envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig;
 import io.envoyproxy.envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -155,8 +157,14 @@ public final class BootstrapGenerator {
         .addTlsCertificates(TlsCertificate.newBuilder()
             .setCertificateChain(file(tls.certFile()))
             .setPrivateKey(file(tls.keyFile())))
+        // Envoy checks the server's name only when told to (DefaultCertValidator::verifyCertificate
+        // matches SANs only if matchers are set): without this, any certificate the CA signed,
+        // a proxy's own included, could pose as the xDS server.
         .setValidationContext(CertificateValidationContext.newBuilder()
-            .setTrustedCa(file(tls.caFile())))
+            .setTrustedCa(file(tls.caFile()))
+            .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
+                .setSanType(xds.isIpLiteral() ? SubjectAltNameMatcher.SanType.IP_ADDRESS : SubjectAltNameMatcher.SanType.DNS)
+                .setMatcher(StringMatcher.newBuilder().setExact(xds.host()))))
         // gRPC servers refuse TLS connections that do not negotiate h2 through ALPN.
         .addAlpnProtocols("h2")
         .build();

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 class BootstrapInvocationTest {
 
-  private static final List<String> JAVA_PREFIX =
+  static final List<String> JAVA_PREFIX =
       List.of("exec", "java", "-cp", "@/app/jib-classpath-file", "io.fairlead.cli.Main", "bootstrap");
-  private static final Map<String, String> DOWNWARD_SAMPLES =
+  static final Map<String, String> DOWNWARD_SAMPLES =
       Map.of("metadata.name", "pod-7d9f8-abcde", "spec.nodeName", "node-1");
 
   /** What each Deployment's Envoy must be. */
@@ -115,7 +115,7 @@ class BootstrapInvocationTest {
     assertThat(probePort(envoy)).isEqualTo(e.listenerPort());
   }
 
-  private static Map<?, ?> runBootstrap(List<String> args) {
+  static Map<?, ?> runBootstrap(List<String> args) {
     PrintStream original = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int status;
@@ -145,12 +145,12 @@ class BootstrapInvocationTest {
     return svc.getMetadata().getName() + "." + svc.getMetadata().getNamespace() + ".svc:" + xds.getPort();
   }
 
-  private static List<Container> initContainers(Deployment d) {
+  static List<Container> initContainers(Deployment d) {
     List<Container> init = d.getSpec().getTemplate().getSpec().getInitContainers();
     return init == null ? List.of() : init;
   }
 
-  private static Container envoy(PodSpec pod) {
+  static Container envoy(PodSpec pod) {
     List<Container> all = new ArrayList<>();
     if (pod.getInitContainers() != null) {
       all.addAll(pod.getInitContainers());
@@ -159,7 +159,7 @@ class BootstrapInvocationTest {
     return all.stream().filter(c -> c.getName().equals("envoy")).findFirst().orElseThrow();
   }
 
-  private static VolumeMount mountOf(Container c, Path file) {
+  static VolumeMount mountOf(Container c, Path file) {
     return c.getVolumeMounts().stream()
         .filter(m -> file.startsWith(Path.of(m.getMountPath())))
         .findFirst()

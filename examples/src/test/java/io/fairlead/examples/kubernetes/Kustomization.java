@@ -13,7 +13,13 @@ record Kustomization(
     String kind,
     List<String> resources,
     List<ConfigMapGenerator> configMapGenerator,
-    List<Image> images) {
+    List<Image> images,
+    List<Patch> patches) {
+
+  /** A JSON 6902 patch, inline, and the one object it applies to. */
+  record Patch(String patch, Target target) {}
+
+  record Target(String group, String version, String kind, String namespace, String name) {}
 
   record ConfigMapGenerator(String name, String namespace, List<String> files) {}
 
@@ -23,6 +29,12 @@ record Kustomization(
     resources = Objects.requireNonNullElse(resources, List.of());
     configMapGenerator = Objects.requireNonNullElse(configMapGenerator, List.of());
     images = Objects.requireNonNullElse(images, List.of());
+    patches = Objects.requireNonNullElse(patches, List.of());
+  }
+
+  /** The other kustomization directories this one builds on ({@code ../name}), if it is an overlay. */
+  List<String> bases() {
+    return resources.stream().filter(r -> r.startsWith("../")).toList();
   }
 
   static Kustomization read(Path file) {

@@ -26,7 +26,8 @@ class KustomizeBuildTest {
   @Test
   void theWholeTreeRendersEveryObjectPlusTheCaptureConfigMap() throws Exception {
     List<HasMetadata> rendered = build(ExampleManifests.ROOT.toString());
-    assertThat(rendered).hasSize(ExampleManifests.all().size() + 1);
+    long overlays = ExampleManifests.all().stream().filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve("mtls"))).count();
+    assertThat(rendered).as("everything but the mtls overlay, and the capture ConfigMap").hasSize((int) (ExampleManifests.all().size() - overlays) + 1);
 
     ConfigMap capture = rendered.stream()
         .filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
@@ -67,5 +68,15 @@ class KustomizeBuildTest {
       long raw = ExampleManifests.all().stream().filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve(dir))).count();
       assertThat(rendered).as(dir).hasSize((int) raw + (dir.equals("sidecar-example") ? 1 : 0));
     }
+    // the overlay: its bases, its own objects and the capture ConfigMap, with the patches applied
+    List<HasMetadata> mtls = build(ExampleManifests.ROOT.resolve("mtls").toString());
+    long raw = ExampleManifests.all().stream()
+        .filter(e -> List.of("fairlead", "sidecar-example", "mtls").stream().anyMatch(d -> e.file().startsWith(ExampleManifests.ROOT.resolve(d))))
+        .count();
+    assertThat(mtls).as("mtls").hasSize((int) raw + 1);
+    assertThat(mtls.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast))
+        .filteredOn(d -> d.getMetadata().getName().equals("fairlead"))
+        .singleElement()
+        .satisfies(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--require-mtls"));
   }
 }

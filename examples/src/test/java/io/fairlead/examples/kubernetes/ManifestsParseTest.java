@@ -79,7 +79,8 @@ class ManifestsParseTest {
             ExampleManifests.ROOT.resolve("kustomization.yaml"),
             ExampleManifests.ROOT.resolve("fairlead/kustomization.yaml"),
             ExampleManifests.ROOT.resolve("sidecar-example/kustomization.yaml"),
-            ExampleManifests.ROOT.resolve("gateway/kustomization.yaml"));
+            ExampleManifests.ROOT.resolve("gateway/kustomization.yaml"),
+            ExampleManifests.ROOT.resolve("mtls/kustomization.yaml"));
     return kustomizations.stream()
         .map(file -> DynamicTest.dynamicTest(file.toString(), () -> checkKustomization(file)));
   }
@@ -95,7 +96,8 @@ class ManifestsParseTest {
       for (Path p : children.filter(p -> !p.equals(dir)).toList()) {
         Path rel = dir.relativize(p);
         if (ownedBySubKustomization(dir, p)) {
-          if (Files.isDirectory(p) && p.getParent().equals(dir)) {
+          // an overlay (mtls/) is applied instead of the directories it builds on, not with them
+          if (Files.isDirectory(p) && p.getParent().equals(dir) && !isOverlay(p)) {
             expectedResources.add(rel.toString());
           }
         } else if (Files.isRegularFile(p) && !rel.toString().equals(ExampleManifests.KUSTOMIZATION)) {
@@ -106,6 +108,10 @@ class ManifestsParseTest {
           }
         }
       }
+    }
+    for (String base : k.bases()) {
+      assertThat(dir.resolve(base).resolve(ExampleManifests.KUSTOMIZATION)).as("base %s of %s", base, file).exists();
+      expectedResources.add(base);
     }
     assertThat(k.resources()).as("resources of %s", file).doesNotHaveDuplicates();
     assertThat(new TreeSet<>(k.resources())).as("resources of %s", file).isEqualTo(expectedResources);
@@ -118,6 +124,11 @@ class ManifestsParseTest {
       assertThat(image.name()).isEqualTo("fairlead");
       assertThat(image.newTag()).isEqualTo("0.1.0-SNAPSHOT");
     }
+  }
+
+  static boolean isOverlay(Path dir) {
+    Path file = dir.resolve(ExampleManifests.KUSTOMIZATION);
+    return Files.exists(file) && !Kustomization.read(file).bases().isEmpty();
   }
 
   /** Whether p lies in a directory below dir that has its own kustomization.yaml. */
@@ -150,6 +161,16 @@ class ManifestsParseTest {
         }
       }
       Kustomization.read(file).configMapGenerator().forEach(g -> used.add(g.namespace()));
+      for (String base : Kustomization.read(file).bases()) { // an overlay's bases create its namespaces
+        Path baseDir = dir.resolve(base).normalize();
+        ExampleManifests.all().stream()
+            .filter(e -> e.file().normalize().startsWith(baseDir) && e.object() instanceof Namespace)
+            .forEach(e -> created.add(e.object().getMetadata().getName()));
+        Kustomization.read(baseDir.resolve(ExampleManifests.KUSTOMIZATION)).configMapGenerator().forEach(g -> used.add(g.namespace()));
+        ExampleManifests.all().stream()
+            .filter(e -> e.file().normalize().startsWith(baseDir) && e.object().getMetadata().getNamespace() != null)
+            .forEach(e -> used.add(e.object().getMetadata().getNamespace()));
+      }
       assertThat(created).as("namespaces created in %s", dir).isEqualTo(used);
     }
   }

@@ -40,7 +40,9 @@ final class StrictKubeYaml {
           Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
           Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
           Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
-          Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class));
+          Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+          Map.entry("cert-manager.io/v1/Issuer", CertManager.Issuer.class),
+          Map.entry("cert-manager.io/v1/Certificate", CertManager.Certificate.class));
 
   static final ObjectMapper STRICT = KubeYaml.STRICT;
 
