@@ -7,6 +7,7 @@ import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.KubernetesSource;
 import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.k8s.events.EventPlanner;
+import io.fairlead.k8s.events.EventTarget;
 import io.fairlead.k8s.events.LeaseElection;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.ParseResult;
@@ -146,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     server.controlPlane().admin().debugToAnyone(debugEndpoints);
     List<AutoCloseable> closeFirst = new ArrayList<>();
-    lease.ifPresent(l -> closeFirst.addAll(startEvents(client, l, server)));
+    lease.ifPresent(l -> closeFirst.addAll(startEvents(client, l, server, kubeSource)));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -205,15 +206,21 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * Events follow the published diagnostics; only the lease holder writes them. A refused xDS
-   * identity is written by the replica that refused it.
+   * identity, and this replica's source being degraded or stalled, are written by the replica
+   * that saw them.
    */
-  private static List<AutoCloseable> startEvents(KubernetesClient client, LeaseElection.Settings lease, FairleadServer server) {
+  private static List<AutoCloseable> startEvents(
+      KubernetesClient client, LeaseElection.Settings lease, FairleadServer server, KubeSource source) {
     DiagnosticEvents diagnosticEvents =
         new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
     diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
     server.controlPlane().metrics().watchEvents(diagnosticEvents::stats);
     server.controlPlane().limits().onIdentityRefused(r -> diagnosticEvents.witnessed(
         EventPlanner.identityRefused(r.peer().namespace(), r.peer().serviceAccount(), r.message())));
+    // this replica's own Pod (the Deployment passes POD_NAME; the lease identity is the pod name too)
+    String pod = Objects.requireNonNullElse(System.getenv("POD_NAME"), lease.identity());
+    diagnosticEvents.watchSource(
+        source::health, new EventTarget("Pod", "v1", lease.namespace(), pod, Optional.empty()), Duration.ofSeconds(5));
     LeaseElection election = LeaseElection.start(client, lease, diagnosticEvents::leading);
     return List.of(election, diagnosticEvents);
   }

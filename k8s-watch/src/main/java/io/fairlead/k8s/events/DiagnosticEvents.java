@@ -204,6 +204,25 @@ public final class DiagnosticEvents implements AutoCloseable {
     }
   }
 
+  /**
+   * Every {@code every}, reads this replica's source health and, while it is degraded or stalled,
+   * writes that as an Event on {@code self} (this replica's Pod), whether or not it leads.
+   */
+  public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health, EventTarget self, Duration every) {
+    long period = every.toMillis();
+    ticker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            EventPlanner.sourceHealth(self, health.get()).ifPresent(this::witnessed);
+          } catch (RuntimeException e) {
+            LOG.warn("reading the source's health for Events failed", e);
+          }
+        },
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+  }
+
   public Stats stats() {
     return new Stats(created.get(), counted.get(), failed.get(), dropped.get());
   }

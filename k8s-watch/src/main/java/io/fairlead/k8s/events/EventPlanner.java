@@ -64,6 +64,21 @@ public final class EventPlanner {
     return new PlannedEvent(eventName(target, d), target, WARNING, IDENTITY_REFUSED, note, d);
   }
 
+  /**
+   * The Event for a source that holds back what it reads (degraded) or has stopped (stalled), on
+   * the replica's own Pod: each replica has its own source, so it reports its own.
+   */
+  public static Optional<PlannedEvent> sourceHealth(EventTarget self, io.fairlead.k8s.KubeSource.Health health) {
+    if (!health.degraded() && !health.stalled()) {
+      return Optional.empty();
+    }
+    String reason = health.stalled() ? "SourceStalled" : "SourceDegraded";
+    String message = health.reason().orElse(health.stalled() ? "the source makes no progress" : "the source is degraded");
+    Diagnostic d = Diagnostic.error(self.namespace() + "/" + self.name(), "source", message);
+    String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    return Optional.of(new PlannedEvent(eventName(self, d), self, WARNING, reason, note, d));
+  }
+
   /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */
   public static Optional<EventTarget> target(String object, KubeState state) {
     int slash = object.indexOf('/');

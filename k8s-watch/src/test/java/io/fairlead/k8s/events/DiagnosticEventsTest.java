@@ -196,6 +196,36 @@ class DiagnosticEventsTest {
     assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 0, 0));
   }
 
+  /**
+   * A replica whose source holds back what it reads says so on its own Pod, leading or not, as
+   * long as it lasts (once per refresh period); a healthy source writes nothing.
+   */
+  @Test
+  void aDegradedSourceIsAnEventOnTheReplicasPod() throws Exception {
+    DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
+    java.util.concurrent.atomic.AtomicReference<io.fairlead.k8s.KubeSource.Health> health =
+        new java.util.concurrent.atomic.AtomicReference<>(io.fairlead.k8s.KubeSource.Health.OK);
+    EventTarget pod = new EventTarget("Pod", "v1", "fairlead-system", "fairlead-1", java.util.Optional.empty());
+    events.watchSource(health::get, pod, Duration.ofMillis(50));
+    Thread.sleep(300);
+    assertThat(eventsIn("fairlead-system")).as("healthy: nothing").isEmpty();
+
+    health.set(new io.fairlead.k8s.KubeSource.Health(true, false, java.util.Optional.of("kubernetes source: reads no Service at all")));
+    Poll.until("one Event", () -> events.stats().created() == 1);
+    Thread.sleep(300);
+    assertThat(eventsIn("fairlead-system")).singleElement().satisfies(e -> {
+      assertThat(e.getInvolvedObject().getKind()).isEqualTo("Pod");
+      assertThat(e.getInvolvedObject().getName()).isEqualTo("fairlead-1");
+      assertThat(e.getReason()).isEqualTo("SourceDegraded");
+      assertThat(e.getMessage()).isEqualTo("kubernetes source: reads no Service at all");
+      assertThat(e.getCount()).as("once per refresh period").isEqualTo(1);
+    });
+
+    health.set(new io.fairlead.k8s.KubeSource.Health(false, true, java.util.Optional.of("no scan completed for 40 s")));
+    Poll.until("a second Event", () -> events.stats().created() == 2);
+    assertThat(eventsIn("fairlead-system")).extracting(Event::getReason).containsExactlyInAnyOrder("SourceDegraded", "SourceStalled");
+  }
+
   @Test
   void nothingIsWrittenUntilLeading() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64);
