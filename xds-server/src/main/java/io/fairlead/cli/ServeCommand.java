@@ -107,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--events",
       negatable = true,
-      description = "Write error and warning diagnostics as Events on the Services they concern; only the holder of the lease writes (default: on with --source kubernetes; needs it).")
+      description = "Write error and warning diagnostics as Events on the Services they concern (only the holder of the lease writes), and what this replica saw itself: refused xDS identities on the ServiceAccount, a degraded or stalled source on its Pod (default: on with --source kubernetes; needs it).")
   Boolean events;
 
   @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE, else fairlead-system).")
