@@ -2,12 +2,12 @@ package io.fairlead.policies;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -87,12 +87,12 @@ public final class ServicePolicyParser {
    * only hash the whole address), or different keys or algorithms, split the client.
    */
   private static void checkPortAffinity(String object, List<PortPolicy> policies, Set<Diagnostic> out) {
-    List<PortPolicy> group = policies.stream().filter(PortPolicy::portAffinity).toList();
+    List<PortPolicy> group = policies.stream().filter(p -> p.affinity().portAffinity()).toList();
     if (group.size() < 2) {
       return;
     }
     Set<Object> hashing = new java.util.HashSet<>();
-    group.forEach(p -> hashing.add(List.of(p.loadBalancing(), p.hashKeys())));
+    group.forEach(p -> hashing.add(List.of(p.balancing().algorithm(), p.affinity().hashKeys())));
     if (hashing.size() > 1) {
       StringBuilder ports = new StringBuilder();
       for (PortPolicy p : group) {
@@ -109,16 +109,21 @@ public final class ServicePolicyParser {
   }
 
   private static String describeHashing(PortPolicy p) {
-    LoadBalancing lb = p.loadBalancing();
+    LoadBalancing lb = p.balancing().algorithm();
     String algorithm =
         lb instanceof LoadBalancing.RingHash rh
             ? "ring-hash " + rh.minRingSize() + "-" + rh.maxRingSize()
             : lb instanceof LoadBalancing.Maglev m ? "maglev " + m.tableSize() : lb.keyword();
-    return algorithm + " on " + p.hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
+    return algorithm + " on " + p.affinity().hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
   }
 
-  /** One effective value and where it came from. */
-  record Resolved<T>(T value, Provenance provenance, String key) {}
+  /**
+   * One effective value and where it came from.
+   *
+   * @param annotation the setting it is the value of
+   * @param key the annotation key as written (with its port suffix when per-port), for diagnostics
+   */
+  record Resolved<T>(T value, Provenance provenance, AnnotationKey<T> annotation, String key) {}
 
   /** Looks a key up per-port first, then Service-wide, reporting invalid values. */
   static final class Resolver {
@@ -154,7 +159,7 @@ public final class ServicePolicyParser {
               ? ParseResult.err("the value is " + raw.length() + " characters long; at most " + MAX_VALUE_LENGTH + " are read")
               : key.parse(raw);
       if (parsed instanceof ParseResult.Ok<T> ok) {
-        return Optional.of(new Resolved<>(ok.value(), provenance, fullKey));
+        return Optional.of(new Resolved<>(ok.value(), provenance, key, fullKey));
       }
       diagnostics.add(
           Diagnostic.error(
@@ -174,7 +179,9 @@ public final class ServicePolicyParser {
     private final PortSpec port;
     private final Resolver r;
     private final Set<Diagnostic> diagnostics;
-    private final Map<String, Provenance> provenance = new TreeMap<>();
+    private final Map<AnnotationKey<?>, Provenance> provenance = new HashMap<>();
+    /** hash-on as annotated, resolved once: both the keys and the lb-policy check read it. */
+    private Optional<Resolved<List<HashKey>>> hashOn = Optional.empty();
 
     PortParser(String object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
       this.object = object;
@@ -204,35 +211,31 @@ public final class ServicePolicyParser {
       Optional<GatewayExposure> gateway = gateway(protocol);
       Duration idleTimeout = value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
-      boolean preferClose = nativeFields.preferClose();
-      if (preferClose) {
-        provenance.put("traffic-distribution", Provenance.NATIVE_FIELD);
-      }
-      boolean nodeLocal = nativeFields.internalLocal();
-      if (nodeLocal) {
-        provenance.put("internal-traffic-policy", Provenance.NATIVE_FIELD);
-      }
       return new PortPolicy(
           port,
           protocol,
-          lb,
-          List.copyOf(hashKeys),
-          portAffinity,
-          balance,
-          persistence,
-          slowStart,
-          maxConn,
-          health,
-          outlier,
-          breakers,
-          retries,
-          timeout,
+          PortPolicy.Balancing.of(lb)
+              .withHashBalanceFactor(balance)
+              .withSlowStart(slowStart)
+              .withPanicThreshold(Optional.of(panicThreshold)),
+          PortPolicy.Affinity.NONE
+              .withHashKeys(hashKeys)
+              .withPortAffinity(portAffinity)
+              .withSessionPersistence(persistence),
+          PortPolicy.Resilience.NONE
+              .withHealthCheck(health)
+              .withOutlierDetection(outlier)
+              .withCircuitBreakers(breakers)
+              .withRetries(retries),
+          PortPolicy.Timeouts.NONE
+              .withRequest(timeout)
+              .withIdle(Optional.of(idleTimeout))
+              .withMaxConnectionDuration(maxConn),
+          PortPolicy.Topology.ANY
+              .withPreferClose(nativeFields.preferClose())
+              .withNodeLocal(nativeFields.internalLocal()),
           gateway,
-          preferClose,
-          nodeLocal,
-          Optional.of(panicThreshold),
-          Optional.of(idleTimeout),
-          Map.copyOf(provenance));
+          provenance);
     }
 
     private Protocol protocol() {
@@ -243,7 +246,7 @@ public final class ServicePolicyParser {
       if (port.appProtocol().isPresent()) {
         Optional<Protocol> p = fromAppProtocol(port.appProtocol().get());
         if (p.isPresent()) {
-          provenance.put("protocol", Provenance.NATIVE_FIELD);
+          provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
           return p.get();
         }
         diagnostics.add(
@@ -251,12 +254,12 @@ public final class ServicePolicyParser {
                 object,
                 "spec.ports[" + port.label() + "].appProtocol",
                 "appProtocol '" + port.appProtocol().get() + "' is not an HTTP family protocol; the port is proxied as tcp"));
-        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return Protocol.TCP;
       }
       Optional<Protocol> byName = fromPortName(port.name());
       if (byName.isPresent()) {
-        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return byName.get();
       }
       return Protocol.TCP;
@@ -264,12 +267,13 @@ public final class ServicePolicyParser {
 
     private List<HashKey> hashKeys(Protocol protocol) {
       Optional<Resolved<List<HashKey>>> annotated = r.get(AnnotationRegistry.HASH_ON);
+      hashOn = annotated;
       List<HashKey> keys;
       if (annotated.isPresent()) {
         keys = note(annotated.get());
       } else if (nativeFields.clientIpAffinity()) {
         keys = List.of(new HashKey.SourceIp(32, 128));
-        provenance.put("hash-on", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.HASH_ON, Provenance.NATIVE_FIELD);
       } else {
         keys = List.of();
       }
@@ -342,7 +346,7 @@ public final class ServicePolicyParser {
       if (annotated.isPresent()) {
         kind = note(annotated.get());
         if (!kind.hashing() && !hashKeys.isEmpty()) {
-          if (provenance.get("hash-on") == Provenance.NATIVE_FIELD) {
+          if (provenance.get(AnnotationRegistry.HASH_ON) == Provenance.NATIVE_FIELD) {
             diagnostics.add(
                 Diagnostic.warning(
                     object,
@@ -352,18 +356,18 @@ public final class ServicePolicyParser {
             diagnostics.add(
                 Diagnostic.error(
                     object,
-                    r.get(AnnotationRegistry.HASH_ON).map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+                    hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
                     "hash-on needs a hashing lb-policy (ring-hash or maglev), but port "
                         + port.label()
                         + " uses "
                         + kind.keyword()
                         + "; ignored"));
           }
-          provenance.remove("hash-on");
+          provenance.remove(AnnotationRegistry.HASH_ON);
         }
       } else if (!hashKeys.isEmpty()) {
         kind = LbKind.RING_HASH;
-        provenance.put("lb-policy", provenance.get("hash-on"));
+        provenance.put(AnnotationRegistry.LB_POLICY, provenance.get(AnnotationRegistry.HASH_ON));
       } else {
         kind = LbKind.ROUND_ROBIN;
       }
@@ -489,9 +493,7 @@ public final class ServicePolicyParser {
     }
 
     private <T> T note(Resolved<T> resolved) {
-      String name = resolved.key().substring(AnnotationRegistry.PREFIX.length());
-      int dot = name.indexOf('.');
-      provenance.put(dot < 0 ? name : name.substring(0, dot), resolved.provenance());
+      provenance.put(resolved.annotation(), resolved.provenance());
       return resolved.value();
     }
   }

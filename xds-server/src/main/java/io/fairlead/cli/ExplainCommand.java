@@ -76,8 +76,7 @@ final class ExplainCommand implements Callable<Integer> {
       out.println("Port " + p.port().label() + " (" + p.port().port() + ")  cluster " + ResourceNames.cluster(svc.ref(), p.port().port()));
       out.println("  endpoints: " + endpoints(port.endpoints()));
       for (PolicyText.Line line : PolicyText.lines(p)) {
-        Provenance from = p.sourceOf(line.provenanceKey());
-        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + from.words() + "]");
+        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
       }
       out.println("  what each client gets:");
       out.println("    envoy (sidecar, gateway): everything above");
@@ -89,8 +88,8 @@ final class ExplainCommand implements Callable<Integer> {
                 + " (xds:///"
                 + ResourceNames.proxylessListener(svc, p.port().port())
                 + "): "
-                + PolicyText.lb(a.policy().loadBalancing())
-                + (a.policy().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().hashKeys())));
+                + PolicyText.lb(a.policy().balancing().algorithm())
+                + (a.policy().affinity().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));
         for (Diagnostic d : a.downgrades()) {
           out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
         }

@@ -44,6 +44,9 @@ public final class ModelTree {
     if (value instanceof ObjectRef ref) {
       return ref.toString();
     }
+    if (value instanceof io.fairlead.policies.AnnotationKey<?> key) {
+      return key.name();
+    }
     if (value instanceof Collection<?> c) {
       List<Object> out = new ArrayList<>();
       c.forEach(v -> out.add(tree(v)));

@@ -18,7 +18,7 @@ final class ProxylessListenerBuilder {
 
   private ProxylessListenerBuilder() {}
 
-  static Listener build(ServiceEntry svc, PortPolicy p, ClientKind client) {
+  static Listener build(ServiceEntry svc, PortPolicy p, ClientCapabilities.Dialect dialect) {
     String name = ResourceNames.proxylessListener(svc, p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     HttpConnectionManager hcm =
@@ -31,7 +31,7 @@ final class ProxylessListenerBuilder {
                         VirtualHost.newBuilder()
                             .setName(name)
                             .addDomains("*")
-                            .addRoutes(RouteBuilder.build(name, cluster, "", p, client, ClientAddress.DERIVED))))
+                            .addRoutes(RouteBuilder.build(name, cluster, "", p, dialect, ClientAddress.DERIVED))))
             .addHttpFilters(HttpFilters.router())
             .build();
     return Listener.newBuilder()

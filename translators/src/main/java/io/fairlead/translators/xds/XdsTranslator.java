@@ -58,6 +58,7 @@ public final class XdsTranslator {
     List<Diagnostic> diagnostics = new ArrayList<>();
     String object = svc.ref().toString();
     ClientKind client = ctx.role() == ProxyRole.PROXYLESS ? ctx.client() : ClientKind.ENVOY;
+    ClientCapabilities.Dialect dialect = ClientCapabilities.dialect(client);
     for (PortEntry port : svc.ports()) {
       ClientCapabilities.Adapted adapted = ClientCapabilities.adapt(port.policy(), client, object);
       diagnostics.addAll(adapted.downgrades());
@@ -72,8 +73,8 @@ public final class XdsTranslator {
         continue;
       }
       List<Message> built = new ArrayList<>();
-      built.add(ClusterBuilder.build(cluster, svc.fqdn(), p, client));
-      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, client));
+      built.add(ClusterBuilder.build(cluster, svc.fqdn(), p, dialect));
+      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, dialect));
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
@@ -84,8 +85,8 @@ public final class XdsTranslator {
           }
         }
         // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
-        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, client, ClientAddress.DERIVED));
-        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, client));
+        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, dialect, ClientAddress.DERIVED));
+        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect));
       }
       // The safety net under the property tests: a port whose resources Envoy would reject is
       // left out, with an error, and never served; the other ports and Services are not affected.
@@ -131,7 +132,7 @@ public final class XdsTranslator {
   private static Optional<Diagnostic> sessionExpiryAcrossReplicas(
       PortPolicy p, ProxyContext ctx, String object) {
     if (ctx.gateway().sessionCookieWallClock()
-        || !(p.sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
+        || !(p.affinity().sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
         || c.ttl().isZero()) {
       return Optional.empty();
     }
