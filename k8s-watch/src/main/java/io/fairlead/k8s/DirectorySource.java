@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
@@ -154,7 +156,7 @@ public final class DirectorySource implements KubeSource {
     if (paths.isEmpty()) {
       List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
       diagnostics.add(
-          Diagnostic.warning(fileOrDir.toString(), ManifestFiles.FILE_KEY,
+          Diagnostic.warning(Reason.EMPTY_SOURCE, new Subject.Source(fileOrDir.toString(), ManifestFiles.FILE_KEY),
               "no .yaml, .yml or .json files found"));
       return new LoadResult(result.state(), diagnostics);
     }
@@ -301,7 +303,7 @@ public final class DirectorySource implements KubeSource {
     } catch (IOException e) {
       // keep everything we have: a vanished mount must not withdraw all routes
       String problem = e instanceof NoSuchFileException ? "directory is gone" : "cannot list: " + e.getMessage();
-      publish(listener, List.of(Diagnostic.error(dir.toString(), "directory",
+      publish(listener, List.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(dir.toString(), "directory"),
           problem + "; keeping the last contents read")));
       return;
     }
@@ -355,7 +357,7 @@ public final class DirectorySource implements KubeSource {
     return new FileState(
         hash,
         lastGood,
-        Optional.of(Diagnostic.error(path.toString(), ManifestFiles.FILE_KEY, message + outcome)));
+        Optional.of(Diagnostic.error(Reason.UNREADABLE_FILE, new Subject.File(path.toString()), message + outcome)));
   }
 
   private void publish(Listener listener, List<Diagnostic> dirProblems) {

@@ -1,5 +1,6 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -9,7 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,7 +288,7 @@ public final class KubernetesSource implements KubeSource {
     }
 
     private void changed(T obj) {
-      ObjectRef ref = ObjectRef.of(obj);
+      ObjectRef ref = KubeRefs.of(obj);
       submit(() -> {
         Change change = apply.apply(ref, current(ref));
         if (synced) {
@@ -309,7 +310,7 @@ public final class KubernetesSource implements KubeSource {
       Set<ObjectRef> seen = new TreeSet<>();
       for (SharedIndexInformer<T> informer : byNamespace.values()) {
         for (T obj : informer.getStore().list()) {
-          ObjectRef ref = ObjectRef.of(obj);
+          ObjectRef ref = KubeRefs.of(obj);
           seen.add(ref);
           apply.apply(ref, Optional.of(obj));
         }

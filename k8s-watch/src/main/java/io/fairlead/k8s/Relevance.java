@@ -1,9 +1,10 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,7 +56,7 @@ final class Relevance {
     String name = labels(slice).get(SERVICE_NAME_LABEL);
     return name == null || name.isBlank()
         ? Optional.empty()
-        : Optional.of(new ObjectRef(ObjectRef.of(slice).namespace(), name));
+        : Optional.of(new ObjectRef(KubeRefs.of(slice).namespace(), name));
   }
 
   /** True when both carry the same non-empty resourceVersion: the API server says nothing changed. */

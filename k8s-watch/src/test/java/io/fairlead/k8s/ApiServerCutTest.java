@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

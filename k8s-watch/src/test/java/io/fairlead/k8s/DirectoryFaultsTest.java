@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

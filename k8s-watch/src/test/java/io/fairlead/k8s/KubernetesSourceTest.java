@@ -1,5 +1,6 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.KubeRefs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -267,10 +268,10 @@ class KubernetesSourceTest {
   private KubeState fromApiServer() {
     Map<ObjectRef, Service> services = new TreeMap<>();
     client.services().inAnyNamespace().list().getItems()
-        .forEach(s -> services.put(ObjectRef.of(s), s));
+        .forEach(s -> services.put(KubeRefs.of(s), s));
     Map<ObjectRef, EndpointSlice> slices = new TreeMap<>();
     client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()
-        .forEach(s -> slices.put(ObjectRef.of(s), s));
+        .forEach(s -> slices.put(KubeRefs.of(s), s));
     return new KubeState(new TreeMap<>(services), new TreeMap<>(slices));
   }
 

@@ -26,7 +26,7 @@ public final class ServicePolicyParser {
   private ServicePolicyParser() {}
 
   public static ParsedService parse(
-      String object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
+      ObjectRef object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
     Set<Diagnostic> diagnostics = new TreeSet<>();
     checkKeys(object, annotations, ports, diagnostics);
     List<PortPolicy> policies = new ArrayList<>();
@@ -41,9 +41,19 @@ public final class ServicePolicyParser {
     return new ParsedService(List.copyOf(policies), exportTo, List.copyOf(diagnostics));
   }
 
+  /** A subject of the Service as a whole. */
+  private static Subject at(ObjectRef object, String key) {
+    return Subject.of(object, key);
+  }
+
+  /** A subject of one port; an unnamed single port is named by its number. */
+  private static Subject at(ObjectRef object, PortSpec port, String key) {
+    return port.port() == 0 ? Subject.of(object, key) : Subject.of(object, port.label(), key);
+  }
+
   /** Unknown keys and unknown port suffixes are warnings that name what was probably meant. */
   private static void checkKeys(
-      String object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
+      ObjectRef object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
     Set<String> portNames =
         ports.stream().map(PortSpec::name).filter(n -> !n.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
     for (String key : new TreeSet<>(annotations.keySet())) {
@@ -55,23 +65,19 @@ public final class ServicePolicyParser {
       String base = dot < 0 ? rest : rest.substring(0, dot);
       if (AnnotationRegistry.find(base).isEmpty()) {
         out.add(
-            Diagnostic.warning(
-                object,
-                key,
+            Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, at(object, key),
                 "unknown annotation; did you mean " + AnnotationRegistry.closest(base).fullName() + "?"));
         continue;
       }
       if (dot >= 0 && AnnotationRegistry.SERVICE_WIDE.contains(AnnotationRegistry.find(base).get())) {
-        out.add(Diagnostic.warning(object, key, "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
+        out.add(Diagnostic.warning(Reason.SERVICE_WIDE, at(object, key), "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
         continue;
       }
       if (dot >= 0) {
         String port = rest.substring(dot + 1);
         if (!portNames.contains(port)) {
           out.add(
-              Diagnostic.warning(
-                  object,
-                  key,
+              Diagnostic.warning(Reason.UNKNOWN_PORT, at(object, key),
                   "no port named '"
                       + port
                       + "'; "
@@ -86,7 +92,7 @@ public final class ServicePolicyParser {
    * hashes the same key the same way. A subnet key on HTTP ports next to a TCP port (which can
    * only hash the whole address), or different keys or algorithms, split the client.
    */
-  private static void checkPortAffinity(String object, List<PortPolicy> policies, Set<Diagnostic> out) {
+  private static void checkPortAffinity(ObjectRef object, List<PortPolicy> policies, Set<Diagnostic> out) {
     List<PortPolicy> group = policies.stream().filter(p -> p.affinity().portAffinity()).toList();
     if (group.size() < 2) {
       return;
@@ -99,9 +105,7 @@ public final class ServicePolicyParser {
         ports.append(ports.length() == 0 ? "" : "; ").append(p.port().label()).append(": ").append(describeHashing(p));
       }
       out.add(
-          Diagnostic.warning(
-              object,
-              AnnotationRegistry.PORT_AFFINITY.fullName(),
+          Diagnostic.warning(Reason.CONFLICT, at(object, AnnotationRegistry.PORT_AFFINITY.fullName()),
               "the ports hash differently, so one client can reach different pods on different ports ("
                   + ports
                   + "); give them the same hash-on, lb-policy and source-ip-prefix (TCP ports hash the whole client address)"));
@@ -127,16 +131,20 @@ public final class ServicePolicyParser {
 
   /** Looks a key up per-port first, then Service-wide, reporting invalid values. */
   static final class Resolver {
-    private final String object;
+    private final ObjectRef object;
     private final Map<String, String> annotations;
     private final PortSpec port;
     private final Set<Diagnostic> diagnostics;
 
-    Resolver(String object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
+    Resolver(ObjectRef object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
       this.object = object;
       this.annotations = annotations;
       this.port = port;
       this.diagnostics = diagnostics;
+    }
+
+    private Subject at(String key) {
+      return ServicePolicyParser.at(object, port, key);
     }
 
     <T> Optional<Resolved<T>> get(AnnotationKey<T> key) {
@@ -162,8 +170,7 @@ public final class ServicePolicyParser {
         return Optional.of(new Resolved<>(ok.value(), provenance, key, fullKey));
       }
       diagnostics.add(
-          Diagnostic.error(
-              object, fullKey, ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
+          Diagnostic.error(Reason.INVALID_VALUE, at(fullKey), ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
       return Optional.empty();
     }
 
@@ -174,7 +181,7 @@ public final class ServicePolicyParser {
 
   /** Parses one port; cross-checks between settings live here. */
   private static final class PortParser {
-    private final String object;
+    private final ObjectRef object;
     private final NativeFields nativeFields;
     private final PortSpec port;
     private final Resolver r;
@@ -183,12 +190,16 @@ public final class ServicePolicyParser {
     /** hash-on as annotated, resolved once: both the keys and the lb-policy check read it. */
     private Optional<Resolved<List<HashKey>>> hashOn = Optional.empty();
 
-    PortParser(String object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
+    PortParser(ObjectRef object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
       this.object = object;
       this.nativeFields = nativeFields;
       this.port = port;
       this.r = r;
       this.diagnostics = diagnostics;
+    }
+
+    private Subject at(String key) {
+      return ServicePolicyParser.at(object, port, key);
     }
 
     PortPolicy parse() {
@@ -250,9 +261,7 @@ public final class ServicePolicyParser {
           return p.get();
         }
         diagnostics.add(
-            Diagnostic.info(
-                object,
-                "spec.ports[" + port.label() + "].appProtocol",
+            Diagnostic.info(Reason.NATIVE_FIELD, at("spec.ports[" + port.label() + "].appProtocol"),
                 "appProtocol '" + port.appProtocol().get() + "' is not an HTTP family protocol; the port is proxied as tcp"));
         provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return Protocol.TCP;
@@ -283,9 +292,7 @@ public final class ServicePolicyParser {
         List<HashKey> tcpKeys = keys.stream().filter(k -> k instanceof HashKey.SourceIp).toList();
         if (tcpKeys.size() != keys.size()) {
           diagnostics.add(
-              Diagnostic.warning(
-                  object,
-                  annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+              Diagnostic.warning(Reason.NO_EFFECT, at(annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
                   "port " + port.label() + " is tcp: only source-ip can be hashed there; the other keys are ignored"));
         }
         keys = tcpKeys;
@@ -326,9 +333,7 @@ public final class ServicePolicyParser {
       }
       if (!protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.warning(
-                object,
-                prefix.get().key(),
+            Diagnostic.warning(Reason.NO_EFFECT, at(prefix.get().key()),
                 "port "
                     + port.label()
                     + " is tcp: Envoy's tcp_proxy hashes the whole client address, so subnet granularity cannot apply"));
@@ -348,15 +353,11 @@ public final class ServicePolicyParser {
         if (!kind.hashing() && !hashKeys.isEmpty()) {
           if (provenance.get(AnnotationRegistry.HASH_ON) == Provenance.NATIVE_FIELD) {
             diagnostics.add(
-                Diagnostic.warning(
-                    object,
-                    annotated.get().key(),
+                Diagnostic.warning(Reason.CONFLICT, at(annotated.get().key()),
                     "lb-policy " + kind.keyword() + " overrides sessionAffinity: ClientIP; requests are not pinned"));
           } else {
             diagnostics.add(
-                Diagnostic.error(
-                    object,
-                    hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+                Diagnostic.error(Reason.CONFLICT, at(hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
                     "hash-on needs a hashing lb-policy (ring-hash or maglev), but port "
                         + port.label()
                         + " uses "
@@ -391,9 +392,7 @@ public final class ServicePolicyParser {
       Optional<Resolved<Duration>> timeout = r.get(AnnotationRegistry.PERSISTENCE_TIMEOUT);
       if (sp.isPresent() && !protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                sp.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(sp.get().key()),
                 "port " + port.label() + " is tcp: session persistence needs an HTTP-family protocol; ignored"));
         sp = Optional.empty();
       }
@@ -417,9 +416,7 @@ public final class ServicePolicyParser {
       if (ss.isPresent()
           && !(lb instanceof LoadBalancing.RoundRobin || lb instanceof LoadBalancing.LeastRequest)) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                ss.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(ss.get().key()),
                 "slow-start works with round-robin and least-request only, but port "
                     + port.label()
                     + " uses "
@@ -435,9 +432,7 @@ public final class ServicePolicyParser {
       Optional<Resolved<HealthCheck>> hc = r.get(AnnotationRegistry.HEALTH_CHECK);
       if (hc.isPresent() && hc.get().value().kind() == HealthCheck.Kind.GRPC && !protocol.isHttp2()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                hc.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(hc.get().key()),
                 "grpc health checks need an http2 or grpc port, but port "
                     + port.label()
                     + " is "
@@ -458,8 +453,7 @@ public final class ServicePolicyParser {
       if (!protocol.isHttp()) {
         String key = hosts.map(Resolved::key).or(() -> path.map(Resolved::key)).orElseGet(() -> group.get().key());
         diagnostics.add(
-            Diagnostic.warning(
-                object, key, "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
+            Diagnostic.warning(Reason.NO_EFFECT, at(key), "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
         return Optional.empty();
       }
       return Optional.of(
@@ -489,7 +483,7 @@ public final class ServicePolicyParser {
 
     private void unused(String key, String needs) {
       diagnostics.add(
-          Diagnostic.warning(object, key, "has no effect on port " + port.label() + " without " + needs + "; ignored"));
+          Diagnostic.warning(Reason.NO_EFFECT, at(key), "has no effect on port " + port.label() + " without " + needs + "; ignored"));
     }
 
     private <T> T note(Resolved<T> resolved) {

@@ -18,7 +18,7 @@ class ServicePolicyParserTest {
   private static final PortSpec DB = new PortSpec("db", 5432, "TCP", Optional.empty());
 
   private static ParsedService parse(Map<String, String> annotations, NativeFields nativeFields, PortSpec... ports) {
-    return ServicePolicyParser.parse("ns/svc", annotations, nativeFields, List.of(ports));
+    return ServicePolicyParser.parse(ObjectRef.parse("ns/svc"), annotations, nativeFields, List.of(ports));
   }
 
   @Test

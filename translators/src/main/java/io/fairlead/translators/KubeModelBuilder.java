@@ -1,5 +1,8 @@
 package io.fairlead.translators;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
@@ -74,7 +77,7 @@ public final class KubeModelBuilder {
     String name = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
     return name == null || name.isEmpty()
         ? Optional.empty()
-        : Optional.of(new ObjectRef(ObjectRef.of(slice).namespace(), name));
+        : Optional.of(new ObjectRef(KubeRefs.of(slice).namespace(), name));
   }
 
   /** Diagnostics for EndpointSlices that belong to no existing Service. */
@@ -84,15 +87,11 @@ public final class KubeModelBuilder {
       Optional<ObjectRef> svc = serviceOf(e.getValue());
       if (svc.isEmpty()) {
         out.add(
-            Diagnostic.warning(
-                e.getKey().toString(),
-                "metadata.labels",
+            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels"),
                 "EndpointSlice has no " + SERVICE_NAME_LABEL + " label; ignored"));
       } else if (!state.services().containsKey(svc.get())) {
         out.add(
-            Diagnostic.warning(
-                e.getKey().toString(),
-                "metadata.labels[" + SERVICE_NAME_LABEL + "]",
+            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels[" + SERVICE_NAME_LABEL + "]"),
                 "EndpointSlice belongs to Service " + svc.get() + ", which does not exist; ignored"));
       }
     }
@@ -103,8 +102,8 @@ public final class KubeModelBuilder {
   public record Built(Optional<ServiceEntry> entry, List<Diagnostic> diagnostics) {}
 
   public static Built buildService(Service service, List<EndpointSlice> slices) {
-    ObjectRef ref = ObjectRef.of(service);
-    String object = ref.toString();
+    ObjectRef ref = KubeRefs.of(service);
+    ObjectRef object = ref;
     List<Diagnostic> diagnostics = new ArrayList<>();
     Optional<String> badName =
         KubeNames.namespace(ref.namespace())
@@ -112,17 +111,17 @@ public final class KubeModelBuilder {
             .or(() -> KubeNames.serviceName(ref.name()).map(p -> "metadata.name " + p));
     if (badName.isPresent()) {
       // A name the API server would refuse could also collide with another Service's resources.
-      diagnostics.add(Diagnostic.error(KubeNames.shorten(object), "metadata", badName.get() + "; not routed"));
+      diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse(KubeNames.shorten(object.toString())), "metadata"), badName.get() + "; not routed"));
       return new Built(Optional.empty(), diagnostics);
     }
     ServiceSpec spec = service.getSpec();
     if (spec == null || spec.getPorts() == null || spec.getPorts().isEmpty()) {
-      diagnostics.add(Diagnostic.warning(object, "spec.ports", "Service has no ports; nothing to route"));
+      diagnostics.add(Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports"), "Service has no ports; nothing to route"));
       return new Built(Optional.empty(), diagnostics);
     }
     if ("ExternalName".equals(spec.getType())) {
       diagnostics.add(
-          Diagnostic.info(object, "spec.type", "ExternalName Services are resolved by DNS, not routed by Fairlead"));
+          Diagnostic.info(Reason.UNSUPPORTED, Subject.of(object, "spec.type"), "ExternalName Services are resolved by DNS, not routed by Fairlead"));
       return new Built(Optional.empty(), diagnostics);
     }
     List<ServicePort> ports = new ArrayList<>();
@@ -131,28 +130,26 @@ public final class KubeModelBuilder {
     for (int i = 0; i < spec.getPorts().size(); i++) {
       ServicePort p = spec.getPorts().get(i);
       if (p == null) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "]", "empty port entry; ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "]"), "empty port entry; ignored"));
         continue;
       }
       String transport = Objects.requireNonNullElse(p.getProtocol(), "TCP");
       Optional<String> badPortName = KubeNames.portName(Objects.requireNonNullElse(p.getName(), ""));
       if (badPortName.isPresent()) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "].name", badPortName.get() + "; port ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "].name"), badPortName.get() + "; port ignored"));
       } else if (p.getPort() != null && !KubeNames.isPort(p.getPort())) {
         diagnostics.add(
-            Diagnostic.error(object, "spec.ports[" + label(p) + "].port", p.getPort() + " is not a port (1-65535); ignored"));
+            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), p.getPort() + " is not a port (1-65535); ignored"));
       } else if (transport.equals("TCP")
           && (!names.add(Objects.requireNonNullElse(p.getName(), "")) || (p.getPort() != null && !numbers.add(p.getPort())))) {
         diagnostics.add(
-            Diagnostic.error(object, "spec.ports[" + label(p) + "]", "port name or number given twice; the first one is used"));
+            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "]"), "port name or number given twice; the first one is used"));
       } else if (!transport.equals("TCP")) {
         diagnostics.add(
-            Diagnostic.warning(
-                object,
-                "spec.ports[" + label(p) + "].protocol",
+            Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports[" + label(p) + "].protocol"),
                 transport + " ports are not proxied; Fairlead handles TCP-based protocols only"));
       } else if (p.getPort() == null) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + label(p) + "].port", "port number missing; ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), "port number missing; ignored"));
       } else {
         ports.add(p);
       }
@@ -173,7 +170,7 @@ public final class KubeModelBuilder {
     diagnostics.addAll(parsed.diagnostics());
     if (slices.isEmpty() && !specs.isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(object, "endpoints", "Service has no EndpointSlices yet; its clusters have no endpoints"));
+          Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(object, "endpoints"), "Service has no EndpointSlices yet; its clusters have no endpoints"));
     }
     List<PortEntry> entries = new ArrayList<>();
     for (PortPolicy policy : parsed.ports()) {
@@ -201,7 +198,7 @@ public final class KubeModelBuilder {
         Optional.ofNullable(spec.getInternalTrafficPolicy()));
   }
 
-  private static List<String> clusterIps(ServiceSpec spec, String object, List<Diagnostic> diagnostics) {
+  private static List<String> clusterIps(ServiceSpec spec, ObjectRef object, List<Diagnostic> diagnostics) {
     List<String> ips = new ArrayList<>();
     if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()) {
       ips.addAll(spec.getClusterIPs());
@@ -212,7 +209,7 @@ public final class KubeModelBuilder {
     List<String> bad = ips.stream().filter(ip -> !KubeNames.isIp(ip)).map(KubeNames::shorten).toList();
     if (!bad.isEmpty()) {
       diagnostics.add(
-          Diagnostic.error(object, "spec.clusterIPs", "not IP addresses: " + String.join(", ", bad) + "; ignored"));
+          Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.clusterIPs"), "not IP addresses: " + String.join(", ", bad) + "; ignored"));
       ips.removeIf(ip -> !KubeNames.isIp(ip));
     }
     return List.copyOf(new TreeSet<>(ips));
@@ -220,7 +217,7 @@ public final class KubeModelBuilder {
 
   /** Merges the slices' endpoints for one port, matched by port name, de-duplicated. */
   private static List<EndpointEntry> endpoints(
-      PortSpec port, List<EndpointSlice> slices, String object, List<Diagnostic> diagnostics) {
+      PortSpec port, List<EndpointSlice> slices, ObjectRef object, List<Diagnostic> diagnostics) {
     Map<String, EndpointEntry> byAddress = new TreeMap<>();
     Set<String> fqdnSlices = new HashSet<>();
     Set<String> badAddresses = new TreeSet<>();
@@ -264,22 +261,18 @@ public final class KubeModelBuilder {
     }
     if (!badAddresses.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object,
-              "endpoints",
+          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"),
               "port " + port.label() + ": " + badAddresses.size() + " endpoint address(es) are not valid for their slice's address type ("
                   + String.join(", ", badAddresses.stream().limit(5).toList()) + (badAddresses.size() > 5 ? ", ..." : "")
                   + "); those endpoints are ignored"));
     }
     if (!badPorts.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object, "endpoints", "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
+          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"), "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
     }
     if (!fqdnSlices.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object, "endpoints", "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
+          Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "endpoints"), "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
     }
     return byAddress.values().stream().sorted(ENDPOINT_ORDER).toList();
   }

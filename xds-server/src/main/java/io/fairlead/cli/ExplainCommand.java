@@ -7,7 +7,7 @@ import io.fairlead.policies.Provenance;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -81,7 +81,7 @@ final class ExplainCommand implements Callable<Integer> {
       out.println("  what each client gets:");
       out.println("    envoy (sidecar, gateway): everything above");
       for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
-        ClientCapabilities.Adapted a = ClientCapabilities.adapt(p, client, svc.ref().toString());
+        ClientCapabilities.Adapted a = ClientCapabilities.adapt(p, client, svc.ref());
         out.println(
             "    "
                 + client.label()

@@ -1,5 +1,7 @@
 package io.fairlead.cli;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
@@ -93,7 +95,7 @@ final class TranslateCommand implements Callable<Integer> {
     // A resource Envoy would reject is a Fairlead bug; say so rather than print it silently.
     for (Violation v : XdsValidator.withEnvoyTypes().validate(r, Set.of())) {
       diagnostics.add(
-          Diagnostic.error(v.resource(), v.path(), "generated resource fails Envoy validation (a Fairlead bug, please report): " + v.message()));
+          Diagnostic.error(Reason.INTERNAL, new Subject.Source(v.resource(), v.path()), "generated resource fails Envoy validation (a Fairlead bug, please report): " + v.message()));
     }
     XdsResources out = new XdsResources(r.clusters(), r.endpoints(), r.listeners(), r.routes(), diagnostics);
     Object doc = Trees.resources(out);

@@ -6,7 +6,7 @@ import io.fairlead.k8s.Change;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.xds.ServiceResources;

@@ -1,5 +1,7 @@
 package io.fairlead.xds;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -175,7 +177,7 @@ public final class SnapshotPublisher {
     } catch (RuntimeException e) {
       LOG.error("translation for {} failed; it keeps its last snapshot", label, e);
       diagnosticsByGroup.put(
-          group, List.of(Diagnostic.error(object, "translation", "failed: " + e)));
+          group, List.of(Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "translation"), "failed: " + e)));
       return Outcome.FAILED;
     }
     List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
@@ -191,7 +193,7 @@ public final class SnapshotPublisher {
     } catch (SnapshotConsistencyException e) {
       LOG.error("snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
       groupDiagnostics.add(
-          Diagnostic.error(object, "snapshot", "not published, inconsistent: " + e.getMessage()));
+          Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "snapshot"), "not published, inconsistent: " + e.getMessage()));
       return Outcome.FAILED;
     }
     SortedMap<String, String> versions = new TreeMap<>();

@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyRole;
@@ -41,6 +42,7 @@ public final class XdsMetrics {
   private final Map<ProxyRole, Map<ClientKind, AtomicInteger>> streams =
       new EnumMap<>(ProxyRole.class);
   private final Map<Severity, AtomicInteger> diagnostics = new EnumMap<>(Severity.class);
+  private final Map<Reason, AtomicInteger> byReason = new EnumMap<>(Reason.class);
   private final Counter pushes;
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Timer ackLatency;
@@ -72,6 +74,14 @@ public final class XdsMetrics {
           .tags(Tags.of("severity", severity.label()))
           .register(registry);
       diagnostics.put(severity, count);
+    }
+    for (Reason reason : Reason.values()) {
+      AtomicInteger count = new AtomicInteger();
+      Gauge.builder("fairlead.diagnostics.by.reason", count, AtomicInteger::get)
+          .description("Diagnostics of the last translation by reason code (errors and warnings)")
+          .tags(Tags.of("reason", reason.eventReason()))
+          .register(registry);
+      byReason.put(reason, count);
     }
     pushes =
         Counter.builder("fairlead.xds.pushes")
@@ -187,6 +197,11 @@ public final class XdsMetrics {
       diagnostics
           .get(severity)
           .set((int) current.stream().filter(d -> d.severity() == severity).count());
+    }
+    for (Reason reason : Reason.values()) {
+      byReason
+          .get(reason)
+          .set((int) current.stream().filter(d -> d.reason() == reason && d.severity() != Severity.INFO).count());
     }
   }
 

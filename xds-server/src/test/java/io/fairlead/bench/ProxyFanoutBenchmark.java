@@ -7,7 +7,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.fairlead.k8s.Change;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.IncrementalTranslator;
 import io.grpc.ManagedChannel;

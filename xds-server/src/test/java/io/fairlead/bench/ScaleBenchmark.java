@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.k8s.Change;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.xds.IncrementalTranslator;

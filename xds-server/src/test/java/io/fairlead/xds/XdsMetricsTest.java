@@ -3,6 +3,10 @@ package io.fairlead.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairlead.k8s.events.DiagnosticEvents;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -19,5 +23,23 @@ class XdsMetricsTest {
         .contains("fairlead_events_counted_total 2.0")
         .contains("fairlead_events_failed_total 1.0")
         .contains("fairlead_events_dropped_total 4.0");
+  }
+
+  @Test
+  void diagnosticsAreCountedBySeverityAndByReasonCode() {
+    XdsMetrics metrics = new XdsMetrics();
+    ObjectRef web = new ObjectRef("a", "web");
+    metrics.diagnostics(
+        java.util.List.of(
+            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(web, "http", "fairlead.io/lb-policy"), "bad"),
+            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(web, "fairlead.io/retries"), "bad"),
+            Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(web, "fairlead.io/lb-polcy"), "unknown"),
+            Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(web, "endpoints"), "none yet")));
+    assertThat(metrics.scrape())
+        .contains("fairlead_diagnostics{severity=\"error\"} 2.0")
+        .contains("fairlead_diagnostics{severity=\"info\"} 1.0")
+        .contains("fairlead_diagnostics_by_reason{reason=\"InvalidAnnotation\"} 2.0")
+        .contains("fairlead_diagnostics_by_reason{reason=\"UnknownAnnotation\"} 1.0")
+        .as("info is not a problem to count").contains("fairlead_diagnostics_by_reason{reason=\"NoEndpoints\"} 0.0");
   }
 }

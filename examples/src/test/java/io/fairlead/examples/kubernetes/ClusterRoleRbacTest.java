@@ -1,5 +1,8 @@
 package io.fairlead.examples.kubernetes;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -188,8 +191,8 @@ class ClusterRoleRbacTest {
     List<Service> services = List.of(service("a", "web"), service("b", "api"));
     KubeState state = KubeState.of(services, List.of());
     List<Diagnostic> diagnostics = List.of(
-        Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default"),
-        Diagnostic.warning("b/api", "fairlead.io/lb-polcy", "unknown annotation"));
+        Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default"),
+        Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("b/api"), "fairlead.io/lb-polcy"), "unknown annotation"));
     drain();
     for (int replica = 0; replica < 2; replica++) {
       // an hour between resyncs: each writer writes once, when told

@@ -1,11 +1,13 @@
 package io.fairlead.k8s.events;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,8 +46,9 @@ public final class EventPlanner {
       if (d.severity() == Severity.INFO) {
         continue;
       }
-      target(d.object(), state)
-          .ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+      if (d.subject() instanceof Subject.Kube k) {
+        target(k.ref(), state).ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+      }
     }
     return List.copyOf(byName.values());
   }
@@ -59,7 +62,7 @@ public final class EventPlanner {
    */
   public static PlannedEvent identityRefused(String namespace, String serviceAccount, String message) {
     EventTarget target = new EventTarget("ServiceAccount", "v1", namespace, serviceAccount, Optional.empty());
-    Diagnostic d = Diagnostic.error(namespace + "/" + serviceAccount, "xds-identity", message);
+    Diagnostic d = Diagnostic.error(Reason.IDENTITY_REFUSED, Subject.of(new ObjectRef(namespace, serviceAccount), "xds-identity"), message);
     String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return new PlannedEvent(eventName(target, d), target, WARNING, IDENTITY_REFUSED, note, d);
   }
@@ -74,18 +77,13 @@ public final class EventPlanner {
     }
     String reason = health.stalled() ? "SourceStalled" : "SourceDegraded";
     String message = health.reason().orElse(health.stalled() ? "the source makes no progress" : "the source is degraded");
-    Diagnostic d = Diagnostic.error(self.namespace() + "/" + self.name(), "source", message);
+    Diagnostic d = Diagnostic.error(Reason.SOURCE_HELD, Subject.of(new ObjectRef(self.namespace(), self.name()), "source"), message);
     String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return Optional.of(new PlannedEvent(eventName(self, d), self, WARNING, reason, note, d));
   }
 
   /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */
-  public static Optional<EventTarget> target(String object, KubeState state) {
-    int slash = object.indexOf('/');
-    if (slash <= 0 || slash == object.length() - 1 || object.indexOf('/', slash + 1) >= 0) {
-      return Optional.empty();
-    }
-    ObjectRef ref = new ObjectRef(object.substring(0, slash), object.substring(slash + 1));
+  public static Optional<EventTarget> target(ObjectRef ref, KubeState state) {
     HasMetadata service = state.services().get(ref);
     if (service != null) {
       return Optional.of(new EventTarget("Service", "v1", ref.namespace(), ref.name(), uid(service)));
@@ -122,13 +120,9 @@ public final class EventPlanner {
     return prefix + "." + hash.substring(0, HASH_CHARS);
   }
 
-  /** InvalidAnnotation and PolicyWarning for annotations; InvalidConfiguration and ConfigurationWarning else. */
+  /** The Event reason: the diagnostic's reason code, in the API's UpperCamelCase. */
   public static String reason(Diagnostic d) {
-    boolean annotation = d.key().startsWith(AnnotationRegistry.PREFIX);
-    if (d.severity() == Severity.ERROR) {
-      return annotation ? "InvalidAnnotation" : "InvalidConfiguration";
-    }
-    return annotation ? "PolicyWarning" : "ConfigurationWarning";
+    return d.reason().eventReason();
   }
 
   private static PlannedEvent planned(EventTarget target, Diagnostic d) {

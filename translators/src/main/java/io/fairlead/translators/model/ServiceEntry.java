@@ -1,6 +1,6 @@
 package io.fairlead.translators.model;
 
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.ExportTo;
 import java.util.List;
 import java.util.Optional;

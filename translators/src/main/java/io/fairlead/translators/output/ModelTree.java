@@ -1,7 +1,7 @@
 package io.fairlead.translators.output;
 
 import io.fairlead.policies.Protocol;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.ServiceModel;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;

@@ -57,7 +57,11 @@ public final class Trees {
     for (Diagnostic d : diagnostics) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("severity", d.severity().label());
+      m.put("reason", d.reason().eventReason());
       m.put("object", d.object());
+      if (d.subject() instanceof io.fairlead.policies.Subject.Kube k && k.port().isPresent()) {
+        m.put("port", k.port().get());
+      }
       m.put("key", d.key());
       m.put("message", d.message());
       out.add(m);

@@ -1,5 +1,8 @@
 package io.fairlead.translators.xds;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.AnnotationKey;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
@@ -71,7 +74,7 @@ public final class ClientCapabilities {
     return client == ClientKind.ENVOY || client == ClientKind.GRPC_JAVA;
   }
 
-  public static Adapted adapt(PortPolicy p, ClientKind client, String object) {
+  public static Adapted adapt(PortPolicy p, ClientKind client, ObjectRef object) {
     if (!client.isGrpc()) {
       return new Adapted(p, List.of());
     }
@@ -199,12 +202,12 @@ public final class ClientCapabilities {
 
   /** Collects the downgrades of one port for one client. */
   private static final class Downgrades {
-    private final String object;
+    private final ObjectRef object;
     private final ClientKind client;
     private final String port;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
 
-    Downgrades(String object, ClientKind client, String port) {
+    Downgrades(ObjectRef object, ClientKind client, String port) {
       this.object = object;
       this.client = client;
       this.port = port;
@@ -212,7 +215,7 @@ public final class ClientCapabilities {
 
     void warn(AnnotationKey<?> key, String message) {
       Diagnostic diag =
-          Diagnostic.warning(object, key.fullName(), "port " + port + ", " + client.label() + ": " + message);
+          Diagnostic.warning(Reason.CLIENT_DOWNGRADE, Subject.of(object, port, key.fullName()), "port " + port + ", " + client.label() + ": " + message);
       if (!diagnostics.contains(diag)) {
         diagnostics.add(diag);
       }

@@ -1,6 +1,6 @@
 package io.fairlead.translators.xds;
 
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.ServiceEntry;
 
 /** The only place resource names are made. Names are deterministic and readable. */

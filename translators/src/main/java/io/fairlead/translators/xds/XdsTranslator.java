@@ -1,5 +1,8 @@
 package io.fairlead.translators.xds;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -55,8 +58,9 @@ public final class XdsTranslator {
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
     List<GatewayListenerBuilder.Exposed> exposed = new ArrayList<>();
+    List<Claims.Address> addressClaims = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
-    String object = svc.ref().toString();
+    ObjectRef object = svc.ref();
     ClientKind client = ctx.role() == ProxyRole.PROXYLESS ? ctx.client() : ClientKind.ENVOY;
     ClientCapabilities.Dialect dialect = ClientCapabilities.dialect(client);
     for (PortEntry port : svc.ports()) {
@@ -93,9 +97,7 @@ public final class XdsTranslator {
       Optional<Violation> invalid = built.stream().flatMap(m -> VALIDATOR.validateMessage(resourceName(m), m).stream()).findFirst();
       if (invalid.isPresent()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                "spec.ports[" + p.port().label() + "]",
+            Diagnostic.error(Reason.INTERNAL, Subject.of(object, p.port().label(), "spec.ports[" + p.port().label() + "]"),
                 "a generated resource fails Envoy's validation (a Fairlead bug, please report): "
                     + invalid.get().resource() + " " + invalid.get().path() + ": " + invalid.get().message() + "; port left out"));
         continue;
@@ -111,6 +113,12 @@ public final class XdsTranslator {
           routes.add(r);
         }
       }
+      if (ctx.role() == ProxyRole.SIDECAR) {
+        String listener = ResourceNames.sidecarListener(svc.ref(), p.port().port());
+        for (String ip : svc.clusterIps()) {
+          addressClaims.add(new Claims.Address(svc.ref(), p.port().label(), ip + ":" + p.port().port(), listener));
+        }
+      }
       if (ctx.role() == ProxyRole.GATEWAY) {
         exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
@@ -118,10 +126,9 @@ public final class XdsTranslator {
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(
-              object, "spec.clusterIP", "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
+          Diagnostic.info(Reason.NATIVE_FIELD, Subject.of(object, "spec.clusterIP"), "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
     }
-    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, diagnostics);
+    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, addressClaims, diagnostics);
   }
 
   /**
@@ -130,16 +137,14 @@ public final class XdsTranslator {
    * #44111), so another replica may take a fresh cookie for an expired one, or the reverse.
    */
   private static Optional<Diagnostic> sessionExpiryAcrossReplicas(
-      PortPolicy p, ProxyContext ctx, String object) {
+      PortPolicy p, ProxyContext ctx, ObjectRef object) {
     if (ctx.gateway().sessionCookieWallClock()
         || !(p.affinity().sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
         || c.ttl().isZero()) {
       return Optional.empty();
     }
     return Optional.of(
-        Diagnostic.warning(
-            object,
-            AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName(),
+        Diagnostic.warning(Reason.NO_EFFECT, Subject.of(object, p.port().label(), AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName()),
             "port "
                 + p.port().label()
                 + ", gateway group "
@@ -182,7 +187,15 @@ public final class XdsTranslator {
       diagnostics.addAll(part.diagnostics());
     }
     if (ctx.role() == ProxyRole.SIDECAR) {
-      dropAddressClashes(listeners, routes, diagnostics);
+      // Two Services claiming one virtual IP and port (a directory of manifests can say so,
+      // Kubernetes cannot) would make Envoy reject the second listener.
+      List<Claims.Address> claims = new ArrayList<>();
+      parts.forEach(part -> claims.addAll(part.addressClaims()));
+      Claims.AddressResolution lost = Claims.addresses(claims);
+      diagnostics.addAll(lost.diagnostics());
+      listeners.removeIf(l -> lost.losingListeners().contains(l.getName()));
+      // A sidecar's route is named as its listener (ResourceNames), and must go with it.
+      routes.removeIf(r -> lost.losingListeners().contains(r.getName()));
       clusters.add(ClusterBuilder.passthrough());
       listeners.add(SidecarListenerBuilder.capture());
     }
@@ -201,40 +214,6 @@ public final class XdsTranslator {
         sorted(listeners, Listener::getName),
         sorted(routes, RouteConfiguration::getName),
         List.copyOf(diagnostics));
-  }
-
-  /**
-   * Two Services claiming one virtual IP and port (a directory of manifests can say so, Kubernetes
-   * cannot) would make Envoy reject the second listener: the first, in namespace/name order, keeps
-   * it and the other gets an error diagnostic.
-   */
-  private static void dropAddressClashes(
-      List<Listener> listeners, List<RouteConfiguration> routes, Set<Diagnostic> diagnostics) {
-    Map<String, String> owners = new HashMap<>();
-    Set<String> dropped = new HashSet<>();
-    for (Listener l : listeners) {
-      List<String> addresses = new ArrayList<>();
-      addresses.add(socket(l.getAddress()));
-      l.getAdditionalAddressesList().forEach(a -> addresses.add(socket(a.getAddress())));
-      for (String address : addresses) {
-        String owner = owners.putIfAbsent(address, l.getName());
-        if (owner != null && !owner.equals(l.getName())) {
-          dropped.add(l.getName());
-          diagnostics.add(
-              Diagnostic.error(
-                  l.getName().substring(0, l.getName().lastIndexOf(':')),
-                  "spec.clusterIP",
-                  address + " is also the address of " + owner + "; sidecars route it to " + owner + " only"));
-        }
-      }
-    }
-    listeners.removeIf(l -> dropped.contains(l.getName()));
-    // A sidecar's route is named as its listener (ResourceNames), and must go with it.
-    routes.removeIf(r -> dropped.contains(r.getName()));
-  }
-
-  private static String socket(io.envoyproxy.envoy.config.core.v3.Address a) {
-    return a.getSocketAddress().getAddress() + ":" + a.getSocketAddress().getPortValue();
   }
 
   private static <T extends Message> List<T> sorted(List<T> items, Function<T, String> name) {
