@@ -1,6 +1,7 @@
 package io.fairlead.xds;
 
 import io.fairlead.k8s.KubeSource;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.translators.KubeState;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,26 +47,22 @@ public final class FairleadServer implements AutoCloseable {
 
   /** A source that cannot sync (no API server, no permission) must not look like a quiet start. */
   private static void warnWhileNotSynced(KubeSource source) {
-    Thread watchdog =
-        new Thread(
-            () -> {
-              long waited = 0;
-              while (!source.hasSynced()) {
-                try {
-                  Thread.sleep(10_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                waited += 10;
-                if (!source.hasSynced()) {
-                  LOG.warn(
-                      "not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
-                }
-              }
-            },
-            "fairlead-sync-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    DaemonThreads.start(
+        "fairlead-sync-watchdog",
+        () -> {
+          long waited = 0;
+          while (!source.hasSynced()) {
+            try {
+              Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+            waited += 10;
+            if (!source.hasSynced()) {
+              LOG.warn("not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
+            }
+          }
+        });
   }
 
   public ControlPlane controlPlane() {
