@@ -50,6 +50,11 @@ public final class KubeNames {
     return Optional.empty();
   }
 
+  /** A Service's DNS name in a cluster domain: {@code name.namespace.svc.DOMAIN}. */
+  public static String serviceHost(ObjectRef service, String clusterDomain) {
+    return service.name() + "." + service.namespace() + ".svc." + clusterDomain;
+  }
+
   private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
 
   /** A non-empty label value, as topology zones are (at most 63 characters). */

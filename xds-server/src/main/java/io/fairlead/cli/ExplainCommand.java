@@ -8,6 +8,7 @@ import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.ObjectRef;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -87,7 +88,7 @@ final class ExplainCommand implements Callable<Integer> {
             "    "
                 + client.label()
                 + " (xds:///"
-                + ResourceNames.proxylessListener(svc, p.port().port())
+                + ResourceNames.proxylessListener(svc.ref(), p.port().port(), TranslationSettings.DEFAULT)
                 + "): "
                 + PolicyText.lb(a.policy().loadBalancing())
                 + (a.policy().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().hashKeys())));

@@ -3,6 +3,7 @@ package io.fairlead.xds;
 import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.TranslationSettings;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -27,8 +28,14 @@ public final class FairleadServer implements AutoCloseable {
     this.state = state;
   }
 
+  /** A server for a cluster with the default translation settings ({@code cluster.local}). */
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
-    IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics);
+    return start(source, settings, TranslationSettings.DEFAULT);
+  }
+
+  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
+      throws IOException {
+    IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics, translation);
     ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
