@@ -8,7 +8,6 @@ import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.ObjectRef;
-import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -41,6 +40,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin ManifestInput input;
+
+  @Mixin ClusterOptions cluster;
 
   @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
   String service;
@@ -88,7 +89,7 @@ final class ExplainCommand implements Callable<Integer> {
             "    "
                 + client.label()
                 + " (xds:///"
-                + ResourceNames.proxylessListener(svc.ref(), p.port().port(), TranslationSettings.DEFAULT)
+                + ResourceNames.proxylessListener(svc.ref(), p.port().port(), cluster.settings)
                 + "): "
                 + PolicyText.lb(a.policy().loadBalancing())
                 + (a.policy().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().hashKeys())));
