@@ -6,6 +6,8 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 
+import io.fairlead.k8s.util.DaemonThreads;
+import io.fairlead.k8s.util.Sha256;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
@@ -17,12 +19,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -169,10 +168,7 @@ public final class DirectorySource implements KubeSource {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
     }
-    Thread t = new Thread(() -> run(listener), "fairlead-directory-source");
-    t.setDaemon(true);
-    thread = t;
-    t.start();
+    thread = DaemonThreads.start("fairlead-directory-source", () -> run(listener));
   }
 
   @Override
@@ -329,7 +325,7 @@ public final class DirectorySource implements KubeSource {
         next.put(path, failed(path, previous, "", "cannot read: " + e.getMessage()));
         continue;
       }
-      String hash = sha256(content);
+      String hash = Sha256.hex(content);
       if (previous != null && previous.hash().equals(hash)) {
         next.put(path, previous);
         continue;
@@ -399,14 +395,6 @@ public final class DirectorySource implements KubeSource {
       if (!before.contains(d) && d.severity() != Severity.INFO) {
         log.warn("{}", d);
       }
-    }
-  }
-
-  private static String sha256(byte[] content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 

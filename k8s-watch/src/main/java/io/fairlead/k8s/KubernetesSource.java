@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
@@ -90,11 +91,7 @@ public final class KubernetesSource implements KubeSource {
       });
     });
     this.namespaces = namespaces.map(TreeSet::new);
-    this.events = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "fairlead-kubernetes-source");
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-kubernetes-source"));
   }
 
   @Override

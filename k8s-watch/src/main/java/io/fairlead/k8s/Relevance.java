@@ -4,10 +4,10 @@ import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fairlead.translators.KubeLabels;
 import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,8 +16,6 @@ import java.util.TreeSet;
  * and the like do not: a change to them alone produces no {@link Change}.
  */
 final class Relevance {
-
-  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
   private Relevance() {}
 
@@ -35,10 +33,10 @@ final class Relevance {
     }
     if (old == null || now == null || sliceChanged(old, now)) {
       if (old != null) {
-        serviceOf(old).ifPresent(affected::add);
+        KubeLabels.serviceOf(old).ifPresent(affected::add);
       }
       if (now != null) {
-        serviceOf(now).ifPresent(affected::add);
+        KubeLabels.serviceOf(now).ifPresent(affected::add);
       }
     }
     return affected;
@@ -48,15 +46,7 @@ final class Relevance {
     return !Objects.equals(a.getAddressType(), b.getAddressType())
         || !Objects.equals(a.getEndpoints(), b.getEndpoints())
         || !Objects.equals(a.getPorts(), b.getPorts())
-        || !serviceOf(a).equals(serviceOf(b));
-  }
-
-  /** The Service a slice belongs to, from its {@code kubernetes.io/service-name} label. */
-  static Optional<ObjectRef> serviceOf(EndpointSlice slice) {
-    String name = labels(slice).get(SERVICE_NAME_LABEL);
-    return name == null || name.isBlank()
-        ? Optional.empty()
-        : Optional.of(new ObjectRef(KubeRefs.of(slice).namespace(), name));
+        || !KubeLabels.serviceOf(a).equals(KubeLabels.serviceOf(b));
   }
 
   /** True when both carry the same non-empty resourceVersion: the API server says nothing changed. */

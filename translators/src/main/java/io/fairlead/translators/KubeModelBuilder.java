@@ -38,9 +38,6 @@ import java.util.TreeSet;
  */
 public final class KubeModelBuilder {
 
-  /** The label that ties an EndpointSlice to its Service. */
-  public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-
   private static final Comparator<EndpointEntry> ENDPOINT_ORDER =
       Comparator.comparing((EndpointEntry e) -> e.zone().orElse(""))
           .thenComparing(EndpointEntry::address)
@@ -65,33 +62,24 @@ public final class KubeModelBuilder {
   public static Map<ObjectRef, List<EndpointSlice>> slicesByService(KubeState state) {
     Map<ObjectRef, List<EndpointSlice>> out = new TreeMap<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      serviceOf(e.getValue())
+      KubeLabels.serviceOf(e.getValue())
           .ifPresent(svc -> out.computeIfAbsent(svc, k -> new ArrayList<>()).add(e.getValue()));
     }
     return out;
-  }
-
-  /** The Service an EndpointSlice belongs to, from its label. */
-  public static Optional<ObjectRef> serviceOf(EndpointSlice slice) {
-    Map<String, String> labels = slice.getMetadata().getLabels();
-    String name = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
-    return name == null || name.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new ObjectRef(KubeRefs.of(slice).namespace(), name));
   }
 
   /** Diagnostics for EndpointSlices that belong to no existing Service. */
   public static List<Diagnostic> orphanSlices(KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
     List<Diagnostic> out = new ArrayList<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      Optional<ObjectRef> svc = serviceOf(e.getValue());
+      Optional<ObjectRef> svc = KubeLabels.serviceOf(e.getValue());
       if (svc.isEmpty()) {
         out.add(
             Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels"),
-                "EndpointSlice has no " + SERVICE_NAME_LABEL + " label; ignored"));
+                "EndpointSlice has no " + KubeLabels.SERVICE_NAME + " label; ignored"));
       } else if (!state.services().containsKey(svc.get())) {
         out.add(
-            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels[" + SERVICE_NAME_LABEL + "]"),
+            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
                 "EndpointSlice belongs to Service " + svc.get() + ", which does not exist; ignored"));
       }
     }

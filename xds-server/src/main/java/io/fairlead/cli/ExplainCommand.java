@@ -41,6 +41,8 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Mixin ManifestInput input;
 
+  @Mixin ClusterOptions cluster;
+
   @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
   String service;
 
@@ -86,7 +88,7 @@ final class ExplainCommand implements Callable<Integer> {
             "    "
                 + client.label()
                 + " (xds:///"
-                + ResourceNames.proxylessListener(svc, p.port().port())
+                + ResourceNames.proxylessListener(svc.ref(), p.port().port(), cluster.settings)
                 + "): "
                 + PolicyText.lb(a.policy().balancing().algorithm())
                 + (a.policy().affinity().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));

@@ -1,6 +1,7 @@
 package io.fairlead.cli;
 
 import io.fairlead.policies.CircuitBreakers;
+import io.fairlead.policies.Durations;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.HealthCheck;
@@ -11,7 +12,6 @@ import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.SessionPersistence;
-import io.fairlead.translators.output.ModelTree;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,14 +47,14 @@ final class PolicyText {
       out.add(
           new Line(
               "timeout",
-              p.timeouts().request().map(ModelTree::duration).orElse(p.protocol().isHttp2() ? "none (streams are long-lived)" : "Envoy default (15s)"),
+              p.timeouts().request().map(Durations::format).orElse(p.protocol().isHttp2() ? "none (streams are long-lived)" : "Envoy default (15s)"),
               p.sourceOf(AnnotationRegistry.TIMEOUT)));
       out.add(new Line("gateway", p.gateway().map(PolicyText::gateway).orElse("not exposed"), p.sourceOf(AnnotationRegistry.GATEWAY_HOST)));
     }
     out.add(
         new Line(
             "idle-timeout",
-            p.timeouts().idle().map(d -> d.isZero() ? "never" : ModelTree.duration(d)).orElse("not applicable"),
+            p.timeouts().idle().map(d -> d.isZero() ? "never" : Durations.format(d)).orElse("not applicable"),
             p.sourceOf(AnnotationRegistry.IDLE_TIMEOUT)));
     out.add(
         new Line(
@@ -88,7 +88,7 @@ final class PolicyText {
       return "header " + h.name();
     }
     if (k instanceof HashKey.Cookie c) {
-      return "cookie " + c.name() + " (generated, ttl " + ModelTree.duration(c.ttl()) + c.path().map(p -> ", path " + p).orElse("") + ")";
+      return "cookie " + c.name() + " (generated, ttl " + Durations.format(c.ttl()) + c.path().map(p -> ", path " + p).orElse("") + ")";
     }
     if (k instanceof HashKey.SourceIp s) {
       return s.isMasked() ? "client subnet /" + s.prefixV4() + " (IPv4), /" + s.prefixV6() + " (IPv6)" : "client address";
@@ -101,27 +101,27 @@ final class PolicyText {
 
   private static String session(SessionPersistence s) {
     if (s instanceof SessionPersistence.Cookie c) {
-      return "cookie " + c.name() + " names the endpoint (ttl " + ModelTree.duration(c.ttl()) + ", path " + c.path() + ")";
+      return "cookie " + c.name() + " names the endpoint (ttl " + Durations.format(c.ttl()) + ", path " + c.path() + ")";
     }
     return "header " + s.name() + " names the endpoint";
   }
 
   private static String duration(Optional<Duration> d) {
-    return d.map(ModelTree::duration).orElse("off");
+    return d.map(Durations::format).orElse("off");
   }
 
   private static String health(HealthCheck h) {
     return h.kind().name().toLowerCase(Locale.ROOT)
  + h.path().map(p -> " " + p).orElse("")
         + (h.kind() == HealthCheck.Kind.TCP ? "" : ", host " + h.host().orElse("the Service's DNS name"))
-        + " every " + ModelTree.duration(h.interval())
-        + ", timeout " + ModelTree.duration(h.timeout())
+        + " every " + Durations.format(h.interval())
+        + ", timeout " + Durations.format(h.timeout())
         + ", unhealthy after " + h.unhealthyThreshold() + ", healthy after " + h.healthyThreshold();
   }
 
   private static String outlier(OutlierDetection o) {
-    return "eject after " + o.consecutive5xx() + " consecutive 5xx, checked every " + ModelTree.duration(o.interval())
-        + ", for " + ModelTree.duration(o.baseEjectionTime()) + ", at most " + o.maxEjectionPercent() + "%";
+    return "eject after " + o.consecutive5xx() + " consecutive 5xx, checked every " + Durations.format(o.interval())
+        + ", for " + Durations.format(o.baseEjectionTime()) + ", at most " + o.maxEjectionPercent() + "%";
   }
 
   private static String breakers(CircuitBreakers b) {
@@ -134,7 +134,7 @@ final class PolicyText {
   }
 
   private static String retries(RetryPolicy r) {
-    return r.attempts() + " retries on " + String.join("|", r.on()) + r.perTryTimeout().map(t -> ", " + ModelTree.duration(t) + " per try").orElse("");
+    return r.attempts() + " retries on " + String.join("|", r.on()) + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("");
   }
 
   private static String gateway(GatewayExposure g) {

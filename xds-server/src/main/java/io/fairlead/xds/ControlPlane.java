@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
@@ -111,12 +112,7 @@ public final class ControlPlane implements AutoCloseable {
     // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
     // proxies' watches simply wait for the snapshot.
     ExecutorService newGroups =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "fairlead-new-groups");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-new-groups"));
     XdsCallbacks callbacks =
         new XdsCallbacks(
             group -> newGroups.execute(() -> publisher.groupSeen(group)), metrics, changeTimes, Clock.systemUTC());

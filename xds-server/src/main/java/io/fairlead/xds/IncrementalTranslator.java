@@ -8,6 +8,7 @@ import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.xds.ServiceResources;
 import io.fairlead.translators.xds.XdsResources;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
 /**
  * Translates only what changed. A source change rebuilds the model of the Services it names; a
  * context's translation reuses each Service's resources while its model entry is the same object.
- * The output equals {@link XdsTranslator#translate} of the whole state (tested).
+ * The output equals {@link XdsTranslator#translate} of the whole state with the same settings (tested).
  */
 public final class IncrementalTranslator {
 
@@ -36,11 +38,18 @@ public final class IncrementalTranslator {
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
   private final Supplier<List<Diagnostic>> sourceDiagnostics;
+  private final TranslationSettings settings;
   private volatile Model model = new Model(new TreeMap<>(), List.of());
   private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
 
+  /** A translator for a cluster with the default settings ({@code cluster.local}). */
   public IncrementalTranslator(Supplier<List<Diagnostic>> sourceDiagnostics) {
+    this(sourceDiagnostics, TranslationSettings.DEFAULT);
+  }
+
+  public IncrementalTranslator(Supplier<List<Diagnostic>> sourceDiagnostics, TranslationSettings settings) {
     this.sourceDiagnostics = sourceDiagnostics;
+    this.settings = Objects.requireNonNull(settings);
   }
 
   /** Applies a source change. Called from the source's single event thread. */
@@ -90,7 +99,7 @@ public final class IncrementalTranslator {
         ServiceEntry entry = e.getValue().entry().get();
         Memo cached = memo.get(e.getKey());
         if (cached == null || cached.entry() != entry) {
-          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx));
+          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx, settings));
           memo.put(e.getKey(), cached);
         }
         parts.add(cached.resources());

@@ -9,6 +9,7 @@ import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.xds.XdsTranslator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,22 @@ class IncrementalTranslatorTest {
             .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
       }
       previous = next;
+    }
+  }
+
+  @Test
+  void usesItsClusterDomain() throws Exception {
+    TranslationSettings corp = new TranslationSettings("k8s.corp.example");
+    KubeState state = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
+    IncrementalTranslator incremental = new IncrementalTranslator(List::of, corp);
+    incremental.update(state, Change.between(KubeState.EMPTY, state));
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(incremental.translate(ctx)).as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, corp));
+      if (ctx.role() != ProxyRole.GATEWAY) { // the case exposes nothing on gateways
+        assertThat(incremental.translate(ctx)).as(ctx.toString())
+            .isNotEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx));
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.fairlead.k8s.events;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import java.time.Clock;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,8 +108,8 @@ public final class DiagnosticEvents implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(settings.queueCapacity()),
-            daemon("fairlead-events-writer"));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("fairlead-events-ticker"));
+            DaemonThreads.named("fairlead-events-writer"));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-events-ticker"));
     long resync = settings.resyncEvery().toMillis();
     ticker.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
   }
@@ -315,13 +315,5 @@ public final class DiagnosticEvents implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // closed
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -3,15 +3,12 @@ package io.fairlead.k8s.events;
 import io.fairlead.policies.Subject;
 import io.fairlead.policies.Reason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fairlead.k8s.util.Sha256;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +99,7 @@ public final class EventPlanner {
    */
   public static String eventName(EventTarget target, Diagnostic d) {
     String hash =
-        sha256(
+        Sha256.hex(
             String.join(
                 "\0",
                 target.kind(),
@@ -135,14 +132,5 @@ public final class EventPlanner {
 
   private static Optional<String> uid(HasMetadata object) {
     return Optional.ofNullable(object.getMetadata().getUid()).filter(u -> !u.isEmpty());
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
   }
 }

@@ -21,10 +21,4 @@ public record ServiceEntry(ObjectRef ref, List<String> clusterIps, List<PortEntr
   public boolean exportedTo(Optional<String> proxyNamespace) {
     return exportTo.map(e -> e.allows(ref.namespace(), proxyNamespace)).orElse(true);
   }
-
-
-  /** The DNS name proxyless clients dial. */
-  public String fqdn() {
-    return ref.name() + "." + ref.namespace() + ".svc.cluster.local";
-  }
 }

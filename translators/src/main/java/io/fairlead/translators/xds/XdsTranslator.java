@@ -16,6 +16,7 @@ import io.fairlead.policies.SessionPersistence;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.PortEntry;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.model.ServiceModel;
@@ -41,18 +42,31 @@ public final class XdsTranslator {
 
   private XdsTranslator() {}
 
+  /** The resources of one context, in a cluster with the default settings ({@code cluster.local}). */
   public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
+    return translate(model, ctx, TranslationSettings.DEFAULT);
+  }
+
+  public static XdsResources translate(ServiceModel model, ProxyContext ctx, TranslationSettings settings) {
     List<ServiceResources> parts = new ArrayList<>();
     for (ServiceEntry svc : model.services()) {
       if (ctx.sees(svc)) {
-        parts.add(translateService(svc, ctx));
+        parts.add(translateService(svc, ctx, settings));
       }
     }
     return assemble(parts, model.diagnostics(), ctx);
   }
 
-  /** One Service's share of a context's resources; memoize it by (ServiceEntry, context). */
+  /** {@link #translateService(ServiceEntry, ProxyContext, TranslationSettings)} with the default settings. */
   public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx) {
+    return translateService(svc, ctx, TranslationSettings.DEFAULT);
+  }
+
+  /**
+   * One Service's share of a context's resources; memoize it by (ServiceEntry, context) for one
+   * settings value.
+   */
+  public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx, TranslationSettings settings) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
@@ -77,7 +91,7 @@ public final class XdsTranslator {
         continue;
       }
       List<Message> built = new ArrayList<>();
-      built.add(ClusterBuilder.build(cluster, svc.fqdn(), p, dialect));
+      built.add(ClusterBuilder.build(cluster, settings.serviceHost(svc.ref()), p, dialect));
       built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, dialect));
       switch (ctx.role()) {
         case SIDECAR -> {
@@ -90,7 +104,7 @@ public final class XdsTranslator {
         }
         // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
         case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, dialect, ClientAddress.DERIVED));
-        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect));
+        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect, settings));
       }
       // The safety net under the property tests: a port whose resources Envoy would reject is
       // left out, with an error, and never served; the other ports and Services are not affected.
