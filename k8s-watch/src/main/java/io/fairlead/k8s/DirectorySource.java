@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Change;
 import io.fairlead.policies.Subject;
 import io.fairlead.policies.Reason;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
@@ -383,7 +385,7 @@ public final class DirectorySource implements KubeSource {
     synced = true;
     try {
       // An empty change still delivers new diagnostics (a broken file, a held-back state).
-      listener.onChange(current, change);
+      listener.onChange(new SourceUpdate(current, change, sorted));
     } catch (RuntimeException e) {
       log.error("listener failed on a change from {}", dir, e);
     }

@@ -1,5 +1,8 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Relevance;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -231,7 +234,7 @@ public final class KubernetesSource implements KubeSource {
 
   private void deliver(KubeState snapshot, Change change) {
     try {
-      listener.onChange(snapshot, change);
+      listener.onChange(new SourceUpdate(snapshot, change, holding));
     } catch (RuntimeException e) {
       log.error("listener failed on a Kubernetes change {}", change, e);
     }

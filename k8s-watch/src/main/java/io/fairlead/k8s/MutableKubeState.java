@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.Relevance;
+import io.fairlead.translators.Change;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.translators.KubeState;

@@ -1,5 +1,6 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.Change;
 import io.fairlead.policies.Subject;
 import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;

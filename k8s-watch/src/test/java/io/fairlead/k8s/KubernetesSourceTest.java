@@ -1,5 +1,6 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeRefs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -217,9 +218,9 @@ class KubernetesSourceTest {
     Recorder recorder = new Recorder();
     source = new KubernetesSource(client, Optional.empty());
     source.stallAfter(Duration.ofMillis(300));
-    source.start((state, change) -> {
-      recorder.onChange(state, change);
-      if (!change.full()) {
+    source.start(update -> {
+      recorder.onChange(update);
+      if (!update.change().full()) {
         blocked.countDown();
         try {
           release.await(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -211,7 +211,8 @@ final class ServeCommand implements Callable<Integer> {
       KubernetesClient client, LeaseElection.Settings lease, FairleadServer server, KubeSource source) {
     DiagnosticEvents diagnosticEvents =
         new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
-    diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
+    // the publisher pushes each publish's diagnostics, with the state they came from
+    server.controlPlane().publisher().onDiagnostics(d -> diagnosticEvents.report(d, server.state()));
     server.controlPlane().metrics().watchEvents(diagnosticEvents::stats);
     server.controlPlane().limits().onIdentityRefused(r -> diagnosticEvents.witnessed(
         EventPlanner.identityRefused(r.peer().namespace(), r.peer().serviceAccount(), r.message())));

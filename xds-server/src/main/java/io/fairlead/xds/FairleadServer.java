@@ -1,5 +1,6 @@
 package io.fairlead.xds;
 
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.translators.KubeState;
@@ -35,14 +36,14 @@ public final class FairleadServer implements AutoCloseable {
 
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
       throws IOException {
-    IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics, translation);
+    IncrementalTranslator translator = new IncrementalTranslator(translation);
     ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
-        (state, change) -> {
-          latest.set(state);
-          translator.update(state, change);
-          LOG.debug("source change: {}", change);
+        update -> {
+          latest.set(update.state());
+          translator.update(update);
+          LOG.debug("source change: {}", update.change());
           cp.changed();
         });
     cp.admin().sourceHealth(source::health);

@@ -65,6 +65,8 @@ public final class SnapshotPublisher {
   private final Map<ProxyContext, List<Diagnostic>> diagnosticsByGroup = new HashMap<>();
   private final Map<ProxyContext, PublishedGroup> published = new ConcurrentHashMap<>();
   private volatile List<Diagnostic> diagnostics = List.of();
+  private final List<java.util.function.Consumer<List<Diagnostic>>> diagnosticsListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean ready;
   private final ChangeTimes changeTimes;
   private final Clock clock;
@@ -244,8 +246,25 @@ public final class SnapshotPublisher {
   private void refreshDiagnostics() {
     Set<Diagnostic> all = new TreeSet<>(stateDiagnostics.get());
     diagnosticsByGroup.values().forEach(all::addAll);
-    diagnostics = List.copyOf(all);
-    metrics.diagnostics(diagnostics);
+    List<Diagnostic> now = List.copyOf(all);
+    diagnostics = now;
+    metrics.diagnostics(now);
+    for (var listener : diagnosticsListeners) {
+      try {
+        listener.accept(now);
+      } catch (RuntimeException e) {
+        LOG.warn("a diagnostics listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Called with the diagnostics after every publish (the Events writer, which also reads the state
+   * they came from): pushed, not polled. Listeners must return at once.
+   */
+  public void onDiagnostics(java.util.function.Consumer<List<Diagnostic>> listener) {
+    diagnosticsListeners.add(listener);
+    listener.accept(diagnostics);
   }
 
   private static String typeUrl(ResourceType type) {

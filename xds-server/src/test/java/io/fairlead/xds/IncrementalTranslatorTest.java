@@ -1,8 +1,9 @@
 package io.fairlead.xds;
 
+import io.fairlead.translators.IncrementalTranslator;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fairlead.k8s.Change;
+import io.fairlead.translators.Change;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
@@ -53,7 +54,7 @@ class IncrementalTranslatorTest {
     for (int i = 0; i + 1 < states.size(); i += 2) {
       states.add(union(states.get(i), states.get(i + 1)));
     }
-    IncrementalTranslator incremental = new IncrementalTranslator(List::of);
+    IncrementalTranslator incremental = new IncrementalTranslator();
     KubeState previous = KubeState.EMPTY;
     Random random = new Random(42);
     for (int step = 0; step < 120; step++) {
@@ -72,7 +73,7 @@ class IncrementalTranslatorTest {
   void usesItsClusterDomain() throws Exception {
     TranslationSettings corp = new TranslationSettings("k8s.corp.example");
     KubeState state = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
-    IncrementalTranslator incremental = new IncrementalTranslator(List::of, corp);
+    IncrementalTranslator incremental = new IncrementalTranslator(corp);
     incremental.update(state, Change.between(KubeState.EMPTY, state));
     for (ProxyContext ctx : CONTEXTS) {
       assertThat(incremental.translate(ctx)).as(ctx.toString())

@@ -161,7 +161,7 @@ class ClusterRoleRbacTest {
     CountDownLatch synced = new CountDownLatch(1);
     Set<String> used = new TreeSet<>();
     try (KubernetesSource source = new KubernetesSource(client, namespaces)) {
-      source.start((state, change) -> synced.countDown());
+      source.start(update -> synced.countDown());
       assertThat(synced.await(20, TimeUnit.SECONDS)).as("source synced").isTrue();
       int informers = 2 * namespaces.map(Set::size).orElse(1);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -147,35 +147,6 @@ public final class DiagnosticEvents implements AutoCloseable {
   }
 
   /**
-   * Reports by itself: every {@code every}, reads the diagnostics and the state, and reports them
-   * when either changed. For callers that have no hook after each publish.
-   */
-  public void follow(Supplier<List<Diagnostic>> diagnostics, Supplier<KubeState> state, Duration every) {
-    long period = every.toMillis();
-    Runnable poll =
-        new Runnable() {
-          private List<Diagnostic> seenDiagnostics;
-          private KubeState seenState;
-
-          @Override
-          public void run() {
-            try {
-              List<Diagnostic> d = diagnostics.get();
-              KubeState s = state.get();
-              if (s != seenState || !d.equals(seenDiagnostics)) {
-                seenDiagnostics = d;
-                seenState = s;
-                report(d, s);
-              }
-            } catch (RuntimeException e) {
-              LOG.warn("reading diagnostics for Events failed", e);
-            }
-          }
-        };
-    ticker.scheduleWithFixedDelay(poll, 0, period, TimeUnit.MILLISECONDS);
-  }
-
-  /**
    * An Event for something this replica witnessed itself (a refused xDS stream), written whether
    * or not it leads: only this replica saw it. The same Event at most once per refresh period;
    * later ones count it up. Returns at once, never throws.

@@ -159,25 +159,6 @@ class DiagnosticEventsTest {
   }
 
   @Test
-  void followingPicksUpNewDiagnosticsByItself() throws Exception {
-    DiagnosticEvents events = leader();
-    AtomicReference<List<Diagnostic>> published = new AtomicReference<>(List.of());
-
-    events.follow(published::get, () -> state, Duration.ofMillis(50));
-    published.set(List.of(BAD_LB));
-
-    Poll.until("the Event", () -> events.stats().created() == 1);
-    published.set(List.of(BAD_LB, BAD_RETRIES));
-    Poll.until("the next Event", () -> events.stats().created() == 2);
-    assertThat(eventsIn("a")).hasSize(2);
-  }
-
-  /**
-   * A refused xDS identity is an Event on the ServiceAccount the client certificate names,
-   * written by the replica that refused it even when it does not lead; the same refusal again
-   * within the refresh period writes nothing more.
-   */
-  @Test
   void aRefusedIdentityIsAnEventOnItsServiceAccountFromAnyReplica() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
     String why = "node metadata says namespace 'payments' but the client certificate is of namespace 'shop'";

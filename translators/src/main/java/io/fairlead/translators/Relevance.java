@@ -1,10 +1,8 @@
-package io.fairlead.k8s;
+package io.fairlead.translators;
 
-import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.translators.KubeLabels;
 import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Objects;
@@ -15,18 +13,18 @@ import java.util.TreeSet;
  * Which differences between two versions of an object matter downstream. Status, managed fields
  * and the like do not: a change to them alone produces no {@link Change}.
  */
-final class Relevance {
+public final class Relevance {
 
   private Relevance() {}
 
-  static boolean serviceChanged(Service a, Service b) {
+  public static boolean serviceChanged(Service a, Service b) {
     return !Objects.equals(a.getSpec(), b.getSpec())
         || !labels(a).equals(labels(b))
         || !annotations(a).equals(annotations(b));
   }
 
   /** The Services whose endpoints differ between two versions of a slice (either may be null). */
-  static Set<ObjectRef> endpointsAffected(EndpointSlice old, EndpointSlice now) {
+  public static Set<ObjectRef> endpointsAffected(EndpointSlice old, EndpointSlice now) {
     Set<ObjectRef> affected = new TreeSet<>();
     if (old == null && now == null) {
       return affected;
@@ -42,7 +40,7 @@ final class Relevance {
     return affected;
   }
 
-  static boolean sliceChanged(EndpointSlice a, EndpointSlice b) {
+  public static boolean sliceChanged(EndpointSlice a, EndpointSlice b) {
     return !Objects.equals(a.getAddressType(), b.getAddressType())
         || !Objects.equals(a.getEndpoints(), b.getEndpoints())
         || !Objects.equals(a.getPorts(), b.getPorts())
@@ -50,7 +48,7 @@ final class Relevance {
   }
 
   /** True when both carry the same non-empty resourceVersion: the API server says nothing changed. */
-  static boolean sameResourceVersion(HasMetadata a, HasMetadata b) {
+  public static boolean sameResourceVersion(HasMetadata a, HasMetadata b) {
     String va = a.getMetadata().getResourceVersion();
     return va != null && !va.isEmpty() && va.equals(b.getMetadata().getResourceVersion());
   }
