@@ -92,6 +92,16 @@ public final class IncrementalTranslator {
     return List.copyOf(new TreeSet<>(all));
   }
 
+  /** Drops what was memoised for a context no proxy uses any more. */
+  public void forget(ProxyContext ctx) {
+    memos.remove(ctx);
+  }
+
+  /** The contexts with memoised translations, for tests. */
+  public int contexts() {
+    return memos.size();
+  }
+
   /** The resources of one context. Safe to call from several threads. */
   public XdsResources translate(ProxyContext ctx) {
     Model m = model;

@@ -38,6 +38,7 @@ public final class FairleadServer implements AutoCloseable {
       throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(translation);
     ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
+    cp.publisher().onForget(translator::forget);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
         update -> {

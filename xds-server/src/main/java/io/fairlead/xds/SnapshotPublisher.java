@@ -16,6 +16,7 @@ import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.xds.ResourceDigests.Digested;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,6 +72,13 @@ public final class SnapshotPublisher {
   private final ChangeTimes changeTimes;
   private final Clock clock;
   private final Supplier<List<Diagnostic>> stateDiagnostics;
+  /** How long a group without a connected proxy is kept before it is forgotten. */
+  public static final Duration COLLECT_AFTER = Duration.ofMinutes(2);
+  /** Groups with no open stream, and since when. */
+  private final Map<ProxyContext, Instant> idleSince = new HashMap<>();
+  private final Map<ProxyContext, Integer> openStreams = new HashMap<>();
+  private final List<java.util.function.Consumer<ProxyContext>> forgetListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Duration collectAfter = COLLECT_AFTER;
   /** The earliest source change the publish under way carries. */
   private Optional<Instant> publishing = Optional.empty();
 
@@ -115,6 +123,7 @@ public final class SnapshotPublisher {
 
   /** Re-translates every group the cache or the callbacks know of. */
   public synchronized PublishResult publish() {
+    collect();
     digests.nextRound();
     publishing = changeTimes.takePending();
     Set<ProxyContext> groups = new HashSet<>(seen);
@@ -150,11 +159,76 @@ public final class SnapshotPublisher {
    */
   public synchronized void groupSeen(ProxyContext group) {
     seen.add(group);
+    openStreams.merge(group, 1, Integer::sum);
+    idleSince.remove(group);
     if (ready && !published.containsKey(group)) {
       Outcome outcome = publishGroup(group);
       refreshDiagnostics();
       LOG.info("new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
     }
+  }
+
+  /**
+   * Called when a stream of {@code group} ends. A group whose last stream ended is forgotten after
+   * {@link #COLLECT_AFTER} unless a proxy of it connects again: its snapshot, its digests and its
+   * diagnostics go, as java-control-plane's {@code SnapshotCollectingCallback} would do, so that
+   * the groups of proxies long gone are neither kept nor re-translated on every change.
+   */
+  public synchronized void groupLeft(ProxyContext group) {
+    int left = openStreams.merge(group, -1, Integer::sum);
+    if (left <= 0) {
+      openStreams.remove(group);
+      idleSince.put(group, clock.instant());
+    }
+  }
+
+  /** Forgets the groups idle for longer than the collection delay; returns how many. */
+  public synchronized int collect() {
+    Instant now = clock.instant();
+    List<ProxyContext> stale =
+        idleSince.entrySet().stream()
+            .filter(e -> !now.isBefore(e.getValue().plus(collectAfter)))
+            .map(Map.Entry::getKey)
+            .toList();
+    int collected = 0;
+    for (ProxyContext group : stale) {
+      // A watch still open (a proxy reconnecting this instant) keeps the snapshot: try again later.
+      if (cache.getSnapshot(group) != null && !cache.clearSnapshot(group)) {
+        continue;
+      }
+      idleSince.remove(group);
+      seen.remove(group);
+      published.remove(group);
+      diagnosticsByGroup.remove(group);
+      forgetListeners.forEach(l -> l.accept(group));
+      collected++;
+      LOG.info("forgot group {}: no proxy of it for {}", NodeGroups.label(group), collectAfter);
+    }
+    if (collected > 0) {
+      refreshDiagnostics();
+    }
+    return collected;
+  }
+
+  /** Told of each group forgotten (the translator drops what it memoised for it). */
+  public void onForget(java.util.function.Consumer<ProxyContext> listener) {
+    forgetListeners.add(listener);
+  }
+
+  /** How long an idle group is kept. */
+  public synchronized void collectAfter(Duration after) {
+    this.collectAfter = after;
+  }
+
+  public synchronized Duration collectAfter() {
+    return collectAfter;
+  }
+
+  /** The groups known now: those with a snapshot or a connected proxy. */
+  public synchronized int groups() {
+    Set<ProxyContext> all = new HashSet<>(seen);
+    all.addAll(published.keySet());
+    return all.size();
   }
 
   /** The snapshot a group currently gets, if one was set. */

@@ -43,6 +43,11 @@ public final class XdsMetrics {
       new EnumMap<>(ProxyRole.class);
   private final Map<Severity, AtomicInteger> diagnostics = new EnumMap<>(Severity.class);
   private final Map<Reason, AtomicInteger> byReason = new EnumMap<>(Reason.class);
+  /**
+   * What the function gauges and counters read. Micrometer holds those weakly: a bound method
+   * reference handed in (source::health) would be collected, and the metric would read NaN.
+   */
+  private final List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Counter pushes;
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Timer ackLatency;
@@ -138,6 +143,14 @@ public final class XdsMetrics {
         .increment();
   }
 
+  /** The node groups known now (each has a snapshot, or a proxy waiting for one). */
+  void watchGroups(java.util.function.IntSupplier groups) {
+    held.add(groups);
+    Gauge.builder("fairlead.xds.groups", groups, g -> g.getAsInt())
+        .description("Node groups known: each has a snapshot or a connected proxy; groups without proxies are forgotten after a while")
+        .register(registry);
+  }
+
   /** A response for a client that does not read was replaced by, or merged into, a newer one. */
   void responseMerged() {
     io.micrometer.core.instrument.Counter.builder("fairlead.xds.responses.merged")
@@ -160,6 +173,7 @@ public final class XdsMetrics {
 
   /** Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled. */
   public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health) {
+    held.add(health);
     Gauge.builder("fairlead.source.degraded", health, h -> h.get().degraded() ? 1 : 0)
         .description("1 while the source holds back what it reads and serves its last good state")
         .register(registry);
@@ -170,6 +184,7 @@ public final class XdsMetrics {
 
   /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
   public void watchEvents(Supplier<DiagnosticEvents.Stats> stats) {
+    held.add(stats);
     FunctionCounter.builder("fairlead.events.written", stats, s -> s.get().created())
         .description("Kubernetes Events created for diagnostics (new Events)")
         .register(registry);

@@ -42,4 +42,28 @@ class XdsMetricsTest {
         .contains("fairlead_diagnostics_by_reason{reason=\"UnknownAnnotation\"} 1.0")
         .as("info is not a problem to count").contains("fairlead_diagnostics_by_reason{reason=\"NoEndpoints\"} 0.0");
   }
+
+  /**
+   * Micrometer holds a gauge's object weakly: a supplier nobody else keeps (a method reference
+   * made at the call) would read NaN after the next garbage collection. XdsMetrics keeps them.
+   */
+  @Test
+  void gaugesOfSuppliersKeepReadingAfterAGarbageCollection() throws Exception {
+    XdsMetrics metrics = new XdsMetrics();
+    // capturing lambdas, as the bound method references of production code are: new objects
+    io.fairlead.k8s.KubeSource.Health degraded = new io.fairlead.k8s.KubeSource.Health(true, false, java.util.Optional.empty());
+    int groups = 3;
+    DiagnosticEvents.Stats stats = new DiagnosticEvents.Stats(7, 0, 0, 0);
+    metrics.watchSource(() -> degraded);
+    metrics.watchGroups(() -> groups);
+    metrics.watchEvents(() -> stats);
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(metrics.scrape())
+        .contains("fairlead_source_degraded 1.0")
+        .contains("fairlead_xds_groups 3.0")
+        .contains("fairlead_events_written_total 7.0");
+  }
 }
