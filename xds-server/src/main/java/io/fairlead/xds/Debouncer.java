@@ -87,6 +87,7 @@ public final class Debouncer implements AutoCloseable {
           LOG.error("build failed; waiting for the next change", e);
         } finally {
           lock.lock();
+          schedule.built(System.nanoTime());
         }
       }
     } catch (InterruptedException e) {
