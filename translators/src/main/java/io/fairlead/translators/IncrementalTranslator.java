@@ -102,9 +102,21 @@ public final class IncrementalTranslator {
     return memos.size();
   }
 
-  /** The resources of one context. Safe to call from several threads. */
+  /** The resources of one context from the current state. Safe to call from several threads. */
   public XdsResources translate(ProxyContext ctx) {
+    return translate(model, ctx);
+  }
+
+  /**
+   * The current state, pinned: every context translated through the view sees the same model and
+   * the same source diagnostics, whatever updates arrive meanwhile (one publish, one state).
+   */
+  public java.util.function.Function<ProxyContext, XdsResources> view() {
     Model m = model;
+    return ctx -> translate(m, ctx);
+  }
+
+  private XdsResources translate(Model m, ProxyContext ctx) {
     Map<ObjectRef, Memo> memo = memos.computeIfAbsent(ctx, c -> new HashMap<>());
     List<ServiceResources> parts = new ArrayList<>();
     synchronized (memo) {

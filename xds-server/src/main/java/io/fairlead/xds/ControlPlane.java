@@ -105,10 +105,22 @@ public final class ControlPlane implements AutoCloseable {
       Function<ProxyContext, XdsResources> translate,
       Supplier<List<Diagnostic>> stateDiagnostics)
       throws IOException {
+    return startWithViews(settings, () -> translate, stateDiagnostics);
+  }
+
+  /**
+   * @param views a view of the current state each time it is called: each publish translates all
+   *     its groups from one view, so no publish mixes two states
+   */
+  public static ControlPlane startWithViews(
+      Settings settings,
+      Supplier<Function<ProxyContext, XdsResources>> views,
+      Supplier<List<Diagnostic>> stateDiagnostics)
+      throws IOException {
     XdsMetrics metrics = new XdsMetrics();
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
-    SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
+    SnapshotPublisher publisher = SnapshotPublisher.ofViews(cache, views, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
     // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
     // proxies' watches simply wait for the snapshot.
     java.util.concurrent.ScheduledExecutorService newGroups =

@@ -37,7 +37,7 @@ public final class FairleadServer implements AutoCloseable {
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
       throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(translation);
-    ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
+    ControlPlane cp = ControlPlane.startWithViews(settings, translator::view, translator::diagnostics);
     cp.publisher().onForget(translator::forget);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(

@@ -59,7 +59,8 @@ public final class SnapshotPublisher {
   }
 
   private final SimpleCache<ProxyContext> cache;
-  private final Function<ProxyContext, XdsResources> translate;
+  /** A view of one state per call: every group of a publish is translated from the same one. */
+  private final Supplier<Function<ProxyContext, XdsResources>> views;
   private final XdsMetrics metrics;
   private final ResourceDigests digests = new ResourceDigests();
   private final Set<ProxyContext> seen = new HashSet<>();
@@ -104,9 +105,33 @@ public final class SnapshotPublisher {
       XdsMetrics metrics,
       ChangeTimes changeTimes,
       Clock clock) {
+    this(cache, stateDiagnostics, metrics, changeTimes, clock, () -> translate);
+  }
+
+  /**
+   * @param views a view of the current state each time it is called, from which the resources of
+   *     any group are translated: one publish translates all its groups from one view
+   */
+  static SnapshotPublisher ofViews(
+      SimpleCache<ProxyContext> cache,
+      Supplier<Function<ProxyContext, XdsResources>> views,
+      Supplier<List<Diagnostic>> stateDiagnostics,
+      XdsMetrics metrics,
+      ChangeTimes changeTimes,
+      Clock clock) {
+    return new SnapshotPublisher(cache, stateDiagnostics, metrics, changeTimes, clock, views);
+  }
+
+  private SnapshotPublisher(
+      SimpleCache<ProxyContext> cache,
+      Supplier<List<Diagnostic>> stateDiagnostics,
+      XdsMetrics metrics,
+      ChangeTimes changeTimes,
+      Clock clock,
+      Supplier<Function<ProxyContext, XdsResources>> views) {
     this.cache = cache;
     this.stateDiagnostics = stateDiagnostics;
-    this.translate = translate;
+    this.views = views;
     this.metrics = metrics;
     this.changeTimes = changeTimes;
     this.clock = clock;
@@ -134,8 +159,9 @@ public final class SnapshotPublisher {
     int updated = 0;
     int unchanged = 0;
     int failed = 0;
+    Function<ProxyContext, XdsResources> view = views.get();
     for (ProxyContext group : ordered) {
-      switch (publishGroup(group)) {
+      switch (publishGroup(group, view)) {
         case UPDATED -> updated++;
         case UNCHANGED -> unchanged++;
         case FAILED -> failed++;
@@ -162,7 +188,7 @@ public final class SnapshotPublisher {
     openStreams.merge(group, 1, Integer::sum);
     idleSince.remove(group);
     if (ready && !published.containsKey(group)) {
-      Outcome outcome = publishGroup(group);
+      Outcome outcome = publishGroup(group, views.get());
       refreshDiagnostics();
       LOG.info("new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
     }
@@ -244,12 +270,12 @@ public final class SnapshotPublisher {
     return diagnostics;
   }
 
-  private Outcome publishGroup(ProxyContext group) {
+  private Outcome publishGroup(ProxyContext group, Function<ProxyContext, XdsResources> view) {
     String label = NodeGroups.label(group);
     String object = "xds/" + label;
     XdsResources resources;
     try {
-      resources = metrics.timeTranslation(() -> translate.apply(group));
+      resources = metrics.timeTranslation(() -> view.apply(group));
     } catch (RuntimeException e) {
       LOG.error("translation for {} failed; it keeps its last snapshot", label, e);
       diagnosticsByGroup.put(

@@ -69,6 +69,23 @@ class IncrementalTranslatorTest {
     }
   }
 
+  /** A view pinned before an update keeps translating the state it was taken from. */
+  @Test
+  void aViewTranslatesTheStateItWasTakenFromWhateverComesAfter() throws Exception {
+    KubeState first = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
+    KubeState second = DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
+    IncrementalTranslator incremental = new IncrementalTranslator();
+    incremental.update(first, Change.between(KubeState.EMPTY, first));
+    java.util.function.Function<ProxyContext, io.fairlead.translators.xds.XdsResources> view = incremental.view();
+
+    incremental.update(second, Change.between(first, second));
+
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(view.apply(ctx)).as(ctx.toString()).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(first), ctx));
+      assertThat(incremental.translate(ctx)).as(ctx.toString()).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(second), ctx));
+    }
+  }
+
   @Test
   void usesItsClusterDomain() throws Exception {
     TranslationSettings corp = new TranslationSettings("k8s.corp.example");
