@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -117,23 +118,25 @@ public final class IncrementalTranslator {
   }
 
   private XdsResources translate(Model m, ProxyContext ctx) {
-    Map<ObjectRef, Memo> memo = memos.computeIfAbsent(ctx, c -> new HashMap<>());
     List<ServiceResources> parts = new ArrayList<>();
-    synchronized (memo) {
-      for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
-        if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
-          memo.remove(e.getKey());
-          continue;
-        }
-        ServiceEntry entry = e.getValue().entry().get();
-        Memo cached = memo.get(e.getKey());
-        if (cached == null || cached.entry() != entry) {
-          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx, settings));
-          memo.put(e.getKey(), cached);
-        }
-        parts.add(cached.resources());
+    for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
+      if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
+        continue;
       }
-      if (memo.size() > parts.size()) {
+      ServiceEntry entry = e.getValue().entry().get();
+      // Memoised per the context this Service can tell apart: proxies that differ only in zone
+      // or node share its translation unless it routes by zone (PreferClose) or node (Local).
+      ProxyContext seenBy = effective(ctx, entry);
+      Map<ObjectRef, Memo> memo = memos.computeIfAbsent(seenBy, c -> new ConcurrentHashMap<>());
+      Memo cached = memo.get(e.getKey());
+      if (cached == null || cached.entry() != entry) {
+        cached = new Memo(entry, XdsTranslator.translateService(entry, seenBy, settings));
+        memo.put(e.getKey(), cached);
+      }
+      parts.add(cached.resources());
+    }
+    for (Map<ObjectRef, Memo> memo : memos.values()) {
+      if (memo.size() > m.services().size()) {
         memo.keySet().retainAll(m.services().keySet());
       }
     }
@@ -141,4 +144,22 @@ public final class IncrementalTranslator {
     diagnostics.addAll(m.sourceDiagnostics());
     return XdsTranslator.assemble(parts, diagnostics, ctx);
   }
+
+  /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */
+  static ProxyContext effective(ProxyContext ctx, ServiceEntry entry) {
+    boolean byZone = entry.ports().stream().anyMatch(p -> p.policy().topology().preferClose());
+    boolean byNode = entry.ports().stream().anyMatch(p -> p.policy().topology().nodeLocal());
+    if ((byZone || ctx.zone().isEmpty()) && (byNode || ctx.node().isEmpty())) {
+      return ctx;
+    }
+    return new ProxyContext(
+        ctx.role(),
+        ctx.client(),
+        ctx.gateway(),
+        byZone ? ctx.zone() : Optional.empty(),
+        byNode ? ctx.node() : Optional.empty(),
+        ctx.namespaces(),
+        ctx.proxyNamespace());
+  }
+
 }

@@ -86,6 +86,32 @@ class IncrementalTranslatorTest {
     }
   }
 
+  /**
+   * Proxies that differ only in zone and node share each Service's translation, unless the
+   * Service routes by zone (PreferClose) or by node (internalTrafficPolicy: Local).
+   */
+  @Test
+  void proxiesInOtherZonesShareTheTranslationOfServicesThatDoNotRouteByZone() throws Exception {
+    KubeState plain = DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
+    IncrementalTranslator incremental = new IncrementalTranslator();
+    incremental.update(plain, Change.between(KubeState.EMPTY, plain));
+    for (String zone : List.of("zone-a", "zone-b", "zone-c")) {
+      for (String node : List.of("node-1", "node-2")) {
+        ProxyContext ctx = new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of(zone), Optional.of(node));
+        assertThat(incremental.translate(ctx)).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(plain), ctx));
+      }
+    }
+    assertThat(incremental.contexts()).as("one memo for six proxies' contexts").isOne();
+
+    KubeState zoned = DirectorySource.load(GOLDEN.resolve("native-prefer-close").resolve("input.yaml")).state();
+    incremental.update(zoned, Change.between(plain, zoned));
+    for (String zone : List.of("zone-a", "zone-b", "zone-c")) {
+      ProxyContext ctx = new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of(zone), Optional.of("node-1"));
+      assertThat(incremental.translate(ctx)).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(zoned), ctx));
+    }
+    assertThat(incremental.contexts()).as("a Service that routes by zone is translated per zone").isGreaterThanOrEqualTo(3);
+  }
+
   @Test
   void usesItsClusterDomain() throws Exception {
     TranslationSettings corp = new TranslationSettings("k8s.corp.example");
