@@ -1,5 +1,8 @@
 package io.fairlead.demo;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.translators.TranslationSettings;
+import io.fairlead.translators.xds.ResourceNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +30,9 @@ public final class DemoManifests {
 
   private DemoManifests() {}
 
-  /** What a proxyless client dials for a demo Service: its listener name. */
+  /** What a proxyless client dials for a demo Service: its listener name (the demo's server has the default cluster domain). */
   public static String listener(String service) {
-    return service + "." + NAMESPACE + ".svc.cluster.local:9090";
+    return ResourceNames.proxylessListener(new ObjectRef(NAMESPACE, service), 9090, TranslationSettings.DEFAULT);
   }
 
   /** Writes the initial manifests into {@code dir}, with the backends on {@code port}. */

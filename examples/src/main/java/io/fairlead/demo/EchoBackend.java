@@ -1,5 +1,6 @@
 package io.fairlead.demo;
 
+import io.fairlead.k8s.util.DaemonThreads;
 import io.grpc.Attributes;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -34,12 +35,7 @@ public final class EchoBackend implements AutoCloseable {
   private EchoBackend(String host, int port) {
     this.name = host;
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "echo-backend-timer-" + host);
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("echo-backend-timer-" + host));
     ServerServiceDefinition echo =
         ServerServiceDefinition.builder(Echo.SERVICE)
             .addMethod(Echo.WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response)))

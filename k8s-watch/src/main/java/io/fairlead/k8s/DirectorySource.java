@@ -1,9 +1,15 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Change;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 
+import io.fairlead.k8s.util.DaemonThreads;
+import io.fairlead.k8s.util.Sha256;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
@@ -15,12 +21,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -154,7 +157,7 @@ public final class DirectorySource implements KubeSource {
     if (paths.isEmpty()) {
       List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
       diagnostics.add(
-          Diagnostic.warning(fileOrDir.toString(), ManifestFiles.FILE_KEY,
+          Diagnostic.warning(Reason.EMPTY_SOURCE, new Subject.Source(fileOrDir.toString(), ManifestFiles.FILE_KEY),
               "no .yaml, .yml or .json files found"));
       return new LoadResult(result.state(), diagnostics);
     }
@@ -167,10 +170,7 @@ public final class DirectorySource implements KubeSource {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
     }
-    Thread t = new Thread(() -> run(listener), "fairlead-directory-source");
-    t.setDaemon(true);
-    thread = t;
-    t.start();
+    thread = DaemonThreads.start("fairlead-directory-source", () -> run(listener));
   }
 
   @Override
@@ -301,7 +301,7 @@ public final class DirectorySource implements KubeSource {
     } catch (IOException e) {
       // keep everything we have: a vanished mount must not withdraw all routes
       String problem = e instanceof NoSuchFileException ? "directory is gone" : "cannot list: " + e.getMessage();
-      publish(listener, List.of(Diagnostic.error(dir.toString(), "directory",
+      publish(listener, List.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(dir.toString(), "directory"),
           problem + "; keeping the last contents read")));
       return;
     }
@@ -327,7 +327,7 @@ public final class DirectorySource implements KubeSource {
         next.put(path, failed(path, previous, "", "cannot read: " + e.getMessage()));
         continue;
       }
-      String hash = sha256(content);
+      String hash = Sha256.hex(content);
       if (previous != null && previous.hash().equals(hash)) {
         next.put(path, previous);
         continue;
@@ -355,7 +355,7 @@ public final class DirectorySource implements KubeSource {
     return new FileState(
         hash,
         lastGood,
-        Optional.of(Diagnostic.error(path.toString(), ManifestFiles.FILE_KEY, message + outcome)));
+        Optional.of(Diagnostic.error(Reason.UNREADABLE_FILE, new Subject.File(path.toString()), message + outcome)));
   }
 
   private void publish(Listener listener, List<Diagnostic> dirProblems) {
@@ -385,7 +385,7 @@ public final class DirectorySource implements KubeSource {
     synced = true;
     try {
       // An empty change still delivers new diagnostics (a broken file, a held-back state).
-      listener.onChange(current, change);
+      listener.onChange(new SourceUpdate(current, change, sorted));
     } catch (RuntimeException e) {
       log.error("listener failed on a change from {}", dir, e);
     }
@@ -397,14 +397,6 @@ public final class DirectorySource implements KubeSource {
       if (!before.contains(d) && d.severity() != Severity.INFO) {
         log.warn("{}", d);
       }
-    }
-  }
-
-  private static String sha256(byte[] content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 

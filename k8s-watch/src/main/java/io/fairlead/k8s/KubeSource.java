@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Change;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import java.util.List;
@@ -50,6 +52,7 @@ public interface KubeSource extends AutoCloseable {
 
   @FunctionalInterface
   interface Listener {
-    void onChange(KubeState state, Change change);
+    /** The state, what changed, and the source's diagnostics about that state, in one value. */
+    void onChange(SourceUpdate update);
   }
 }

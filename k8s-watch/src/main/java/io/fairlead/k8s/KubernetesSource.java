@@ -1,5 +1,9 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Relevance;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -7,9 +11,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,11 +94,7 @@ public final class KubernetesSource implements KubeSource {
       });
     });
     this.namespaces = namespaces.map(TreeSet::new);
-    this.events = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "fairlead-kubernetes-source");
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-kubernetes-source"));
   }
 
   @Override
@@ -233,7 +234,7 @@ public final class KubernetesSource implements KubeSource {
 
   private void deliver(KubeState snapshot, Change change) {
     try {
-      listener.onChange(snapshot, change);
+      listener.onChange(new SourceUpdate(snapshot, change, holding));
     } catch (RuntimeException e) {
       log.error("listener failed on a Kubernetes change {}", change, e);
     }
@@ -287,7 +288,7 @@ public final class KubernetesSource implements KubeSource {
     }
 
     private void changed(T obj) {
-      ObjectRef ref = ObjectRef.of(obj);
+      ObjectRef ref = KubeRefs.of(obj);
       submit(() -> {
         Change change = apply.apply(ref, current(ref));
         if (synced) {
@@ -309,7 +310,7 @@ public final class KubernetesSource implements KubeSource {
       Set<ObjectRef> seen = new TreeSet<>();
       for (SharedIndexInformer<T> informer : byNamespace.values()) {
         for (T obj : informer.getStore().list()) {
-          ObjectRef ref = ObjectRef.of(obj);
+          ObjectRef ref = KubeRefs.of(obj);
           seen.add(ref);
           apply.apply(ref, Optional.of(obj));
         }

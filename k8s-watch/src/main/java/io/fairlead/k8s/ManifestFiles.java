@@ -1,11 +1,14 @@
 package io.fairlead.k8s;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
+import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -120,13 +123,11 @@ final class ManifestFiles {
   private static <T extends HasMetadata> void put(
       Map<ObjectRef, T> objects, Map<ObjectRef, Path> origin, T object, Path path,
       List<Diagnostic> diagnostics) {
-    ObjectRef ref = ObjectRef.of(object);
+    ObjectRef ref = KubeRefs.of(object);
     Path previous = origin.put(ref, path);
     if (objects.put(ref, object) != null) {
       diagnostics.add(
-          Diagnostic.warning(
-              ref.toString(),
-              FILE_KEY,
+          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(ref, FILE_KEY),
               object.getKind() + " defined more than once (in " + previous + ", then in " + path
                   + "); the last definition wins"));
     }

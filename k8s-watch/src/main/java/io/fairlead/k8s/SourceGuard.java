@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import java.time.Duration;
@@ -96,7 +98,7 @@ public final class SourceGuard {
     if (heldSince < 0) {
       heldSince = nowNanos;
     }
-    holding = Optional.of(Diagnostic.error(source, KEY, why));
+    holding = Optional.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(source, KEY), why));
     return false;
   }
 

@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.k8s.util.DaemonThreads;
+import io.fairlead.policies.ObjectRef;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,9 +114,7 @@ class ApiServerCutTest {
 
     CuttableProxy(InetSocketAddress upstream) throws IOException {
       this.upstream = upstream;
-      Thread accept = new Thread(this::accept, "cuttable-proxy");
-      accept.setDaemon(true);
-      accept.start();
+      DaemonThreads.start("cuttable-proxy", this::accept);
     }
 
     int port() {
@@ -164,23 +163,20 @@ class ApiServerCutTest {
     }
 
     private static void pump(InputStream in, OutputStream out) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buffer = new byte[16 * 1024];
-                try (in; out) {
-                  int n;
-                  while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                  }
-                } catch (IOException ignored) {
-                  // the connection was cut or closed
-                }
-              },
-              "cuttable-proxy-pump");
-      t.setDaemon(true);
-      t.start();
+      DaemonThreads.start(
+          "cuttable-proxy-pump",
+          () -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (in; out) {
+              int n;
+              while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+              }
+            } catch (IOException ignored) {
+              // the connection was cut or closed
+            }
+          });
     }
 
     @Override

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -169,11 +169,11 @@ class DirectoryFaultsTest {
     AtomicInteger calls = new AtomicInteger();
     source = new DirectorySource(dir, Duration.ofMillis(100));
     source.start(
-        (state, change) -> {
+        update -> {
           if (calls.incrementAndGet() == 2) {
             throw new StackOverflowError("a defect downstream");
           }
-          recorder.onChange(state, change);
+          recorder.onChange(update);
         });
     recorder.next();
     Files.writeString(dir.resolve("web.yaml"), service("default", "web", "y"));
@@ -191,7 +191,7 @@ class DirectoryFaultsTest {
     source = new DirectorySource(dir, Duration.ofMillis(100));
     source.stallAfter(Duration.ofMillis(300));
     source.start(
-        (state, change) -> {
+        update -> {
           if (calls.incrementAndGet() == 2) {
             try {
               release.await();

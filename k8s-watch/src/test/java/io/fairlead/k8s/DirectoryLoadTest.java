@@ -1,12 +1,14 @@
 package io.fairlead.k8s;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static io.fairlead.k8s.DirectorySourceTest.service;
 import static io.fairlead.k8s.DirectorySourceTest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -51,10 +53,10 @@ class DirectoryLoadTest {
         .containsEntry("fairlead.io/lb", "second");
     // sorted by object: the file path sorts before the namespace/name here
     assertThat(result.diagnostics()).containsExactly(
-        Diagnostic.info(dir.resolve("b/c.json").toString(), "kind",
+        Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(dir.resolve("b/c.json").toString(), "kind"),
             "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
                 + " EndpointSlice: v1 ConfigMap default/cfg"),
-        Diagnostic.warning("default/web", "file", "Service defined more than once (in "
+        Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse("default/web"), "file"), "Service defined more than once (in "
             + dir.resolve("a.yaml") + ", then in " + dir.resolve("b/c.json") + "); the last definition wins"));
   }
 

@@ -1,12 +1,15 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.Change;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +97,7 @@ class DirectorySourceTest {
         .containsEntry("fairlead.io/lb", "random");
     assertThat(source.hasSynced()).isTrue();
     assertThat(source.diagnostics())
-        .containsExactly(Diagnostic.info(dir.resolve("web.yaml").toString(), "kind",
+        .containsExactly(Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(dir.resolve("web.yaml").toString(), "kind"),
             "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
                 + " EndpointSlice: apps/v1 Deployment default/web"));
     recorder.assertNothingWithin(Duration.ofMillis(500));

@@ -1,5 +1,7 @@
 package io.fairlead.k8s;
 
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeRefs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -217,9 +219,9 @@ class KubernetesSourceTest {
     Recorder recorder = new Recorder();
     source = new KubernetesSource(client, Optional.empty());
     source.stallAfter(Duration.ofMillis(300));
-    source.start((state, change) -> {
-      recorder.onChange(state, change);
-      if (!change.full()) {
+    source.start(update -> {
+      recorder.onChange(update);
+      if (!update.change().full()) {
         blocked.countDown();
         try {
           release.await(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -268,10 +270,10 @@ class KubernetesSourceTest {
   private KubeState fromApiServer() {
     Map<ObjectRef, Service> services = new TreeMap<>();
     client.services().inAnyNamespace().list().getItems()
-        .forEach(s -> services.put(ObjectRef.of(s), s));
+        .forEach(s -> services.put(KubeRefs.of(s), s));
     Map<ObjectRef, EndpointSlice> slices = new TreeMap<>();
     client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()
-        .forEach(s -> slices.put(ObjectRef.of(s), s));
+        .forEach(s -> slices.put(KubeRefs.of(s), s));
     return new KubeState(new TreeMap<>(services), new TreeMap<>(slices));
   }
 

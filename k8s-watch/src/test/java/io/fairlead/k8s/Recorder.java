@@ -1,5 +1,9 @@
 package io.fairlead.k8s;
 
+import java.util.List;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.SourceUpdate;
+import io.fairlead.translators.Change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -12,13 +16,13 @@ import java.util.concurrent.TimeUnit;
 /** A listener that queues what it is given, for tests to take in order. */
 final class Recorder implements KubeSource.Listener {
 
-  record Call(KubeState state, Change change, String thread) {}
+  record Call(KubeState state, Change change, List<Diagnostic> diagnostics, String thread) {}
 
   private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
 
   @Override
-  public void onChange(KubeState state, Change change) {
-    calls.add(new Call(state, change, Thread.currentThread().getName()));
+  public void onChange(SourceUpdate update) {
+    calls.add(new Call(update.state(), update.change(), update.diagnostics(), Thread.currentThread().getName()));
   }
 
   /** The next call with a non-empty change; calls that only carry new diagnostics are skipped. */

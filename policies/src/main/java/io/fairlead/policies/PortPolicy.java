@@ -7,44 +7,195 @@ import java.util.Optional;
 
 /**
  * The effective policy of one Service port, after precedence (per-port annotation, Service
- * annotation, native field, default) and cross-checks.
+ * annotation, native field, default) and cross-checks. Settings are grouped by concern; each
+ * group has copy methods ({@code withX}), so that a client's downgrade ({@code
+ * ClientCapabilities}) rewrites only what it changes, and no two settings of the same type can be
+ * swapped by position.
  *
- * @param portAffinity hash on the pod rather than ip:port so a client lands on the same pod on
- *     every port of the Service (LVS persistent-client port groups)
- * @param preferClose zone-aware routing ({@code trafficDistribution: PreferClose})
- * @param nodeLocal same-node endpoints only ({@code internalTrafficPolicy: Local})
- * @param panicThreshold Envoy's healthy-panic threshold in percent; 0 (Fairlead's default) means
- *     never balance over not-ready endpoints. Empty for clients that have no panic mode.
- * @param idleTimeout how long a stream (HTTP ports) or connection (TCP ports) may be quiet before
- *     the proxy resets it; zero means never. Empty for clients that have no such timer.
- * @param provenance where each setting came from, keyed by annotation key without the prefix
+ * @param provenance where each annotation-backed setting came from; a key that is absent came
+ *     from its default
  */
 public record PortPolicy(
     PortSpec port,
     Protocol protocol,
-    LoadBalancing loadBalancing,
-    List<HashKey> hashKeys,
-    boolean portAffinity,
-    Optional<Integer> hashBalanceFactor,
-    Optional<SessionPersistence> sessionPersistence,
-    Optional<Duration> slowStart,
-    Optional<Duration> maxConnectionDuration,
-    Optional<HealthCheck> healthCheck,
-    Optional<OutlierDetection> outlierDetection,
-    Optional<CircuitBreakers> circuitBreakers,
-    Optional<RetryPolicy> retries,
-    Optional<Duration> timeout,
+    Balancing balancing,
+    Affinity affinity,
+    Resilience resilience,
+    Timeouts timeouts,
+    Topology topology,
     Optional<GatewayExposure> gateway,
-    boolean preferClose,
-    boolean nodeLocal,
-    Optional<Integer> panicThreshold,
-    Optional<Duration> idleTimeout,
-    Map<String, Provenance> provenance) {
+    Map<AnnotationKey<?>, Provenance> provenance) {
 
   /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 
-  public Provenance sourceOf(String key) {
+  public PortPolicy {
+    provenance = Map.copyOf(provenance);
+  }
+
+  /** Where the setting of {@code key} came from ({@link Provenance#DEFAULT} when not set). */
+  public Provenance sourceOf(AnnotationKey<?> key) {
     return provenance.getOrDefault(key, Provenance.DEFAULT);
+  }
+
+  /**
+   * How endpoints are picked.
+   *
+   * @param algorithm the load-balancing algorithm and its parameters
+   * @param hashBalanceFactor bounded-load hashing, in percent of the average load
+   * @param slowStart how long a new endpoint ramps up its share
+   * @param panicThreshold Envoy's healthy-panic threshold in percent; 0 (Fairlead's default) means
+   *     never balance over not-ready endpoints. Empty for clients that have no panic mode.
+   */
+  public record Balancing(
+      LoadBalancing algorithm,
+      Optional<Integer> hashBalanceFactor,
+      Optional<Duration> slowStart,
+      Optional<Integer> panicThreshold) {
+
+    public static Balancing of(LoadBalancing algorithm) {
+      return new Balancing(algorithm, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public Balancing withAlgorithm(LoadBalancing v) {
+      return new Balancing(v, hashBalanceFactor, slowStart, panicThreshold);
+    }
+
+    public Balancing withHashBalanceFactor(Optional<Integer> v) {
+      return new Balancing(algorithm, v, slowStart, panicThreshold);
+    }
+
+    public Balancing withSlowStart(Optional<Duration> v) {
+      return new Balancing(algorithm, hashBalanceFactor, v, panicThreshold);
+    }
+
+    public Balancing withPanicThreshold(Optional<Integer> v) {
+      return new Balancing(algorithm, hashBalanceFactor, slowStart, v);
+    }
+  }
+
+  /**
+   * What keeps a client on one endpoint.
+   *
+   * @param hashKeys the hash keys, in order: the first that yields a value decides
+   * @param portAffinity hash on the pod rather than ip:port, so a client lands on the same pod on
+   *     every port of the Service (LVS persistent-client port groups)
+   * @param sessionPersistence a cookie or header that names the endpoint
+   */
+  public record Affinity(List<HashKey> hashKeys, boolean portAffinity, Optional<SessionPersistence> sessionPersistence) {
+
+    public static final Affinity NONE = new Affinity(List.of(), false, Optional.empty());
+
+    public Affinity {
+      hashKeys = List.copyOf(hashKeys);
+    }
+
+    public Affinity withHashKeys(List<HashKey> v) {
+      return new Affinity(v, portAffinity, sessionPersistence);
+    }
+
+    public Affinity withPortAffinity(boolean v) {
+      return new Affinity(hashKeys, v, sessionPersistence);
+    }
+
+    public Affinity withSessionPersistence(Optional<SessionPersistence> v) {
+      return new Affinity(hashKeys, portAffinity, v);
+    }
+  }
+
+  /** How failing endpoints and requests are handled. */
+  public record Resilience(
+      Optional<HealthCheck> healthCheck,
+      Optional<OutlierDetection> outlierDetection,
+      Optional<CircuitBreakers> circuitBreakers,
+      Optional<RetryPolicy> retries) {
+
+    public static final Resilience NONE =
+        new Resilience(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+    public Resilience withHealthCheck(Optional<HealthCheck> v) {
+      return new Resilience(v, outlierDetection, circuitBreakers, retries);
+    }
+
+    public Resilience withOutlierDetection(Optional<OutlierDetection> v) {
+      return new Resilience(healthCheck, v, circuitBreakers, retries);
+    }
+
+    public Resilience withCircuitBreakers(Optional<CircuitBreakers> v) {
+      return new Resilience(healthCheck, outlierDetection, v, retries);
+    }
+
+    public Resilience withRetries(Optional<RetryPolicy> v) {
+      return new Resilience(healthCheck, outlierDetection, circuitBreakers, v);
+    }
+  }
+
+  /**
+   * How long things may take. Built with the copy methods, never by position: the three are the
+   * same type.
+   *
+   * @param request a request's whole duration (HTTP-family ports)
+   * @param idle how long a stream (HTTP ports) or connection (TCP ports) may be quiet before the
+   *     proxy resets it; zero means never. Empty for clients that have no such timer.
+   * @param maxConnectionDuration how long an upstream connection lives before it is drained
+   */
+  public record Timeouts(Optional<Duration> request, Optional<Duration> idle, Optional<Duration> maxConnectionDuration) {
+
+    public static final Timeouts NONE = new Timeouts(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public Timeouts withRequest(Optional<Duration> v) {
+      return new Timeouts(v, idle, maxConnectionDuration);
+    }
+
+    public Timeouts withIdle(Optional<Duration> v) {
+      return new Timeouts(request, v, maxConnectionDuration);
+    }
+
+    public Timeouts withMaxConnectionDuration(Optional<Duration> v) {
+      return new Timeouts(request, idle, v);
+    }
+  }
+
+  /**
+   * Which endpoints a proxy prefers by where it runs; both come from native Service fields.
+   *
+   * @param preferClose zone-aware routing ({@code trafficDistribution: PreferClose})
+   * @param nodeLocal same-node endpoints only ({@code internalTrafficPolicy: Local})
+   */
+  public record Topology(boolean preferClose, boolean nodeLocal) {
+
+    public static final Topology ANY = new Topology(false, false);
+
+    public Topology withPreferClose(boolean v) {
+      return new Topology(v, nodeLocal);
+    }
+
+    public Topology withNodeLocal(boolean v) {
+      return new Topology(preferClose, v);
+    }
+  }
+
+  public PortPolicy withBalancing(Balancing v) {
+    return new PortPolicy(port, protocol, v, affinity, resilience, timeouts, topology, gateway, provenance);
+  }
+
+  public PortPolicy withAffinity(Affinity v) {
+    return new PortPolicy(port, protocol, balancing, v, resilience, timeouts, topology, gateway, provenance);
+  }
+
+  public PortPolicy withResilience(Resilience v) {
+    return new PortPolicy(port, protocol, balancing, affinity, v, timeouts, topology, gateway, provenance);
+  }
+
+  public PortPolicy withTimeouts(Timeouts v) {
+    return new PortPolicy(port, protocol, balancing, affinity, resilience, v, topology, gateway, provenance);
+  }
+
+  public PortPolicy withTopology(Topology v) {
+    return new PortPolicy(port, protocol, balancing, affinity, resilience, timeouts, v, gateway, provenance);
+  }
+
+  public PortPolicy withGateway(Optional<GatewayExposure> v) {
+    return new PortPolicy(port, protocol, balancing, affinity, resilience, timeouts, topology, v, provenance);
   }
 }

@@ -2,12 +2,12 @@ package io.fairlead.policies;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -26,7 +26,7 @@ public final class ServicePolicyParser {
   private ServicePolicyParser() {}
 
   public static ParsedService parse(
-      String object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
+      ObjectRef object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
     Set<Diagnostic> diagnostics = new TreeSet<>();
     checkKeys(object, annotations, ports, diagnostics);
     List<PortPolicy> policies = new ArrayList<>();
@@ -41,9 +41,19 @@ public final class ServicePolicyParser {
     return new ParsedService(List.copyOf(policies), exportTo, List.copyOf(diagnostics));
   }
 
+  /** A subject of the Service as a whole. */
+  private static Subject at(ObjectRef object, String key) {
+    return Subject.of(object, key);
+  }
+
+  /** A subject of one port; an unnamed single port is named by its number. */
+  private static Subject at(ObjectRef object, PortSpec port, String key) {
+    return port.port() == 0 ? Subject.of(object, key) : Subject.of(object, port.label(), key);
+  }
+
   /** Unknown keys and unknown port suffixes are warnings that name what was probably meant. */
   private static void checkKeys(
-      String object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
+      ObjectRef object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
     Set<String> portNames =
         ports.stream().map(PortSpec::name).filter(n -> !n.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
     for (String key : new TreeSet<>(annotations.keySet())) {
@@ -55,23 +65,19 @@ public final class ServicePolicyParser {
       String base = dot < 0 ? rest : rest.substring(0, dot);
       if (AnnotationRegistry.find(base).isEmpty()) {
         out.add(
-            Diagnostic.warning(
-                object,
-                key,
+            Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, at(object, key),
                 "unknown annotation; did you mean " + AnnotationRegistry.closest(base).fullName() + "?"));
         continue;
       }
       if (dot >= 0 && AnnotationRegistry.SERVICE_WIDE.contains(AnnotationRegistry.find(base).get())) {
-        out.add(Diagnostic.warning(object, key, "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
+        out.add(Diagnostic.warning(Reason.SERVICE_WIDE, at(object, key), "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
         continue;
       }
       if (dot >= 0) {
         String port = rest.substring(dot + 1);
         if (!portNames.contains(port)) {
           out.add(
-              Diagnostic.warning(
-                  object,
-                  key,
+              Diagnostic.warning(Reason.UNKNOWN_PORT, at(object, key),
                   "no port named '"
                       + port
                       + "'; "
@@ -86,22 +92,20 @@ public final class ServicePolicyParser {
    * hashes the same key the same way. A subnet key on HTTP ports next to a TCP port (which can
    * only hash the whole address), or different keys or algorithms, split the client.
    */
-  private static void checkPortAffinity(String object, List<PortPolicy> policies, Set<Diagnostic> out) {
-    List<PortPolicy> group = policies.stream().filter(PortPolicy::portAffinity).toList();
+  private static void checkPortAffinity(ObjectRef object, List<PortPolicy> policies, Set<Diagnostic> out) {
+    List<PortPolicy> group = policies.stream().filter(p -> p.affinity().portAffinity()).toList();
     if (group.size() < 2) {
       return;
     }
     Set<Object> hashing = new java.util.HashSet<>();
-    group.forEach(p -> hashing.add(List.of(p.loadBalancing(), p.hashKeys())));
+    group.forEach(p -> hashing.add(List.of(p.balancing().algorithm(), p.affinity().hashKeys())));
     if (hashing.size() > 1) {
       StringBuilder ports = new StringBuilder();
       for (PortPolicy p : group) {
         ports.append(ports.length() == 0 ? "" : "; ").append(p.port().label()).append(": ").append(describeHashing(p));
       }
       out.add(
-          Diagnostic.warning(
-              object,
-              AnnotationRegistry.PORT_AFFINITY.fullName(),
+          Diagnostic.warning(Reason.CONFLICT, at(object, AnnotationRegistry.PORT_AFFINITY.fullName()),
               "the ports hash differently, so one client can reach different pods on different ports ("
                   + ports
                   + "); give them the same hash-on, lb-policy and source-ip-prefix (TCP ports hash the whole client address)"));
@@ -109,29 +113,38 @@ public final class ServicePolicyParser {
   }
 
   private static String describeHashing(PortPolicy p) {
-    LoadBalancing lb = p.loadBalancing();
+    LoadBalancing lb = p.balancing().algorithm();
     String algorithm =
         lb instanceof LoadBalancing.RingHash rh
             ? "ring-hash " + rh.minRingSize() + "-" + rh.maxRingSize()
             : lb instanceof LoadBalancing.Maglev m ? "maglev " + m.tableSize() : lb.keyword();
-    return algorithm + " on " + p.hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
+    return algorithm + " on " + p.affinity().hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
   }
 
-  /** One effective value and where it came from. */
-  record Resolved<T>(T value, Provenance provenance, String key) {}
+  /**
+   * One effective value and where it came from.
+   *
+   * @param annotation the setting it is the value of
+   * @param key the annotation key as written (with its port suffix when per-port), for diagnostics
+   */
+  record Resolved<T>(T value, Provenance provenance, AnnotationKey<T> annotation, String key) {}
 
   /** Looks a key up per-port first, then Service-wide, reporting invalid values. */
   static final class Resolver {
-    private final String object;
+    private final ObjectRef object;
     private final Map<String, String> annotations;
     private final PortSpec port;
     private final Set<Diagnostic> diagnostics;
 
-    Resolver(String object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
+    Resolver(ObjectRef object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
       this.object = object;
       this.annotations = annotations;
       this.port = port;
       this.diagnostics = diagnostics;
+    }
+
+    private Subject at(String key) {
+      return ServicePolicyParser.at(object, port, key);
     }
 
     <T> Optional<Resolved<T>> get(AnnotationKey<T> key) {
@@ -154,11 +167,10 @@ public final class ServicePolicyParser {
               ? ParseResult.err("the value is " + raw.length() + " characters long; at most " + MAX_VALUE_LENGTH + " are read")
               : key.parse(raw);
       if (parsed instanceof ParseResult.Ok<T> ok) {
-        return Optional.of(new Resolved<>(ok.value(), provenance, fullKey));
+        return Optional.of(new Resolved<>(ok.value(), provenance, key, fullKey));
       }
       diagnostics.add(
-          Diagnostic.error(
-              object, fullKey, ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
+          Diagnostic.error(Reason.INVALID_VALUE, at(fullKey), ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
       return Optional.empty();
     }
 
@@ -169,19 +181,25 @@ public final class ServicePolicyParser {
 
   /** Parses one port; cross-checks between settings live here. */
   private static final class PortParser {
-    private final String object;
+    private final ObjectRef object;
     private final NativeFields nativeFields;
     private final PortSpec port;
     private final Resolver r;
     private final Set<Diagnostic> diagnostics;
-    private final Map<String, Provenance> provenance = new TreeMap<>();
+    private final Map<AnnotationKey<?>, Provenance> provenance = new HashMap<>();
+    /** hash-on as annotated, resolved once: both the keys and the lb-policy check read it. */
+    private Optional<Resolved<List<HashKey>>> hashOn = Optional.empty();
 
-    PortParser(String object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
+    PortParser(ObjectRef object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
       this.object = object;
       this.nativeFields = nativeFields;
       this.port = port;
       this.r = r;
       this.diagnostics = diagnostics;
+    }
+
+    private Subject at(String key) {
+      return ServicePolicyParser.at(object, port, key);
     }
 
     PortPolicy parse() {
@@ -204,35 +222,31 @@ public final class ServicePolicyParser {
       Optional<GatewayExposure> gateway = gateway(protocol);
       Duration idleTimeout = value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
-      boolean preferClose = nativeFields.preferClose();
-      if (preferClose) {
-        provenance.put("traffic-distribution", Provenance.NATIVE_FIELD);
-      }
-      boolean nodeLocal = nativeFields.internalLocal();
-      if (nodeLocal) {
-        provenance.put("internal-traffic-policy", Provenance.NATIVE_FIELD);
-      }
       return new PortPolicy(
           port,
           protocol,
-          lb,
-          List.copyOf(hashKeys),
-          portAffinity,
-          balance,
-          persistence,
-          slowStart,
-          maxConn,
-          health,
-          outlier,
-          breakers,
-          retries,
-          timeout,
+          PortPolicy.Balancing.of(lb)
+              .withHashBalanceFactor(balance)
+              .withSlowStart(slowStart)
+              .withPanicThreshold(Optional.of(panicThreshold)),
+          PortPolicy.Affinity.NONE
+              .withHashKeys(hashKeys)
+              .withPortAffinity(portAffinity)
+              .withSessionPersistence(persistence),
+          PortPolicy.Resilience.NONE
+              .withHealthCheck(health)
+              .withOutlierDetection(outlier)
+              .withCircuitBreakers(breakers)
+              .withRetries(retries),
+          PortPolicy.Timeouts.NONE
+              .withRequest(timeout)
+              .withIdle(Optional.of(idleTimeout))
+              .withMaxConnectionDuration(maxConn),
+          PortPolicy.Topology.ANY
+              .withPreferClose(nativeFields.preferClose())
+              .withNodeLocal(nativeFields.internalLocal()),
           gateway,
-          preferClose,
-          nodeLocal,
-          Optional.of(panicThreshold),
-          Optional.of(idleTimeout),
-          Map.copyOf(provenance));
+          provenance);
     }
 
     private Protocol protocol() {
@@ -243,20 +257,18 @@ public final class ServicePolicyParser {
       if (port.appProtocol().isPresent()) {
         Optional<Protocol> p = fromAppProtocol(port.appProtocol().get());
         if (p.isPresent()) {
-          provenance.put("protocol", Provenance.NATIVE_FIELD);
+          provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
           return p.get();
         }
         diagnostics.add(
-            Diagnostic.info(
-                object,
-                "spec.ports[" + port.label() + "].appProtocol",
+            Diagnostic.info(Reason.NATIVE_FIELD, at("spec.ports[" + port.label() + "].appProtocol"),
                 "appProtocol '" + port.appProtocol().get() + "' is not an HTTP family protocol; the port is proxied as tcp"));
-        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return Protocol.TCP;
       }
       Optional<Protocol> byName = fromPortName(port.name());
       if (byName.isPresent()) {
-        provenance.put("protocol", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return byName.get();
       }
       return Protocol.TCP;
@@ -264,12 +276,13 @@ public final class ServicePolicyParser {
 
     private List<HashKey> hashKeys(Protocol protocol) {
       Optional<Resolved<List<HashKey>>> annotated = r.get(AnnotationRegistry.HASH_ON);
+      hashOn = annotated;
       List<HashKey> keys;
       if (annotated.isPresent()) {
         keys = note(annotated.get());
       } else if (nativeFields.clientIpAffinity()) {
         keys = List.of(new HashKey.SourceIp(32, 128));
-        provenance.put("hash-on", Provenance.NATIVE_FIELD);
+        provenance.put(AnnotationRegistry.HASH_ON, Provenance.NATIVE_FIELD);
       } else {
         keys = List.of();
       }
@@ -279,9 +292,7 @@ public final class ServicePolicyParser {
         List<HashKey> tcpKeys = keys.stream().filter(k -> k instanceof HashKey.SourceIp).toList();
         if (tcpKeys.size() != keys.size()) {
           diagnostics.add(
-              Diagnostic.warning(
-                  object,
-                  annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+              Diagnostic.warning(Reason.NO_EFFECT, at(annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
                   "port " + port.label() + " is tcp: only source-ip can be hashed there; the other keys are ignored"));
         }
         keys = tcpKeys;
@@ -322,9 +333,7 @@ public final class ServicePolicyParser {
       }
       if (!protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.warning(
-                object,
-                prefix.get().key(),
+            Diagnostic.warning(Reason.NO_EFFECT, at(prefix.get().key()),
                 "port "
                     + port.label()
                     + " is tcp: Envoy's tcp_proxy hashes the whole client address, so subnet granularity cannot apply"));
@@ -342,28 +351,24 @@ public final class ServicePolicyParser {
       if (annotated.isPresent()) {
         kind = note(annotated.get());
         if (!kind.hashing() && !hashKeys.isEmpty()) {
-          if (provenance.get("hash-on") == Provenance.NATIVE_FIELD) {
+          if (provenance.get(AnnotationRegistry.HASH_ON) == Provenance.NATIVE_FIELD) {
             diagnostics.add(
-                Diagnostic.warning(
-                    object,
-                    annotated.get().key(),
+                Diagnostic.warning(Reason.CONFLICT, at(annotated.get().key()),
                     "lb-policy " + kind.keyword() + " overrides sessionAffinity: ClientIP; requests are not pinned"));
           } else {
             diagnostics.add(
-                Diagnostic.error(
-                    object,
-                    r.get(AnnotationRegistry.HASH_ON).map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName()),
+                Diagnostic.error(Reason.CONFLICT, at(hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
                     "hash-on needs a hashing lb-policy (ring-hash or maglev), but port "
                         + port.label()
                         + " uses "
                         + kind.keyword()
                         + "; ignored"));
           }
-          provenance.remove("hash-on");
+          provenance.remove(AnnotationRegistry.HASH_ON);
         }
       } else if (!hashKeys.isEmpty()) {
         kind = LbKind.RING_HASH;
-        provenance.put("lb-policy", provenance.get("hash-on"));
+        provenance.put(AnnotationRegistry.LB_POLICY, provenance.get(AnnotationRegistry.HASH_ON));
       } else {
         kind = LbKind.ROUND_ROBIN;
       }
@@ -387,9 +392,7 @@ public final class ServicePolicyParser {
       Optional<Resolved<Duration>> timeout = r.get(AnnotationRegistry.PERSISTENCE_TIMEOUT);
       if (sp.isPresent() && !protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                sp.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(sp.get().key()),
                 "port " + port.label() + " is tcp: session persistence needs an HTTP-family protocol; ignored"));
         sp = Optional.empty();
       }
@@ -413,9 +416,7 @@ public final class ServicePolicyParser {
       if (ss.isPresent()
           && !(lb instanceof LoadBalancing.RoundRobin || lb instanceof LoadBalancing.LeastRequest)) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                ss.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(ss.get().key()),
                 "slow-start works with round-robin and least-request only, but port "
                     + port.label()
                     + " uses "
@@ -431,9 +432,7 @@ public final class ServicePolicyParser {
       Optional<Resolved<HealthCheck>> hc = r.get(AnnotationRegistry.HEALTH_CHECK);
       if (hc.isPresent() && hc.get().value().kind() == HealthCheck.Kind.GRPC && !protocol.isHttp2()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                hc.get().key(),
+            Diagnostic.error(Reason.CONFLICT, at(hc.get().key()),
                 "grpc health checks need an http2 or grpc port, but port "
                     + port.label()
                     + " is "
@@ -454,8 +453,7 @@ public final class ServicePolicyParser {
       if (!protocol.isHttp()) {
         String key = hosts.map(Resolved::key).or(() -> path.map(Resolved::key)).orElseGet(() -> group.get().key());
         diagnostics.add(
-            Diagnostic.warning(
-                object, key, "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
+            Diagnostic.warning(Reason.NO_EFFECT, at(key), "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
         return Optional.empty();
       }
       return Optional.of(
@@ -485,13 +483,11 @@ public final class ServicePolicyParser {
 
     private void unused(String key, String needs) {
       diagnostics.add(
-          Diagnostic.warning(object, key, "has no effect on port " + port.label() + " without " + needs + "; ignored"));
+          Diagnostic.warning(Reason.NO_EFFECT, at(key), "has no effect on port " + port.label() + " without " + needs + "; ignored"));
     }
 
     private <T> T note(Resolved<T> resolved) {
-      String name = resolved.key().substring(AnnotationRegistry.PREFIX.length());
-      int dot = name.indexOf('.');
-      provenance.put(dot < 0 ? name : name.substring(0, dot), resolved.provenance());
+      provenance.put(resolved.annotation(), resolved.provenance());
       return resolved.value();
     }
   }

@@ -18,16 +18,16 @@ class ServicePolicyParserTest {
   private static final PortSpec DB = new PortSpec("db", 5432, "TCP", Optional.empty());
 
   private static ParsedService parse(Map<String, String> annotations, NativeFields nativeFields, PortSpec... ports) {
-    return ServicePolicyParser.parse("ns/svc", annotations, nativeFields, List.of(ports));
+    return ServicePolicyParser.parse(ObjectRef.parse("ns/svc"), annotations, nativeFields, List.of(ports));
   }
 
   @Test
   void defaultsAreRoundRobinWithNoDiagnostics() {
     ParsedService p = parse(Map.of(), NativeFields.NONE, HTTP);
     PortPolicy port = p.ports().get(0);
-    assertThat(port.loadBalancing()).isEqualTo(new LoadBalancing.RoundRobin());
+    assertThat(port.balancing().algorithm()).isEqualTo(new LoadBalancing.RoundRobin());
     assertThat(port.protocol()).isEqualTo(Protocol.HTTP);
-    assertThat(port.sourceOf("lb-policy")).isEqualTo(Provenance.DEFAULT);
+    assertThat(port.sourceOf(AnnotationRegistry.LB_POLICY)).isEqualTo(Provenance.DEFAULT);
     assertThat(p.diagnostics()).isEmpty();
   }
 
@@ -35,10 +35,10 @@ class ServicePolicyParserTest {
   void perPortBeatsServiceBeatsNativeBeatsDefault() {
     Map<String, String> a = Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/lb-policy.admin", "random");
     ParsedService p = parse(a, clientIp(), HTTP, ADMIN);
-    assertThat(p.ports().get(0).loadBalancing()).isEqualTo(new LoadBalancing.LeastRequest(2));
-    assertThat(p.ports().get(0).sourceOf("lb-policy")).isEqualTo(Provenance.ANNOTATION);
-    assertThat(p.ports().get(1).loadBalancing()).isEqualTo(new LoadBalancing.Random());
-    assertThat(p.ports().get(1).sourceOf("lb-policy")).isEqualTo(Provenance.PORT_ANNOTATION);
+    assertThat(p.ports().get(0).balancing().algorithm()).isEqualTo(new LoadBalancing.LeastRequest(2));
+    assertThat(p.ports().get(0).sourceOf(AnnotationRegistry.LB_POLICY)).isEqualTo(Provenance.ANNOTATION);
+    assertThat(p.ports().get(1).balancing().algorithm()).isEqualTo(new LoadBalancing.Random());
+    assertThat(p.ports().get(1).sourceOf(AnnotationRegistry.LB_POLICY)).isEqualTo(Provenance.PORT_ANNOTATION);
     // ClientIP asked for hashing, but the annotation chose a non-hashing policy: a warning says so.
     assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsOnly(Severity.WARNING);
   }
@@ -46,9 +46,9 @@ class ServicePolicyParserTest {
   @Test
   void clientIpAffinityMeansSourceIpRingHash() {
     PortPolicy p = parse(Map.of("fairlead.io/source-ip-prefix", "24,64"), clientIp(), HTTP).ports().get(0);
-    assertThat(p.loadBalancing()).isInstanceOf(LoadBalancing.RingHash.class);
-    assertThat(p.hashKeys()).containsExactly(new HashKey.SourceIp(24, 64));
-    assertThat(p.sourceOf("hash-on")).isEqualTo(Provenance.NATIVE_FIELD);
+    assertThat(p.balancing().algorithm()).isInstanceOf(LoadBalancing.RingHash.class);
+    assertThat(p.affinity().hashKeys()).containsExactly(new HashKey.SourceIp(24, 64));
+    assertThat(p.sourceOf(AnnotationRegistry.HASH_ON)).isEqualTo(Provenance.NATIVE_FIELD);
   }
 
   @Test
@@ -57,8 +57,8 @@ class ServicePolicyParserTest {
         Map.of("fairlead.io/lb-policy", "fastest", "fairlead.io/timeout", "5s", "fairlead.io/hash-on", "header:x-user");
     ParsedService p = parse(a, NativeFields.NONE, HTTP);
     PortPolicy port = p.ports().get(0);
-    assertThat(port.loadBalancing()).isInstanceOf(LoadBalancing.RingHash.class);
-    assertThat(port.timeout()).contains(Duration.ofSeconds(5));
+    assertThat(port.balancing().algorithm()).isInstanceOf(LoadBalancing.RingHash.class);
+    assertThat(port.timeouts().request()).contains(Duration.ofSeconds(5));
     assertThat(p.diagnostics())
         .singleElement()
         .satisfies(
@@ -73,7 +73,7 @@ class ServicePolicyParserTest {
   void invalidPerPortValueFallsBackToServiceValue() {
     Map<String, String> a = Map.of("fairlead.io/timeout", "5s", "fairlead.io/timeout.http", "soon");
     ParsedService p = parse(a, NativeFields.NONE, HTTP);
-    assertThat(p.ports().get(0).timeout()).contains(Duration.ofSeconds(5));
+    assertThat(p.ports().get(0).timeouts().request()).contains(Duration.ofSeconds(5));
     assertThat(p.diagnostics()).extracting(Diagnostic::key).containsExactly("fairlead.io/timeout.http");
   }
 
@@ -89,7 +89,7 @@ class ServicePolicyParserTest {
   void hashOnWithNonHashingPolicyIsAnErrorAndIgnored() {
     ParsedService p =
         parse(Map.of("fairlead.io/hash-on", "header:x", "fairlead.io/lb-policy", "round-robin"), NativeFields.NONE, HTTP);
-    assertThat(p.ports().get(0).hashKeys()).isEmpty();
+    assertThat(p.ports().get(0).affinity().hashKeys()).isEmpty();
     assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsExactly(Severity.ERROR);
   }
 
@@ -99,8 +99,8 @@ class ServicePolicyParserTest {
         Map.of("fairlead.io/hash-on", "header:x,source-ip", "fairlead.io/session-persistence", "cookie:s");
     ParsedService p = parse(a, NativeFields.NONE, DB);
     assertThat(p.ports().get(0).protocol()).isEqualTo(Protocol.TCP);
-    assertThat(p.ports().get(0).hashKeys()).containsExactly(new HashKey.SourceIp(32, 128));
-    assertThat(p.ports().get(0).sessionPersistence()).isEmpty();
+    assertThat(p.ports().get(0).affinity().hashKeys()).containsExactly(new HashKey.SourceIp(32, 128));
+    assertThat(p.ports().get(0).affinity().sessionPersistence()).isEmpty();
     assertThat(p.diagnostics()).extracting(Diagnostic::severity).contains(Severity.ERROR, Severity.WARNING);
   }
 
@@ -113,8 +113,8 @@ class ServicePolicyParserTest {
     a.put("fairlead.io/session-persistence", "cookie:ep");
     a.put("fairlead.io/persistence-timeout", "30m");
     PortPolicy p = parse(a, NativeFields.NONE, HTTP).ports().get(0);
-    assertThat(p.hashKeys()).containsExactly(new HashKey.Cookie("sid", Duration.ofHours(1), Optional.of("/shop")));
-    assertThat(p.sessionPersistence()).contains(new SessionPersistence.Cookie("ep", Duration.ofMinutes(30), "/"));
+    assertThat(p.affinity().hashKeys()).containsExactly(new HashKey.Cookie("sid", Duration.ofHours(1), Optional.of("/shop")));
+    assertThat(p.affinity().sessionPersistence()).contains(new SessionPersistence.Cookie("ep", Duration.ofMinutes(30), "/"));
   }
 
   @ParameterizedTest
@@ -160,7 +160,7 @@ class ServicePolicyParserTest {
   @Test
   void outlierDetectionDefaultsLetOneOfAFewPodsBeEjected() {
     OutlierDetection d =
-        parse(Map.of("fairlead.io/outlier-detection", "default"), NativeFields.NONE, HTTP).ports().get(0).outlierDetection().orElseThrow();
+        parse(Map.of("fairlead.io/outlier-detection", "default"), NativeFields.NONE, HTTP).ports().get(0).resilience().outlierDetection().orElseThrow();
     assertThat(d.maxEjectionPercent()).isEqualTo(50);
     for (int pods = 2; pods <= 9; pods++) {
       assertThat(100.0 / pods).as("one of %d pods", pods).isLessThanOrEqualTo(d.maxEjectionPercent());
@@ -188,31 +188,31 @@ class ServicePolicyParserTest {
 
   @Test
   void panicModeIsOffUnlessAskedForAndTakesAPercent() {
-    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).panicThreshold()).contains(0);
-    assertThat(parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP).ports().get(0).panicThreshold())
+    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).balancing().panicThreshold()).contains(0);
+    assertThat(parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP).ports().get(0).balancing().panicThreshold())
         .contains(100);
     ParsedService percent = parse(Map.of("fairlead.io/panic-threshold", "50%"), NativeFields.NONE, HTTP);
-    assertThat(percent.ports().get(0).panicThreshold()).contains(50);
-    assertThat(percent.ports().get(0).sourceOf("panic-threshold")).isEqualTo(Provenance.ANNOTATION);
+    assertThat(percent.ports().get(0).balancing().panicThreshold()).contains(50);
+    assertThat(percent.ports().get(0).sourceOf(AnnotationRegistry.PANIC_THRESHOLD)).isEqualTo(Provenance.ANNOTATION);
     assertThat(percent.diagnostics()).isEmpty();
   }
 
   @Test
   void idleTimeoutDefaultsToAnHourAndZeroMeansNever() {
     assertThat(parse(Map.of(), NativeFields.NONE, HTTP, DB).ports())
-        .extracting(PortPolicy::idleTimeout)
+        .extracting(p -> p.timeouts().idle())
         .containsOnly(Optional.of(Duration.ofHours(1)));
     ParsedService p = parse(Map.of("fairlead.io/idle-timeout.http", "0s", "fairlead.io/idle-timeout", "10m"), NativeFields.NONE, HTTP, DB);
-    assertThat(p.ports()).extracting(PortPolicy::idleTimeout).containsExactly(Optional.of(Duration.ZERO), Optional.of(Duration.ofMinutes(10)));
+    assertThat(p.ports()).extracting(q -> q.timeouts().idle()).containsExactly(Optional.of(Duration.ZERO), Optional.of(Duration.ofMinutes(10)));
   }
 
   @Test
   void healthCheckHostIsKeptAndUnsetMeansTheServiceName() {
     PortSpec h2 = new PortSpec("h2c", 8081, "TCP", Optional.empty());
     PortPolicy named = parse(Map.of("fairlead.io/health-check", "http:/ready,host=probe.internal:8081"), NativeFields.NONE, h2).ports().get(0);
-    assertThat(named.healthCheck().orElseThrow().host()).contains("probe.internal:8081");
+    assertThat(named.resilience().healthCheck().orElseThrow().host()).contains("probe.internal:8081");
     PortPolicy unset = parse(Map.of("fairlead.io/health-check", "http:/ready"), NativeFields.NONE, h2).ports().get(0);
-    assertThat(unset.healthCheck().orElseThrow().host()).isEmpty();
+    assertThat(unset.resilience().healthCheck().orElseThrow().host()).isEmpty();
   }
 
   @Test

@@ -1,7 +1,5 @@
 package io.fairlead.translators;
 
-import java.util.Optional;
-
 /** The xDS client implementation, which decides what a config may contain. */
 public enum ClientKind {
   ENVOY("envoy"),
@@ -22,14 +20,5 @@ public enum ClientKind {
 
   public boolean isGrpc() {
     return this != ENVOY;
-  }
-
-  public static Optional<ClientKind> parse(String text) {
-    for (ClientKind kind : values()) {
-      if (kind.label.equalsIgnoreCase(text)) {
-        return Optional.of(kind);
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -1,5 +1,8 @@
 package io.fairlead.translators;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
@@ -35,9 +38,6 @@ import java.util.TreeSet;
  */
 public final class KubeModelBuilder {
 
-  /** The label that ties an EndpointSlice to its Service. */
-  public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-
   private static final Comparator<EndpointEntry> ENDPOINT_ORDER =
       Comparator.comparing((EndpointEntry e) -> e.zone().orElse(""))
           .thenComparing(EndpointEntry::address)
@@ -62,37 +62,24 @@ public final class KubeModelBuilder {
   public static Map<ObjectRef, List<EndpointSlice>> slicesByService(KubeState state) {
     Map<ObjectRef, List<EndpointSlice>> out = new TreeMap<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      serviceOf(e.getValue())
+      KubeLabels.serviceOf(e.getValue())
           .ifPresent(svc -> out.computeIfAbsent(svc, k -> new ArrayList<>()).add(e.getValue()));
     }
     return out;
-  }
-
-  /** The Service an EndpointSlice belongs to, from its label. */
-  public static Optional<ObjectRef> serviceOf(EndpointSlice slice) {
-    Map<String, String> labels = slice.getMetadata().getLabels();
-    String name = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
-    return name == null || name.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new ObjectRef(ObjectRef.of(slice).namespace(), name));
   }
 
   /** Diagnostics for EndpointSlices that belong to no existing Service. */
   public static List<Diagnostic> orphanSlices(KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
     List<Diagnostic> out = new ArrayList<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      Optional<ObjectRef> svc = serviceOf(e.getValue());
+      Optional<ObjectRef> svc = KubeLabels.serviceOf(e.getValue());
       if (svc.isEmpty()) {
         out.add(
-            Diagnostic.warning(
-                e.getKey().toString(),
-                "metadata.labels",
-                "EndpointSlice has no " + SERVICE_NAME_LABEL + " label; ignored"));
+            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels"),
+                "EndpointSlice has no " + KubeLabels.SERVICE_NAME + " label; ignored"));
       } else if (!state.services().containsKey(svc.get())) {
         out.add(
-            Diagnostic.warning(
-                e.getKey().toString(),
-                "metadata.labels[" + SERVICE_NAME_LABEL + "]",
+            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
                 "EndpointSlice belongs to Service " + svc.get() + ", which does not exist; ignored"));
       }
     }
@@ -103,8 +90,8 @@ public final class KubeModelBuilder {
   public record Built(Optional<ServiceEntry> entry, List<Diagnostic> diagnostics) {}
 
   public static Built buildService(Service service, List<EndpointSlice> slices) {
-    ObjectRef ref = ObjectRef.of(service);
-    String object = ref.toString();
+    ObjectRef ref = KubeRefs.of(service);
+    ObjectRef object = ref;
     List<Diagnostic> diagnostics = new ArrayList<>();
     Optional<String> badName =
         KubeNames.namespace(ref.namespace())
@@ -112,17 +99,17 @@ public final class KubeModelBuilder {
             .or(() -> KubeNames.serviceName(ref.name()).map(p -> "metadata.name " + p));
     if (badName.isPresent()) {
       // A name the API server would refuse could also collide with another Service's resources.
-      diagnostics.add(Diagnostic.error(KubeNames.shorten(object), "metadata", badName.get() + "; not routed"));
+      diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse(KubeNames.shorten(object.toString())), "metadata"), badName.get() + "; not routed"));
       return new Built(Optional.empty(), diagnostics);
     }
     ServiceSpec spec = service.getSpec();
     if (spec == null || spec.getPorts() == null || spec.getPorts().isEmpty()) {
-      diagnostics.add(Diagnostic.warning(object, "spec.ports", "Service has no ports; nothing to route"));
+      diagnostics.add(Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports"), "Service has no ports; nothing to route"));
       return new Built(Optional.empty(), diagnostics);
     }
     if ("ExternalName".equals(spec.getType())) {
       diagnostics.add(
-          Diagnostic.info(object, "spec.type", "ExternalName Services are resolved by DNS, not routed by Fairlead"));
+          Diagnostic.info(Reason.UNSUPPORTED, Subject.of(object, "spec.type"), "ExternalName Services are resolved by DNS, not routed by Fairlead"));
       return new Built(Optional.empty(), diagnostics);
     }
     List<ServicePort> ports = new ArrayList<>();
@@ -131,28 +118,26 @@ public final class KubeModelBuilder {
     for (int i = 0; i < spec.getPorts().size(); i++) {
       ServicePort p = spec.getPorts().get(i);
       if (p == null) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "]", "empty port entry; ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "]"), "empty port entry; ignored"));
         continue;
       }
       String transport = Objects.requireNonNullElse(p.getProtocol(), "TCP");
       Optional<String> badPortName = KubeNames.portName(Objects.requireNonNullElse(p.getName(), ""));
       if (badPortName.isPresent()) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + i + "].name", badPortName.get() + "; port ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "].name"), badPortName.get() + "; port ignored"));
       } else if (p.getPort() != null && !KubeNames.isPort(p.getPort())) {
         diagnostics.add(
-            Diagnostic.error(object, "spec.ports[" + label(p) + "].port", p.getPort() + " is not a port (1-65535); ignored"));
+            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), p.getPort() + " is not a port (1-65535); ignored"));
       } else if (transport.equals("TCP")
           && (!names.add(Objects.requireNonNullElse(p.getName(), "")) || (p.getPort() != null && !numbers.add(p.getPort())))) {
         diagnostics.add(
-            Diagnostic.error(object, "spec.ports[" + label(p) + "]", "port name or number given twice; the first one is used"));
+            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "]"), "port name or number given twice; the first one is used"));
       } else if (!transport.equals("TCP")) {
         diagnostics.add(
-            Diagnostic.warning(
-                object,
-                "spec.ports[" + label(p) + "].protocol",
+            Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports[" + label(p) + "].protocol"),
                 transport + " ports are not proxied; Fairlead handles TCP-based protocols only"));
       } else if (p.getPort() == null) {
-        diagnostics.add(Diagnostic.error(object, "spec.ports[" + label(p) + "].port", "port number missing; ignored"));
+        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), "port number missing; ignored"));
       } else {
         ports.add(p);
       }
@@ -173,7 +158,7 @@ public final class KubeModelBuilder {
     diagnostics.addAll(parsed.diagnostics());
     if (slices.isEmpty() && !specs.isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(object, "endpoints", "Service has no EndpointSlices yet; its clusters have no endpoints"));
+          Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(object, "endpoints"), "Service has no EndpointSlices yet; its clusters have no endpoints"));
     }
     List<PortEntry> entries = new ArrayList<>();
     for (PortPolicy policy : parsed.ports()) {
@@ -201,7 +186,7 @@ public final class KubeModelBuilder {
         Optional.ofNullable(spec.getInternalTrafficPolicy()));
   }
 
-  private static List<String> clusterIps(ServiceSpec spec, String object, List<Diagnostic> diagnostics) {
+  private static List<String> clusterIps(ServiceSpec spec, ObjectRef object, List<Diagnostic> diagnostics) {
     List<String> ips = new ArrayList<>();
     if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()) {
       ips.addAll(spec.getClusterIPs());
@@ -212,7 +197,7 @@ public final class KubeModelBuilder {
     List<String> bad = ips.stream().filter(ip -> !KubeNames.isIp(ip)).map(KubeNames::shorten).toList();
     if (!bad.isEmpty()) {
       diagnostics.add(
-          Diagnostic.error(object, "spec.clusterIPs", "not IP addresses: " + String.join(", ", bad) + "; ignored"));
+          Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.clusterIPs"), "not IP addresses: " + String.join(", ", bad) + "; ignored"));
       ips.removeIf(ip -> !KubeNames.isIp(ip));
     }
     return List.copyOf(new TreeSet<>(ips));
@@ -220,7 +205,7 @@ public final class KubeModelBuilder {
 
   /** Merges the slices' endpoints for one port, matched by port name, de-duplicated. */
   private static List<EndpointEntry> endpoints(
-      PortSpec port, List<EndpointSlice> slices, String object, List<Diagnostic> diagnostics) {
+      PortSpec port, List<EndpointSlice> slices, ObjectRef object, List<Diagnostic> diagnostics) {
     Map<String, EndpointEntry> byAddress = new TreeMap<>();
     Set<String> fqdnSlices = new HashSet<>();
     Set<String> badAddresses = new TreeSet<>();
@@ -264,22 +249,18 @@ public final class KubeModelBuilder {
     }
     if (!badAddresses.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object,
-              "endpoints",
+          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"),
               "port " + port.label() + ": " + badAddresses.size() + " endpoint address(es) are not valid for their slice's address type ("
                   + String.join(", ", badAddresses.stream().limit(5).toList()) + (badAddresses.size() > 5 ? ", ..." : "")
                   + "); those endpoints are ignored"));
     }
     if (!badPorts.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object, "endpoints", "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
+          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"), "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
     }
     if (!fqdnSlices.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(
-              object, "endpoints", "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
+          Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "endpoints"), "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
     }
     return byAddress.values().stream().sorted(ENDPOINT_ORDER).toList();
   }

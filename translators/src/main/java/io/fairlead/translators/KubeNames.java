@@ -1,5 +1,6 @@
 package io.fairlead.translators;
 
+import io.fairlead.policies.ObjectRef;
 import com.google.common.net.InetAddresses;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -48,6 +49,11 @@ public final class KubeNames {
       }
     }
     return Optional.empty();
+  }
+
+  /** A Service's DNS name in a cluster domain: {@code name.namespace.svc.DOMAIN}. */
+  public static String serviceHost(ObjectRef service, String clusterDomain) {
+    return service.name() + "." + service.namespace() + ".svc." + clusterDomain;
   }
 
   private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");

@@ -1,5 +1,6 @@
 package io.fairlead.translators;
 
+import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.Collections;
@@ -25,9 +26,9 @@ public record KubeState(
   /** Builds a state from a bag of objects; later duplicates of one ref win. */
   public static KubeState of(List<Service> services, List<EndpointSlice> slices) {
     Map<ObjectRef, Service> s = new TreeMap<>();
-    services.forEach(svc -> s.put(ObjectRef.of(svc), svc));
+    services.forEach(svc -> s.put(KubeRefs.of(svc), svc));
     Map<ObjectRef, EndpointSlice> e = new TreeMap<>();
-    slices.forEach(slice -> e.put(ObjectRef.of(slice), slice));
+    slices.forEach(slice -> e.put(KubeRefs.of(slice), slice));
     return new KubeState(new TreeMap<>(s), new TreeMap<>(e));
   }
 }

@@ -166,8 +166,8 @@ class HostileInputTest {
             spec: {clusterIP: 10.96.0.4, ports: [{name: http, port: 80}]}
             """
                 .formatted(huge, "b".repeat(300)));
-    assertThat(m.services().get(0).ports().get(0).policy().hashKeys()).isEmpty();
-    assertThat(m.services().get(0).ports().get(0).policy().sessionPersistence()).isEmpty();
+    assertThat(m.services().get(0).ports().get(0).policy().affinity().hashKeys()).isEmpty();
+    assertThat(m.services().get(0).ports().get(0).policy().affinity().sessionPersistence()).isEmpty();
     assertThat(m.diagnostics()).extracting(Diagnostic::message)
         .anySatisfy(msg -> assertThat(msg).contains("at most 2048"))
         .anySatisfy(msg -> assertThat(msg).contains("cookie name of 300 characters"))

@@ -18,8 +18,13 @@ final class BootstrapCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--role", required = true, description = "sidecar or gateway.")
-  String role;
+  @Option(
+      names = "--role",
+      required = true,
+      converter = Choices.EnvoyRoles.class,
+      completionCandidates = Choices.EnvoyRoles.class,
+      description = "One of: ${COMPLETION-CANDIDATES} (proxyless gRPC clients need no Envoy bootstrap).")
+  ProxyRole role;
 
   @Option(names = "--xds-address", required = true, description = "HOST:PORT of Fairlead's xDS server.")
   String xdsAddress;
@@ -45,19 +50,19 @@ final class BootstrapCommand implements Callable<Integer> {
   @Option(names = "--tls-cert") String tlsCert;
   @Option(names = "--tls-key") String tlsKey;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "yaml or json (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "yaml",
+      converter = Choices.Outputs.class,
+      completionCandidates = Choices.Outputs.class,
+      description = "One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
 
   @Override
   public Integer call() {
-    ProxyRole r =
-        ProxyRole.parse(role)
-            .filter(x -> x != ProxyRole.PROXYLESS)
-            .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar or gateway, not '" + role + "'"));
-    boolean yaml = OutputFormat.isYaml(output);
     BootstrapParams.Builder b =
         BootstrapParams.builder()
-            .role(r)
+            .role(role)
             .xdsAddress(xdsAddress)
             .nodeId(nodeId)
             .cluster(cluster)
@@ -76,7 +81,7 @@ final class BootstrapCommand implements Callable<Integer> {
       b.tls(new TlsFiles(tlsCa, tlsCert, tlsKey));
     }
     var bootstrap = BootstrapGenerator.generate(b.build());
-    spec.commandLine().getOut().print(BootstrapWriter.write(bootstrap, yaml ? BootstrapWriter.Format.YAML : BootstrapWriter.Format.JSON));
+    spec.commandLine().getOut().print(BootstrapWriter.write(bootstrap, output == OutputFormat.YAML ? BootstrapWriter.Format.YAML : BootstrapWriter.Format.JSON));
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

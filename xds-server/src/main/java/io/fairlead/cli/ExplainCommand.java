@@ -7,7 +7,7 @@ import io.fairlead.policies.Provenance;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -40,6 +40,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin ManifestInput input;
+
+  @Mixin ClusterOptions cluster;
 
   @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
   String service;
@@ -76,21 +78,20 @@ final class ExplainCommand implements Callable<Integer> {
       out.println("Port " + p.port().label() + " (" + p.port().port() + ")  cluster " + ResourceNames.cluster(svc.ref(), p.port().port()));
       out.println("  endpoints: " + endpoints(port.endpoints()));
       for (PolicyText.Line line : PolicyText.lines(p)) {
-        Provenance from = p.sourceOf(line.provenanceKey());
-        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + from.words() + "]");
+        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
       }
       out.println("  what each client gets:");
       out.println("    envoy (sidecar, gateway): everything above");
       for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
-        ClientCapabilities.Adapted a = ClientCapabilities.adapt(p, client, svc.ref().toString());
+        ClientCapabilities.Adapted a = ClientCapabilities.adapt(p, client, svc.ref());
         out.println(
             "    "
                 + client.label()
                 + " (xds:///"
-                + ResourceNames.proxylessListener(svc, p.port().port())
+                + ResourceNames.proxylessListener(svc.ref(), p.port().port(), cluster.settings)
                 + "): "
-                + PolicyText.lb(a.policy().loadBalancing())
-                + (a.policy().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().hashKeys())));
+                + PolicyText.lb(a.policy().balancing().algorithm())
+                + (a.policy().affinity().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));
         for (Diagnostic d : a.downgrades()) {
           out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
         }

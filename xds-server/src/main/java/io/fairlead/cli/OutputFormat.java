@@ -1,14 +1,13 @@
 package io.fairlead.cli;
 
-/** The -o option: json or yaml. */
-final class OutputFormat {
-  private OutputFormat() {}
+import java.util.Locale;
 
-  static boolean isYaml(String output) {
-    return switch (output) {
-      case "yaml", "yml" -> true;
-      case "json" -> false;
-      default -> throw new IllegalArgumentException("-o must be json or yaml, not '" + output + "'");
-    };
+/** The {@code -o} option's formats ({@link Choices.Outputs}; {@code yml} is read as yaml). */
+enum OutputFormat {
+  JSON,
+  YAML;
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
   }
 }

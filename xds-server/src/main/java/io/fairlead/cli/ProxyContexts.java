@@ -4,14 +4,11 @@ import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.bootstrap.BootstrapParams;
-import java.util.Arrays;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
-/** Builds a proxy context from command-line words, with one-line errors. */
+/** Builds a proxy context from command-line options, with one-line errors for combinations that make no sense. */
 final class ProxyContexts {
   private ProxyContexts() {}
 
@@ -26,29 +23,18 @@ final class ProxyContexts {
     return new ProxyContext.Gateway(group, port, xffTrustedHops, proxyProtocol, sessionCookieWallClock);
   }
 
+  /**
+   * @param client null for the role's usual client (Envoy; grpc-java for proxyless)
+   */
   static ProxyContext parse(
-      String role,
-      String client,
+      ProxyRole r,
+      ClientKind client,
       ProxyContext.Gateway gateway,
       String zone,
       String node,
       List<String> namespaces,
       String proxyNamespace) {
-    ProxyRole r =
-        ProxyRole.parse(role)
-            .orElseThrow(() -> new IllegalArgumentException("--role must be sidecar, gateway or proxyless, not '" + role + "'"));
-    ClientKind c =
-        client == null
-            ? (r == ProxyRole.PROXYLESS ? ClientKind.GRPC_JAVA : ClientKind.ENVOY)
-            : ClientKind.parse(client)
-                .orElseThrow(
-                    () ->
-                        new IllegalArgumentException(
-                            "--client must be one of "
-                                + Arrays.stream(ClientKind.values()).map(ClientKind::label).collect(Collectors.joining(", "))
-                                + ", not '"
-                                + client
-                                + "'"));
+    ClientKind c = client != null ? client : r == ProxyRole.PROXYLESS ? ClientKind.GRPC_JAVA : ClientKind.ENVOY;
     if (r == ProxyRole.PROXYLESS && !c.isGrpc()) {
       throw new IllegalArgumentException("--role proxyless is for gRPC clients; use --client grpc-java or grpc-node");
     }

@@ -9,8 +9,6 @@ import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.k8s.events.EventPlanner;
 import io.fairlead.k8s.events.EventTarget;
 import io.fairlead.k8s.events.LeaseElection;
-import io.fairlead.policies.Durations;
-import io.fairlead.policies.ParseResult;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import java.net.InetSocketAddress;
@@ -30,6 +28,7 @@ import io.fairlead.k8s.SourceGuard;
 import io.fairlead.xds.XdsLimits;
 import io.fairlead.xds.XdsTls;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -41,8 +40,14 @@ import picocli.CommandLine.Option;
     })
 final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--source", defaultValue = "kubernetes", description = "kubernetes (in-cluster or kubeconfig), or dir:PATH (default: ${DEFAULT-VALUE}).")
-  String source;
+  @Option(
+      names = "--source",
+      defaultValue = "kubernetes",
+      converter = Source.Converter.class,
+      description = "kubernetes (in-cluster or kubeconfig), or dir:PATH (default: ${DEFAULT-VALUE}).")
+  Source source;
+
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--max-streams", defaultValue = "10000", description = "Open xDS streams in all (default: ${DEFAULT-VALUE}).")
   int maxStreams;
@@ -80,8 +85,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-source-loss", defaultValue = "50", description = "Percent of the Services one source change may remove before it must be confirmed (default: ${DEFAULT-VALUE}).")
   int maxSourceLoss;
 
-  @Option(names = "--source-loss-confirm", defaultValue = "30s", description = "How long a larger loss must keep being read before it is delivered (default: ${DEFAULT-VALUE}).")
-  String sourceLossConfirm;
+  @Option(names = "--source-loss-confirm", defaultValue = "30s", converter = DurationConverter.class, description = "How long a larger loss must keep being read before it is delivered (default: ${DEFAULT-VALUE}).")
+  Duration sourceLossConfirm;
 
   @Option(names = "--namespaces", split = ",", description = "Namespaces to watch (default: all).")
   String[] namespaces;
@@ -98,11 +103,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-port", defaultValue = "9901", description = "Admin port: /healthz /readyz /metrics /debug/* (default: ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--quiet-period", defaultValue = "100ms", description = "Publish once changes stop for this long (default: ${DEFAULT-VALUE}).")
-  String quietPeriod;
+  @Option(names = "--quiet-period", defaultValue = "100ms", converter = DurationConverter.class, description = "Publish once changes stop for this long (default: ${DEFAULT-VALUE}).")
+  Duration quietPeriod;
 
-  @Option(names = "--max-delay", defaultValue = "1s", description = "Publish at the latest this long after a change (default: ${DEFAULT-VALUE}).")
-  String maxDelay;
+  @Option(names = "--max-delay", defaultValue = "1s", converter = DurationConverter.class, description = "Publish at the latest this long after a change (default: ${DEFAULT-VALUE}).")
+  Duration maxDelay;
 
   @Option(
       names = "--events",
@@ -125,11 +130,11 @@ final class ServeCommand implements Callable<Integer> {
         new ControlPlane.Settings(
             new InetSocketAddress(xdsAddress, port("--xds-port", xdsPort)),
             new InetSocketAddress(adminAddress, port("--admin-port", adminPort)),
-            duration("--quiet-period", quietPeriod),
-            duration("--max-delay", maxDelay),
+            quietPeriod,
+            maxDelay,
             new XdsLimits.Settings(maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeBytes, maxNewStreamsPerSecond),
             tls());
-    boolean kubernetes = kubernetesSource();
+    boolean kubernetes = source instanceof Source.Kubernetes;
     if (Boolean.TRUE.equals(events) && !kubernetes) {
       throw new IllegalArgumentException("--events needs --source kubernetes");
     }
@@ -140,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     FairleadServer server;
     try {
-      server = FairleadServer.start(kubeSource, settings);
+      server = FairleadServer.start(kubeSource, settings, cluster.settings);
     } catch (java.io.IOException e) {
       kubeSource.close();
       throw new IllegalArgumentException("cannot bind: " + e.getMessage());
@@ -174,21 +179,14 @@ final class ServeCommand implements Callable<Integer> {
     return Optional.of(new XdsTls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa), requireMtls));
   }
 
-  private boolean kubernetesSource() {
-    if (!source.equals("kubernetes") && !source.startsWith("dir:")) {
-      throw new IllegalArgumentException("--source must be kubernetes or dir:PATH, not '" + source + "'");
-    }
-    return source.equals("kubernetes");
-  }
-
   private KubeSource openSource(KubernetesClient client) throws Exception {
     if (maxSourceLoss < 0 || maxSourceLoss > 100) {
       throw new IllegalArgumentException("--max-source-loss must be 0 to 100");
     }
     SourceGuard.Settings guard =
-        new SourceGuard.Settings(allowEmptySource, maxSourceLoss, duration("--source-loss-confirm", sourceLossConfirm));
-    if (client == null) {
-      return new DirectorySource(Path.of(source.substring(4)), DirectorySource.DEFAULT_RESCAN_PERIOD, true, guard);
+        new SourceGuard.Settings(allowEmptySource, maxSourceLoss, sourceLossConfirm);
+    if (source instanceof Source.Directory dir) {
+      return new DirectorySource(dir.path(), DirectorySource.DEFAULT_RESCAN_PERIOD, true, guard);
     }
     Optional<Set<String>> ns =
         namespaces == null ? Optional.empty() : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));
@@ -213,7 +211,8 @@ final class ServeCommand implements Callable<Integer> {
       KubernetesClient client, LeaseElection.Settings lease, FairleadServer server, KubeSource source) {
     DiagnosticEvents diagnosticEvents =
         new DiagnosticEvents(client, DiagnosticEvents.Settings.of(lease.identity()), Clock.systemUTC());
-    diagnosticEvents.follow(server.controlPlane().publisher()::diagnostics, server::state, Duration.ofSeconds(1));
+    // the publisher pushes each publish's diagnostics, with the state they came from
+    server.controlPlane().publisher().onDiagnostics(d -> diagnosticEvents.report(d, server.state()));
     server.controlPlane().metrics().watchEvents(diagnosticEvents::stats);
     server.controlPlane().limits().onIdentityRefused(r -> diagnosticEvents.witnessed(
         EventPlanner.identityRefused(r.peer().namespace(), r.peer().serviceAccount(), r.message())));
@@ -238,13 +237,5 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + " must be 0 to 65535");
     }
     return port;
-  }
-
-  private static Duration duration(String option, String text) {
-    ParseResult<Duration> d = Durations.parse(text);
-    if (d instanceof ParseResult.Ok<Duration> ok) {
-      return ok.value();
-    }
-    throw new IllegalArgumentException(option + ": " + ((ParseResult.Err<Duration>) d).message());
   }
 }

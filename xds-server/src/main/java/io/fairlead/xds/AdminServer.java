@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fairlead.k8s.KubeSource;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.translators.ProxyContext;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,13 +44,7 @@ public final class AdminServer implements AutoCloseable {
     this.callbacks = callbacks;
     this.metrics = metrics;
     this.executor =
-        Executors.newFixedThreadPool(
-            2,
-            runnable -> {
-              Thread thread = new Thread(runnable, "fairlead-admin");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newFixedThreadPool(2, DaemonThreads.named("fairlead-admin"));
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }

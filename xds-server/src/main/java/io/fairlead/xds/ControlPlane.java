@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
@@ -110,16 +111,24 @@ public final class ControlPlane implements AutoCloseable {
     SnapshotPublisher publisher = new SnapshotPublisher(cache, translate, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
     // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
     // proxies' watches simply wait for the snapshot.
-    ExecutorService newGroups =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "fairlead-new-groups");
-              t.setDaemon(true);
-              return t;
-            });
+    java.util.concurrent.ScheduledExecutorService newGroups =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-new-groups"));
     XdsCallbacks callbacks =
         new XdsCallbacks(
             group -> newGroups.execute(() -> publisher.groupSeen(group)), metrics, changeTimes, Clock.systemUTC());
+    // on the same single thread as groupSeen, so a stream's leave never overtakes its arrival
+    // (the same thread then forgets the group once it has been without proxies long enough)
+    callbacks.onGroupLeft(
+        group ->
+            newGroups.execute(
+                () -> {
+                  publisher.groupLeft(group);
+                  newGroups.schedule(
+                      publisher::collect,
+                      publisher.collectAfter().plusSeconds(1).toMillis(),
+                      java.util.concurrent.TimeUnit.MILLISECONDS);
+                }));
+    metrics.watchGroups(publisher::groups);
     Debouncer debouncer =
         new Debouncer(settings.quietPeriod(), settings.maxDelay(), publisher::publish);
     V3DiscoveryServer discovery =

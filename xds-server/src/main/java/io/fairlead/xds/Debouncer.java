@@ -1,5 +1,6 @@
 package io.fairlead.xds;
 
+import io.fairlead.k8s.util.DaemonThreads;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +33,7 @@ public final class Debouncer implements AutoCloseable {
   public Debouncer(Duration quietPeriod, Duration maxDelay, Runnable build) {
     this.schedule = new DebounceSchedule(quietPeriod, maxDelay);
     this.build = build;
-    this.thread = new Thread(this::run, "fairlead-debouncer");
-    thread.setDaemon(true);
-    thread.start();
+    this.thread = DaemonThreads.start("fairlead-debouncer", this::run);
   }
 
   /** Asks for a build; cheap, never blocks on a running build. */

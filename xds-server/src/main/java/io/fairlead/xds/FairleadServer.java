@@ -1,7 +1,10 @@
 package io.fairlead.xds;
 
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.k8s.KubeSource;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.TranslationSettings;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -26,15 +29,22 @@ public final class FairleadServer implements AutoCloseable {
     this.state = state;
   }
 
+  /** A server for a cluster with the default translation settings ({@code cluster.local}). */
   public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
-    IncrementalTranslator translator = new IncrementalTranslator(source::diagnostics);
+    return start(source, settings, TranslationSettings.DEFAULT);
+  }
+
+  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
+      throws IOException {
+    IncrementalTranslator translator = new IncrementalTranslator(translation);
     ControlPlane cp = ControlPlane.start(settings, translator::translate, translator::diagnostics);
+    cp.publisher().onForget(translator::forget);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
-        (state, change) -> {
-          latest.set(state);
-          translator.update(state, change);
-          LOG.debug("source change: {}", change);
+        update -> {
+          latest.set(update.state());
+          translator.update(update);
+          LOG.debug("source change: {}", update.change());
           cp.changed();
         });
     cp.admin().sourceHealth(source::health);
@@ -46,26 +56,22 @@ public final class FairleadServer implements AutoCloseable {
 
   /** A source that cannot sync (no API server, no permission) must not look like a quiet start. */
   private static void warnWhileNotSynced(KubeSource source) {
-    Thread watchdog =
-        new Thread(
-            () -> {
-              long waited = 0;
-              while (!source.hasSynced()) {
-                try {
-                  Thread.sleep(10_000);
-                } catch (InterruptedException e) {
-                  return;
-                }
-                waited += 10;
-                if (!source.hasSynced()) {
-                  LOG.warn(
-                      "not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
-                }
-              }
-            },
-            "fairlead-sync-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    DaemonThreads.start(
+        "fairlead-sync-watchdog",
+        () -> {
+          long waited = 0;
+          while (!source.hasSynced()) {
+            try {
+              Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+            waited += 10;
+            if (!source.hasSynced()) {
+              LOG.warn("not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
+            }
+          }
+        });
   }
 
   public ControlPlane controlPlane() {

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fairlead.bootstrap.NodeMetadataKeys;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent;
 import io.grpc.stub.StreamObserver;
@@ -46,12 +47,7 @@ public final class LivenessProbe implements AutoCloseable {
   private final LongSupplier usedDirect;
   private final LongSupplier maxDirect;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "fairlead-liveness");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-liveness"));
   private volatile int failures;
   private volatile String lastFailure = "";
 

@@ -2,14 +2,13 @@ package io.fairlead.xds;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
+import io.fairlead.k8s.util.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -24,9 +23,8 @@ final class ResourceDigests {
   /** A resource with its content version. */
   record Digested<T extends Message>(T resource, String version) {}
 
-  private static final HexFormat HEX = HexFormat.of();
-  /** 128 bits: plenty against collisions, short enough to read in logs. */
-  private static final int VERSION_BYTES = 16;
+  /** 128 bits (32 hex digits): plenty against collisions, short enough to read in logs. */
+  private static final int VERSION_DIGITS = 32;
 
   private Map<Message, Digested<?>> previous = new HashMap<>();
   private Map<Message, Digested<?>> current = new HashMap<>();
@@ -93,7 +91,7 @@ final class ResourceDigests {
 
   /** The version of a set of named resources: a hash over their names and versions. */
   static String combined(SortedMap<String, String> versionsByName) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Sha256.digest();
     versionsByName.forEach(
         (name, version) -> {
           sha.update(name.getBytes(StandardCharsets.UTF_8));
@@ -101,18 +99,10 @@ final class ResourceDigests {
           sha.update(version.getBytes(StandardCharsets.UTF_8));
           sha.update((byte) 0);
         });
-    return HEX.formatHex(sha.digest(), 0, VERSION_BYTES);
+    return Sha256.hex(sha).substring(0, VERSION_DIGITS);
   }
 
   private static String version(byte[] bytes) {
-    return HEX.formatHex(sha256().digest(bytes), 0, VERSION_BYTES);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return Sha256.hex(bytes).substring(0, VERSION_DIGITS);
   }
 }

@@ -1,5 +1,7 @@
 package io.fairlead.xds;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -14,6 +16,7 @@ import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.xds.ResourceDigests.Digested;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,10 +66,19 @@ public final class SnapshotPublisher {
   private final Map<ProxyContext, List<Diagnostic>> diagnosticsByGroup = new HashMap<>();
   private final Map<ProxyContext, PublishedGroup> published = new ConcurrentHashMap<>();
   private volatile List<Diagnostic> diagnostics = List.of();
+  private final List<java.util.function.Consumer<List<Diagnostic>>> diagnosticsListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean ready;
   private final ChangeTimes changeTimes;
   private final Clock clock;
   private final Supplier<List<Diagnostic>> stateDiagnostics;
+  /** How long a group without a connected proxy is kept before it is forgotten. */
+  public static final Duration COLLECT_AFTER = Duration.ofMinutes(2);
+  /** Groups with no open stream, and since when. */
+  private final Map<ProxyContext, Instant> idleSince = new HashMap<>();
+  private final Map<ProxyContext, Integer> openStreams = new HashMap<>();
+  private final List<java.util.function.Consumer<ProxyContext>> forgetListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Duration collectAfter = COLLECT_AFTER;
   /** The earliest source change the publish under way carries. */
   private Optional<Instant> publishing = Optional.empty();
 
@@ -111,6 +123,7 @@ public final class SnapshotPublisher {
 
   /** Re-translates every group the cache or the callbacks know of. */
   public synchronized PublishResult publish() {
+    collect();
     digests.nextRound();
     publishing = changeTimes.takePending();
     Set<ProxyContext> groups = new HashSet<>(seen);
@@ -146,11 +159,76 @@ public final class SnapshotPublisher {
    */
   public synchronized void groupSeen(ProxyContext group) {
     seen.add(group);
+    openStreams.merge(group, 1, Integer::sum);
+    idleSince.remove(group);
     if (ready && !published.containsKey(group)) {
       Outcome outcome = publishGroup(group);
       refreshDiagnostics();
       LOG.info("new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
     }
+  }
+
+  /**
+   * Called when a stream of {@code group} ends. A group whose last stream ended is forgotten after
+   * {@link #COLLECT_AFTER} unless a proxy of it connects again: its snapshot, its digests and its
+   * diagnostics go, as java-control-plane's {@code SnapshotCollectingCallback} would do, so that
+   * the groups of proxies long gone are neither kept nor re-translated on every change.
+   */
+  public synchronized void groupLeft(ProxyContext group) {
+    int left = openStreams.merge(group, -1, Integer::sum);
+    if (left <= 0) {
+      openStreams.remove(group);
+      idleSince.put(group, clock.instant());
+    }
+  }
+
+  /** Forgets the groups idle for longer than the collection delay; returns how many. */
+  public synchronized int collect() {
+    Instant now = clock.instant();
+    List<ProxyContext> stale =
+        idleSince.entrySet().stream()
+            .filter(e -> !now.isBefore(e.getValue().plus(collectAfter)))
+            .map(Map.Entry::getKey)
+            .toList();
+    int collected = 0;
+    for (ProxyContext group : stale) {
+      // A watch still open (a proxy reconnecting this instant) keeps the snapshot: try again later.
+      if (cache.getSnapshot(group) != null && !cache.clearSnapshot(group)) {
+        continue;
+      }
+      idleSince.remove(group);
+      seen.remove(group);
+      published.remove(group);
+      diagnosticsByGroup.remove(group);
+      forgetListeners.forEach(l -> l.accept(group));
+      collected++;
+      LOG.info("forgot group {}: no proxy of it for {}", NodeGroups.label(group), collectAfter);
+    }
+    if (collected > 0) {
+      refreshDiagnostics();
+    }
+    return collected;
+  }
+
+  /** Told of each group forgotten (the translator drops what it memoised for it). */
+  public void onForget(java.util.function.Consumer<ProxyContext> listener) {
+    forgetListeners.add(listener);
+  }
+
+  /** How long an idle group is kept. */
+  public synchronized void collectAfter(Duration after) {
+    this.collectAfter = after;
+  }
+
+  public synchronized Duration collectAfter() {
+    return collectAfter;
+  }
+
+  /** The groups known now: those with a snapshot or a connected proxy. */
+  public synchronized int groups() {
+    Set<ProxyContext> all = new HashSet<>(seen);
+    all.addAll(published.keySet());
+    return all.size();
   }
 
   /** The snapshot a group currently gets, if one was set. */
@@ -175,7 +253,7 @@ public final class SnapshotPublisher {
     } catch (RuntimeException e) {
       LOG.error("translation for {} failed; it keeps its last snapshot", label, e);
       diagnosticsByGroup.put(
-          group, List.of(Diagnostic.error(object, "translation", "failed: " + e)));
+          group, List.of(Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "translation"), "failed: " + e)));
       return Outcome.FAILED;
     }
     List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
@@ -191,7 +269,7 @@ public final class SnapshotPublisher {
     } catch (SnapshotConsistencyException e) {
       LOG.error("snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
       groupDiagnostics.add(
-          Diagnostic.error(object, "snapshot", "not published, inconsistent: " + e.getMessage()));
+          Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "snapshot"), "not published, inconsistent: " + e.getMessage()));
       return Outcome.FAILED;
     }
     SortedMap<String, String> versions = new TreeMap<>();
@@ -242,8 +320,25 @@ public final class SnapshotPublisher {
   private void refreshDiagnostics() {
     Set<Diagnostic> all = new TreeSet<>(stateDiagnostics.get());
     diagnosticsByGroup.values().forEach(all::addAll);
-    diagnostics = List.copyOf(all);
-    metrics.diagnostics(diagnostics);
+    List<Diagnostic> now = List.copyOf(all);
+    diagnostics = now;
+    metrics.diagnostics(now);
+    for (var listener : diagnosticsListeners) {
+      try {
+        listener.accept(now);
+      } catch (RuntimeException e) {
+        LOG.warn("a diagnostics listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Called with the diagnostics after every publish (the Events writer, which also reads the state
+   * they came from): pushed, not polled. Listeners must return at once.
+   */
+  public void onDiagnostics(java.util.function.Consumer<List<Diagnostic>> listener) {
+    diagnosticsListeners.add(listener);
+    listener.accept(diagnostics);
   }
 
   private static String typeUrl(ResourceType type) {

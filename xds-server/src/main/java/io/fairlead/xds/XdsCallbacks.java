@@ -34,6 +34,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(XdsCallbacks.class);
 
   private final Consumer<ProxyContext> groupSeen;
+  private volatile Consumer<ProxyContext> groupLeft = g -> {};
   private final XdsMetrics metrics;
   private final Clock clock;
   private final RequestContexts contexts = new RequestContexts();
@@ -213,9 +214,18 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     }
   }
 
+  /**
+   * Told of the group of every identified stream when it ends (once per {@code groupSeen}), so
+   * that groups without proxies can be forgotten. Must keep the order of {@code groupSeen}.
+   */
+  public void onGroupLeft(Consumer<ProxyContext> listener) {
+    this.groupLeft = listener;
+  }
+
   private void closed(long streamId) {
     StreamState stream = streams.remove(streamId);
     if (stream != null) {
+      stream.group().ifPresent(g -> groupLeft.accept(g));
       stream.info()
           .filter(c -> !isProbe(c.nodeId()))
           .ifPresent(c -> metrics.streamClosed(c.group().role(), c.group().client()));

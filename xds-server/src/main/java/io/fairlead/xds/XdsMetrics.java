@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyRole;
@@ -41,6 +42,12 @@ public final class XdsMetrics {
   private final Map<ProxyRole, Map<ClientKind, AtomicInteger>> streams =
       new EnumMap<>(ProxyRole.class);
   private final Map<Severity, AtomicInteger> diagnostics = new EnumMap<>(Severity.class);
+  private final Map<Reason, AtomicInteger> byReason = new EnumMap<>(Reason.class);
+  /**
+   * What the function gauges and counters read. Micrometer holds those weakly: a bound method
+   * reference handed in (source::health) would be collected, and the metric would read NaN.
+   */
+  private final List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Counter pushes;
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Timer ackLatency;
@@ -72,6 +79,14 @@ public final class XdsMetrics {
           .tags(Tags.of("severity", severity.label()))
           .register(registry);
       diagnostics.put(severity, count);
+    }
+    for (Reason reason : Reason.values()) {
+      AtomicInteger count = new AtomicInteger();
+      Gauge.builder("fairlead.diagnostics.by.reason", count, AtomicInteger::get)
+          .description("Diagnostics of the last translation by reason code (errors and warnings)")
+          .tags(Tags.of("reason", reason.eventReason()))
+          .register(registry);
+      byReason.put(reason, count);
     }
     pushes =
         Counter.builder("fairlead.xds.pushes")
@@ -128,6 +143,14 @@ public final class XdsMetrics {
         .increment();
   }
 
+  /** The node groups known now (each has a snapshot, or a proxy waiting for one). */
+  void watchGroups(java.util.function.IntSupplier groups) {
+    held.add(groups);
+    Gauge.builder("fairlead.xds.groups", groups, g -> g.getAsInt())
+        .description("Node groups known: each has a snapshot or a connected proxy; groups without proxies are forgotten after a while")
+        .register(registry);
+  }
+
   /** A response for a client that does not read was replaced by, or merged into, a newer one. */
   void responseMerged() {
     io.micrometer.core.instrument.Counter.builder("fairlead.xds.responses.merged")
@@ -150,6 +173,7 @@ public final class XdsMetrics {
 
   /** Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled. */
   public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health) {
+    held.add(health);
     Gauge.builder("fairlead.source.degraded", health, h -> h.get().degraded() ? 1 : 0)
         .description("1 while the source holds back what it reads and serves its last good state")
         .register(registry);
@@ -160,6 +184,7 @@ public final class XdsMetrics {
 
   /** Exports the Event writer's counters: created, counted up, failed and dropped writes. */
   public void watchEvents(Supplier<DiagnosticEvents.Stats> stats) {
+    held.add(stats);
     FunctionCounter.builder("fairlead.events.written", stats, s -> s.get().created())
         .description("Kubernetes Events created for diagnostics (new Events)")
         .register(registry);
@@ -187,6 +212,11 @@ public final class XdsMetrics {
       diagnostics
           .get(severity)
           .set((int) current.stream().filter(d -> d.severity() == severity).count());
+    }
+    for (Reason reason : Reason.values()) {
+      byReason
+          .get(reason)
+          .set((int) current.stream().filter(d -> d.reason() == reason && d.severity() != Severity.INFO).count());
     }
   }
 

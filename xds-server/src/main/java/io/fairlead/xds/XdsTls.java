@@ -1,5 +1,6 @@
 package io.fairlead.xds;
 
+import io.fairlead.k8s.util.DaemonThreads;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
@@ -44,12 +45,7 @@ public record XdsTls(Path cert, Path key, Optional<Path> clientCa, boolean requi
   /** Server credentials that keep reading the files; close the returned handle to stop. */
   Credentials credentials() throws IOException {
     ScheduledExecutorService reload =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fairlead-tls-reload");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-tls-reload"));
     List<Closeable> handles = new ArrayList<>();
     try {
       AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();

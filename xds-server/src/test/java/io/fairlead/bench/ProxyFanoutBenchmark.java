@@ -5,11 +5,11 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.fairlead.k8s.Change;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.xds.ControlPlane;
-import io.fairlead.xds.IncrementalTranslator;
+import io.fairlead.translators.IncrementalTranslator;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -42,7 +42,7 @@ public final class ProxyFanoutBenchmark {
     System.out.printf("fan-out: %d proxies (delta ADS, one node group%s), %d Services x 10 endpoints, %d cores%n",
         proxies, scoped ? ", scoped to 5 of 100 namespaces" : "", services, Runtime.getRuntime().availableProcessors());
     KubeState state = ScaleBenchmark.state(services, 10, 0);
-    IncrementalTranslator translator = new IncrementalTranslator(List::of);
+    IncrementalTranslator translator = new IncrementalTranslator();
     translator.update(state, Change.FULL);
     try (ControlPlane plane = ControlPlane.start(
         ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(100)),

@@ -7,13 +7,13 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fairlead.k8s.Change;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
-import io.fairlead.xds.IncrementalTranslator;
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.xds.NodeGroups;
 import io.fairlead.xds.PublishResult;
 import io.fairlead.xds.SnapshotPublisher;
@@ -49,7 +49,7 @@ public final class ScaleBenchmark {
         ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA),
         ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE));
 
-    IncrementalTranslator translator = new IncrementalTranslator(List::of);
+    IncrementalTranslator translator = new IncrementalTranslator();
     long t0 = System.nanoTime();
     translator.update(state, Change.FULL);
     long model = System.nanoTime() - t0;

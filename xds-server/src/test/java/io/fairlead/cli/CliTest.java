@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,5 +201,158 @@ class CliTest {
     assertThat(sidecar.out()).contains("DELTA_GRPC").contains("fairlead.io/role: sidecar");
     assertThat(gateway.status()).isZero();
     assertThat(gateway.out()).contains("\"fairlead.io/gateway\" : \"public\"");
+  }
+
+  // Typed options ---------------------------------------------------------------------------------
+
+  private void assertOneLineError(Run r, String args, String... parts) {
+    assertThat(r.status()).as(args).isEqualTo(2);
+    assertThat(r.out()).as(args).isEmpty();
+    assertThat(r.err().strip().lines()).as(args).hasSize(1);
+    assertThat(r.err()).as(args).startsWith("fairlead: ").contains(parts).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aWordOutsideAnOptionsListIsOneLineNamingEveryValidWord() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    String[][] cases = {
+      {"translate -f F --role mesh", "'--role'", "expected one of [sidecar, gateway, proxyless] but was 'mesh'"},
+      {"translate -f F --role sidecar --client grpc-go", "'--client'", "[envoy, grpc-java, grpc-node, grpc]", "'grpc-go'"},
+      {"translate -f F --role sidecar -o xml", "'--output'", "[json, yaml]", "'xml'"},
+      {"translate -f F --role sidecar -t cluster,secret", "'--type'", "[cluster, endpoint, listener, route]", "'secret'"},
+      {"translate -f F --to ir", "'--to'", "[xds, model]", "'ir'"},
+      {"bootstrap --role proxyless --xds-address a:1 --node-id n --cluster c", "'--role'", "[sidecar, gateway]", "'proxyless'"},
+      {"bootstrap --role sidecar --xds-address a:1 --node-id n --cluster c -o toml", "'--output'", "[json, yaml]"},
+      {"serve --source http://api", "'--source'", "expected kubernetes or dir:PATH but was 'http://api'"},
+      {"serve --source dir:", "'--source'", "dir:PATH"},
+    };
+    for (String[] c : cases) {
+      String[] args = c[0].replace("-f F", "-f " + f).split(" ");
+      assertOneLineError(run(args), c[0], java.util.Arrays.copyOfRange(c, 1, c.length));
+    }
+  }
+
+  @Test
+  void aBadDurationIsOneLineInTheAnnotationsGrammar() {
+    for (String option : new String[] {"--quiet-period", "--max-delay", "--source-loss-confirm"}) {
+      assertOneLineError(run("serve", option, "PT1S"), option, "'" + option + "'", "'PT1S' is not a duration; expected e.g. 30s");
+      assertOneLineError(run("serve", option, "5x"), option, "'5x' is not a duration");
+    }
+  }
+
+  @Test
+  void durationsAndSourcesAreReadIntoTypedValues() {
+    picocli.CommandLine.ParseResult serve =
+        Main.commandLine().parseArgs("serve", "--quiet-period", "250ms", "--source", "dir:/tmp/manifests").subcommand();
+    var spec = serve.commandSpec();
+    assertThat(spec.findOption("--quiet-period").<Object>getValue()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(spec.findOption("--max-delay").<Object>getValue()).isEqualTo(java.time.Duration.ofSeconds(1));
+    assertThat(spec.findOption("--source-loss-confirm").<Object>getValue()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(spec.findOption("--source").<Object>getValue()).isEqualTo(new Source.Directory(Path.of("/tmp/manifests")));
+    assertThat(spec.findOption("--cluster-domain").<Object>getValue())
+        .isEqualTo(io.fairlead.translators.TranslationSettings.DEFAULT);
+    assertThat(Main.commandLine().parseArgs("serve").subcommand().commandSpec().findOption("--source").<Object>getValue())
+        .isEqualTo(new Source.Kubernetes());
+  }
+
+  @Test
+  void helpListsTheWordsEachOptionTakes() {
+    assertThat(run("translate", "--help").out().replaceAll("\\s+", " "))
+        .contains("sidecar, gateway, proxyless")
+        .contains("envoy, grpc-java, grpc-node, grpc")
+        .contains("cluster, endpoint, listener, route")
+        .contains("xds, model")
+        .contains("json, yaml")
+        .contains("--cluster-domain=DOMAIN");
+    assertThat(run("bootstrap", "--help").out().replaceAll("\\s+", " ")).contains("One of: sidecar, gateway (proxyless").contains("json, yaml");
+    assertThat(run("serve", "--help").out().replaceAll("\\s+", " ")).contains("--cluster-domain=DOMAIN").contains("(default: 100ms)");
+  }
+
+  @Test
+  void wordsStillMatchIgnoringCaseAndYmlIsYaml() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    Run r = run("translate", "-f", f.toString(), "--role", "Proxyless", "--client", "GRPC-NODE", "-o", "yml");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).startsWith("clusters:").contains("name: cart.shop.svc.cluster.local:9090");
+  }
+
+  // translate --to model, -t, --cluster-domain ------------------------------------------------------
+
+  @Test
+  void translateToModelPrintsTheSortedModelAsYamlOrJson() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    Run yaml = run("translate", "-f", f.toString(), "--to", "model");
+    assertThat(yaml.status()).isZero();
+    assertThat(yaml.out())
+        .startsWith("diagnostics: []\nservices:\n- clusterIps:\n  - 10.96.1.1\n")
+        .contains("    policy:\n")
+        .contains("      balancing:\n        algorithm:\n          tableSize: 65537\n          type: maglev\n")
+        .contains("      affinity:\n        hashKeys:\n        - name: x-user\n          type: header\n")
+        .contains("    - address: 10.1.0.1\n      health: healthy\n")
+        .contains("  ref: shop/cart\n");
+    assertThat(run("translate", "-f", f.toString(), "--to", "model").out()).isEqualTo(yaml.out());
+    Run json = run("translate", "-f", f.toString(), "--to", "model", "-o", "json");
+    JsonNode doc = new ObjectMapper().readTree(json.out());
+    assertThat(doc.at("/services/0/ports/0/policy/balancing/algorithm/type").asText()).isEqualTo("maglev");
+    assertThat(doc.at("/services/0/ports/0/endpoints/0/address").asText()).isEqualTo("10.1.0.1");
+  }
+
+  @Test
+  void translateToModelShowsEveryDiagnosticAndExitsOneOnAnError() throws Exception {
+    write("cart.yaml", SERVICE.replace("lb-policy: maglev", "lb-policy: fastest"));
+    write("again.yaml", SERVICE.substring(0, SERVICE.indexOf("---")).replace("lb-policy: maglev", "lb-policy: fastest"));
+    Run r = run("translate", "-f", dir.toString(), "--to", "model", "-o", "json");
+    assertThat(r.status()).isEqualTo(1);
+    JsonNode diagnostics = new ObjectMapper().readTree(r.out()).get("diagnostics");
+    List<String> keys = new java.util.ArrayList<>();
+    diagnostics.forEach(d -> keys.add(d.get("severity").asText() + " " + d.get("key").asText()));
+    // the model's own and the manifest files' (a Service defined twice)
+    assertThat(keys).contains("error fairlead.io/lb-policy", "warning file");
+  }
+
+  @Test
+  void translateToModelRefusesTheOptionsOfOneProxy() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    assertOneLineError(
+        run("translate", "-f", f.toString(), "--to", "model", "--role", "sidecar", "-t", "cluster", "--cluster-domain", "x.y"),
+        "--to model --role",
+        "--role, --type, --cluster-domain apply to --to xds");
+  }
+
+  @Test
+  void typeKeepsOnlyTheNamedResourceTypesAndTheDiagnostics() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    for (String[] types : new String[][] {{"-t", "cluster,route"}, {"-t", "cluster", "--type", "route"}}) {
+      List<String> args = new java.util.ArrayList<>(List.of("translate", "-f", f.toString(), "--role", "sidecar"));
+      args.addAll(List.of(types));
+      Run r = run(args.toArray(String[]::new));
+      assertThat(r.status()).isZero();
+      JsonNode doc = new ObjectMapper().readTree(r.out());
+      assertThat(doc.fieldNames()).toIterable().containsExactlyInAnyOrder("clusters", "routes", "diagnostics");
+      assertThat(doc.get("clusters")).hasSize(2);
+    }
+    JsonNode all = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar").out());
+    JsonNode endpoints = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "endpoint").out());
+    assertThat(endpoints.get("endpoints")).isEqualTo(all.get("endpoints"));
+  }
+
+  @Test
+  void clusterDomainNamesWhatProxylessClientsDialAndWhatHealthChecksAskFor() throws Exception {
+    Path f = write("cart.yaml", SERVICE.replace("fairlead.io/lb-policy: maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/health-check: grpc"));
+    Run proxyless = run("translate", "-f", f.toString(), "--role", "proxyless", "-o", "yaml", "--cluster-domain", "k8s.corp.example");
+    assertThat(proxyless.status()).isZero();
+    assertThat(proxyless.out()).contains("name: cart.shop.svc.k8s.corp.example:9090").doesNotContain("cluster.local");
+    Run sidecar = run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "cluster", "--cluster-domain", "k8s.corp.example");
+    JsonNode cluster = new ObjectMapper().readTree(sidecar.out()).at("/clusters/1");
+    assertThat(cluster.at("/healthChecks/0/grpcHealthCheck/authority").asText()).isEqualTo("cart.shop.svc.k8s.corp.example");
+    JsonNode byDefault = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "cluster").out());
+    assertThat(byDefault.at("/clusters/1/healthChecks/0/grpcHealthCheck/authority").asText()).isEqualTo("cart.shop.svc.cluster.local");
+    assertThat(run("explain", "-f", f.toString(), "shop/cart", "--cluster-domain", "k8s.corp.example").out())
+        .contains("grpc-node (xds:///cart.shop.svc.k8s.corp.example:9090)");
+    assertOneLineError(
+        run("translate", "-f", f.toString(), "--role", "sidecar", "--cluster-domain", "Corp_Example"),
+        "bad domain",
+        "'--cluster-domain'",
+        "not a DNS-1123 subdomain");
   }
 }

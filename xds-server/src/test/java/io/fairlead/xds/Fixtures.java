@@ -1,5 +1,8 @@
 package io.fairlead.xds;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -49,7 +52,7 @@ final class Fixtures {
         List.of(endpoints(CLUSTER, endpointPort)),
         List.of(apiListener(API_LISTENER, CLUSTER), rdsListener(SIDECAR_LISTENER, ROUTE)),
         List.of(route(ROUTE, CLUSTER)),
-        List.of(Diagnostic.warning("ns/svc", "fairlead.io/lb", "fixture warning")));
+        List.of(Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("ns/svc"), "fairlead.io/lb"), "fixture warning")));
   }
 
   static Cluster cluster(String name) {

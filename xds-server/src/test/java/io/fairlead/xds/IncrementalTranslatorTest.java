@@ -1,14 +1,16 @@
 package io.fairlead.xds;
 
+import io.fairlead.translators.IncrementalTranslator;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fairlead.k8s.Change;
+import io.fairlead.translators.Change;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.xds.XdsTranslator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,7 @@ class IncrementalTranslatorTest {
     for (int i = 0; i + 1 < states.size(); i += 2) {
       states.add(union(states.get(i), states.get(i + 1)));
     }
-    IncrementalTranslator incremental = new IncrementalTranslator(List::of);
+    IncrementalTranslator incremental = new IncrementalTranslator();
     KubeState previous = KubeState.EMPTY;
     Random random = new Random(42);
     for (int step = 0; step < 120; step++) {
@@ -64,6 +66,22 @@ class IncrementalTranslatorTest {
             .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
       }
       previous = next;
+    }
+  }
+
+  @Test
+  void usesItsClusterDomain() throws Exception {
+    TranslationSettings corp = new TranslationSettings("k8s.corp.example");
+    KubeState state = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
+    IncrementalTranslator incremental = new IncrementalTranslator(corp);
+    incremental.update(state, Change.between(KubeState.EMPTY, state));
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(incremental.translate(ctx)).as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, corp));
+      if (ctx.role() != ProxyRole.GATEWAY) { // the case exposes nothing on gateways
+        assertThat(incremental.translate(ctx)).as(ctx.toString())
+            .isNotEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx));
+      }
     }
   }
 

@@ -179,6 +179,24 @@ class SnapshotPublisherTest {
     assertThat(metrics.scrape()).contains("fairlead_translation_seconds_count 2");
   }
 
+  /** The Events writer is pushed each publish's diagnostics, not left to poll for them. */
+  @Test
+  void eachPublishPushesItsDiagnosticsToListeners() {
+    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(5000);
+    SnapshotPublisher publisher = publisher(g -> Fixtures.resources(port.get()));
+    List<List<io.fairlead.policies.Diagnostic>> pushed = new java.util.ArrayList<>();
+    publisher.onDiagnostics(pushed::add);
+    assertThat(pushed).as("the current ones at once").containsExactly(List.of());
+
+    publisher.groupSeen(SIDECAR);
+    publisher.publish();
+    assertThat(pushed).last().satisfies(d -> assertThat(d).singleElement().satisfies(x -> assertThat(x.message()).isEqualTo("fixture warning")));
+    int before = pushed.size();
+    port.set(5001);
+    publisher.publish();
+    assertThat(pushed).hasSizeGreaterThan(before);
+  }
+
   private static Map<String, String> resourceVersions(
       SnapshotPublisher publisher, ProxyContext group, ResourceType type) {
     Map<String, String> versions = new java.util.TreeMap<>();

@@ -2,6 +2,7 @@ package io.fairlead.examples.envoy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fairlead.k8s.util.DaemonThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -30,11 +31,7 @@ final class HttpBackends implements AutoCloseable {
   private final Map<String, HttpServer> servers = new TreeMap<>();
   private final Map<String, AtomicInteger> arrivals = new TreeMap<>();
   private final Map<String, CountDownLatch> holds = new TreeMap<>();
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "http-backend");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("http-backend"));
   private final int port;
 
   private HttpBackends(int port) {

@@ -1,5 +1,8 @@
 package io.fairlead.examples.grpcnode;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,9 +93,7 @@ class GrpcNodeXdsClientTest {
     assertSpread(run.scenario("least-request"));
     assertThat(run.diagnostics())
         .contains(
-            Diagnostic.warning(
-                DemoServices.NAMESPACE + "/least-request",
-                "fairlead.io/lb-policy",
+            Diagnostic.warning(Reason.CLIENT_DOWNGRADE, Subject.of(new ObjectRef(DemoServices.NAMESPACE, "least-request"), "grpc", "fairlead.io/lb-policy"),
                 "port grpc, grpc-node: grpc-node rejects least-request; round-robin is sent instead"));
   }
 

@@ -1,5 +1,8 @@
 package io.fairlead.examples.kubernetes;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -158,7 +161,7 @@ class ClusterRoleRbacTest {
     CountDownLatch synced = new CountDownLatch(1);
     Set<String> used = new TreeSet<>();
     try (KubernetesSource source = new KubernetesSource(client, namespaces)) {
-      source.start((state, change) -> synced.countDown());
+      source.start(update -> synced.countDown());
       assertThat(synced.await(20, TimeUnit.SECONDS)).as("source synced").isTrue();
       int informers = 2 * namespaces.map(Set::size).orElse(1);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -188,8 +191,8 @@ class ClusterRoleRbacTest {
     List<Service> services = List.of(service("a", "web"), service("b", "api"));
     KubeState state = KubeState.of(services, List.of());
     List<Diagnostic> diagnostics = List.of(
-        Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default"),
-        Diagnostic.warning("b/api", "fairlead.io/lb-polcy", "unknown annotation"));
+        Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default"),
+        Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("b/api"), "fairlead.io/lb-polcy"), "unknown annotation"));
     drain();
     for (int replica = 0; replica < 2; replica++) {
       // an hour between resyncs: each writer writes once, when told

@@ -37,7 +37,7 @@ class ControlPlaneManifestTest {
     assertThat(args.get(0)).isEqualTo("serve");
     ParseResult parsed = new CommandLine(new Main()).parseArgs(args.toArray(String[]::new)).subcommand();
     assertThat(parsed.commandSpec().name()).isEqualTo("serve");
-    assertThat(parsed.matchedOptionValue("--source", "")).isEqualTo("kubernetes");
+    assertThat(parsed.matchedOption("--source").stringValues()).containsExactly("kubernetes");
     // probes come from the kubelet, from outside the pod: the default 127.0.0.1 would fail them
     assertThat(parsed.matchedOptionValue("--admin-address", "")).isEqualTo("0.0.0.0");
     assertThat(parsed.matchedOptionValue("--admin-port", 9901)).isEqualTo(containerPort("http-admin"));

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.KubeLabels;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
@@ -62,7 +63,7 @@ class ServicePoliciesTest {
         .withNewMetadata()
         .withNamespace(s.getMetadata().getNamespace())
         .withName(s.getMetadata().getName() + "-x1")
-        .addToLabels(KubeModelBuilder.SERVICE_NAME_LABEL, s.getMetadata().getName())
+        .addToLabels(KubeLabels.SERVICE_NAME, s.getMetadata().getName())
         .endMetadata()
         .withAddressType("IPv4")
         .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint();

@@ -1,6 +1,7 @@
 package io.fairlead.k8s.events;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.KubeState;
 import java.time.Clock;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,8 +108,8 @@ public final class DiagnosticEvents implements AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(settings.queueCapacity()),
-            daemon("fairlead-events-writer"));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("fairlead-events-ticker"));
+            DaemonThreads.named("fairlead-events-writer"));
+    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-events-ticker"));
     long resync = settings.resyncEvery().toMillis();
     ticker.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
   }
@@ -144,35 +144,6 @@ public final class DiagnosticEvents implements AutoCloseable {
     if (leading && !closed) {
       enqueue(EventPlanner.plan(last.diagnostics(), last.state()));
     }
-  }
-
-  /**
-   * Reports by itself: every {@code every}, reads the diagnostics and the state, and reports them
-   * when either changed. For callers that have no hook after each publish.
-   */
-  public void follow(Supplier<List<Diagnostic>> diagnostics, Supplier<KubeState> state, Duration every) {
-    long period = every.toMillis();
-    Runnable poll =
-        new Runnable() {
-          private List<Diagnostic> seenDiagnostics;
-          private KubeState seenState;
-
-          @Override
-          public void run() {
-            try {
-              List<Diagnostic> d = diagnostics.get();
-              KubeState s = state.get();
-              if (s != seenState || !d.equals(seenDiagnostics)) {
-                seenDiagnostics = d;
-                seenState = s;
-                report(d, s);
-              }
-            } catch (RuntimeException e) {
-              LOG.warn("reading diagnostics for Events failed", e);
-            }
-          }
-        };
-    ticker.scheduleWithFixedDelay(poll, 0, period, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -315,13 +286,5 @@ public final class DiagnosticEvents implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // closed
     }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

@@ -1,15 +1,14 @@
 package io.fairlead.k8s.events;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fairlead.k8s.util.Sha256;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.fairlead.policies.ObjectRef;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,9 @@ public final class EventPlanner {
       if (d.severity() == Severity.INFO) {
         continue;
       }
-      target(d.object(), state)
-          .ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+      if (d.subject() instanceof Subject.Kube k) {
+        target(k.ref(), state).ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+      }
     }
     return List.copyOf(byName.values());
   }
@@ -59,7 +59,7 @@ public final class EventPlanner {
    */
   public static PlannedEvent identityRefused(String namespace, String serviceAccount, String message) {
     EventTarget target = new EventTarget("ServiceAccount", "v1", namespace, serviceAccount, Optional.empty());
-    Diagnostic d = Diagnostic.error(namespace + "/" + serviceAccount, "xds-identity", message);
+    Diagnostic d = Diagnostic.error(Reason.IDENTITY_REFUSED, Subject.of(new ObjectRef(namespace, serviceAccount), "xds-identity"), message);
     String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return new PlannedEvent(eventName(target, d), target, WARNING, IDENTITY_REFUSED, note, d);
   }
@@ -74,18 +74,13 @@ public final class EventPlanner {
     }
     String reason = health.stalled() ? "SourceStalled" : "SourceDegraded";
     String message = health.reason().orElse(health.stalled() ? "the source makes no progress" : "the source is degraded");
-    Diagnostic d = Diagnostic.error(self.namespace() + "/" + self.name(), "source", message);
+    Diagnostic d = Diagnostic.error(Reason.SOURCE_HELD, Subject.of(new ObjectRef(self.namespace(), self.name()), "source"), message);
     String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return Optional.of(new PlannedEvent(eventName(self, d), self, WARNING, reason, note, d));
   }
 
   /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */
-  public static Optional<EventTarget> target(String object, KubeState state) {
-    int slash = object.indexOf('/');
-    if (slash <= 0 || slash == object.length() - 1 || object.indexOf('/', slash + 1) >= 0) {
-      return Optional.empty();
-    }
-    ObjectRef ref = new ObjectRef(object.substring(0, slash), object.substring(slash + 1));
+  public static Optional<EventTarget> target(ObjectRef ref, KubeState state) {
     HasMetadata service = state.services().get(ref);
     if (service != null) {
       return Optional.of(new EventTarget("Service", "v1", ref.namespace(), ref.name(), uid(service)));
@@ -104,7 +99,7 @@ public final class EventPlanner {
    */
   public static String eventName(EventTarget target, Diagnostic d) {
     String hash =
-        sha256(
+        Sha256.hex(
             String.join(
                 "\0",
                 target.kind(),
@@ -122,13 +117,9 @@ public final class EventPlanner {
     return prefix + "." + hash.substring(0, HASH_CHARS);
   }
 
-  /** InvalidAnnotation and PolicyWarning for annotations; InvalidConfiguration and ConfigurationWarning else. */
+  /** The Event reason: the diagnostic's reason code, in the API's UpperCamelCase. */
   public static String reason(Diagnostic d) {
-    boolean annotation = d.key().startsWith(AnnotationRegistry.PREFIX);
-    if (d.severity() == Severity.ERROR) {
-      return annotation ? "InvalidAnnotation" : "InvalidConfiguration";
-    }
-    return annotation ? "PolicyWarning" : "ConfigurationWarning";
+    return d.reason().eventReason();
   }
 
   private static PlannedEvent planned(EventTarget target, Diagnostic d) {
@@ -141,14 +132,5 @@ public final class EventPlanner {
 
   private static Optional<String> uid(HasMetadata object) {
     return Optional.ofNullable(object.getMetadata().getUid()).filter(u -> !u.isEmpty());
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
   }
 }

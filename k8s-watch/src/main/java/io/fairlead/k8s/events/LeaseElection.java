@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fairlead.k8s.util.DaemonThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -97,12 +98,7 @@ public final class LeaseElection implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings);
     this.listener = Objects.requireNonNull(listener);
     this.control =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "fairlead-lease-" + settings.name());
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-lease-" + settings.name()));
   }
 
   /** Starts campaigning in the background; returns at once. */

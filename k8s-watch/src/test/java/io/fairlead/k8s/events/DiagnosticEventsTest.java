@@ -1,5 +1,8 @@
 package io.fairlead.k8s.events;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -29,9 +32,9 @@ class DiagnosticEventsTest {
 
   private static final Instant START = Instant.parse("2025-03-01T10:00:00Z");
   private static final Diagnostic BAD_LB =
-      Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default");
+      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default");
   private static final Diagnostic BAD_RETRIES =
-      Diagnostic.error("a/web", "fairlead.io/retries", "attempts: '0' is out of range; using the default");
+      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"), "attempts: '0' is out of range; using the default");
 
   KubernetesClient client;
   KubernetesMockServer server;
@@ -156,25 +159,6 @@ class DiagnosticEventsTest {
   }
 
   @Test
-  void followingPicksUpNewDiagnosticsByItself() throws Exception {
-    DiagnosticEvents events = leader();
-    AtomicReference<List<Diagnostic>> published = new AtomicReference<>(List.of());
-
-    events.follow(published::get, () -> state, Duration.ofMillis(50));
-    published.set(List.of(BAD_LB));
-
-    Poll.until("the Event", () -> events.stats().created() == 1);
-    published.set(List.of(BAD_LB, BAD_RETRIES));
-    Poll.until("the next Event", () -> events.stats().created() == 2);
-    assertThat(eventsIn("a")).hasSize(2);
-  }
-
-  /**
-   * A refused xDS identity is an Event on the ServiceAccount the client certificate names,
-   * written by the replica that refused it even when it does not lead; the same refusal again
-   * within the refresh period writes nothing more.
-   */
-  @Test
   void aRefusedIdentityIsAnEventOnItsServiceAccountFromAnyReplica() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
     String why = "node metadata says namespace 'payments' but the client certificate is of namespace 'shop'";
@@ -244,8 +228,8 @@ class DiagnosticEventsTest {
 
     events.report(
         List.of(
-            Diagnostic.error("/srv/web.yaml", "file", "broken"),
-            Diagnostic.error("a/gone", "fairlead.io/lb-policy", "bad"),
+            Diagnostic.error(Reason.UNREADABLE_FILE, new Subject.File("/srv/web.yaml"), "broken"),
+            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"), "bad"),
             BAD_LB),
         state);
 
@@ -287,7 +271,7 @@ class DiagnosticEventsTest {
                 .build()) {
       DiagnosticEvents events = events(hung, "fairlead-0", 1, Duration.ofHours(1));
       List<Diagnostic> many =
-          IntStream.range(0, 5).mapToObj(i -> Diagnostic.error("a/web", "fairlead.io/retries", "bad " + i)).toList();
+          IntStream.range(0, 5).mapToObj(i -> Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"), "bad " + i)).toList();
       events.report(many, state);
       events.leading(true); // plans the last report on the ticker thread
       // one write hangs on the writer thread, one waits in the queue, three are dropped

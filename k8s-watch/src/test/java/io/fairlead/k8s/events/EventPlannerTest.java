@@ -1,5 +1,8 @@
 package io.fairlead.k8s.events;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Service;
@@ -15,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class EventPlannerTest {
 
   private static final Diagnostic BAD_LB =
-      Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy; using the default");
+      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default");
 
   private static Service service(String ns, String name, String uid) {
     return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid(uid).endMetadata().build();
@@ -42,31 +45,31 @@ class EventPlannerTest {
   }
 
   @Test
-  void reasonsFollowSeverityAndKey() {
-    assertThat(EventPlanner.reason(Diagnostic.warning("a/web", "fairlead.io/lb-polcy", "unknown")))
-        .isEqualTo("PolicyWarning");
-    assertThat(EventPlanner.reason(Diagnostic.error("a/web", "spec.ports[http].port", "missing")))
-        .isEqualTo("InvalidConfiguration");
-    assertThat(EventPlanner.reason(Diagnostic.warning("a/web", "spec.ports[dns].protocol", "UDP")))
-        .isEqualTo("ConfigurationWarning");
+  void theEventReasonIsTheDiagnosticsReasonCode() {
+    assertThat(EventPlanner.reason(Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"), "unknown")))
+        .isEqualTo("UnknownAnnotation");
+    assertThat(EventPlanner.reason(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse("a/web"), "spec.ports[http].port"), "missing")))
+        .isEqualTo("InvalidObject");
+    assertThat(EventPlanner.reason(Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(ObjectRef.parse("a/web"), "spec.ports[dns].protocol"), "UDP")))
+        .isEqualTo("Unsupported");
   }
 
   @Test
   void infoAndObjectsOutsideTheClusterAreSkipped() {
     List<Diagnostic> diagnostics =
         List.of(
-            Diagnostic.info("a/web", "endpoints", "Service has no EndpointSlices yet"),
-            Diagnostic.warning("/srv/manifests/web.yaml", "file", "not YAML"),
-            Diagnostic.error("xds/sidecar", "translation", "failed"),
-            Diagnostic.error("a/gone", "fairlead.io/lb-policy", "bad"),
-            Diagnostic.error("a/web/extra", "fairlead.io/lb-policy", "bad"));
+            Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(ObjectRef.parse("a/web"), "endpoints"), "Service has no EndpointSlices yet"),
+            Diagnostic.warning(Reason.UNREADABLE_FILE, new Subject.File("/srv/manifests/web.yaml"), "not YAML"),
+            Diagnostic.error(Reason.INTERNAL, new Subject.Source("xds/sidecar", "translation"), "failed"),
+            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"), "bad"),
+            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web/extra"), "fairlead.io/lb-policy"), "bad"));
 
     assertThat(EventPlanner.plan(diagnostics, STATE)).isEmpty();
   }
 
   @Test
   void anOrphanSliceDiagnosticGoesOnTheEndpointSlice() {
-    Diagnostic orphan = Diagnostic.warning("a/web-x1", "metadata.labels", "EndpointSlice has no label; ignored");
+    Diagnostic orphan = Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(ObjectRef.parse("a/web-x1"), "metadata.labels"), "EndpointSlice has no label; ignored");
 
     assertThat(EventPlanner.plan(List.of(orphan), STATE))
         .singleElement()
@@ -77,7 +80,7 @@ class EventPlannerTest {
 
   @Test
   void oneEventPerDistinctDiagnosticWithStableNames() {
-    Diagnostic other = Diagnostic.error("a/web", "fairlead.io/lb-policy", "'slowest' is not an lb-policy");
+    Diagnostic other = Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'slowest' is not an lb-policy");
 
     List<PlannedEvent> plan = EventPlanner.plan(List.of(BAD_LB, BAD_LB, other), STATE);
 
@@ -98,7 +101,7 @@ class EventPlannerTest {
   void longNamesAndMessagesStayWithinKubernetesLimits() {
     String longName = "s".repeat(250);
     KubeState state = KubeState.of(List.of(), List.of(slice("a", longName)));
-    Diagnostic d = Diagnostic.warning("a/" + longName, "metadata.labels", "x".repeat(5000));
+    Diagnostic d = Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(ObjectRef.parse("a/" + longName), "metadata.labels"), "x".repeat(5000));
 
     PlannedEvent e = EventPlanner.plan(List.of(d), state).get(0);
 

@@ -1,5 +1,8 @@
 package io.fairlead.k8s.events;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -112,8 +115,8 @@ class LeaseElectionTest {
         client.resource(new ServiceBuilder().withNewMetadata().withNamespace("a").withName("web").endMetadata().build())
             .create();
     KubeState state = KubeState.of(List.of(web), List.of());
-    Diagnostic first = Diagnostic.error("a/web", "fairlead.io/lb-policy", "'fastest' is not an lb-policy");
-    Diagnostic second = Diagnostic.warning("a/web", "fairlead.io/lb-polcy", "unknown annotation");
+    Diagnostic first = Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy");
+    Diagnostic second = Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"), "unknown annotation");
     Replica a = replica("fairlead-a");
     Replica b = replica("fairlead-b");
     a.events().report(List.of(first), state);

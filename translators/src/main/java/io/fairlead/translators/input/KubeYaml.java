@@ -1,5 +1,7 @@
 package io.fairlead.translators.input;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.Annotated;
@@ -122,7 +124,7 @@ public final class KubeYaml {
     Parsed result() {
       List<Diagnostic> diagnostics = ignored.isEmpty()
           ? List.of()
-          : List.of(Diagnostic.info(source, IGNORED_KEY,
+          : List.of(Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(source, IGNORED_KEY),
               "ignored " + ignored.size() + " object(s) of kinds other than v1 Service and"
                   + " discovery.k8s.io/v1 EndpointSlice: " + String.join(", ", ignored)));
       return new Parsed(services, slices, diagnostics);

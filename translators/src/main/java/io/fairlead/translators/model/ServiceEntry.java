@@ -1,6 +1,6 @@
 package io.fairlead.translators.model;
 
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.ExportTo;
 import java.util.List;
 import java.util.Optional;
@@ -20,11 +20,5 @@ public record ServiceEntry(ObjectRef ref, List<String> clusterIps, List<PortEntr
   /** Whether a proxy of that namespace (empty when unknown) receives this Service. */
   public boolean exportedTo(Optional<String> proxyNamespace) {
     return exportTo.map(e -> e.allows(ref.namespace(), proxyNamespace)).orElse(true);
-  }
-
-
-  /** The DNS name proxyless clients dial. */
-  public String fqdn() {
-    return ref.name() + "." + ref.namespace() + ".svc.cluster.local";
   }
 }

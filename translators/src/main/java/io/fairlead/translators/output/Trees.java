@@ -54,15 +54,22 @@ public final class Trees {
 
   public static List<Object> diagnostics(List<Diagnostic> diagnostics) {
     List<Object> out = new ArrayList<>();
-    for (Diagnostic d : diagnostics) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("severity", d.severity().label());
-      m.put("object", d.object());
-      m.put("key", d.key());
-      m.put("message", d.message());
-      out.add(m);
-    }
+    diagnostics.forEach(d -> out.add(diagnostic(d)));
     return out;
+  }
+
+  /** One diagnostic as printed everywhere: severity, reason code, object, port, key, message. */
+  public static Map<String, Object> diagnostic(Diagnostic d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("severity", d.severity().label());
+    m.put("reason", d.reason().eventReason());
+    m.put("object", d.object());
+    if (d.subject() instanceof io.fairlead.policies.Subject.Kube k && k.port().isPresent()) {
+      m.put("port", k.port().get());
+    }
+    m.put("key", d.key());
+    m.put("message", d.message());
+    return m;
   }
 
   /** The document {@code fairlead translate} prints. */

@@ -1,5 +1,8 @@
 package io.fairlead.translators.xds;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.AnnotationKey;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
@@ -28,29 +31,60 @@ public final class ClientCapabilities {
 
   private ClientCapabilities() {}
 
-  /** grpc-node fails on a typed RingHash that sets ring sizes; it accepts the legacy config. */
-  public static boolean acceptsTypedLbPolicies(ClientKind client) {
-    return client == ClientKind.ENVOY;
+  /**
+   * How a client kind must be told a policy, once {@link #adapt} has decided what it gets. The
+   * builders branch on this, never on the client kind itself: what a client receives is decided
+   * here, how it is written there.
+   *
+   * @param typedLbPolicies load balancing as typed extensions ({@code load_balancing_policy});
+   *     otherwise the legacy {@code lb_policy} enum, which every gRPC version reads (grpc-node
+   *     fails on a typed RingHash that sets ring sizes)
+   * @param retryHostPredicates Envoy's retry host predicates (gRPC clients ignore them)
+   * @param timeoutAsMaxStreamDuration a request timeout as the route's {@code max_stream_duration}
+   *     (what gRPC reads, gRFC A31) rather than Envoy's route {@code timeout}, and no explicit
+   *     "no timeout" for HTTP/2 (gRPC has no 15 s default to undo)
+   * @param httpFilters the client runs Envoy's HTTP filters, so per-route filter config (stateful
+   *     sessions, the subnet header's metadata) and header-based hashing of the subnet apply
+   * @param upstreamHttp2Options HTTP/2 to the endpoints must be configured on the cluster (gRPC
+   *     clients always speak HTTP/2)
+   * @param readyLocalitiesOnly a locality without a ready endpoint is left out: gRPC would give it
+   *     its weight's share and fail those picks
+   * @param overprovisioning the client honours {@code overprovisioning_factor}, which keeps zone
+   *     spill-over as Fairlead documents
+   */
+  public record Dialect(
+      boolean typedLbPolicies,
+      boolean retryHostPredicates,
+      boolean timeoutAsMaxStreamDuration,
+      boolean httpFilters,
+      boolean upstreamHttp2Options,
+      boolean readyLocalitiesOnly,
+      boolean overprovisioning) {
+
+    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true);
+    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false);
   }
 
-  /** Envoy's retry host predicates; gRPC clients ignore them. */
-  public static boolean hasRetryHostPredicates(ClientKind client) {
-    return client == ClientKind.ENVOY;
+  /** The dialect {@code client} is spoken to in. */
+  public static Dialect dialect(ClientKind client) {
+    return client.isGrpc() ? Dialect.GRPC : Dialect.ENVOY;
   }
 
   public static boolean supportsLeastRequest(ClientKind client) {
     return client == ClientKind.ENVOY || client == ClientKind.GRPC_JAVA;
   }
 
-  public static Adapted adapt(PortPolicy p, ClientKind client, String object) {
+  public static Adapted adapt(PortPolicy p, ClientKind client, ObjectRef object) {
     if (!client.isGrpc()) {
       return new Adapted(p, List.of());
     }
     Downgrades d = new Downgrades(object, client, p.port().label());
-    LoadBalancing lb = lb(p.loadBalancing(), client, d);
-    List<HashKey> keys = lb.isHashing() ? hashKeys(p.hashKeys(), d) : List.of();
+    PortPolicy.Balancing balancing = p.balancing();
+    LoadBalancing lb = lb(balancing.algorithm(), client, d);
+    PortPolicy.Affinity affinity = p.affinity();
+    PortPolicy.Resilience resilience = p.resilience();
     CircuitBreakers breakers =
-        p.circuitBreakers()
+        resilience.circuitBreakers()
             .map(
                 b -> {
                   if (b.maxConnections().isPresent() || b.maxPendingRequests().isPresent() || b.maxRetries().isPresent()) {
@@ -61,33 +95,52 @@ public final class ClientCapabilities {
             .filter(b -> b.maxRequests().isPresent())
             .orElse(null);
     PortPolicy adapted =
-        new PortPolicy(
-            p.port(),
-            p.protocol(),
-            lb,
-            keys,
-            d.drop(p.portAffinity(), AnnotationRegistry.PORT_AFFINITY, "gRPC cannot hash on the pod identity"),
-            d.drop(p.hashBalanceFactor(), AnnotationRegistry.HASH_BALANCE_FACTOR, "gRPC has no bounded-load hashing"),
-            d.drop(p.sessionPersistence(), AnnotationRegistry.SESSION_PERSISTENCE, "gRPC clients have no stateful sessions"),
-            d.drop(p.slowStart(), AnnotationRegistry.SLOW_START, "gRPC has no slow start"),
-            d.drop(
-                p.maxConnectionDuration(),
-                AnnotationRegistry.MAX_CONNECTION_DURATION,
-                "a proxyless client balances each request itself"),
-            d.drop(p.healthCheck(), AnnotationRegistry.HEALTH_CHECK, "gRPC clients do no active health checking"),
-            d.drop(
-                p.outlierDetection(),
-                AnnotationRegistry.OUTLIER_DETECTION,
-                "gRPC implements no consecutive-5xx ejection"),
-            Optional.ofNullable(breakers),
-            p.retries().map(r -> retries(r, d)),
-            p.timeout(),
-            p.gateway(),
-            p.preferClose(),
-            p.nodeLocal(),
-            d.dropAnnotated(p, p.panicThreshold(), AnnotationRegistry.PANIC_THRESHOLD, "gRPC has no panic mode; it only uses ready endpoints"),
-            d.dropAnnotated(p, p.idleTimeout(), AnnotationRegistry.IDLE_TIMEOUT, "gRPC clients have no per-stream idle timer"),
-            p.provenance());
+        p.withBalancing(
+                balancing
+                    .withAlgorithm(lb)
+                    .withHashBalanceFactor(
+                        d.drop(balancing.hashBalanceFactor(), AnnotationRegistry.HASH_BALANCE_FACTOR, "gRPC has no bounded-load hashing"))
+                    .withSlowStart(d.drop(balancing.slowStart(), AnnotationRegistry.SLOW_START, "gRPC has no slow start"))
+                    .withPanicThreshold(
+                        d.dropAnnotated(
+                            p,
+                            balancing.panicThreshold(),
+                            AnnotationRegistry.PANIC_THRESHOLD,
+                            "gRPC has no panic mode; it only uses ready endpoints")))
+            .withAffinity(
+                affinity
+                    .withHashKeys(lb.isHashing() ? hashKeys(affinity.hashKeys(), d) : List.of())
+                    .withPortAffinity(
+                        d.drop(affinity.portAffinity(), AnnotationRegistry.PORT_AFFINITY, "gRPC cannot hash on the pod identity"))
+                    .withSessionPersistence(
+                        d.drop(
+                            affinity.sessionPersistence(),
+                            AnnotationRegistry.SESSION_PERSISTENCE,
+                            "gRPC clients have no stateful sessions")))
+            .withResilience(
+                resilience
+                    .withHealthCheck(
+                        d.drop(resilience.healthCheck(), AnnotationRegistry.HEALTH_CHECK, "gRPC clients do no active health checking"))
+                    .withOutlierDetection(
+                        d.drop(
+                            resilience.outlierDetection(),
+                            AnnotationRegistry.OUTLIER_DETECTION,
+                            "gRPC implements no consecutive-5xx ejection"))
+                    .withCircuitBreakers(Optional.ofNullable(breakers))
+                    .withRetries(resilience.retries().map(r -> retries(r, d))))
+            .withTimeouts(
+                p.timeouts()
+                    .withMaxConnectionDuration(
+                        d.drop(
+                            p.timeouts().maxConnectionDuration(),
+                            AnnotationRegistry.MAX_CONNECTION_DURATION,
+                            "a proxyless client balances each request itself"))
+                    .withIdle(
+                        d.dropAnnotated(
+                            p,
+                            p.timeouts().idle(),
+                            AnnotationRegistry.IDLE_TIMEOUT,
+                            "gRPC clients have no per-stream idle timer")));
     return new Adapted(adapted, d.diagnostics());
   }
 
@@ -149,12 +202,12 @@ public final class ClientCapabilities {
 
   /** Collects the downgrades of one port for one client. */
   private static final class Downgrades {
-    private final String object;
+    private final ObjectRef object;
     private final ClientKind client;
     private final String port;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
 
-    Downgrades(String object, ClientKind client, String port) {
+    Downgrades(ObjectRef object, ClientKind client, String port) {
       this.object = object;
       this.client = client;
       this.port = port;
@@ -162,7 +215,7 @@ public final class ClientCapabilities {
 
     void warn(AnnotationKey<?> key, String message) {
       Diagnostic diag =
-          Diagnostic.warning(object, key.fullName(), "port " + port + ", " + client.label() + ": " + message);
+          Diagnostic.warning(Reason.CLIENT_DOWNGRADE, Subject.of(object, port, key.fullName()), "port " + port + ", " + client.label() + ": " + message);
       if (!diagnostics.contains(diag)) {
         diagnostics.add(diag);
       }
@@ -175,7 +228,7 @@ public final class ClientCapabilities {
 
     /** Drops a setting that always has a value, warning only when the user asked for it. */
     <T> Optional<T> dropAnnotated(PortPolicy p, Optional<T> value, AnnotationKey<?> key, String why) {
-      if (p.sourceOf(key.name()) != Provenance.DEFAULT) {
+      if (p.sourceOf(key) != Provenance.DEFAULT) {
         return drop(value, key, why);
       }
       return Optional.empty();

@@ -28,7 +28,7 @@ final class ClusterBuilder {
    * @param serviceHost the Service's DNS name: the Host of HTTP health checks and the :authority
    *     of gRPC ones, unless the annotation names another
    */
-  static Cluster build(String name, String serviceHost, PortPolicy p, ClientKind client) {
+  static Cluster build(String name, String serviceHost, PortPolicy p, ClientCapabilities.Dialect dialect) {
     Cluster.Builder c =
         Cluster.newBuilder()
             .setName(name)
@@ -36,7 +36,7 @@ final class ClusterBuilder {
             .setEdsClusterConfig(
                 Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()).setServiceName(name))
             .setConnectTimeout(Protos.duration(CONNECT_TIMEOUT));
-    if (ClientCapabilities.acceptsTypedLbPolicies(client)) {
+    if (dialect.typedLbPolicies()) {
       c.setLoadBalancingPolicy(LbPolicies.typed(p));
     } else {
       LbPolicies.Legacy legacy = LbPolicies.legacy(p);
@@ -46,9 +46,9 @@ final class ClusterBuilder {
     }
     // Not-ready endpoints must get no traffic, as with kube-proxy: without this, Envoy's default
     // 50% panic threshold balances over every endpoint, ready or not, during a scale-up.
-    p.panicThreshold()
+    p.balancing().panicThreshold()
         .ifPresent(t -> c.getCommonLbConfigBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(t)));
-    if (p.sessionPersistence().isPresent()) {
+    if (p.affinity().sessionPersistence().isPresent()) {
       // A session may keep using its endpoint while the pod terminates; new sessions avoid it.
       c.getCommonLbConfigBuilder()
           .setOverrideHostStatus(
@@ -57,7 +57,7 @@ final class ClusterBuilder {
                   .addStatuses(HealthStatus.HEALTHY)
                   .addStatuses(HealthStatus.DRAINING));
     }
-    if (p.protocol().isHttp2() && client == ClientKind.ENVOY) {
+    if (p.protocol().isHttp2() && dialect.upstreamHttp2Options()) {
       c.putTypedExtensionProtocolOptions(
           HTTP_PROTOCOL_OPTIONS,
           Any.pack(
@@ -67,15 +67,15 @@ final class ClusterBuilder {
                           .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
                   .build()));
     }
-    p.healthCheck()
+    p.resilience().healthCheck()
         .ifPresent(
             h -> {
               c.addHealthChecks(healthCheck(h, serviceHost, p.protocol().isHttp2()));
               // An endpoint Kubernetes removed stays out, even while it still passes checks.
               c.setIgnoreHealthOnHostRemoval(true);
             });
-    p.outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
-    p.circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
+    p.resilience().outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
+    p.resilience().circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
     return c.build();
   }
 

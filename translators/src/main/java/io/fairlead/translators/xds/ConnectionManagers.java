@@ -72,13 +72,13 @@ final class ConnectionManagers {
 
   static Filter tcp(String statPrefix, String cluster, PortPolicy p) {
     TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
-    if (p.hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
+    if (p.affinity().hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
       // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
       tcp.addHashPolicy(HashPolicy.newBuilder().setSourceIp(HashPolicy.SourceIp.getDefaultInstance()));
     }
-    p.maxConnectionDuration().ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
+    p.timeouts().maxConnectionDuration().ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
     // Envoy's own default is 1h as well; set, so that the annotation and the output agree.
-    p.idleTimeout().ifPresent(d -> tcp.setIdleTimeout(Protos.duration(d)));
+    p.timeouts().idle().ifPresent(d -> tcp.setIdleTimeout(Protos.duration(d)));
     return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp.build())).build();
   }
 

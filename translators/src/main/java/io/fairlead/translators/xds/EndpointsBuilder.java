@@ -43,14 +43,14 @@ final class EndpointsBuilder {
   private EndpointsBuilder() {}
 
   static ClusterLoadAssignment build(
-      String name, PortPolicy p, List<EndpointEntry> endpoints, ProxyContext ctx, ClientKind client) {
+      String name, PortPolicy p, List<EndpointEntry> endpoints, ProxyContext ctx, ClientCapabilities.Dialect dialect) {
     List<EndpointEntry> visible = endpoints;
-    if (p.nodeLocal() && ctx.role() != ProxyRole.GATEWAY && ctx.node().isPresent()) {
+    if (p.topology().nodeLocal() && ctx.role() != ProxyRole.GATEWAY && ctx.node().isPresent()) {
       String node = ctx.node().get();
       visible = endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
     }
     List<Sent> sent = sendable(visible);
-    Optional<String> ownZone = p.preferClose() ? ctx.zone() : Optional.empty();
+    Optional<String> ownZone = p.topology().preferClose() ? ctx.zone() : Optional.empty();
     boolean anyLocal = ownZone.isPresent() && sent.stream().anyMatch(e -> e.entry().zone().equals(ownZone));
     // Priority 0 must not be empty, so without same-zone endpoints everything stays at 0.
     Map<Integer, Map<String, List<Sent>>> byPriority = new TreeMap<>();
@@ -67,7 +67,7 @@ final class EndpointsBuilder {
             zones.forEach(
                 (zone, eps) -> {
                   long takingTraffic = eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
-                  if (takingTraffic == 0 && client.isGrpc()) {
+                  if (takingTraffic == 0 && dialect.readyLocalitiesOnly()) {
                     // gRPC would give the locality its weight's share and fail or idle those picks.
                     return;
                   }
@@ -77,10 +77,10 @@ final class EndpointsBuilder {
                   }
                   // Always present, even empty: grpc-js rejects a locality-less entry.
                   loc.setLocality(zone.isEmpty() ? Locality.getDefaultInstance() : Locality.newBuilder().setZone(zone).build());
-                  eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.portAffinity())));
+                  eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity())));
                   cla.addEndpoints(loc);
                 }));
-    if (anyLocal && client == ClientKind.ENVOY) {
+    if (anyLocal && dialect.overprovisioning()) {
       int local = byPriority.get(0).values().stream().mapToInt(List::size).sum();
       cla.getPolicyBuilder()
           .setOverprovisioningFactor(UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * Math.max(1, local))));

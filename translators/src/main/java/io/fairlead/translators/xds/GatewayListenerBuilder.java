@@ -1,5 +1,7 @@
 package io.fairlead.translators.xds;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
@@ -47,31 +49,10 @@ public final class GatewayListenerBuilder {
   static Result build(List<Exposed> exposed, ProxyContext ctx) {
     List<Diagnostic> diagnostics = new ArrayList<>();
     String routeName = ResourceNames.gatewayRoute(ctx.gatewayGroup());
-    // host -> prefix -> the claiming port, in ref order so the first claim wins deterministically.
-    Map<String, Map<String, Exposed>> hosts = new TreeMap<>();
-    for (Exposed e : exposed) {
-      for (String host : e.exposure().hosts()) {
-        Map<String, Exposed> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
-        Exposed winner = routes.putIfAbsent(e.exposure().pathPrefix(), e);
-        if (winner != null) {
-          diagnostics.add(
-              Diagnostic.error(
-                  e.service().ref().toString(),
-                  AnnotationRegistry.GATEWAY_HOST.fullName(),
-                  "host "
-                      + host
-                      + " path "
-                      + e.exposure().pathPrefix()
-                      + " is already exposed by "
-                      + winner.service().ref()
-                      + " port "
-                      + winner.policy().port().label()
-                      + " in gateway group "
-                      + ctx.gatewayGroup()
-                      + "; not exposed"));
-        }
-      }
-    }
+    // host -> prefix -> the claiming port; Claims decides who wins a host and path claimed twice
+    Claims.GatewayResolution claims = Claims.gatewayRoutes(exposed, ctx.gatewayGroup());
+    diagnostics.addAll(claims.diagnostics());
+    Map<String, Map<String, Exposed>> hosts = claims.routesByHost();
     if (hosts.isEmpty()) {
       return new Result(Optional.empty(), Optional.empty(), diagnostics);
     }

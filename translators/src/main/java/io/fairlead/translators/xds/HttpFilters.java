@@ -46,7 +46,7 @@ final class HttpFilters {
                           .build()))
               .build());
     }
-    if (policies.stream().anyMatch(p -> p.sessionPersistence().isPresent())) {
+    if (policies.stream().anyMatch(p -> p.affinity().sessionPersistence().isPresent())) {
       // Empty here: each route that wants a session turns it on with its own per-route config.
       filters.add(
           HttpFilter.newBuilder()
@@ -67,7 +67,7 @@ final class HttpFilters {
    * mask, and on sidecars, where Envoy's own source_ip would read X-Forwarded-For.
    */
   static boolean needsSubnetHeader(PortPolicy p, ClientAddress address) {
-    return p.hashKeys().stream()
+    return p.affinity().hashKeys().stream()
         .anyMatch(k -> k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER));
   }
 

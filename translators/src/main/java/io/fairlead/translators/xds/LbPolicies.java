@@ -31,9 +31,9 @@ final class LbPolicies {
       Optional<Cluster.LeastRequestLbConfig> leastRequest) {}
 
   static LoadBalancingPolicy typed(PortPolicy p) {
-    LoadBalancing lb = p.loadBalancing();
+    LoadBalancing lb = p.balancing().algorithm();
     Optional<SlowStartConfig> slowStart =
-        p.slowStart().map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
+        p.balancing().slowStart().map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
     TypedExtensionConfig policy;
     if (lb instanceof LoadBalancing.LeastRequest lr) {
       LeastRequest.Builder b = LeastRequest.newBuilder().setChoiceCount(Protos.uint32(lr.choices()));
@@ -71,13 +71,13 @@ final class LbPolicies {
 
   private static ConsistentHashingLbConfig consistentHashing(PortPolicy p) {
     ConsistentHashingLbConfig.Builder b =
-        ConsistentHashingLbConfig.newBuilder().setUseHostnameForHashing(p.portAffinity());
-    p.hashBalanceFactor().ifPresent(f -> b.setHashBalanceFactor(Protos.uint32(f)));
+        ConsistentHashingLbConfig.newBuilder().setUseHostnameForHashing(p.affinity().portAffinity());
+    p.balancing().hashBalanceFactor().ifPresent(f -> b.setHashBalanceFactor(Protos.uint32(f)));
     return b.build();
   }
 
   static Legacy legacy(PortPolicy p) {
-    LoadBalancing lb = p.loadBalancing();
+    LoadBalancing lb = p.balancing().algorithm();
     if (lb instanceof LoadBalancing.RingHash rh) {
       return new Legacy(
           Cluster.LbPolicy.RING_HASH,

@@ -1,7 +1,7 @@
 package io.fairlead.translators.xds;
 
-import io.fairlead.translators.ObjectRef;
-import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.translators.TranslationSettings;
 
 /** The only place resource names are made. Names are deterministic and readable. */
 public final class ResourceNames {
@@ -29,9 +29,9 @@ public final class ResourceNames {
     return cluster(service, port);
   }
 
-  /** What a proxyless client dials: {@code xds:///service.namespace.svc.cluster.local:port}. */
-  public static String proxylessListener(ServiceEntry service, int port) {
-    return service.fqdn() + ":" + port;
+  /** What a proxyless client dials: {@code xds:///service.namespace.svc.CLUSTER-DOMAIN:port}. */
+  public static String proxylessListener(ObjectRef service, int port, TranslationSettings settings) {
+    return settings.serviceHost(service) + ":" + port;
   }
 
   public static String gatewayListener(String group) {

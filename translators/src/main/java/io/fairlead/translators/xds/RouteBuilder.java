@@ -27,25 +27,25 @@ final class RouteBuilder {
   private RouteBuilder() {}
 
   static Route build(
-      String name, String cluster, String prefix, PortPolicy p, ClientKind client, ClientAddress address) {
+      String name, String cluster, String prefix, PortPolicy p, ClientCapabilities.Dialect dialect, ClientAddress address) {
     RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
-    List<HashKey> keys = p.hashKeys();
+    List<HashKey> keys = p.affinity().hashKeys();
     for (int i = 0; i < keys.size(); i++) {
       // Envoy and gRPC (gRFC A42) combine every policy that yields a hash unless one is terminal:
       // "the first key that yields a value" needs terminal on all but the last.
-      action.addHashPolicy(hashPolicy(keys.get(i), client, address).toBuilder().setTerminal(i < keys.size() - 1));
+      action.addHashPolicy(hashPolicy(keys.get(i), dialect, address).toBuilder().setTerminal(i < keys.size() - 1));
     }
-    p.retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r, client)));
+    p.resilience().retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r, dialect)));
     // Replaces the connection manager's 5-minute stream_idle_timeout for this route's streams.
-    p.idleTimeout().ifPresent(t -> action.setIdleTimeout(Protos.duration(t)));
-    if (client.isGrpc()) {
-      p.timeout()
+    p.timeouts().idle().ifPresent(t -> action.setIdleTimeout(Protos.duration(t)));
+    if (dialect.timeoutAsMaxStreamDuration()) {
+      p.timeouts().request()
           .ifPresent(
               t ->
                   action.setMaxStreamDuration(
                       RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(Protos.duration(t))));
-    } else if (p.timeout().isPresent()) {
-      action.setTimeout(Protos.duration(p.timeout().get()));
+    } else if (p.timeouts().request().isPresent()) {
+      action.setTimeout(Protos.duration(p.timeouts().request().get()));
     } else if (p.protocol().isHttp2()) {
       // Long-lived gRPC and HTTP/2 streams must not be cut by Envoy's 15s default.
       action.setTimeout(Protos.duration(Duration.ZERO));
@@ -55,8 +55,8 @@ final class RouteBuilder {
             .setName(name)
             .setMatch(match(prefix))
             .setRoute(action);
-    if (!client.isGrpc()) {
-      p.sessionPersistence()
+    if (dialect.httpFilters()) {
+      p.affinity().sessionPersistence()
           .ifPresent(s -> route.putTypedPerFilterConfig(HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
       if (HttpFilters.needsSubnetHeader(p, address)) {
         route.setMetadata(subnetMetadata(p, address));
@@ -73,7 +73,7 @@ final class RouteBuilder {
         : m.setPathSeparatedPrefix(prefix).build();
   }
 
-  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientKind client, ClientAddress address) {
+  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientCapabilities.Dialect dialect, ClientAddress address) {
     RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder();
     if (k instanceof HashKey.Header header) {
       h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(header.name()));
@@ -82,7 +82,7 @@ final class RouteBuilder {
           RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setTtl(Protos.duration(c.ttl()));
       c.path().ifPresent(cookie::setPath);
       h.setCookie(cookie);
-    } else if (k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER) && !client.isGrpc()) {
+    } else if (k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER) && dialect.httpFilters()) {
       h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(HttpFilters.SUBNET_HEADER));
     } else if (k instanceof HashKey.SourceIp) {
       h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
@@ -99,11 +99,11 @@ final class RouteBuilder {
 
   static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
 
-  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r, ClientKind client) {
+  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r, ClientCapabilities.Dialect dialect) {
     RetryPolicy.Builder b =
         RetryPolicy.newBuilder().setRetryOn(String.join(",", r.on())).setNumRetries(Protos.uint32(r.attempts()));
     r.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Protos.duration(t)));
-    if (ClientCapabilities.hasRetryHostPredicates(client)) {
+    if (dialect.retryHostPredicates()) {
       // A retry goes to another endpoint, also when the key hashes to the one that failed.
       b.addRetryHostPredicate(
               RetryPolicy.RetryHostPredicate.newBuilder()
@@ -133,7 +133,7 @@ final class RouteBuilder {
 
   private static Metadata subnetMetadata(PortPolicy p, ClientAddress address) {
     HashKey.SourceIp s =
-        p.hashKeys().stream()
+        p.affinity().hashKeys().stream()
             .filter(HashKey.SourceIp.class::isInstance)
             .map(HashKey.SourceIp.class::cast)
             .findFirst()

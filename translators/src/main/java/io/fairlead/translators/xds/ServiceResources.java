@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * What one Service contributes to one proxy context: the unit of incremental translation. Gateway
- * exposures are assembled across Services afterwards, since a gateway shares one listener.
+ * exposures are assembled across Services afterwards, since a gateway shares one listener, and
+ * address claims are resolved across Services ({@link Claims}).
  */
 public record ServiceResources(
     List<Cluster> clusters,
@@ -17,4 +18,5 @@ public record ServiceResources(
     List<Listener> listeners,
     List<RouteConfiguration> routes,
     List<GatewayListenerBuilder.Exposed> exposed,
+    List<Claims.Address> addressClaims,
     List<Diagnostic> diagnostics) {}

@@ -56,7 +56,7 @@ final class SidecarListenerBuilder {
               name,
               ResourceNames.sidecarRoute(svc.ref(), p.port().port()),
               HttpFilters.forPolicies(List.of(p), ClientAddress.PEER),
-              p.maxConnectionDuration(),
+              p.timeouts().maxConnectionDuration(),
               ConnectionManagers.Position.SIDECAR));
     } else {
       chain.addFilters(ConnectionManagers.tcp(name, cluster, p));
@@ -73,7 +73,7 @@ final class SidecarListenerBuilder {
             VirtualHost.newBuilder()
                 .setName(name)
                 .addDomains("*")
-                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientKind.ENVOY, ClientAddress.PEER)))
+                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientCapabilities.dialect(ClientKind.ENVOY), ClientAddress.PEER)))
         .build();
   }
 }

@@ -1,5 +1,8 @@
 package io.fairlead.translators.xds;
 
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -13,6 +16,7 @@ import io.fairlead.policies.SessionPersistence;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.PortEntry;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.model.ServiceModel;
@@ -38,26 +42,41 @@ public final class XdsTranslator {
 
   private XdsTranslator() {}
 
+  /** The resources of one context, in a cluster with the default settings ({@code cluster.local}). */
   public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
+    return translate(model, ctx, TranslationSettings.DEFAULT);
+  }
+
+  public static XdsResources translate(ServiceModel model, ProxyContext ctx, TranslationSettings settings) {
     List<ServiceResources> parts = new ArrayList<>();
     for (ServiceEntry svc : model.services()) {
       if (ctx.sees(svc)) {
-        parts.add(translateService(svc, ctx));
+        parts.add(translateService(svc, ctx, settings));
       }
     }
     return assemble(parts, model.diagnostics(), ctx);
   }
 
-  /** One Service's share of a context's resources; memoize it by (ServiceEntry, context). */
+  /** {@link #translateService(ServiceEntry, ProxyContext, TranslationSettings)} with the default settings. */
   public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx) {
+    return translateService(svc, ctx, TranslationSettings.DEFAULT);
+  }
+
+  /**
+   * One Service's share of a context's resources; memoize it by (ServiceEntry, context) for one
+   * settings value.
+   */
+  public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx, TranslationSettings settings) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
     List<GatewayListenerBuilder.Exposed> exposed = new ArrayList<>();
+    List<Claims.Address> addressClaims = new ArrayList<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
-    String object = svc.ref().toString();
+    ObjectRef object = svc.ref();
     ClientKind client = ctx.role() == ProxyRole.PROXYLESS ? ctx.client() : ClientKind.ENVOY;
+    ClientCapabilities.Dialect dialect = ClientCapabilities.dialect(client);
     for (PortEntry port : svc.ports()) {
       ClientCapabilities.Adapted adapted = ClientCapabilities.adapt(port.policy(), client, object);
       diagnostics.addAll(adapted.downgrades());
@@ -72,8 +91,8 @@ public final class XdsTranslator {
         continue;
       }
       List<Message> built = new ArrayList<>();
-      built.add(ClusterBuilder.build(cluster, svc.fqdn(), p, client));
-      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, client));
+      built.add(ClusterBuilder.build(cluster, settings.serviceHost(svc.ref()), p, dialect));
+      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, dialect));
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
@@ -84,17 +103,15 @@ public final class XdsTranslator {
           }
         }
         // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
-        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, client, ClientAddress.DERIVED));
-        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, client));
+        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, dialect, ClientAddress.DERIVED));
+        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect, settings));
       }
       // The safety net under the property tests: a port whose resources Envoy would reject is
       // left out, with an error, and never served; the other ports and Services are not affected.
       Optional<Violation> invalid = built.stream().flatMap(m -> VALIDATOR.validateMessage(resourceName(m), m).stream()).findFirst();
       if (invalid.isPresent()) {
         diagnostics.add(
-            Diagnostic.error(
-                object,
-                "spec.ports[" + p.port().label() + "]",
+            Diagnostic.error(Reason.INTERNAL, Subject.of(object, p.port().label(), "spec.ports[" + p.port().label() + "]"),
                 "a generated resource fails Envoy's validation (a Fairlead bug, please report): "
                     + invalid.get().resource() + " " + invalid.get().path() + ": " + invalid.get().message() + "; port left out"));
         continue;
@@ -110,6 +127,12 @@ public final class XdsTranslator {
           routes.add(r);
         }
       }
+      if (ctx.role() == ProxyRole.SIDECAR) {
+        String listener = ResourceNames.sidecarListener(svc.ref(), p.port().port());
+        for (String ip : svc.clusterIps()) {
+          addressClaims.add(new Claims.Address(svc.ref(), p.port().label(), ip + ":" + p.port().port(), listener));
+        }
+      }
       if (ctx.role() == ProxyRole.GATEWAY) {
         exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
@@ -117,10 +140,9 @@ public final class XdsTranslator {
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(
-              object, "spec.clusterIP", "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
+          Diagnostic.info(Reason.NATIVE_FIELD, Subject.of(object, "spec.clusterIP"), "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
     }
-    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, diagnostics);
+    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, addressClaims, diagnostics);
   }
 
   /**
@@ -129,16 +151,14 @@ public final class XdsTranslator {
    * #44111), so another replica may take a fresh cookie for an expired one, or the reverse.
    */
   private static Optional<Diagnostic> sessionExpiryAcrossReplicas(
-      PortPolicy p, ProxyContext ctx, String object) {
+      PortPolicy p, ProxyContext ctx, ObjectRef object) {
     if (ctx.gateway().sessionCookieWallClock()
-        || !(p.sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
+        || !(p.affinity().sessionPersistence().orElse(null) instanceof SessionPersistence.Cookie c)
         || c.ttl().isZero()) {
       return Optional.empty();
     }
     return Optional.of(
-        Diagnostic.warning(
-            object,
-            AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName(),
+        Diagnostic.warning(Reason.NO_EFFECT, Subject.of(object, p.port().label(), AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName()),
             "port "
                 + p.port().label()
                 + ", gateway group "
@@ -181,7 +201,15 @@ public final class XdsTranslator {
       diagnostics.addAll(part.diagnostics());
     }
     if (ctx.role() == ProxyRole.SIDECAR) {
-      dropAddressClashes(listeners, routes, diagnostics);
+      // Two Services claiming one virtual IP and port (a directory of manifests can say so,
+      // Kubernetes cannot) would make Envoy reject the second listener.
+      List<Claims.Address> claims = new ArrayList<>();
+      parts.forEach(part -> claims.addAll(part.addressClaims()));
+      Claims.AddressResolution lost = Claims.addresses(claims);
+      diagnostics.addAll(lost.diagnostics());
+      listeners.removeIf(l -> lost.losingListeners().contains(l.getName()));
+      // A sidecar's route is named as its listener (ResourceNames), and must go with it.
+      routes.removeIf(r -> lost.losingListeners().contains(r.getName()));
       clusters.add(ClusterBuilder.passthrough());
       listeners.add(SidecarListenerBuilder.capture());
     }
@@ -200,40 +228,6 @@ public final class XdsTranslator {
         sorted(listeners, Listener::getName),
         sorted(routes, RouteConfiguration::getName),
         List.copyOf(diagnostics));
-  }
-
-  /**
-   * Two Services claiming one virtual IP and port (a directory of manifests can say so, Kubernetes
-   * cannot) would make Envoy reject the second listener: the first, in namespace/name order, keeps
-   * it and the other gets an error diagnostic.
-   */
-  private static void dropAddressClashes(
-      List<Listener> listeners, List<RouteConfiguration> routes, Set<Diagnostic> diagnostics) {
-    Map<String, String> owners = new HashMap<>();
-    Set<String> dropped = new HashSet<>();
-    for (Listener l : listeners) {
-      List<String> addresses = new ArrayList<>();
-      addresses.add(socket(l.getAddress()));
-      l.getAdditionalAddressesList().forEach(a -> addresses.add(socket(a.getAddress())));
-      for (String address : addresses) {
-        String owner = owners.putIfAbsent(address, l.getName());
-        if (owner != null && !owner.equals(l.getName())) {
-          dropped.add(l.getName());
-          diagnostics.add(
-              Diagnostic.error(
-                  l.getName().substring(0, l.getName().lastIndexOf(':')),
-                  "spec.clusterIP",
-                  address + " is also the address of " + owner + "; sidecars route it to " + owner + " only"));
-        }
-      }
-    }
-    listeners.removeIf(l -> dropped.contains(l.getName()));
-    // A sidecar's route is named as its listener (ResourceNames), and must go with it.
-    routes.removeIf(r -> dropped.contains(r.getName()));
-  }
-
-  private static String socket(io.envoyproxy.envoy.config.core.v3.Address a) {
-    return a.getSocketAddress().getAddress() + ":" + a.getSocketAddress().getPortValue();
   }
 
   private static <T extends Message> List<T> sorted(List<T> items, Function<T, String> name) {

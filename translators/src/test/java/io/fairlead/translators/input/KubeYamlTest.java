@@ -1,5 +1,7 @@
 package io.fairlead.translators.input;
 
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -104,7 +106,7 @@ class KubeYamlTest {
 
     assertThat(parsed.services()).extracting(s -> s.getMetadata().getName()).containsExactly("web");
     assertThat(parsed.diagnostics()).containsExactly(
-        Diagnostic.info("in.yaml", "kind", "ignored 2 object(s) of kinds other than v1 Service and"
+        Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source("in.yaml", "kind"), "ignored 2 object(s) of kinds other than v1 Service and"
             + " discovery.k8s.io/v1 EndpointSlice: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
   }
 

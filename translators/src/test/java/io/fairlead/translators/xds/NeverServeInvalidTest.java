@@ -9,7 +9,7 @@ import io.fairlead.policies.PortSpec;
 import io.fairlead.policies.ServicePolicyParser;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.model.EndpointEntry;
@@ -33,7 +33,7 @@ class NeverServeInvalidTest {
 
   private static ServiceEntry service(String name, String clusterIp, int port, String endpoint) {
     PortSpec spec = new PortSpec("http", port, "TCP", Optional.empty());
-    var policy = ServicePolicyParser.parse("demo/" + name, Map.of(), NativeFields.NONE, List.of(spec)).ports().get(0);
+    var policy = ServicePolicyParser.parse(new io.fairlead.policies.ObjectRef("demo", name), Map.of(), NativeFields.NONE, List.of(spec)).ports().get(0);
     EndpointEntry ep =
         new EndpointEntry(endpoint, 8080, endpoint, Optional.empty(), Optional.empty(), Optional.empty(), EndpointHealth.HEALTHY);
     return new ServiceEntry(new ObjectRef("demo", name), List.of(clusterIp), List.of(new PortEntry(policy, List.of(ep))));

@@ -1,6 +1,5 @@
-package io.fairlead.translators;
+package io.fairlead.policies;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Comparator;
 
 /** {@code namespace/name} of a namespaced Kubernetes object. */
@@ -8,11 +7,6 @@ public record ObjectRef(String namespace, String name) implements Comparable<Obj
 
   private static final Comparator<ObjectRef> ORDER =
       Comparator.comparing(ObjectRef::namespace).thenComparing(ObjectRef::name);
-
-  public static ObjectRef of(HasMetadata object) {
-    String ns = object.getMetadata().getNamespace();
-    return new ObjectRef(ns == null || ns.isEmpty() ? "default" : ns, object.getMetadata().getName());
-  }
 
   /** Parses {@code namespace/name}; a bare name means the {@code default} namespace. */
   public static ObjectRef parse(String text) {

@@ -1,9 +1,8 @@
-package io.fairlead.k8s;
+package io.fairlead.translators;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.util.Collections;
 import java.util.Set;
 import java.util.SortedSet;

@@ -1,12 +1,11 @@
-package io.fairlead.k8s;
+package io.fairlead.translators;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,52 +13,42 @@ import java.util.TreeSet;
  * Which differences between two versions of an object matter downstream. Status, managed fields
  * and the like do not: a change to them alone produces no {@link Change}.
  */
-final class Relevance {
-
-  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+public final class Relevance {
 
   private Relevance() {}
 
-  static boolean serviceChanged(Service a, Service b) {
+  public static boolean serviceChanged(Service a, Service b) {
     return !Objects.equals(a.getSpec(), b.getSpec())
         || !labels(a).equals(labels(b))
         || !annotations(a).equals(annotations(b));
   }
 
   /** The Services whose endpoints differ between two versions of a slice (either may be null). */
-  static Set<ObjectRef> endpointsAffected(EndpointSlice old, EndpointSlice now) {
+  public static Set<ObjectRef> endpointsAffected(EndpointSlice old, EndpointSlice now) {
     Set<ObjectRef> affected = new TreeSet<>();
     if (old == null && now == null) {
       return affected;
     }
     if (old == null || now == null || sliceChanged(old, now)) {
       if (old != null) {
-        serviceOf(old).ifPresent(affected::add);
+        KubeLabels.serviceOf(old).ifPresent(affected::add);
       }
       if (now != null) {
-        serviceOf(now).ifPresent(affected::add);
+        KubeLabels.serviceOf(now).ifPresent(affected::add);
       }
     }
     return affected;
   }
 
-  static boolean sliceChanged(EndpointSlice a, EndpointSlice b) {
+  public static boolean sliceChanged(EndpointSlice a, EndpointSlice b) {
     return !Objects.equals(a.getAddressType(), b.getAddressType())
         || !Objects.equals(a.getEndpoints(), b.getEndpoints())
         || !Objects.equals(a.getPorts(), b.getPorts())
-        || !serviceOf(a).equals(serviceOf(b));
-  }
-
-  /** The Service a slice belongs to, from its {@code kubernetes.io/service-name} label. */
-  static Optional<ObjectRef> serviceOf(EndpointSlice slice) {
-    String name = labels(slice).get(SERVICE_NAME_LABEL);
-    return name == null || name.isBlank()
-        ? Optional.empty()
-        : Optional.of(new ObjectRef(ObjectRef.of(slice).namespace(), name));
+        || !KubeLabels.serviceOf(a).equals(KubeLabels.serviceOf(b));
   }
 
   /** True when both carry the same non-empty resourceVersion: the API server says nothing changed. */
-  static boolean sameResourceVersion(HasMetadata a, HasMetadata b) {
+  public static boolean sameResourceVersion(HasMetadata a, HasMetadata b) {
     String va = a.getMetadata().getResourceVersion();
     return va != null && !va.isEmpty() && va.equals(b.getMetadata().getResourceVersion());
   }

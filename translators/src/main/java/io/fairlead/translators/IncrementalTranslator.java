@@ -1,13 +1,9 @@
-package io.fairlead.xds;
+package io.fairlead.translators;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.k8s.Change;
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.KubeModelBuilder;
-import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
-import io.fairlead.translators.ProxyContext;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.xds.ServiceResources;
 import io.fairlead.translators.xds.XdsResources;
@@ -16,35 +12,54 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * Translates only what changed. A source change rebuilds the model of the Services it names; a
  * context's translation reuses each Service's resources while its model entry is the same object.
- * The output equals {@link XdsTranslator#translate} of the whole state (tested).
+ * The output equals {@link XdsTranslator#translate} of the whole state with the same settings (tested).
  */
 public final class IncrementalTranslator {
 
-  /** The model built from one KubeState: per-Service parts and the state-wide diagnostics. */
-  private record Model(SortedMap<ObjectRef, KubeModelBuilder.Built> services, List<Diagnostic> diagnostics) {}
+  /**
+   * The model built from one update: per-Service parts, the state-wide diagnostics, and the
+   * source's diagnostics that came with it.
+   */
+  private record Model(
+      SortedMap<ObjectRef, KubeModelBuilder.Built> services, List<Diagnostic> diagnostics, List<Diagnostic> sourceDiagnostics) {}
 
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
-  private final Supplier<List<Diagnostic>> sourceDiagnostics;
-  private volatile Model model = new Model(new TreeMap<>(), List.of());
+  private final TranslationSettings settings;
+  private volatile Model model = new Model(new TreeMap<>(), List.of(), List.of());
   private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
 
-  public IncrementalTranslator(Supplier<List<Diagnostic>> sourceDiagnostics) {
-    this.sourceDiagnostics = sourceDiagnostics;
+  /** A translator for a cluster with the default settings ({@code cluster.local}). */
+  public IncrementalTranslator() {
+    this(TranslationSettings.DEFAULT);
   }
 
-  /** Applies a source change. Called from the source's single event thread. */
-  public synchronized void update(KubeState state, Change change) {
+  public IncrementalTranslator(TranslationSettings settings) {
+    this.settings = Objects.requireNonNull(settings);
+  }
+
+  /** Applies a change from a source with nothing to say about its state. */
+  public void update(KubeState state, Change change) {
+    update(SourceUpdate.of(state, change));
+  }
+
+  /**
+   * Applies a source update: its state, its change and its diagnostics together. Called from the
+   * source's single event thread.
+   */
+  public synchronized void update(SourceUpdate update) {
+    KubeState state = update.state();
+    Change change = update.change();
     Map<ObjectRef, List<EndpointSlice>> slices = KubeModelBuilder.slicesByService(state);
     SortedMap<ObjectRef, KubeModelBuilder.Built> next = new TreeMap<>(model.services());
     next.keySet().retainAll(state.services().keySet());
@@ -66,14 +81,25 @@ public final class IncrementalTranslator {
     }
     List<Diagnostic> diagnostics = new ArrayList<>(KubeModelBuilder.orphanSlices(state, slices));
     next.values().forEach(b -> diagnostics.addAll(b.diagnostics()));
-    model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)));
+    model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)), update.diagnostics());
   }
 
   /** The diagnostics of the state: model and source, whatever proxies are connected. */
   public List<Diagnostic> diagnostics() {
-    List<Diagnostic> all = new ArrayList<>(model.diagnostics());
-    all.addAll(sourceDiagnostics.get());
+    Model m = model;
+    List<Diagnostic> all = new ArrayList<>(m.diagnostics());
+    all.addAll(m.sourceDiagnostics());
     return List.copyOf(new TreeSet<>(all));
+  }
+
+  /** Drops what was memoised for a context no proxy uses any more. */
+  public void forget(ProxyContext ctx) {
+    memos.remove(ctx);
+  }
+
+  /** The contexts with memoised translations, for tests. */
+  public int contexts() {
+    return memos.size();
   }
 
   /** The resources of one context. Safe to call from several threads. */
@@ -90,7 +116,7 @@ public final class IncrementalTranslator {
         ServiceEntry entry = e.getValue().entry().get();
         Memo cached = memo.get(e.getKey());
         if (cached == null || cached.entry() != entry) {
-          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx));
+          cached = new Memo(entry, XdsTranslator.translateService(entry, ctx, settings));
           memo.put(e.getKey(), cached);
         }
         parts.add(cached.resources());
@@ -100,7 +126,7 @@ public final class IncrementalTranslator {
       }
     }
     List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());
-    diagnostics.addAll(sourceDiagnostics.get());
+    diagnostics.addAll(m.sourceDiagnostics());
     return XdsTranslator.assemble(parts, diagnostics, ctx);
   }
 }

@@ -1,4 +1,4 @@
-package io.fairlead.k8s;
+package io.fairlead.translators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fairlead.translators.KubeState;
-import io.fairlead.translators.ObjectRef;
+import io.fairlead.policies.ObjectRef;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -79,30 +78,5 @@ class ChangeTest {
 
     assertThat(change.services()).containsExactly(API, WEB);
     assertThat(change.services()).isUnmodifiable();
-  }
-
-  @Test
-  void theSameResourceVersionIsNotAChange() {
-    MutableKubeState state = new MutableKubeState();
-    assertThat(state.setService(WEB, Optional.of(service("web", "7", "maglev", ""))))
-        .isEqualTo(Change.ofService(WEB));
-
-    // a resync redelivers version 7; even if the copy differed it would not be read
-    assertThat(state.setService(WEB, Optional.of(service("web", "7", "random", "")))).isEqualTo(Change.NONE);
-    assertThat(state.snapshot().services().get(WEB).getMetadata().getAnnotations())
-        .containsEntry("fairlead.io/lb", "maglev");
-
-    assertThat(state.setService(WEB, Optional.empty())).isEqualTo(Change.ofService(WEB));
-    assertThat(state.setService(WEB, Optional.empty())).isEqualTo(Change.NONE);
-  }
-
-  @Test
-  void aSliceWithoutServiceLabelChangesNoService() {
-    MutableKubeState state = new MutableKubeState();
-    EndpointSlice orphan = new EndpointSliceBuilder(slice("o-1", "1", "web", "10.0.0.9", ""))
-        .editMetadata().removeFromLabels("kubernetes.io/service-name").endMetadata().build();
-
-    assertThat(state.setSlice(new ObjectRef("default", "o-1"), Optional.of(orphan)).isEmpty()).isTrue();
-    assertThat(state.snapshot().endpointSlices()).hasSize(1);
   }
 }
