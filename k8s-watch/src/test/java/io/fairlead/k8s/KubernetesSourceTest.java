@@ -187,6 +187,7 @@ class KubernetesSourceTest {
     client.resource(service("a", "gone", "maglev")).create();
     Recorder first = start(Optional.empty());
     assertThat(first.next().state().services()).hasSize(2);
+    MockWatches.settle();
     source.close();
     MockWatches.awaitClosed(server);
 

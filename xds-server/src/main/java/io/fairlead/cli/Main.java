@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
       ExplainCommand.class,
       BootstrapCommand.class,
       ServeCommand.class,
-      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

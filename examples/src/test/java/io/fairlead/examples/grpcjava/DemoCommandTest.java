@@ -2,7 +2,7 @@ package io.fairlead.examples.grpcjava;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fairlead.cli.Main;
+import io.fairlead.demo.DemoCommand;
 import io.fairlead.demo.EnvoyBinary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's main job, {@code fairlead demo}, runs every scenario and ends by itself with status 0,
+ * The README's main job, the demo ({@code scripts/demo.sh}), runs every scenario and ends by itself with status 0,
  * with or without an Envoy binary on the machine.
  */
 class DemoCommandTest {
@@ -26,7 +26,7 @@ class DemoCommandTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       // port 0: any port the pods can share, so a busy 50051 on a CI machine does not matter
-      status = Main.run("demo", "--backend-port", "0");
+      status = DemoCommand.run("--backend-port", "0");
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
- * {@code fairlead demo}: a control plane, four "pods" and grpc-java's own xDS client, all in this
+ * The demo ({@code scripts/demo.sh}, {@link DemoCommand}): a control plane, four "pods" and grpc-java's own xDS client, all in this
  * process, showing per-request balancing, header affinity, least-request and a live scale-up;
  * then, where an Envoy binary is found, the same balancing done by an Envoy that Fairlead configures.
  */
