@@ -252,6 +252,7 @@ class GoldenTranslationTest {
   }
 
   private static void check(Path dir) throws Exception {
+    checkSaysWhatItChecks(dir);
     Outputs expected = outputs(dir);
     if (UPDATE) {
       for (String name : stored(dir).keySet()) {
