@@ -95,13 +95,22 @@ public final class Bench {
     report.put("config", config);
     report.put("shrunk", shrunk);
     Map<String, Map<String, Map<String, Object>>> results = new LinkedHashMap<>();
-    for (String scenario : scenarios) {
-      for (String mode : modes) {
-        out.printf("-- %s / %s ...%n", scenario, mode);
-        long t = System.nanoTime();
-        Map<String, Object> r = worker(config, scenario, mode);
-        out.printf("   %s (%.1f s)%n", r, (System.nanoTime() - t) / 1e9);
-        results.computeIfAbsent(scenario, s -> new LinkedHashMap<>()).put(mode, r);
+    int[] fleetPort = new int[1];
+    Process fleet = FleetClient.startShared(config.fleetHeap(), fleetPort);
+    try {
+      for (String scenario : scenarios) {
+        for (String mode : modes) {
+          out.printf("-- %s / %s ...%n", scenario, mode);
+          long t = System.nanoTime();
+          Map<String, Object> r = worker(config, scenario, mode, fleetPort[0]);
+          out.printf("   %s (%.1f s)%n", r, (System.nanoTime() - t) / 1e9);
+          results.computeIfAbsent(scenario, s -> new LinkedHashMap<>()).put(mode, r);
+        }
+      }
+    } finally {
+      fleet.getOutputStream().close(); // the fleet exits when its stdin closes
+      if (!fleet.waitFor(10, TimeUnit.SECONDS)) {
+        fleet.destroyForcibly();
       }
     }
     report.put("results", results);
@@ -112,13 +121,13 @@ public final class Bench {
     return report;
   }
 
-  private static Map<String, Object> worker(Config config, String scenario, String mode) throws Exception {
+  private static Map<String, Object> worker(Config config, String scenario, String mode, int fleetPort) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String configJson = new ObjectMapper().writeValueAsString(config);
     ProcessBuilder pb =
         new ProcessBuilder(
                 java, "-Xmx" + config.serverHeap(), "-cp", System.getProperty("java.class.path"),
-                Worker.class.getName(), scenario, mode, configJson)
+                Worker.class.getName(), scenario, mode, configJson, Integer.toString(fleetPort))
             .redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     Map<String, Object> result = null;

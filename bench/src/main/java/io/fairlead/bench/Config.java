@@ -39,7 +39,7 @@ public record Config(
       new Config("full", 42, 10_000, 10, 1_000, 1_000, 50, 30, 1_000, 1_000, 1_000, List.of(1_000, 5_000), 10, 100, 1_000, 300_000, "4g", "6g");
 
   public static final Config QUICK =
-      new Config("quick", 42, 2_000, 10, 200, 200, 50, 8, 200, 300, 200, List.of(100, 400), 10, 100, 1_000, 30_000, "2g", "2g");
+      new Config("quick", 42, 1_000, 10, 200, 150, 50, 5, 200, 200, 200, List.of(100, 250), 10, 100, 1_000, 30_000, "2g", "2g");
 
   public static final Config TINY =
       new Config("tiny", 42, 40, 10, 20, 6, 100, 1, 20, 6, 20, List.of(10, 14), 34, 20, 200, 30_000, "512m", "512m");

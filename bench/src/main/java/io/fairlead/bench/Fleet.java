@@ -90,7 +90,7 @@ public final class Fleet {
   /** {@code BENCH_DEBUG=1}: each proxy says when it has its full config, each response is logged. */
   private static final boolean DEBUG = System.getenv("BENCH_DEBUG") != null;
 
-  private final PrintStream out;
+  private volatile PrintStream out;
   private final EventLoopGroup loop = new NioEventLoopGroup(2);
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fleet-timer");
@@ -120,21 +120,52 @@ public final class Fleet {
     grpc.setLevel(Level.SEVERE);
     PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     Fleet fleet = new Fleet(stdout);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    if (args.length > 0 && args[0].equals("--listen")) {
+      // Serves one benchmark worker after another on a loopback port, so they share one warm fleet;
+      // exits when its own stdin (the parent) closes.
+      try (java.net.ServerSocket server = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+        Thread parent = new Thread(() -> {
+          try {
+            while (System.in.read() != -1) {
+              // nothing to read: waiting for the end
+            }
+          } catch (java.io.IOException e) {
+            // the parent is gone
+          }
+          System.exit(0);
+        }, "fleet-parent");
+        parent.setDaemon(true);
+        parent.start();
+        stdout.println("@port " + server.getLocalPort());
+        while (true) {
+          try (java.net.Socket session = server.accept()) {
+            fleet.out = new PrintStream(session.getOutputStream(), true, StandardCharsets.UTF_8);
+            fleet.serve(new BufferedReader(new InputStreamReader(session.getInputStream(), StandardCharsets.UTF_8)));
+          } catch (java.io.IOException e) {
+            System.err.println("fleet session ended: " + e.getMessage());
+          }
+          fleet.reset();
+        }
+      }
+    }
+    fleet.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+    fleet.reset();
+    grpc.fine("done"); // keeps the logger (and its level) reachable until here
+    System.exit(0);
+  }
+
+  private void serve(BufferedReader in) throws java.io.IOException {
     String line;
     while ((line = in.readLine()) != null) {
       if (line.isBlank()) {
         continue;
       }
       try {
-        fleet.command(line.trim().split(" "));
+        command(line.trim().split(" "));
       } catch (RuntimeException e) {
-        fleet.reply("@error " + e);
+        reply("@error " + e);
       }
     }
-    fleet.reset();
-    grpc.fine("done"); // keeps the logger (and its level) reachable until here
-    System.exit(0);
   }
 
   synchronized void reply(String line) {
@@ -377,9 +408,9 @@ public final class Fleet {
           .setUserAgentName(userAgent)
           .setLocality(Locality.newBuilder().setZone(zone));
       if (sidecar) {
+        // no namespace: node groups are zone x kind, 6 in all (a namespace would split them further)
         node.setMetadata(Struct.newBuilder()
-            .putFields(NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build())
-            .putFields(NodeMetadataKeys.NAMESPACE, Value.newBuilder().setStringValue("ns" + (id % 7)).build()));
+            .putFields(NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build()));
       }
       return node.build();
     }

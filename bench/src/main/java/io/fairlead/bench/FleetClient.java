@@ -24,15 +24,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class FleetClient implements AutoCloseable {
 
-  private final Process process;
+  private final Process process; // null when connected to a shared fleet
+  private final java.io.InputStream fromFleet;
   private final Writer in;
   private final Map<String, BlockingQueue<String>> replies = new ConcurrentHashMap<>();
   private final Map<Integer, Long> acked = new ConcurrentHashMap<>();
   private final Thread reader;
 
-  private FleetClient(Process process) {
+  private FleetClient(Process process, java.io.InputStream fromFleet, java.io.OutputStream toFleet) {
     this.process = process;
-    this.in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    this.fromFleet = fromFleet;
+    this.in = new java.io.OutputStreamWriter(toFleet, StandardCharsets.UTF_8);
     this.reader = new Thread(this::read, "fleet-reader");
     reader.setDaemon(true);
     reader.start();
@@ -44,11 +46,35 @@ final class FleetClient implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
         "-cp", System.getProperty("java.class.path"), Fleet.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-    return new FleetClient(pb.start());
+    Process p = pb.start();
+    return new FleetClient(p, p.getInputStream(), p.getOutputStream());
+  }
+
+  /** Starts a fleet JVM that serves one worker after another on a loopback port; returns it and the port. */
+  static Process startShared(String maxHeap, int[] port) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+            Fleet.class.getName(), "--listen")
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = r.readLine();
+    if (line == null || !line.startsWith("@port ")) {
+      p.destroyForcibly();
+      throw new IOException("the proxy fleet did not start: " + line);
+    }
+    port[0] = Integer.parseInt(line.substring(6).trim());
+    return p;
+  }
+
+  /** Connects to a shared fleet (see {@link #startShared}). */
+  static FleetClient connect(int port) throws IOException {
+    java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+    return new FleetClient(null, s.getInputStream(), s.getOutputStream());
   }
 
   private void read() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(fromFleet, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         long now = System.nanoTime();
@@ -81,7 +107,7 @@ final class FleetClient implements AutoCloseable {
   Optional<String> await(String kind, Duration timeout) {
     try {
       String line = replies.computeIfAbsent(kind, k -> new LinkedBlockingQueue<>()).poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (line == null && !process.isAlive()) {
+      if (line == null && process != null && !process.isAlive()) {
         throw new IllegalStateException("the proxy fleet exited with " + process.exitValue());
       }
       return Optional.ofNullable(line);
@@ -123,6 +149,14 @@ final class FleetClient implements AutoCloseable {
       in.close();
     } catch (IOException e) {
       // exiting anyway
+    }
+    if (process == null) {
+      try {
+        fromFleet.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+      return;
     }
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -74,6 +74,7 @@ final class Scenarios {
       out.put("heap_mib", round(heapAfterGc() / 1048576.0, 1));
       out.put("rss_mib", round(rssBytes() / 1048576.0, 1));
       fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
   }
@@ -132,6 +133,7 @@ final class Scenarios {
       out.put("cpu_s_per_change", changes == 0 ? null : round((cpu1 - cpu0) / 1e9 / changes, 4));
       out.put("dropped_streams", after.get("dropped"));
       fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
   }
@@ -164,6 +166,7 @@ final class Scenarios {
         out.put("error", stats.get("complete") + " of " + proxies + " had their full config after " + config.syncTimeoutMillis() + " ms");
       }
       fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
   }
@@ -213,6 +216,7 @@ final class Scenarios {
       out.put("points", points);
       out.put("dropped_streams", fleet.stats().get("dropped"));
       fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
   }
