@@ -196,7 +196,12 @@ final class Scenarios {
         }
         int sotw = config.sotwOf(more);
         fleet.call("connect " + target.port() + " " + (more - sotw) + " " + sotw + " " + spreadFor(more), "@connecting");
-        awaitSynced(p);
+        try {
+          awaitSynced(p);
+        } catch (IllegalStateException e) {
+          out.put("error", "at " + p + " proxies: " + e.getMessage()); // the points before it stand
+          break;
+        }
         connected = p;
         long heap = heapAfterGc();
         long rss = rssBytes();
@@ -210,6 +215,7 @@ final class Scenarios {
       }
       if (!points.isEmpty()) {
         Map<String, Object> last = points.get(points.size() - 1);
+        out.put("at_proxies", last.get("proxies"));
         out.put("kib_per_proxy", last.get("kib_per_proxy"));
         out.put("rss_kib_per_proxy", last.get("rss_kib_per_proxy"));
       }
