@@ -1,0 +1,197 @@
+package io.fairlead.bench;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar bench/target/fairlead-bench.jar [--quick] [--json FILE] [--scenario NAME]...}:
+ * runs each scenario against Fairlead and against the naive baseline, each in a fresh server JVM
+ * with the simulated proxies in a third, prints a table and optionally writes the JSON.
+ */
+public final class Bench {
+
+  static final List<String> MODES = List.of("fairlead", "naive");
+
+  /** The figures of each scenario the table shows, in order; the JSON has these and more. */
+  static final Map<String, List<String>> HEADLINE =
+      Map.of(
+          "cold", List.of("seconds", "heap_mib"),
+          "churn", List.of("p50_ms", "p99_ms", "max_ms", "bytes_per_change", "cpu_s_per_change", "acked_changes"),
+          "storm", List.of("seconds", "dropped_streams"),
+          "memory", List.of("kib_per_proxy", "rss_kib_per_proxy"));
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config = Config.FULL;
+    Path json = null;
+    List<String> scenarios = new ArrayList<>();
+    List<String> modes = new ArrayList<>(MODES);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> config = Config.QUICK;
+        case "--tiny" -> config = Config.TINY;
+        case "--json" -> json = Path.of(value(args, ++i, "--json FILE"));
+        case "--scenario" -> {
+          for (String s : value(args, ++i, "--scenario NAME").split(",")) {
+            if (!Scenarios.NAMES.contains(s)) {
+              usage("unknown scenario " + s + "; one of " + Scenarios.NAMES);
+            }
+            scenarios.add(s);
+          }
+        }
+        case "--mode" -> modes = List.of(value(args, ++i, "--mode fairlead|naive").split(","));
+        case "-h", "--help" -> {
+          usage(null);
+          return;
+        }
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    if (scenarios.isEmpty()) {
+      scenarios.addAll(Scenarios.NAMES);
+    }
+    Map<String, Object> report = run(config, scenarios, modes, System.out);
+    if (json != null) {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      Files.writeString(json, mapper.writeValueAsString(report) + "\n");
+      System.out.println("JSON written to " + json);
+    }
+  }
+
+  /** Runs the scenarios, prints the table to out, and returns the report the JSON is made of. */
+  static Map<String, Object> run(Config config, List<String> scenarios, List<String> modes, PrintStream out) throws Exception {
+    long start = System.nanoTime();
+    out.printf("fairlead-bench %s: %d cores, modes %s, scenarios %s%n", config.name(), Runtime.getRuntime().availableProcessors(), modes, scenarios);
+    List<String> shrunk = config.shrunk();
+    if (!shrunk.isEmpty()) {
+      out.println("shrunk from the full run:");
+      shrunk.forEach(s -> out.println("  " + s));
+    }
+    out.printf("fairlead: serve defaults (debounce %d ms quiet / %d ms max, stream limits); naive: one SimpleCache snapshot for all nodes, rebuilt on every change%n",
+        config.quietMillis(), config.maxDelayMillis());
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", "fairlead-bench");
+    report.put("schema", 1);
+    report.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+    report.put("run", config.name());
+    report.put("cores", Runtime.getRuntime().availableProcessors());
+    report.put("config", config);
+    report.put("shrunk", shrunk);
+    Map<String, Map<String, Map<String, Object>>> results = new LinkedHashMap<>();
+    int[] fleetPort = new int[1];
+    Process fleet = FleetClient.startShared(config.fleetHeap(), fleetPort);
+    try {
+      for (String scenario : scenarios) {
+        for (String mode : modes) {
+          out.printf("-- %s / %s ...%n", scenario, mode);
+          long t = System.nanoTime();
+          Map<String, Object> r = worker(config, scenario, mode, fleetPort[0]);
+          out.printf("   %s (%.1f s)%n", r, (System.nanoTime() - t) / 1e9);
+          results.computeIfAbsent(scenario, s -> new LinkedHashMap<>()).put(mode, r);
+        }
+      }
+    } finally {
+      fleet.getOutputStream().close(); // the fleet exits when its stdin closes
+      if (!fleet.waitFor(10, TimeUnit.SECONDS)) {
+        fleet.destroyForcibly();
+      }
+    }
+    report.put("results", results);
+    report.put("seconds", Scenarios.round((System.nanoTime() - start) / 1e9, 1));
+    out.println();
+    table(results, modes, out);
+    out.printf("total %.1f s%n", (System.nanoTime() - start) / 1e9);
+    return report;
+  }
+
+  private static Map<String, Object> worker(Config config, String scenario, String mode, int fleetPort) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String configJson = new ObjectMapper().writeValueAsString(config);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java, "-Xmx" + config.serverHeap(), "-cp", System.getProperty("java.class.path"),
+                Worker.class.getName(), scenario, mode, configJson, Integer.toString(fleetPort))
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process p = pb.start();
+    Map<String, Object> result = null;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("@result ")) {
+          result = new ObjectMapper().readValue(line.substring(8), new TypeReference<LinkedHashMap<String, Object>>() {});
+        } else {
+          System.err.println(line);
+        }
+      }
+    } catch (IOException e) {
+      // the worker died; reported below
+    }
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    if (result == null) {
+      result = new LinkedHashMap<>();
+      result.put("error", "the worker JVM exited with " + (p.isAlive() ? "no code" : p.exitValue()) + " and no result");
+    }
+    return result;
+  }
+
+  static void table(Map<String, Map<String, Map<String, Object>>> results, List<String> modes, PrintStream out) {
+    StringBuilder header = new StringBuilder(String.format("%-8s %-20s", "scenario", "figure"));
+    modes.forEach(m -> header.append(String.format(" %14s", m)));
+    out.println(header);
+    results.forEach((scenario, byMode) -> {
+      for (String figure : HEADLINE.get(scenario)) {
+        StringBuilder row = new StringBuilder(String.format("%-8s %-20s", scenario, figure));
+        for (String mode : modes) {
+          Map<String, Object> r = byMode.getOrDefault(mode, Map.of());
+          Object v = r.get(figure);
+          row.append(String.format(" %14s", v == null ? (r.containsKey("error") ? "error" : "-") : v));
+        }
+        out.println(row);
+      }
+      byMode.forEach((mode, r) -> {
+        if (r.containsKey("error")) {
+          out.printf("  %s/%s: %s%n", scenario, mode, r.get("error"));
+        }
+      });
+    });
+  }
+
+  private static String value(String[] args, int i, String usage) {
+    if (i >= args.length) {
+      usage("missing value: " + usage);
+    }
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    PrintStream s = problem == null ? System.out : System.err;
+    if (problem != null) {
+      s.println(problem);
+    }
+    s.println("usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive]");
+    s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
+    s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
+    if (problem != null) {
+      System.exit(2);
+    }
+  }
+}

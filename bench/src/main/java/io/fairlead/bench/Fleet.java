@@ -1,0 +1,755 @@
+package io.fairlead.bench;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.fairlead.bootstrap.NodeMetadataKeys;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.stub.StreamObserver;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The simulated proxies: a process of its own (spawned by {@link FleetClient} from the same
+ * classpath), so their CPU and heap are not the control plane's. Two kinds of proxy, each on its
+ * own connection:
+ *
+ * <ul>
+ *   <li>Envoy-like: one delta ADS stream, wildcard CDS and LDS, subscribing to EDS for every
+ *       cluster and to RDS for every route its listeners name (and unsubscribing EDS of removed
+ *       clusters), ACKing each response after its follow-up subscriptions, as Envoy does;
+ *   <li>proxyless gRPC-like: one state-of-the-world ADS stream, LDS for a few targets, then CDS
+ *       for the clusters their routes name and EDS for those clusters, ACKing with the version.
+ * </ul>
+ *
+ * A stream that ends with an error is dropped and opened again after a jittered backoff (500 ms,
+ * doubling, at most 8 s). Commands come on stdin, one a line; replies go to stdout, starting with
+ * {@code @}:
+ *
+ * <pre>
+ * targets NAME,NAME,...             listener names proxyless clients dial         -> @targets N
+ * connect PORT DELTA SOTW SPREAD_MS more proxies, spread over SPREAD_MS            -> @connecting TOTAL, then
+ *                                                                                   @synced TOTAL MS once all have full config
+ * expect K CLUSTER                  change K: report when every proxy that holds
+ *                                   CLUSTER has ACKed its marker endpoint          -> @expecting K N, then @acked K
+ * stats                                                                            -> @stats key=value ...
+ * reset                             close every proxy                             -> @reset
+ * </pre>
+ */
+public final class Fleet {
+
+  static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  private static final int TARGETS_PER_CLIENT = 3;
+  /** {@code BENCH_DEBUG=1}: each proxy says when it has its full config, each response is logged. */
+  private static final boolean DEBUG = System.getenv("BENCH_DEBUG") != null;
+
+  private volatile PrintStream out;
+  private final EventLoopGroup loop = new NioEventLoopGroup(2);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "fleet-timer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong responses = new AtomicLong();
+  private final AtomicInteger dropped = new AtomicInteger();
+  private final AtomicInteger complete = new AtomicInteger();
+  private final Map<String, List<Expectation>> expectations = new ConcurrentHashMap<>();
+  /** Parsed resources by type, name and version: each distinct resource is parsed once. */
+  private final Map<String, Object> parsed = new ConcurrentHashMap<>();
+  private volatile List<String> targets = List.of();
+  private volatile int wanted;
+  private volatile long connectStart;
+  private volatile boolean closing;
+  private volatile String syncedReported = "";
+
+  Fleet(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Logger grpc = Logger.getLogger("io.grpc");
+    grpc.setLevel(Level.SEVERE);
+    PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    Fleet fleet = new Fleet(stdout);
+    if (args.length > 0 && args[0].equals("--listen")) {
+      // Serves one benchmark worker after another on a loopback port, so they share one warm fleet;
+      // exits when its own stdin (the parent) closes.
+      try (java.net.ServerSocket server = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+        Thread parent = new Thread(() -> {
+          try {
+            while (System.in.read() != -1) {
+              // nothing to read: waiting for the end
+            }
+          } catch (java.io.IOException e) {
+            // the parent is gone
+          }
+          System.exit(0);
+        }, "fleet-parent");
+        parent.setDaemon(true);
+        parent.start();
+        stdout.println("@port " + server.getLocalPort());
+        while (true) {
+          try (java.net.Socket session = server.accept()) {
+            fleet.out = new PrintStream(session.getOutputStream(), true, StandardCharsets.UTF_8);
+            fleet.serve(new BufferedReader(new InputStreamReader(session.getInputStream(), StandardCharsets.UTF_8)));
+          } catch (java.io.IOException e) {
+            System.err.println("fleet session ended: " + e.getMessage());
+          }
+          fleet.reset();
+        }
+      }
+    }
+    fleet.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+    fleet.reset();
+    grpc.fine("done"); // keeps the logger (and its level) reachable until here
+    System.exit(0);
+  }
+
+  private void serve(BufferedReader in) throws java.io.IOException {
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        command(line.trim().split(" "));
+      } catch (RuntimeException e) {
+        reply("@error " + e);
+      }
+    }
+  }
+
+  synchronized void reply(String line) {
+    out.println(line);
+    out.flush();
+  }
+
+  void command(String[] c) {
+    switch (c[0]) {
+      case "targets" -> {
+        targets = c.length > 1 ? List.of(c[1].split(",")) : List.of();
+        reply("@targets " + targets.size());
+      }
+      case "connect" -> connect(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]), Long.parseLong(c[4]));
+      case "expect" -> expect(Integer.parseInt(c[1]), c[2]);
+      case "stats" -> {
+        int open = (int) proxies.stream().filter(p -> p.open).count();
+        reply("@stats bytes=" + bytes.get() + " responses=" + responses.get() + " dropped=" + dropped.get()
+            + " open=" + open + " complete=" + complete.get() + " total=" + proxies.size()
+            + " heap_mib=" + ((Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
+      }
+      case "reset" -> {
+        reset();
+        reply("@reset");
+      }
+      default -> reply("@error unknown command " + c[0]);
+    }
+  }
+
+  private void connect(int port, int delta, int sotw, long spreadMillis) {
+    int first = proxies.size();
+    int n = delta + sotw;
+    wanted = first + n;
+    connectStart = System.nanoTime();
+    closing = false;
+    List<Proxy> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int id = first + i;
+      // SotW clients spread evenly through the delta ones
+      boolean proxyless = sotw > 0 && (long) i * sotw / n != (long) (i + 1) * sotw / n;
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port)
+              .usePlaintext()
+              .eventLoopGroup(loop)
+              .channelType(NioSocketChannel.class)
+              .directExecutor()
+              .maxInboundMessageSize(512 * 1024 * 1024)
+              .build();
+      String zone = World.ZONES.get(id % World.ZONES.size());
+      Proxy p = proxyless ? new SotwProxy(id, zone, channel) : new DeltaProxy(id, zone, channel);
+      batch.add(p);
+    }
+    proxies.addAll(batch);
+    reply("@connecting " + wanted);
+    for (int i = 0; i < batch.size(); i++) {
+      Proxy p = batch.get(i);
+      long at = n <= 1 ? 0 : spreadMillis * 1_000_000L * i / (n - 1);
+      timer.schedule(p::open, at, TimeUnit.NANOSECONDS);
+    }
+    checkSynced();
+  }
+
+  private void checkSynced() {
+    int w = wanted;
+    String key = w + "@" + connectStart;
+    if (complete.get() >= w && !key.equals(syncedReported)) {
+      synchronized (this) {
+        if (!key.equals(syncedReported)) {
+          syncedReported = key;
+          reply("@synced " + w + " " + (System.nanoTime() - connectStart) / 1_000_000);
+        }
+      }
+    }
+  }
+
+  private void reset() {
+    closing = true;
+    for (Proxy p : proxies) {
+      p.channel.shutdownNow();
+    }
+    for (Proxy p : proxies) {
+      try {
+        p.channel.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    proxies.clear();
+    expectations.clear();
+    parsed.clear();
+    complete.set(0);
+    dropped.set(0);
+    bytes.set(0);
+    responses.set(0);
+    wanted = 0;
+  }
+
+  /** Change k rewrote CLUSTER's endpoints; every proxy that holds CLUSTER must ACK the marker. */
+  private void expect(int k, String cluster) {
+    Expectation e = new Expectation(k);
+    List<Expectation> list = expectations.computeIfAbsent(cluster, c -> new CopyOnWriteArrayList<>());
+    list.add(e);
+    for (Proxy p : proxies) {
+      synchronized (p) {
+        if (p.open && p.holds(cluster) && p.ackedMarker(cluster) < k) {
+          e.waiting.add(p.id);
+        }
+      }
+    }
+    // proxies that ACKed it before we heard of it count as done
+    for (Proxy p : proxies) {
+      synchronized (p) {
+        if (p.ackedMarker(cluster) >= k) {
+          e.waiting.remove(p.id);
+        }
+      }
+    }
+    reply("@expecting " + k + " " + e.waiting.size());
+    e.armed = true;
+    e.maybeDone(list);
+  }
+
+  private final class Expectation {
+    final int k;
+    final Set<Integer> waiting = ConcurrentHashMap.newKeySet();
+    volatile boolean armed;
+    private boolean reported;
+
+    Expectation(int k) {
+      this.k = k;
+    }
+
+    void acked(int proxy, List<Expectation> list) {
+      if (waiting.remove(proxy)) {
+        maybeDone(list);
+      }
+    }
+
+    void maybeDone(List<Expectation> list) {
+      if (armed && waiting.isEmpty()) {
+        synchronized (this) {
+          if (reported) {
+            return;
+          }
+          reported = true;
+        }
+        list.remove(this);
+        reply("@acked " + k);
+      }
+    }
+  }
+
+  /** A proxy ACKed an EDS resource: which changes does that complete? */
+  private void ackedEndpoints(Proxy p, String cluster, int marker) {
+    if (marker < 0) {
+      return;
+    }
+    List<Expectation> list = expectations.get(cluster);
+    if (list == null) {
+      return;
+    }
+    for (Expectation e : list) {
+      if (marker >= e.k) {
+        e.acked(p.id, list);
+      }
+    }
+  }
+
+  private abstract class Proxy {
+    final int id;
+    final String zone;
+    final ManagedChannel channel;
+    volatile boolean open;
+    long openedAt;
+    boolean everComplete;
+    int attempts;
+    /** The highest change marker ACKed per cluster. */
+    final Map<String, Integer> markers = new HashMap<>();
+
+    Proxy(int id, String zone, ManagedChannel channel) {
+      this.id = id;
+      this.zone = zone;
+      this.channel = channel;
+    }
+
+    abstract void open();
+
+    abstract boolean holds(String edsName);
+
+    int ackedMarker(String cluster) {
+      return markers.getOrDefault(cluster, -1);
+    }
+
+    void completed() {
+      attempts = 0;
+      if (DEBUG && !everComplete) {
+        System.err.printf("proxy %d (%s) complete %d ms after its stream opened%n", id, getClass().getSimpleName(), (System.nanoTime() - openedAt) / 1_000_000);
+      }
+      if (!everComplete) {
+        everComplete = true;
+        complete.incrementAndGet();
+        checkSynced();
+      }
+    }
+
+    void failed() {
+      open = false;
+      if (closing) {
+        return;
+      }
+      dropped.incrementAndGet();
+      long backoff = Math.min(8_000, 500L << Math.min(attempts++, 5));
+      long jittered = (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+      timer.schedule(this::open, jittered, TimeUnit.MILLISECONDS);
+    }
+
+    void countResponse(int size) {
+      bytes.addAndGet(size);
+      responses.incrementAndGet();
+    }
+
+    /** Records the markers of the EDS resources just ACKed, then tells the expectations. */
+    void acked(List<String> endpoints, List<Integer> marks) {
+      for (int i = 0; i < endpoints.size(); i++) {
+        String name = endpoints.get(i);
+        int m = marks.get(i);
+        if (m >= 0) {
+          synchronized (this) {
+            markers.merge(name, m, Math::max);
+          }
+          ackedEndpoints(this, name, m);
+        }
+      }
+    }
+
+    Node node(String userAgent, boolean sidecar) {
+      Node.Builder node = Node.newBuilder()
+          .setId("bench-" + id)
+          .setCluster("bench")
+          .setUserAgentName(userAgent)
+          .setLocality(Locality.newBuilder().setZone(zone));
+      if (sidecar) {
+        // no namespace: node groups are zone x kind, 6 in all (a namespace would split them further)
+        node.setMetadata(Struct.newBuilder()
+            .putFields(NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build()));
+      }
+      return node.build();
+    }
+  }
+
+  /** An Envoy: delta ADS, wildcard CDS and LDS, EDS and RDS for what it receives. */
+  private final class DeltaProxy extends Proxy implements StreamObserver<DeltaDiscoveryResponse> {
+    private StreamObserver<DeltaDiscoveryRequest> stream;
+    private final Set<String> eds = new HashSet<>();
+    private final Set<String> rds = new HashSet<>();
+    private final Set<String> pendingEds = new HashSet<>();
+    private final Set<String> pendingRds = new HashSet<>();
+    private boolean cds;
+    private boolean lds;
+
+    DeltaProxy(int id, String zone, ManagedChannel channel) {
+      super(id, zone, channel);
+    }
+
+    @Override
+    synchronized void open() {
+      if (closing) {
+        return;
+      }
+      eds.clear();
+      rds.clear();
+      pendingEds.clear();
+      pendingRds.clear();
+      cds = false;
+      lds = false;
+      open = true;
+      openedAt = System.nanoTime();
+      stream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
+      stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node("envoy", true)).setTypeUrl(CDS).build());
+      stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).build());
+    }
+
+    @Override
+    synchronized boolean holds(String edsName) {
+      return eds.contains(edsName);
+    }
+
+    @Override
+    public void onNext(DeltaDiscoveryResponse r) {
+      countResponse(r.getSerializedSize());
+      if (DEBUG) {
+        System.err.printf("proxy %d delta %s +%d -%d at %d ms%n", id, r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
+            r.getResourcesCount(), r.getRemovedResourcesCount(), (System.nanoTime() - openedAt) / 1_000_000);
+      }
+      List<String> acked = new ArrayList<>();
+      List<Integer> marks = new ArrayList<>();
+      synchronized (this) {
+        switch (r.getTypeUrl()) {
+          case CDS -> {
+            List<String> subscribe = new ArrayList<>();
+            List<String> unsubscribe = new ArrayList<>();
+            for (Resource res : r.getResourcesList()) {
+              String name = edsName(res.getName(), res.getVersion(), res.getResource());
+              if (name != null && eds.add(name)) {
+                subscribe.add(name);
+                pendingEds.add(name);
+              }
+            }
+            for (String removed : r.getRemovedResourcesList()) {
+              if (eds.remove(removed)) {
+                unsubscribe.add(removed);
+                pendingEds.remove(removed);
+              }
+            }
+            if (!subscribe.isEmpty() || !unsubscribe.isEmpty()) {
+              stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS)
+                  .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe).build());
+            }
+            cds = true;
+          }
+          case LDS -> {
+            List<String> subscribe = new ArrayList<>();
+            for (Resource res : r.getResourcesList()) {
+              for (String route : routeNames(res.getName(), res.getVersion(), res.getResource())) {
+                if (rds.add(route)) {
+                  subscribe.add(route);
+                  pendingRds.add(route);
+                }
+              }
+            }
+            if (!subscribe.isEmpty()) {
+              stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(RDS).addAllResourceNamesSubscribe(subscribe).build());
+            }
+            lds = true;
+          }
+          case EDS -> {
+            for (Resource res : r.getResourcesList()) {
+              pendingEds.remove(res.getName());
+              int m = marker(res.getName(), res.getVersion(), res.getResource());
+              if (m >= 0) {
+                acked.add(res.getName());
+                marks.add(m);
+              }
+            }
+          }
+          case RDS -> r.getResourcesList().forEach(res -> pendingRds.remove(res.getName()));
+          default -> { }
+        }
+        stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()).build());
+        if (cds && lds && pendingEds.isEmpty() && pendingRds.isEmpty()) {
+          completed();
+        }
+      }
+      acked(acked, marks);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      failed();
+    }
+
+    @Override
+    public void onCompleted() {
+      failed();
+    }
+  }
+
+  /** A proxyless gRPC client: SotW ADS, LDS for its targets, then CDS and EDS by name. */
+  private final class SotwProxy extends Proxy implements StreamObserver<DiscoveryResponse> {
+    private StreamObserver<DiscoveryRequest> stream;
+    private final Map<String, String> versions = new HashMap<>();
+    private final Map<String, String> nonces = new HashMap<>();
+    private Set<String> clusters = new TreeSet<>();
+    private Set<String> eds = new TreeSet<>();
+    private Set<String> pendingClusters = new HashSet<>();
+    private Set<String> pendingEds = new HashSet<>();
+    private boolean lds;
+    private List<String> myTargets = List.of();
+
+    SotwProxy(int id, String zone, ManagedChannel channel) {
+      super(id, zone, channel);
+    }
+
+    @Override
+    synchronized void open() {
+      if (closing) {
+        return;
+      }
+      List<String> pool = targets;
+      List<String> mine = new ArrayList<>();
+      for (int i = 0; i < Math.min(TARGETS_PER_CLIENT, pool.size()); i++) {
+        mine.add(pool.get((id * 7 + i) % pool.size()));
+      }
+      myTargets = List.copyOf(new TreeSet<>(mine));
+      versions.clear();
+      nonces.clear();
+      clusters = new TreeSet<>();
+      eds = new TreeSet<>();
+      pendingClusters = new HashSet<>();
+      pendingEds = new HashSet<>();
+      lds = false;
+      open = true;
+      openedAt = System.nanoTime();
+      stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+      stream.onNext(DiscoveryRequest.newBuilder().setNode(node("gRPC Java", false)).setTypeUrl(LDS).addAllResourceNames(myTargets).build());
+    }
+
+    @Override
+    synchronized boolean holds(String edsName) {
+      return eds.contains(edsName);
+    }
+
+    private void request(String type, Set<String> names) {
+      stream.onNext(DiscoveryRequest.newBuilder().setTypeUrl(type)
+          .setVersionInfo(versions.getOrDefault(type, "")).setResponseNonce(nonces.getOrDefault(type, ""))
+          .addAllResourceNames(names).build());
+    }
+
+    @Override
+    public void onNext(DiscoveryResponse r) {
+      countResponse(r.getSerializedSize());
+      if (DEBUG) {
+        System.err.printf("proxy %d sotw %s %d at %d ms%n", id, r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
+            r.getResourcesCount(), (System.nanoTime() - openedAt) / 1_000_000);
+      }
+      List<String> acked = new ArrayList<>();
+      List<Integer> marks = new ArrayList<>();
+      synchronized (this) {
+        String type = r.getTypeUrl();
+        versions.put(type, r.getVersionInfo());
+        nonces.put(type, r.getNonce());
+        switch (type) {
+          case LDS -> {
+            Set<String> want = new TreeSet<>();
+            for (Any any : r.getResourcesList()) {
+              want.addAll(apiListenerClusters(any));
+            }
+            request(LDS, new TreeSet<>(myTargets)); // ACK
+            lds = true;
+            if (!want.equals(clusters)) {
+              clusters = want;
+              pendingClusters = new HashSet<>(want);
+              request(CDS, clusters);
+            }
+          }
+          case CDS -> {
+            Set<String> want = new TreeSet<>();
+            for (Any any : r.getResourcesList()) {
+              Cluster c = parse(any, Cluster.parser());
+              pendingClusters.remove(c.getName());
+              String name = edsName(c);
+              if (name != null) {
+                want.add(name);
+              }
+            }
+            request(CDS, clusters); // ACK
+            if (!want.equals(eds)) {
+              eds = want;
+              pendingEds = new HashSet<>(want);
+              request(EDS, eds);
+            }
+          }
+          case EDS -> {
+            for (Any any : r.getResourcesList()) {
+              ClusterLoadAssignment cla = parse(any, ClusterLoadAssignment.parser());
+              pendingEds.remove(cla.getClusterName());
+              acked.add(cla.getClusterName());
+              marks.add(marker(cla));
+            }
+            request(EDS, eds); // ACK
+          }
+          default -> request(type, Set.of());
+        }
+        if (lds && pendingClusters.isEmpty() && pendingEds.isEmpty()) {
+          completed();
+        }
+      }
+      acked(acked, marks);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      failed();
+    }
+
+    @Override
+    public void onCompleted() {
+      failed();
+    }
+  }
+
+  // ---- reading resources ----
+
+  private String edsName(String name, String version, Any any) {
+    Object cached = parsed.computeIfAbsent("C|" + name + "|" + version, k -> {
+      String eds = edsName(parse(any, Cluster.parser()));
+      return eds == null ? "" : eds;
+    });
+    String eds = (String) cached;
+    return eds.isEmpty() ? null : eds;
+  }
+
+  private static String edsName(Cluster c) {
+    if (c.getType() != Cluster.DiscoveryType.EDS && !c.hasEdsClusterConfig()) {
+      return null;
+    }
+    String service = c.getEdsClusterConfig().getServiceName();
+    return service.isEmpty() ? c.getName() : service;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> routeNames(String name, String version, Any any) {
+    return (List<String>) parsed.computeIfAbsent("L|" + name + "|" + version, k -> {
+      Listener l = parse(any, Listener.parser());
+      List<String> routes = new ArrayList<>();
+      List<FilterChain> chains = new ArrayList<>(l.getFilterChainsList());
+      if (l.hasDefaultFilterChain()) {
+        chains.add(l.getDefaultFilterChain());
+      }
+      for (FilterChain chain : chains) {
+        for (Filter f : chain.getFiltersList()) {
+          if (f.hasTypedConfig() && f.getTypedConfig().is(HttpConnectionManager.class)) {
+            HttpConnectionManager hcm = unpack(f.getTypedConfig(), HttpConnectionManager.class);
+            if (hcm.hasRds()) {
+              routes.add(hcm.getRds().getRouteConfigName());
+            }
+          }
+        }
+      }
+      return List.copyOf(routes);
+    });
+  }
+
+  private static Set<String> apiListenerClusters(Any any) {
+    Listener l = parse(any, Listener.parser());
+    Set<String> clusters = new TreeSet<>();
+    if (!l.hasApiListener()) {
+      return clusters;
+    }
+    HttpConnectionManager hcm = unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class);
+    RouteConfiguration rc = hcm.getRouteConfig();
+    for (VirtualHost vh : rc.getVirtualHostsList()) {
+      for (Route route : vh.getRoutesList()) {
+        if (route.hasRoute()) {
+          if (!route.getRoute().getCluster().isEmpty()) {
+            clusters.add(route.getRoute().getCluster());
+          }
+          for (WeightedCluster.ClusterWeight w : route.getRoute().getWeightedClusters().getClustersList()) {
+            clusters.add(w.getName());
+          }
+        }
+      }
+    }
+    return clusters;
+  }
+
+  private int marker(String name, String version, Any any) {
+    return (Integer) parsed.computeIfAbsent("E|" + name + "|" + version, k -> marker(parse(any, ClusterLoadAssignment.parser())));
+  }
+
+  /** The highest change marker among a CLA's addresses, or -1. */
+  static int marker(ClusterLoadAssignment cla) {
+    int best = -1;
+    for (LocalityLbEndpoints loc : cla.getEndpointsList()) {
+      for (LbEndpoint e : loc.getLbEndpointsList()) {
+        best = Math.max(best, World.markerOf(e.getEndpoint().getAddress().getSocketAddress().getAddress()));
+      }
+    }
+    return best;
+  }
+
+  private static <T extends com.google.protobuf.Message> T parse(Any any, com.google.protobuf.Parser<T> parser) {
+    try {
+      return parser.parseFrom(any.getValue());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unparseable resource " + any.getTypeUrl(), e);
+    }
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type) {
+    try {
+      return any.unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unparseable " + type.getSimpleName(), e);
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package io.fairlead.bench;
+
+import io.fairlead.translators.Change;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The scenarios, each run against one control plane (one mode) in this JVM, with the proxies in a
+ * fleet JVM. Every figure is measured here; nothing is estimated.
+ */
+final class Scenarios {
+
+  static final List<String> NAMES = List.of("cold", "churn", "storm", "memory");
+  /** Proxies connected before the memory baseline: one delta and one SotW per zone, so every group exists. */
+  static final int MEMORY_BASE = 6;
+
+  private final Config config;
+  private final FleetClient fleet;
+  private final Supplier<Target> targets;
+
+  Scenarios(Config config, FleetClient fleet, Supplier<Target> targets) {
+    this.config = config;
+    this.fleet = fleet;
+    this.targets = targets;
+  }
+
+  static Supplier<Target> targets(String mode, Config config) {
+    return switch (mode) {
+      case "fairlead" -> () -> new FairleadTarget(Duration.ofMillis(config.quietMillis()), Duration.ofMillis(config.maxDelayMillis()));
+      case "naive" -> NaiveTarget::new;
+      default -> throw new IllegalArgumentException("mode is fairlead or naive: " + mode);
+    };
+  }
+
+  Map<String, Object> run(String scenario) throws Exception {
+    return switch (scenario) {
+      case "cold" -> cold();
+      case "churn" -> churn();
+      case "storm" -> storm();
+      case "memory" -> memory();
+      default -> throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
+    };
+  }
+
+  /** The cold world to a complete snapshot: from handing over the state to two proxies having all of it. */
+  private Map<String, Object> cold() throws Exception {
+    World world = new World(new World.Spec(config.coldServices(), config.coldEndpoints(), config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("services", config.coldServices());
+    out.put("endpoints", world.endpoints());
+    try (Target target = targets.get()) {
+      fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+      // one Envoy and one proxyless client wait on the empty server, as proxies do at a restart
+      fleet.call("connect " + target.port() + " 1 1 0", "@connecting");
+      Thread.sleep(300);
+      long t0 = System.nanoTime();
+      target.load(world.state());
+      Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+      long t1 = System.nanoTime();
+      out.put("seconds", synced.isPresent() ? round((t1 - t0) / 1e9, 3) : null);
+      if (synced.isEmpty()) {
+        out.put("error", "no complete config within " + config.syncTimeoutMillis() + " ms");
+      }
+      out.put("heap_mib", round(heapAfterGc() / 1048576.0, 1));
+      out.put("rss_mib", round(rssBytes() / 1048576.0, 1));
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  /** One EndpointSlice change every interval; each change timed until every proxy holding it has ACKed it. */
+  private Map<String, Object> churn() throws Exception {
+    World world = new World(new World.Spec(config.churnServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    int proxies = config.churnProxies();
+    out.put("services", config.churnServices());
+    out.put("endpoints", world.endpoints());
+    out.put("proxies", proxies);
+    out.put("interval_ms", config.churnIntervalMillis());
+    try (Target target = targets.get()) {
+      target.load(world.state());
+      awaitReady(target);
+      connectAll(target, world, proxies, spreadFor(proxies));
+      Map<String, Long> before = fleet.stats();
+      long cpu0 = cpuNanos();
+      int changes = config.churnSeconds() * 1000 / config.churnIntervalMillis();
+      long[] scheduled = new long[changes + 1];
+      long start = System.nanoTime() + 100_000_000L;
+      int late = 0;
+      for (int k = 1; k <= changes; k++) {
+        scheduled[k] = start + (long) k * config.churnIntervalMillis() * 1_000_000L;
+        fleet.call("expect " + k + " " + world.changedCluster(k), "@expecting");
+        long wait = scheduled[k] - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } else if (-wait > config.churnIntervalMillis() * 1_000_000L) {
+          late++;
+        }
+        Change change = world.change(k);
+        target.apply(world.state(), change);
+      }
+      long drainUntil = System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
+      while (System.nanoTime() < drainUntil && fleet.ackedAt(changes).isEmpty()) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(200); // the last ones may trail the last change
+      long cpu1 = cpuNanos();
+      Map<String, Long> after = fleet.stats();
+      List<Double> latencies = new ArrayList<>();
+      for (int k = 1; k <= changes; k++) {
+        int kk = k;
+        fleet.ackedAt(k).ifPresent(at -> latencies.add((at - scheduled[kk]) / 1e6));
+      }
+      Collections.sort(latencies);
+      out.put("changes", changes);
+      out.put("acked_changes", latencies.size());
+      out.put("late_changes", late);
+      out.put("p50_ms", percentile(latencies, 50));
+      out.put("p99_ms", percentile(latencies, 99));
+      out.put("max_ms", latencies.isEmpty() ? null : round(latencies.get(latencies.size() - 1), 1));
+      out.put("bytes_per_change", changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
+      out.put("cpu_s_per_change", changes == 0 ? null : round((cpu1 - cpu0) / 1e9 / changes, 4));
+      out.put("dropped_streams", after.get("dropped"));
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  /** P proxies connect within one second: time until all have their full config, streams dropped on the way. */
+  private Map<String, Object> storm() throws Exception {
+    World world = new World(new World.Spec(config.stormServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    int proxies = config.stormProxies();
+    out.put("services", config.stormServices());
+    out.put("proxies", proxies);
+    try (Target target = targets.get()) {
+      target.load(world.state());
+      awaitReady(target);
+      fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+      // A storm hits a running server: one proxy of each group connects and goes first, so
+      // Fairlead's per-group translations (and the JIT) are warm, as after any earlier proxy.
+      fleet.call("connect " + target.port() + " 3 3 0", "@connecting");
+      awaitSynced(MEMORY_BASE);
+      fleet.call("reset", "@reset");
+      long t0 = System.nanoTime();
+      fleet.call("connect " + target.port() + " " + (proxies - config.sotwOf(proxies)) + " " + config.sotwOf(proxies) + " 1000", "@connecting");
+      Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+      long t1 = System.nanoTime();
+      Map<String, Long> stats = fleet.stats();
+      out.put("seconds", synced.isPresent() ? round((t1 - t0) / 1e9, 3) : null);
+      out.put("dropped_streams", stats.get("dropped"));
+      out.put("complete", stats.get("complete"));
+      if (synced.isEmpty()) {
+        out.put("error", stats.get("complete") + " of " + proxies + " had their full config after " + config.syncTimeoutMillis() + " ms");
+      }
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  /** Heap (after GC) and RSS per connected proxy, over a baseline with every group already served. */
+  private Map<String, Object> memory() throws Exception {
+    World world = new World(new World.Spec(config.memoryServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("services", config.memoryServices());
+    try (Target target = targets.get()) {
+      target.load(world.state());
+      awaitReady(target);
+      fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+      fleet.call("connect " + target.port() + " 3 3 0", "@connecting");
+      awaitSynced(MEMORY_BASE);
+      long heap0 = heapAfterGc();
+      long rss0 = rssBytes();
+      out.put("base_proxies", MEMORY_BASE);
+      out.put("base_heap_mib", round(heap0 / 1048576.0, 1));
+      out.put("base_rss_mib", round(rss0 / 1048576.0, 1));
+      List<Map<String, Object>> points = new ArrayList<>();
+      int connected = MEMORY_BASE;
+      for (int p : config.memoryProxies()) {
+        int more = p - connected;
+        if (more <= 0) {
+          continue;
+        }
+        int sotw = config.sotwOf(more);
+        fleet.call("connect " + target.port() + " " + (more - sotw) + " " + sotw + " " + spreadFor(more), "@connecting");
+        try {
+          awaitSynced(p);
+        } catch (IllegalStateException e) {
+          out.put("error", "at " + p + " proxies: " + e.getMessage()); // the points before it stand
+          break;
+        }
+        connected = p;
+        long heap = heapAfterGc();
+        long rss = rssBytes();
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("proxies", p);
+        point.put("heap_mib", round(heap / 1048576.0, 1));
+        point.put("rss_mib", round(rss / 1048576.0, 1));
+        point.put("kib_per_proxy", round((heap - heap0) / 1024.0 / (p - MEMORY_BASE), 1));
+        point.put("rss_kib_per_proxy", round((rss - rss0) / 1024.0 / (p - MEMORY_BASE), 1));
+        points.add(point);
+      }
+      if (!points.isEmpty()) {
+        Map<String, Object> last = points.get(points.size() - 1);
+        out.put("at_proxies", last.get("proxies"));
+        out.put("kib_per_proxy", last.get("kib_per_proxy"));
+        out.put("rss_kib_per_proxy", last.get("rss_kib_per_proxy"));
+      }
+      out.put("points", points);
+      out.put("dropped_streams", fleet.stats().get("dropped"));
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  private void connectAll(Target target, World world, int proxies, long spreadMillis) {
+    fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+    int sotw = config.sotwOf(proxies);
+    fleet.call("connect " + target.port() + " " + (proxies - sotw) + " " + sotw + " " + spreadMillis, "@connecting");
+    awaitSynced(proxies);
+  }
+
+  private void awaitSynced(int proxies) {
+    Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+    if (synced.isEmpty()) {
+      throw new IllegalStateException(
+          "only " + fleet.stats().get("complete") + " of " + proxies + " proxies had their full config after " + config.syncTimeoutMillis() + " ms");
+    }
+  }
+
+  /** Connects paced under the serve default of 500 new streams a second, so setup drops nothing. */
+  private static long spreadFor(int proxies) {
+    return proxies * 1000L / 400;
+  }
+
+  private static void awaitReady(Target target) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (!target.ready()) {
+      if (System.nanoTime() > until) {
+        throw new IllegalStateException("no first snapshot after 5 minutes");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  static Double percentile(List<Double> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return null;
+    }
+    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return round(sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))), 1);
+  }
+
+  static double round(double v, int places) {
+    double f = Math.pow(10, places);
+    return Math.round(v * f) / f;
+  }
+
+  static long heapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** This process's resident set (Linux), or -1 where /proc is missing. */
+  static long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
