@@ -32,7 +32,14 @@ public final class Bench {
   static final Map<String, List<String>> HEADLINE =
       Map.of(
           "cold", List.of("seconds", "heap_mib"),
-          "churn", List.of("p50_ms", "p99_ms", "max_ms", "bytes_per_change", "cpu_s_per_change", "acked_changes"),
+          "churn",
+              List.of(
+                  "p50_ms",
+                  "p99_ms",
+                  "max_ms",
+                  "bytes_per_change",
+                  "cpu_s_per_change",
+                  "acked_changes"),
           "storm", List.of("seconds", "dropped_streams"),
           "memory", List.of("kib_per_proxy", "rss_kib_per_proxy"));
 
@@ -76,20 +83,25 @@ public final class Bench {
   }
 
   /** Runs the scenarios, prints the table to out, and returns the report the JSON is made of. */
-  static Map<String, Object> run(Config config, List<String> scenarios, List<String> modes, PrintStream out) throws Exception {
+  static Map<String, Object> run(
+      Config config, List<String> scenarios, List<String> modes, PrintStream out) throws Exception {
     long start = System.nanoTime();
-    out.printf("fairlead-bench %s: %d cores, modes %s, scenarios %s%n", config.name(), Runtime.getRuntime().availableProcessors(), modes, scenarios);
+    out.printf(
+        "fairlead-bench %s: %d cores, modes %s, scenarios %s%n",
+        config.name(), Runtime.getRuntime().availableProcessors(), modes, scenarios);
     List<String> shrunk = config.shrunk();
     if (!shrunk.isEmpty()) {
       out.println("shrunk from the full run:");
       shrunk.forEach(s -> out.println("  " + s));
     }
-    out.printf("fairlead: serve defaults (debounce %d ms quiet / %d ms max, stream limits); naive: one SimpleCache snapshot for all nodes, rebuilt on every change%n",
+    out.printf(
+        "fairlead: serve defaults (debounce %d ms quiet / %d ms max, stream limits); naive: one SimpleCache snapshot for all nodes, rebuilt on every change%n",
         config.quietMillis(), config.maxDelayMillis());
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "fairlead-bench");
     report.put("schema", 1);
-    report.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+    report.put(
+        "date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
     report.put("run", config.name());
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("config", config);
@@ -121,21 +133,33 @@ public final class Bench {
     return report;
   }
 
-  private static Map<String, Object> worker(Config config, String scenario, String mode, int fleetPort) throws Exception {
+  private static Map<String, Object> worker(
+      Config config, String scenario, String mode, int fleetPort) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String configJson = new ObjectMapper().writeValueAsString(config);
     ProcessBuilder pb =
         new ProcessBuilder(
-                java, "-Xmx" + config.serverHeap(), "-cp", System.getProperty("java.class.path"),
-                Worker.class.getName(), scenario, mode, configJson, Integer.toString(fleetPort))
+                java,
+                "-Xmx" + config.serverHeap(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Worker.class.getName(),
+                scenario,
+                mode,
+                configJson,
+                Integer.toString(fleetPort))
             .redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     Map<String, Object> result = null;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.startsWith("@result ")) {
-          result = new ObjectMapper().readValue(line.substring(8), new TypeReference<LinkedHashMap<String, Object>>() {});
+          result =
+              new ObjectMapper()
+                  .readValue(
+                      line.substring(8), new TypeReference<LinkedHashMap<String, Object>>() {});
         } else {
           System.err.println(line);
         }
@@ -148,31 +172,39 @@ public final class Bench {
     }
     if (result == null) {
       result = new LinkedHashMap<>();
-      result.put("error", "the worker JVM exited with " + (p.isAlive() ? "no code" : p.exitValue()) + " and no result");
+      result.put(
+          "error",
+          "the worker JVM exited with "
+              + (p.isAlive() ? "no code" : p.exitValue())
+              + " and no result");
     }
     return result;
   }
 
-  static void table(Map<String, Map<String, Map<String, Object>>> results, List<String> modes, PrintStream out) {
+  static void table(
+      Map<String, Map<String, Map<String, Object>>> results, List<String> modes, PrintStream out) {
     StringBuilder header = new StringBuilder(String.format("%-8s %-20s", "scenario", "figure"));
     modes.forEach(m -> header.append(String.format(" %14s", m)));
     out.println(header);
-    results.forEach((scenario, byMode) -> {
-      for (String figure : HEADLINE.get(scenario)) {
-        StringBuilder row = new StringBuilder(String.format("%-8s %-20s", scenario, figure));
-        for (String mode : modes) {
-          Map<String, Object> r = byMode.getOrDefault(mode, Map.of());
-          Object v = r.get(figure);
-          row.append(String.format(" %14s", v == null ? (r.containsKey("error") ? "error" : "-") : v));
-        }
-        out.println(row);
-      }
-      byMode.forEach((mode, r) -> {
-        if (r.containsKey("error")) {
-          out.printf("  %s/%s: %s%n", scenario, mode, r.get("error"));
-        }
-      });
-    });
+    results.forEach(
+        (scenario, byMode) -> {
+          for (String figure : HEADLINE.get(scenario)) {
+            StringBuilder row = new StringBuilder(String.format("%-8s %-20s", scenario, figure));
+            for (String mode : modes) {
+              Map<String, Object> r = byMode.getOrDefault(mode, Map.of());
+              Object v = r.get(figure);
+              row.append(
+                  String.format(" %14s", v == null ? (r.containsKey("error") ? "error" : "-") : v));
+            }
+            out.println(row);
+          }
+          byMode.forEach(
+              (mode, r) -> {
+                if (r.containsKey("error")) {
+                  out.printf("  %s/%s: %s%n", scenario, mode, r.get("error"));
+                }
+              });
+        });
   }
 
   private static String value(String[] args, int i, String usage) {
@@ -187,7 +219,8 @@ public final class Bench {
     if (problem != null) {
       s.println(problem);
     }
-    s.println("usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive]");
+    s.println(
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive]");
     s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     if (problem != null) {

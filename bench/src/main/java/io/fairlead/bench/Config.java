@@ -36,29 +36,101 @@ public record Config(
     String fleetHeap) {
 
   public static final Config FULL =
-      new Config("full", 42, 10_000, 10, 1_000, 1_000, 50, 30, 1_000, 1_000, 1_000, List.of(1_000, 5_000), 10, 100, 1_000, 300_000, "4g", "6g");
+      new Config(
+          "full",
+          42,
+          10_000,
+          10,
+          1_000,
+          1_000,
+          50,
+          30,
+          1_000,
+          1_000,
+          1_000,
+          List.of(1_000, 5_000),
+          10,
+          100,
+          1_000,
+          300_000,
+          "4g",
+          "6g");
 
   public static final Config QUICK =
-      new Config("quick", 42, 1_000, 10, 200, 150, 50, 5, 200, 200, 200, List.of(100, 250), 10, 100, 1_000, 30_000, "2g", "2g");
+      new Config(
+          "quick",
+          42,
+          1_000,
+          10,
+          200,
+          150,
+          50,
+          5,
+          200,
+          200,
+          200,
+          List.of(100, 250),
+          10,
+          100,
+          1_000,
+          30_000,
+          "2g",
+          "2g");
 
   public static final Config TINY =
-      new Config("tiny", 42, 40, 10, 20, 6, 100, 1, 20, 6, 20, List.of(10, 14), 34, 20, 200, 30_000, "512m", "512m");
+      new Config(
+          "tiny",
+          42,
+          40,
+          10,
+          20,
+          6,
+          100,
+          1,
+          20,
+          6,
+          20,
+          List.of(10, 14),
+          34,
+          20,
+          200,
+          30_000,
+          "512m",
+          "512m");
 
   /** What this run shrank, compared with the full one, one line each. */
   public List<String> shrunk() {
     List<String> lines = new ArrayList<>();
     if (coldServices != FULL.coldServices || coldEndpoints != FULL.coldEndpoints) {
-      lines.add(String.format("cold: %,d Services x %d endpoints (full: %,d x %d)", coldServices, coldEndpoints, FULL.coldServices, FULL.coldEndpoints));
+      lines.add(
+          String.format(
+              "cold: %,d Services x %d endpoints (full: %,d x %d)",
+              coldServices, coldEndpoints, FULL.coldServices, FULL.coldEndpoints));
     }
-    if (churnProxies != FULL.churnProxies || churnServices != FULL.churnServices || churnSeconds != FULL.churnSeconds) {
-      lines.add(String.format("churn: %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
-          churnProxies, churnServices, churnSeconds, FULL.churnProxies, FULL.churnServices, FULL.churnSeconds));
+    if (churnProxies != FULL.churnProxies
+        || churnServices != FULL.churnServices
+        || churnSeconds != FULL.churnSeconds) {
+      lines.add(
+          String.format(
+              "churn: %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
+              churnProxies,
+              churnServices,
+              churnSeconds,
+              FULL.churnProxies,
+              FULL.churnServices,
+              FULL.churnSeconds));
     }
     if (stormProxies != FULL.stormProxies || stormServices != FULL.stormServices) {
-      lines.add(String.format("storm: %,d proxies, %,d Services (full: %,d, %,d)", stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
+      lines.add(
+          String.format(
+              "storm: %,d proxies, %,d Services (full: %,d, %,d)",
+              stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
     }
     if (!memoryProxies.equals(FULL.memoryProxies) || memoryServices != FULL.memoryServices) {
-      lines.add(String.format("memory: %s proxies, %,d Services (full: %s, %,d)", memoryProxies, memoryServices, FULL.memoryProxies, FULL.memoryServices));
+      lines.add(
+          String.format(
+              "memory: %s proxies, %,d Services (full: %s, %,d)",
+              memoryProxies, memoryServices, FULL.memoryProxies, FULL.memoryServices));
     }
     return lines;
   }

@@ -87,24 +87,31 @@ public final class Fleet {
   static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   private static final int TARGETS_PER_CLIENT = 3;
-  /** {@code BENCH_DEBUG=1}: each proxy says when it has its full config, each response is logged. */
+
+  /**
+   * {@code BENCH_DEBUG=1}: each proxy says when it has its full config, each response is logged.
+   */
   private static final boolean DEBUG = System.getenv("BENCH_DEBUG") != null;
 
   private volatile PrintStream out;
   private final EventLoopGroup loop = new NioEventLoopGroup(2);
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "fleet-timer");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "fleet-timer");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
   private final AtomicInteger dropped = new AtomicInteger();
   private final AtomicInteger complete = new AtomicInteger();
   private final Map<String, List<Expectation>> expectations = new ConcurrentHashMap<>();
+
   /** Parsed resources by type, name and version: each distinct resource is parsed once. */
   private final Map<String, Object> parsed = new ConcurrentHashMap<>();
+
   private volatile List<String> targets = List.of();
   private volatile int wanted;
   private volatile long connectStart;
@@ -118,29 +125,37 @@ public final class Fleet {
   public static void main(String[] args) throws Exception {
     Logger grpc = Logger.getLogger("io.grpc");
     grpc.setLevel(Level.SEVERE);
-    PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream stdout =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     Fleet fleet = new Fleet(stdout);
     if (args.length > 0 && args[0].equals("--listen")) {
       // Serves one benchmark worker after another on a loopback port, so they share one warm fleet;
       // exits when its own stdin (the parent) closes.
-      try (java.net.ServerSocket server = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
-        Thread parent = new Thread(() -> {
-          try {
-            while (System.in.read() != -1) {
-              // nothing to read: waiting for the end
-            }
-          } catch (java.io.IOException e) {
-            // the parent is gone
-          }
-          System.exit(0);
-        }, "fleet-parent");
+      try (java.net.ServerSocket server =
+          new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+        Thread parent =
+            new Thread(
+                () -> {
+                  try {
+                    while (System.in.read() != -1) {
+                      // nothing to read: waiting for the end
+                    }
+                  } catch (java.io.IOException e) {
+                    // the parent is gone
+                  }
+                  System.exit(0);
+                },
+                "fleet-parent");
         parent.setDaemon(true);
         parent.start();
         stdout.println("@port " + server.getLocalPort());
         while (true) {
           try (java.net.Socket session = server.accept()) {
             fleet.out = new PrintStream(session.getOutputStream(), true, StandardCharsets.UTF_8);
-            fleet.serve(new BufferedReader(new InputStreamReader(session.getInputStream(), StandardCharsets.UTF_8)));
+            fleet.serve(
+                new BufferedReader(
+                    new InputStreamReader(session.getInputStream(), StandardCharsets.UTF_8)));
           } catch (java.io.IOException e) {
             System.err.println("fleet session ended: " + e.getMessage());
           }
@@ -179,13 +194,30 @@ public final class Fleet {
         targets = c.length > 1 ? List.of(c[1].split(",")) : List.of();
         reply("@targets " + targets.size());
       }
-      case "connect" -> connect(Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]), Long.parseLong(c[4]));
+      case "connect" ->
+          connect(
+              Integer.parseInt(c[1]),
+              Integer.parseInt(c[2]),
+              Integer.parseInt(c[3]),
+              Long.parseLong(c[4]));
       case "expect" -> expect(Integer.parseInt(c[1]), c[2]);
       case "stats" -> {
         int open = (int) proxies.stream().filter(p -> p.open).count();
-        reply("@stats bytes=" + bytes.get() + " responses=" + responses.get() + " dropped=" + dropped.get()
-            + " open=" + open + " complete=" + complete.get() + " total=" + proxies.size()
-            + " heap_mib=" + ((Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
+        reply(
+            "@stats bytes="
+                + bytes.get()
+                + " responses="
+                + responses.get()
+                + " dropped="
+                + dropped.get()
+                + " open="
+                + open
+                + " complete="
+                + complete.get()
+                + " total="
+                + proxies.size()
+                + " heap_mib="
+                + ((Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
       }
       case "reset" -> {
         reset();
@@ -266,7 +298,8 @@ public final class Fleet {
   /** Change k rewrote CLUSTER's endpoints; every proxy that holds CLUSTER must ACK the marker. */
   private void expect(int k, String cluster) {
     Expectation e = new Expectation(k);
-    List<Expectation> list = expectations.computeIfAbsent(cluster, c -> new CopyOnWriteArrayList<>());
+    List<Expectation> list =
+        expectations.computeIfAbsent(cluster, c -> new CopyOnWriteArrayList<>());
     list.add(e);
     for (Proxy p : proxies) {
       synchronized (p) {
@@ -342,6 +375,7 @@ public final class Fleet {
     long openedAt;
     boolean everComplete;
     int attempts;
+
     /** The highest change marker ACKed per cluster. */
     final Map<String, Integer> markers = new HashMap<>();
 
@@ -362,7 +396,9 @@ public final class Fleet {
     void completed() {
       attempts = 0;
       if (DEBUG && !everComplete) {
-        System.err.printf("proxy %d (%s) complete %d ms after its stream opened%n", id, getClass().getSimpleName(), (System.nanoTime() - openedAt) / 1_000_000);
+        System.err.printf(
+            "proxy %d (%s) complete %d ms after its stream opened%n",
+            id, getClass().getSimpleName(), (System.nanoTime() - openedAt) / 1_000_000);
       }
       if (!everComplete) {
         everComplete = true;
@@ -402,15 +438,19 @@ public final class Fleet {
     }
 
     Node node(String userAgent, boolean sidecar) {
-      Node.Builder node = Node.newBuilder()
-          .setId("bench-" + id)
-          .setCluster("bench")
-          .setUserAgentName(userAgent)
-          .setLocality(Locality.newBuilder().setZone(zone));
+      Node.Builder node =
+          Node.newBuilder()
+              .setId("bench-" + id)
+              .setCluster("bench")
+              .setUserAgentName(userAgent)
+              .setLocality(Locality.newBuilder().setZone(zone));
       if (sidecar) {
-        // no namespace: node groups are zone x kind, 6 in all (a namespace would split them further)
-        node.setMetadata(Struct.newBuilder()
-            .putFields(NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build()));
+        // no namespace: node groups are zone x kind, 6 in all (a namespace would split them
+        // further)
+        node.setMetadata(
+            Struct.newBuilder()
+                .putFields(
+                    NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build()));
       }
       return node.build();
     }
@@ -444,7 +484,8 @@ public final class Fleet {
       open = true;
       openedAt = System.nanoTime();
       stream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
-      stream.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node("envoy", true)).setTypeUrl(CDS).build());
+      stream.onNext(
+          DeltaDiscoveryRequest.newBuilder().setNode(node("envoy", true)).setTypeUrl(CDS).build());
       stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).build());
     }
 
@@ -457,8 +498,13 @@ public final class Fleet {
     public void onNext(DeltaDiscoveryResponse r) {
       countResponse(r.getSerializedSize());
       if (DEBUG) {
-        System.err.printf("proxy %d delta %s +%d -%d at %d ms%n", id, r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
-            r.getResourcesCount(), r.getRemovedResourcesCount(), (System.nanoTime() - openedAt) / 1_000_000);
+        System.err.printf(
+            "proxy %d delta %s +%d -%d at %d ms%n",
+            id,
+            r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
+            r.getResourcesCount(),
+            r.getRemovedResourcesCount(),
+            (System.nanoTime() - openedAt) / 1_000_000);
       }
       List<String> acked = new ArrayList<>();
       List<Integer> marks = new ArrayList<>();
@@ -481,8 +527,12 @@ public final class Fleet {
               }
             }
             if (!subscribe.isEmpty() || !unsubscribe.isEmpty()) {
-              stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS)
-                  .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe).build());
+              stream.onNext(
+                  DeltaDiscoveryRequest.newBuilder()
+                      .setTypeUrl(EDS)
+                      .addAllResourceNamesSubscribe(subscribe)
+                      .addAllResourceNamesUnsubscribe(unsubscribe)
+                      .build());
             }
             cds = true;
           }
@@ -497,7 +547,11 @@ public final class Fleet {
               }
             }
             if (!subscribe.isEmpty()) {
-              stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(RDS).addAllResourceNamesSubscribe(subscribe).build());
+              stream.onNext(
+                  DeltaDiscoveryRequest.newBuilder()
+                      .setTypeUrl(RDS)
+                      .addAllResourceNamesSubscribe(subscribe)
+                      .build());
             }
             lds = true;
           }
@@ -512,9 +566,13 @@ public final class Fleet {
             }
           }
           case RDS -> r.getResourcesList().forEach(res -> pendingRds.remove(res.getName()));
-          default -> { }
+          default -> {}
         }
-        stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()).build());
+        stream.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(r.getTypeUrl())
+                .setResponseNonce(r.getNonce())
+                .build());
         if (cds && lds && pendingEds.isEmpty() && pendingRds.isEmpty()) {
           completed();
         }
@@ -570,7 +628,12 @@ public final class Fleet {
       open = true;
       openedAt = System.nanoTime();
       stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
-      stream.onNext(DiscoveryRequest.newBuilder().setNode(node("gRPC Java", false)).setTypeUrl(LDS).addAllResourceNames(myTargets).build());
+      stream.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node("gRPC Java", false))
+              .setTypeUrl(LDS)
+              .addAllResourceNames(myTargets)
+              .build());
     }
 
     @Override
@@ -579,17 +642,25 @@ public final class Fleet {
     }
 
     private void request(String type, Set<String> names) {
-      stream.onNext(DiscoveryRequest.newBuilder().setTypeUrl(type)
-          .setVersionInfo(versions.getOrDefault(type, "")).setResponseNonce(nonces.getOrDefault(type, ""))
-          .addAllResourceNames(names).build());
+      stream.onNext(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(type)
+              .setVersionInfo(versions.getOrDefault(type, ""))
+              .setResponseNonce(nonces.getOrDefault(type, ""))
+              .addAllResourceNames(names)
+              .build());
     }
 
     @Override
     public void onNext(DiscoveryResponse r) {
       countResponse(r.getSerializedSize());
       if (DEBUG) {
-        System.err.printf("proxy %d sotw %s %d at %d ms%n", id, r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
-            r.getResourcesCount(), (System.nanoTime() - openedAt) / 1_000_000);
+        System.err.printf(
+            "proxy %d sotw %s %d at %d ms%n",
+            id,
+            r.getTypeUrl().substring(r.getTypeUrl().lastIndexOf('.') + 1),
+            r.getResourcesCount(),
+            (System.nanoTime() - openedAt) / 1_000_000);
       }
       List<String> acked = new ArrayList<>();
       List<Integer> marks = new ArrayList<>();
@@ -660,10 +731,13 @@ public final class Fleet {
   // ---- reading resources ----
 
   private String edsName(String name, String version, Any any) {
-    Object cached = parsed.computeIfAbsent("C|" + name + "|" + version, k -> {
-      String eds = edsName(parse(any, Cluster.parser()));
-      return eds == null ? "" : eds;
-    });
+    Object cached =
+        parsed.computeIfAbsent(
+            "C|" + name + "|" + version,
+            k -> {
+              String eds = edsName(parse(any, Cluster.parser()));
+              return eds == null ? "" : eds;
+            });
     String eds = (String) cached;
     return eds.isEmpty() ? null : eds;
   }
@@ -678,25 +752,29 @@ public final class Fleet {
 
   @SuppressWarnings("unchecked")
   private List<String> routeNames(String name, String version, Any any) {
-    return (List<String>) parsed.computeIfAbsent("L|" + name + "|" + version, k -> {
-      Listener l = parse(any, Listener.parser());
-      List<String> routes = new ArrayList<>();
-      List<FilterChain> chains = new ArrayList<>(l.getFilterChainsList());
-      if (l.hasDefaultFilterChain()) {
-        chains.add(l.getDefaultFilterChain());
-      }
-      for (FilterChain chain : chains) {
-        for (Filter f : chain.getFiltersList()) {
-          if (f.hasTypedConfig() && f.getTypedConfig().is(HttpConnectionManager.class)) {
-            HttpConnectionManager hcm = unpack(f.getTypedConfig(), HttpConnectionManager.class);
-            if (hcm.hasRds()) {
-              routes.add(hcm.getRds().getRouteConfigName());
-            }
-          }
-        }
-      }
-      return List.copyOf(routes);
-    });
+    return (List<String>)
+        parsed.computeIfAbsent(
+            "L|" + name + "|" + version,
+            k -> {
+              Listener l = parse(any, Listener.parser());
+              List<String> routes = new ArrayList<>();
+              List<FilterChain> chains = new ArrayList<>(l.getFilterChainsList());
+              if (l.hasDefaultFilterChain()) {
+                chains.add(l.getDefaultFilterChain());
+              }
+              for (FilterChain chain : chains) {
+                for (Filter f : chain.getFiltersList()) {
+                  if (f.hasTypedConfig() && f.getTypedConfig().is(HttpConnectionManager.class)) {
+                    HttpConnectionManager hcm =
+                        unpack(f.getTypedConfig(), HttpConnectionManager.class);
+                    if (hcm.hasRds()) {
+                      routes.add(hcm.getRds().getRouteConfigName());
+                    }
+                  }
+                }
+              }
+              return List.copyOf(routes);
+            });
   }
 
   private static Set<String> apiListenerClusters(Any any) {
@@ -705,7 +783,8 @@ public final class Fleet {
     if (!l.hasApiListener()) {
       return clusters;
     }
-    HttpConnectionManager hcm = unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class);
+    HttpConnectionManager hcm =
+        unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class);
     RouteConfiguration rc = hcm.getRouteConfig();
     for (VirtualHost vh : rc.getVirtualHostsList()) {
       for (Route route : vh.getRoutesList()) {
@@ -713,7 +792,8 @@ public final class Fleet {
           if (!route.getRoute().getCluster().isEmpty()) {
             clusters.add(route.getRoute().getCluster());
           }
-          for (WeightedCluster.ClusterWeight w : route.getRoute().getWeightedClusters().getClustersList()) {
+          for (WeightedCluster.ClusterWeight w :
+              route.getRoute().getWeightedClusters().getClustersList()) {
             clusters.add(w.getName());
           }
         }
@@ -723,7 +803,9 @@ public final class Fleet {
   }
 
   private int marker(String name, String version, Any any) {
-    return (Integer) parsed.computeIfAbsent("E|" + name + "|" + version, k -> marker(parse(any, ClusterLoadAssignment.parser())));
+    return (Integer)
+        parsed.computeIfAbsent(
+            "E|" + name + "|" + version, k -> marker(parse(any, ClusterLoadAssignment.parser())));
   }
 
   /** The highest change marker among a CLA's addresses, or -1. */
@@ -731,13 +813,16 @@ public final class Fleet {
     int best = -1;
     for (LocalityLbEndpoints loc : cla.getEndpointsList()) {
       for (LbEndpoint e : loc.getLbEndpointsList()) {
-        best = Math.max(best, World.markerOf(e.getEndpoint().getAddress().getSocketAddress().getAddress()));
+        best =
+            Math.max(
+                best, World.markerOf(e.getEndpoint().getAddress().getSocketAddress().getAddress()));
       }
     }
     return best;
   }
 
-  private static <T extends com.google.protobuf.Message> T parse(Any any, com.google.protobuf.Parser<T> parser) {
+  private static <T extends com.google.protobuf.Message> T parse(
+      Any any, com.google.protobuf.Parser<T> parser) {
     try {
       return parser.parseFrom(any.getValue());
     } catch (InvalidProtocolBufferException e) {

@@ -31,7 +31,8 @@ final class FleetClient implements AutoCloseable {
   private final Map<Integer, Long> acked = new ConcurrentHashMap<>();
   private final Thread reader;
 
-  private FleetClient(Process process, java.io.InputStream fromFleet, java.io.OutputStream toFleet) {
+  private FleetClient(
+      Process process, java.io.InputStream fromFleet, java.io.OutputStream toFleet) {
     this.process = process;
     this.fromFleet = fromFleet;
     this.in = new java.io.OutputStreamWriter(toFleet, StandardCharsets.UTF_8);
@@ -43,21 +44,39 @@ final class FleetClient implements AutoCloseable {
   /** Starts the fleet JVM with the given heap, on the classpath this JVM runs from. */
   static FleetClient start(String maxHeap) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
-        "-cp", System.getProperty("java.class.path"), Fleet.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx" + maxHeap,
+                "-XX:+UseParallelGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Fleet.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     return new FleetClient(p, p.getInputStream(), p.getOutputStream());
   }
 
-  /** Starts a fleet JVM that serves one worker after another on a loopback port; returns it and the port. */
+  /**
+   * Starts a fleet JVM that serves one worker after another on a loopback port; returns it and the
+   * port.
+   */
   static Process startShared(String maxHeap, int[] port) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-            Fleet.class.getName(), "--listen")
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx" + maxHeap,
+                "-XX:+UseParallelGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Fleet.class.getName(),
+                "--listen")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = r.readLine();
     if (line == null || !line.startsWith("@port ")) {
       p.destroyForcibly();
@@ -74,7 +93,8 @@ final class FleetClient implements AutoCloseable {
   }
 
   private void read() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(fromFleet, StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(fromFleet, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         long now = System.nanoTime();
@@ -106,7 +126,10 @@ final class FleetClient implements AutoCloseable {
   /** The next reply of a kind ({@code @synced}, ...), or empty after the timeout. */
   Optional<String> await(String kind, Duration timeout) {
     try {
-      String line = replies.computeIfAbsent(kind, k -> new LinkedBlockingQueue<>()).poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      String line =
+          replies
+              .computeIfAbsent(kind, k -> new LinkedBlockingQueue<>())
+              .poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (line == null && process != null && !process.isAlive()) {
         throw new IllegalStateException("the proxy fleet exited with " + process.exitValue());
       }
@@ -119,7 +142,8 @@ final class FleetClient implements AutoCloseable {
 
   String call(String command, String kind) {
     send(command);
-    return await(kind, Duration.ofSeconds(60)).orElseThrow(() -> new IllegalStateException("no " + kind + " reply to " + command));
+    return await(kind, Duration.ofSeconds(60))
+        .orElseThrow(() -> new IllegalStateException("no " + kind + " reply to " + command));
   }
 
   /** The fleet's counters, by name. */

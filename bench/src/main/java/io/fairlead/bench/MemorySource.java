@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * A source the benchmark feeds by hand, in place of a cluster or a directory: the benchmark's
  * driver thread hands each state over as the source's single event thread would. It leaves file
- * parsing and the directory source's settling out of the figures, so they measure the control
- * plane itself.
+ * parsing and the directory source's settling out of the figures, so they measure the control plane
+ * itself.
  */
 final class MemorySource implements KubeSource {
 

@@ -23,15 +23,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The baseline a first control plane would be: java-control-plane's SimpleCache with ONE snapshot
  * for every node, rebuilt in full on every change from the same translator's output, served by a
- * plain V3DiscoveryServer with its defaults. The one snapshot holds the sidecar resources (no
- * zone) plus the proxyless listeners, so both kinds of client find what they ask for; it cannot
- * give zones or client kinds their own variants. No debounce: each change is one rebuild.
+ * plain V3DiscoveryServer with its defaults. The one snapshot holds the sidecar resources (no zone)
+ * plus the proxyless listeners, so both kinds of client find what they ask for; it cannot give
+ * zones or client kinds their own variants. No debounce: each change is one rebuild.
  */
 final class NaiveTarget implements Target {
 
   private static final String GROUP = "all";
   private static final ProxyContext SIDECAR = ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY);
-  private static final ProxyContext PROXYLESS = ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
+  private static final ProxyContext PROXYLESS =
+      ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
 
   private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
   private final IncrementalTranslator translator = new IncrementalTranslator();
@@ -76,7 +77,13 @@ final class NaiveTarget implements Target {
     listeners.addAll(proxyless.listeners());
     cache.setSnapshot(
         GROUP,
-        Snapshot.create(sidecar.clusters(), sidecar.endpoints(), listeners, sidecar.routes(), List.of(), Long.toString(++version)));
+        Snapshot.create(
+            sidecar.clusters(),
+            sidecar.endpoints(),
+            listeners,
+            sidecar.routes(),
+            List.of(),
+            Long.toString(++version)));
   }
 
   @Override

@@ -21,7 +21,11 @@ import java.util.function.Supplier;
 final class Scenarios {
 
   static final List<String> NAMES = List.of("cold", "churn", "storm", "memory");
-  /** Proxies connected before the memory baseline: one delta and one SotW per zone, so every group exists. */
+
+  /**
+   * Proxies connected before the memory baseline: one delta and one SotW per zone, so every group
+   * exists.
+   */
   static final int MEMORY_BASE = 6;
 
   private final Config config;
@@ -36,7 +40,11 @@ final class Scenarios {
 
   static Supplier<Target> targets(String mode, Config config) {
     return switch (mode) {
-      case "fairlead" -> () -> new FairleadTarget(Duration.ofMillis(config.quietMillis()), Duration.ofMillis(config.maxDelayMillis()));
+      case "fairlead" ->
+          () ->
+              new FairleadTarget(
+                  Duration.ofMillis(config.quietMillis()),
+                  Duration.ofMillis(config.maxDelayMillis()));
       case "naive" -> NaiveTarget::new;
       default -> throw new IllegalArgumentException("mode is fairlead or naive: " + mode);
     };
@@ -48,13 +56,18 @@ final class Scenarios {
       case "churn" -> churn();
       case "storm" -> storm();
       case "memory" -> memory();
-      default -> throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
+      default ->
+          throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
     };
   }
 
-  /** The cold world to a complete snapshot: from handing over the state to two proxies having all of it. */
+  /**
+   * The cold world to a complete snapshot: from handing over the state to two proxies having all of
+   * it.
+   */
   private Map<String, Object> cold() throws Exception {
-    World world = new World(new World.Spec(config.coldServices(), config.coldEndpoints(), config.seed()));
+    World world =
+        new World(new World.Spec(config.coldServices(), config.coldEndpoints(), config.seed()));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("services", config.coldServices());
     out.put("endpoints", world.endpoints());
@@ -65,7 +78,8 @@ final class Scenarios {
       Thread.sleep(300);
       long t0 = System.nanoTime();
       target.load(world.state());
-      Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+      Optional<String> synced =
+          fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
       long t1 = System.nanoTime();
       out.put("seconds", synced.isPresent() ? round((t1 - t0) / 1e9, 3) : null);
       if (synced.isEmpty()) {
@@ -79,7 +93,10 @@ final class Scenarios {
     return out;
   }
 
-  /** One EndpointSlice change every interval; each change timed until every proxy holding it has ACKed it. */
+  /**
+   * One EndpointSlice change every interval; each change timed until every proxy holding it has
+   * ACKed it.
+   */
   private Map<String, Object> churn() throws Exception {
     World world = new World(new World.Spec(config.churnServices(), 0, config.seed()));
     Map<String, Object> out = new LinkedHashMap<>();
@@ -110,7 +127,8 @@ final class Scenarios {
         Change change = world.change(k);
         target.apply(world.state(), change);
       }
-      long drainUntil = System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
+      long drainUntil =
+          System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
       while (System.nanoTime() < drainUntil && fleet.ackedAt(changes).isEmpty()) {
         Thread.sleep(10);
       }
@@ -129,7 +147,9 @@ final class Scenarios {
       out.put("p50_ms", percentile(latencies, 50));
       out.put("p99_ms", percentile(latencies, 99));
       out.put("max_ms", latencies.isEmpty() ? null : round(latencies.get(latencies.size() - 1), 1));
-      out.put("bytes_per_change", changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
+      out.put(
+          "bytes_per_change",
+          changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
       out.put("cpu_s_per_change", changes == 0 ? null : round((cpu1 - cpu0) / 1e9 / changes, 4));
       out.put("dropped_streams", after.get("dropped"));
       fleet.call("reset", "@reset");
@@ -138,7 +158,10 @@ final class Scenarios {
     return out;
   }
 
-  /** P proxies connect within one second: time until all have their full config, streams dropped on the way. */
+  /**
+   * P proxies connect within one second: time until all have their full config, streams dropped on
+   * the way.
+   */
   private Map<String, Object> storm() throws Exception {
     World world = new World(new World.Spec(config.stormServices(), 0, config.seed()));
     Map<String, Object> out = new LinkedHashMap<>();
@@ -155,15 +178,31 @@ final class Scenarios {
       awaitSynced(MEMORY_BASE);
       fleet.call("reset", "@reset");
       long t0 = System.nanoTime();
-      fleet.call("connect " + target.port() + " " + (proxies - config.sotwOf(proxies)) + " " + config.sotwOf(proxies) + " 1000", "@connecting");
-      Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+      fleet.call(
+          "connect "
+              + target.port()
+              + " "
+              + (proxies - config.sotwOf(proxies))
+              + " "
+              + config.sotwOf(proxies)
+              + " 1000",
+          "@connecting");
+      Optional<String> synced =
+          fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
       long t1 = System.nanoTime();
       Map<String, Long> stats = fleet.stats();
       out.put("seconds", synced.isPresent() ? round((t1 - t0) / 1e9, 3) : null);
       out.put("dropped_streams", stats.get("dropped"));
       out.put("complete", stats.get("complete"));
       if (synced.isEmpty()) {
-        out.put("error", stats.get("complete") + " of " + proxies + " had their full config after " + config.syncTimeoutMillis() + " ms");
+        out.put(
+            "error",
+            stats.get("complete")
+                + " of "
+                + proxies
+                + " had their full config after "
+                + config.syncTimeoutMillis()
+                + " ms");
       }
       fleet.call("reset", "@reset");
       Thread.sleep(500); // the server hears of the closed streams before it closes
@@ -171,7 +210,9 @@ final class Scenarios {
     return out;
   }
 
-  /** Heap (after GC) and RSS per connected proxy, over a baseline with every group already served. */
+  /**
+   * Heap (after GC) and RSS per connected proxy, over a baseline with every group already served.
+   */
   private Map<String, Object> memory() throws Exception {
     World world = new World(new World.Spec(config.memoryServices(), 0, config.seed()));
     Map<String, Object> out = new LinkedHashMap<>();
@@ -195,7 +236,9 @@ final class Scenarios {
           continue;
         }
         int sotw = config.sotwOf(more);
-        fleet.call("connect " + target.port() + " " + (more - sotw) + " " + sotw + " " + spreadFor(more), "@connecting");
+        fleet.call(
+            "connect " + target.port() + " " + (more - sotw) + " " + sotw + " " + spreadFor(more),
+            "@connecting");
         try {
           awaitSynced(p);
         } catch (IllegalStateException e) {
@@ -230,7 +273,9 @@ final class Scenarios {
   private void connectAll(Target target, World world, int proxies, long spreadMillis) {
     fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
     int sotw = config.sotwOf(proxies);
-    fleet.call("connect " + target.port() + " " + (proxies - sotw) + " " + sotw + " " + spreadMillis, "@connecting");
+    fleet.call(
+        "connect " + target.port() + " " + (proxies - sotw) + " " + sotw + " " + spreadMillis,
+        "@connecting");
     awaitSynced(proxies);
   }
 
@@ -238,7 +283,13 @@ final class Scenarios {
     Optional<String> synced = fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
     if (synced.isEmpty()) {
       throw new IllegalStateException(
-          "only " + fleet.stats().get("complete") + " of " + proxies + " proxies had their full config after " + config.syncTimeoutMillis() + " ms");
+          "only "
+              + fleet.stats().get("complete")
+              + " of "
+              + proxies
+              + " proxies had their full config after "
+              + config.syncTimeoutMillis()
+              + " ms");
     }
   }
 
@@ -279,7 +330,8 @@ final class Scenarios {
   }
 
   static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** This process's resident set (Linux), or -1 where /proc is missing. */

@@ -3,7 +3,9 @@ package io.fairlead.bench;
 import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
 
-/** A control plane under test, serving ADS on a loopback port, fed by the benchmark's driver thread. */
+/**
+ * A control plane under test, serving ADS on a loopback port, fed by the benchmark's driver thread.
+ */
 interface Target extends AutoCloseable {
 
   /** {@code fairlead} or {@code naive}: the mode's stable name in the JSON. */

@@ -21,11 +21,16 @@ public final class Worker {
     String mode = args[1];
     ObjectMapper json = new ObjectMapper();
     Config config = json.readValue(args[2], Config.class);
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(
+            new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
     System.setOut(System.err); // only the result goes to stdout
     Map<String, Object> result;
     // args[3], when given: the port of a shared fleet; else this worker starts its own
-    try (FleetClient fleet = args.length > 3 ? FleetClient.connect(Integer.parseInt(args[3])) : FleetClient.start(config.fleetHeap())) {
+    try (FleetClient fleet =
+        args.length > 3
+            ? FleetClient.connect(Integer.parseInt(args[3]))
+            : FleetClient.start(config.fleetHeap())) {
       result = new Scenarios(config, fleet, Scenarios.targets(mode, config)).run(scenario);
     } catch (Exception | Error e) {
       result = new LinkedHashMap<>();

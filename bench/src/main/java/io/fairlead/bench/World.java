@@ -38,7 +38,8 @@ public final class World {
     HEADER_HASH(Map.of("fairlead.io/hash-on", "header:x-user")),
     LEAST_REQUEST(Map.of("fairlead.io/lb-policy", "least-request")),
     COOKIE_SESSION(Map.of("fairlead.io/session-persistence", "cookie:session")),
-    SUBNET_AFFINITY(Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24")),
+    SUBNET_AFFINITY(
+        Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24")),
     PREFER_CLOSE(Map.of());
 
     final Map<String, String> annotations;
@@ -89,7 +90,10 @@ public final class World {
         }
       }
       boolean twoPorts = random.nextInt(10) == 0;
-      int size = spec.endpoints() > 0 ? spec.endpoints() : 1 + (int) (99 * Math.pow(random.nextDouble(), 3));
+      int size =
+          spec.endpoints() > 0
+              ? spec.endpoints()
+              : 1 + (int) (99 * Math.pow(random.nextDouble(), 3));
       Service svc = service(i, policy, twoPorts);
       services.add(svc);
       sizes.add(size);
@@ -102,7 +106,9 @@ public final class World {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates: the order changes visit Services in
+    for (int i = order.length - 1;
+        i > 0;
+        i--) { // Fisher-Yates: the order changes visit Services in
       int j = random.nextInt(i + 1);
       int t = order[i];
       order[i] = order[j];
@@ -129,7 +135,10 @@ public final class World {
   /** How many Services have each policy, for the report. */
   public Map<String, Integer> policyCounts() {
     Map<String, Integer> counts = new TreeMap<>();
-    policies.forEach(p -> counts.merge(p.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), 1, Integer::sum));
+    policies.forEach(
+        p ->
+            counts.merge(
+                p.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), 1, Integer::sum));
     return counts;
   }
 
@@ -144,7 +153,9 @@ public final class World {
     return ref.namespace() + "/" + ref.name() + ":8080";
   }
 
-  /** Applies change k (k >= 1): the Service's slice gets the marker address of k as first endpoint. */
+  /**
+   * Applies change k (k >= 1): the Service's slice gets the marker address of k as first endpoint.
+   */
   public Change change(int k) {
     int i = order[k % order.length];
     ObjectRef sliceRef = sliceRef(i);
@@ -173,7 +184,10 @@ public final class World {
     if (parts.length != 4) {
       return -1;
     }
-    int n = (Integer.parseInt(parts[1]) << 16) + (Integer.parseInt(parts[2]) << 8) + Integer.parseInt(parts[3]);
+    int n =
+        (Integer.parseInt(parts[1]) << 16)
+            + (Integer.parseInt(parts[2]) << 8)
+            + Integer.parseInt(parts[3]);
     return n - (16 << 16);
   }
 
@@ -208,16 +222,29 @@ public final class World {
     ServiceSpecBuilder spec =
         new ServiceSpecBuilder()
             .withClusterIP("10." + (96 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256))
-            .addNewPort().withName("http").withPort(8080).withTargetPort(new IntOrString(8080)).endPort();
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .withTargetPort(new IntOrString(8080))
+            .endPort();
     if (twoPorts) {
-      spec.addNewPort().withName("grpc").withPort(9090).withTargetPort(new IntOrString(9090)).withAppProtocol("grpc").endPort();
+      spec.addNewPort()
+          .withName("grpc")
+          .withPort(9090)
+          .withTargetPort(new IntOrString(9090))
+          .withAppProtocol("grpc")
+          .endPort();
     }
     if (policy == Policy.PREFER_CLOSE) {
       spec.withTrafficDistribution("PreferClose");
     }
     ObjectRef r = ref(i);
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace(r.namespace()).withName(r.name()).withAnnotations(new TreeMap<>(policy.annotations)).endMetadata()
+        .withNewMetadata()
+        .withNamespace(r.namespace())
+        .withName(r.name())
+        .withAnnotations(new TreeMap<>(policy.annotations))
+        .endMetadata()
         .withSpec(spec.build())
         .build();
   }
@@ -226,10 +253,17 @@ public final class World {
     ObjectRef r = sliceRef(i);
     EndpointSliceBuilder b =
         new EndpointSliceBuilder()
-            .withNewMetadata().withNamespace(r.namespace()).withName(r.name())
-            .addToLabels("kubernetes.io/service-name", "svc" + i).endMetadata()
+            .withNewMetadata()
+            .withNamespace(r.namespace())
+            .withName(r.name())
+            .addToLabels("kubernetes.io/service-name", "svc" + i)
+            .endMetadata()
             .withAddressType("IPv4")
-            .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort();
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .withProtocol("TCP")
+            .endPort();
     if (twoPorts) {
       b.addNewPort().withName("grpc").withPort(9090).withProtocol("TCP").endPort();
     }
@@ -238,7 +272,11 @@ public final class World {
       b.addToEndpoints(
           new EndpointBuilder()
               .withAddresses(addresses.get(e))
-              .withNewConditions().withReady(true).withServing(true).withTerminating(false).endConditions()
+              .withNewConditions()
+              .withReady(true)
+              .withServing(true)
+              .withTerminating(false)
+              .endConditions()
               .withZone(zone)
               .withNodeName("node-" + zone + "-" + random.nextInt(20))
               .build());

@@ -23,11 +23,15 @@ class BenchSmokeTest {
     World b = new World(new World.Spec(50, 0, 7));
     assertThat(a.state()).isEqualTo(b.state());
     assertThat(a.policyCounts().keySet()).contains("round-robin", "prefer-close");
-    assertThat(a.state().endpointSlices().values()).allSatisfy(s -> assertThat(s.getEndpoints()).hasSizeBetween(1, 100));
+    assertThat(a.state().endpointSlices().values())
+        .allSatisfy(s -> assertThat(s.getEndpoints()).hasSizeBetween(1, 100));
     Change change = a.change(3);
     assertThat(change.endpointsOf()).containsExactly(a.changedService(3));
-    assertThat(a.state().endpointSlices().values().stream().flatMap(s -> s.getEndpoints().stream())
-            .flatMap(e -> e.getAddresses().stream()).filter(x -> World.markerOf(x) == 3))
+    assertThat(
+            a.state().endpointSlices().values().stream()
+                .flatMap(s -> s.getEndpoints().stream())
+                .flatMap(e -> e.getAddresses().stream())
+                .filter(x -> World.markerOf(x) == 3))
         .hasSize(1);
     assertThat(World.markerOf(World.marker(70_000))).isEqualTo(70_000);
     assertThat(World.markerOf("10.0.0.1")).isEqualTo(-1);
@@ -38,7 +42,8 @@ class BenchSmokeTest {
     Map<String, Map<String, Map<String, Object>>> results = new LinkedHashMap<>();
     try (FleetClient fleet = FleetClient.start("256m")) {
       for (String mode : Bench.MODES) {
-        Map<String, Object> r = new Scenarios(Config.TINY, fleet, Scenarios.targets(mode, Config.TINY)).run("churn");
+        Map<String, Object> r =
+            new Scenarios(Config.TINY, fleet, Scenarios.targets(mode, Config.TINY)).run("churn");
         assertThat(r).doesNotContainKey("error");
         assertThat(r.get("acked_changes")).as(mode + " " + r).isEqualTo(r.get("changes"));
         assertThat(((Number) r.get("p50_ms")).doubleValue()).isPositive();
@@ -49,7 +54,9 @@ class BenchSmokeTest {
     }
     ByteArrayOutputStream table = new ByteArrayOutputStream();
     Bench.table(results, Bench.MODES, new PrintStream(table, true, StandardCharsets.UTF_8));
-    assertThat(table.toString(StandardCharsets.UTF_8)).contains("p99_ms", "fairlead", "naive").doesNotContain("error");
+    assertThat(table.toString(StandardCharsets.UTF_8))
+        .contains("p99_ms", "fairlead", "naive")
+        .doesNotContain("error");
   }
 
   @Test

@@ -32,30 +32,36 @@ import io.envoyproxy.envoy.config.overload.v3.Trigger;
 import io.envoyproxy.envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig;
 import io.envoyproxy.envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.fairlead.translators.ProxyRole;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** Builds the static Envoy bootstrap that points a sidecar or gateway at the Fairlead xDS server. */
+/**
+ * Builds the static Envoy bootstrap that points a sidecar or gateway at the Fairlead xDS server.
+ */
 public final class BootstrapGenerator {
 
-  /** Name of the static cluster that carries ADS; the translators never emit a cluster by this name. */
+  /**
+   * Name of the static cluster that carries ADS; the translators never emit a cluster by this name.
+   */
   public static final String XDS_CLUSTER = "fairlead-xds";
 
-  static final String HTTP_PROTOCOL_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String HTTP_PROTOCOL_OPTIONS_KEY =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   static final String DOWNSTREAM_CONNECTIONS_MONITOR =
       "envoy.resource_monitors.global_downstream_max_connections";
   static final String FIXED_HEAP_MONITOR = "envoy.resource_monitors.fixed_heap";
   static final String SHRINK_HEAP_ACTION = "envoy.overload_actions.shrink_heap";
-  static final String STOP_ACCEPTING_REQUESTS_ACTION = "envoy.overload_actions.stop_accepting_requests";
+  static final String STOP_ACCEPTING_REQUESTS_ACTION =
+      "envoy.overload_actions.stop_accepting_requests";
 
   static final long MAX_DOWNSTREAM_CONNECTIONS = 50_000;
   static final long SIDECAR_MAX_HEAP_BYTES = 256L << 20;
@@ -76,10 +82,11 @@ public final class BootstrapGenerator {
   }
 
   private static Node node(BootstrapParams params) {
-    Node.Builder node = Node.newBuilder()
-        .setId(params.nodeId())
-        .setCluster(params.cluster())
-        .setMetadata(metadata(params));
+    Node.Builder node =
+        Node.newBuilder()
+            .setId(params.nodeId())
+            .setCluster(params.cluster())
+            .setMetadata(metadata(params));
     params.zone().ifPresent(zone -> node.setLocality(Locality.newBuilder().setZone(zone)));
     return node.build();
   }
@@ -95,28 +102,36 @@ public final class BootstrapGenerator {
     values.put(NodeMetadataKeys.GATEWAY_PORT, params.gatewayPort().map(String::valueOf));
     values.put(NodeMetadataKeys.VISIBLE_NAMESPACES, params.visibleNamespaces());
     values.put(NodeMetadataKeys.XFF_TRUSTED_HOPS, params.xffTrustedHops().map(String::valueOf));
-    values.put(NodeMetadataKeys.PROXY_PROTOCOL, params.proxyProtocol() ? Optional.of("true") : Optional.empty());
+    values.put(
+        NodeMetadataKeys.PROXY_PROTOCOL,
+        params.proxyProtocol() ? Optional.of("true") : Optional.empty());
     values.put(
         NodeMetadataKeys.SESSION_COOKIE_WALL_CLOCK,
         params.sessionCookieWallClock() ? Optional.of("true") : Optional.empty());
     Struct.Builder struct = Struct.newBuilder();
-    values.forEach((key, value) ->
-        value.ifPresent(v -> struct.putFields(key, Value.newBuilder().setStringValue(v).build())));
+    values.forEach(
+        (key, value) ->
+            value.ifPresent(
+                v -> struct.putFields(key, Value.newBuilder().setStringValue(v).build())));
     return struct.build();
   }
 
   private static Bootstrap.DynamicResources dynamicResources() {
-    ConfigSource viaAds = ConfigSource.newBuilder()
-        .setAds(AggregatedConfigSource.getDefaultInstance())
-        .setResourceApiVersion(ApiVersion.V3)
-        .build();
+    ConfigSource viaAds =
+        ConfigSource.newBuilder()
+            .setAds(AggregatedConfigSource.getDefaultInstance())
+            .setResourceApiVersion(ApiVersion.V3)
+            .build();
     return Bootstrap.DynamicResources.newBuilder()
-        .setAdsConfig(ApiConfigSource.newBuilder()
-            .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
-            .setTransportApiVersion(ApiVersion.V3)
-            .addGrpcServices(GrpcService.newBuilder()
-                .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))
-            .setSetNodeOnFirstMessageOnly(true))
+        .setAdsConfig(
+            ApiConfigSource.newBuilder()
+                .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
+                .setTransportApiVersion(ApiVersion.V3)
+                .addGrpcServices(
+                    GrpcService.newBuilder()
+                        .setEnvoyGrpc(
+                            GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))
+                .setSetNodeOnFirstMessageOnly(true))
         .setCdsConfig(viaAds)
         .setLdsConfig(viaAds)
         .build();
@@ -124,51 +139,77 @@ public final class BootstrapGenerator {
 
   private static Cluster xdsCluster(BootstrapParams params) {
     XdsAddress xds = params.xds();
-    Cluster.Builder cluster = Cluster.newBuilder()
-        .setName(XDS_CLUSTER)
-        // An IP literal needs no resolver; a name is re-resolved so a moved Service is followed.
-        .setType(xds.isIpLiteral() ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
-        .setConnectTimeout(seconds(5))
-        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-            .setClusterName(XDS_CLUSTER)
-            .addEndpoints(LocalityLbEndpoints.newBuilder()
-                .addLbEndpoints(LbEndpoint.newBuilder()
-                    .setEndpoint(Endpoint.newBuilder().setAddress(socketAddress(xds.host(), xds.port()))))))
-        .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS_KEY, Any.pack(http2WithKeepalive()));
-    params.tls().ifPresent(tls -> cluster.setTransportSocket(TransportSocket.newBuilder()
-        .setName(TLS_TRANSPORT_SOCKET)
-        .setTypedConfig(Any.pack(upstreamTls(tls, xds)))));
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(XDS_CLUSTER)
+            // An IP literal needs no resolver; a name is re-resolved so a moved Service is
+            // followed.
+            .setType(
+                xds.isIpLiteral() ? Cluster.DiscoveryType.STATIC : Cluster.DiscoveryType.STRICT_DNS)
+            .setConnectTimeout(seconds(5))
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName(XDS_CLUSTER)
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(
+                                LbEndpoint.newBuilder()
+                                    .setEndpoint(
+                                        Endpoint.newBuilder()
+                                            .setAddress(socketAddress(xds.host(), xds.port()))))))
+            .putTypedExtensionProtocolOptions(
+                HTTP_PROTOCOL_OPTIONS_KEY, Any.pack(http2WithKeepalive()));
+    params
+        .tls()
+        .ifPresent(
+            tls ->
+                cluster.setTransportSocket(
+                    TransportSocket.newBuilder()
+                        .setName(TLS_TRANSPORT_SOCKET)
+                        .setTypedConfig(Any.pack(upstreamTls(tls, xds)))));
     return cluster.build();
   }
 
   private static HttpProtocolOptions http2WithKeepalive() {
     // Pings detect a dead xDS connection behind a NAT or load balancer long before TCP would.
     return HttpProtocolOptions.newBuilder()
-        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder()
-                .setConnectionKeepalive(KeepaliveSettings.newBuilder()
-                    .setInterval(seconds(30))
-                    .setTimeout(seconds(5)))))
+        .setExplicitHttpConfig(
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttp2ProtocolOptions(
+                    Http2ProtocolOptions.newBuilder()
+                        .setConnectionKeepalive(
+                            KeepaliveSettings.newBuilder()
+                                .setInterval(seconds(30))
+                                .setTimeout(seconds(5)))))
         .build();
   }
 
   private static UpstreamTlsContext upstreamTls(TlsFiles tls, XdsAddress xds) {
-    CommonTlsContext common = CommonTlsContext.newBuilder()
-        .addTlsCertificates(TlsCertificate.newBuilder()
-            .setCertificateChain(file(tls.certFile()))
-            .setPrivateKey(file(tls.keyFile())))
-        // Envoy checks the server's name only when told to (DefaultCertValidator::verifyCertificate
-        // matches SANs only if matchers are set): without this, any certificate the CA signed,
-        // a proxy's own included, could pose as the xDS server.
-        .setValidationContext(CertificateValidationContext.newBuilder()
-            .setTrustedCa(file(tls.caFile()))
-            .addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                .setSanType(xds.isIpLiteral() ? SubjectAltNameMatcher.SanType.IP_ADDRESS : SubjectAltNameMatcher.SanType.DNS)
-                .setMatcher(StringMatcher.newBuilder().setExact(xds.host()))))
-        // gRPC servers refuse TLS connections that do not negotiate h2 through ALPN.
-        .addAlpnProtocols("h2")
-        .build();
-    UpstreamTlsContext.Builder context = UpstreamTlsContext.newBuilder().setCommonTlsContext(common);
+    CommonTlsContext common =
+        CommonTlsContext.newBuilder()
+            .addTlsCertificates(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(file(tls.certFile()))
+                    .setPrivateKey(file(tls.keyFile())))
+            // Envoy checks the server's name only when told to
+            // (DefaultCertValidator::verifyCertificate
+            // matches SANs only if matchers are set): without this, any certificate the CA signed,
+            // a proxy's own included, could pose as the xDS server.
+            .setValidationContext(
+                CertificateValidationContext.newBuilder()
+                    .setTrustedCa(file(tls.caFile()))
+                    .addMatchTypedSubjectAltNames(
+                        SubjectAltNameMatcher.newBuilder()
+                            .setSanType(
+                                xds.isIpLiteral()
+                                    ? SubjectAltNameMatcher.SanType.IP_ADDRESS
+                                    : SubjectAltNameMatcher.SanType.DNS)
+                            .setMatcher(StringMatcher.newBuilder().setExact(xds.host()))))
+            // gRPC servers refuse TLS connections that do not negotiate h2 through ALPN.
+            .addAlpnProtocols("h2")
+            .build();
+    UpstreamTlsContext.Builder context =
+        UpstreamTlsContext.newBuilder().setCommonTlsContext(common);
     // SNI must be a host name (RFC 6066); an IP literal is not sent.
     if (!xds.isIpLiteral()) {
       context.setSni(xds.host());
@@ -180,14 +221,19 @@ public final class BootstrapGenerator {
     long maxHeap = role == ProxyRole.GATEWAY ? GATEWAY_MAX_HEAP_BYTES : SIDECAR_MAX_HEAP_BYTES;
     return OverloadManager.newBuilder()
         .setRefreshInterval(Duration.newBuilder().setNanos(250_000_000))
-        .addResourceMonitors(ResourceMonitor.newBuilder()
-            .setName(DOWNSTREAM_CONNECTIONS_MONITOR)
-            .setTypedConfig(Any.pack(DownstreamConnectionsConfig.newBuilder()
-                .setMaxActiveDownstreamConnections(MAX_DOWNSTREAM_CONNECTIONS)
-                .build())))
-        .addResourceMonitors(ResourceMonitor.newBuilder()
-            .setName(FIXED_HEAP_MONITOR)
-            .setTypedConfig(Any.pack(FixedHeapConfig.newBuilder().setMaxHeapSizeBytes(maxHeap).build())))
+        .addResourceMonitors(
+            ResourceMonitor.newBuilder()
+                .setName(DOWNSTREAM_CONNECTIONS_MONITOR)
+                .setTypedConfig(
+                    Any.pack(
+                        DownstreamConnectionsConfig.newBuilder()
+                            .setMaxActiveDownstreamConnections(MAX_DOWNSTREAM_CONNECTIONS)
+                            .build())))
+        .addResourceMonitors(
+            ResourceMonitor.newBuilder()
+                .setName(FIXED_HEAP_MONITOR)
+                .setTypedConfig(
+                    Any.pack(FixedHeapConfig.newBuilder().setMaxHeapSizeBytes(maxHeap).build())))
         .addActions(heapAction(SHRINK_HEAP_ACTION, SHRINK_HEAP_THRESHOLD))
         .addActions(heapAction(STOP_ACCEPTING_REQUESTS_ACTION, STOP_ACCEPTING_REQUESTS_THRESHOLD))
         .build();
@@ -196,9 +242,10 @@ public final class BootstrapGenerator {
   private static OverloadAction heapAction(String name, double threshold) {
     return OverloadAction.newBuilder()
         .setName(name)
-        .addTriggers(Trigger.newBuilder()
-            .setName(FIXED_HEAP_MONITOR)
-            .setThreshold(ThresholdTrigger.newBuilder().setValue(threshold)))
+        .addTriggers(
+            Trigger.newBuilder()
+                .setName(FIXED_HEAP_MONITOR)
+                .setThreshold(ThresholdTrigger.newBuilder().setValue(threshold)))
         .build();
   }
 

@@ -24,8 +24,8 @@ import java.util.Optional;
  * @param xffTrustedHops gateway only: proxies in front of the gateway that append to
  *     X-Forwarded-For (an L7 balancer is 1); absent means none, the peer is the client
  * @param proxyProtocol gateway only: an L4 balancer in front sends the PROXY protocol header
- * @param sessionCookieWallClock gateway only: the Envoy build writes stateful-session cookie
- *     expiry in wall-clock time (envoyproxy/envoy PR #44981)
+ * @param sessionCookieWallClock gateway only: the Envoy build writes stateful-session cookie expiry
+ *     in wall-clock time (envoyproxy/envoy PR #44981)
  */
 public record BootstrapParams(
     ProxyRole role,
@@ -48,6 +48,7 @@ public record BootstrapParams(
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_SIDECAR_ADMIN_PORT = 15000;
   public static final int DEFAULT_GATEWAY_ADMIN_PORT = 9901;
+
   /** More balancers than this in front of one gateway is a mistake, not a topology. */
   public static final int MAX_XFF_TRUSTED_HOPS = 10;
 
@@ -70,8 +71,9 @@ public record BootstrapParams(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(gatewayPort, "gatewayPort");
     if (role == ProxyRole.GATEWAY) {
-      int port = gatewayPort.orElseThrow(
-          () -> new IllegalArgumentException("the gateway role needs a gateway port"));
+      int port =
+          gatewayPort.orElseThrow(
+              () -> new IllegalArgumentException("the gateway role needs a gateway port"));
       requirePort("gateway port", port);
       if (port == adminPort) {
         throw new IllegalArgumentException(
@@ -83,13 +85,18 @@ public record BootstrapParams(
     }
     requirePort("admin port", adminPort);
     Objects.requireNonNull(xffTrustedHops, "xffTrustedHops");
-    if (role != ProxyRole.GATEWAY && (xffTrustedHops.isPresent() || proxyProtocol || sessionCookieWallClock)) {
+    if (role != ProxyRole.GATEWAY
+        && (xffTrustedHops.isPresent() || proxyProtocol || sessionCookieWallClock)) {
       throw new IllegalArgumentException(
           "trusted X-Forwarded-For hops, the PROXY protocol and the session cookie clock apply only to the gateway role");
     }
-    if (xffTrustedHops.isPresent() && (xffTrustedHops.get() < 0 || xffTrustedHops.get() > MAX_XFF_TRUSTED_HOPS)) {
+    if (xffTrustedHops.isPresent()
+        && (xffTrustedHops.get() < 0 || xffTrustedHops.get() > MAX_XFF_TRUSTED_HOPS)) {
       throw new IllegalArgumentException(
-          "trusted X-Forwarded-For hops " + xffTrustedHops.get() + " is out of range 0.." + MAX_XFF_TRUSTED_HOPS);
+          "trusted X-Forwarded-For hops "
+              + xffTrustedHops.get()
+              + " is out of range 0.."
+              + MAX_XFF_TRUSTED_HOPS);
     }
     Objects.requireNonNull(visibleNamespaces, "visibleNamespaces");
     if (visibleNamespaces.isPresent()) {
@@ -99,7 +106,9 @@ public record BootstrapParams(
       for (String ns : visibleNamespaces.get().split(",", -1)) {
         if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
           throw new IllegalArgumentException(
-              "visible namespaces must be a comma list of namespace names, not '" + visibleNamespaces.get() + "'");
+              "visible namespaces must be a comma list of namespace names, not '"
+                  + visibleNamespaces.get()
+                  + "'");
         }
       }
     }
@@ -129,8 +138,8 @@ public record BootstrapParams(
   }
 
   /**
-   * Collects optional values (null means not given), applies the role defaults and validates.
-   * Made for option parsers, where unset options are null.
+   * Collects optional values (null means not given), applies the role defaults and validates. Made
+   * for option parsers, where unset options are null.
    */
   public static final class Builder {
     private ProxyRole role;
@@ -152,56 +161,106 @@ public record BootstrapParams(
 
     private Builder() {}
 
-    public Builder role(ProxyRole value) { role = value; return this; }
+    public Builder role(ProxyRole value) {
+      role = value;
+      return this;
+    }
 
     /** {@code host:port} or {@code [ipv6]:port}; parsed by {@link #build()}. */
-    public Builder xdsAddress(String value) { xdsAddress = value; return this; }
+    public Builder xdsAddress(String value) {
+      xdsAddress = value;
+      return this;
+    }
 
-    public Builder nodeId(String value) { nodeId = value; return this; }
+    public Builder nodeId(String value) {
+      nodeId = value;
+      return this;
+    }
 
-    public Builder cluster(String value) { cluster = value; return this; }
+    public Builder cluster(String value) {
+      cluster = value;
+      return this;
+    }
 
-    public Builder namespace(String value) { namespace = value; return this; }
+    public Builder namespace(String value) {
+      namespace = value;
+      return this;
+    }
 
-    public Builder pod(String value) { pod = value; return this; }
+    public Builder pod(String value) {
+      pod = value;
+      return this;
+    }
 
-    public Builder node(String value) { node = value; return this; }
+    public Builder node(String value) {
+      node = value;
+      return this;
+    }
 
-    public Builder zone(String value) { zone = value; return this; }
+    public Builder zone(String value) {
+      zone = value;
+      return this;
+    }
 
-    public Builder gatewayGroup(String value) { gatewayGroup = value; return this; }
+    public Builder gatewayGroup(String value) {
+      gatewayGroup = value;
+      return this;
+    }
 
     /** Defaults to {@value #DEFAULT_GATEWAY_PORT} for the gateway role. */
-    public Builder gatewayPort(Integer value) { gatewayPort = value; return this; }
+    public Builder gatewayPort(Integer value) {
+      gatewayPort = value;
+      return this;
+    }
 
-    public Builder tls(TlsFiles value) { tls = value; return this; }
+    public Builder tls(TlsFiles value) {
+      tls = value;
+      return this;
+    }
 
     /** Defaults to 15000 for a sidecar and 9901 for a gateway. */
-    public Builder adminPort(Integer value) { adminPort = value; return this; }
+    public Builder adminPort(Integer value) {
+      adminPort = value;
+      return this;
+    }
 
     /** Comma list of namespaces; sidecar role only. */
-    public Builder visibleNamespaces(String value) { visibleNamespaces = value; return this; }
+    public Builder visibleNamespaces(String value) {
+      visibleNamespaces = value;
+      return this;
+    }
 
     /** Gateway role only. */
-    public Builder xffTrustedHops(Integer value) { xffTrustedHops = value; return this; }
+    public Builder xffTrustedHops(Integer value) {
+      xffTrustedHops = value;
+      return this;
+    }
 
     /** Gateway role only. */
-    public Builder proxyProtocol(boolean value) { proxyProtocol = value; return this; }
+    public Builder proxyProtocol(boolean value) {
+      proxyProtocol = value;
+      return this;
+    }
 
     /** Gateway role only. */
-    public Builder sessionCookieWallClock(boolean value) { sessionCookieWallClock = value; return this; }
+    public Builder sessionCookieWallClock(boolean value) {
+      sessionCookieWallClock = value;
+      return this;
+    }
 
     public BootstrapParams build() {
       if (role == null) {
         throw new IllegalArgumentException("role must be sidecar or gateway");
       }
       boolean gateway = role == ProxyRole.GATEWAY;
-      Optional<Integer> resolvedGatewayPort = gateway
-          ? Optional.of(gatewayPort == null ? DEFAULT_GATEWAY_PORT : gatewayPort)
-          : Optional.ofNullable(gatewayPort);
-      int resolvedAdminPort = adminPort != null
-          ? adminPort
-          : gateway ? DEFAULT_GATEWAY_ADMIN_PORT : DEFAULT_SIDECAR_ADMIN_PORT;
+      Optional<Integer> resolvedGatewayPort =
+          gateway
+              ? Optional.of(gatewayPort == null ? DEFAULT_GATEWAY_PORT : gatewayPort)
+              : Optional.ofNullable(gatewayPort);
+      int resolvedAdminPort =
+          adminPort != null
+              ? adminPort
+              : gateway ? DEFAULT_GATEWAY_ADMIN_PORT : DEFAULT_SIDECAR_ADMIN_PORT;
       return new BootstrapParams(
           role,
           XdsAddress.parse(xdsAddress),

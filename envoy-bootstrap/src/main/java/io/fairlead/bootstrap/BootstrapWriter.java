@@ -9,7 +9,10 @@ import io.fairlead.translators.output.Trees;
  */
 public final class BootstrapWriter {
 
-  public enum Format { YAML, JSON }
+  public enum Format {
+    YAML,
+    JSON
+  }
 
   private BootstrapWriter() {}
 

@@ -12,18 +12,24 @@ import java.util.regex.Pattern;
 public record XdsAddress(String host, int port) {
 
   private static final Pattern DNS_NAME =
-      Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+      Pattern.compile(
+          "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
   public XdsAddress {
     if (host == null || !(isIpLiteral(host) || isDnsName(host))) {
-      throw new IllegalArgumentException("invalid xDS host \"" + (host == null ? "" : oneLine(host)) + "\": expected a DNS name or an IP address");
+      throw new IllegalArgumentException(
+          "invalid xDS host \""
+              + (host == null ? "" : oneLine(host))
+              + "\": expected a DNS name or an IP address");
     }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("invalid xDS port " + port + ": expected 1..65535");
     }
   }
 
-  /** Parses {@code host:port} or {@code [ipv6]:port}; anything else is an IllegalArgumentException. */
+  /**
+   * Parses {@code host:port} or {@code [ipv6]:port}; anything else is an IllegalArgumentException.
+   */
   public static XdsAddress parse(String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("invalid xDS address \"\": expected host:port");
@@ -73,7 +79,8 @@ public record XdsAddress(String host, int port) {
   }
 
   private static boolean isIpLiteral(String host) {
-    // Guava parses without any lookup; a scope id (fe80::1%eth0) is not something Envoy accepts here.
+    // Guava parses without any lookup; a scope id (fe80::1%eth0) is not something Envoy accepts
+    // here.
     return host.indexOf('%') < 0 && InetAddresses.isInetAddress(host);
   }
 

@@ -35,10 +35,13 @@ class BootstrapGeneratorTest {
 
   private static Map<String, String> metadata(Bootstrap bootstrap) {
     return bootstrap.getNode().getMetadata().getFieldsMap().entrySet().stream()
-        .collect(Collectors.toMap(Map.Entry::getKey, e -> {
-          assertThat(e.getValue().getKindCase()).isEqualTo(Value.KindCase.STRING_VALUE);
-          return e.getValue().getStringValue();
-        }));
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey,
+                e -> {
+                  assertThat(e.getValue().getKindCase()).isEqualTo(Value.KindCase.STRING_VALUE);
+                  return e.getValue().getStringValue();
+                }));
   }
 
   private static Cluster xdsCluster(Bootstrap bootstrap) {
@@ -52,21 +55,26 @@ class BootstrapGeneratorTest {
 
     assertThat(metadata(bootstrap)).containsExactly(Map.entry(NodeMetadataKeys.ROLE, "sidecar"));
     assertThat(bootstrap.getNode().hasLocality()).isFalse();
-    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
-    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(15000);
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress())
+        .isEqualTo("127.0.0.1");
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue())
+        .isEqualTo(15000);
   }
 
   @Test
   void fullSidecarIdentityUsesEveryPodKey() {
-    Bootstrap bootstrap = BootstrapGenerator.generate(
-        sidecar().namespace("shop").pod("p-1").node("w-3").zone("z-b").build());
+    Bootstrap bootstrap =
+        BootstrapGenerator.generate(
+            sidecar().namespace("shop").pod("p-1").node("w-3").zone("z-b").build());
 
-    assertThat(metadata(bootstrap)).isEqualTo(Map.of(
-        NodeMetadataKeys.ROLE, "sidecar",
-        NodeMetadataKeys.NAMESPACE, "shop",
-        NodeMetadataKeys.POD, "p-1",
-        NodeMetadataKeys.NODE, "w-3",
-        NodeMetadataKeys.ZONE, "z-b"));
+    assertThat(metadata(bootstrap))
+        .isEqualTo(
+            Map.of(
+                NodeMetadataKeys.ROLE, "sidecar",
+                NodeMetadataKeys.NAMESPACE, "shop",
+                NodeMetadataKeys.POD, "p-1",
+                NodeMetadataKeys.NODE, "w-3",
+                NodeMetadataKeys.ZONE, "z-b"));
     assertThat(bootstrap.getNode().getLocality().getZone()).isEqualTo("z-b");
     assertThat(NodeMetadataKeys.ALL).containsAll(metadata(bootstrap).keySet()).isSorted();
   }
@@ -75,10 +83,12 @@ class BootstrapGeneratorTest {
   void gatewayDefaultsPortsAndSendsPortAsString() {
     Bootstrap bootstrap = BootstrapGenerator.generate(gateway().gatewayGroup("public").build());
 
-    assertThat(metadata(bootstrap)).isEqualTo(Map.of(
-        NodeMetadataKeys.ROLE, "gateway",
-        NodeMetadataKeys.GATEWAY, "public",
-        NodeMetadataKeys.GATEWAY_PORT, "8080"));
+    assertThat(metadata(bootstrap))
+        .isEqualTo(
+            Map.of(
+                NodeMetadataKeys.ROLE, "gateway",
+                NodeMetadataKeys.GATEWAY, "public",
+                NodeMetadataKeys.GATEWAY_PORT, "8080"));
     assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(9901);
   }
 
@@ -99,9 +109,13 @@ class BootstrapGeneratorTest {
     Cluster cluster = xdsCluster(BootstrapGenerator.generate(sidecar().build()));
 
     assertThat(cluster.hasHttp2ProtocolOptions()).as("deprecated Cluster field").isFalse();
-    HttpProtocolOptions options = cluster.getTypedExtensionProtocolOptionsOrThrow(
-        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions").unpack(HttpProtocolOptions.class);
-    var keepalive = options.getExplicitHttpConfig().getHttp2ProtocolOptions().getConnectionKeepalive();
+    HttpProtocolOptions options =
+        cluster
+            .getTypedExtensionProtocolOptionsOrThrow(
+                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+            .unpack(HttpProtocolOptions.class);
+    var keepalive =
+        options.getExplicitHttpConfig().getHttp2ProtocolOptions().getConnectionKeepalive();
     assertThat(keepalive.getInterval().getSeconds()).isEqualTo(30);
     assertThat(keepalive.getTimeout().getSeconds()).isEqualTo(5);
   }
@@ -110,9 +124,13 @@ class BootstrapGeneratorTest {
   void clusterTypeFollowsTheHostKind() {
     assertThat(xdsCluster(BootstrapGenerator.generate(sidecar().build())).getType())
         .isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
-    assertThat(xdsCluster(BootstrapGenerator.generate(sidecar().xdsAddress("10.0.0.1:18000").build())).getType())
+    assertThat(
+            xdsCluster(BootstrapGenerator.generate(sidecar().xdsAddress("10.0.0.1:18000").build()))
+                .getType())
         .isEqualTo(Cluster.DiscoveryType.STATIC);
-    assertThat(xdsCluster(BootstrapGenerator.generate(sidecar().xdsAddress("[::1]:18000").build())).getType())
+    assertThat(
+            xdsCluster(BootstrapGenerator.generate(sidecar().xdsAddress("[::1]:18000").build()))
+                .getType())
         .isEqualTo(Cluster.DiscoveryType.STATIC);
   }
 
@@ -120,16 +138,24 @@ class BootstrapGeneratorTest {
   void tlsSetsSniOnlyForHostNames() throws Exception {
     TlsFiles files = new TlsFiles("/ca.crt", "/tls.crt", "/tls.key");
 
-    UpstreamTlsContext named = xdsCluster(BootstrapGenerator.generate(sidecar().tls(files).build()))
-        .getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
-    UpstreamTlsContext literal = xdsCluster(
-        BootstrapGenerator.generate(sidecar().xdsAddress("10.0.0.1:18443").tls(files).build()))
-        .getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
+    UpstreamTlsContext named =
+        xdsCluster(BootstrapGenerator.generate(sidecar().tls(files).build()))
+            .getTransportSocket()
+            .getTypedConfig()
+            .unpack(UpstreamTlsContext.class);
+    UpstreamTlsContext literal =
+        xdsCluster(
+                BootstrapGenerator.generate(
+                    sidecar().xdsAddress("10.0.0.1:18443").tls(files).build()))
+            .getTransportSocket()
+            .getTypedConfig()
+            .unpack(UpstreamTlsContext.class);
 
     assertThat(named.getSni()).isEqualTo("fairlead.fairlead-system.svc");
     assertThat(literal.getSni()).isEmpty();
     var common = named.getCommonTlsContext();
-    assertThat(common.getTlsCertificates(0).getCertificateChain().getFilename()).isEqualTo("/tls.crt");
+    assertThat(common.getTlsCertificates(0).getCertificateChain().getFilename())
+        .isEqualTo("/tls.crt");
     assertThat(common.getTlsCertificates(0).getPrivateKey().getFilename()).isEqualTo("/tls.key");
     assertThat(common.getValidationContext().getTrustedCa().getFilename()).isEqualTo("/ca.crt");
     assertThat(common.getAlpnProtocolsList()).containsExactly("h2");
@@ -137,7 +163,8 @@ class BootstrapGeneratorTest {
 
   @Test
   void withoutTlsThereIsNoTransportSocket() {
-    assertThat(xdsCluster(BootstrapGenerator.generate(sidecar().build())).hasTransportSocket()).isFalse();
+    assertThat(xdsCluster(BootstrapGenerator.generate(sidecar().build())).hasTransportSocket())
+        .isFalse();
   }
 
   @Test
@@ -147,9 +174,11 @@ class BootstrapGeneratorTest {
   }
 
   private static long maxHeap(Bootstrap bootstrap) throws Exception {
-    var monitor = bootstrap.getOverloadManager().getResourceMonitorsList().stream()
-        .filter(m -> m.getName().equals("envoy.resource_monitors.fixed_heap"))
-        .findFirst().orElseThrow();
+    var monitor =
+        bootstrap.getOverloadManager().getResourceMonitorsList().stream()
+            .filter(m -> m.getName().equals("envoy.resource_monitors.fixed_heap"))
+            .findFirst()
+            .orElseThrow();
     return monitor.getTypedConfig().unpack(FixedHeapConfig.class).getMaxHeapSizeBytes();
   }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairlead.translators.ProxyRole;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Bad input becomes an IllegalArgumentException with one line that names the problem. */
 class BootstrapParamsTest {
@@ -29,11 +29,27 @@ class BootstrapParamsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "fairlead", "fairlead:", ":18000", "fairlead:0", "fairlead:65536", "fairlead:http",
-      "fairlead:-1", "fair lead:18000", "fairlead:18000\nx", "::1:18000", "[::1]", "[::1]18000",
-      "[10.0.0.1]:18000", "10.0.0.300:18000", "under_score:18000", "-lead:18000",
-      "http://fairlead:18000", "fairlead:18000/"})
+  @ValueSource(
+      strings = {
+        "fairlead",
+        "fairlead:",
+        ":18000",
+        "fairlead:0",
+        "fairlead:65536",
+        "fairlead:http",
+        "fairlead:-1",
+        "fair lead:18000",
+        "fairlead:18000\nx",
+        "::1:18000",
+        "[::1]",
+        "[::1]18000",
+        "[10.0.0.1]:18000",
+        "10.0.0.300:18000",
+        "under_score:18000",
+        "-lead:18000",
+        "http://fairlead:18000",
+        "fairlead:18000/"
+      })
   void invalidXdsAddressIsRejected(String address) {
     assertOneLineError(valid().xdsAddress(address), "invalid xDS address");
   }
@@ -46,12 +62,15 @@ class BootstrapParamsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "fairlead:18000|fairlead|18000",
-      "fairlead.fairlead-system.svc.cluster.local:1|fairlead.fairlead-system.svc.cluster.local|1",
-      "10.96.0.10:65535|10.96.0.10|65535",
-      "[fd00::1]:18000|fd00::1|18000",
-      "LOCALHOST:15010|LOCALHOST|15010"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "fairlead:18000|fairlead|18000",
+        "fairlead.fairlead-system.svc.cluster.local:1|fairlead.fairlead-system.svc.cluster.local|1",
+        "10.96.0.10:65535|10.96.0.10|65535",
+        "[fd00::1]:18000|fd00::1|18000",
+        "LOCALHOST:15010|LOCALHOST|15010"
+      })
   void validXdsAddressIsSplit(String text, String host, int port) {
     assertThat(XdsAddress.parse(text)).isEqualTo(new XdsAddress(host, port));
   }
@@ -96,7 +115,8 @@ class BootstrapParamsTest {
   @Test
   void portsOutOfRangeAreRejected() {
     assertOneLineError(valid().adminPort(0), "admin port 0 is out of range 1..65535");
-    assertOneLineError(valid().role(ProxyRole.GATEWAY).gatewayPort(70000),
+    assertOneLineError(
+        valid().role(ProxyRole.GATEWAY).gatewayPort(70000),
         "gateway port 70000 is out of range 1..65535");
   }
 

@@ -21,14 +21,23 @@ class BootstrapRoundTripTest {
   Stream<DynamicTest> everyGoldenBootstrapRoundTrips() {
     return GoldenCases.folders().stream()
         .filter(folder -> Files.exists(folder.resolve(GoldenBootstrapTest.BOOTSTRAP)))
-        .map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
-          Bootstrap generated = BootstrapGenerator.generate(GoldenCases.readParams(folder).build());
+        .map(
+            folder ->
+                DynamicTest.dynamicTest(
+                    folder.getFileName().toString(),
+                    () -> {
+                      Bootstrap generated =
+                          BootstrapGenerator.generate(GoldenCases.readParams(folder).build());
 
-          assertThat(fromYaml(BootstrapWriter.write(generated, BootstrapWriter.Format.YAML)))
-              .isEqualTo(generated);
-          assertThat(fromJson(BootstrapWriter.write(generated, BootstrapWriter.Format.JSON)))
-              .isEqualTo(generated);
-        }));
+                      assertThat(
+                              fromYaml(
+                                  BootstrapWriter.write(generated, BootstrapWriter.Format.YAML)))
+                          .isEqualTo(generated);
+                      assertThat(
+                              fromJson(
+                                  BootstrapWriter.write(generated, BootstrapWriter.Format.JSON)))
+                          .isEqualTo(generated);
+                    }));
   }
 
   private static Bootstrap fromYaml(String yaml) throws Exception {

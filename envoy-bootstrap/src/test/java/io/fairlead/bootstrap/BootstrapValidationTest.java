@@ -27,19 +27,27 @@ class BootstrapValidationTest {
                 DynamicTest.dynamicTest(
                     folder.getFileName().toString(),
                     () -> {
-                      Bootstrap bootstrap = BootstrapGenerator.generate(GoldenCases.readParams(folder).build());
-                      assertThat(validator.validateMessage("bootstrap/" + folder.getFileName(), bootstrap)).isEmpty();
+                      Bootstrap bootstrap =
+                          BootstrapGenerator.generate(GoldenCases.readParams(folder).build());
+                      assertThat(
+                              validator.validateMessage(
+                                  "bootstrap/" + folder.getFileName(), bootstrap))
+                          .isEmpty();
                     }));
   }
 
   /** Proves the check above can fail, also inside an Any. */
   @Test
   void brokenBootstrapsAreReported() {
-    Bootstrap valid = BootstrapGenerator.generate(GoldenCases.readParams(GoldenCases.root().resolve("sidecar-tls")).build());
+    Bootstrap valid =
+        BootstrapGenerator.generate(
+            GoldenCases.readParams(GoldenCases.root().resolve("sidecar-tls")).build());
     OverloadManager overload = valid.getOverloadManager();
     Bootstrap actionWithoutTrigger =
         valid.toBuilder()
-            .setOverloadManager(overload.toBuilder().setActions(0, overload.getActions(0).toBuilder().clearTriggers()))
+            .setOverloadManager(
+                overload.toBuilder()
+                    .setActions(0, overload.getActions(0).toBuilder().clearTriggers()))
             .build();
     Bootstrap zeroHeapInAny =
         valid.toBuilder()
@@ -48,9 +56,12 @@ class BootstrapValidationTest {
                     .setResourceMonitors(
                         1,
                         overload.getResourceMonitors(1).toBuilder()
-                            .setTypedConfig(Any.pack(FixedHeapConfig.newBuilder().setMaxHeapSizeBytes(0).build()))))
+                            .setTypedConfig(
+                                Any.pack(
+                                    FixedHeapConfig.newBuilder().setMaxHeapSizeBytes(0).build()))))
             .build();
-    assertThat(validator.validateMessage("bootstrap/no-trigger", actionWithoutTrigger)).isNotEmpty();
+    assertThat(validator.validateMessage("bootstrap/no-trigger", actionWithoutTrigger))
+        .isNotEmpty();
     assertThat(validator.validateMessage("bootstrap/zero-heap", zeroHeapInAny)).isNotEmpty();
   }
 }

@@ -27,7 +27,9 @@ class GoldenBootstrapTest {
   @TestFactory
   Stream<DynamicTest> goldenCases() {
     return GoldenCases.folders().stream()
-        .map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> check(folder)));
+        .map(
+            folder ->
+                DynamicTest.dynamicTest(folder.getFileName().toString(), () -> check(folder)));
   }
 
   private static void check(Path folder) throws IOException {
@@ -57,7 +59,9 @@ class GoldenBootstrapTest {
     if (!Files.exists(expectedFile)) {
       fail(expectedFile + " is missing: " + HOW_TO_UPDATE + " to create it" + AM_HINT);
     }
-    assertEquals(Files.readString(expectedFile, StandardCharsets.UTF_8), actual,
+    assertEquals(
+        Files.readString(expectedFile, StandardCharsets.UTF_8),
+        actual,
         expectedFile + " differs; if the change is intended, " + HOW_TO_UPDATE);
   }
 
@@ -65,10 +69,11 @@ class GoldenBootstrapTest {
   private static List<Path> staleFiles(Path folder, String produced) throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
       return files
-          .filter(path -> {
-            String name = path.getFileName().toString();
-            return !name.equals(GoldenCases.PARAMS) && !name.equals(produced);
-          })
+          .filter(
+              path -> {
+                String name = path.getFileName().toString();
+                return !name.equals(GoldenCases.PARAMS) && !name.equals(produced);
+              })
           .sorted()
           .toList();
     }

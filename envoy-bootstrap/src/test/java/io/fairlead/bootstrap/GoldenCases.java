@@ -17,10 +17,24 @@ import java.util.stream.Stream;
 final class GoldenCases {
 
   static final String PARAMS = "params.yaml";
-  private static final Set<String> KEYS = Set.of(
-      "role", "xdsAddress", "nodeId", "cluster", "namespace", "pod", "node", "zone",
-      "gatewayGroup", "gatewayPort", "adminPort", "tls", "visibleNamespaces",
-      "xffTrustedHops", "proxyProtocol", "sessionCookieWallClock");
+  private static final Set<String> KEYS =
+      Set.of(
+          "role",
+          "xdsAddress",
+          "nodeId",
+          "cluster",
+          "namespace",
+          "pod",
+          "node",
+          "zone",
+          "gatewayGroup",
+          "gatewayPort",
+          "adminPort",
+          "tls",
+          "visibleNamespaces",
+          "xffTrustedHops",
+          "proxyProtocol",
+          "sessionCookieWallClock");
   private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -54,30 +68,34 @@ final class GoldenCases {
   static BootstrapParams.Builder readParams(Path folder) {
     Map<String, Object> map;
     try {
-      map = YAML.readValue(folder.resolve(PARAMS).toFile(), new TypeReference<Map<String, Object>>() {});
+      map =
+          YAML.readValue(
+              folder.resolve(PARAMS).toFile(), new TypeReference<Map<String, Object>>() {});
     } catch (IOException e) {
       throw new AssertionError("cannot read " + folder.resolve(PARAMS) + ": " + e.getMessage(), e);
     }
     requireKnownKeys(folder, map, KEYS);
-    BootstrapParams.Builder builder = BootstrapParams.builder()
-        .xdsAddress(string(map, "xdsAddress"))
-        .nodeId(string(map, "nodeId"))
-        .cluster(string(map, "cluster"))
-        .namespace(string(map, "namespace"))
-        .pod(string(map, "pod"))
-        .node(string(map, "node"))
-        .zone(string(map, "zone"))
-        .gatewayGroup(string(map, "gatewayGroup"))
-        .gatewayPort(integer(map, "gatewayPort"))
-        .adminPort(integer(map, "adminPort"))
-        .visibleNamespaces(string(map, "visibleNamespaces"))
-        .xffTrustedHops(integer(map, "xffTrustedHops"))
-        .proxyProtocol(Boolean.TRUE.equals(map.get("proxyProtocol")))
-        .sessionCookieWallClock(Boolean.TRUE.equals(map.get("sessionCookieWallClock")));
+    BootstrapParams.Builder builder =
+        BootstrapParams.builder()
+            .xdsAddress(string(map, "xdsAddress"))
+            .nodeId(string(map, "nodeId"))
+            .cluster(string(map, "cluster"))
+            .namespace(string(map, "namespace"))
+            .pod(string(map, "pod"))
+            .node(string(map, "node"))
+            .zone(string(map, "zone"))
+            .gatewayGroup(string(map, "gatewayGroup"))
+            .gatewayPort(integer(map, "gatewayPort"))
+            .adminPort(integer(map, "adminPort"))
+            .visibleNamespaces(string(map, "visibleNamespaces"))
+            .xffTrustedHops(integer(map, "xffTrustedHops"))
+            .proxyProtocol(Boolean.TRUE.equals(map.get("proxyProtocol")))
+            .sessionCookieWallClock(Boolean.TRUE.equals(map.get("sessionCookieWallClock")));
     String role = string(map, "role");
     if (role != null) {
-      builder.role(ProxyRole.parse(role)
-          .orElseThrow(() -> new AssertionError(folder + ": unknown role " + role)));
+      builder.role(
+          ProxyRole.parse(role)
+              .orElseThrow(() -> new AssertionError(folder + ": unknown role " + role)));
     }
     if (map.get("tls") instanceof Map<?, ?> tls) {
       @SuppressWarnings("unchecked")

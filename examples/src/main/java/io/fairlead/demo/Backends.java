@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Backends on several loopback addresses sharing one port, the way pods of a Service share a
- * target port: 127.0.0.0/8 is all loopback, so 127.0.0.11, .12 and .13 look like three pods.
+ * Backends on several loopback addresses sharing one port, the way pods of a Service share a target
+ * port: 127.0.0.0/8 is all loopback, so 127.0.0.11, .12 and .13 look like three pods.
  */
 public final class Backends implements AutoCloseable {
 
@@ -52,8 +52,11 @@ public final class Backends implements AutoCloseable {
     return startOn(hosts, port, EchoBackend.start(hosts.get(0), port));
   }
 
-  /** Starts the remaining hosts next to an already started first one; on failure closes them all. */
-  private static Backends startOn(List<String> hosts, int port, EchoBackend first) throws IOException {
+  /**
+   * Starts the remaining hosts next to an already started first one; on failure closes them all.
+   */
+  private static Backends startOn(List<String> hosts, int port, EchoBackend first)
+      throws IOException {
     Map<String, EchoBackend> started = new TreeMap<>();
     started.put(first.name(), first);
     try {

@@ -38,8 +38,8 @@ public final class Calls {
   }
 
   /**
-   * Calls one after the other until each of {@code backends} has answered at least once (calls
-   * that fail, e.g. before the channel has its configuration, are retried).
+   * Calls one after the other until each of {@code backends} has answered at least once (calls that
+   * fail, e.g. before the channel has its configuration, are retried).
    *
    * @return how long that took
    * @throws DemoFailure when it did not happen within {@code limit}
@@ -54,7 +54,10 @@ public final class Calls {
       long left = end - System.nanoTime();
       if (left <= 0) {
         throw new DemoFailure(
-            "no answer from " + String.join(", ", missing) + " within " + Format.duration(limit)
+            "no answer from "
+                + String.join(", ", missing)
+                + " within "
+                + Format.duration(limit)
                 + (lastError == null ? "" : " (last error: " + lastError.getStatus() + ")"));
       }
       try {
@@ -104,7 +107,9 @@ public final class Calls {
         f.get();
       }
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } finally {
       pool.shutdownNow();
     }

@@ -1,7 +1,6 @@
 package io.fairlead.demo;
 
 import java.util.Collections;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 

@@ -5,9 +5,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
- * The demo ({@code scripts/demo.sh}, {@link DemoCommand}): a control plane, four "pods" and grpc-java's own xDS client, all in this
- * process, showing per-request balancing, header affinity, least-request and a live scale-up;
- * then, where an Envoy binary is found, the same balancing done by an Envoy that Fairlead configures.
+ * The demo ({@code scripts/demo.sh}, {@link DemoCommand}): a control plane, four "pods" and
+ * grpc-java's own xDS client, all in this process, showing per-request balancing, header affinity,
+ * least-request and a live scale-up; then, where an Envoy binary is found, the same balancing done
+ * by an Envoy that Fairlead configures.
  */
 public final class Demo {
 
@@ -31,8 +32,18 @@ public final class Demo {
       ScaleUp.Result scale = ScaleUp.run(env, out, spread.fairlead());
       ThroughEnvoy.Result envoy = ThroughEnvoy.run(env, out, EnvoyBinary.find(System.getenv()));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      return "OK in " + Format.seconds(took) + ": " + spread.summary() + "; " + affinity.summary() + "; "
-          + slow.summary() + "; " + scale.summary() + envoy.summary().map(s -> "; " + s).orElse("") + ".";
+      return "OK in "
+          + Format.seconds(took)
+          + ": "
+          + spread.summary()
+          + "; "
+          + affinity.summary()
+          + "; "
+          + slow.summary()
+          + "; "
+          + scale.summary()
+          + envoy.summary().map(s -> "; " + s).orElse("")
+          + ".";
     }
   }
 
@@ -40,16 +51,29 @@ public final class Demo {
     int xds = env.server.controlPlane().xdsPort();
     int admin = env.server.controlPlane().adminPort();
     out.println("Fairlead demo: request-level balancing for proxyless gRPC, all in this process");
-    out.println("  control plane  xDS on 127.0.0.1:" + xds + ", admin on http://127.0.0.1:" + admin
-        + "/debug/connections");
-    out.println("  watching       " + env.dir + " (" + String.join(", ", DemoManifests.INITIAL) + ")");
-    out.println("  pods           gRPC servers on " + String.join(", ", DemoEnvironment.PODS) + ", port "
-        + env.backends.port() + ",");
-    out.println("                 answering fairlead.demo.Echo/Who with their address; " + DemoEnvironment.FOURTH_POD
-        + " is running too,");
+    out.println(
+        "  control plane  xDS on 127.0.0.1:"
+            + xds
+            + ", admin on http://127.0.0.1:"
+            + admin
+            + "/debug/connections");
+    out.println(
+        "  watching       " + env.dir + " (" + String.join(", ", DemoManifests.INITIAL) + ")");
+    out.println(
+        "  pods           gRPC servers on "
+            + String.join(", ", DemoEnvironment.PODS)
+            + ", port "
+            + env.backends.port()
+            + ",");
+    out.println(
+        "                 answering fairlead.demo.Echo/Who with their address; "
+            + DemoEnvironment.FOURTH_POD
+            + " is running too,");
     out.println("                 in no EndpointSlice yet");
-    out.println("  client         grpc-java's xDS client (node id " + DemoEnvironment.NODE_ID
-        + "), one channel per Service");
+    out.println(
+        "  client         grpc-java's xDS client (node id "
+            + DemoEnvironment.NODE_ID
+            + "), one channel per Service");
     out.println();
   }
 }

@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The demo's command line: {@code scripts/demo.sh} runs it from {@code examples/target/fairlead-demo.jar}.
- * It lives here, not in the {@code fairlead} CLI, so that the server jar carries neither the demo nor
- * grpc-java's xDS client.
+ * The demo's command line: {@code scripts/demo.sh} runs it from {@code
+ * examples/target/fairlead-demo.jar}. It lives here, not in the {@code fairlead} CLI, so that the
+ * server jar carries neither the demo nor grpc-java's xDS client.
  */
 @Command(
     name = "fairlead-demo",
@@ -34,8 +34,11 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--backend-port", defaultValue = "50051",
-      description = "Port the pods listen on; any free port they can share when it is taken (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--backend-port",
+      defaultValue = "50051",
+      description =
+          "Port the pods listen on; any free port they can share when it is taken (default: ${DEFAULT-VALUE}).")
   int backendPort;
 
   public static void main(String[] args) {

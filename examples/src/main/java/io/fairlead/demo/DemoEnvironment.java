@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * Everything the demo runs in this process: a watched manifest directory, the pods, a Fairlead
- * control plane on it, and the xDS channels of the client. Closing it stops all of them and
- * deletes the directory.
+ * control plane on it, and the xDS channels of the client. Closing it stops all of them and deletes
+ * the directory.
  */
 final class DemoEnvironment implements AutoCloseable {
 

@@ -1,6 +1,9 @@
 package io.fairlead.demo;
 
-/** Something the demo shows did not hold, or the demo could not set itself up; the message says what. */
+/**
+ * Something the demo shows did not hold, or the demo could not set itself up; the message says
+ * what.
+ */
 public final class DemoFailure extends Exception {
 
   public DemoFailure(String message) {

@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * The demo's manifests, packaged from {@code examples/demo} into the jar under {@code /demo}.
- * They name the backends' port as {@value #MANIFEST_PORT}; copies get the port actually bound.
+ * The demo's manifests, packaged from {@code examples/demo} into the jar under {@code /demo}. They
+ * name the backends' port as {@value #MANIFEST_PORT}; copies get the port actually bound.
  */
 public final class DemoManifests {
 
@@ -30,9 +30,13 @@ public final class DemoManifests {
 
   private DemoManifests() {}
 
-  /** What a proxyless client dials for a demo Service: its listener name (the demo's server has the default cluster domain). */
+  /**
+   * What a proxyless client dials for a demo Service: its listener name (the demo's server has the
+   * default cluster domain).
+   */
   public static String listener(String service) {
-    return ResourceNames.proxylessListener(new ObjectRef(NAMESPACE, service), 9090, TranslationSettings.DEFAULT);
+    return ResourceNames.proxylessListener(
+        new ObjectRef(NAMESPACE, service), 9090, TranslationSettings.DEFAULT);
   }
 
   /** Writes the initial manifests into {@code dir}, with the backends on {@code port}. */
@@ -53,7 +57,8 @@ public final class DemoManifests {
     // a name the source ignores, then a rename: the watcher sees the whole file or none
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
     Files.writeString(partial, text);
-    return Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return Files.move(
+        partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static String read(String name) throws IOException {

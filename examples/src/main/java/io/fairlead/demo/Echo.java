@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's gRPC service, {@code fairlead.demo.Echo/Who}: it answers with the name of the
- * backend that served the call. Messages are plain UTF-8 strings, so no protoc step is needed.
+ * The demo's gRPC service, {@code fairlead.demo.Echo/Who}: it answers with the name of the backend
+ * that served the call. Messages are plain UTF-8 strings, so no protoc step is needed.
  */
 public final class Echo {
 
@@ -40,16 +40,22 @@ public final class Echo {
     return who(channel, Map.of(), deadline);
   }
 
-  /** Calls {@code Who} with extra request headers (e.g. a hash key) and returns the backend's name. */
+  /**
+   * Calls {@code Who} with extra request headers (e.g. a hash key) and returns the backend's name.
+   */
   public static String who(Channel channel, Map<String, String> headers, Duration deadline) {
     Channel target = channel;
     if (!headers.isEmpty()) {
       Metadata metadata = new Metadata();
       headers.forEach(
-          (name, value) -> metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
-      target = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+          (name, value) ->
+              metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
+      target =
+          ClientInterceptors.intercept(
+              channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
-    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    CallOptions options =
+        CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     return ClientCalls.blockingUnaryCall(target, WHO, options, "");
   }
 

@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One "pod": a gRPC server on its own loopback address that answers {@link Echo#WHO} with its
- * name, after an adjustable delay to play a slow backend. It also serves the standard gRPC health
- * service, and counts the connections it accepts, so the demo can show that many requests share
- * one long-lived connection.
+ * One "pod": a gRPC server on its own loopback address that answers {@link Echo#WHO} with its name,
+ * after an adjustable delay to play a slow backend. It also serves the standard gRPC health
+ * service, and counts the connections it accepts, so the demo can show that many requests share one
+ * long-lived connection.
  */
 public final class EchoBackend implements AutoCloseable {
 
@@ -35,10 +35,12 @@ public final class EchoBackend implements AutoCloseable {
   private EchoBackend(String host, int port) {
     this.name = host;
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("echo-backend-timer-" + host));
+        Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("echo-backend-timer-" + host));
     ServerServiceDefinition echo =
         ServerServiceDefinition.builder(Echo.SERVICE)
-            .addMethod(Echo.WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response)))
+            .addMethod(
+                Echo.WHO, ServerCalls.asyncUnaryCall((request, response) -> answer(response)))
             .build();
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
@@ -107,7 +109,9 @@ public final class EchoBackend implements AutoCloseable {
     return Duration.ofMillis(delayMillis.get());
   }
 
-  /** Connections accepted since the start; a client balancing per request opens one and keeps it. */
+  /**
+   * Connections accepted since the start; a client balancing per request opens one and keeps it.
+   */
   public long connectionsAccepted() {
     return connections.get();
   }

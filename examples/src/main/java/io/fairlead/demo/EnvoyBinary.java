@@ -7,22 +7,27 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the demo finds an Envoy to run: {@value #ENV_VAR} when it is set, else the first
- * executable {@value #NAME} on {@code PATH}. Only the environment map and the file system are
- * read, so a test can pass its own map.
+ * Where the demo finds an Envoy to run: {@value #ENV_VAR} when it is set, else the first executable
+ * {@value #NAME} on {@code PATH}. Only the environment map and the file system are read, so a test
+ * can pass its own map.
  */
 public sealed interface EnvoyBinary {
 
   String ENV_VAR = "ENVOY_BIN";
   String NAME = "envoy";
 
-  /** An executable file; {@code via} says where it came from ({@code ENVOY_BIN} or {@code PATH}). */
+  /**
+   * An executable file; {@code via} says where it came from ({@code ENVOY_BIN} or {@code PATH}).
+   */
   record Found(Path path, String via) implements EnvoyBinary {}
 
   /** No Envoy anywhere it is looked for; the step is skipped, and {@code reason} says why. */
   record Missing(String reason) implements EnvoyBinary {}
 
-  /** {@value #ENV_VAR} names something that cannot be run; an explicit request the demo cannot honour. */
+  /**
+   * {@value #ENV_VAR} names something that cannot be run; an explicit request the demo cannot
+   * honour.
+   */
   record Unusable(String problem) implements EnvoyBinary {}
 
   /** Looks for Envoy as described above, in this environment (e.g. {@code System.getenv()}). */

@@ -45,10 +45,13 @@ public final class EnvoyGateway {
   public static List<String> command(Path envoy, Path config) {
     return List.of(
         envoy.toString(),
-        "--config-path", config.toString(),
-        "--concurrency", "1",
+        "--config-path",
+        config.toString(),
+        "--concurrency",
+        "1",
         "--disable-hot-restart",
-        "--log-level", "warn");
+        "--log-level",
+        "warn");
   }
 
   /** The gauge of connections open on Envoy's gateway listener (bound to 0.0.0.0). */

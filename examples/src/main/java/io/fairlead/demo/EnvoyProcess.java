@@ -70,8 +70,12 @@ final class EnvoyProcess implements AutoCloseable {
     long end = System.nanoTime() + limit.toNanos();
     while (true) {
       if (!process.isAlive()) {
-        throw failure("Envoy exited with status " + process.exitValue()
-            + " before its listener on port " + port + " accepted connections");
+        throw failure(
+            "Envoy exited with status "
+                + process.exitValue()
+                + " before its listener on port "
+                + port
+                + " accepted connections");
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -80,8 +84,11 @@ final class EnvoyProcess implements AutoCloseable {
         // Envoy has not got its listener from Fairlead yet
       }
       if (System.nanoTime() > end) {
-        throw failure("Envoy's listener on port " + port + " accepted no connection within "
-            + Format.duration(limit));
+        throw failure(
+            "Envoy's listener on port "
+                + port
+                + " accepted no connection within "
+                + Format.duration(limit));
       }
       sleep(Duration.ofMillis(100));
     }
@@ -92,13 +99,16 @@ final class EnvoyProcess implements AutoCloseable {
     // stat names are [a-z0-9_.]: escaping the dots makes a regex that RE2 and std::regex read alike
     String filter = URLEncoder.encode("^" + name.replace(".", "\\.") + "$", StandardCharsets.UTF_8);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=" + filter))
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/stats?filter=" + filter))
             .timeout(ADMIN_TIMEOUT)
             .build();
     String body;
     try {
       HttpResponse<String> response =
-          HttpClient.newBuilder().connectTimeout(ADMIN_TIMEOUT).build()
+          HttpClient.newBuilder()
+              .connectTimeout(ADMIN_TIMEOUT)
+              .build()
               .send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw failure("Envoy's admin /stats answered " + response.statusCode());
@@ -125,13 +135,15 @@ final class EnvoyProcess implements AutoCloseable {
   /** A failure of the Envoy step, with the last lines Envoy logged. */
   DemoFailure failure(String what) {
     String tail = logTail();
-    return new DemoFailure(what + (tail.isEmpty() ? "" : "; Envoy's log (" + log + ") ends: " + tail));
+    return new DemoFailure(
+        what + (tail.isEmpty() ? "" : "; Envoy's log (" + log + ") ends: " + tail));
   }
 
   private String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join(" | ",
+      return String.join(
+          " | ",
           lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).stream()
               .map(String::strip)
               .filter(l -> !l.isEmpty())

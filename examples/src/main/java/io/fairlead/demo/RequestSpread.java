@@ -23,8 +23,12 @@ final class RequestSpread {
 
   record Result(Tally fairlead, Tally kubeProxy) {
     String summary() {
-      return CALLS + " RPCs on one channel spread " + fairlead.spread(PODS)
-          + " over one connection per pod (kube-proxy: " + kubeProxy.spread(PODS) + ")";
+      return CALLS
+          + " RPCs on one channel spread "
+          + fairlead.spread(PODS)
+          + " over one connection per pod (kube-proxy: "
+          + kubeProxy.spread(PODS)
+          + ")";
     }
   }
 
@@ -32,25 +36,36 @@ final class RequestSpread {
 
   static Result run(DemoEnvironment env, PrintWriter out) throws DemoFailure {
     out.println("1. Request-level balancing over long-lived connections");
-    out.println("   Service demo/echo (round-robin). " + CALLS + " RPCs, one after the other, on one channel to");
+    out.println(
+        "   Service demo/echo (round-robin). "
+            + CALLS
+            + " RPCs, one after the other, on one channel to");
     out.println("   xds:///" + DemoManifests.listener(SERVICE) + ".");
     Connections before = Connections.of(env);
     ManagedChannel channel = env.channel(SERVICE);
     Duration firstAnswers = Calls.untilAnswered(channel, Set.copyOf(PODS), Duration.ofSeconds(20));
-    out.println("   All three pods answered " + Format.duration(firstAnswers)
-        + " after the channel was made: a cold JVM fetched listener,");
-    out.println("   route, cluster and endpoints from Fairlead, then opened one connection to each pod.");
+    out.println(
+        "   All three pods answered "
+            + Format.duration(firstAnswers)
+            + " after the channel was made: a cold JVM fetched listener,");
+    out.println(
+        "   route, cluster and endpoints from Fairlead, then opened one connection to each pod.");
     Tally fairlead = Calls.sequential(channel, CALLS);
     Map<String, Long> fairleadConnections = Connections.of(env).since(before);
 
     // kube-proxy picks a pod once, when the connection opens, at random; every RPC follows it
     String picked = PODS.get(ThreadLocalRandom.current().nextInt(PODS.size()));
-    out.println("   kube-proxy balances connections instead: the same RPCs on one plain channel (one HTTP/2");
-    out.println("   connection) to the pod it would pick when the connection opens (at random: " + picked + ").");
+    out.println(
+        "   kube-proxy balances connections instead: the same RPCs on one plain channel (one HTTP/2");
+    out.println(
+        "   connection) to the pod it would pick when the connection opens (at random: "
+            + picked
+            + ").");
     out.println();
     Connections beforePlain = Connections.of(env);
     ManagedChannel plain =
-        Grpc.newChannelBuilderForAddress(picked, env.backends.port(), InsecureChannelCredentials.create())
+        Grpc.newChannelBuilderForAddress(
+                picked, env.backends.port(), InsecureChannelCredentials.create())
             .build();
     Tally kubeProxy;
     try {
@@ -69,7 +84,11 @@ final class RequestSpread {
             TextTable.Column.number("kube-proxy RPCs"),
             TextTable.Column.number("connections"));
     for (String pod : PODS) {
-      table.row(pod, fairlead.count(pod), fairleadConnections.get(pod), kubeProxy.count(pod),
+      table.row(
+          pod,
+          fairlead.count(pod),
+          fairleadConnections.get(pod),
+          kubeProxy.count(pod),
           plainConnections.get(pod));
     }
     table.lines("   ").forEach(out::println);
@@ -81,7 +100,8 @@ final class RequestSpread {
         throw new DemoFailure("round-robin spread " + fairlead.spread(PODS) + " is not even");
       }
       if (fairleadConnections.get(pod) != 1) {
-        throw new DemoFailure("the channel opened " + fairleadConnections.get(pod) + " connections to " + pod);
+        throw new DemoFailure(
+            "the channel opened " + fairleadConnections.get(pod) + " connections to " + pod);
       }
     }
     return new Result(fairlead, kubeProxy);

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Scenario 4: a fourth pod's EndpointSlice appears in the watched directory; the channel that
- * is already open starts using it, without reconnecting to the others.
+ * Scenario 4: a fourth pod's EndpointSlice appears in the watched directory; the channel that is
+ * already open starts using it, without reconnecting to the others.
  */
 final class ScaleUp {
 
@@ -24,7 +24,8 @@ final class ScaleUp {
 
   record Result(Duration untilFirstUse, Tally after) {
     String summary() {
-      return "a 4th pod served its first RPC " + Format.duration(untilFirstUse)
+      return "a 4th pod served its first RPC "
+          + Format.duration(untilFirstUse)
           + " after its EndpointSlice appeared";
     }
   }
@@ -42,10 +43,18 @@ final class ScaleUp {
     Map<String, Long> newConnections = Connections.of(env).since(connectionsBefore);
 
     out.println("4. Scale-up: a fourth pod becomes ready");
-    out.println("   Wrote " + written.getFileName() + " (EndpointSlice demo/echo-2 with " + FOURTH_POD
-        + ") into the watched directory.");
-    out.println("   The open demo/echo channel sent its first RPC to " + FOURTH_POD + " "
-        + Format.duration(untilFirstUse) + " later,");
+    out.println(
+        "   Wrote "
+            + written.getFileName()
+            + " (EndpointSlice demo/echo-2 with "
+            + FOURTH_POD
+            + ") into the watched directory.");
+    out.println(
+        "   The open demo/echo channel sent its first RPC to "
+            + FOURTH_POD
+            + " "
+            + Format.duration(untilFirstUse)
+            + " later,");
     out.println("   and kept its connections to the other pods.");
     out.println();
     TextTable table =
@@ -63,7 +72,8 @@ final class ScaleUp {
     for (String pod : pods) {
       int count = after.count(pod);
       if (count < CALLS * 3 / 16 || count > CALLS * 5 / 16) {
-        throw new DemoFailure("after the scale-up the spread " + after.spread(pods) + " is not even");
+        throw new DemoFailure(
+            "after the scale-up the spread " + after.spread(pods) + " is not even");
       }
     }
     for (String pod : PODS) {

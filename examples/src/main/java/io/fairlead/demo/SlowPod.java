@@ -21,8 +21,11 @@ final class SlowPod {
 
   record Result(Calls.Concurrent roundRobin, Calls.Concurrent leastRequest) {
     String summary() {
-      return "the slow pod got " + Format.percent(leastRequest.tally().share(SLOW_POD))
-          + " under least-request (round-robin: " + Format.percent(roundRobin.tally().share(SLOW_POD)) + ")";
+      return "the slow pod got "
+          + Format.percent(leastRequest.tally().share(SLOW_POD))
+          + " under least-request (round-robin: "
+          + Format.percent(roundRobin.tally().share(SLOW_POD))
+          + ")";
     }
   }
 
@@ -30,9 +33,18 @@ final class SlowPod {
 
   static Result run(DemoEnvironment env, PrintWriter out) throws DemoFailure, InterruptedException {
     out.println("3. Least-request steers around a slow pod");
-    out.println("   " + SLOW_POD + " now answers after " + Format.duration(DELAY) + ". " + CALLS + " RPCs from "
-        + CALLERS + " concurrent callers on the demo/echo");
-    out.println("   channel (round-robin), then on one to Service demo/echo-least (least-request: of two random");
+    out.println(
+        "   "
+            + SLOW_POD
+            + " now answers after "
+            + Format.duration(DELAY)
+            + ". "
+            + CALLS
+            + " RPCs from "
+            + CALLERS
+            + " concurrent callers on the demo/echo");
+    out.println(
+        "   channel (round-robin), then on one to Service demo/echo-least (least-request: of two random");
     out.println("   pods, the one with fewer RPCs in flight).");
     out.println();
     ManagedChannel leastChannel = env.channel(SERVICE);
@@ -55,10 +67,16 @@ final class SlowPod {
             TextTable.Column.number("round-robin"),
             TextTable.Column.number("least-request"));
     for (String pod : PODS) {
-      table.row(pod, Format.duration(pod.equals(SLOW_POD) ? DELAY : Duration.ZERO),
-          result.roundRobin().tally().count(pod), result.leastRequest().tally().count(pod));
+      table.row(
+          pod,
+          Format.duration(pod.equals(SLOW_POD) ? DELAY : Duration.ZERO),
+          result.roundRobin().tally().count(pod),
+          result.leastRequest().tally().count(pod));
     }
-    table.row("wall time", "", Format.duration(result.roundRobin().wallTime()),
+    table.row(
+        "wall time",
+        "",
+        Format.duration(result.roundRobin().wallTime()),
         Format.duration(result.leastRequest().wallTime()));
     table.lines("   ").forEach(out::println);
     out.println();

@@ -3,7 +3,9 @@ package io.fairlead.demo;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with aligned columns: text columns left-aligned, number columns right-aligned. */
+/**
+ * A plain-text table with aligned columns: text columns left-aligned, number columns right-aligned.
+ */
 public final class TextTable {
 
   /** A column: its header, and whether its cells are numbers (right-aligned). */

@@ -15,7 +15,9 @@ import io.grpc.ManagedChannel;
  */
 public final class XdsClients {
 
-  /** grpc-java reads its bootstrap JSON from this system property (or GRPC_XDS_BOOTSTRAP_CONFIG). */
+  /**
+   * grpc-java reads its bootstrap JSON from this system property (or GRPC_XDS_BOOTSTRAP_CONFIG).
+   */
   public static final String BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,13 +49,16 @@ public final class XdsClients {
     String current = System.getProperty(BOOTSTRAP_PROPERTY);
     if (current != null && !current.equals(bootstrap)) {
       throw new IllegalStateException(
-          "this process already has an xDS bootstrap (" + BOOTSTRAP_PROPERTY + "); grpc-java reads it only once");
+          "this process already has an xDS bootstrap ("
+              + BOOTSTRAP_PROPERTY
+              + "); grpc-java reads it only once");
     }
     System.setProperty(BOOTSTRAP_PROPERTY, bootstrap);
   }
 
   /** One channel to a proxyless listener such as {@code echo.demo.svc.cluster.local:9090}. */
   public static ManagedChannel channel(String listener) {
-    return Grpc.newChannelBuilder("xds:///" + listener, InsecureChannelCredentials.create()).build();
+    return Grpc.newChannelBuilder("xds:///" + listener, InsecureChannelCredentials.create())
+        .build();
   }
 }

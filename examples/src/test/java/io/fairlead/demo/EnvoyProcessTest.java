@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The child-process side of the demo's Envoy step, with shell scripts standing in for Envoy:
- * every wait is bounded, failures carry Envoy's last log lines, and close ends the process and
- * whatever a wrapper script started.
+ * The child-process side of the demo's Envoy step, with shell scripts standing in for Envoy: every
+ * wait is bounded, failures carry Envoy's last log lines, and close ends the process and whatever a
+ * wrapper script started.
  */
 class EnvoyProcessTest {
 
@@ -42,7 +42,8 @@ class EnvoyProcessTest {
   }
 
   private EnvoyProcess start(Path script) throws DemoFailure {
-    return EnvoyProcess.start(List.of(script.toString(), "--config-path", "x.yaml"), dir.resolve("envoy.log"));
+    return EnvoyProcess.start(
+        List.of(script.toString(), "--config-path", "x.yaml"), dir.resolve("envoy.log"));
   }
 
   private static int freePort() throws IOException {
@@ -53,13 +54,15 @@ class EnvoyProcessTest {
 
   @Test
   void anEnvoyThatExitsFailsAtOnceWithItsStatusAndLastLogLines() throws Exception {
-    Path envoy = script("crash", "echo \"got $*\"\necho 'error initializing configuration' >&2\nexit 3");
+    Path envoy =
+        script("crash", "echo \"got $*\"\necho 'error initializing configuration' >&2\nexit 3");
     long start = System.nanoTime();
     try (EnvoyProcess process = start(envoy)) {
       assertThatThrownBy(() -> process.awaitListener(freePort(), Duration.ofSeconds(20)))
           .isInstanceOf(DemoFailure.class)
           .hasMessageStartingWith("Envoy exited with status 3 before its listener on port ")
-          .hasMessageContaining("ends: got --config-path x.yaml | error initializing configuration");
+          .hasMessageContaining(
+              "ends: got --config-path x.yaml | error initializing configuration");
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
@@ -98,21 +101,26 @@ class EnvoyProcessTest {
   @Test
   void statsComeFromTheAdminEndpointByExactName() throws Exception {
     AtomicReference<String> query = new AtomicReference<>();
-    HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-    admin.createContext("/stats", exchange -> {
-      query.set(exchange.getRequestURI().getQuery());
-      byte[] body = "listener.0.0.0.0_18080.downstream_cx_active_x: 7\nlistener.0.0.0.0_18080.downstream_cx_active: 1\n"
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    HttpServer admin =
+        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+    admin.createContext(
+        "/stats",
+        exchange -> {
+          query.set(exchange.getRequestURI().getQuery());
+          byte[] body =
+              "listener.0.0.0.0_18080.downstream_cx_active_x: 7\nlistener.0.0.0.0_18080.downstream_cx_active: 1\n"
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     admin.start();
     try (EnvoyProcess process = start(script("sleeper", "exec sleep 300"))) {
       int port = admin.getAddress().getPort();
       assertThat(process.stat(port, EnvoyGateway.activeConnectionsStat(18080))).isEqualTo(1);
-      assertThat(query.get()).isEqualTo("filter=^listener\\.0\\.0\\.0\\.0_18080\\.downstream_cx_active$");
+      assertThat(query.get())
+          .isEqualTo("filter=^listener\\.0\\.0\\.0\\.0_18080\\.downstream_cx_active$");
       assertThatThrownBy(() -> process.stat(port, "listener.0.0.0.0_18080.downstream_cx_total"))
           .isInstanceOf(DemoFailure.class)
           .hasMessageStartingWith("Envoy has no stat listener.0.0.0.0_18080.downstream_cx_total");

@@ -1,8 +1,8 @@
 package io.fairlead.examples;
 
 /**
- * Every annotation at once, for real-client tests: what a client cannot apply must be left out,
- * and what it can (header hashing, ring size, retries, timeout, max-requests) must be accepted.
+ * Every annotation at once, for real-client tests: what a client cannot apply must be left out, and
+ * what it can (header hashing, ring size, retries, timeout, max-requests) must be accepted.
  */
 public final class AllAnnotations {
 

@@ -1,9 +1,5 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.SourceUpdate;
-import io.fairlead.translators.Change;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
@@ -11,8 +7,12 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.k8s.util.Sha256;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Severity;
+import io.fairlead.policies.Subject;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.SourceUpdate;
 import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -38,12 +38,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Services and EndpointSlices from a directory of manifests, watched for changes. Each file is
- * applied as a whole: a file that no longer parses keeps its last good contents and gets an
- * error diagnostic; a deleted file takes its objects with it.
+ * applied as a whole: a file that no longer parses keeps its last good contents and gets an error
+ * diagnostic; a deleted file takes its objects with it.
  *
  * <p>A WatchService wakes the scan early, but a periodic rescan comparing content hashes is the
- * source of truth, since watch events are lost or missing on some filesystems (NFS, some
- * container mounts, ConfigMap symlink swaps).
+ * source of truth, since watch events are lost or missing on some filesystems (NFS, some container
+ * mounts, ConfigMap symlink swaps).
  *
  * <p>Nothing a file or the filesystem does ends the source: a file larger than {@link
  * #MAX_FILE_BYTES}, a hostile one or one truncated to zero bytes keeps its last good contents; a
@@ -55,10 +55,18 @@ public final class DirectorySource implements KubeSource {
 
   public static final Duration DEFAULT_RESCAN_PERIOD = Duration.ofSeconds(1);
 
-  private static final Logger log = LoggerFactory.getLogger(DirectorySource.class);
-  /** A file larger than this is not read: no manifest directory needs one, and parsing it would stall every change. */
+  private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
+
+  /**
+   * A file larger than this is not read: no manifest directory needs one, and parsing it would
+   * stall every change.
+   */
   public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
-  /** After a watch event, wait until the directory is quiet this long, so half-written files are not read. */
+
+  /**
+   * After a watch event, wait until the directory is quiet this long, so half-written files are not
+   * read.
+   */
   private static final long SETTLE_MILLIS = 50;
 
   private final Path dir;
@@ -80,8 +88,12 @@ public final class DirectorySource implements KubeSource {
   private final Set<Path> watchedDirs = new HashSet<>();
   private KubeState current = KubeState.EMPTY;
 
-  /** One file as last read: its content hash, the last contents that parsed, and its error if it does not parse now. */
-  private record FileState(String hash, Optional<KubeYaml.Parsed> lastGood, Optional<Diagnostic> error) {}
+  /**
+   * One file as last read: its content hash, the last contents that parsed, and its error if it
+   * does not parse now.
+   */
+  private record FileState(
+      String hash, Optional<KubeYaml.Parsed> lastGood, Optional<Diagnostic> error) {}
 
   public DirectorySource(Path dir) throws KubeSourceException {
     this(dir, DEFAULT_RESCAN_PERIOD);
@@ -100,8 +112,11 @@ public final class DirectorySource implements KubeSource {
     this(dir, rescanPeriod, watchEvents, SourceGuard.Settings.DEFAULT);
   }
 
-  /** @param guard what a scan may withdraw at once before the operator confirms it */
-  public DirectorySource(Path dir, Duration rescanPeriod, boolean watchEvents, SourceGuard.Settings guard)
+  /**
+   * @param guard what a scan may withdraw at once before the operator confirms it
+   */
+  public DirectorySource(
+      Path dir, Duration rescanPeriod, boolean watchEvents, SourceGuard.Settings guard)
       throws KubeSourceException {
     if (!Files.isDirectory(dir)) {
       throw new KubeSourceException(
@@ -117,7 +132,8 @@ public final class DirectorySource implements KubeSource {
     this.rescanPeriod = rescanPeriod;
     this.watchEvents = watchEvents;
     this.guard = new SourceGuard(guard, dir.toString());
-    this.stallAfter = Duration.ofNanos(Math.max(Duration.ofSeconds(30).toNanos(), 10 * rescanPeriod.toNanos()));
+    this.stallAfter =
+        Duration.ofNanos(Math.max(Duration.ofSeconds(30).toNanos(), 10 * rescanPeriod.toNanos()));
   }
 
   /** How long without a completed scan counts as stalled; for tests. */
@@ -126,8 +142,8 @@ public final class DirectorySource implements KubeSource {
   }
 
   /**
-   * Reads a manifest file (any name) or every manifest under a directory once, without
-   * watching. Fails with a one-line message if the path is missing or any file does not parse.
+   * Reads a manifest file (any name) or every manifest under a directory once, without watching.
+   * Fails with a one-line message if the path is missing or any file does not parse.
    */
   public static LoadResult load(Path fileOrDir) throws KubeSourceException {
     if (!Files.exists(fileOrDir)) {
@@ -157,7 +173,9 @@ public final class DirectorySource implements KubeSource {
     if (paths.isEmpty()) {
       List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
       diagnostics.add(
-          Diagnostic.warning(Reason.EMPTY_SOURCE, new Subject.Source(fileOrDir.toString(), ManifestFiles.FILE_KEY),
+          Diagnostic.warning(
+              Reason.EMPTY_SOURCE,
+              new Subject.Source(fileOrDir.toString(), ManifestFiles.FILE_KEY),
               "no .yaml, .yml or .json files found"));
       return new LoadResult(result.state(), diagnostics);
     }
@@ -191,7 +209,7 @@ public final class DirectorySource implements KubeSource {
       try {
         w.close();
       } catch (IOException e) {
-        log.debug("closing the watch service of {}", dir, e);
+        LOG.debug("closing the watch service of {}", dir, e);
       }
     }
     Thread t = thread;
@@ -210,7 +228,10 @@ public final class DirectorySource implements KubeSource {
       try {
         watchService = dir.getFileSystem().newWatchService();
       } catch (IOException | UnsupportedOperationException e) {
-        log.warn("cannot watch {} ({}); relying on a rescan every {} ms", dir, e.getMessage(),
+        LOG.warn(
+            "cannot watch {} ({}); relying on a rescan every {} ms",
+            dir,
+            e.getMessage(),
             rescanPeriod.toMillis());
       }
     }
@@ -227,9 +248,14 @@ public final class DirectorySource implements KubeSource {
         if (e instanceof InterruptedException || closed) {
           return;
         }
-        String problem = "a scan failed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); keeping the last good state";
+        String problem =
+            "a scan failed ("
+                + e.getClass().getSimpleName()
+                + ": "
+                + e.getMessage()
+                + "); keeping the last good state";
         if (scanFailure.isEmpty()) {
-          log.error("{}: {}", dir, problem, e);
+          LOG.error("{}: {}", dir, problem, e);
         }
         scanFailure = Optional.of(problem);
       }
@@ -245,11 +271,17 @@ public final class DirectorySource implements KubeSource {
    */
   @Override
   public Health health() {
-    boolean stalled = started.get() && !closed && System.nanoTime() - lastProgressNanos > stallAfter.toNanos();
+    boolean stalled =
+        started.get() && !closed && System.nanoTime() - lastProgressNanos > stallAfter.toNanos();
     Optional<String> held = guard.holding().map(Diagnostic::message);
     Optional<String> reason =
         stalled
-            ? Optional.of("no scan of " + dir + " completed for " + Duration.ofNanos(System.nanoTime() - lastProgressNanos).toSeconds() + " s")
+            ? Optional.of(
+                "no scan of "
+                    + dir
+                    + " completed for "
+                    + Duration.ofNanos(System.nanoTime() - lastProgressNanos).toSeconds()
+                    + " s")
             : scanFailure.or(() -> held);
     return new Health(held.isPresent() || scanFailure.isPresent(), stalled, reason);
   }
@@ -288,21 +320,29 @@ public final class DirectorySource implements KubeSource {
         }
       }
     } catch (IOException | ClosedWatchServiceException e) {
-      log.debug("cannot register watches under {}", dir, e);
+      LOG.debug("cannot register watches under {}", dir, e);
     }
     watchedDirs.removeIf(d -> !Files.isDirectory(d));
   }
 
-  /** Rereads changed files and hands a new state to the listener if anything that matters changed. */
+  /**
+   * Rereads changed files and hands a new state to the listener if anything that matters changed.
+   */
   private void scan(Listener listener) {
     List<Path> paths;
     try {
       paths = ManifestFiles.list(dir);
     } catch (IOException e) {
       // keep everything we have: a vanished mount must not withdraw all routes
-      String problem = e instanceof NoSuchFileException ? "directory is gone" : "cannot list: " + e.getMessage();
-      publish(listener, List.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(dir.toString(), "directory"),
-          problem + "; keeping the last contents read")));
+      String problem =
+          e instanceof NoSuchFileException ? "directory is gone" : "cannot list: " + e.getMessage();
+      publish(
+          listener,
+          List.of(
+              Diagnostic.error(
+                  Reason.SOURCE_HELD,
+                  new Subject.Source(dir.toString(), "directory"),
+                  problem + "; keeping the last contents read")));
       return;
     }
     Map<Path, FileState> next = new TreeMap<>();
@@ -317,7 +357,15 @@ public final class DirectorySource implements KubeSource {
               path,
               previous != null && previous.hash().equals(hash)
                   ? previous
-                  : failed(path, previous, hash, "is " + size + " bytes; files over " + MAX_FILE_BYTES + " bytes are not read"));
+                  : failed(
+                      path,
+                      previous,
+                      hash,
+                      "is "
+                          + size
+                          + " bytes; files over "
+                          + MAX_FILE_BYTES
+                          + " bytes are not read"));
           continue;
         }
         content = Files.readAllBytes(path);
@@ -334,12 +382,20 @@ public final class DirectorySource implements KubeSource {
       }
       if (content.length == 0 && previous != null && previous.lastGood().isPresent()) {
         // Truncated: being written, most likely. Deleting the file is how its objects go.
-        next.put(path, failed(path, previous, hash, "is empty (being written?); delete the file to remove its objects"));
+        next.put(
+            path,
+            failed(
+                path,
+                previous,
+                hash,
+                "is empty (being written?); delete the file to remove its objects"));
         continue;
       }
       try {
-        next.put(path, new FileState(hash, Optional.of(KubeYaml.parse(path.toString(), content)),
-            Optional.empty()));
+        next.put(
+            path,
+            new FileState(
+                hash, Optional.of(KubeYaml.parse(path.toString(), content)), Optional.empty()));
       } catch (KubeYaml.InvalidInputException e) {
         next.put(path, failed(path, previous, hash, e.problem())); // the diagnostic names the file
       }
@@ -349,22 +405,24 @@ public final class DirectorySource implements KubeSource {
   }
 
   private static FileState failed(Path path, FileState previous, String hash, String message) {
-    Optional<KubeYaml.Parsed> lastGood =
-        previous == null ? Optional.empty() : previous.lastGood();
+    Optional<KubeYaml.Parsed> lastGood = previous == null ? Optional.empty() : previous.lastGood();
     String outcome = lastGood.isPresent() ? "; keeping its last good contents" : "; file ignored";
     return new FileState(
         hash,
         lastGood,
-        Optional.of(Diagnostic.error(Reason.UNREADABLE_FILE, new Subject.File(path.toString()), message + outcome)));
+        Optional.of(
+            Diagnostic.error(
+                Reason.UNREADABLE_FILE, new Subject.File(path.toString()), message + outcome)));
   }
 
   private void publish(Listener listener, List<Diagnostic> dirProblems) {
     SortedMap<Path, KubeYaml.Parsed> good = new TreeMap<>();
     List<Diagnostic> problems = new ArrayList<>(dirProblems);
-    files.forEach((path, state) -> {
-      state.lastGood().ifPresent(p -> good.put(path, p));
-      state.error().ifPresent(problems::add);
-    });
+    files.forEach(
+        (path, state) -> {
+          state.lastGood().ifPresent(p -> good.put(path, p));
+          state.error().ifPresent(problems::add);
+        });
     LoadResult result = ManifestFiles.merge(good);
     problems.addAll(result.diagnostics());
     KubeState state = result.state();
@@ -387,7 +445,7 @@ public final class DirectorySource implements KubeSource {
       // An empty change still delivers new diagnostics (a broken file, a held-back state).
       listener.onChange(new SourceUpdate(current, change, sorted));
     } catch (RuntimeException e) {
-      log.error("listener failed on a change from {}", dir, e);
+      LOG.error("listener failed on a change from {}", dir, e);
     }
   }
 
@@ -395,7 +453,7 @@ public final class DirectorySource implements KubeSource {
     Set<Diagnostic> before = new HashSet<>(diagnostics);
     for (Diagnostic d : now) {
       if (!before.contains(d) && d.severity() != Severity.INFO) {
-        log.warn("{}", d);
+        LOG.warn("{}", d);
       }
     }
   }

@@ -1,22 +1,22 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.SourceUpdate;
-import io.fairlead.translators.Change;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.SourceUpdate;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where Services and EndpointSlices come from: informers on a cluster or a directory of
- * manifests. A source produces immutable {@link KubeState} views, in order, from one thread.
+ * Where Services and EndpointSlices come from: informers on a cluster or a directory of manifests.
+ * A source produces immutable {@link KubeState} views, in order, from one thread.
  */
 public interface KubeSource extends AutoCloseable {
 
   /**
-   * Starts watching. The listener gets the first state (with {@link Change#full()} set) only
-   * once every underlying source has synced, then one call per change that matters downstream.
-   * Calls come from a single thread, in order. May be called once.
+   * Starts watching. The listener gets the first state (with {@link Change#full()} set) only once
+   * every underlying source has synced, then one call per change that matters downstream. Calls
+   * come from a single thread, in order. May be called once.
    */
   void start(Listener listener);
 
@@ -30,8 +30,8 @@ public interface KubeSource extends AutoCloseable {
   List<Diagnostic> diagnostics();
 
   /**
-   * How the source is doing right now: whether it holds back a state it does not trust
-   * (degraded, still serving the last good one), and whether it has stopped making progress.
+   * How the source is doing right now: whether it holds back a state it does not trust (degraded,
+   * still serving the last good one), and whether it has stopped making progress.
    */
   default Health health() {
     return Health.OK;

@@ -1,6 +1,8 @@
 package io.fairlead.k8s;
 
-/** A source cannot be used at all (missing directory, unreadable manifest). The message is one line. */
+/**
+ * A source cannot be used at all (missing directory, unreadable manifest). The message is one line.
+ */
 public final class KubeSourceException extends Exception {
 
   public KubeSourceException(String message) {

@@ -1,9 +1,5 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.SourceUpdate;
-import io.fairlead.translators.Relevance;
-import io.fairlead.translators.Change;
-import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -13,8 +9,12 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeRefs;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.Relevance;
+import io.fairlead.translators.SourceUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +40,15 @@ import org.slf4j.LoggerFactory;
  * Services and EndpointSlices (discovery.k8s.io/v1) from the API server, through Fabric8 shared
  * informers: one pair for all namespaces, or one pair per listed namespace.
  *
- * <p>Informer events are only hints that an object changed: the event thread rereads the
- * object from the informer's store, so late or reordered notifications cannot bring back an old
- * version. Nothing is emitted until every informer has synced; the first state is then seeded
- * from the stores, which are complete at that point even if notifications are still queued.
+ * <p>Informer events are only hints that an object changed: the event thread rereads the object
+ * from the informer's store, so late or reordered notifications cannot bring back an old version.
+ * Nothing is emitted until every informer has synced; the first state is then seeded from the
+ * stores, which are complete at that point even if notifications are still queued.
  */
 public final class KubernetesSource implements KubeSource {
 
-  private static final Logger log = LoggerFactory.getLogger(KubernetesSource.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesSource.class);
+
   /** Key of the single informer when watching all namespaces. */
   private static final String ALL = "";
 
@@ -69,7 +70,8 @@ public final class KubernetesSource implements KubeSource {
   private volatile List<Diagnostic> holding = List.of();
 
   // the watchdog: a tick handed to the event thread, which must run it within stallAfter
-  private final java.util.concurrent.atomic.AtomicLong tickSentNanos = new java.util.concurrent.atomic.AtomicLong(-1);
+  private final java.util.concurrent.atomic.AtomicLong tickSentNanos =
+      new java.util.concurrent.atomic.AtomicLong(-1);
   private volatile Duration stallAfter = Duration.ofSeconds(60);
 
   /**
@@ -79,22 +81,29 @@ public final class KubernetesSource implements KubeSource {
     this(client, namespaces, SourceGuard.Settings.DEFAULT);
   }
 
-  /** @param guard what one change may withdraw before it is held back (an emptied cluster is) */
-  public KubernetesSource(KubernetesClient client, Optional<Set<String>> namespaces, SourceGuard.Settings guard) {
+  /**
+   * @param guard what one change may withdraw before it is held back (an emptied cluster is)
+   */
+  public KubernetesSource(
+      KubernetesClient client, Optional<Set<String>> namespaces, SourceGuard.Settings guard) {
     this.guard = new SourceGuard(guard, "kubernetes");
     this.client = Objects.requireNonNull(client);
-    namespaces.ifPresent(set -> {
-      if (set.isEmpty()) {
-        throw new IllegalArgumentException("no namespaces listed; use Optional.empty() for all");
-      }
-      set.forEach(ns -> {
-        if (ns == null || ns.isBlank()) {
-          throw new IllegalArgumentException("blank namespace name");
-        }
-      });
-    });
+    namespaces.ifPresent(
+        set -> {
+          if (set.isEmpty()) {
+            throw new IllegalArgumentException(
+                "no namespaces listed; use Optional.empty() for all");
+          }
+          set.forEach(
+              ns -> {
+                if (ns == null || ns.isBlank()) {
+                  throw new IllegalArgumentException("blank namespace name");
+                }
+              });
+        });
     this.namespaces = namespaces.map(TreeSet::new);
-    this.events = Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-kubernetes-source"));
+    this.events =
+        Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-kubernetes-source"));
   }
 
   @Override
@@ -104,29 +113,36 @@ public final class KubernetesSource implements KubeSource {
       throw new IllegalStateException("already started");
     }
     this.listener = listener;
-    services = new Informers<>(
-        ns -> ns.equals(ALL) ? client.services().inAnyNamespace() : client.services().inNamespace(ns),
-        state::setService,
-        state::serviceRefs);
-    slices = new Informers<>(
-        ns -> ns.equals(ALL)
-            ? client.discovery().v1().endpointSlices().inAnyNamespace()
-            : client.discovery().v1().endpointSlices().inNamespace(ns),
-        state::setSlice,
-        state::sliceRefs);
+    services =
+        new Informers<>(
+            ns ->
+                ns.equals(ALL)
+                    ? client.services().inAnyNamespace()
+                    : client.services().inNamespace(ns),
+            state::setService,
+            state::serviceRefs);
+    slices =
+        new Informers<>(
+            ns ->
+                ns.equals(ALL)
+                    ? client.discovery().v1().endpointSlices().inAnyNamespace()
+                    : client.discovery().v1().endpointSlices().inNamespace(ns),
+            state::setSlice,
+            state::sliceRefs);
     List<CompletableFuture<Void>> syncs = new ArrayList<>();
     syncs.addAll(services.start());
     syncs.addAll(slices.start());
     CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new))
-        .whenComplete((ok, failure) -> {
-          if (failure != null) {
-            if (!closed) {
-              log.error("Kubernetes informers stopped before syncing", failure);
-            }
-            return;
-          }
-          submit(this::onSynced);
-        });
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                if (!closed) {
+                  LOG.error("Kubernetes informers stopped before syncing", failure);
+                }
+                return;
+              }
+              submit(this::onSynced);
+            });
   }
 
   @Override
@@ -144,11 +160,11 @@ public final class KubernetesSource implements KubeSource {
   }
 
   /**
-   * Degraded while the guard holds a state back. (An unreachable API server is not degraded:
-   * the informers keep their cache and retry, and log each failure.) Stalled when the event thread has not run the
-   * watchdog's tick within {@code stallAfter}: a listener that blocks, or a backlog it cannot
-   * drain. The watchdog runs as health is read (by {@code /readyz} and the gauges), so a source
-   * nobody asks about costs nothing.
+   * Degraded while the guard holds a state back. (An unreachable API server is not degraded: the
+   * informers keep their cache and retry, and log each failure.) Stalled when the event thread has
+   * not run the watchdog's tick within {@code stallAfter}: a listener that blocks, or a backlog it
+   * cannot drain. The watchdog runs as health is read (by {@code /readyz} and the gauges), so a
+   * source nobody asks about costs nothing.
    */
   @Override
   public Health health() {
@@ -163,8 +179,11 @@ public final class KubernetesSource implements KubeSource {
         }
       } else if (now - sent > stallAfter.toNanos()) {
         stalled = true;
-        reason = Optional.of("the Kubernetes event thread has not made progress for "
-            + Duration.ofNanos(now - sent).toSeconds() + " s");
+        reason =
+            Optional.of(
+                "the Kubernetes event thread has not made progress for "
+                    + Duration.ofNanos(now - sent).toSeconds()
+                    + " s");
       }
     }
     List<Diagnostic> held = holding;
@@ -222,7 +241,7 @@ public final class KubernetesSource implements KubeSource {
     if (!admitted) {
       pending = merged;
       if (newlyHeld) {
-        log.error("{}", nowHolding.get(0));
+        LOG.error("{}", nowHolding.get(0));
         deliver(delivered, Change.NONE); // the diagnostic travels with the state still served
       }
       return;
@@ -236,7 +255,7 @@ public final class KubernetesSource implements KubeSource {
     try {
       listener.onChange(new SourceUpdate(snapshot, change, holding));
     } catch (RuntimeException e) {
-      log.error("listener failed on a Kubernetes change {}", change, e);
+      LOG.error("listener failed on a Kubernetes change {}", change, e);
     }
   }
 
@@ -255,26 +274,28 @@ public final class KubernetesSource implements KubeSource {
       this.known = known;
       for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
         SharedIndexInformer<T> informer = scope.apply(ns).runnableInformer(0);
-        // keep retrying (with the informer's backoff) until closed: a control plane must not give up
+        // keep retrying (with the informer's backoff) until closed: a control plane must not give
+        // up
         informer.exceptionHandler((wasStarted, t) -> !closed);
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-          @Override
-          public void onAdd(T obj) {
-            changed(obj);
-          }
+        informer.addEventHandler(
+            new ResourceEventHandler<T>() {
+              @Override
+              public void onAdd(T obj) {
+                changed(obj);
+              }
 
-          @Override
-          public void onUpdate(T old, T now) {
-            if (!Relevance.sameResourceVersion(old, now)) { // resyncs repeat the same version
-              changed(now);
-            }
-          }
+              @Override
+              public void onUpdate(T old, T now) {
+                if (!Relevance.sameResourceVersion(old, now)) { // resyncs repeat the same version
+                  changed(now);
+                }
+              }
 
-          @Override
-          public void onDelete(T obj, boolean finalStateUnknown) {
-            changed(obj);
-          }
-        });
+              @Override
+              public void onDelete(T obj, boolean finalStateUnknown) {
+                changed(obj);
+              }
+            });
         byNamespace.put(ns, informer);
       }
     }
@@ -289,17 +310,19 @@ public final class KubernetesSource implements KubeSource {
 
     private void changed(T obj) {
       ObjectRef ref = KubeRefs.of(obj);
-      submit(() -> {
-        Change change = apply.apply(ref, current(ref));
-        if (synced) {
-          emit(change);
-        }
-      });
+      submit(
+          () -> {
+            Change change = apply.apply(ref, current(ref));
+            if (synced) {
+              emit(change);
+            }
+          });
     }
 
     /** The object as the informer's store has it now; empty once deleted. */
     private Optional<T> current(ObjectRef ref) {
-      SharedIndexInformer<T> informer = byNamespace.get(namespaces.isPresent() ? ref.namespace() : ALL);
+      SharedIndexInformer<T> informer =
+          byNamespace.get(namespaces.isPresent() ? ref.namespace() : ALL);
       return informer == null
           ? Optional.empty()
           : Optional.ofNullable(informer.getStore().getByKey(ref.namespace() + "/" + ref.name()));
@@ -325,7 +348,10 @@ public final class KubernetesSource implements KubeSource {
 
   @Override
   public String toString() {
-    return "Kubernetes API at " + client.getMasterUrl()
-        + namespaces.map(ns -> " (namespaces " + String.join(",", ns) + ")").orElse(" (all namespaces)");
+    return "Kubernetes API at "
+        + client.getMasterUrl()
+        + namespaces
+            .map(ns -> " (namespaces " + String.join(",", ns) + ")")
+            .orElse(" (all namespaces)");
   }
 }

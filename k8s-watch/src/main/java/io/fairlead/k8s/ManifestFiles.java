@@ -1,14 +1,14 @@
 package io.fairlead.k8s;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
-import io.fairlead.translators.KubeRefs;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
+import io.fairlead.translators.KubeRefs;
+import io.fairlead.translators.KubeState;
 import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -31,8 +31,8 @@ final class ManifestFiles {
   private ManifestFiles() {}
 
   /**
-   * Every *.yaml, *.yml and *.json file under {@code dir}, sorted. Hidden files and directories
-   * are skipped, which also skips the {@code ..data} copies in a mounted ConfigMap.
+   * Every *.yaml, *.yml and *.json file under {@code dir}, sorted. Hidden files and directories are
+   * skipped, which also skips the {@code ..data} copies in a mounted ConfigMap.
    */
   static List<Path> list(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
@@ -41,7 +41,9 @@ final class ManifestFiles {
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            return !d.equals(dir) && hidden(d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            return !d.equals(dir) && hidden(d)
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
           }
 
           @Override
@@ -98,8 +100,8 @@ final class ManifestFiles {
   }
 
   /**
-   * Merges files in path order. An object defined twice keeps the later definition, with a
-   * warning; each file's own diagnostics (ignored kinds) are kept.
+   * Merges files in path order. An object defined twice keeps the later definition, with a warning;
+   * each file's own diagnostics (ignored kinds) are kept.
    */
   static LoadResult merge(SortedMap<Path, KubeYaml.Parsed> files) {
     Map<ObjectRef, Service> services = new TreeMap<>();
@@ -117,18 +119,28 @@ final class ManifestFiles {
           }
           diagnostics.addAll(parsed.diagnostics());
         });
-    return new LoadResult(new KubeState(new TreeMap<>(services), new TreeMap<>(slices)), diagnostics);
+    return new LoadResult(
+        new KubeState(new TreeMap<>(services), new TreeMap<>(slices)), diagnostics);
   }
 
   private static <T extends HasMetadata> void put(
-      Map<ObjectRef, T> objects, Map<ObjectRef, Path> origin, T object, Path path,
+      Map<ObjectRef, T> objects,
+      Map<ObjectRef, Path> origin,
+      T object,
+      Path path,
       List<Diagnostic> diagnostics) {
     ObjectRef ref = KubeRefs.of(object);
     Path previous = origin.put(ref, path);
     if (objects.put(ref, object) != null) {
       diagnostics.add(
-          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(ref, FILE_KEY),
-              object.getKind() + " defined more than once (in " + previous + ", then in " + path
+          Diagnostic.warning(
+              Reason.INVALID_OBJECT,
+              Subject.of(ref, FILE_KEY),
+              object.getKind()
+                  + " defined more than once (in "
+                  + previous
+                  + ", then in "
+                  + path
                   + "); the last definition wins"));
     }
   }

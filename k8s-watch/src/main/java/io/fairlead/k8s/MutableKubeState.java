@@ -1,11 +1,11 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.Relevance;
-import io.fairlead.translators.Change;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeState;
+import io.fairlead.translators.Relevance;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;

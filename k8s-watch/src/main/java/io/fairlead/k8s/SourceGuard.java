@@ -1,18 +1,18 @@
 package io.fairlead.k8s;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Keeps a source from withdrawing the world because of a glitch: a directory emptied or replaced,
- * a mount that went away, a list that came back empty. A state with no Service at all, after one
- * with Services, is held back unless the operator allows an empty source. A state that lost more
- * than a share of the Services at once is held until reads over a confirmation period keep
- * showing it. Meanwhile the last delivered state keeps being served and the source is degraded.
+ * Keeps a source from withdrawing the world because of a glitch: a directory emptied or replaced, a
+ * mount that went away, a list that came back empty. A state with no Service at all, after one with
+ * Services, is held back unless the operator allows an empty source. A state that lost more than a
+ * share of the Services at once is held until reads over a confirmation period keep showing it.
+ * Meanwhile the last delivered state keeps being served and the source is degraded.
  *
  * <p>Not thread-safe: a source calls it from its one event thread.
  */
@@ -28,7 +28,8 @@ public final class SourceGuard {
 
     public Settings {
       if (maxLossPercent < 0 || maxLossPercent > 100) {
-        throw new IllegalArgumentException("the largest share of Services lost at once must be 0 to 100 percent");
+        throw new IllegalArgumentException(
+            "the largest share of Services lost at once must be 0 to 100 percent");
       }
       if (confirmAfter.isNegative()) {
         throw new IllegalArgumentException("the confirmation period must not be negative");
@@ -66,7 +67,10 @@ public final class SourceGuard {
               + before
               + "; keeping the last good state (serve --allow-empty-source accepts an empty source)");
     }
-    long lost = delivered.services().keySet().stream().filter(r -> !candidate.services().containsKey(r)).count();
+    long lost =
+        delivered.services().keySet().stream()
+            .filter(r -> !candidate.services().containsKey(r))
+            .count();
     if (after > 0 && lost >= 2 && lost * 100 > (long) settings.maxLossPercent() * before) {
       if (heldSince < 0) {
         heldSince = nowNanos;
@@ -98,7 +102,8 @@ public final class SourceGuard {
     if (heldSince < 0) {
       heldSince = nowNanos;
     }
-    holding = Optional.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(source, KEY), why));
+    holding =
+        Optional.of(Diagnostic.error(Reason.SOURCE_HELD, new Subject.Source(source, KEY), why));
     return false;
   }
 

@@ -59,8 +59,16 @@ class ApiServerCutTest {
 
   private static io.fabric8.kubernetes.api.model.Service service(String name) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace("a").withName(name).endMetadata()
-        .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec()
+        .withNewMetadata()
+        .withNamespace("a")
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewPort()
+        .withName("http")
+        .withPort(80)
+        .endPort()
+        .endSpec()
         .build();
   }
 
@@ -107,7 +115,8 @@ class ApiServerCutTest {
   /** A TCP proxy that can drop every connection and black-hole new ones until restored. */
   static final class CuttableProxy implements AutoCloseable {
     private final InetSocketAddress upstream;
-    private final ServerSocket listener = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final ServerSocket listener =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile boolean closed;
@@ -167,7 +176,8 @@ class ApiServerCutTest {
           "cuttable-proxy-pump",
           () -> {
             byte[] buffer = new byte[16 * 1024];
-            try (in; out) {
+            try (in;
+                out) {
               int n;
               while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);

@@ -5,9 +5,9 @@ import static io.fairlead.k8s.DirectorySourceTest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.KubeState;
-import io.fairlead.policies.ObjectRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A bad day for a directory source: emptied, replaced by a file, half deleted, truncated,
- * oversized or hostile files, a listener that throws an Error or hangs. The last good state is
- * kept and served, the source says it is degraded or stalled, and later changes are still read.
+ * A bad day for a directory source: emptied, replaced by a file, half deleted, truncated, oversized
+ * or hostile files, a listener that throws an Error or hangs. The last good state is kept and
+ * served, the source says it is degraded or stalled, and later changes are still read.
  */
 class DirectoryFaultsTest {
 
@@ -40,7 +40,9 @@ class DirectoryFaultsTest {
 
   private Recorder start(int services, SourceGuard.Settings guard) throws Exception {
     dir = Files.createDirectories(root.resolve("manifests"));
-    Files.writeString(dir.resolve("web.yaml"), service("default", "web", "x") + "---\n" + slice("default", "web", "10.0.0.1"));
+    Files.writeString(
+        dir.resolve("web.yaml"),
+        service("default", "web", "x") + "---\n" + slice("default", "web", "10.0.0.1"));
     for (int i = 1; i < services; i++) {
       Files.writeString(dir.resolve("s" + i + ".yaml"), service("shop", "s" + i, "x"));
     }
@@ -51,10 +53,13 @@ class DirectoryFaultsTest {
     return recorder;
   }
 
-  private void awaitHealth(Predicate<KubeSource.Health> condition, String what) throws InterruptedException {
+  private void awaitHealth(Predicate<KubeSource.Health> condition, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (!condition.test(source.health())) {
-      assertThat(System.nanoTime()).as(what + " within 15 s; health " + source.health()).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as(what + " within 15 s; health " + source.health())
+          .isLessThan(deadline);
       Thread.sleep(20);
     }
   }
@@ -72,8 +77,10 @@ class DirectoryFaultsTest {
     Recorder recorder = start(3, SourceGuard.Settings.DEFAULT);
     deleteAll(dir);
     awaitHealth(KubeSource.Health::degraded, "degraded");
-    assertThat(source.health().reason()).hasValueSatisfying(r -> assertThat(r).contains("reads no Service at all after 3"));
-    assertThat(source.diagnostics()).anySatisfy(d -> assertThat(d.key()).isEqualTo(SourceGuard.KEY));
+    assertThat(source.health().reason())
+        .hasValueSatisfying(r -> assertThat(r).contains("reads no Service at all after 3"));
+    assertThat(source.diagnostics())
+        .anySatisfy(d -> assertThat(d.key()).isEqualTo(SourceGuard.KEY));
     // The diagnostics travel with the state still served, so Events and /debug show them.
     Recorder.Call note = recorder.nextCall();
     assertThat(note.change().isEmpty()).isTrue();
@@ -81,7 +88,9 @@ class DirectoryFaultsTest {
     recorder.assertNothingWithin(Duration.ofMillis(500));
 
     // The files come back: the state never changed for the proxies, and the source is well again.
-    Files.writeString(dir.resolve("web.yaml"), service("default", "web", "x") + "---\n" + slice("default", "web", "10.0.0.1"));
+    Files.writeString(
+        dir.resolve("web.yaml"),
+        service("default", "web", "x") + "---\n" + slice("default", "web", "10.0.0.1"));
     Files.writeString(dir.resolve("s1.yaml"), service("shop", "s1", "x"));
     Files.writeString(dir.resolve("s2.yaml"), service("shop", "s2", "x"));
     awaitHealth(h -> !h.degraded(), "well again");
@@ -117,7 +126,8 @@ class DirectoryFaultsTest {
     }
     awaitHealth(KubeSource.Health::degraded, "degraded");
     Recorder.Call confirmed = recorder.next();
-    assertThat(Duration.ofNanos(System.nanoTime() - removed)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+    assertThat(Duration.ofNanos(System.nanoTime() - removed))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(800));
     assertThat(confirmed.state().services()).hasSize(2);
     assertThat(source.health().degraded()).isFalse();
   }
@@ -143,20 +153,34 @@ class DirectoryFaultsTest {
         Duration.ofSeconds(30),
         () -> {
           Files.writeString(
-              dir.resolve("web.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec: &s\n  ports: [*s]\n");
+              dir.resolve("web.yaml"),
+              "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec: &s\n  ports: [*s]\n");
           Files.write(dir.resolve("huge.yaml"), new byte[(int) DirectorySource.MAX_FILE_BYTES + 1]);
           long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-          while (source.diagnostics().stream().filter(d -> d.severity() == Severity.ERROR).count() < 2) {
+          while (source.diagnostics().stream().filter(d -> d.severity() == Severity.ERROR).count()
+              < 2) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);
           }
           assertThat(source.diagnostics())
-              .anySatisfy(d -> assertThat(d.message()).contains("refers to a collection that contains it", "keeping its last good contents"))
-              .anySatisfy(d -> assertThat(d.message()).contains("files over " + DirectorySource.MAX_FILE_BYTES + " bytes are not read"));
+              .anySatisfy(
+                  d ->
+                      assertThat(d.message())
+                          .contains(
+                              "refers to a collection that contains it",
+                              "keeping its last good contents"))
+              .anySatisfy(
+                  d ->
+                      assertThat(d.message())
+                          .contains(
+                              "files over "
+                                  + DirectorySource.MAX_FILE_BYTES
+                                  + " bytes are not read"));
           Files.writeString(dir.resolve("s1.yaml"), service("shop", "s1", "changed"));
           KubeState after = recorder.next().state();
           assertThat(after.services()).containsKey(WEB);
-          assertThat(after.services().get(new ObjectRef("shop", "s1")).getMetadata().getAnnotations())
+          assertThat(
+                  after.services().get(new ObjectRef("shop", "s1")).getMetadata().getAnnotations())
               .containsEntry("fairlead.io/lb", "changed");
         });
   }
@@ -204,7 +228,8 @@ class DirectoryFaultsTest {
     assertThat(source.health().stalled()).isFalse();
     Files.writeString(dir.resolve("web.yaml"), service("default", "web", "y"));
     awaitHealth(KubeSource.Health::stalled, "stalled");
-    assertThat(source.health().reason()).hasValueSatisfying(r -> assertThat(r).contains("no scan of"));
+    assertThat(source.health().reason())
+        .hasValueSatisfying(r -> assertThat(r).contains("no scan of"));
     release.countDown();
     awaitHealth(h -> !h.stalled(), "progress again");
   }

@@ -1,7 +1,5 @@
 package io.fairlead.k8s;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static io.fairlead.k8s.DirectorySourceTest.service;
 import static io.fairlead.k8s.DirectorySourceTest.slice;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,13 +24,19 @@ class DirectoryLoadTest {
 
   @Test
   void readsAMultiDocumentFileOfAnyName() throws Exception {
-    Path file = Files.writeString(dir.resolve("input.txt"),
-        "---\n" + service("default", "web", "x") + "---\n---\n" + slice("default", "web", "10.0.0.1"));
+    Path file =
+        Files.writeString(
+            dir.resolve("input.txt"),
+            "---\n"
+                + service("default", "web", "x")
+                + "---\n---\n"
+                + slice("default", "web", "10.0.0.1"));
 
     LoadResult result = DirectorySource.load(file);
 
     assertThat(result.state().services()).containsOnlyKeys(new ObjectRef("default", "web"));
-    assertThat(result.state().endpointSlices()).containsOnlyKeys(new ObjectRef("default", "web-abc"));
+    assertThat(result.state().endpointSlices())
+        .containsOnlyKeys(new ObjectRef("default", "web-abc"));
     assertThat(result.diagnostics()).isEmpty();
   }
 
@@ -38,7 +44,9 @@ class DirectoryLoadTest {
   void readsADirectoryInPathOrderAndWarnsAboutDuplicates() throws Exception {
     Files.writeString(dir.resolve("a.yaml"), service("default", "web", "first"));
     Files.createDirectories(dir.resolve("b"));
-    Files.writeString(dir.resolve("b/c.json"), """
+    Files.writeString(
+        dir.resolve("b/c.json"),
+        """
         {"apiVersion": "v1", "kind": "List", "items": [
           {"apiVersion": "v1", "kind": "Service",
            "metadata": {"name": "web", "namespace": "default", "annotations": {"fairlead.io/lb": "second"}}},
@@ -48,16 +56,30 @@ class DirectoryLoadTest {
 
     LoadResult result = DirectorySource.load(dir);
 
-    assertThat(result.state().services().get(new ObjectRef("default", "web"))
-            .getMetadata().getAnnotations())
+    assertThat(
+            result
+                .state()
+                .services()
+                .get(new ObjectRef("default", "web"))
+                .getMetadata()
+                .getAnnotations())
         .containsEntry("fairlead.io/lb", "second");
     // sorted by object: the file path sorts before the namespace/name here
-    assertThat(result.diagnostics()).containsExactly(
-        Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(dir.resolve("b/c.json").toString(), "kind"),
-            "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                + " EndpointSlice: v1 ConfigMap default/cfg"),
-        Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse("default/web"), "file"), "Service defined more than once (in "
-            + dir.resolve("a.yaml") + ", then in " + dir.resolve("b/c.json") + "); the last definition wins"));
+    assertThat(result.diagnostics())
+        .containsExactly(
+            Diagnostic.info(
+                Reason.IGNORED_OBJECTS,
+                new Subject.Source(dir.resolve("b/c.json").toString(), "kind"),
+                "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
+                    + " EndpointSlice: v1 ConfigMap default/cfg"),
+            Diagnostic.warning(
+                Reason.INVALID_OBJECT,
+                Subject.of(ObjectRef.parse("default/web"), "file"),
+                "Service defined more than once (in "
+                    + dir.resolve("a.yaml")
+                    + ", then in "
+                    + dir.resolve("b/c.json")
+                    + "); the last definition wins"));
   }
 
   @Test
@@ -65,8 +87,10 @@ class DirectoryLoadTest {
     LoadResult result = DirectorySource.load(dir);
 
     assertThat(result.state().services()).isEmpty();
-    assertThat(result.diagnostics()).singleElement()
-        .extracting(Diagnostic::message).isEqualTo("no .yaml, .yml or .json files found");
+    assertThat(result.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .isEqualTo("no .yaml, .yml or .json files found");
   }
 
   @Test
@@ -79,12 +103,15 @@ class DirectoryLoadTest {
   @Test
   void aFileThatDoesNotParseFailsInOneLineNamingIt() throws Exception {
     Files.writeString(dir.resolve("a.yaml"), service("default", "ok", "x"));
-    Path typo = Files.writeString(dir.resolve("b.yaml"),
-        service("default", "web", "x").replace("selector:", "selectr:"));
+    Path typo =
+        Files.writeString(
+            dir.resolve("b.yaml"), service("default", "web", "x").replace("selector:", "selectr:"));
 
     assertThatThrownBy(() -> DirectorySource.load(dir))
         .isInstanceOf(KubeSourceException.class)
-        .hasMessage(typo + ": document 1 (Service web) at line 9: spec.selectr: unknown field"
-            + " (did you mean selector?)");
+        .hasMessage(
+            typo
+                + ": document 1 (Service web) at line 9: spec.selectr: unknown field"
+                + " (did you mean selector?)");
   }
 }

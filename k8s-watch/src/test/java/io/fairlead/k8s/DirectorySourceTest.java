@@ -1,15 +1,15 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.Change;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.policies.Severity;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Severity;
+import io.fairlead.policies.Subject;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +48,8 @@ class DirectorySourceTest {
           - name: http
             port: 80
             targetPort: 8080
-        """.formatted(name, namespace, annotation, name);
+        """
+        .formatted(name, namespace, annotation, name);
   }
 
   static String slice(String namespace, String service, String ip) {
@@ -67,12 +68,16 @@ class DirectorySourceTest {
         endpoints:
         - addresses: ["%s"]
           conditions: {ready: true}
-        """.formatted(service, namespace, service, ip);
+        """
+        .formatted(service, namespace, service, ip);
   }
 
   private Recorder startWith(String webAnnotation) throws Exception {
-    Files.writeString(dir.resolve("web.yaml"),
-        service("default", "web", webAnnotation) + "---\n" + slice("default", "web", "10.0.0.1")
+    Files.writeString(
+        dir.resolve("web.yaml"),
+        service("default", "web", webAnnotation)
+            + "---\n"
+            + slice("default", "web", "10.0.0.1")
             + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n");
     Files.createDirectories(dir.resolve("shop"));
     Files.writeString(dir.resolve("shop/api.yml"), service("shop", "api", "round-robin"));
@@ -92,14 +97,18 @@ class DirectorySourceTest {
 
     assertThat(first.change().full()).isTrue();
     assertThat(first.state().services()).containsOnlyKeys(WEB, API);
-    assertThat(first.state().endpointSlices()).containsOnlyKeys(new ObjectRef("default", "web-abc"));
+    assertThat(first.state().endpointSlices())
+        .containsOnlyKeys(new ObjectRef("default", "web-abc"));
     assertThat(first.state().services().get(WEB).getMetadata().getAnnotations())
         .containsEntry("fairlead.io/lb", "random");
     assertThat(source.hasSynced()).isTrue();
     assertThat(source.diagnostics())
-        .containsExactly(Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(dir.resolve("web.yaml").toString(), "kind"),
-            "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                + " EndpointSlice: apps/v1 Deployment default/web"));
+        .containsExactly(
+            Diagnostic.info(
+                Reason.IGNORED_OBJECTS,
+                new Subject.Source(dir.resolve("web.yaml").toString(), "kind"),
+                "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
+                    + " EndpointSlice: apps/v1 Deployment default/web"));
     recorder.assertNothingWithin(Duration.ofMillis(500));
   }
 
@@ -108,19 +117,27 @@ class DirectorySourceTest {
     Recorder recorder = startWith("random");
     recorder.next();
 
-    Files.writeString(dir.resolve("web.yaml"),
+    Files.writeString(
+        dir.resolve("web.yaml"),
         service("default", "web", "maglev") + "---\n" + slice("default", "web", "10.0.0.1"));
     Recorder.Call annotated = recorder.next();
     assertThat(annotated.change()).isEqualTo(new Change(Set.of(WEB), Set.of(), false));
     assertThat(annotated.state().services().get(WEB).getMetadata().getAnnotations())
         .containsEntry("fairlead.io/lb", "maglev");
 
-    Files.writeString(dir.resolve("web.yaml"),
+    Files.writeString(
+        dir.resolve("web.yaml"),
         service("default", "web", "maglev") + "---\n" + slice("default", "web", "10.0.0.2"));
     Recorder.Call moved = recorder.next();
     assertThat(moved.change()).isEqualTo(new Change(Set.of(), Set.of(WEB), false));
-    assertThat(moved.state().endpointSlices().get(new ObjectRef("default", "web-abc"))
-            .getEndpoints().get(0).getAddresses())
+    assertThat(
+            moved
+                .state()
+                .endpointSlices()
+                .get(new ObjectRef("default", "web-abc"))
+                .getEndpoints()
+                .get(0)
+                .getAddresses())
         .containsExactly("10.0.0.2");
     assertThat(moved.thread()).isEqualTo(annotated.thread());
   }
@@ -181,10 +198,11 @@ class DirectorySourceTest {
     assertThat(source.diagnostics())
         .filteredOn(d -> d.severity() == Severity.ERROR)
         .singleElement()
-        .satisfies(d -> {
-          assertThat(d.object()).isEqualTo(extra.toString());
-          assertThat(d.message()).startsWith("invalid JSON").endsWith("; file ignored");
-        });
+        .satisfies(
+            d -> {
+              assertThat(d.object()).isEqualTo(extra.toString());
+              assertThat(d.message()).startsWith("invalid JSON").endsWith("; file ignored");
+            });
     recorder.assertNothingWithin(Duration.ofMillis(600));
   }
 
@@ -243,7 +261,9 @@ class DirectorySourceTest {
   private void awaitDiagnostic(Severity severity) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (source.diagnostics().stream().noneMatch(d -> d.severity() == severity)) {
-      assertThat(System.nanoTime()).as("a diagnostic of " + severity + " within 15 s").isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("a diagnostic of " + severity + " within 15 s")
+          .isLessThan(deadline);
       Thread.sleep(20);
     }
   }

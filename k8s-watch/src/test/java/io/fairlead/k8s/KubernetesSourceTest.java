@@ -1,7 +1,5 @@
 package io.fairlead.k8s;
 
-import io.fairlead.translators.Change;
-import io.fairlead.translators.KubeRefs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +10,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.KubeRefs;
+import io.fairlead.translators.KubeState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -46,21 +46,41 @@ class KubernetesSourceTest {
 
   private static Service service(String ns, String name, String lb) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace(ns).withName(name)
-        .addToAnnotations("fairlead.io/lb", lb).endMetadata()
-        .withNewSpec().addToSelector("app", name).addNewPort().withName("http").withPort(80).endPort()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .addToAnnotations("fairlead.io/lb", lb)
+        .endMetadata()
+        .withNewSpec()
+        .addToSelector("app", name)
+        .addNewPort()
+        .withName("http")
+        .withPort(80)
+        .endPort()
         .endSpec()
         .build();
   }
 
   private static EndpointSlice slice(String ns, String name, String service, String... ips) {
-    EndpointSliceBuilder b = new EndpointSliceBuilder()
-        .withNewMetadata().withNamespace(ns).withName(name)
-        .addToLabels("kubernetes.io/service-name", service).endMetadata()
-        .withAddressType("IPv4")
-        .addNewPort().withName("http").withPort(8080).endPort();
+    EndpointSliceBuilder b =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withNamespace(ns)
+            .withName(name)
+            .addToLabels("kubernetes.io/service-name", service)
+            .endMetadata()
+            .withAddressType("IPv4")
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .endPort();
     for (String ip : ips) {
-      b.addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint();
+      b.addNewEndpoint()
+          .withAddresses(ip)
+          .withNewConditions()
+          .withReady(true)
+          .endConditions()
+          .endEndpoint();
     }
     return b.build();
   }
@@ -99,8 +119,12 @@ class KubernetesSourceTest {
   void nothingIsDeliveredUntilEveryInformerHasSynced() throws Exception {
     // the EndpointSlice list fails for a while (the client backs off 100, 200, 400... ms between
     // tries); a bounded number of failures leaves no retry running when the test ends
-    server.expect().get().withPath("/apis/discovery.k8s.io/v1/endpointslices?resourceVersion=0")
-        .andReturn(500, "unavailable").times(5);
+    server
+        .expect()
+        .get()
+        .withPath("/apis/discovery.k8s.io/v1/endpointslices?resourceVersion=0")
+        .andReturn(500, "unavailable")
+        .times(5);
     client.resource(service("a", "web", "maglev")).create();
 
     Recorder recorder = start(Optional.empty());
@@ -118,7 +142,8 @@ class KubernetesSourceTest {
   @Test
   void createsUpdatesAndDeletesArriveWithWhatChanged() throws Exception {
     // The last Service's deletion empties the source: allowed here (see deletingEveryService...).
-    Recorder recorder = start(Optional.empty(), new SourceGuard.Settings(true, 50, Duration.ofSeconds(30)));
+    Recorder recorder =
+        start(Optional.empty(), new SourceGuard.Settings(true, 50, Duration.ofSeconds(30)));
     assertThat(recorder.next().state().services()).isEmpty();
 
     client.resource(service("a", "web", "maglev")).create();
@@ -129,19 +154,49 @@ class KubernetesSourceTest {
     assertThat(sliced.change()).isEqualTo(Change.ofEndpoints(Set.of(WEB)));
     assertThat(sliced.state().endpointSlices()).containsOnlyKeys(WEB_SLICE);
 
-    client.services().inNamespace("a").withName("web")
-        .edit(s -> new ServiceBuilder(s).editMetadata().addToAnnotations("fairlead.io/lb", "random")
-            .endMetadata().build());
+    client
+        .services()
+        .inNamespace("a")
+        .withName("web")
+        .edit(
+            s ->
+                new ServiceBuilder(s)
+                    .editMetadata()
+                    .addToAnnotations("fairlead.io/lb", "random")
+                    .endMetadata()
+                    .build());
     Recorder.Call annotated = recorder.next();
     assertThat(annotated.change()).isEqualTo(Change.ofService(WEB));
     assertThat(annotated.state().services().get(WEB).getMetadata().getAnnotations())
         .containsEntry("fairlead.io/lb", "random");
 
     // a label unrelated to endpoints: a new resourceVersion but nothing to translate
-    client.discovery().v1().endpointSlices().inNamespace("a").withName("web-x1")
-        .edit(s -> new EndpointSliceBuilder(s).editMetadata().addToLabels("team", "x").endMetadata().build());
-    client.discovery().v1().endpointSlices().inNamespace("a").withName("web-x1")
-        .edit(s -> new EndpointSliceBuilder(s).addNewEndpoint().withAddresses("10.0.0.2").endEndpoint().build());
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace("a")
+        .withName("web-x1")
+        .edit(
+            s ->
+                new EndpointSliceBuilder(s)
+                    .editMetadata()
+                    .addToLabels("team", "x")
+                    .endMetadata()
+                    .build());
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace("a")
+        .withName("web-x1")
+        .edit(
+            s ->
+                new EndpointSliceBuilder(s)
+                    .addNewEndpoint()
+                    .withAddresses("10.0.0.2")
+                    .endEndpoint()
+                    .build());
     Recorder.Call scaled = recorder.next();
     assertThat(scaled.change()).isEqualTo(Change.ofEndpoints(Set.of(WEB)));
     assertThat(scaled.state().endpointSlices().get(WEB_SLICE).getEndpoints()).hasSize(2);
@@ -194,8 +249,19 @@ class KubernetesSourceTest {
     // changes while nobody watches
     client.services().inNamespace("a").withName("gone").delete();
     client.resource(service("b", "api", "random")).create();
-    client.discovery().v1().endpointSlices().inNamespace("a").withName("web-x1")
-        .edit(s -> new EndpointSliceBuilder(s).addNewEndpoint().withAddresses("10.0.0.2").endEndpoint().build());
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace("a")
+        .withName("web-x1")
+        .edit(
+            s ->
+                new EndpointSliceBuilder(s)
+                    .addNewEndpoint()
+                    .withAddresses("10.0.0.2")
+                    .endEndpoint()
+                    .build());
     first.assertNothingWithin(Duration.ofMillis(300));
 
     Recorder second = start(Optional.empty());
@@ -207,9 +273,8 @@ class KubernetesSourceTest {
   }
 
   /**
-   * The watchdog: a listener that blocks keeps the event thread from running the watchdog's
-   * tick, and the source says it is stalled (so {@code /readyz} fails) until the thread moves
-   * again.
+   * The watchdog: a listener that blocks keeps the event thread from running the watchdog's tick,
+   * and the source says it is stalled (so {@code /readyz} fails) until the thread moves again.
    */
   @Test
   void aBlockedEventThreadIsReportedStalledUntilItMovesAgain() throws Exception {
@@ -219,17 +284,18 @@ class KubernetesSourceTest {
     Recorder recorder = new Recorder();
     source = new KubernetesSource(client, Optional.empty());
     source.stallAfter(Duration.ofMillis(300));
-    source.start(update -> {
-      recorder.onChange(update);
-      if (!update.change().full()) {
-        blocked.countDown();
-        try {
-          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    });
+    source.start(
+        update -> {
+          recorder.onChange(update);
+          if (!update.change().full()) {
+            blocked.countDown();
+            try {
+              release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
     recorder.next();
     assertThat(source.health().stalled()).isFalse();
 
@@ -242,7 +308,8 @@ class KubernetesSourceTest {
     awaitHealth(h -> !h.stalled());
   }
 
-  private KubeSource.Health awaitHealth(java.util.function.Predicate<KubeSource.Health> wanted) throws InterruptedException {
+  private KubeSource.Health awaitHealth(java.util.function.Predicate<KubeSource.Health> wanted)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     KubeSource.Health h = source.health();
     while (!wanted.test(h)) {
@@ -269,10 +336,20 @@ class KubernetesSourceTest {
 
   private KubeState fromApiServer() {
     Map<ObjectRef, Service> services = new TreeMap<>();
-    client.services().inAnyNamespace().list().getItems()
+    client
+        .services()
+        .inAnyNamespace()
+        .list()
+        .getItems()
         .forEach(s -> services.put(KubeRefs.of(s), s));
     Map<ObjectRef, EndpointSlice> slices = new TreeMap<>();
-    client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inAnyNamespace()
+        .list()
+        .getItems()
         .forEach(s -> slices.put(KubeRefs.of(s), s));
     return new KubeState(new TreeMap<>(services), new TreeMap<>(slices));
   }
@@ -292,7 +369,9 @@ class KubernetesSourceTest {
     assertThat(held.change().isEmpty()).isTrue();
     assertThat(held.state().services()).as("still served").containsOnlyKeys(WEB);
     assertThat(source.health().degraded()).isTrue();
-    assertThat(source.diagnostics()).singleElement().satisfies(d -> assertThat(d.message()).contains("reads no Service at all"));
+    assertThat(source.diagnostics())
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("reads no Service at all"));
 
     client.resource(service("a", "api", "x")).create();
     Recorder.Call back = recorder.next();

@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Works around a deadlock in Fabric8's CRUD mock server (7.8.0): when a client closes a watch
- * while the server is sending that watch an event, the server's event loop waits (up to a
- * minute) for the watch's sender, which itself waits (up to 30 s) for the event loop to write.
- * Meanwhile every request on that loop times out, and the server cannot be stopped. Tests
- * therefore let in-flight events land before closing watches, and let the server see the watches
- * closed before they change objects again. Nothing here is needed against a real API server.
+ * Works around a deadlock in Fabric8's CRUD mock server (7.8.0): when a client closes a watch while
+ * the server is sending that watch an event, the server's event loop waits (up to a minute) for the
+ * watch's sender, which itself waits (up to 30 s) for the event loop to write. Meanwhile every
+ * request on that loop times out, and the server cannot be stopped. Tests therefore let in-flight
+ * events land before closing watches, and let the server see the watches closed before they change
+ * objects again. Nothing here is needed against a real API server.
  */
 final class MockWatches {
 

@@ -18,17 +18,31 @@ class MutableKubeStateTest {
 
   private static Service service(String name, String rv, String lb) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace("default").withName(name).withResourceVersion(rv)
-        .addToAnnotations("fairlead.io/lb", lb).endMetadata()
-        .withNewSpec().addNewPort().withPort(80).endPort().endSpec()
+        .withNewMetadata()
+        .withNamespace("default")
+        .withName(name)
+        .withResourceVersion(rv)
+        .addToAnnotations("fairlead.io/lb", lb)
+        .endMetadata()
+        .withNewSpec()
+        .addNewPort()
+        .withPort(80)
+        .endPort()
+        .endSpec()
         .build();
   }
 
   private static EndpointSlice orphanSlice(String name) {
     return new EndpointSliceBuilder()
-        .withNewMetadata().withNamespace("default").withName(name).withResourceVersion("1").endMetadata()
+        .withNewMetadata()
+        .withNamespace("default")
+        .withName(name)
+        .withResourceVersion("1")
+        .endMetadata()
         .withAddressType("IPv4")
-        .addNewEndpoint().withAddresses("10.0.0.9").endEndpoint()
+        .addNewEndpoint()
+        .withAddresses("10.0.0.9")
+        .endEndpoint()
         .build();
   }
 
@@ -39,7 +53,8 @@ class MutableKubeStateTest {
         .isEqualTo(Change.ofService(WEB));
 
     // a resync redelivers version 7; even if the copy differed it would not be read
-    assertThat(state.setService(WEB, Optional.of(service("web", "7", "random")))).isEqualTo(Change.NONE);
+    assertThat(state.setService(WEB, Optional.of(service("web", "7", "random"))))
+        .isEqualTo(Change.NONE);
     assertThat(state.snapshot().services().get(WEB).getMetadata().getAnnotations())
         .containsEntry("fairlead.io/lb", "maglev");
 
@@ -52,7 +67,8 @@ class MutableKubeStateTest {
     MutableKubeState state = new MutableKubeState();
     EndpointSlice orphan = orphanSlice("o-1");
 
-    assertThat(state.setSlice(new ObjectRef("default", "o-1"), Optional.of(orphan)).isEmpty()).isTrue();
+    assertThat(state.setSlice(new ObjectRef("default", "o-1"), Optional.of(orphan)).isEmpty())
+        .isTrue();
     assertThat(state.snapshot().endpointSlices()).hasSize(1);
   }
 }

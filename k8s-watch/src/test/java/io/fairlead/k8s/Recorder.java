@@ -1,14 +1,14 @@
 package io.fairlead.k8s;
 
-import java.util.List;
-import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.SourceUpdate;
-import io.fairlead.translators.Change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.SourceUpdate;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,12 @@ final class Recorder implements KubeSource.Listener {
 
   @Override
   public void onChange(SourceUpdate update) {
-    calls.add(new Call(update.state(), update.change(), update.diagnostics(), Thread.currentThread().getName()));
+    calls.add(
+        new Call(
+            update.state(),
+            update.change(),
+            update.diagnostics(),
+            Thread.currentThread().getName()));
   }
 
   /** The next call with a non-empty change; calls that only carry new diagnostics are skipped. */
@@ -57,7 +62,9 @@ final class Recorder implements KubeSource.Listener {
     long deadline = System.nanoTime() + quiet.toNanos();
     while (System.nanoTime() < deadline) {
       Call call = calls.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      assertThat(call == null || call.change().isEmpty()).as("unexpected delivery: %s", call).isTrue();
+      assertThat(call == null || call.change().isEmpty())
+          .as("unexpected delivery: %s", call)
+          .isTrue();
     }
   }
 }

@@ -8,27 +8,48 @@ public final class AnnotationDocs {
   public static String markdown() {
     StringBuilder out = new StringBuilder();
     out.append("# Annotation reference\n\n")
-        .append("<!-- Generated from AnnotationRegistry by AnnotationDocsTest; run `mvn test -pl policies -Dupdate=true` after changing a key. -->\n\n")
+        .append(
+            "<!-- Generated from AnnotationRegistry by AnnotationDocsTest; run `mvn test -pl policies -Dupdate=true` after changing a key. -->\n\n")
         .append("Fairlead reads load-balancing and affinity policy from annotations on Services.\n")
-        .append("Any key may be suffixed with `.PORTNAME` to apply to one port only, e.g. `fairlead.io/lb-policy.admin`.\n")
-        .append("Precedence, strongest first: per-port annotation, Service annotation, native Service field, default.\n\n")
-        .append("User input never fails a Service: an invalid value is an **error** diagnostic and that setting falls back ")
-        .append("to the next source (per-port → Service-wide → native field → default); an unknown `fairlead.io/` key or ")
-        .append("a setting that has no effect is a **warning**; the rest of the Service still applies. ")
-        .append("`fairlead translate` and `fairlead explain` print the diagnostics; `serve` exposes them on `/debug/diagnostics` and as Kubernetes Events.\n\n")
-        .append("Which of these behaviours were proven with which real client (grpc-java, grpc-js, Envoy) is listed in ")
-        .append("[operations.md](operations.md#what-is-proven-and-with-what). Each claim about what Envoy does links the ")
+        .append(
+            "Any key may be suffixed with `.PORTNAME` to apply to one port only, e.g. `fairlead.io/lb-policy.admin`.\n")
+        .append(
+            "Precedence, strongest first: per-port annotation, Service annotation, native Service field, default.\n\n")
+        .append(
+            "User input never fails a Service: an invalid value is an **error** diagnostic and that setting falls back ")
+        .append(
+            "to the next source (per-port → Service-wide → native field → default); an unknown `fairlead.io/` key or ")
+        .append(
+            "a setting that has no effect is a **warning**; the rest of the Service still applies. ")
+        .append(
+            "`fairlead translate` and `fairlead explain` print the diagnostics; `serve` exposes them on `/debug/diagnostics` and as Kubernetes Events.\n\n")
+        .append(
+            "Which of these behaviours were proven with which real client (grpc-java, grpc-js, Envoy) is listed in ")
+        .append(
+            "[operations.md](operations.md#what-is-proven-and-with-what). Each claim about what Envoy does links the ")
         .append("runtime rule behind it in [envoy-semantics.md](envoy-semantics.md).\n\n")
         .append("| key | value | default | meaning |\n|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
-      out.append("| `").append(k.fullName()).append("` | ").append(k.grammar()).append(" | ")
-          .append(k.defaultValue()).append(" | ").append(k.description()).append(" |\n");
+      out.append("| `")
+          .append(k.fullName())
+          .append("` | ")
+          .append(k.grammar())
+          .append(" | ")
+          .append(k.defaultValue())
+          .append(" | ")
+          .append(k.description())
+          .append(" |\n");
     }
     out.append("\n## What each key does on each client\n\n")
         .append("| key | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
-      out.append("| `").append(k.fullName()).append("` | ").append(k.onEnvoy()).append(" | ")
-          .append(k.onGrpc()).append(" |\n");
+      out.append("| `")
+          .append(k.fullName())
+          .append("` | ")
+          .append(k.onEnvoy())
+          .append(" | ")
+          .append(k.onGrpc())
+          .append(" |\n");
     }
     out.append(NATIVE_FIELDS);
     return out.toString();

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every annotation key Fairlead knows. Nothing else in the code base spells a key; the
- * annotation reference ({@code docs/annotations.md}) is generated from this list.
+ * Every annotation key Fairlead knows. Nothing else in the code base spells a key; the annotation
+ * reference ({@code docs/annotations.md}) is generated from this list.
  */
 public final class AnnotationRegistry {
 
@@ -317,6 +317,8 @@ public final class AnnotationRegistry {
 
   /** The known key closest to an unknown one, for "did you mean" hints. */
   public static AnnotationKey<?> closest(String name) {
-    return ALL.stream().min(Comparator.comparingInt(k -> EditDistance.between(k.name(), name))).orElseThrow();
+    return ALL.stream()
+        .min(Comparator.comparingInt(k -> EditDistance.between(k.name(), name)))
+        .orElseThrow();
   }
 }

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * A problem found in user input. User input never throws: it becomes one of these, and the
- * setting it concerns falls back to its next source.
+ * A problem found in user input. User input never throws: it becomes one of these, and the setting
+ * it concerns falls back to its next source.
  *
  * @param reason why, as a code (Events, metrics and tests use it)
  * @param subject what it is about

@@ -2,7 +2,10 @@ package io.fairlead.policies;
 
 import java.time.Duration;
 
-/** The duration grammar of annotations ({@code 250ms}, {@code 30s}, {@code 1h30m}), for other inputs too. */
+/**
+ * The duration grammar of annotations ({@code 250ms}, {@code 30s}, {@code 1h30m}), for other inputs
+ * too.
+ */
 public final class Durations {
   private Durations() {}
 

@@ -6,8 +6,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Which namespaces' proxies receive a Service ({@code fairlead.io/export-to}), as Istio's
- * {@code exportTo}: everyone, the Service's own namespace, and/or a list of namespaces.
+ * Which namespaces' proxies receive a Service ({@code fairlead.io/export-to}), as Istio's {@code
+ * exportTo}: everyone, the Service's own namespace, and/or a list of namespaces.
  *
  * @param everyone {@code *}
  * @param ownNamespace {@code .}

@@ -35,8 +35,8 @@ public sealed interface HashKey {
   }
 
   /**
-   * The client's address, masked to a subnet (LVS persistence granularity). 32/128 means the
-   * whole address.
+   * The client's address, masked to a subnet (LVS persistence granularity). 32/128 means the whole
+   * address.
    */
   record SourceIp(int prefixV4, int prefixV6) implements HashKey {
     public boolean isMasked() {
@@ -57,8 +57,8 @@ public sealed interface HashKey {
   }
 
   /**
-   * The identity of a gRPC client channel: what source-IP affinity becomes for proxyless
-   * clients, which cannot hash on addresses. Never parsed from an annotation.
+   * The identity of a gRPC client channel: what source-IP affinity becomes for proxyless clients,
+   * which cannot hash on addresses. Never parsed from an annotation.
    */
   record ChannelId() implements HashKey {
     @Override

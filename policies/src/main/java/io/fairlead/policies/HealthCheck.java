@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Active health checking of a port's endpoints.
  *
- * @param host the Host header (HTTP) or :authority (gRPC) of the checks; empty means the
- *     Service's DNS name, which the translator fills in
+ * @param host the Host header (HTTP) or :authority (gRPC) of the checks; empty means the Service's
+ *     DNS name, which the translator fills in
  */
 public record HealthCheck(
     Kind kind,

@@ -5,8 +5,10 @@ public sealed interface LoadBalancing {
 
   long DEFAULT_RING_MIN = 1024;
   long DEFAULT_RING_MAX = 8 * 1024 * 1024;
+
   /** Envoy bounds both ring sizes to 8M. */
   long RING_LIMIT = 8 * 1024 * 1024;
+
   long DEFAULT_MAGLEV_TABLE = 65537;
   long MAGLEV_TABLE_LIMIT = 5000011;
   int DEFAULT_LEAST_REQUEST_CHOICES = 2;

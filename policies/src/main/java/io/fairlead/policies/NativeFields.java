@@ -17,7 +17,9 @@ public record NativeFields(
   }
 
   public boolean preferClose() {
-    return trafficDistribution.filter(v -> v.equals("PreferClose") || v.equals("PreferSameZone")).isPresent();
+    return trafficDistribution
+        .filter(v -> v.equals("PreferClose") || v.equals("PreferSameZone"))
+        .isPresent();
   }
 
   public boolean internalLocal() {

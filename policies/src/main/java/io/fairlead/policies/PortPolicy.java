@@ -7,13 +7,12 @@ import java.util.Optional;
 
 /**
  * The effective policy of one Service port, after precedence (per-port annotation, Service
- * annotation, native field, default) and cross-checks. Settings are grouped by concern; each
- * group has copy methods ({@code withX}), so that a client's downgrade ({@code
- * ClientCapabilities}) rewrites only what it changes, and no two settings of the same type can be
- * swapped by position.
+ * annotation, native field, default) and cross-checks. Settings are grouped by concern; each group
+ * has copy methods ({@code withX}), so that a client's downgrade ({@code ClientCapabilities})
+ * rewrites only what it changes, and no two settings of the same type can be swapped by position.
  *
- * @param provenance where each annotation-backed setting came from; a key that is absent came
- *     from its default
+ * @param provenance where each annotation-backed setting came from; a key that is absent came from
+ *     its default
  */
 public record PortPolicy(
     PortSpec port,
@@ -82,7 +81,10 @@ public record PortPolicy(
    *     every port of the Service (LVS persistent-client port groups)
    * @param sessionPersistence a cookie or header that names the endpoint
    */
-  public record Affinity(List<HashKey> hashKeys, boolean portAffinity, Optional<SessionPersistence> sessionPersistence) {
+  public record Affinity(
+      List<HashKey> hashKeys,
+      boolean portAffinity,
+      Optional<SessionPersistence> sessionPersistence) {
 
     public static final Affinity NONE = new Affinity(List.of(), false, Optional.empty());
 
@@ -139,9 +141,13 @@ public record PortPolicy(
    *     proxy resets it; zero means never. Empty for clients that have no such timer.
    * @param maxConnectionDuration how long an upstream connection lives before it is drained
    */
-  public record Timeouts(Optional<Duration> request, Optional<Duration> idle, Optional<Duration> maxConnectionDuration) {
+  public record Timeouts(
+      Optional<Duration> request,
+      Optional<Duration> idle,
+      Optional<Duration> maxConnectionDuration) {
 
-    public static final Timeouts NONE = new Timeouts(Optional.empty(), Optional.empty(), Optional.empty());
+    public static final Timeouts NONE =
+        new Timeouts(Optional.empty(), Optional.empty(), Optional.empty());
 
     public Timeouts withRequest(Optional<Duration> v) {
       return new Timeouts(v, idle, maxConnectionDuration);
@@ -176,26 +182,32 @@ public record PortPolicy(
   }
 
   public PortPolicy withBalancing(Balancing v) {
-    return new PortPolicy(port, protocol, v, affinity, resilience, timeouts, topology, gateway, provenance);
+    return new PortPolicy(
+        port, protocol, v, affinity, resilience, timeouts, topology, gateway, provenance);
   }
 
   public PortPolicy withAffinity(Affinity v) {
-    return new PortPolicy(port, protocol, balancing, v, resilience, timeouts, topology, gateway, provenance);
+    return new PortPolicy(
+        port, protocol, balancing, v, resilience, timeouts, topology, gateway, provenance);
   }
 
   public PortPolicy withResilience(Resilience v) {
-    return new PortPolicy(port, protocol, balancing, affinity, v, timeouts, topology, gateway, provenance);
+    return new PortPolicy(
+        port, protocol, balancing, affinity, v, timeouts, topology, gateway, provenance);
   }
 
   public PortPolicy withTimeouts(Timeouts v) {
-    return new PortPolicy(port, protocol, balancing, affinity, resilience, v, topology, gateway, provenance);
+    return new PortPolicy(
+        port, protocol, balancing, affinity, resilience, v, topology, gateway, provenance);
   }
 
   public PortPolicy withTopology(Topology v) {
-    return new PortPolicy(port, protocol, balancing, affinity, resilience, timeouts, v, gateway, provenance);
+    return new PortPolicy(
+        port, protocol, balancing, affinity, resilience, timeouts, v, gateway, provenance);
   }
 
   public PortPolicy withGateway(Optional<GatewayExposure> v) {
-    return new PortPolicy(port, protocol, balancing, affinity, resilience, timeouts, topology, v, provenance);
+    return new PortPolicy(
+        port, protocol, balancing, affinity, resilience, timeouts, topology, v, provenance);
   }
 }

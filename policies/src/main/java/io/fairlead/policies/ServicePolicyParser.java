@@ -26,7 +26,10 @@ public final class ServicePolicyParser {
   private ServicePolicyParser() {}
 
   public static ParsedService parse(
-      ObjectRef object, Map<String, String> annotations, NativeFields nativeFields, List<PortSpec> ports) {
+      ObjectRef object,
+      Map<String, String> annotations,
+      NativeFields nativeFields,
+      List<PortSpec> ports) {
     Set<Diagnostic> diagnostics = new TreeSet<>();
     checkKeys(object, annotations, ports, diagnostics);
     List<PortPolicy> policies = new ArrayList<>();
@@ -36,8 +39,14 @@ public final class ServicePolicyParser {
     }
     checkPortAffinity(object, policies, diagnostics);
     // Service-wide keys: resolved without a port name, so only the plain key is read.
-    Resolver serviceWide = new Resolver(object, annotations, new PortSpec("", 0, "TCP", Optional.empty()), diagnostics);
-    ExportTo exportTo = serviceWide.get(AnnotationRegistry.EXPORT_TO).map(Resolved::value).orElse(ExportTo.EVERYONE);
+    Resolver serviceWide =
+        new Resolver(
+            object, annotations, new PortSpec("", 0, "TCP", Optional.empty()), diagnostics);
+    ExportTo exportTo =
+        serviceWide
+            .get(AnnotationRegistry.EXPORT_TO)
+            .map(Resolved::value)
+            .orElse(ExportTo.EVERYONE);
     return new ParsedService(List.copyOf(policies), exportTo, List.copyOf(diagnostics));
   }
 
@@ -53,9 +62,15 @@ public final class ServicePolicyParser {
 
   /** Unknown keys and unknown port suffixes are warnings that name what was probably meant. */
   private static void checkKeys(
-      ObjectRef object, Map<String, String> annotations, List<PortSpec> ports, Set<Diagnostic> out) {
+      ObjectRef object,
+      Map<String, String> annotations,
+      List<PortSpec> ports,
+      Set<Diagnostic> out) {
     Set<String> portNames =
-        ports.stream().map(PortSpec::name).filter(n -> !n.isEmpty()).collect(Collectors.toCollection(TreeSet::new));
+        ports.stream()
+            .map(PortSpec::name)
+            .filter(n -> !n.isEmpty())
+            .collect(Collectors.toCollection(TreeSet::new));
     for (String key : new TreeSet<>(annotations.keySet())) {
       if (!key.startsWith(AnnotationRegistry.PREFIX)) {
         continue;
@@ -65,23 +80,39 @@ public final class ServicePolicyParser {
       String base = dot < 0 ? rest : rest.substring(0, dot);
       if (AnnotationRegistry.find(base).isEmpty()) {
         out.add(
-            Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, at(object, key),
-                "unknown annotation; did you mean " + AnnotationRegistry.closest(base).fullName() + "?"));
+            Diagnostic.warning(
+                Reason.UNKNOWN_ANNOTATION,
+                at(object, key),
+                "unknown annotation; did you mean "
+                    + AnnotationRegistry.closest(base).fullName()
+                    + "?"));
         continue;
       }
-      if (dot >= 0 && AnnotationRegistry.SERVICE_WIDE.contains(AnnotationRegistry.find(base).get())) {
-        out.add(Diagnostic.warning(Reason.SERVICE_WIDE, at(object, key), "applies to the whole Service; use " + AnnotationRegistry.PREFIX + base + "; ignored"));
+      if (dot >= 0
+          && AnnotationRegistry.SERVICE_WIDE.contains(AnnotationRegistry.find(base).get())) {
+        out.add(
+            Diagnostic.warning(
+                Reason.SERVICE_WIDE,
+                at(object, key),
+                "applies to the whole Service; use "
+                    + AnnotationRegistry.PREFIX
+                    + base
+                    + "; ignored"));
         continue;
       }
       if (dot >= 0) {
         String port = rest.substring(dot + 1);
         if (!portNames.contains(port)) {
           out.add(
-              Diagnostic.warning(Reason.UNKNOWN_PORT, at(object, key),
+              Diagnostic.warning(
+                  Reason.UNKNOWN_PORT,
+                  at(object, key),
                   "no port named '"
                       + port
                       + "'; "
-                      + (portNames.isEmpty() ? "the Service has no named ports" : "ports: " + String.join(", ", portNames))));
+                      + (portNames.isEmpty()
+                          ? "the Service has no named ports"
+                          : "ports: " + String.join(", ", portNames))));
         }
       }
     }
@@ -89,10 +120,11 @@ public final class ServicePolicyParser {
 
   /**
    * {@code port-affinity: all-ports} lands one client on one pod only if every port of the group
-   * hashes the same key the same way. A subnet key on HTTP ports next to a TCP port (which can
-   * only hash the whole address), or different keys or algorithms, split the client.
+   * hashes the same key the same way. A subnet key on HTTP ports next to a TCP port (which can only
+   * hash the whole address), or different keys or algorithms, split the client.
    */
-  private static void checkPortAffinity(ObjectRef object, List<PortPolicy> policies, Set<Diagnostic> out) {
+  private static void checkPortAffinity(
+      ObjectRef object, List<PortPolicy> policies, Set<Diagnostic> out) {
     List<PortPolicy> group = policies.stream().filter(p -> p.affinity().portAffinity()).toList();
     if (group.size() < 2) {
       return;
@@ -102,10 +134,16 @@ public final class ServicePolicyParser {
     if (hashing.size() > 1) {
       StringBuilder ports = new StringBuilder();
       for (PortPolicy p : group) {
-        ports.append(ports.length() == 0 ? "" : "; ").append(p.port().label()).append(": ").append(describeHashing(p));
+        ports
+            .append(ports.length() == 0 ? "" : "; ")
+            .append(p.port().label())
+            .append(": ")
+            .append(describeHashing(p));
       }
       out.add(
-          Diagnostic.warning(Reason.CONFLICT, at(object, AnnotationRegistry.PORT_AFFINITY.fullName()),
+          Diagnostic.warning(
+              Reason.CONFLICT,
+              at(object, AnnotationRegistry.PORT_AFFINITY.fullName()),
               "the ports hash differently, so one client can reach different pods on different ports ("
                   + ports
                   + "); give them the same hash-on, lb-policy and source-ip-prefix (TCP ports hash the whole client address)"));
@@ -118,7 +156,9 @@ public final class ServicePolicyParser {
         lb instanceof LoadBalancing.RingHash rh
             ? "ring-hash " + rh.minRingSize() + "-" + rh.maxRingSize()
             : lb instanceof LoadBalancing.Maglev m ? "maglev " + m.tableSize() : lb.keyword();
-    return algorithm + " on " + p.affinity().hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
+    return algorithm
+        + " on "
+        + p.affinity().hashKeys().stream().map(HashKey::describe).collect(Collectors.joining(","));
   }
 
   /**
@@ -136,7 +176,11 @@ public final class ServicePolicyParser {
     private final PortSpec port;
     private final Set<Diagnostic> diagnostics;
 
-    Resolver(ObjectRef object, Map<String, String> annotations, PortSpec port, Set<Diagnostic> diagnostics) {
+    Resolver(
+        ObjectRef object,
+        Map<String, String> annotations,
+        PortSpec port,
+        Set<Diagnostic> diagnostics) {
       this.object = object;
       this.annotations = annotations;
       this.port = port;
@@ -149,7 +193,8 @@ public final class ServicePolicyParser {
 
     <T> Optional<Resolved<T>> get(AnnotationKey<T> key) {
       if (!port.name().isEmpty()) {
-        Optional<Resolved<T>> perPort = read(key, key.fullName() + "." + port.name(), Provenance.PORT_ANNOTATION);
+        Optional<Resolved<T>> perPort =
+            read(key, key.fullName() + "." + port.name(), Provenance.PORT_ANNOTATION);
         if (perPort.isPresent()) {
           return perPort;
         }
@@ -157,20 +202,29 @@ public final class ServicePolicyParser {
       return read(key, key.fullName(), Provenance.ANNOTATION);
     }
 
-    private <T> Optional<Resolved<T>> read(AnnotationKey<T> key, String fullKey, Provenance provenance) {
+    private <T> Optional<Resolved<T>> read(
+        AnnotationKey<T> key, String fullKey, Provenance provenance) {
       String raw = annotations.get(fullKey);
       if (raw == null) {
         return Optional.empty();
       }
       ParseResult<T> parsed =
           raw.length() > MAX_VALUE_LENGTH
-              ? ParseResult.err("the value is " + raw.length() + " characters long; at most " + MAX_VALUE_LENGTH + " are read")
+              ? ParseResult.err(
+                  "the value is "
+                      + raw.length()
+                      + " characters long; at most "
+                      + MAX_VALUE_LENGTH
+                      + " are read")
               : key.parse(raw);
       if (parsed instanceof ParseResult.Ok<T> ok) {
         return Optional.of(new Resolved<>(ok.value(), provenance, key, fullKey));
       }
       diagnostics.add(
-          Diagnostic.error(Reason.INVALID_VALUE, at(fullKey), ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(fullKey),
+              ((ParseResult.Err<T>) parsed).message() + "; using " + fallbackWords(provenance)));
       return Optional.empty();
     }
 
@@ -187,10 +241,16 @@ public final class ServicePolicyParser {
     private final Resolver r;
     private final Set<Diagnostic> diagnostics;
     private final Map<AnnotationKey<?>, Provenance> provenance = new HashMap<>();
+
     /** hash-on as annotated, resolved once: both the keys and the lb-policy check read it. */
     private Optional<Resolved<List<HashKey>>> hashOn = Optional.empty();
 
-    PortParser(ObjectRef object, NativeFields nativeFields, PortSpec port, Resolver r, Set<Diagnostic> diagnostics) {
+    PortParser(
+        ObjectRef object,
+        NativeFields nativeFields,
+        PortSpec port,
+        Resolver r,
+        Set<Diagnostic> diagnostics) {
       this.object = object;
       this.nativeFields = nativeFields;
       this.port = port;
@@ -209,18 +269,23 @@ public final class ServicePolicyParser {
       if (!lb.isHashing()) {
         hashKeys = List.of();
       }
-      boolean portAffinity = flag(AnnotationRegistry.PORT_AFFINITY, lb.isHashing(), "a hashing lb-policy");
-      Optional<Integer> balance = onlyIf(AnnotationRegistry.HASH_BALANCE_FACTOR, lb.isHashing(), "a hashing lb-policy");
+      boolean portAffinity =
+          flag(AnnotationRegistry.PORT_AFFINITY, lb.isHashing(), "a hashing lb-policy");
+      Optional<Integer> balance =
+          onlyIf(AnnotationRegistry.HASH_BALANCE_FACTOR, lb.isHashing(), "a hashing lb-policy");
       Optional<SessionPersistence> persistence = sessionPersistence(protocol);
       Optional<Duration> slowStart = slowStart(lb);
       Optional<Duration> maxConn = value(AnnotationRegistry.MAX_CONNECTION_DURATION);
       Optional<HealthCheck> health = healthCheck(protocol);
       Optional<OutlierDetection> outlier = value(AnnotationRegistry.OUTLIER_DETECTION);
       Optional<CircuitBreakers> breakers = value(AnnotationRegistry.CIRCUIT_BREAKERS);
-      Optional<RetryPolicy> retries = onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
-      Optional<Duration> timeout = onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<RetryPolicy> retries =
+          onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<Duration> timeout =
+          onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
       Optional<GatewayExposure> gateway = gateway(protocol);
-      Duration idleTimeout = value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
+      Duration idleTimeout =
+          value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
       return new PortPolicy(
           port,
@@ -261,8 +326,12 @@ public final class ServicePolicyParser {
           return p.get();
         }
         diagnostics.add(
-            Diagnostic.info(Reason.NATIVE_FIELD, at("spec.ports[" + port.label() + "].appProtocol"),
-                "appProtocol '" + port.appProtocol().get() + "' is not an HTTP family protocol; the port is proxied as tcp"));
+            Diagnostic.info(
+                Reason.NATIVE_FIELD,
+                at("spec.ports[" + port.label() + "].appProtocol"),
+                "appProtocol '"
+                    + port.appProtocol().get()
+                    + "' is not an HTTP family protocol; the port is proxied as tcp"));
         provenance.put(AnnotationRegistry.PROTOCOL, Provenance.NATIVE_FIELD);
         return Protocol.TCP;
       }
@@ -292,8 +361,12 @@ public final class ServicePolicyParser {
         List<HashKey> tcpKeys = keys.stream().filter(k -> k instanceof HashKey.SourceIp).toList();
         if (tcpKeys.size() != keys.size()) {
           diagnostics.add(
-              Diagnostic.warning(Reason.NO_EFFECT, at(annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
-                  "port " + port.label() + " is tcp: only source-ip can be hashed there; the other keys are ignored"));
+              Diagnostic.warning(
+                  Reason.NO_EFFECT,
+                  at(annotated.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
+                  "port "
+                      + port.label()
+                      + " is tcp: only source-ip can be hashed there; the other keys are ignored"));
         }
         keys = tcpKeys;
       }
@@ -317,7 +390,9 @@ public final class ServicePolicyParser {
                   k instanceof HashKey.Cookie c
                       ? (HashKey)
                           new HashKey.Cookie(
-                              c.name(), ttl.map(Resolved::value).orElse(Duration.ZERO), path.map(Resolved::value))
+                              c.name(),
+                              ttl.map(Resolved::value).orElse(Duration.ZERO),
+                              path.map(Resolved::value))
                       : k)
           .toList();
     }
@@ -328,12 +403,16 @@ public final class ServicePolicyParser {
         return keys;
       }
       if (keys.stream().noneMatch(k -> k instanceof HashKey.SourceIp)) {
-        unused(prefix.get().key(), "a source-ip hash key (hash-on source-ip or sessionAffinity: ClientIP)");
+        unused(
+            prefix.get().key(),
+            "a source-ip hash key (hash-on source-ip or sessionAffinity: ClientIP)");
         return keys;
       }
       if (!protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.warning(Reason.NO_EFFECT, at(prefix.get().key()),
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(prefix.get().key()),
                 "port "
                     + port.label()
                     + " is tcp: Envoy's tcp_proxy hashes the whole client address, so subnet granularity cannot apply"));
@@ -341,7 +420,11 @@ public final class ServicePolicyParser {
       }
       SourceIpPrefix p = note(prefix.get());
       return keys.stream()
-          .map(k -> k instanceof HashKey.SourceIp ? (HashKey) new HashKey.SourceIp(p.v4(), p.v6()) : k)
+          .map(
+              k ->
+                  k instanceof HashKey.SourceIp
+                      ? (HashKey) new HashKey.SourceIp(p.v4(), p.v6())
+                      : k)
           .toList();
     }
 
@@ -353,11 +436,17 @@ public final class ServicePolicyParser {
         if (!kind.hashing() && !hashKeys.isEmpty()) {
           if (provenance.get(AnnotationRegistry.HASH_ON) == Provenance.NATIVE_FIELD) {
             diagnostics.add(
-                Diagnostic.warning(Reason.CONFLICT, at(annotated.get().key()),
-                    "lb-policy " + kind.keyword() + " overrides sessionAffinity: ClientIP; requests are not pinned"));
+                Diagnostic.warning(
+                    Reason.CONFLICT,
+                    at(annotated.get().key()),
+                    "lb-policy "
+                        + kind.keyword()
+                        + " overrides sessionAffinity: ClientIP; requests are not pinned"));
           } else {
             diagnostics.add(
-                Diagnostic.error(Reason.CONFLICT, at(hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
+                Diagnostic.error(
+                    Reason.CONFLICT,
+                    at(hashOn.map(Resolved::key).orElse(AnnotationRegistry.HASH_ON.fullName())),
                     "hash-on needs a hashing lb-policy (ring-hash or maglev), but port "
                         + port.label()
                         + " uses "
@@ -372,17 +461,26 @@ public final class ServicePolicyParser {
       } else {
         kind = LbKind.ROUND_ROBIN;
       }
-      Optional<RingSize> ring = onlyIf(AnnotationRegistry.RING_SIZE, kind == LbKind.RING_HASH, "lb-policy ring-hash");
-      Optional<Long> table = onlyIf(AnnotationRegistry.MAGLEV_TABLE_SIZE, kind == LbKind.MAGLEV, "lb-policy maglev");
+      Optional<RingSize> ring =
+          onlyIf(AnnotationRegistry.RING_SIZE, kind == LbKind.RING_HASH, "lb-policy ring-hash");
+      Optional<Long> table =
+          onlyIf(AnnotationRegistry.MAGLEV_TABLE_SIZE, kind == LbKind.MAGLEV, "lb-policy maglev");
       Optional<Integer> choices =
-          onlyIf(AnnotationRegistry.LEAST_REQUEST_CHOICES, kind == LbKind.LEAST_REQUEST, "lb-policy least-request");
+          onlyIf(
+              AnnotationRegistry.LEAST_REQUEST_CHOICES,
+              kind == LbKind.LEAST_REQUEST,
+              "lb-policy least-request");
       return switch (kind) {
         case ROUND_ROBIN -> new LoadBalancing.RoundRobin();
-        case LEAST_REQUEST -> new LoadBalancing.LeastRequest(choices.orElse(LoadBalancing.DEFAULT_LEAST_REQUEST_CHOICES));
+        case LEAST_REQUEST ->
+            new LoadBalancing.LeastRequest(
+                choices.orElse(LoadBalancing.DEFAULT_LEAST_REQUEST_CHOICES));
         case RANDOM -> new LoadBalancing.Random();
         case RING_HASH ->
             ring.map(s -> new LoadBalancing.RingHash(s.min(), s.max()))
-                .orElse(new LoadBalancing.RingHash(LoadBalancing.DEFAULT_RING_MIN, LoadBalancing.DEFAULT_RING_MAX));
+                .orElse(
+                    new LoadBalancing.RingHash(
+                        LoadBalancing.DEFAULT_RING_MIN, LoadBalancing.DEFAULT_RING_MAX));
         case MAGLEV -> new LoadBalancing.Maglev(table.orElse(LoadBalancing.DEFAULT_MAGLEV_TABLE));
       };
     }
@@ -392,8 +490,12 @@ public final class ServicePolicyParser {
       Optional<Resolved<Duration>> timeout = r.get(AnnotationRegistry.PERSISTENCE_TIMEOUT);
       if (sp.isPresent() && !protocol.isHttp()) {
         diagnostics.add(
-            Diagnostic.error(Reason.CONFLICT, at(sp.get().key()),
-                "port " + port.label() + " is tcp: session persistence needs an HTTP-family protocol; ignored"));
+            Diagnostic.error(
+                Reason.CONFLICT,
+                at(sp.get().key()),
+                "port "
+                    + port.label()
+                    + " is tcp: session persistence needs an HTTP-family protocol; ignored"));
         sp = Optional.empty();
       }
       if (sp.isEmpty()) {
@@ -405,7 +507,8 @@ public final class ServicePolicyParser {
         if (value instanceof SessionPersistence.Cookie c) {
           value = new SessionPersistence.Cookie(c.name(), note(timeout.get()), c.path());
         } else {
-          unused(timeout.get().key(), "cookie session persistence (a header session has no lifetime)");
+          unused(
+              timeout.get().key(), "cookie session persistence (a header session has no lifetime)");
         }
       }
       return Optional.of(value);
@@ -414,9 +517,12 @@ public final class ServicePolicyParser {
     private Optional<Duration> slowStart(LoadBalancing lb) {
       Optional<Resolved<Duration>> ss = r.get(AnnotationRegistry.SLOW_START);
       if (ss.isPresent()
-          && !(lb instanceof LoadBalancing.RoundRobin || lb instanceof LoadBalancing.LeastRequest)) {
+          && !(lb instanceof LoadBalancing.RoundRobin
+              || lb instanceof LoadBalancing.LeastRequest)) {
         diagnostics.add(
-            Diagnostic.error(Reason.CONFLICT, at(ss.get().key()),
+            Diagnostic.error(
+                Reason.CONFLICT,
+                at(ss.get().key()),
                 "slow-start works with round-robin and least-request only, but port "
                     + port.label()
                     + " uses "
@@ -430,9 +536,13 @@ public final class ServicePolicyParser {
     /** Envoy speaks gRPC health checking over HTTP/2 only. */
     private Optional<HealthCheck> healthCheck(Protocol protocol) {
       Optional<Resolved<HealthCheck>> hc = r.get(AnnotationRegistry.HEALTH_CHECK);
-      if (hc.isPresent() && hc.get().value().kind() == HealthCheck.Kind.GRPC && !protocol.isHttp2()) {
+      if (hc.isPresent()
+          && hc.get().value().kind() == HealthCheck.Kind.GRPC
+          && !protocol.isHttp2()) {
         diagnostics.add(
-            Diagnostic.error(Reason.CONFLICT, at(hc.get().key()),
+            Diagnostic.error(
+                Reason.CONFLICT,
+                at(hc.get().key()),
                 "grpc health checks need an http2 or grpc port, but port "
                     + port.label()
                     + " is "
@@ -451,9 +561,18 @@ public final class ServicePolicyParser {
         return Optional.empty();
       }
       if (!protocol.isHttp()) {
-        String key = hosts.map(Resolved::key).or(() -> path.map(Resolved::key)).orElseGet(() -> group.get().key());
+        String key =
+            hosts
+                .map(Resolved::key)
+                .or(() -> path.map(Resolved::key))
+                .orElseGet(() -> group.get().key());
         diagnostics.add(
-            Diagnostic.warning(Reason.NO_EFFECT, at(key), "port " + port.label() + " is tcp: gateways expose HTTP-family ports only; not exposed"));
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(key),
+                "port "
+                    + port.label()
+                    + " is tcp: gateways expose HTTP-family ports only; not exposed"));
         return Optional.empty();
       }
       return Optional.of(
@@ -483,7 +602,10 @@ public final class ServicePolicyParser {
 
     private void unused(String key, String needs) {
       diagnostics.add(
-          Diagnostic.warning(Reason.NO_EFFECT, at(key), "has no effect on port " + port.label() + " without " + needs + "; ignored"));
+          Diagnostic.warning(
+              Reason.NO_EFFECT,
+              at(key),
+              "has no effect on port " + port.label() + " without " + needs + "; ignored"));
     }
 
     private <T> T note(Resolved<T> resolved) {
@@ -494,7 +616,8 @@ public final class ServicePolicyParser {
 
   static Optional<Protocol> fromAppProtocol(String appProtocol) {
     return switch (appProtocol.toLowerCase(Locale.ROOT)) {
-      case "http", "http1", "http/1.1", "kubernetes.io/ws", "grpc-web" -> Optional.of(Protocol.HTTP);
+      case "http", "http1", "http/1.1", "kubernetes.io/ws", "grpc-web" ->
+          Optional.of(Protocol.HTTP);
       case "http2", "h2c", "kubernetes.io/h2c" -> Optional.of(Protocol.HTTP2);
       case "grpc" -> Optional.of(Protocol.GRPC);
       case "tcp" -> Optional.of(Protocol.TCP);

@@ -7,7 +7,10 @@ public sealed interface SessionPersistence {
 
   String name();
 
-  /** The endpoint is carried in a cookie; {@code ttl} is the persistence timeout, zero for a session cookie. */
+  /**
+   * The endpoint is carried in a cookie; {@code ttl} is the persistence timeout, zero for a session
+   * cookie.
+   */
   record Cookie(String name, Duration ttl, String path) implements SessionPersistence {}
 
   /** The endpoint is carried in a request/response header, which the client must echo back. */

@@ -20,7 +20,9 @@ final class SettingParsers {
         .orElseGet(
             () ->
                 ParseResult.err(
-                    "'" + text + "' is not an lb-policy; expected round-robin, least-request, random, ring-hash or maglev"));
+                    "'"
+                        + text
+                        + "' is not an lb-policy; expected round-robin, least-request, random, ring-hash or maglev"));
   }
 
   static ParseResult<List<HashKey>> hashOn(String text) {
@@ -56,14 +58,17 @@ final class SettingParsers {
       case "query" -> Values.token(name, "query parameter name").map(HashKey.Query::new);
       default ->
           ParseResult.err(
-              "'" + item + "' is not a hash key; expected header:NAME, cookie:NAME, source-ip or query:NAME");
+              "'"
+                  + item
+                  + "' is not a hash key; expected header:NAME, cookie:NAME, source-ip or query:NAME");
     };
   }
 
   static ParseResult<SourceIpPrefix> sourceIpPrefix(String text) {
     String[] parts = text.split(",", -1);
     if (parts.length > 2) {
-      return ParseResult.err("'" + text + "' is not a prefix; expected e.g. 24 or 24,64 (IPv4,IPv6)");
+      return ParseResult.err(
+          "'" + text + "' is not a prefix; expected e.g. 24 or 24,64 (IPv4,IPv6)");
     }
     ParseResult<Long> v4 = Values.integer(parts[0], 0, 32);
     if (v4 instanceof ParseResult.Err<Long> e) {
@@ -77,14 +82,16 @@ final class SettingParsers {
       }
       v6 = ((ParseResult.Ok<Long>) p6).value();
     }
-    return ParseResult.ok(new SourceIpPrefix(((ParseResult.Ok<Long>) v4).value().intValue(), (int) v6));
+    return ParseResult.ok(
+        new SourceIpPrefix(((ParseResult.Ok<Long>) v4).value().intValue(), (int) v6));
   }
 
   static ParseResult<Boolean> portAffinity(String text) {
     return switch (text.trim()) {
       case "all-ports" -> ParseResult.ok(true);
       case "none" -> ParseResult.ok(false);
-      default -> ParseResult.err("'" + text + "' is not a port affinity; expected all-ports or none");
+      default ->
+          ParseResult.err("'" + text + "' is not a port affinity; expected all-ports or none");
     };
   }
 
@@ -115,13 +122,17 @@ final class SettingParsers {
   static ParseResult<Long> maglevTableSize(String text) {
     ParseResult<Long> n = Values.integer(text, 2, LoadBalancing.MAGLEV_TABLE_LIMIT);
     if (n instanceof ParseResult.Ok<Long> ok && !Values.isPrime(ok.value())) {
-      return ParseResult.err("'" + text + "' is not a prime number; Envoy needs a prime table size, e.g. 65537");
+      return ParseResult.err(
+          "'" + text + "' is not a prime number; Envoy needs a prime table size, e.g. 65537");
     }
     return n;
   }
 
   static ParseResult<Integer> percent(String text) {
-    return Values.integer(text.trim().endsWith("%") ? text.trim().substring(0, text.trim().length() - 1) : text, 0, 100)
+    return Values.integer(
+            text.trim().endsWith("%") ? text.trim().substring(0, text.trim().length() - 1) : text,
+            0,
+            100)
         .map(Long::intValue);
   }
 
@@ -140,7 +151,8 @@ final class SettingParsers {
               .map(n -> new SessionPersistence.Cookie(n, Duration.ZERO, "/"));
       case "header" -> Values.headerName(name).map(SessionPersistence.Header::new);
       default ->
-          ParseResult.err("'" + text + "' is not a session persistence; expected cookie:NAME or header:NAME");
+          ParseResult.err(
+              "'" + text + "' is not a session persistence; expected cookie:NAME or header:NAME");
     };
   }
 
@@ -150,7 +162,8 @@ final class SettingParsers {
       case "http2", "h2c" -> ParseResult.ok(Protocol.HTTP2);
       case "grpc" -> ParseResult.ok(Protocol.GRPC);
       case "tcp" -> ParseResult.ok(Protocol.TCP);
-      default -> ParseResult.err("'" + text + "' is not a protocol; expected http, http2, grpc or tcp");
+      default ->
+          ParseResult.err("'" + text + "' is not a protocol; expected http, http2, grpc or tcp");
     };
   }
 
@@ -175,11 +188,14 @@ final class SettingParsers {
     } else if (head.equals("tcp")) {
       kind = HealthCheck.Kind.TCP;
     } else {
-      return ParseResult.err("'" + head + "' is not a health check; expected http:/PATH, grpc or tcp");
+      return ParseResult.err(
+          "'" + head + "' is not a health check; expected http:/PATH, grpc or tcp");
     }
     ParseResult<Map<String, String>> kv =
         Values.keyValues(
-            text, parts.subList(1, parts.size()), List.of("interval", "timeout", "unhealthy", "healthy", "host"));
+            text,
+            parts.subList(1, parts.size()),
+            List.of("interval", "timeout", "unhealthy", "healthy", "host"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -196,7 +212,10 @@ final class SettingParsers {
     }
     return f.error()
         .<ParseResult<HealthCheck>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new HealthCheck(kind, path, host, interval, timeout, unhealthy, healthy)));
+        .orElseGet(
+            () ->
+                ParseResult.ok(
+                    new HealthCheck(kind, path, host, interval, timeout, unhealthy, healthy)));
   }
 
   static ParseResult<OutlierDetection> outlierDetection(String text) {
@@ -204,7 +223,9 @@ final class SettingParsers {
       return ParseResult.ok(OutlierDetection.DEFAULTS);
     }
     ParseResult<Map<String, String>> kv =
-        keyValues(text, List.of("consecutive-5xx", "interval", "base-ejection-time", "max-ejection-percent"));
+        keyValues(
+            text,
+            List.of("consecutive-5xx", "interval", "base-ejection-time", "max-ejection-percent"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -221,7 +242,9 @@ final class SettingParsers {
 
   static ParseResult<CircuitBreakers> circuitBreakers(String text) {
     ParseResult<Map<String, String>> kv =
-        keyValues(text, List.of("max-connections", "max-pending-requests", "max-requests", "max-retries"));
+        keyValues(
+            text,
+            List.of("max-connections", "max-pending-requests", "max-requests", "max-retries"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -232,11 +255,14 @@ final class SettingParsers {
             f.optionalCount("max-pending-requests"),
             f.optionalCount("max-requests"),
             f.optionalCount("max-retries"));
-    return f.error().<ParseResult<CircuitBreakers>>map(ParseResult::err).orElseGet(() -> ParseResult.ok(b));
+    return f.error()
+        .<ParseResult<CircuitBreakers>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(b));
   }
 
   static ParseResult<RetryPolicy> retries(String text) {
-    ParseResult<Map<String, String>> kv = keyValues(text, List.of("attempts", "on", "per-try-timeout"));
+    ParseResult<Map<String, String>> kv =
+        keyValues(text, List.of("attempts", "on", "per-try-timeout"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -250,7 +276,9 @@ final class SettingParsers {
         String c = cond.trim();
         if (!RetryPolicy.HTTP_CONDITIONS.contains(c) && !RetryPolicy.GRPC_CONDITIONS.contains(c)) {
           return ParseResult.err(
-              "'" + c + "' is not a retry condition; expected e.g. 5xx|reset|connect-failure|gateway-error|unavailable");
+              "'"
+                  + c
+                  + "' is not a retry condition; expected e.g. 5xx|reset|connect-failure|gateway-error|unavailable");
         }
         if (!on.contains(c)) {
           on.add(c);
@@ -335,15 +363,21 @@ final class SettingParsers {
     }
 
     int count(String key, int fallback, int min) {
-      return read(key, fallback, Values.integer(values.getOrDefault(key, ""), min, Integer.MAX_VALUE).map(Long::intValue));
+      return read(
+          key,
+          fallback,
+          Values.integer(values.getOrDefault(key, ""), min, Integer.MAX_VALUE).map(Long::intValue));
     }
 
     int percent(String key, int fallback) {
-      return read(key, fallback, Values.integer(values.getOrDefault(key, ""), 0, 100).map(Long::intValue));
+      return read(
+          key, fallback, Values.integer(values.getOrDefault(key, ""), 0, 100).map(Long::intValue));
     }
 
     Optional<String> optionalHost(String key) {
-      return values.containsKey(key) ? Optional.ofNullable(read(key, null, Values.plainHost(values.get(key)))) : Optional.empty();
+      return values.containsKey(key)
+          ? Optional.ofNullable(read(key, null, Values.plainHost(values.get(key))))
+          : Optional.empty();
     }
 
     Optional<Integer> optionalCount(String key) {

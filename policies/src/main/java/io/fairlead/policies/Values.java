@@ -13,14 +13,19 @@ import java.util.regex.Pattern;
 final class Values {
 
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+
   /** HTTP header names as Envoy's HTTP_HEADER_NAME rule accepts them (without pseudo-headers). */
   private static final Pattern HEADER_NAME = Pattern.compile("[0-9a-zA-Z!#$%&'*+\\-.^_|~`]+");
+
   /** Cookie and query parameter names: an RFC 6265 token. */
   private static final Pattern TOKEN = Pattern.compile("[0-9a-zA-Z!#$%&'*+\\-.^_|~`]+");
+
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST =
-      Pattern.compile("(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\\d{1,5})?|\\*");
+      Pattern.compile(
+          "(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\\d{1,5})?|\\*");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*");
+
   /** Envoy rejects durations of 315576000000 seconds and more; keep far below. */
   private static final long MAX_SECONDS = 100L * 365 * 24 * 3600;
 
@@ -37,7 +42,8 @@ final class Values {
     Duration total = Duration.ZERO;
     while (at < t.length()) {
       if (!m.find(at) || m.start() != at) {
-        return ParseResult.err("'" + text + "' is not a duration; expected e.g. 30s, 5m, 1h30m, 250ms");
+        return ParseResult.err(
+            "'" + text + "' is not a duration; expected e.g. 30s, 5m, 1h30m, 250ms");
       }
       long n;
       try {
@@ -80,7 +86,11 @@ final class Values {
     BigInteger v = new BigInteger(t);
     if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
       return ParseResult.err(
-          "'" + text + "' is out of range; expected " + min + (max == Long.MAX_VALUE ? " or more" : " to " + max));
+          "'"
+              + text
+              + "' is out of range; expected "
+              + min
+              + (max == Long.MAX_VALUE ? " or more" : " to " + max));
     }
     return ParseResult.ok(v.longValue());
   }
@@ -94,7 +104,8 @@ final class Values {
 
   static ParseResult<String> headerName(String text) {
     if (text.trim().length() > MAX_NAME_LENGTH) {
-      return ParseResult.err("a header name of " + text.trim().length() + " characters; at most " + MAX_NAME_LENGTH);
+      return ParseResult.err(
+          "a header name of " + text.trim().length() + " characters; at most " + MAX_NAME_LENGTH);
     }
     String t = text.trim();
     if (!HEADER_NAME.matcher(t).matches()) {
@@ -106,7 +117,8 @@ final class Values {
   static ParseResult<String> token(String text, String what) {
     String t = text.trim();
     if (t.length() > MAX_NAME_LENGTH) {
-      return ParseResult.err("a " + what + " of " + t.length() + " characters; at most " + MAX_NAME_LENGTH);
+      return ParseResult.err(
+          "a " + what + " of " + t.length() + " characters; at most " + MAX_NAME_LENGTH);
     }
     if (!TOKEN.matcher(t).matches()) {
       return ParseResult.err("'" + text + "' is not a valid " + what);
@@ -125,7 +137,8 @@ final class Values {
   static ParseResult<String> dnsLabel(String text) {
     String t = text.trim();
     if (!DNS_LABEL.matcher(t).matches()) {
-      return ParseResult.err("'" + text + "' is not a DNS label (lower-case letters, digits and '-')");
+      return ParseResult.err(
+          "'" + text + "' is not a DNS label (lower-case letters, digits and '-')");
     }
     return ParseResult.ok(t);
   }
@@ -160,12 +173,14 @@ final class Values {
   }
 
   /** Parses {@code k=v,k=v}; keys must be among {@code allowed} and appear once. */
-  static ParseResult<Map<String, String>> keyValues(String text, List<String> items, List<String> allowed) {
+  static ParseResult<Map<String, String>> keyValues(
+      String text, List<String> items, List<String> allowed) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String item : items) {
       int eq = item.indexOf('=');
       if (eq <= 0 || eq == item.length() - 1) {
-        return ParseResult.err("'" + item + "' is not key=value; keys: " + String.join(", ", allowed));
+        return ParseResult.err(
+            "'" + item + "' is not key=value; keys: " + String.join(", ", allowed));
       }
       String k = item.substring(0, eq).trim();
       if (!allowed.contains(k)) {

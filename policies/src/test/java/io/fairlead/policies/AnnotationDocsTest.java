@@ -21,7 +21,8 @@ class AnnotationDocsTest {
         .as("docs/annotations.md is missing; run mvn test -pl policies -Dupdate=true to create it")
         .exists();
     assertThat(Files.readString(DOC))
-        .as("docs/annotations.md differs from AnnotationRegistry; run mvn test -pl policies -Dupdate=true")
+        .as(
+            "docs/annotations.md differs from AnnotationRegistry; run mvn test -pl policies -Dupdate=true")
         .isEqualTo(generated);
   }
 
@@ -30,11 +31,14 @@ class AnnotationDocsTest {
   void everyEnvoySemanticsLinkNamesARow() throws Exception {
     String rules = Files.readString(Path.of("..", "docs", "envoy-semantics.md"));
     java.util.regex.Matcher links =
-        java.util.regex.Pattern.compile("envoy-semantics\\.md#([a-z0-9-]+)").matcher(AnnotationDocs.markdown());
+        java.util.regex.Pattern.compile("envoy-semantics\\.md#([a-z0-9-]+)")
+            .matcher(AnnotationDocs.markdown());
     int count = 0;
     while (links.find()) {
       count++;
-      assertThat(rules).as("row " + links.group(1) + " in docs/envoy-semantics.md").contains("<a id=\"" + links.group(1) + "\">");
+      assertThat(rules)
+          .as("row " + links.group(1) + " in docs/envoy-semantics.md")
+          .contains("<a id=\"" + links.group(1) + "\">");
     }
     assertThat(count).as("links from the annotation reference").isGreaterThanOrEqualTo(15);
   }

@@ -17,8 +17,10 @@ class ServicePolicyParserTest {
   private static final PortSpec ADMIN = new PortSpec("admin", 9000, "TCP", Optional.of("http"));
   private static final PortSpec DB = new PortSpec("db", 5432, "TCP", Optional.empty());
 
-  private static ParsedService parse(Map<String, String> annotations, NativeFields nativeFields, PortSpec... ports) {
-    return ServicePolicyParser.parse(ObjectRef.parse("ns/svc"), annotations, nativeFields, List.of(ports));
+  private static ParsedService parse(
+      Map<String, String> annotations, NativeFields nativeFields, PortSpec... ports) {
+    return ServicePolicyParser.parse(
+        ObjectRef.parse("ns/svc"), annotations, nativeFields, List.of(ports));
   }
 
   @Test
@@ -33,19 +35,24 @@ class ServicePolicyParserTest {
 
   @Test
   void perPortBeatsServiceBeatsNativeBeatsDefault() {
-    Map<String, String> a = Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/lb-policy.admin", "random");
+    Map<String, String> a =
+        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/lb-policy.admin", "random");
     ParsedService p = parse(a, clientIp(), HTTP, ADMIN);
-    assertThat(p.ports().get(0).balancing().algorithm()).isEqualTo(new LoadBalancing.LeastRequest(2));
-    assertThat(p.ports().get(0).sourceOf(AnnotationRegistry.LB_POLICY)).isEqualTo(Provenance.ANNOTATION);
+    assertThat(p.ports().get(0).balancing().algorithm())
+        .isEqualTo(new LoadBalancing.LeastRequest(2));
+    assertThat(p.ports().get(0).sourceOf(AnnotationRegistry.LB_POLICY))
+        .isEqualTo(Provenance.ANNOTATION);
     assertThat(p.ports().get(1).balancing().algorithm()).isEqualTo(new LoadBalancing.Random());
-    assertThat(p.ports().get(1).sourceOf(AnnotationRegistry.LB_POLICY)).isEqualTo(Provenance.PORT_ANNOTATION);
+    assertThat(p.ports().get(1).sourceOf(AnnotationRegistry.LB_POLICY))
+        .isEqualTo(Provenance.PORT_ANNOTATION);
     // ClientIP asked for hashing, but the annotation chose a non-hashing policy: a warning says so.
     assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsOnly(Severity.WARNING);
   }
 
   @Test
   void clientIpAffinityMeansSourceIpRingHash() {
-    PortPolicy p = parse(Map.of("fairlead.io/source-ip-prefix", "24,64"), clientIp(), HTTP).ports().get(0);
+    PortPolicy p =
+        parse(Map.of("fairlead.io/source-ip-prefix", "24,64"), clientIp(), HTTP).ports().get(0);
     assertThat(p.balancing().algorithm()).isInstanceOf(LoadBalancing.RingHash.class);
     assertThat(p.affinity().hashKeys()).containsExactly(new HashKey.SourceIp(24, 64));
     assertThat(p.sourceOf(AnnotationRegistry.HASH_ON)).isEqualTo(Provenance.NATIVE_FIELD);
@@ -54,7 +61,13 @@ class ServicePolicyParserTest {
   @Test
   void invalidValueIsAnErrorAndOnlyThatSettingFallsBack() {
     Map<String, String> a =
-        Map.of("fairlead.io/lb-policy", "fastest", "fairlead.io/timeout", "5s", "fairlead.io/hash-on", "header:x-user");
+        Map.of(
+            "fairlead.io/lb-policy",
+            "fastest",
+            "fairlead.io/timeout",
+            "5s",
+            "fairlead.io/hash-on",
+            "header:x-user");
     ParsedService p = parse(a, NativeFields.NONE, HTTP);
     PortPolicy port = p.ports().get(0);
     assertThat(port.balancing().algorithm()).isInstanceOf(LoadBalancing.RingHash.class);
@@ -74,12 +87,18 @@ class ServicePolicyParserTest {
     Map<String, String> a = Map.of("fairlead.io/timeout", "5s", "fairlead.io/timeout.http", "soon");
     ParsedService p = parse(a, NativeFields.NONE, HTTP);
     assertThat(p.ports().get(0).timeouts().request()).contains(Duration.ofSeconds(5));
-    assertThat(p.diagnostics()).extracting(Diagnostic::key).containsExactly("fairlead.io/timeout.http");
+    assertThat(p.diagnostics())
+        .extracting(Diagnostic::key)
+        .containsExactly("fairlead.io/timeout.http");
   }
 
   @Test
   void unknownKeyNamesTheClosestOne() {
-    ParsedService p = parse(Map.of("fairlead.io/hash-onn", "source-ip", "other.io/x", "y"), NativeFields.NONE, HTTP);
+    ParsedService p =
+        parse(
+            Map.of("fairlead.io/hash-onn", "source-ip", "other.io/x", "y"),
+            NativeFields.NONE,
+            HTTP);
     assertThat(p.diagnostics())
         .singleElement()
         .satisfies(d -> assertThat(d.message()).contains("fairlead.io/hash-on?"));
@@ -88,7 +107,10 @@ class ServicePolicyParserTest {
   @Test
   void hashOnWithNonHashingPolicyIsAnErrorAndIgnored() {
     ParsedService p =
-        parse(Map.of("fairlead.io/hash-on", "header:x", "fairlead.io/lb-policy", "round-robin"), NativeFields.NONE, HTTP);
+        parse(
+            Map.of("fairlead.io/hash-on", "header:x", "fairlead.io/lb-policy", "round-robin"),
+            NativeFields.NONE,
+            HTTP);
     assertThat(p.ports().get(0).affinity().hashKeys()).isEmpty();
     assertThat(p.diagnostics()).extracting(Diagnostic::severity).containsExactly(Severity.ERROR);
   }
@@ -96,12 +118,19 @@ class ServicePolicyParserTest {
   @Test
   void tcpPortsKeepOnlySourceIpAndRejectSessions() {
     Map<String, String> a =
-        Map.of("fairlead.io/hash-on", "header:x,source-ip", "fairlead.io/session-persistence", "cookie:s");
+        Map.of(
+            "fairlead.io/hash-on",
+            "header:x,source-ip",
+            "fairlead.io/session-persistence",
+            "cookie:s");
     ParsedService p = parse(a, NativeFields.NONE, DB);
     assertThat(p.ports().get(0).protocol()).isEqualTo(Protocol.TCP);
-    assertThat(p.ports().get(0).affinity().hashKeys()).containsExactly(new HashKey.SourceIp(32, 128));
+    assertThat(p.ports().get(0).affinity().hashKeys())
+        .containsExactly(new HashKey.SourceIp(32, 128));
     assertThat(p.ports().get(0).affinity().sessionPersistence()).isEmpty();
-    assertThat(p.diagnostics()).extracting(Diagnostic::severity).contains(Severity.ERROR, Severity.WARNING);
+    assertThat(p.diagnostics())
+        .extracting(Diagnostic::severity)
+        .contains(Severity.ERROR, Severity.WARNING);
   }
 
   @Test
@@ -113,8 +142,10 @@ class ServicePolicyParserTest {
     a.put("fairlead.io/session-persistence", "cookie:ep");
     a.put("fairlead.io/persistence-timeout", "30m");
     PortPolicy p = parse(a, NativeFields.NONE, HTTP).ports().get(0);
-    assertThat(p.affinity().hashKeys()).containsExactly(new HashKey.Cookie("sid", Duration.ofHours(1), Optional.of("/shop")));
-    assertThat(p.affinity().sessionPersistence()).contains(new SessionPersistence.Cookie("ep", Duration.ofMinutes(30), "/"));
+    assertThat(p.affinity().hashKeys())
+        .containsExactly(new HashKey.Cookie("sid", Duration.ofHours(1), Optional.of("/shop")));
+    assertThat(p.affinity().sessionPersistence())
+        .contains(new SessionPersistence.Cookie("ep", Duration.ofMinutes(30), "/"));
   }
 
   @ParameterizedTest
@@ -152,48 +183,73 @@ class ServicePolicyParserTest {
   void protocolComesFromAnnotationThenAppProtocolThenPortName() {
     PortSpec grpcName = new PortSpec("grpc-api", 9090, "TCP", Optional.empty());
     PortSpec h2c = new PortSpec("web", 8080, "TCP", Optional.of("kubernetes.io/h2c"));
-    ParsedService p = parse(Map.of("fairlead.io/protocol.db", "http"), NativeFields.NONE, grpcName, h2c, DB);
-    assertThat(p.ports()).extracting(PortPolicy::protocol).containsExactly(Protocol.GRPC, Protocol.HTTP2, Protocol.HTTP);
+    ParsedService p =
+        parse(Map.of("fairlead.io/protocol.db", "http"), NativeFields.NONE, grpcName, h2c, DB);
+    assertThat(p.ports())
+        .extracting(PortPolicy::protocol)
+        .containsExactly(Protocol.GRPC, Protocol.HTTP2, Protocol.HTTP);
   }
 
   /** Envoy ejects only within max_ejection_percent; 10% would never eject one of 2 to 9 pods. */
   @Test
   void outlierDetectionDefaultsLetOneOfAFewPodsBeEjected() {
     OutlierDetection d =
-        parse(Map.of("fairlead.io/outlier-detection", "default"), NativeFields.NONE, HTTP).ports().get(0).resilience().outlierDetection().orElseThrow();
+        parse(Map.of("fairlead.io/outlier-detection", "default"), NativeFields.NONE, HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .outlierDetection()
+            .orElseThrow();
     assertThat(d.maxEjectionPercent()).isEqualTo(50);
     for (int pods = 2; pods <= 9; pods++) {
-      assertThat(100.0 / pods).as("one of %d pods", pods).isLessThanOrEqualTo(d.maxEjectionPercent());
+      assertThat(100.0 / pods)
+          .as("one of %d pods", pods)
+          .isLessThanOrEqualTo(d.maxEjectionPercent());
     }
   }
 
   @Test
   void exportToIsServiceWide() {
     assertThat(parse(Map.of(), NativeFields.NONE, HTTP).exportTo()).isEqualTo(ExportTo.EVERYONE);
-    ExportTo own = parse(Map.of("fairlead.io/export-to", ".,payments"), NativeFields.NONE, HTTP).exportTo();
+    ExportTo own =
+        parse(Map.of("fairlead.io/export-to", ".,payments"), NativeFields.NONE, HTTP).exportTo();
     assertThat(own.allows("shop", Optional.of("shop"))).isTrue();
     assertThat(own.allows("shop", Optional.of("payments"))).isTrue();
     assertThat(own.allows("shop", Optional.of("web"))).isFalse();
     assertThat(own.allows("shop", Optional.empty())).as("a proxy of unknown namespace").isFalse();
     assertThat(own.describe()).isEqualTo(".,payments");
-    ParsedService perPort = parse(Map.of("fairlead.io/export-to.http", "."), NativeFields.NONE, HTTP);
+    ParsedService perPort =
+        parse(Map.of("fairlead.io/export-to.http", "."), NativeFields.NONE, HTTP);
     assertThat(perPort.exportTo()).isEqualTo(ExportTo.EVERYONE);
-    assertThat(perPort.diagnostics()).singleElement().satisfies(d -> assertThat(d.message()).contains("whole Service"));
+    assertThat(perPort.diagnostics())
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("whole Service"));
     for (String bad : List.of("*,shop", "Shop", "a/b", "")) {
       ParsedService p = parse(Map.of("fairlead.io/export-to", bad), NativeFields.NONE, HTTP);
       assertThat(p.exportTo()).as(bad).isEqualTo(ExportTo.EVERYONE);
-      assertThat(p.diagnostics()).as(bad).extracting(Diagnostic::severity).containsExactly(Severity.ERROR);
+      assertThat(p.diagnostics())
+          .as(bad)
+          .extracting(Diagnostic::severity)
+          .containsExactly(Severity.ERROR);
     }
   }
 
   @Test
   void panicModeIsOffUnlessAskedForAndTakesAPercent() {
-    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).balancing().panicThreshold()).contains(0);
-    assertThat(parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP).ports().get(0).balancing().panicThreshold())
+    assertThat(parse(Map.of(), NativeFields.NONE, HTTP).ports().get(0).balancing().panicThreshold())
+        .contains(0);
+    assertThat(
+            parse(Map.of("fairlead.io/panic-threshold", "100"), NativeFields.NONE, HTTP)
+                .ports()
+                .get(0)
+                .balancing()
+                .panicThreshold())
         .contains(100);
-    ParsedService percent = parse(Map.of("fairlead.io/panic-threshold", "50%"), NativeFields.NONE, HTTP);
+    ParsedService percent =
+        parse(Map.of("fairlead.io/panic-threshold", "50%"), NativeFields.NONE, HTTP);
     assertThat(percent.ports().get(0).balancing().panicThreshold()).contains(50);
-    assertThat(percent.ports().get(0).sourceOf(AnnotationRegistry.PANIC_THRESHOLD)).isEqualTo(Provenance.ANNOTATION);
+    assertThat(percent.ports().get(0).sourceOf(AnnotationRegistry.PANIC_THRESHOLD))
+        .isEqualTo(Provenance.ANNOTATION);
     assertThat(percent.diagnostics()).isEmpty();
   }
 
@@ -202,41 +258,72 @@ class ServicePolicyParserTest {
     assertThat(parse(Map.of(), NativeFields.NONE, HTTP, DB).ports())
         .extracting(p -> p.timeouts().idle())
         .containsOnly(Optional.of(Duration.ofHours(1)));
-    ParsedService p = parse(Map.of("fairlead.io/idle-timeout.http", "0s", "fairlead.io/idle-timeout", "10m"), NativeFields.NONE, HTTP, DB);
-    assertThat(p.ports()).extracting(q -> q.timeouts().idle()).containsExactly(Optional.of(Duration.ZERO), Optional.of(Duration.ofMinutes(10)));
+    ParsedService p =
+        parse(
+            Map.of("fairlead.io/idle-timeout.http", "0s", "fairlead.io/idle-timeout", "10m"),
+            NativeFields.NONE,
+            HTTP,
+            DB);
+    assertThat(p.ports())
+        .extracting(q -> q.timeouts().idle())
+        .containsExactly(Optional.of(Duration.ZERO), Optional.of(Duration.ofMinutes(10)));
   }
 
   @Test
   void healthCheckHostIsKeptAndUnsetMeansTheServiceName() {
     PortSpec h2 = new PortSpec("h2c", 8081, "TCP", Optional.empty());
-    PortPolicy named = parse(Map.of("fairlead.io/health-check", "http:/ready,host=probe.internal:8081"), NativeFields.NONE, h2).ports().get(0);
-    assertThat(named.resilience().healthCheck().orElseThrow().host()).contains("probe.internal:8081");
-    PortPolicy unset = parse(Map.of("fairlead.io/health-check", "http:/ready"), NativeFields.NONE, h2).ports().get(0);
+    PortPolicy named =
+        parse(
+                Map.of("fairlead.io/health-check", "http:/ready,host=probe.internal:8081"),
+                NativeFields.NONE,
+                h2)
+            .ports()
+            .get(0);
+    assertThat(named.resilience().healthCheck().orElseThrow().host())
+        .contains("probe.internal:8081");
+    PortPolicy unset =
+        parse(Map.of("fairlead.io/health-check", "http:/ready"), NativeFields.NONE, h2)
+            .ports()
+            .get(0);
     assertThat(unset.resilience().healthCheck().orElseThrow().host()).isEmpty();
   }
 
   @Test
   void portAffinityWarnsWhenThePortsOfTheGroupHashDifferently() {
     Map<String, String> subnet =
-        Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24", "fairlead.io/port-affinity", "all-ports");
+        Map.of(
+            "fairlead.io/hash-on",
+            "source-ip",
+            "fairlead.io/source-ip-prefix",
+            "24",
+            "fairlead.io/port-affinity",
+            "all-ports");
     ParsedService mixed = parse(subnet, NativeFields.NONE, HTTP, DB);
     assertThat(mixed.diagnostics())
         .filteredOn(d -> d.key().equals("fairlead.io/port-affinity"))
         .singleElement()
-        .satisfies(d -> {
-          assertThat(d.severity()).isEqualTo(Severity.WARNING);
-          assertThat(d.message()).contains("http: ring-hash", "source-ip(/24,/128)", "db: ring-hash", "on source-ip)");
-        });
+        .satisfies(
+            d -> {
+              assertThat(d.severity()).isEqualTo(Severity.WARNING);
+              assertThat(d.message())
+                  .contains(
+                      "http: ring-hash", "source-ip(/24,/128)", "db: ring-hash", "on source-ip)");
+            });
     // Two HTTP ports with the same key and algorithm agree: no warning.
     ParsedService same = parse(subnet, NativeFields.NONE, HTTP, ADMIN);
     assertThat(same.diagnostics()).noneMatch(d -> d.key().equals("fairlead.io/port-affinity"));
     // Without a prefix, the TCP port hashes the whole address like the HTTP port does.
     ParsedService whole =
-        parse(Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/port-affinity", "all-ports"), NativeFields.NONE, HTTP, DB);
+        parse(
+            Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/port-affinity", "all-ports"),
+            NativeFields.NONE,
+            HTTP,
+            DB);
     assertThat(whole.diagnostics()).noneMatch(d -> d.key().equals("fairlead.io/port-affinity"));
   }
 
   private static NativeFields clientIp() {
-    return new NativeFields(Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
+    return new NativeFields(
+        Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
   }
 }

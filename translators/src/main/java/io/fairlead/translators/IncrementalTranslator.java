@@ -9,7 +9,6 @@ import io.fairlead.translators.xds.ServiceResources;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.translators.xds.XdsTranslator;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Translates only what changed. A source change rebuilds the model of the Services it names; a
  * context's translation reuses each Service's resources while its model entry is the same object.
- * The output equals {@link XdsTranslator#translate} of the whole state with the same settings (tested).
+ * The output equals {@link XdsTranslator#translate} of the whole state with the same settings
+ * (tested).
  */
 public final class IncrementalTranslator {
 
@@ -32,7 +32,9 @@ public final class IncrementalTranslator {
    * source's diagnostics that came with it.
    */
   private record Model(
-      SortedMap<ObjectRef, KubeModelBuilder.Built> services, List<Diagnostic> diagnostics, List<Diagnostic> sourceDiagnostics) {}
+      SortedMap<ObjectRef, KubeModelBuilder.Built> services,
+      List<Diagnostic> diagnostics,
+      List<Diagnostic> sourceDiagnostics) {}
 
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
@@ -161,5 +163,4 @@ public final class IncrementalTranslator {
         ctx.namespaces(),
         ctx.proxyNamespace());
   }
-
 }

@@ -1,7 +1,7 @@
 package io.fairlead.translators;
 
-import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Optional;
 

@@ -1,8 +1,5 @@
 package io.fairlead.translators;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
-import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
@@ -12,10 +9,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.NativeFields;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.ParsedService;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.PortSpec;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.ServicePolicyParser;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -69,18 +69,25 @@ public final class KubeModelBuilder {
   }
 
   /** Diagnostics for EndpointSlices that belong to no existing Service. */
-  public static List<Diagnostic> orphanSlices(KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
+  public static List<Diagnostic> orphanSlices(
+      KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
     List<Diagnostic> out = new ArrayList<>();
     for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
       Optional<ObjectRef> svc = KubeLabels.serviceOf(e.getValue());
       if (svc.isEmpty()) {
         out.add(
-            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels"),
+            Diagnostic.warning(
+                Reason.ORPHAN_SLICE,
+                Subject.of(e.getKey(), "metadata.labels"),
                 "EndpointSlice has no " + KubeLabels.SERVICE_NAME + " label; ignored"));
       } else if (!state.services().containsKey(svc.get())) {
         out.add(
-            Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(e.getKey(), "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
-                "EndpointSlice belongs to Service " + svc.get() + ", which does not exist; ignored"));
+            Diagnostic.warning(
+                Reason.ORPHAN_SLICE,
+                Subject.of(e.getKey(), "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
+                "EndpointSlice belongs to Service "
+                    + svc.get()
+                    + ", which does not exist; ignored"));
       }
     }
     return out;
@@ -99,17 +106,28 @@ public final class KubeModelBuilder {
             .or(() -> KubeNames.serviceName(ref.name()).map(p -> "metadata.name " + p));
     if (badName.isPresent()) {
       // A name the API server would refuse could also collide with another Service's resources.
-      diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse(KubeNames.shorten(object.toString())), "metadata"), badName.get() + "; not routed"));
+      diagnostics.add(
+          Diagnostic.error(
+              Reason.INVALID_OBJECT,
+              Subject.of(ObjectRef.parse(KubeNames.shorten(object.toString())), "metadata"),
+              badName.get() + "; not routed"));
       return new Built(Optional.empty(), diagnostics);
     }
     ServiceSpec spec = service.getSpec();
     if (spec == null || spec.getPorts() == null || spec.getPorts().isEmpty()) {
-      diagnostics.add(Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports"), "Service has no ports; nothing to route"));
+      diagnostics.add(
+          Diagnostic.warning(
+              Reason.UNSUPPORTED,
+              Subject.of(object, "spec.ports"),
+              "Service has no ports; nothing to route"));
       return new Built(Optional.empty(), diagnostics);
     }
     if ("ExternalName".equals(spec.getType())) {
       diagnostics.add(
-          Diagnostic.info(Reason.UNSUPPORTED, Subject.of(object, "spec.type"), "ExternalName Services are resolved by DNS, not routed by Fairlead"));
+          Diagnostic.info(
+              Reason.UNSUPPORTED,
+              Subject.of(object, "spec.type"),
+              "ExternalName Services are resolved by DNS, not routed by Fairlead"));
       return new Built(Optional.empty(), diagnostics);
     }
     List<ServicePort> ports = new ArrayList<>();
@@ -118,26 +136,48 @@ public final class KubeModelBuilder {
     for (int i = 0; i < spec.getPorts().size(); i++) {
       ServicePort p = spec.getPorts().get(i);
       if (p == null) {
-        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "]"), "empty port entry; ignored"));
+        diagnostics.add(
+            Diagnostic.error(
+                Reason.INVALID_OBJECT,
+                Subject.of(object, "spec.ports[" + i + "]"),
+                "empty port entry; ignored"));
         continue;
       }
       String transport = Objects.requireNonNullElse(p.getProtocol(), "TCP");
-      Optional<String> badPortName = KubeNames.portName(Objects.requireNonNullElse(p.getName(), ""));
+      Optional<String> badPortName =
+          KubeNames.portName(Objects.requireNonNullElse(p.getName(), ""));
       if (badPortName.isPresent()) {
-        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + i + "].name"), badPortName.get() + "; port ignored"));
+        diagnostics.add(
+            Diagnostic.error(
+                Reason.INVALID_OBJECT,
+                Subject.of(object, "spec.ports[" + i + "].name"),
+                badPortName.get() + "; port ignored"));
       } else if (p.getPort() != null && !KubeNames.isPort(p.getPort())) {
         diagnostics.add(
-            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), p.getPort() + " is not a port (1-65535); ignored"));
+            Diagnostic.error(
+                Reason.INVALID_OBJECT,
+                Subject.of(object, "spec.ports[" + label(p) + "].port"),
+                p.getPort() + " is not a port (1-65535); ignored"));
       } else if (transport.equals("TCP")
-          && (!names.add(Objects.requireNonNullElse(p.getName(), "")) || (p.getPort() != null && !numbers.add(p.getPort())))) {
+          && (!names.add(Objects.requireNonNullElse(p.getName(), ""))
+              || (p.getPort() != null && !numbers.add(p.getPort())))) {
         diagnostics.add(
-            Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "]"), "port name or number given twice; the first one is used"));
+            Diagnostic.error(
+                Reason.INVALID_OBJECT,
+                Subject.of(object, "spec.ports[" + label(p) + "]"),
+                "port name or number given twice; the first one is used"));
       } else if (!transport.equals("TCP")) {
         diagnostics.add(
-            Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "spec.ports[" + label(p) + "].protocol"),
+            Diagnostic.warning(
+                Reason.UNSUPPORTED,
+                Subject.of(object, "spec.ports[" + label(p) + "].protocol"),
                 transport + " ports are not proxied; Fairlead handles TCP-based protocols only"));
       } else if (p.getPort() == null) {
-        diagnostics.add(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.ports[" + label(p) + "].port"), "port number missing; ignored"));
+        diagnostics.add(
+            Diagnostic.error(
+                Reason.INVALID_OBJECT,
+                Subject.of(object, "spec.ports[" + label(p) + "].port"),
+                "port number missing; ignored"));
       } else {
         ports.add(p);
       }
@@ -154,11 +194,15 @@ public final class KubeModelBuilder {
             .toList();
     Map<String, String> annotations =
         Objects.requireNonNullElse(service.getMetadata().getAnnotations(), Map.of());
-    ParsedService parsed = ServicePolicyParser.parse(object, annotations, nativeFields(spec), specs);
+    ParsedService parsed =
+        ServicePolicyParser.parse(object, annotations, nativeFields(spec), specs);
     diagnostics.addAll(parsed.diagnostics());
     if (slices.isEmpty() && !specs.isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(object, "endpoints"), "Service has no EndpointSlices yet; its clusters have no endpoints"));
+          Diagnostic.info(
+              Reason.NO_ENDPOINTS,
+              Subject.of(object, "endpoints"),
+              "Service has no EndpointSlices yet; its clusters have no endpoints"));
     }
     List<PortEntry> entries = new ArrayList<>();
     for (PortPolicy policy : parsed.ports()) {
@@ -166,12 +210,17 @@ public final class KubeModelBuilder {
     }
     List<String> clusterIps = clusterIps(spec, object, diagnostics);
     Optional<io.fairlead.policies.ExportTo> exportTo =
-        Optional.of(parsed.exportTo()).filter(e -> !e.equals(io.fairlead.policies.ExportTo.EVERYONE));
-    return new Built(Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries), exportTo)), diagnostics);
+        Optional.of(parsed.exportTo())
+            .filter(e -> !e.equals(io.fairlead.policies.ExportTo.EVERYONE));
+    return new Built(
+        Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries), exportTo)),
+        diagnostics);
   }
 
   private static String label(ServicePort p) {
-    return p.getName() != null && !p.getName().isEmpty() ? p.getName() : String.valueOf(p.getPort());
+    return p.getName() != null && !p.getName().isEmpty()
+        ? p.getName()
+        : String.valueOf(p.getPort());
   }
 
   private static NativeFields nativeFields(ServiceSpec spec) {
@@ -186,7 +235,8 @@ public final class KubeModelBuilder {
         Optional.ofNullable(spec.getInternalTrafficPolicy()));
   }
 
-  private static List<String> clusterIps(ServiceSpec spec, ObjectRef object, List<Diagnostic> diagnostics) {
+  private static List<String> clusterIps(
+      ServiceSpec spec, ObjectRef object, List<Diagnostic> diagnostics) {
     List<String> ips = new ArrayList<>();
     if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()) {
       ips.addAll(spec.getClusterIPs());
@@ -194,10 +244,14 @@ public final class KubeModelBuilder {
       ips.add(spec.getClusterIP());
     }
     ips.removeIf(ip -> ip == null || ip.isEmpty() || ip.equals("None"));
-    List<String> bad = ips.stream().filter(ip -> !KubeNames.isIp(ip)).map(KubeNames::shorten).toList();
+    List<String> bad =
+        ips.stream().filter(ip -> !KubeNames.isIp(ip)).map(KubeNames::shorten).toList();
     if (!bad.isEmpty()) {
       diagnostics.add(
-          Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(object, "spec.clusterIPs"), "not IP addresses: " + String.join(", ", bad) + "; ignored"));
+          Diagnostic.error(
+              Reason.INVALID_OBJECT,
+              Subject.of(object, "spec.clusterIPs"),
+              "not IP addresses: " + String.join(", ", bad) + "; ignored"));
       ips.removeIf(ip -> !KubeNames.isIp(ip));
     }
     return List.copyOf(new TreeSet<>(ips));
@@ -241,7 +295,8 @@ public final class KubeModelBuilder {
                 address,
                 // A zone or node the API server would refuse is treated as unknown.
                 Optional.ofNullable(ep.getZone()).filter(KubeNames::isLabelValue),
-                Optional.ofNullable(ep.getNodeName()).filter(n -> !n.isEmpty() && KubeNames.subdomain(n).isEmpty()),
+                Optional.ofNullable(ep.getNodeName())
+                    .filter(n -> !n.isEmpty() && KubeNames.subdomain(n).isEmpty()),
                 Optional.ofNullable(ep.getTargetRef()).map(r -> r.getName()),
                 health(ep.getConditions()));
         byAddress.merge(address + "|" + number.get(), entry, KubeModelBuilder::healthier);
@@ -249,18 +304,35 @@ public final class KubeModelBuilder {
     }
     if (!badAddresses.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"),
-              "port " + port.label() + ": " + badAddresses.size() + " endpoint address(es) are not valid for their slice's address type ("
-                  + String.join(", ", badAddresses.stream().limit(5).toList()) + (badAddresses.size() > 5 ? ", ..." : "")
+          Diagnostic.warning(
+              Reason.INVALID_OBJECT,
+              Subject.of(object, "endpoints"),
+              "port "
+                  + port.label()
+                  + ": "
+                  + badAddresses.size()
+                  + " endpoint address(es) are not valid for their slice's address type ("
+                  + String.join(", ", badAddresses.stream().limit(5).toList())
+                  + (badAddresses.size() > 5 ? ", ..." : "")
                   + "); those endpoints are ignored"));
     }
     if (!badPorts.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(Reason.INVALID_OBJECT, Subject.of(object, "endpoints"), "port " + port.label() + ": slice ports out of range 1-65535 (" + String.join(", ", badPorts) + "); ignored"));
+          Diagnostic.warning(
+              Reason.INVALID_OBJECT,
+              Subject.of(object, "endpoints"),
+              "port "
+                  + port.label()
+                  + ": slice ports out of range 1-65535 ("
+                  + String.join(", ", badPorts)
+                  + "); ignored"));
     }
     if (!fqdnSlices.isEmpty()) {
       diagnostics.add(
-          Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(object, "endpoints"), "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
+          Diagnostic.warning(
+              Reason.UNSUPPORTED,
+              Subject.of(object, "endpoints"),
+              "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
     }
     return byAddress.values().stream().sorted(ENDPOINT_ORDER).toList();
   }

@@ -1,15 +1,15 @@
 package io.fairlead.translators;
 
-import io.fairlead.policies.ObjectRef;
 import com.google.common.net.InetAddresses;
+import io.fairlead.policies.ObjectRef;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The API server's validation of the fields Fairlead turns into Envoy names and addresses. Input
- * from a directory or a hostile client has not been through an API server, and a name with a
- * slash or an address like {@code 999.1.1.1} would otherwise reach a resource name or an Envoy
- * address. Each check returns the problem in words, or nothing.
+ * from a directory or a hostile client has not been through an API server, and a name with a slash
+ * or an address like {@code 999.1.1.1} would otherwise reach a resource name or an Envoy address.
+ * Each check returns the problem in words, or nothing.
  */
 public final class KubeNames {
 
@@ -22,12 +22,16 @@ public final class KubeNames {
 
   /** Namespaces are DNS-1123 labels. */
   public static Optional<String> namespace(String value) {
-    return label(value, DNS1123_LABEL, "a DNS-1123 label (lower-case letters, digits and '-', at most 63)");
+    return label(
+        value, DNS1123_LABEL, "a DNS-1123 label (lower-case letters, digits and '-', at most 63)");
   }
 
   /** Service names are DNS-1035 labels: they start with a letter. */
   public static Optional<String> serviceName(String value) {
-    return label(value, DNS1035_LABEL, "a DNS-1035 label (a lower-case letter, then letters, digits and '-', at most 63)");
+    return label(
+        value,
+        DNS1035_LABEL,
+        "a DNS-1035 label (a lower-case letter, then letters, digits and '-', at most 63)");
   }
 
   /** Port names of Services and EndpointSlices are DNS-1123 labels; empty means unnamed. */
@@ -56,11 +60,15 @@ public final class KubeNames {
     return service.name() + "." + service.namespace() + ".svc." + clusterDomain;
   }
 
-  private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  private static final Pattern LABEL_VALUE =
+      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
 
   /** A non-empty label value, as topology zones are (at most 63 characters). */
   public static boolean isLabelValue(String value) {
-    return value != null && !value.isEmpty() && value.length() <= LABEL_MAX && LABEL_VALUE.matcher(value).matches();
+    return value != null
+        && !value.isEmpty()
+        && value.length() <= LABEL_MAX
+        && LABEL_VALUE.matcher(value).matches();
   }
 
   public static boolean isPort(Integer port) {
@@ -69,7 +77,10 @@ public final class KubeNames {
 
   /** A literal address of an EndpointSlice's address type (IPv4 or IPv6), without a zone. */
   public static boolean isAddress(String value, String addressType) {
-    if (value == null || value.isEmpty() || value.indexOf('%') >= 0 || !InetAddresses.isInetAddress(value)) {
+    if (value == null
+        || value.isEmpty()
+        || value.indexOf('%') >= 0
+        || !InetAddresses.isInetAddress(value)) {
       return false;
     }
     boolean v6 = value.indexOf(':') >= 0;

@@ -11,6 +11,7 @@ public final class KubeRefs {
   /** The object's {@code namespace/name}; no namespace means {@code default}. */
   public static ObjectRef of(HasMetadata object) {
     String ns = object.getMetadata().getNamespace();
-    return new ObjectRef(ns == null || ns.isEmpty() ? "default" : ns, object.getMetadata().getName());
+    return new ObjectRef(
+        ns == null || ns.isEmpty() ? "default" : ns, object.getMetadata().getName());
   }
 }

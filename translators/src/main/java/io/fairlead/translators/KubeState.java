@@ -1,8 +1,8 @@
 package io.fairlead.translators;
 
-import io.fairlead.policies.ObjectRef;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fairlead.policies.ObjectRef;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

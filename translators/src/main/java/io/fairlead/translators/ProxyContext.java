@@ -46,19 +46,25 @@ public record ProxyContext(
    *
    * @param group the gateway group whose exposed Services it serves
    * @param port the port it listens on
-   * @param xffTrustedHops how many proxies in front of it append to X-Forwarded-For and are
-   *     trusted to (an L7 balancer is 1); 0 means the peer address is the client
+   * @param xffTrustedHops how many proxies in front of it append to X-Forwarded-For and are trusted
+   *     to (an L7 balancer is 1); 0 means the peer address is the client
    * @param proxyProtocol whether an L4 balancer in front sends the PROXY protocol header
    * @param sessionCookieWallClock the operator declares that its Envoy build writes
    *     stateful-session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981), so that
    *     another replica can check it
    */
   public record Gateway(
-      String group, int port, int xffTrustedHops, boolean proxyProtocol, boolean sessionCookieWallClock) {
+      String group,
+      int port,
+      int xffTrustedHops,
+      boolean proxyProtocol,
+      boolean sessionCookieWallClock) {
 
     public static final Gateway DEFAULT = of(DEFAULT_GATEWAY_GROUP, DEFAULT_GATEWAY_PORT);
 
-    /** A gateway reached directly by its clients, on an Envoy build not declared to have the fix. */
+    /**
+     * A gateway reached directly by its clients, on an Envoy build not declared to have the fix.
+     */
     public static Gateway of(String group, int port) {
       return new Gateway(group, port, 0, false, false);
     }
@@ -66,7 +72,12 @@ public record ProxyContext(
 
   /** A context that sees every namespace. */
   public ProxyContext(
-      ProxyRole role, ClientKind client, String gatewayGroup, int gatewayPort, Optional<String> zone, Optional<String> node) {
+      ProxyRole role,
+      ClientKind client,
+      String gatewayGroup,
+      int gatewayPort,
+      Optional<String> zone,
+      Optional<String> node) {
     this(role, client, Gateway.of(gatewayGroup, gatewayPort), zone, node, new TreeSet<>());
   }
 
@@ -97,7 +108,8 @@ public record ProxyContext(
   public boolean sees(ServiceEntry service) {
     String namespace = service.ref().namespace();
     return role == ProxyRole.GATEWAY
-        || ((namespaces.isEmpty() || namespaces.contains(namespace)) && service.exportedTo(proxyNamespace));
+        || ((namespaces.isEmpty() || namespaces.contains(namespace))
+            && service.exportedTo(proxyNamespace));
   }
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;
@@ -105,6 +117,11 @@ public record ProxyContext(
 
   public static ProxyContext of(ProxyRole role, ClientKind client) {
     return new ProxyContext(
-        role, client, DEFAULT_GATEWAY_GROUP, DEFAULT_GATEWAY_PORT, Optional.empty(), Optional.empty());
+        role,
+        client,
+        DEFAULT_GATEWAY_GROUP,
+        DEFAULT_GATEWAY_PORT,
+        Optional.empty(),
+        Optional.empty());
   }
 }

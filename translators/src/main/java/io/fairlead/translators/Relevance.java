@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which differences between two versions of an object matter downstream. Status, managed fields
- * and the like do not: a change to them alone produces no {@link Change}.
+ * Which differences between two versions of an object matter downstream. Status, managed fields and
+ * the like do not: a change to them alone produces no {@link Change}.
  */
 public final class Relevance {
 
@@ -47,7 +47,9 @@ public final class Relevance {
         || !KubeLabels.serviceOf(a).equals(KubeLabels.serviceOf(b));
   }
 
-  /** True when both carry the same non-empty resourceVersion: the API server says nothing changed. */
+  /**
+   * True when both carry the same non-empty resourceVersion: the API server says nothing changed.
+   */
   public static boolean sameResourceVersion(HasMetadata a, HasMetadata b) {
     String va = a.getMetadata().getResourceVersion();
     return va != null && !va.isEmpty() && va.equals(b.getMetadata().getResourceVersion());

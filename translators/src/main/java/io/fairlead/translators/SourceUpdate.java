@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * What a source hands over, in one value: the state, what changed since the last update, and the
- * source's own diagnostics about that state (a broken manifest, a state held back). An update
- * whose change is empty carries new diagnostics only.
+ * source's own diagnostics about that state (a broken manifest, a state held back). An update whose
+ * change is empty carries new diagnostics only.
  */
 public record SourceUpdate(KubeState state, Change change, List<Diagnostic> diagnostics) {
 

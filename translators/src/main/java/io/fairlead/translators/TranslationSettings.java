@@ -18,7 +18,9 @@ public record TranslationSettings(String clusterDomain) {
   /** A cluster with the default domain, {@code cluster.local}. */
   public static final TranslationSettings DEFAULT = new TranslationSettings(DEFAULT_CLUSTER_DOMAIN);
 
-  /** @throws IllegalArgumentException when the domain is not a DNS-1123 subdomain */
+  /**
+   * @throws IllegalArgumentException when the domain is not a DNS-1123 subdomain
+   */
   public TranslationSettings {
     KubeNames.subdomain(clusterDomain)
         .ifPresent(

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.policies.ObjectRef;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,45 +18,68 @@ class ChangeTest {
 
   static Service service(String name, String rv, String lb, String loadBalancerIp) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace("default").withName(name).withResourceVersion(rv)
-        .addToAnnotations("fairlead.io/lb", lb).endMetadata()
-        .withNewSpec().addNewPort().withPort(80).endPort().endSpec()
-        .withNewStatus().withNewLoadBalancer().addNewIngress().withIp(loadBalancerIp).endIngress()
-        .endLoadBalancer().endStatus()
+        .withNewMetadata()
+        .withNamespace("default")
+        .withName(name)
+        .withResourceVersion(rv)
+        .addToAnnotations("fairlead.io/lb", lb)
+        .endMetadata()
+        .withNewSpec()
+        .addNewPort()
+        .withPort(80)
+        .endPort()
+        .endSpec()
+        .withNewStatus()
+        .withNewLoadBalancer()
+        .addNewIngress()
+        .withIp(loadBalancerIp)
+        .endIngress()
+        .endLoadBalancer()
+        .endStatus()
         .build();
   }
 
   static EndpointSlice slice(String name, String rv, String service, String ip, String extraLabel) {
     return new EndpointSliceBuilder()
-        .withNewMetadata().withNamespace("default").withName(name).withResourceVersion(rv)
-        .addToLabels("kubernetes.io/service-name", service).addToLabels("extra", extraLabel)
+        .withNewMetadata()
+        .withNamespace("default")
+        .withName(name)
+        .withResourceVersion(rv)
+        .addToLabels("kubernetes.io/service-name", service)
+        .addToLabels("extra", extraLabel)
         .endMetadata()
         .withAddressType("IPv4")
-        .addNewEndpoint().withAddresses(ip).endEndpoint()
+        .addNewEndpoint()
+        .withAddresses(ip)
+        .endEndpoint()
         .build();
   }
 
   @Test
   void betweenIgnoresStatusAndUnrelatedSliceLabels() {
-    KubeState before = KubeState.of(
-        List.of(service("web", "1", "maglev", "1.1.1.1")),
-        List.of(slice("web-1", "1", "web", "10.0.0.1", "a")));
-    KubeState after = KubeState.of(
-        List.of(service("web", "2", "maglev", "2.2.2.2")),
-        List.of(slice("web-1", "2", "web", "10.0.0.1", "b")));
+    KubeState before =
+        KubeState.of(
+            List.of(service("web", "1", "maglev", "1.1.1.1")),
+            List.of(slice("web-1", "1", "web", "10.0.0.1", "a")));
+    KubeState after =
+        KubeState.of(
+            List.of(service("web", "2", "maglev", "2.2.2.2")),
+            List.of(slice("web-1", "2", "web", "10.0.0.1", "b")));
 
     assertThat(Change.between(before, after).isEmpty()).isTrue();
   }
 
   @Test
   void betweenNamesAddedRemovedAndChangedObjects() {
-    KubeState before = KubeState.of(
-        List.of(service("web", "1", "maglev", "")),
-        List.of(slice("web-1", "1", "web", "10.0.0.1", "")));
-    KubeState after = KubeState.of(
-        List.of(service("web", "2", "random", ""), service("api", "1", "maglev", "")),
-        // the slice moves from web to api
-        List.of(slice("web-1", "2", "api", "10.0.0.1", "")));
+    KubeState before =
+        KubeState.of(
+            List.of(service("web", "1", "maglev", "")),
+            List.of(slice("web-1", "1", "web", "10.0.0.1", "")));
+    KubeState after =
+        KubeState.of(
+            List.of(service("web", "2", "random", ""), service("api", "1", "maglev", "")),
+            // the slice moves from web to api
+            List.of(slice("web-1", "2", "api", "10.0.0.1", "")));
 
     assertThat(Change.between(before, after))
         .isEqualTo(new Change(Set.of(API, WEB), Set.of(API, WEB), false));

@@ -17,9 +17,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Input the API server would have refused, as a directory of files or a hostile client can
- * deliver it: each is a diagnostic, the rest of the input still applies, and nothing invalid
- * reaches a resource.
+ * Input the API server would have refused, as a directory of files or a hostile client can deliver
+ * it: each is a diagnostic, the rest of the input still applies, and nothing invalid reaches a
+ * resource.
  */
 class HostileInputTest {
 
@@ -27,9 +27,12 @@ class HostileInputTest {
 
   private static ServiceModel model(String yaml) throws Exception {
     KubeYaml.Parsed parsed = KubeYaml.parse("hostile.yaml", yaml);
-    ServiceModel model = KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+    ServiceModel model =
+        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
     for (ProxyRole role : ProxyRole.values()) {
-      ProxyContext ctx = ProxyContext.of(role, role == ProxyRole.PROXYLESS ? ClientKind.GRPC_JAVA : ClientKind.ENVOY);
+      ProxyContext ctx =
+          ProxyContext.of(
+              role, role == ProxyRole.PROXYLESS ? ClientKind.GRPC_JAVA : ClientKind.ENVOY);
       XdsResources r = XdsTranslator.translate(model, ctx);
       assertThat(VALIDATOR.validate(r, Set.of())).as(role.label()).isEmpty();
     }
@@ -54,7 +57,10 @@ class HostileInputTest {
       """;
 
   private static List<String> keysOf(ServiceModel m, String object) {
-    return m.diagnostics().stream().filter(d -> d.object().equals(object)).map(Diagnostic::key).toList();
+    return m.diagnostics().stream()
+        .filter(d -> d.object().equals(object))
+        .map(Diagnostic::key)
+        .toList();
   }
 
   @Test
@@ -106,7 +112,12 @@ class HostileInputTest {
             """);
     assertThat(m.services().get(0).ports()).extracting(p -> p.port()).containsExactly(80);
     assertThat(keysOf(m, "demo/svc"))
-        .contains("spec.ports[0]", "spec.ports[zero].port", "spec.ports[big].port", "spec.ports[3].name", "spec.ports[http]");
+        .contains(
+            "spec.ports[0]",
+            "spec.ports[zero].port",
+            "spec.ports[big].port",
+            "spec.ports[3].name",
+            "spec.ports[http]");
   }
 
   @Test
@@ -145,7 +156,8 @@ class HostileInputTest {
     assertThat(eps).extracting(e -> e.address()).containsExactly("10.0.0.9");
     assertThat(eps.get(0).zone()).isEmpty();
     assertThat(eps.get(0).nodeName()).isEmpty();
-    assertThat(m.diagnostics()).extracting(Diagnostic::message)
+    assertThat(m.diagnostics())
+        .extracting(Diagnostic::message)
         .anySatisfy(msg -> assertThat(msg).contains("3 endpoint address(es)", "999.1.1.1"))
         .anySatisfy(msg -> assertThat(msg).contains("svc-2: 0"))
         .anySatisfy(msg -> assertThat(msg).contains("not IP addresses: 999.1.1.1"));
@@ -167,8 +179,10 @@ class HostileInputTest {
             """
                 .formatted(huge, "b".repeat(300)));
     assertThat(m.services().get(0).ports().get(0).policy().affinity().hashKeys()).isEmpty();
-    assertThat(m.services().get(0).ports().get(0).policy().affinity().sessionPersistence()).isEmpty();
-    assertThat(m.diagnostics()).extracting(Diagnostic::message)
+    assertThat(m.services().get(0).ports().get(0).policy().affinity().sessionPersistence())
+        .isEmpty();
+    assertThat(m.diagnostics())
+        .extracting(Diagnostic::message)
         .anySatisfy(msg -> assertThat(msg).contains("at most 2048"))
         .anySatisfy(msg -> assertThat(msg).contains("cookie name of 300 characters"))
         .allSatisfy(msg -> assertThat(msg.length()).isLessThan(4096));
@@ -185,13 +199,21 @@ class HostileInputTest {
 
   @Test
   void hostileYamlShapesAreOneLineErrorsNotCrashes() {
-    refused("apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: b}\nspec: &s\n  ports: [*s]\n", "refers to a collection that contains it");
+    refused(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: b}\nspec: &s\n  ports: [*s]\n",
+        "refers to a collection that contains it");
     refused("a: " + "[".repeat(5000) + "]".repeat(5000), "nested deeper than 64");
     refused("{\"a\": " + "[".repeat(5000) + "]".repeat(5000) + "}", "nesting depth");
     StringBuilder laughs = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
     for (char c = 'b'; c <= 'j'; c++) {
       String prev = String.valueOf((char) (c - 1));
-      laughs.append(c).append(": &").append(c).append(" [").append(String.join(", ", java.util.Collections.nCopies(9, "*" + prev))).append("]\n");
+      laughs
+          .append(c)
+          .append(": &")
+          .append(c)
+          .append(" [")
+          .append(String.join(", ", java.util.Collections.nCopies(9, "*" + prev)))
+          .append("]\n");
     }
     refused(laughs.toString(), "aliases expand to more than");
     refused("a: \"" + "x".repeat(2 * 1024 * 1024) + "\"\n", "a Kubernetes object is at most");

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Services and their slices into the model: what wins when slices disagree. */
 class KubeModelBuilderTest {
 
-  private static final String SERVICE = """
+  private static final String SERVICE =
+      """
       apiVersion: v1
       kind: Service
       metadata: {name: web, namespace: shop}
@@ -22,7 +23,8 @@ class KubeModelBuilderTest {
         ports: [{name: http, port: 80}]
       """;
 
-  private static String slice(String name, String zone, String node, boolean ready, boolean serving, boolean terminating) {
+  private static String slice(
+      String name, String zone, String node, boolean ready, boolean serving, boolean terminating) {
     return """
         ---
         apiVersion: discovery.k8s.io/v1
@@ -35,45 +37,73 @@ class KubeModelBuilderTest {
           zone: %s
           nodeName: %s
           conditions: {ready: %s, serving: %s, terminating: %s}
-        """.formatted(name, zone, node, ready, serving, terminating);
+        """
+        .formatted(name, zone, node, ready, serving, terminating);
   }
 
   private static List<EndpointEntry> endpoints(String yaml) throws Exception {
     KubeYaml.Parsed parsed = KubeYaml.parse("in.yaml", yaml);
-    ServiceModel model = KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+    ServiceModel model =
+        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
     return model.services().get(0).ports().get(0).endpoints();
   }
 
-  /** One address in two slices (a slice being replaced): the healthier condition wins, in either order. */
+  /**
+   * One address in two slices (a slice being replaced): the healthier condition wins, in either
+   * order.
+   */
   @Test
   void anAddressInTwoSlicesKeepsTheHealthierCondition() throws Exception {
     String ready = slice("web-a", "zone-a", "node-a", true, true, false);
     String terminating = slice("web-b", "zone-b", "node-b", false, true, true);
-    for (String yaml : List.of(SERVICE + ready + terminating, SERVICE + slice("web-a", "zone-b", "node-b", false, true, true) + slice("web-b", "zone-a", "node-a", true, true, false))) {
+    for (String yaml :
+        List.of(
+            SERVICE + ready + terminating,
+            SERVICE
+                + slice("web-a", "zone-b", "node-b", false, true, true)
+                + slice("web-b", "zone-a", "node-a", true, true, false))) {
       List<EndpointEntry> eps = endpoints(yaml);
-      assertThat(eps).singleElement().satisfies(e -> {
-        assertThat(e.health()).isEqualTo(EndpointHealth.HEALTHY);
-        assertThat(e.zone()).contains("zone-a");
-        assertThat(e.nodeName()).contains("node-a");
-      });
+      assertThat(eps)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.health()).isEqualTo(EndpointHealth.HEALTHY);
+                assertThat(e.zone()).contains("zone-a");
+                assertThat(e.nodeName()).contains("node-a");
+              });
     }
   }
 
   /** For equal health, the slice first in namespace/name order decides zone and node. */
   @Test
   void forEqualHealthTheFirstSliceByNameWins() throws Exception {
-    String yaml = SERVICE + slice("web-b", "zone-b", "node-b", true, true, false) + slice("web-a", "zone-a", "node-a", true, true, false);
-    assertThat(endpoints(yaml)).singleElement().satisfies(e -> {
-      assertThat(e.zone()).contains("zone-a");
-      assertThat(e.nodeName()).contains("node-a");
-    });
+    String yaml =
+        SERVICE
+            + slice("web-b", "zone-b", "node-b", true, true, false)
+            + slice("web-a", "zone-a", "node-a", true, true, false);
+    assertThat(endpoints(yaml))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.zone()).contains("zone-a");
+              assertThat(e.nodeName()).contains("node-a");
+            });
   }
 
   @Test
   void conditionsMapAsKubeProxyReadsThem() throws Exception {
-    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", true, true, false))).extracting(EndpointEntry::health).containsExactly(EndpointHealth.HEALTHY);
-    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", false, true, true))).extracting(EndpointEntry::health).containsExactly(EndpointHealth.DRAINING);
-    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", false, false, true))).extracting(EndpointEntry::health).containsExactly(EndpointHealth.UNHEALTHY);
-    assertThat(Optional.of(endpoints(SERVICE + slice("web-a", "z", "n", true, true, false)).get(0).address())).contains("10.1.0.1");
+    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", true, true, false)))
+        .extracting(EndpointEntry::health)
+        .containsExactly(EndpointHealth.HEALTHY);
+    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", false, true, true)))
+        .extracting(EndpointEntry::health)
+        .containsExactly(EndpointHealth.DRAINING);
+    assertThat(endpoints(SERVICE + slice("web-a", "z", "n", false, false, true)))
+        .extracting(EndpointEntry::health)
+        .containsExactly(EndpointHealth.UNHEALTHY);
+    assertThat(
+            Optional.of(
+                endpoints(SERVICE + slice("web-a", "z", "n", true, true, false)).get(0).address()))
+        .contains("10.1.0.1");
   }
 }

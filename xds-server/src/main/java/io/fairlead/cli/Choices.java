@@ -43,7 +43,8 @@ abstract class Choices<E> implements CommandLine.ITypeConverter<E>, Iterable<Str
       found = aliases.get(key);
     }
     if (found == null) {
-      throw new CommandLine.TypeConversionException("expected one of " + words.keySet() + " but was '" + value + "'");
+      throw new CommandLine.TypeConversionException(
+          "expected one of " + words.keySet() + " but was '" + value + "'");
     }
     return found;
   }

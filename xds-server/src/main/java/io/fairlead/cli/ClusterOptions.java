@@ -12,8 +12,9 @@ final class ClusterOptions {
       paramLabel = "DOMAIN",
       defaultValue = TranslationSettings.DEFAULT_CLUSTER_DOMAIN,
       converter = Domain.class,
-      description = "The cluster's DNS domain, as the kubelet's --cluster-domain: proxyless clients dial"
-          + " NAME.NAMESPACE.svc.DOMAIN, and health checks send it as Host (default: ${DEFAULT-VALUE}).")
+      description =
+          "The cluster's DNS domain, as the kubelet's --cluster-domain: proxyless clients dial"
+              + " NAME.NAMESPACE.svc.DOMAIN, and health checks send it as Host (default: ${DEFAULT-VALUE}).")
   TranslationSettings settings;
 
   /** A DNS-1123 subdomain, else picocli's one-line error. */

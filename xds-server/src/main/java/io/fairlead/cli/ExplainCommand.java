@@ -2,12 +2,11 @@ package io.fairlead.cli;
 
 import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.PortPolicy;
-import io.fairlead.policies.Provenance;
 import io.fairlead.policies.Severity;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
-import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.EndpointEntry;
 import io.fairlead.translators.model.EndpointHealth;
 import io.fairlead.translators.model.PortEntry;
@@ -24,7 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -43,7 +41,9 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
-  @Parameters(paramLabel = "NAMESPACE/SERVICE", description = "The Service (a bare name means namespace default).")
+  @Parameters(
+      paramLabel = "NAMESPACE/SERVICE",
+      description = "The Service (a bare name means namespace default).")
   String service;
 
   @Override
@@ -51,34 +51,55 @@ final class ExplainCommand implements Callable<Integer> {
     ObjectRef ref = ObjectRef.parse(service);
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
-    Optional<ServiceEntry> entry = model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
+    Optional<ServiceEntry> entry =
+        model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
     List<Diagnostic> diagnostics =
         model.diagnostics().stream().filter(d -> d.object().equals(ref.toString())).toList();
     PrintWriter out = spec.commandLine().getOut();
     if (entry.isEmpty() && !loaded.state().services().containsKey(ref)) {
-      String known = loaded.state().services().keySet().stream().map(ObjectRef::toString).collect(Collectors.joining(", "));
+      String known =
+          loaded.state().services().keySet().stream()
+              .map(ObjectRef::toString)
+              .collect(Collectors.joining(", "));
       throw new IllegalArgumentException(
-          "no Service " + ref + " in " + input + (known.isEmpty() ? " (it has no Services)" : "; Services: " + known));
+          "no Service "
+              + ref
+              + " in "
+              + input
+              + (known.isEmpty() ? " (it has no Services)" : "; Services: " + known));
     }
     out.println("Service " + ref);
-    entry.ifPresentOrElse(e -> explain(e, out), () -> out.println("  Fairlead does not route this Service (see diagnostics)."));
+    entry.ifPresentOrElse(
+        e -> explain(e, out),
+        () -> out.println("  Fairlead does not route this Service (see diagnostics)."));
     nativeNotes(loaded.state().services().get(ref), out);
     printDiagnostics(out, diagnostics);
     out.flush();
-    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR) ? ExitCodes.ERROR_DIAGNOSTICS : ExitCodes.OK;
+    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR)
+        ? ExitCodes.ERROR_DIAGNOSTICS
+        : ExitCodes.OK;
   }
 
   private void explain(ServiceEntry svc, PrintWriter out) {
     out.println(
         "  virtual IPs: "
-            + (svc.clusterIps().isEmpty() ? "none (headless: sidecars get clusters only)" : String.join(", ", svc.clusterIps())));
+            + (svc.clusterIps().isEmpty()
+                ? "none (headless: sidecars get clusters only)"
+                : String.join(", ", svc.clusterIps())));
     for (PortEntry port : svc.ports()) {
       PortPolicy p = port.policy();
       out.println();
-      out.println("Port " + p.port().label() + " (" + p.port().port() + ")  cluster " + ResourceNames.cluster(svc.ref(), p.port().port()));
+      out.println(
+          "Port "
+              + p.port().label()
+              + " ("
+              + p.port().port()
+              + ")  cluster "
+              + ResourceNames.cluster(svc.ref(), p.port().port()));
       out.println("  endpoints: " + endpoints(port.endpoints()));
       for (PolicyText.Line line : PolicyText.lines(p)) {
-        out.printf("  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
+        out.printf(
+            "  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
       }
       out.println("  what each client gets:");
       out.println("    envoy (sidecar, gateway): everything above");
@@ -91,7 +112,9 @@ final class ExplainCommand implements Callable<Integer> {
                 + ResourceNames.proxylessListener(svc.ref(), p.port().port(), cluster.settings)
                 + "): "
                 + PolicyText.lb(a.policy().balancing().algorithm())
-                + (a.policy().affinity().hashKeys().isEmpty() ? "" : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));
+                + (a.policy().affinity().hashKeys().isEmpty()
+                    ? ""
+                    : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));
         for (Diagnostic d : a.downgrades()) {
           out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
         }
@@ -104,13 +127,17 @@ final class ExplainCommand implements Callable<Integer> {
     var spec = svc.getSpec();
     if (spec != null && "ClientIP".equals(spec.getSessionAffinity())) {
       Integer timeout =
-          Optional.ofNullable(spec.getSessionAffinityConfig()).map(c -> c.getClientIP()).map(c -> c.getTimeoutSeconds()).orElse(10800);
+          Optional.ofNullable(spec.getSessionAffinityConfig())
+              .map(c -> c.getClientIP())
+              .map(c -> c.getTimeoutSeconds())
+              .orElse(10800);
       out.println();
       out.println(
           "Note: sessionAffinity: ClientIP is source-IP consistent hashing here. Its timeoutSeconds ("
               + timeout
               + ") has no equivalent: a client keeps its backend while the endpoint set allows it.");
-      out.println("      For time-bounded pinning use fairlead.io/session-persistence with fairlead.io/persistence-timeout.");
+      out.println(
+          "      For time-bounded pinning use fairlead.io/session-persistence with fairlead.io/persistence-timeout.");
     }
   }
 
@@ -119,13 +146,21 @@ final class ExplainCommand implements Callable<Integer> {
       return "none";
     }
     Map<EndpointHealth, Long> byHealth =
-        eps.stream().collect(Collectors.groupingBy(EndpointEntry::health, TreeMap::new, Collectors.counting()));
+        eps.stream()
+            .collect(
+                Collectors.groupingBy(EndpointEntry::health, TreeMap::new, Collectors.counting()));
     String zones =
-        eps.stream().map(e -> e.zone().orElse("no zone")).distinct().sorted().collect(Collectors.joining(", "));
+        eps.stream()
+            .map(e -> e.zone().orElse("no zone"))
+            .distinct()
+            .sorted()
+            .collect(Collectors.joining(", "));
     return byHealth.entrySet().stream()
             .map(e -> e.getValue() + " " + words(e.getKey()))
             .collect(Collectors.joining(", "))
-        + " (zones: " + zones + ")";
+        + " (zones: "
+        + zones
+        + ")";
   }
 
   private static String words(EndpointHealth h) {

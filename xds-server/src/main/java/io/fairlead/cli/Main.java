@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     name = "fairlead",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Kubernetes-native Envoy xDS control plane: request-level balancing and session affinity.",
+    description =
+        "Kubernetes-native Envoy xDS control plane: request-level balancing and session affinity.",
     subcommands = {
       TranslateCommand.class,
       ExplainCommand.class,
@@ -48,7 +49,12 @@ public final class Main implements Runnable {
             cmd.getErr().println("fairlead: " + oneLine(e));
             return ExitCodes.UNUSABLE_INPUT;
           }
-          cmd.getErr().println("fairlead: internal error, please report: " + e.getClass().getName() + ": " + oneLine(e));
+          cmd.getErr()
+              .println(
+                  "fairlead: internal error, please report: "
+                      + e.getClass().getName()
+                      + ": "
+                      + oneLine(e));
           if (java.util.Arrays.asList(args).contains("--debug")) {
             e.printStackTrace(cmd.getErr());
           } else {

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
 /** The {@code -f FILE_OR_DIR} option of the commands that read manifests once. */
 final class ManifestInput {
 
-  @Option(names = {"-f", "--file"}, required = true, description = "A YAML/JSON file, or a directory of them.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      description = "A YAML/JSON file, or a directory of them.")
   Path file;
 
   /** Every Service and EndpointSlice under the path; a one-line error when unusable. */

@@ -1,5 +1,6 @@
 package io.fairlead.cli;
 
+import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.GatewayExposure;
@@ -7,7 +8,6 @@ import io.fairlead.policies.HashKey;
 import io.fairlead.policies.HealthCheck;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.OutlierDetection;
-import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
 import io.fairlead.policies.RetryPolicy;
@@ -29,40 +29,114 @@ final class PolicyText {
 
   static List<Line> lines(PortPolicy p) {
     List<Line> out = new ArrayList<>();
-    out.add(new Line("protocol", p.protocol().name().toLowerCase(Locale.ROOT), p.sourceOf(AnnotationRegistry.PROTOCOL)));
-    out.add(new Line("lb-policy", lb(p.balancing().algorithm()), p.sourceOf(AnnotationRegistry.LB_POLICY)));
-    out.add(new Line("hash-on", p.affinity().hashKeys().isEmpty() ? "none" : hashKeys(p.affinity().hashKeys()), p.sourceOf(AnnotationRegistry.HASH_ON)));
+    out.add(
+        new Line(
+            "protocol",
+            p.protocol().name().toLowerCase(Locale.ROOT),
+            p.sourceOf(AnnotationRegistry.PROTOCOL)));
+    out.add(
+        new Line(
+            "lb-policy", lb(p.balancing().algorithm()), p.sourceOf(AnnotationRegistry.LB_POLICY)));
+    out.add(
+        new Line(
+            "hash-on",
+            p.affinity().hashKeys().isEmpty() ? "none" : hashKeys(p.affinity().hashKeys()),
+            p.sourceOf(AnnotationRegistry.HASH_ON)));
     if (p.balancing().algorithm().isHashing()) {
-      out.add(new Line("port-affinity", p.affinity().portAffinity() ? "all-ports (hash on the pod, same pod on every port)" : "none", p.sourceOf(AnnotationRegistry.PORT_AFFINITY)));
-      out.add(new Line("hash-balance-factor", p.balancing().hashBalanceFactor().map(String::valueOf).orElse("unset"), p.sourceOf(AnnotationRegistry.HASH_BALANCE_FACTOR)));
+      out.add(
+          new Line(
+              "port-affinity",
+              p.affinity().portAffinity()
+                  ? "all-ports (hash on the pod, same pod on every port)"
+                  : "none",
+              p.sourceOf(AnnotationRegistry.PORT_AFFINITY)));
+      out.add(
+          new Line(
+              "hash-balance-factor",
+              p.balancing().hashBalanceFactor().map(String::valueOf).orElse("unset"),
+              p.sourceOf(AnnotationRegistry.HASH_BALANCE_FACTOR)));
     }
-    out.add(new Line("session-persistence", p.affinity().sessionPersistence().map(PolicyText::session).orElse("none"), p.sourceOf(AnnotationRegistry.SESSION_PERSISTENCE)));
-    out.add(new Line("slow-start", duration(p.balancing().slowStart()), p.sourceOf(AnnotationRegistry.SLOW_START)));
-    out.add(new Line("max-connection-duration", duration(p.timeouts().maxConnectionDuration()), p.sourceOf(AnnotationRegistry.MAX_CONNECTION_DURATION)));
-    out.add(new Line("health-check", p.resilience().healthCheck().map(PolicyText::health).orElse("off"), p.sourceOf(AnnotationRegistry.HEALTH_CHECK)));
-    out.add(new Line("outlier-detection", p.resilience().outlierDetection().map(PolicyText::outlier).orElse("off"), p.sourceOf(AnnotationRegistry.OUTLIER_DETECTION)));
-    out.add(new Line("circuit-breakers", p.resilience().circuitBreakers().map(PolicyText::breakers).orElse("Envoy defaults"), p.sourceOf(AnnotationRegistry.CIRCUIT_BREAKERS)));
+    out.add(
+        new Line(
+            "session-persistence",
+            p.affinity().sessionPersistence().map(PolicyText::session).orElse("none"),
+            p.sourceOf(AnnotationRegistry.SESSION_PERSISTENCE)));
+    out.add(
+        new Line(
+            "slow-start",
+            duration(p.balancing().slowStart()),
+            p.sourceOf(AnnotationRegistry.SLOW_START)));
+    out.add(
+        new Line(
+            "max-connection-duration",
+            duration(p.timeouts().maxConnectionDuration()),
+            p.sourceOf(AnnotationRegistry.MAX_CONNECTION_DURATION)));
+    out.add(
+        new Line(
+            "health-check",
+            p.resilience().healthCheck().map(PolicyText::health).orElse("off"),
+            p.sourceOf(AnnotationRegistry.HEALTH_CHECK)));
+    out.add(
+        new Line(
+            "outlier-detection",
+            p.resilience().outlierDetection().map(PolicyText::outlier).orElse("off"),
+            p.sourceOf(AnnotationRegistry.OUTLIER_DETECTION)));
+    out.add(
+        new Line(
+            "circuit-breakers",
+            p.resilience().circuitBreakers().map(PolicyText::breakers).orElse("Envoy defaults"),
+            p.sourceOf(AnnotationRegistry.CIRCUIT_BREAKERS)));
     if (p.protocol().isHttp()) {
-      out.add(new Line("retries", p.resilience().retries().map(PolicyText::retries).orElse("off"), p.sourceOf(AnnotationRegistry.RETRIES)));
+      out.add(
+          new Line(
+              "retries",
+              p.resilience().retries().map(PolicyText::retries).orElse("off"),
+              p.sourceOf(AnnotationRegistry.RETRIES)));
       out.add(
           new Line(
               "timeout",
-              p.timeouts().request().map(Durations::format).orElse(p.protocol().isHttp2() ? "none (streams are long-lived)" : "Envoy default (15s)"),
+              p.timeouts()
+                  .request()
+                  .map(Durations::format)
+                  .orElse(
+                      p.protocol().isHttp2()
+                          ? "none (streams are long-lived)"
+                          : "Envoy default (15s)"),
               p.sourceOf(AnnotationRegistry.TIMEOUT)));
-      out.add(new Line("gateway", p.gateway().map(PolicyText::gateway).orElse("not exposed"), p.sourceOf(AnnotationRegistry.GATEWAY_HOST)));
+      out.add(
+          new Line(
+              "gateway",
+              p.gateway().map(PolicyText::gateway).orElse("not exposed"),
+              p.sourceOf(AnnotationRegistry.GATEWAY_HOST)));
     }
     out.add(
         new Line(
             "idle-timeout",
-            p.timeouts().idle().map(d -> d.isZero() ? "never" : Durations.format(d)).orElse("not applicable"),
+            p.timeouts()
+                .idle()
+                .map(d -> d.isZero() ? "never" : Durations.format(d))
+                .orElse("not applicable"),
             p.sourceOf(AnnotationRegistry.IDLE_TIMEOUT)));
     out.add(
         new Line(
             "panic-threshold",
-            p.balancing().panicThreshold().map(t -> t == 0 ? "0 (not-ready endpoints never get traffic)" : t + "%").orElse("not applicable"),
+            p.balancing()
+                .panicThreshold()
+                .map(t -> t == 0 ? "0 (not-ready endpoints never get traffic)" : t + "%")
+                .orElse("not applicable"),
             p.sourceOf(AnnotationRegistry.PANIC_THRESHOLD)));
-    out.add(new Line("zone-aware", p.topology().preferClose() ? "yes: same-zone endpoints first, all local while one is ready" : "no", p.topology().preferClose() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
-    out.add(new Line("node-local", p.topology().nodeLocal() ? "yes: same-node endpoints only" : "no", p.topology().nodeLocal() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
+    out.add(
+        new Line(
+            "zone-aware",
+            p.topology().preferClose()
+                ? "yes: same-zone endpoints first, all local while one is ready"
+                : "no",
+            p.topology().preferClose() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
+    out.add(
+        new Line(
+            "node-local",
+            p.topology().nodeLocal() ? "yes: same-node endpoints only" : "no",
+            p.topology().nodeLocal() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
     return out;
   }
 
@@ -88,10 +162,17 @@ final class PolicyText {
       return "header " + h.name();
     }
     if (k instanceof HashKey.Cookie c) {
-      return "cookie " + c.name() + " (generated, ttl " + Durations.format(c.ttl()) + c.path().map(p -> ", path " + p).orElse("") + ")";
+      return "cookie "
+          + c.name()
+          + " (generated, ttl "
+          + Durations.format(c.ttl())
+          + c.path().map(p -> ", path " + p).orElse("")
+          + ")";
     }
     if (k instanceof HashKey.SourceIp s) {
-      return s.isMasked() ? "client subnet /" + s.prefixV4() + " (IPv4), /" + s.prefixV6() + " (IPv6)" : "client address";
+      return s.isMasked()
+          ? "client subnet /" + s.prefixV4() + " (IPv4), /" + s.prefixV6() + " (IPv6)"
+          : "client address";
     }
     if (k instanceof HashKey.Query q) {
       return "query parameter " + q.name();
@@ -101,7 +182,13 @@ final class PolicyText {
 
   private static String session(SessionPersistence s) {
     if (s instanceof SessionPersistence.Cookie c) {
-      return "cookie " + c.name() + " names the endpoint (ttl " + Durations.format(c.ttl()) + ", path " + c.path() + ")";
+      return "cookie "
+          + c.name()
+          + " names the endpoint (ttl "
+          + Durations.format(c.ttl())
+          + ", path "
+          + c.path()
+          + ")";
     }
     return "header " + s.name() + " names the endpoint";
   }
@@ -112,16 +199,30 @@ final class PolicyText {
 
   private static String health(HealthCheck h) {
     return h.kind().name().toLowerCase(Locale.ROOT)
- + h.path().map(p -> " " + p).orElse("")
-        + (h.kind() == HealthCheck.Kind.TCP ? "" : ", host " + h.host().orElse("the Service's DNS name"))
-        + " every " + Durations.format(h.interval())
-        + ", timeout " + Durations.format(h.timeout())
-        + ", unhealthy after " + h.unhealthyThreshold() + ", healthy after " + h.healthyThreshold();
+        + h.path().map(p -> " " + p).orElse("")
+        + (h.kind() == HealthCheck.Kind.TCP
+            ? ""
+            : ", host " + h.host().orElse("the Service's DNS name"))
+        + " every "
+        + Durations.format(h.interval())
+        + ", timeout "
+        + Durations.format(h.timeout())
+        + ", unhealthy after "
+        + h.unhealthyThreshold()
+        + ", healthy after "
+        + h.healthyThreshold();
   }
 
   private static String outlier(OutlierDetection o) {
-    return "eject after " + o.consecutive5xx() + " consecutive 5xx, checked every " + Durations.format(o.interval())
-        + ", for " + Durations.format(o.baseEjectionTime()) + ", at most " + o.maxEjectionPercent() + "%";
+    return "eject after "
+        + o.consecutive5xx()
+        + " consecutive 5xx, checked every "
+        + Durations.format(o.interval())
+        + ", for "
+        + Durations.format(o.baseEjectionTime())
+        + ", at most "
+        + o.maxEjectionPercent()
+        + "%";
   }
 
   private static String breakers(CircuitBreakers b) {
@@ -134,10 +235,18 @@ final class PolicyText {
   }
 
   private static String retries(RetryPolicy r) {
-    return r.attempts() + " retries on " + String.join("|", r.on()) + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("");
+    return r.attempts()
+        + " retries on "
+        + String.join("|", r.on())
+        + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("");
   }
 
   private static String gateway(GatewayExposure g) {
-    return "group " + g.group() + ", hosts " + String.join(" ", g.hosts()) + ", path " + g.pathPrefix();
+    return "group "
+        + g.group()
+        + ", hosts "
+        + String.join(" ", g.hosts())
+        + ", path "
+        + g.pathPrefix();
   }
 }

@@ -4,7 +4,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 
-/** Where {@code serve} reads Services and EndpointSlices: {@code kubernetes} or {@code dir:PATH}. */
+/**
+ * Where {@code serve} reads Services and EndpointSlices: {@code kubernetes} or {@code dir:PATH}.
+ */
 sealed interface Source permits Source.Kubernetes, Source.Directory {
 
   /** The API server: in-cluster service account, or the kubeconfig outside a cluster. */
@@ -39,7 +41,8 @@ sealed interface Source permits Source.Kubernetes, Source.Directory {
           throw new CommandLine.TypeConversionException("'" + value + "': " + e.getMessage());
         }
       }
-      throw new CommandLine.TypeConversionException("expected kubernetes or dir:PATH but was '" + value + "'");
+      throw new CommandLine.TypeConversionException(
+          "expected kubernetes or dir:PATH but was '" + value + "'");
     }
   }
 }

@@ -1,10 +1,10 @@
 package io.fairlead.cli;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import io.fairlead.k8s.LoadResult;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Severity;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.ProxyContext;
@@ -95,9 +95,10 @@ final class TranslateCommand implements Callable<Integer> {
       defaultValue = "xds",
       converter = Stages.class,
       completionCandidates = Stages.class,
-      description = "What to print, one of: ${COMPLETION-CANDIDATES}. xds: the Envoy resources of the proxy --role describes;"
-          + " model: the intermediate model every proxy's resources are made from (Services, ports, effective policies,"
-          + " endpoints, diagnostics), sorted (default: ${DEFAULT-VALUE}).")
+      description =
+          "What to print, one of: ${COMPLETION-CANDIDATES}. xds: the Envoy resources of the proxy --role describes;"
+              + " model: the intermediate model every proxy's resources are made from (Services, ports, effective policies,"
+              + " endpoints, diagnostics), sorted (default: ${DEFAULT-VALUE}).")
   Stage to;
 
   @Option(
@@ -111,7 +112,8 @@ final class TranslateCommand implements Callable<Integer> {
       names = "--client",
       converter = Choices.Clients.class,
       completionCandidates = Choices.Clients.class,
-      description = "The xDS client, one of: ${COMPLETION-CANDIDATES} (default: envoy; grpc-java for proxyless).")
+      description =
+          "The xDS client, one of: ${COMPLETION-CANDIDATES} (default: envoy; grpc-java for proxyless).")
   ClientKind client;
 
   @Option(
@@ -120,26 +122,45 @@ final class TranslateCommand implements Callable<Integer> {
       paramLabel = "TYPE",
       converter = ResourceTypes.class,
       completionCandidates = ResourceTypes.class,
-      description = "Only these Envoy resource types: ${COMPLETION-CANDIDATES}; repeat it or separate them by commas"
-          + " (default: all). Diagnostics are always printed.")
+      description =
+          "Only these Envoy resource types: ${COMPLETION-CANDIDATES}; repeat it or separate them by commas"
+              + " (default: all). Diagnostics are always printed.")
   List<ResourceType> types;
 
-  @Option(names = "--gateway", defaultValue = ProxyContext.DEFAULT_GATEWAY_GROUP, description = "Gateway group (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--gateway",
+      defaultValue = ProxyContext.DEFAULT_GATEWAY_GROUP,
+      description = "Gateway group (default: ${DEFAULT-VALUE}).")
   String gateway;
 
-  @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway listener port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--gateway-port",
+      defaultValue = "8080",
+      description = "Gateway listener port (default: ${DEFAULT-VALUE}).")
   int gatewayPort;
 
-  @Option(names = "--xff-trusted-hops", defaultValue = "0", description = "Gateway: proxies in front that append to X-Forwarded-For (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--xff-trusted-hops",
+      defaultValue = "0",
+      description =
+          "Gateway: proxies in front that append to X-Forwarded-For (default: ${DEFAULT-VALUE}).")
   int xffTrustedHops;
 
-  @Option(names = "--proxy-protocol", description = "Gateway: an L4 balancer in front sends the PROXY protocol header.")
+  @Option(
+      names = "--proxy-protocol",
+      description = "Gateway: an L4 balancer in front sends the PROXY protocol header.")
   boolean proxyProtocol;
 
-  @Option(names = "--session-cookie-wall-clock", description = "Gateway: its Envoy build writes session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981).")
+  @Option(
+      names = "--session-cookie-wall-clock",
+      description =
+          "Gateway: its Envoy build writes session cookie expiry in wall-clock time (envoyproxy/envoy PR #44981).")
   boolean sessionCookieWallClock;
 
-  @Option(names = "--proxy-namespace", description = "Sidecar or proxyless: the proxy's namespace, for fairlead.io/export-to (default: unknown, so only Services exported to every namespace).")
+  @Option(
+      names = "--proxy-namespace",
+      description =
+          "Sidecar or proxyless: the proxy's namespace, for fairlead.io/export-to (default: unknown, so only Services exported to every namespace).")
   String proxyNamespace;
 
   @Option(names = "--zone", description = "The proxy's zone, for trafficDistribution: PreferClose.")
@@ -148,7 +169,10 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(names = "--node", description = "The proxy's node, for internalTrafficPolicy: Local.")
   String node;
 
-  @Option(names = "--visible-namespaces", split = ",", description = "Sidecar or proxyless: only Services of these namespaces (default: all).")
+  @Option(
+      names = "--visible-namespaces",
+      split = ",",
+      description = "Sidecar or proxyless: only Services of these namespaces (default: all).")
   java.util.List<String> visibleNamespaces;
 
   @Option(
@@ -166,13 +190,16 @@ final class TranslateCommand implements Callable<Integer> {
   private int xds() throws Exception {
     if (role == null) {
       throw new IllegalArgumentException(
-          "--role is required with --to xds: one of " + String.join(", ", new Choices.Roles()) + " (see --help)");
+          "--role is required with --to xds: one of "
+              + String.join(", ", new Choices.Roles())
+              + " (see --help)");
     }
     ProxyContext ctx =
         ProxyContexts.parse(
             role,
             client,
-            ProxyContexts.gateway(gateway, gatewayPort, xffTrustedHops, proxyProtocol, sessionCookieWallClock),
+            ProxyContexts.gateway(
+                gateway, gatewayPort, xffTrustedHops, proxyProtocol, sessionCookieWallClock),
             zone,
             node,
             visibleNamespaces,
@@ -185,9 +212,14 @@ final class TranslateCommand implements Callable<Integer> {
     // A resource Envoy would reject is a Fairlead bug; say so rather than print it silently.
     for (Violation v : XdsValidator.withEnvoyTypes().validate(r, Set.of())) {
       diagnostics.add(
-          Diagnostic.error(Reason.INTERNAL, new Subject.Source(v.resource(), v.path()), "generated resource fails Envoy validation (a Fairlead bug, please report): " + v.message()));
+          Diagnostic.error(
+              Reason.INTERNAL,
+              new Subject.Source(v.resource(), v.path()),
+              "generated resource fails Envoy validation (a Fairlead bug, please report): "
+                  + v.message()));
     }
-    XdsResources out = new XdsResources(r.clusters(), r.endpoints(), r.listeners(), r.routes(), diagnostics);
+    XdsResources out =
+        new XdsResources(r.clusters(), r.endpoints(), r.listeners(), r.routes(), diagnostics);
     Map<String, Object> doc = Trees.resources(out);
     if (types != null) {
       Set<String> keep = types.stream().map(t -> t.key).collect(Collectors.toSet());
@@ -206,23 +238,31 @@ final class TranslateCommand implements Callable<Integer> {
             .toList();
     if (!proxyOptions.isEmpty()) {
       throw new IllegalArgumentException(
-          "--to model prints the model every proxy's resources are made from; " + String.join(", ", proxyOptions) + " apply to --to xds");
+          "--to model prints the model every proxy's resources are made from; "
+              + String.join(", ", proxyOptions)
+              + " apply to --to xds");
     }
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     TreeSet<Diagnostic> diagnostics = new TreeSet<>(model.diagnostics());
     diagnostics.addAll(loaded.diagnostics());
     List<Diagnostic> all = List.copyOf(diagnostics);
-    print(ModelTree.tree(new ServiceModel(model.services(), all)), output == null ? OutputFormat.YAML : output);
+    print(
+        ModelTree.tree(new ServiceModel(model.services(), all)),
+        output == null ? OutputFormat.YAML : output);
     return exitStatus(all);
   }
 
   private void print(Object doc, OutputFormat format) {
-    spec.commandLine().getOut().print(format == OutputFormat.YAML ? Trees.yaml(doc) : Trees.json(doc));
+    spec.commandLine()
+        .getOut()
+        .print(format == OutputFormat.YAML ? Trees.yaml(doc) : Trees.json(doc));
     spec.commandLine().getOut().flush();
   }
 
   private static int exitStatus(List<Diagnostic> diagnostics) {
-    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR) ? ExitCodes.ERROR_DIAGNOSTICS : ExitCodes.OK;
+    return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR)
+        ? ExitCodes.ERROR_DIAGNOSTICS
+        : ExitCodes.OK;
   }
 }

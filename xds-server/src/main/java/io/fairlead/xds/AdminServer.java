@@ -43,8 +43,7 @@ public final class AdminServer implements AutoCloseable {
     this.publisher = publisher;
     this.callbacks = callbacks;
     this.metrics = metrics;
-    this.executor =
-        Executors.newFixedThreadPool(2, DaemonThreads.named("fairlead-admin"));
+    this.executor = Executors.newFixedThreadPool(2, DaemonThreads.named("fairlead-admin"));
     server.setExecutor(executor);
     server.createContext("/", this::handle);
   }
@@ -109,9 +108,15 @@ public final class AdminServer implements AutoCloseable {
         return;
       }
       String path = exchange.getRequestURI().getPath();
-      if (path.startsWith("/debug/") && !debugToAnyone && !exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+      if (path.startsWith("/debug/")
+          && !debugToAnyone
+          && !exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
         // Config and connections of every namespace: for the operator on the pod, not the network.
-        send(exchange, 403, TEXT, "/debug/* is served to localhost only; start serve with --debug-endpoints to serve it to all\n");
+        send(
+            exchange,
+            403,
+            TEXT,
+            "/debug/* is served to localhost only; start serve with --debug-endpoints to serve it to all\n");
         return;
       }
       switch (path) {
@@ -131,7 +136,11 @@ public final class AdminServer implements AutoCloseable {
             // Serving ever older config: let the other replicas take the proxies.
             send(exchange, 503, TEXT, "source stalled: " + health.reason().orElse("") + "\n");
           } else if (health.degraded()) {
-            send(exchange, 200, TEXT, "ready, degraded: " + oneLine(health.reason().orElse("")) + "\n");
+            send(
+                exchange,
+                200,
+                TEXT,
+                "ready, degraded: " + oneLine(health.reason().orElse("")) + "\n");
           } else {
             send(exchange, 200, TEXT, "ready\n");
           }
@@ -170,10 +179,7 @@ public final class AdminServer implements AutoCloseable {
     Optional<PublishedGroup> published = publisher.published(group.get());
     if (published.isEmpty()) {
       send(
-          exchange,
-          503,
-          TEXT,
-          "no snapshot yet for group " + NodeGroups.label(group.get()) + "\n");
+          exchange, 503, TEXT, "no snapshot yet for group " + NodeGroups.label(group.get()) + "\n");
       return;
     }
     try {

@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the types packed in {@code Any} fields, at any depth, so resources can be printed as
- * protobuf JSON. Envoy, xDS and UDPA protos use {@code java_multiple_files}, so a type's Java
- * class follows from its full name and the package's {@code java_package}.
+ * protobuf JSON. Envoy, xDS and UDPA protos use {@code java_multiple_files}, so a type's Java class
+ * follows from its full name and the package's {@code java_package}.
  */
 final class AnyTypes {
 
@@ -47,7 +47,10 @@ final class AnyTypes {
             field.getKey().isRepeated() ? (List<?>) field.getValue() : List.of(field.getValue());
         for (Object value : values) {
           Message child = (Message) value;
-          if (child.getDescriptorForType().getFullName().equals(Any.getDescriptor().getFullName())) {
+          if (child
+              .getDescriptorForType()
+              .getFullName()
+              .equals(Any.getDescriptor().getFullName())) {
             unpack(child, registry).ifPresent(pending::push);
           } else {
             pending.push(child);

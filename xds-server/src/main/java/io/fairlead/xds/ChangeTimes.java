@@ -38,6 +38,8 @@ final class ChangeTimes {
   /** The change a response carried, when it was sent after the last publish of its type. */
   Optional<Instant> changeBehind(ProxyContext group, String typeUrl, Instant sentAt) {
     Stamp s = stamps.get(new Key(group, typeUrl));
-    return s == null || sentAt.isBefore(s.publishedAt()) ? Optional.empty() : Optional.of(s.changedAt());
+    return s == null || sentAt.isBefore(s.publishedAt())
+        ? Optional.empty()
+        : Optional.of(s.changedAt());
   }
 }

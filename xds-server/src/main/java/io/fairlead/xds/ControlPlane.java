@@ -8,14 +8,14 @@ import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Duration;
-import java.util.Optional;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -41,14 +41,27 @@ public final class ControlPlane implements AutoCloseable {
       XdsLimits.Settings limits,
       Optional<XdsTls> tls) {
 
-    public Settings(InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration quietPeriod, Duration maxDelay) {
-      this(xdsAddress, adminAddress, quietPeriod, maxDelay, XdsLimits.Settings.DEFAULT, Optional.empty());
+    public Settings(
+        InetSocketAddress xdsAddress,
+        InetSocketAddress adminAddress,
+        Duration quietPeriod,
+        Duration maxDelay) {
+      this(
+          xdsAddress,
+          adminAddress,
+          quietPeriod,
+          maxDelay,
+          XdsLimits.Settings.DEFAULT,
+          Optional.empty());
     }
 
     /** xDS and admin on free ports of 127.0.0.1: for the demo, tests and benchmarks. */
     public static Settings onLoopback(Duration quietPeriod, Duration maxDelay) {
       return new Settings(
-          new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0), quietPeriod, maxDelay);
+          new InetSocketAddress("127.0.0.1", 0),
+          new InetSocketAddress("127.0.0.1", 0),
+          quietPeriod,
+          maxDelay);
     }
   }
 
@@ -120,14 +133,19 @@ public final class ControlPlane implements AutoCloseable {
     XdsMetrics metrics = new XdsMetrics();
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
-    SnapshotPublisher publisher = SnapshotPublisher.ofViews(cache, views, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
+    SnapshotPublisher publisher =
+        SnapshotPublisher.ofViews(
+            cache, views, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
     // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
     // proxies' watches simply wait for the snapshot.
     java.util.concurrent.ScheduledExecutorService newGroups =
         Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-new-groups"));
     XdsCallbacks callbacks =
         new XdsCallbacks(
-            group -> newGroups.execute(() -> publisher.groupSeen(group)), metrics, changeTimes, Clock.systemUTC());
+            group -> newGroups.execute(() -> publisher.groupSeen(group)),
+            metrics,
+            changeTimes,
+            Clock.systemUTC());
     // on the same single thread as groupSeen, so a stream's leave never overtakes its arrival
     // (the same thread then forgets the group once it has been without proxies long enough)
     callbacks.onGroupLeft(
@@ -151,14 +169,23 @@ public final class ControlPlane implements AutoCloseable {
             new CachedProtoResourcesSerializer());
     XdsServer xds = null;
     try {
-      xds = XdsServer.start(settings.xdsAddress(), discovery, new XdsLimits(settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent()), settings.tls());
-      AdminServer admin =
-          AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
+      xds =
+          XdsServer.start(
+              settings.xdsAddress(),
+              discovery,
+              new XdsLimits(
+                  settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent()),
+              settings.tls());
+      AdminServer admin = AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
       LivenessProbe liveness =
           new LivenessProbe(
-              InProcessChannelBuilder.forName(xds.inProcessName()).build(), publisher::ready, LIVENESS_PERIOD, LIVENESS_TIMEOUT);
+              InProcessChannelBuilder.forName(xds.inProcessName()).build(),
+              publisher::ready,
+              LIVENESS_PERIOD,
+              LIVENESS_TIMEOUT);
       admin.liveness(liveness::problem);
-      return new ControlPlane(metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups, liveness);
+      return new ControlPlane(
+          metrics, publisher, callbacks, debouncer, xds, admin, changeTimes, newGroups, liveness);
     } catch (IOException | RuntimeException e) {
       debouncer.close();
       newGroups.shutdownNow();

@@ -8,8 +8,7 @@ import java.util.OptionalLong;
  * is due at once (leading edge): a single endpoint change reaches proxies without waiting. Under
  * load, while a build runs or soon after one, changes batch: due a quiet period after the last
  * trigger, but never later than the maximum delay after the first trigger of the batch. Times are
- * {@link System#nanoTime()} values, compared by difference so that they may wrap. Not
- * thread-safe.
+ * {@link System#nanoTime()} values, compared by difference so that they may wrap. Not thread-safe.
  */
 final class DebounceSchedule {
 
@@ -19,8 +18,10 @@ final class DebounceSchedule {
   private long firstAt;
   private long lastAt;
   private int merged;
+
   /** Whether the pending batch started while idle, and so is due at once. */
   private boolean leading;
+
   private boolean building;
   private boolean everBuilt;
   private long lastBuiltAt;
@@ -31,8 +32,11 @@ final class DebounceSchedule {
     }
     if (maxDelay.compareTo(quietPeriod) < 0) {
       throw new IllegalArgumentException(
-          "the maximum delay (" + maxDelay + ") must not be shorter than the quiet period ("
-              + quietPeriod + ")");
+          "the maximum delay ("
+              + maxDelay
+              + ") must not be shorter than the quiet period ("
+              + quietPeriod
+              + ")");
     }
     this.quietNanos = quietPeriod.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();

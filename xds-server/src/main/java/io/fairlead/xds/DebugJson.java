@@ -30,8 +30,7 @@ final class DebugJson {
     all.addAll(published.endpoints());
     all.addAll(published.listeners());
     all.addAll(published.routes());
-    JsonFormat.Printer printer =
-        JsonFormat.printer().usingTypeRegistry(AnyTypes.registryFor(all));
+    JsonFormat.Printer printer = JsonFormat.printer().usingTypeRegistry(AnyTypes.registryFor(all));
     ObjectNode root = MAPPER.createObjectNode();
     root.put("node", nodeId);
     root.set("group", group(published.group()));

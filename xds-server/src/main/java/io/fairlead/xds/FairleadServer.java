@@ -1,8 +1,8 @@
 package io.fairlead.xds;
 
-import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.k8s.KubeSource;
 import io.fairlead.k8s.util.DaemonThreads;
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.TranslationSettings;
 import java.io.IOException;
@@ -23,21 +23,25 @@ public final class FairleadServer implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final AtomicReference<KubeState> state;
 
-  private FairleadServer(KubeSource source, ControlPlane controlPlane, AtomicReference<KubeState> state) {
+  private FairleadServer(
+      KubeSource source, ControlPlane controlPlane, AtomicReference<KubeState> state) {
     this.source = source;
     this.controlPlane = controlPlane;
     this.state = state;
   }
 
   /** A server for a cluster with the default translation settings ({@code cluster.local}). */
-  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings) throws IOException {
+  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings)
+      throws IOException {
     return start(source, settings, TranslationSettings.DEFAULT);
   }
 
-  public static FairleadServer start(KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
+  public static FairleadServer start(
+      KubeSource source, ControlPlane.Settings settings, TranslationSettings translation)
       throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(translation);
-    ControlPlane cp = ControlPlane.startWithViews(settings, translator::view, translator::diagnostics);
+    ControlPlane cp =
+        ControlPlane.startWithViews(settings, translator::view, translator::diagnostics);
     cp.publisher().onForget(translator::forget);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(
@@ -68,7 +72,10 @@ public final class FairleadServer implements AutoCloseable {
             }
             waited += 10;
             if (!source.hasSynced()) {
-              LOG.warn("not synced with {} after {}s; proxies wait and /readyz stays 503 until it is", source, waited);
+              LOG.warn(
+                  "not synced with {} after {}s; proxies wait and /readyz stays 503 until it is",
+                  source,
+                  waited);
             }
           }
         });

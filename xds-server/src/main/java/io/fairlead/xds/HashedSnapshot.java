@@ -3,8 +3,8 @@ package io.fairlead.xds;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
@@ -33,8 +33,8 @@ import java.util.stream.Stream;
 
 /**
  * A v3 snapshot whose versions are content hashes: each resource carries its own hash (used by
- * delta xDS), and a type's version is a hash over the names and hashes of its resources (or of
- * the requested ones, for SotW requests that name resources).
+ * delta xDS), and a type's version is a hash over the names and hashes of its resources (or of the
+ * requested ones, for SotW requests that name resources).
  */
 final class HashedSnapshot extends Snapshot {
 

@@ -11,19 +11,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Responses held for a client that does not read, at most one per resource type: a newer
- * response for a type replaces (state of the world) or is merged into (delta) the one waiting.
- * The client then receives only the newest version of each type when it reads again, and the
- * server never holds more than one response per type for it, however many versions went by.
+ * Responses held for a client that does not read, at most one per resource type: a newer response
+ * for a type replaces (state of the world) or is merged into (delta) the one waiting. The client
+ * then receives only the newest version of each type when it reads again, and the server never
+ * holds more than one response per type for it, however many versions went by.
  *
  * <p>Replacing is what the protocol allows: a state-of-the-world response carries the whole state
- * of its type (or of the names asked for), and the server's record of "the last response sent"
- * is already the newest one, which is the one the client will acknowledge. Delta responses are
- * merged: resources by name, newer wins; a name removed after being added is removed, one added
- * after being removed is added; the nonce and system version are the newest.
+ * of its type (or of the names asked for), and the server's record of "the last response sent" is
+ * already the newest one, which is the one the client will acknowledge. Delta responses are merged:
+ * resources by name, newer wins; a name removed after being added is removed, one added after being
+ * removed is added; the nonce and system version are the newest.
  *
- * <p>Types keep the order they were first held in, so clusters still go before their endpoints.
- * Not thread-safe: the caller holds the lock it also sends under.
+ * <p>Types keep the order they were first held in, so clusters still go before their endpoints. Not
+ * thread-safe: the caller holds the lock it also sends under.
  */
 final class LatestResponses {
 

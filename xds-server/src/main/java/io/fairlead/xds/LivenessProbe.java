@@ -24,11 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether this replica can still do its job, for {@code /healthz}: an xDS client asks the
- * discovery service, in-process (whatever the port's TLS), for clusters every period and must get
- * an answer, and Netty's direct memory must not
- * be exhausted. A process that answers HTTP but no proxy is not alive, and Kubernetes should
- * restart it.
+ * Whether this replica can still do its job, for {@code /healthz}: an xDS client asks the discovery
+ * service, in-process (whatever the port's TLS), for clusters every period and must get an answer,
+ * and Netty's direct memory must not be exhausted. A process that answers HTTP but no proxy is not
+ * alive, and Kubernetes should restart it.
  *
  * <p>The probe is a sidecar scoped to a namespace that does not exist, so its node group is tiny
  * and costs nothing to translate.
@@ -38,7 +37,10 @@ public final class LivenessProbe implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LivenessProbe.class);
   static final String NODE_ID = "fairlead-liveness-probe";
   private static final String NOWHERE = "fairlead-liveness-probe";
-  /** Consecutive failed probes before the process is reported dead: one slow answer is not death. */
+
+  /**
+   * Consecutive failed probes before the process is reported dead: one slow answer is not death.
+   */
   private static final int FAILURES_TO_DIE = 3;
 
   private final ManagedChannel channel;
@@ -54,8 +56,15 @@ public final class LivenessProbe implements AutoCloseable {
   /**
    * @param serving whether the server answers requests yet (they are held until the first publish)
    */
-  LivenessProbe(ManagedChannel channel, BooleanSupplier serving, Duration period, Duration timeout) {
-    this(channel, serving, period, timeout, PlatformDependent::usedDirectMemory, PlatformDependent::maxDirectMemory);
+  LivenessProbe(
+      ManagedChannel channel, BooleanSupplier serving, Duration period, Duration timeout) {
+    this(
+        channel,
+        serving,
+        period,
+        timeout,
+        PlatformDependent::usedDirectMemory,
+        PlatformDependent::maxDirectMemory);
   }
 
   LivenessProbe(
@@ -70,7 +79,8 @@ public final class LivenessProbe implements AutoCloseable {
     this.timeout = timeout;
     this.usedDirect = usedDirect;
     this.maxDirect = maxDirect;
-    timer.scheduleWithFixedDelay(this::probe, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::probe, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Why the process should be restarted, or nothing while it is alive. */
@@ -81,7 +91,8 @@ public final class LivenessProbe implements AutoCloseable {
       return Optional.of("direct memory exhausted: " + used + " of " + max + " bytes in use");
     }
     return failures >= FAILURES_TO_DIE
-        ? Optional.of("the xDS server did not answer " + failures + " probes in a row (" + lastFailure + ")")
+        ? Optional.of(
+            "the xDS server did not answer " + failures + " probes in a row (" + lastFailure + ")")
         : Optional.empty();
   }
 
@@ -107,7 +118,8 @@ public final class LivenessProbe implements AutoCloseable {
 
                   @Override
                   public void onCompleted() {
-                    answer.completeExceptionally(new IllegalStateException("stream ended without an answer"));
+                    answer.completeExceptionally(
+                        new IllegalStateException("stream ended without an answer"));
                   }
                 });
     try {
@@ -120,7 +132,9 @@ public final class LivenessProbe implements AutoCloseable {
                       .setUserAgentName("envoy")
                       .setMetadata(
                           Struct.newBuilder()
-                              .putFields(NodeMetadataKeys.VISIBLE_NAMESPACES, Value.newBuilder().setStringValue(NOWHERE).build())))
+                              .putFields(
+                                  NodeMetadataKeys.VISIBLE_NAMESPACES,
+                                  Value.newBuilder().setStringValue(NOWHERE).build())))
               .build());
       answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (failures > 0) {
@@ -128,7 +142,8 @@ public final class LivenessProbe implements AutoCloseable {
       }
       failures = 0;
     } catch (Exception e) {
-      lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      lastFailure =
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       failures++;
       LOG.warn("liveness probe {} failed: {}", failures, lastFailure);
     } finally {

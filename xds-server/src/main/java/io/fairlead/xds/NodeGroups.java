@@ -17,12 +17,11 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Maps a connecting node to its {@link ProxyContext}, the key of the snapshot it shares with
- * every node that needs the same resources. Fields that do not change a role's resources are
- * normalised away so that groups stay few.
+ * Maps a connecting node to its {@link ProxyContext}, the key of the snapshot it shares with every
+ * node that needs the same resources. Fields that do not change a role's resources are normalised
+ * away so that groups stay few.
  */
 public final class NodeGroups implements NodeGroup<ProxyContext> {
-
 
   /** The context of a node plus what was wrong with its metadata (each fell back to a default). */
   public record Resolution(ProxyContext context, List<String> problems) {
@@ -45,7 +44,8 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     if (role == ProxyRole.GATEWAY) {
       gateway =
           new ProxyContext.Gateway(
-              text(metadata, NodeMetadataKeys.GATEWAY, problems).orElse(ProxyContext.DEFAULT_GATEWAY_GROUP),
+              text(metadata, NodeMetadataKeys.GATEWAY, problems)
+                  .orElse(ProxyContext.DEFAULT_GATEWAY_GROUP),
               gatewayPort(metadata, problems),
               trustedHops(metadata, problems),
               flag(metadata, NodeMetadataKeys.PROXY_PROTOCOL, problems),
@@ -62,10 +62,16 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
       // With mutual TLS, XdsIdentity has already made this the certificate's namespace.
       proxyNamespace = text(metadata, NodeMetadataKeys.NAMESPACE, problems);
       text(metadata, NodeMetadataKeys.VISIBLE_NAMESPACES, problems)
-          .ifPresent(list -> Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).forEach(namespaces::add));
+          .ifPresent(
+              list ->
+                  Arrays.stream(list.split(","))
+                      .map(String::trim)
+                      .filter(n -> !n.isEmpty())
+                      .forEach(namespaces::add));
     }
     return new Resolution(
-        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces, proxyNamespace), problems);
+        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces, proxyNamespace),
+        problems);
   }
 
   private static ClientKind clientKind(String userAgent, List<String> problems) {
@@ -141,14 +147,20 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
     Optional<Integer> hops = integer(value, 0, MAX_TRUSTED_HOPS);
     if (hops.isEmpty()) {
       problems.add(
-          NodeMetadataKeys.XFF_TRUSTED_HOPS + " " + describe(value) + " is not 0 to " + MAX_TRUSTED_HOPS + "; using 0");
+          NodeMetadataKeys.XFF_TRUSTED_HOPS
+              + " "
+              + describe(value)
+              + " is not 0 to "
+              + MAX_TRUSTED_HOPS
+              + "; using 0");
       return 0;
     }
     return hops.get();
   }
 
   /** As {@code fairlead bootstrap} accepts it. */
-  private static final int MAX_TRUSTED_HOPS = io.fairlead.bootstrap.BootstrapParams.MAX_XFF_TRUSTED_HOPS;
+  private static final int MAX_TRUSTED_HOPS =
+      io.fairlead.bootstrap.BootstrapParams.MAX_XFF_TRUSTED_HOPS;
 
   private static boolean flag(Struct metadata, String key, List<String> problems) {
     Value value = metadata.getFieldsOrDefault(key, null);

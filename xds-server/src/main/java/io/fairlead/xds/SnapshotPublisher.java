@@ -1,7 +1,5 @@
 package io.fairlead.xds;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
@@ -12,6 +10,8 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.xds.ResourceDigests.Digested;
@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing is set before the first {@link #publish()}: proxies that connect earlier wait rather
  * than receive an empty world. A group whose translation fails or whose snapshot is inconsistent
- * keeps its last good snapshot. A group whose content did not change is not touched, so its
- * proxies get no push.
+ * keeps its last good snapshot. A group whose content did not change is not touched, so its proxies
+ * get no push.
  */
 public final class SnapshotPublisher {
 
@@ -59,8 +59,10 @@ public final class SnapshotPublisher {
   }
 
   private final SimpleCache<ProxyContext> cache;
+
   /** A view of one state per call: every group of a publish is translated from the same one. */
   private final Supplier<Function<ProxyContext, XdsResources>> views;
+
   private final XdsMetrics metrics;
   private final ResourceDigests digests = new ResourceDigests();
   private final Set<ProxyContext> seen = new HashSet<>();
@@ -73,13 +75,18 @@ public final class SnapshotPublisher {
   private final ChangeTimes changeTimes;
   private final Clock clock;
   private final Supplier<List<Diagnostic>> stateDiagnostics;
+
   /** How long a group without a connected proxy is kept before it is forgotten. */
   public static final Duration COLLECT_AFTER = Duration.ofMinutes(2);
+
   /** Groups with no open stream, and since when. */
   private final Map<ProxyContext, Instant> idleSince = new HashMap<>();
+
   private final Map<ProxyContext, Integer> openStreams = new HashMap<>();
-  private final List<java.util.function.Consumer<ProxyContext>> forgetListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<ProxyContext>> forgetListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private Duration collectAfter = COLLECT_AFTER;
+
   /** The earliest source change the publish under way carries. */
   private Optional<Instant> publishing = Optional.empty();
 
@@ -190,7 +197,8 @@ public final class SnapshotPublisher {
     if (ready && !published.containsKey(group)) {
       Outcome outcome = publishGroup(group, views.get());
       refreshDiagnostics();
-      LOG.info("new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
+      LOG.info(
+          "new group {}: {}", NodeGroups.label(group), outcome.name().toLowerCase(Locale.ROOT));
     }
   }
 
@@ -279,7 +287,10 @@ public final class SnapshotPublisher {
     } catch (RuntimeException e) {
       LOG.error("translation for {} failed; it keeps its last snapshot", label, e);
       diagnosticsByGroup.put(
-          group, List.of(Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "translation"), "failed: " + e)));
+          group,
+          List.of(
+              Diagnostic.error(
+                  Reason.INTERNAL, new Subject.Source(object, "translation"), "failed: " + e)));
       return Outcome.FAILED;
     }
     List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
@@ -293,9 +304,13 @@ public final class SnapshotPublisher {
       snapshot = HashedSnapshot.of(clusters, endpoints, listeners, routes);
       snapshot.ensureConsistent();
     } catch (SnapshotConsistencyException e) {
-      LOG.error("snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
+      LOG.error(
+          "snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
       groupDiagnostics.add(
-          Diagnostic.error(Reason.INTERNAL, new Subject.Source(object, "snapshot"), "not published, inconsistent: " + e.getMessage()));
+          Diagnostic.error(
+              Reason.INTERNAL,
+              new Subject.Source(object, "snapshot"),
+              "not published, inconsistent: " + e.getMessage()));
       return Outcome.FAILED;
     }
     SortedMap<String, String> versions = new TreeMap<>();

@@ -5,9 +5,9 @@ import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -22,13 +22,13 @@ import java.util.function.Consumer;
  * Puts stream knowledge into requests before the cache sees them.
  *
  * <ul>
- *   <li>A request without a node (proxies may send it only once per stream) gets the stream's
- *       node, so the cache hashes it to the right group.
+ *   <li>A request without a node (proxies may send it only once per stream) gets the stream's node,
+ *       so the cache hashes it to the right group.
  *   <li>A SotW NACK carries the last <em>accepted</em> version, which differs from the snapshot's,
  *       so the cache would re-send the rejected config at once, and again on every NACK. The
- *       request is presented as being at the rejected version instead: the watch then waits for
- *       the next change, and a snapshot that moved on since is still delivered at once. Delta
- *       needs no help: the server compares with the last version it sent.
+ *       request is presented as being at the rejected version instead: the watch then waits for the
+ *       next change, and a snapshot that moved on since is still delivered at once. Delta needs no
+ *       help: the server compares with the last version it sent.
  * </ul>
  */
 final class StreamAwareWatcher implements ConfigWatcher {
@@ -82,10 +82,10 @@ final class StreamAwareWatcher implements ConfigWatcher {
   }
 
   /**
-   * In ADS mode the cache answers a request that names resources only once all of them exist.
-   * That keeps EDS and RDS consistent with the clusters and listeners that name them, but for
-   * listeners and clusters it would hide deletions from clients that subscribe by name (proxyless
-   * gRPC): in state-of-the-world, a listener or cluster left out of the answer is deleted.
+   * In ADS mode the cache answers a request that names resources only once all of them exist. That
+   * keeps EDS and RDS consistent with the clusters and listeners that name them, but for listeners
+   * and clusters it would hide deletions from clients that subscribe by name (proxyless gRPC): in
+   * state-of-the-world, a listener or cluster left out of the answer is deleted.
    */
   static boolean waitsForAllNamed(boolean ads, XdsRequest request) {
     return ads

@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every xDS stream: which node and group it serves, what was sent, ACKed and NACKed.
- * Feeds the metrics and {@code /debug/connections}, tells the publisher about new groups, and
- * never answers a NACK with a publish (the cache keeps the last good config, and re-sending the
- * rejected one would only loop).
+ * Follows every xDS stream: which node and group it serves, what was sent, ACKed and NACKed. Feeds
+ * the metrics and {@code /debug/connections}, tells the publisher about new groups, and never
+ * answers a NACK with a publish (the cache keeps the last good config, and re-sending the rejected
+ * one would only loop).
  */
 public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
@@ -53,7 +53,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     this(groupSeen, metrics, new ChangeTimes(), clock);
   }
 
-  XdsCallbacks(Consumer<ProxyContext> groupSeen, XdsMetrics metrics, ChangeTimes changeTimes, Clock clock) {
+  XdsCallbacks(
+      Consumer<ProxyContext> groupSeen, XdsMetrics metrics, ChangeTimes changeTimes, Clock clock) {
     this.groupSeen = groupSeen;
     this.metrics = metrics;
     this.changeTimes = changeTimes;
@@ -71,8 +72,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
         .map(StreamState::info)
         .flatMap(Optional::stream)
         .filter(c -> !isProbe(c.nodeId()))
-        .sorted(
-            Comparator.comparing(ConnectionInfo::nodeId).thenComparing(ConnectionInfo::stream))
+        .sorted(Comparator.comparing(ConnectionInfo::nodeId).thenComparing(ConnectionInfo::stream))
         .toList();
   }
 
@@ -108,7 +108,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     if (!request.getResponseNonce().isEmpty()) {
       Optional<Sent> sent = stream.sent(type, request.getResponseNonce());
       if (request.hasErrorDetail()) {
-        nacked(stream, type, request.getResponseNonce(), sent, request.getErrorDetail().getMessage());
+        nacked(
+            stream, type, request.getResponseNonce(), sent, request.getErrorDetail().getMessage());
         rejected = sent.map(Sent::version);
       } else {
         sent.ifPresent(s -> acked(stream, type, request.getVersionInfo(), s));
@@ -129,7 +130,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     if (!request.getResponseNonce().isEmpty()) {
       Optional<Sent> sent = stream.sent(type, request.getResponseNonce());
       if (request.hasErrorDetail()) {
-        nacked(stream, type, request.getResponseNonce(), sent, request.getErrorDetail().getMessage());
+        nacked(
+            stream, type, request.getResponseNonce(), sent, request.getErrorDetail().getMessage());
       } else {
         sent.ifPresent(s -> acked(stream, type, s.version(), s));
       }
@@ -161,7 +163,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     if (stream.acked(type, version, sent)) {
       Instant now = clock.instant();
       metrics.acked(Duration.between(sent.at(), now));
-      stream.group()
+      stream
+          .group()
           .flatMap(group -> changeTimes.changeBehind(group, type, sent.at()))
           .ifPresent(changedAt -> metrics.changeAcked(Duration.between(changedAt, now)));
     }
@@ -215,8 +218,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   }
 
   /**
-   * Told of the group of every identified stream when it ends (once per {@code groupSeen}), so
-   * that groups without proxies can be forgotten. Must keep the order of {@code groupSeen}.
+   * Told of the group of every identified stream when it ends (once per {@code groupSeen}), so that
+   * groups without proxies can be forgotten. Must keep the order of {@code groupSeen}.
    */
   public void onGroupLeft(Consumer<ProxyContext> listener) {
     this.groupLeft = listener;
@@ -226,7 +229,8 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
     StreamState stream = streams.remove(streamId);
     if (stream != null) {
       stream.group().ifPresent(g -> groupLeft.accept(g));
-      stream.info()
+      stream
+          .info()
           .filter(c -> !isProbe(c.nodeId()))
           .ifPresent(c -> metrics.streamClosed(c.group().role(), c.group().client()));
     }

@@ -20,18 +20,23 @@ import javax.net.ssl.SSLSession;
  * Binds a proxy to the identity in its client certificate under mutual TLS: the namespace of its
  * SPIFFE ID ({@code spiffe://TRUST_DOMAIN/ns/NS/sa/SA}) becomes the node's {@code
  * fairlead.io/namespace}, which decides what {@code fairlead.io/export-to} lets it receive. A node
- * that declares another namespace is refused; one without a certificate identity is of no namespace.
- * {@code fairlead.io/visible-namespaces} stays as declared: it can only narrow what a proxy gets.
+ * that declares another namespace is refused; one without a certificate identity is of no
+ * namespace. {@code fairlead.io/visible-namespaces} stays as declared: it can only narrow what a
+ * proxy gets.
  */
 public final class XdsIdentity {
 
   private static final Pattern SPIFFE =
-      Pattern.compile("spiffe://[^/]+/ns/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/sa/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
+      Pattern.compile(
+          "spiffe://[^/]+/ns/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/sa/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)");
   private static final int URI_SAN = 6;
 
   private XdsIdentity() {}
 
-  /** Who a client certificate's SPIFFE ID names: {@code spiffe://TD/ns/NAMESPACE/sa/SERVICE_ACCOUNT}. */
+  /**
+   * Who a client certificate's SPIFFE ID names: {@code
+   * spiffe://TD/ns/NAMESPACE/sa/SERVICE_ACCOUNT}.
+   */
   public record Peer(String namespace, String serviceAccount) {}
 
   /**
@@ -54,7 +59,9 @@ public final class XdsIdentity {
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
-      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf) || leaf.getSubjectAlternativeNames() == null) {
+      if (chain.length == 0
+          || !(chain[0] instanceof X509Certificate leaf)
+          || leaf.getSubjectAlternativeNames() == null) {
         return Optional.empty();
       }
       for (List<?> san : leaf.getSubjectAlternativeNames()) {
@@ -83,15 +90,24 @@ public final class XdsIdentity {
       return new Bound(request, Optional.empty());
     }
     Value declared = node.getMetadata().getFieldsOrDefault(NodeMetadataKeys.NAMESPACE, null);
-    if (declared != null && namespace.isPresent() && !declared.getStringValue().equals(namespace.get())) {
+    if (declared != null
+        && namespace.isPresent()
+        && !declared.getStringValue().equals(namespace.get())) {
       return new Bound(
           request,
           Optional.of(
-              "node metadata says namespace '" + declared.getStringValue() + "' but the client certificate is of namespace '"
-                  + namespace.get() + "'"));
+              "node metadata says namespace '"
+                  + declared.getStringValue()
+                  + "' but the client certificate is of namespace '"
+                  + namespace.get()
+                  + "'"));
     }
-    Struct.Builder metadata = node.getMetadata().toBuilder().removeFields(NodeMetadataKeys.NAMESPACE);
-    namespace.ifPresent(ns -> metadata.putFields(NodeMetadataKeys.NAMESPACE, Value.newBuilder().setStringValue(ns).build()));
+    Struct.Builder metadata =
+        node.getMetadata().toBuilder().removeFields(NodeMetadataKeys.NAMESPACE);
+    namespace.ifPresent(
+        ns ->
+            metadata.putFields(
+                NodeMetadataKeys.NAMESPACE, Value.newBuilder().setStringValue(ns).build()));
     Node bound = node.toBuilder().setMetadata(metadata).build();
     Object rewritten =
         request instanceof DiscoveryRequest r

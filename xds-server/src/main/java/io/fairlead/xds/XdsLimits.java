@@ -15,12 +15,12 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -28,20 +28,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds what one client, or a storm of them, can make the xDS server hold. Every limit refuses
- * with {@code RESOURCE_EXHAUSTED} (or {@code INVALID_ARGUMENT} for an oversized node) and counts
- * in {@code fairlead_xds_limit_hits_total{limit=...}}; a stream refused or cut releases
- * everything it held, so the gauges return to where they were.
+ * with {@code RESOURCE_EXHAUSTED} (or {@code INVALID_ARGUMENT} for an oversized node) and counts in
+ * {@code fairlead_xds_limit_hits_total{limit=...}}; a stream refused or cut releases everything it
+ * held, so the gauges return to where they were.
  *
- * <p>Under mutual TLS it also binds each request's node to the namespace of the client
- * certificate ({@link XdsIdentity}), refusing a node that claims another one ({@code
- * PERMISSION_DENIED}).
+ * <p>Under mutual TLS it also binds each request's node to the namespace of the client certificate
+ * ({@link XdsIdentity}), refusing a node that claims another one ({@code PERMISSION_DENIED}).
  *
- * <p>A client that does not read (gRPC flow control says the call is not ready) has its
- * responses held at most one per type, the newest, instead of piling up ({@link
- * LatestResponses}); {@code fairlead_xds_responses_merged_total} counts those merged away.
+ * <p>A client that does not read (gRPC flow control says the call is not ready) has its responses
+ * held at most one per type, the newest, instead of piling up ({@link LatestResponses}); {@code
+ * fairlead_xds_responses_merged_total} counts those merged away.
  *
- * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are
- * closed as for a client that went away), then closed towards the client with the reason.
+ * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are closed
+ * as for a client that went away), then closed towards the client with the reason.
  */
 public final class XdsLimits implements ServerInterceptor {
 
@@ -52,8 +51,8 @@ public final class XdsLimits implements ServerInterceptor {
    * @param maxStreamsPerConnection open streams on one client connection
    * @param maxResourceNames names one stream may subscribe to
    * @param maxNodeMetadataBytes serialized size of a request's node
-   * @param newStreamsPerSecond sustained rate of new streams (reconnect storms), with a burst of
-   *     as many
+   * @param newStreamsPerSecond sustained rate of new streams (reconnect storms), with a burst of as
+   *     many
    */
   public record Settings(
       int maxStreams,
@@ -62,11 +61,20 @@ public final class XdsLimits implements ServerInterceptor {
       int maxNodeMetadataBytes,
       int newStreamsPerSecond) {
 
-    /** Sized for a few thousand proxies per replica: one ADS stream each, a mesh of 10,000 Services. */
+    /**
+     * Sized for a few thousand proxies per replica: one ADS stream each, a mesh of 10,000 Services.
+     */
     public static final Settings DEFAULT = new Settings(10_000, 8, 50_000, 16 * 1024, 500);
 
     public Settings {
-      for (int v : new int[] {maxStreams, maxStreamsPerConnection, maxResourceNames, maxNodeMetadataBytes, newStreamsPerSecond}) {
+      for (int v :
+          new int[] {
+            maxStreams,
+            maxStreamsPerConnection,
+            maxResourceNames,
+            maxNodeMetadataBytes,
+            newStreamsPerSecond
+          }) {
         if (v < 1) {
           throw new IllegalArgumentException("xDS limits must be at least 1");
         }
@@ -83,6 +91,7 @@ public final class XdsLimits implements ServerInterceptor {
 
   /** Whether the client certificate's namespace is bound to the node (mutual TLS). */
   private final boolean bindIdentity;
+
   private volatile Consumer<XdsIdentity.Refusal> refused = r -> {};
 
   public XdsLimits(Settings settings, XdsMetrics metrics) {
@@ -98,12 +107,14 @@ public final class XdsLimits implements ServerInterceptor {
     this.settings = settings;
     this.metrics = metrics;
     this.nanos = nanos;
-    this.newStreams = new TokenBucket(settings.newStreamsPerSecond(), settings.newStreamsPerSecond(), nanos.getAsLong());
+    this.newStreams =
+        new TokenBucket(
+            settings.newStreamsPerSecond(), settings.newStreamsPerSecond(), nanos.getAsLong());
   }
 
   /**
-   * Who is told of each stream refused for its identity (the serve command writes an Event on
-   * the client's ServiceAccount). Called on a gRPC thread: it must return at once.
+   * Who is told of each stream refused for its identity (the serve command writes an Event on the
+   * client's ServiceAccount). Called on a gRPC thread: it must return at once.
    */
   public void onIdentityRefused(Consumer<XdsIdentity.Refusal> listener) {
     this.refused = Objects.requireNonNull(listener);
@@ -127,20 +138,35 @@ public final class XdsLimits implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     if (!newStreams.take(nanos.getAsLong())) {
-      return refuse(call, "rate", Status.RESOURCE_EXHAUSTED.withDescription("too many new xDS streams; retry with backoff"));
+      return refuse(
+          call,
+          "rate",
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "too many new xDS streams; retry with backoff"));
     }
     if (open.incrementAndGet() > settings.maxStreams()) {
       open.decrementAndGet();
-      return refuse(call, "streams", Status.RESOURCE_EXHAUSTED.withDescription("the xDS server has its maximum of open streams"));
+      return refuse(
+          call,
+          "streams",
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "the xDS server has its maximum of open streams"));
     }
-    AtomicInteger onConnection = peer == null ? new AtomicInteger() : perConnection.computeIfAbsent(peer, p -> new AtomicInteger());
+    AtomicInteger onConnection =
+        peer == null
+            ? new AtomicInteger()
+            : perConnection.computeIfAbsent(peer, p -> new AtomicInteger());
     if (onConnection.incrementAndGet() > settings.maxStreamsPerConnection()) {
       release(peer, onConnection);
       return refuse(
-          call, "streams_per_connection", Status.RESOURCE_EXHAUSTED.withDescription("too many xDS streams on one connection"));
+          call,
+          "streams_per_connection",
+          Status.RESOURCE_EXHAUSTED.withDescription("too many xDS streams on one connection"));
     }
     Optional<XdsIdentity.Peer> identity =
-        bindIdentity ? XdsIdentity.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)) : Optional.empty();
+        bindIdentity
+            ? XdsIdentity.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))
+            : Optional.empty();
     Limited<Q, R> limited = new Limited<>(call, peer, onConnection, identity);
     try {
       limited.delegate = next.startCall(limited.guardedCall, headers);
@@ -174,17 +200,25 @@ public final class XdsLimits implements ServerInterceptor {
     private final AtomicInteger onConnection;
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean cut = new AtomicBoolean();
+
     /** What this stream subscribes to, by type: SotW name counts, delta name sets. */
     private final Map<String, Integer> sotwNames = new ConcurrentHashMap<>();
+
     private final Map<String, Set<String>> deltaNames = new ConcurrentHashMap<>();
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
     private final Optional<XdsIdentity.Peer> identity;
+
     /** Guards sending: the discovery service and gRPC's onReady both send. */
     private final Object sending = new Object();
+
     private final LatestResponses waiting = new LatestResponses();
 
-    Limited(ServerCall<Q, R> call, SocketAddress peer, AtomicInteger onConnection, Optional<XdsIdentity.Peer> identity) {
+    Limited(
+        ServerCall<Q, R> call,
+        SocketAddress peer,
+        AtomicInteger onConnection,
+        Optional<XdsIdentity.Peer> identity) {
       this.identity = identity;
       this.call = call;
       this.peer = peer;
@@ -238,7 +272,8 @@ public final class XdsLimits implements ServerInterceptor {
       }
       Q request = message;
       if (bindIdentity) {
-        XdsIdentity.Bound bound = XdsIdentity.bind(message, identity.map(XdsIdentity.Peer::namespace));
+        XdsIdentity.Bound bound =
+            XdsIdentity.bind(message, identity.map(XdsIdentity.Peer::namespace));
         if (bound.refusal().isPresent()) {
           metrics.limitHit("identity");
           LOG.warn("refused an xDS stream from {}: {}", peer, bound.refusal().get());
@@ -274,7 +309,10 @@ public final class XdsLimits implements ServerInterceptor {
         metrics.limitHit("node_size");
         return Optional.of(
             Status.INVALID_ARGUMENT.withDescription(
-                "node is " + node.getSerializedSize() + " bytes; at most " + settings.maxNodeMetadataBytes()));
+                "node is "
+                    + node.getSerializedSize()
+                    + " bytes; at most "
+                    + settings.maxNodeMetadataBytes()));
       }
       int names = sotwNames.values().stream().mapToInt(Integer::intValue).sum();
       for (Set<String> set : deltaNames.values()) {
@@ -284,7 +322,10 @@ public final class XdsLimits implements ServerInterceptor {
         metrics.limitHit("resource_names");
         return Optional.of(
             Status.RESOURCE_EXHAUSTED.withDescription(
-                "stream subscribes to " + names + " resource names; at most " + settings.maxResourceNames()));
+                "stream subscribes to "
+                    + names
+                    + " resource names; at most "
+                    + settings.maxResourceNames()));
       }
       return Optional.empty();
     }

@@ -43,11 +43,13 @@ public final class XdsMetrics {
       new EnumMap<>(ProxyRole.class);
   private final Map<Severity, AtomicInteger> diagnostics = new EnumMap<>(Severity.class);
   private final Map<Reason, AtomicInteger> byReason = new EnumMap<>(Reason.class);
+
   /**
    * What the function gauges and counters read. Micrometer holds those weakly: a bound method
    * reference handed in (source::health) would be collected, and the metric would read NaN.
    */
   private final List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final Counter pushes;
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Timer ackLatency;
@@ -147,14 +149,16 @@ public final class XdsMetrics {
   void watchGroups(java.util.function.IntSupplier groups) {
     held.add(groups);
     Gauge.builder("fairlead.xds.groups", groups, g -> g.getAsInt())
-        .description("Node groups known: each has a snapshot or a connected proxy; groups without proxies are forgotten after a while")
+        .description(
+            "Node groups known: each has a snapshot or a connected proxy; groups without proxies are forgotten after a while")
         .register(registry);
   }
 
   /** A response for a client that does not read was replaced by, or merged into, a newer one. */
   void responseMerged() {
     io.micrometer.core.instrument.Counter.builder("fairlead.xds.responses.merged")
-        .description("responses for clients that do not read, merged into a newer one instead of queued")
+        .description(
+            "responses for clients that do not read, merged into a newer one instead of queued")
         .register(registry)
         .increment();
   }
@@ -171,7 +175,9 @@ public final class XdsMetrics {
     ackLatency.record(latency);
   }
 
-  /** Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled. */
+  /**
+   * Gauges of the source's health: 1 while degraded (holding its last good state), 1 while stalled.
+   */
   public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health) {
     held.add(health);
     Gauge.builder("fairlead.source.degraded", health, h -> h.get().degraded() ? 1 : 0)
@@ -189,7 +195,8 @@ public final class XdsMetrics {
         .description("Kubernetes Events created for diagnostics (new Events)")
         .register(registry);
     FunctionCounter.builder("fairlead.events.counted", stats, s -> s.get().counted())
-        .description("Existing Events counted up (the same diagnostic after a restart or a change of leader)")
+        .description(
+            "Existing Events counted up (the same diagnostic after a restart or a change of leader)")
         .register(registry);
     FunctionCounter.builder("fairlead.events.failed", stats, s -> s.get().failed())
         .description("Event writes that failed")
@@ -216,7 +223,11 @@ public final class XdsMetrics {
     for (Reason reason : Reason.values()) {
       byReason
           .get(reason)
-          .set((int) current.stream().filter(d -> d.reason() == reason && d.severity() != Severity.INFO).count());
+          .set(
+              (int)
+                  current.stream()
+                      .filter(d -> d.reason() == reason && d.severity() != Severity.INFO)
+                      .count());
     }
   }
 

@@ -2,20 +2,20 @@ package io.fairlead.xds;
 
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.util.Optional;
-import java.util.UUID;
 import io.grpc.ServerInterceptors;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server of the xDS services: ADS (SotW and delta on the same service) plus the
- * separate CDS, EDS, LDS and RDS services for proxies configured without ADS.
+ * The gRPC server of the xDS services: ADS (SotW and delta on the same service) plus the separate
+ * CDS, EDS, LDS and RDS services for proxies configured without ADS.
  */
 public final class XdsServer implements AutoCloseable {
 
@@ -28,7 +28,12 @@ public final class XdsServer implements AutoCloseable {
   private final Optional<XdsTls.Credentials> tls;
   private final XdsLimits limits;
 
-  private XdsServer(Server server, Server inProcess, String inProcessName, Optional<XdsTls.Credentials> tls, XdsLimits limits) {
+  private XdsServer(
+      Server server,
+      Server inProcess,
+      String inProcessName,
+      Optional<XdsTls.Credentials> tls,
+      XdsLimits limits) {
     this.limits = limits;
     this.server = server;
     this.inProcess = inProcess;
@@ -42,24 +47,36 @@ public final class XdsServer implements AutoCloseable {
    * are also served in-process, for the liveness probe, which has no certificate.
    */
   public static XdsServer start(
-      InetSocketAddress address, V3DiscoveryServer discovery, XdsLimits limits, Optional<XdsTls> tlsFiles)
+      InetSocketAddress address,
+      V3DiscoveryServer discovery,
+      XdsLimits limits,
+      Optional<XdsTls> tlsFiles)
       throws IOException {
-    Optional<XdsTls.Credentials> tls = tlsFiles.isPresent() ? Optional.of(tlsFiles.get().credentials()) : Optional.empty();
+    Optional<XdsTls.Credentials> tls =
+        tlsFiles.isPresent() ? Optional.of(tlsFiles.get().credentials()) : Optional.empty();
     NettyServerBuilder builder =
-        tls.isPresent() ? NettyServerBuilder.forAddress(address, tls.get().server()) : NettyServerBuilder.forAddress(address);
+        tls.isPresent()
+            ? NettyServerBuilder.forAddress(address, tls.get().server())
+            : NettyServerBuilder.forAddress(address);
     String inProcessName = "fairlead-xds-" + UUID.randomUUID();
     Server inProcess =
         InProcessServerBuilder.forName(inProcessName)
-            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
             .build()
             .start();
     Server server =
         builder
-            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
-            .addService(ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), limits))
-            .addService(ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), limits))
-            .addService(ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), limits))
-            .addService(ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getEndpointDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getListenerDiscoveryServiceImpl(), limits))
+            .addService(
+                ServerInterceptors.intercept(discovery.getRouteDiscoveryServiceImpl(), limits))
             // xDS streams live for hours: ping to find dead peers behind NATs and load balancers,
             // and let clients ping as often as every 10s (gRPC's default allows one per 5 min
             // and answers more with GOAWAY).
@@ -70,7 +87,8 @@ public final class XdsServer implements AutoCloseable {
             .build()
             .start();
     XdsServer xds = new XdsServer(server, inProcess, inProcessName, tls, limits);
-    LOG.info("xDS server listening on {}{}", server.getListenSockets(), tls.isPresent() ? " (TLS)" : "");
+    LOG.info(
+        "xDS server listening on {}{}", server.getListenSockets(), tls.isPresent() ? " (TLS)" : "");
     return xds;
   }
 

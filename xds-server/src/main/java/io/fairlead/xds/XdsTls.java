@@ -33,7 +33,8 @@ public record XdsTls(Path cert, Path key, Optional<Path> clientCa, boolean requi
 
   public XdsTls {
     if (requireClientCert && clientCa.isEmpty()) {
-      throw new IllegalArgumentException("--require-mtls needs --tls-client-ca, the CA that signs the proxies' certificates");
+      throw new IllegalArgumentException(
+          "--require-mtls needs --tls-client-ca, the CA that signs the proxies' certificates");
     }
     for (Path p : clientCa.map(ca -> List.of(cert, key, ca)).orElse(List.of(cert, key))) {
       if (!Files.isReadable(p)) {
@@ -49,16 +50,26 @@ public record XdsTls(Path cert, Path key, Optional<Path> clientCa, boolean requi
     List<Closeable> handles = new ArrayList<>();
     try {
       AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
-      handles.add(keys.updateIdentityCredentials(cert.toFile(), key.toFile(), RELOAD_SECONDS, TimeUnit.SECONDS, reload)::close);
+      handles.add(
+          keys.updateIdentityCredentials(
+                  cert.toFile(), key.toFile(), RELOAD_SECONDS, TimeUnit.SECONDS, reload)
+              ::close);
       TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(keys);
       if (clientCa.isPresent()) {
         AdvancedTlsX509TrustManager trust =
             AdvancedTlsX509TrustManager.newBuilder()
-                .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                .setVerification(
+                    AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
                 .build();
-        handles.add(trust.updateTrustCredentials(clientCa.get().toFile(), RELOAD_SECONDS, TimeUnit.SECONDS, reload)::close);
+        handles.add(
+            trust.updateTrustCredentials(
+                    clientCa.get().toFile(), RELOAD_SECONDS, TimeUnit.SECONDS, reload)
+                ::close);
         b.trustManager(trust)
-            .clientAuth(requireClientCert ? TlsServerCredentials.ClientAuth.REQUIRE : TlsServerCredentials.ClientAuth.OPTIONAL);
+            .clientAuth(
+                requireClientCert
+                    ? TlsServerCredentials.ClientAuth.REQUIRE
+                    : TlsServerCredentials.ClientAuth.OPTIONAL);
       }
       handles.add(reload::shutdownNow);
       return new Credentials(b.build(), handles);

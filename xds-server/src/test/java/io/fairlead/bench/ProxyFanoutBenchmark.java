@@ -5,11 +5,11 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.fairlead.translators.Change;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
-import io.fairlead.xds.ControlPlane;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.IncrementalTranslator;
+import io.fairlead.translators.KubeState;
+import io.fairlead.xds.ControlPlane;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -39,21 +39,27 @@ public final class ProxyFanoutBenchmark {
     int services = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     // "scoped": every proxy sees 5 of the 100 namespaces (fairlead.io/visible-namespaces)
     boolean scoped = args.length > 2 && args[2].equals("scoped");
-    System.out.printf("fan-out: %d proxies (delta ADS, one node group%s), %d Services x 10 endpoints, %d cores%n",
-        proxies, scoped ? ", scoped to 5 of 100 namespaces" : "", services, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        "fan-out: %d proxies (delta ADS, one node group%s), %d Services x 10 endpoints, %d cores%n",
+        proxies,
+        scoped ? ", scoped to 5 of 100 namespaces" : "",
+        services,
+        Runtime.getRuntime().availableProcessors());
     KubeState state = ScaleBenchmark.state(services, 10, 0);
     IncrementalTranslator translator = new IncrementalTranslator();
     translator.update(state, Change.FULL);
-    try (ControlPlane plane = ControlPlane.start(
-        ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(100)),
-        translator::translate)) {
+    try (ControlPlane plane =
+        ControlPlane.start(
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(100)),
+            translator::translate)) {
       plane.changed();
       while (!plane.publisher().ready()) {
         Thread.sleep(10);
       }
       List<ManagedChannel> channels = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        channels.add(NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build());
+        channels.add(
+            NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build());
       }
       List<String> watched = new ArrayList<>();
       for (int i = 0; i < WATCHED_CLUSTERS; i++) {
@@ -63,55 +69,85 @@ public final class ProxyFanoutBenchmark {
       CountDownLatch updated = new CountDownLatch(proxies);
       Set<Integer> sawInitialEds = ConcurrentHashMap.newKeySet();
       Set<Integer> sawUpdate = ConcurrentHashMap.newKeySet();
-      java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicBoolean changing =
+          new java.util.concurrent.atomic.AtomicBoolean();
       long t0 = System.nanoTime();
       List<StreamObserver<DeltaDiscoveryRequest>> streams = new ArrayList<>();
       for (int p = 0; p < proxies; p++) {
         int id = p;
         StreamObserver<DeltaDiscoveryRequest>[] self = new StreamObserver[1];
-        self[0] = AggregatedDiscoveryServiceGrpc.newStub(channels.get(p % channels.size()))
-            .deltaAggregatedResources(new StreamObserver<>() {
-              @Override
-              public void onNext(DeltaDiscoveryResponse r) {
-                self[0].onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()).build());
-                if (r.getTypeUrl().equals(EDS)) {
-                  if (sawInitialEds.add(id)) {
-                    synced.countDown();
-                  } else if (changing.get()
-                      && r.getResourcesList().stream().anyMatch(res -> res.getName().equals(CHANGED))
-                      && sawUpdate.add(id)) {
-                    updated.countDown();
-                  }
-                }
-              }
+        self[0] =
+            AggregatedDiscoveryServiceGrpc.newStub(channels.get(p % channels.size()))
+                .deltaAggregatedResources(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(DeltaDiscoveryResponse r) {
+                        self[0].onNext(
+                            DeltaDiscoveryRequest.newBuilder()
+                                .setTypeUrl(r.getTypeUrl())
+                                .setResponseNonce(r.getNonce())
+                                .build());
+                        if (r.getTypeUrl().equals(EDS)) {
+                          if (sawInitialEds.add(id)) {
+                            synced.countDown();
+                          } else if (changing.get()
+                              && r.getResourcesList().stream()
+                                  .anyMatch(res -> res.getName().equals(CHANGED))
+                              && sawUpdate.add(id)) {
+                            updated.countDown();
+                          }
+                        }
+                      }
 
-              @Override
-              public void onError(Throwable t) {}
+                      @Override
+                      public void onError(Throwable t) {}
 
-              @Override
-              public void onCompleted() {}
-            });
-        Node node = Node.newBuilder().setId("bench-" + p).setUserAgentName("envoy")
-            .setMetadata(com.google.protobuf.Struct.newBuilder()
-                .putFields("fairlead.io/role", com.google.protobuf.Value.newBuilder().setStringValue("sidecar").build())
-                .putAllFields(scoped
-                    ? java.util.Map.of("fairlead.io/visible-namespaces",
-                        com.google.protobuf.Value.newBuilder().setStringValue("ns0,ns1,ns2,ns3,ns4").build())
-                    : java.util.Map.of()))
-            .build();
+                      @Override
+                      public void onCompleted() {}
+                    });
+        Node node =
+            Node.newBuilder()
+                .setId("bench-" + p)
+                .setUserAgentName("envoy")
+                .setMetadata(
+                    com.google.protobuf.Struct.newBuilder()
+                        .putFields(
+                            "fairlead.io/role",
+                            com.google.protobuf.Value.newBuilder()
+                                .setStringValue("sidecar")
+                                .build())
+                        .putAllFields(
+                            scoped
+                                ? java.util.Map.of(
+                                    "fairlead.io/visible-namespaces",
+                                    com.google.protobuf.Value.newBuilder()
+                                        .setStringValue("ns0,ns1,ns2,ns3,ns4")
+                                        .build())
+                                : java.util.Map.of()))
+                .build();
         self[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
-        self[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(EDS).addAllResourceNamesSubscribe(watched).build());
+        self[0].onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(EDS)
+                .addAllResourceNamesSubscribe(watched)
+                .build());
         streams.add(self[0]);
       }
       boolean allSynced = synced.await(300, TimeUnit.SECONDS);
       long syncMs = (System.nanoTime() - t0) / 1_000_000;
-      System.out.printf("connect and initial sync (CDS %s clusters + EDS %d): %6d ms%s%n",
-          scoped ? "~" + (services / 20 + 1) : String.valueOf(services + 1), WATCHED_CLUSTERS, syncMs, allSynced ? "" : "  (NOT all synced: " + synced.getCount() + " left)");
+      System.out.printf(
+          "connect and initial sync (CDS %s clusters + EDS %d): %6d ms%s%n",
+          scoped ? "~" + (services / 20 + 1) : String.valueOf(services + 1),
+          WATCHED_CLUSTERS,
+          syncMs,
+          allSynced ? "" : "  (NOT all synced: " + synced.getCount() + " left)");
 
       KubeState next = ScaleBenchmark.state(services, 10, 0);
       var slices = new java.util.TreeMap<>(next.endpointSlices());
       ObjectRef sliceRef = new ObjectRef("ns0", "svc0-x");
-      slices.put(sliceRef, ScaleBenchmark.state(1, 11, 7).endpointSlices().values().iterator().next());
+      slices.put(
+          sliceRef, ScaleBenchmark.state(1, 11, 7).endpointSlices().values().iterator().next());
       KubeState changed = new KubeState(next.services(), slices);
       changing.set(true);
       long t1 = System.nanoTime();
@@ -119,7 +155,8 @@ public final class ProxyFanoutBenchmark {
       plane.changed();
       boolean allUpdated = updated.await(300, TimeUnit.SECONDS);
       long fanMs = (System.nanoTime() - t1) / 1_000_000;
-      System.out.printf("one endpoint change -> all proxies got it: %6d ms (incl. %d ms debounce)%s%n",
+      System.out.printf(
+          "one endpoint change -> all proxies got it: %6d ms (incl. %d ms debounce)%s%n",
           fanMs, 10, allUpdated ? "" : "  (NOT all updated: " + updated.getCount() + " left)");
       System.gc();
       Runtime rt = Runtime.getRuntime();

@@ -26,7 +26,8 @@ class CliDocsTest {
         }
         String name = option.longestName();
         String negatable = "`--[no-]" + name.substring(2) + "`";
-        assertThat(docs.contains("`" + name + "`") || (option.negatable() && docs.contains(negatable)))
+        assertThat(
+                docs.contains("`" + name + "`") || (option.negatable() && docs.contains(negatable)))
             .as(command + " " + name + " in docs/operations.md")
             .isTrue();
       }

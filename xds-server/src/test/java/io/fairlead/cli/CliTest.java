@@ -57,7 +57,8 @@ class CliTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       int status = Main.run(args);
-      return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -93,7 +94,8 @@ class CliTest {
     Run plain = runWithDefect("boom");
     assertThat(plain.status()).isEqualTo(3);
     assertThat(plain.err())
-        .startsWith("fairlead: internal error, please report: java.lang.IllegalStateException: broken invariant")
+        .startsWith(
+            "fairlead: internal error, please report: java.lang.IllegalStateException: broken invariant")
         .doesNotContain("\tat ")
         .contains("--debug");
     Run debug = runWithDefect("boom", "--debug");
@@ -103,10 +105,15 @@ class CliTest {
 
   @Test
   void unusableInputStillExitsTwoWithOneLine() throws Exception {
-    Path f = write("self.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: b}\nspec: &s\n  ports: [*s]\n");
+    Path f =
+        write(
+            "self.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: b}\nspec: &s\n  ports: [*s]\n");
     Run r = run("translate", "-f", f.toString(), "--role", "sidecar");
     assertThat(r.status()).isEqualTo(2);
-    assertThat(r.err().strip()).doesNotContain("\n").contains("refers to a collection that contains it");
+    assertThat(r.err().strip())
+        .doesNotContain("\n")
+        .contains("refers to a collection that contains it");
   }
 
   @Test
@@ -115,19 +122,37 @@ class CliTest {
     Run r = run("translate", "-f", f.toString(), "--role", "sidecar");
     assertThat(r.status()).isZero();
     JsonNode doc = new ObjectMapper().readTree(r.out());
-    assertThat(doc.fieldNames()).toIterable().containsExactlyInAnyOrder("clusters", "endpoints", "listeners", "routes", "diagnostics");
+    assertThat(doc.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder("clusters", "endpoints", "listeners", "routes", "diagnostics");
     assertThat(doc.at("/clusters/0/name").asText()).isEqualTo("passthrough");
     assertThat(doc.at("/clusters/1/name").asText()).isEqualTo("shop/cart:9090");
-    assertThat(doc.at("/clusters/1/loadBalancingPolicy/policies/0/typedExtensionConfig/typedConfig/@type").asText())
+    assertThat(
+            doc.at(
+                    "/clusters/1/loadBalancingPolicy/policies/0/typedExtensionConfig/typedConfig/@type")
+                .asText())
         .endsWith("maglev.v3.Maglev");
   }
 
   @Test
   void proxylessGrpcGetsRingHashAndAWarning() throws Exception {
     Path f = write("cart.yaml", SERVICE);
-    Run r = run("translate", "-f", f.toString(), "--role", "proxyless", "--client", "grpc-node", "-o", "yaml");
+    Run r =
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "proxyless",
+            "--client",
+            "grpc-node",
+            "-o",
+            "yaml");
     assertThat(r.status()).isZero();
-    assertThat(r.out()).contains("lbPolicy: RING_HASH").contains("severity: warning").contains("rejects maglev");
+    assertThat(r.out())
+        .contains("lbPolicy: RING_HASH")
+        .contains("severity: warning")
+        .contains("rejects maglev");
     assertThat(r.out()).contains("name: cart.shop.svc.cluster.local:9090");
   }
 
@@ -136,7 +161,8 @@ class CliTest {
     Path f = write("bad.yaml", SERVICE.replace("lb-policy: maglev", "lb-policy: fastest"));
     Run r = run("translate", "-f", f.toString(), "--role", "gateway");
     assertThat(r.status()).isEqualTo(1);
-    assertThat(new ObjectMapper().readTree(r.out()).at("/diagnostics/0/severity").asText()).isEqualTo("error");
+    assertThat(new ObjectMapper().readTree(r.out()).at("/diagnostics/0/severity").asText())
+        .isEqualTo("error");
   }
 
   @Test
@@ -152,7 +178,17 @@ class CliTest {
           {"translate", "-f", unknownField.toString(), "--role", "mesh"},
           {"translate", "-f", unknownField.toString(), "--role", "proxyless", "--client", "envoy"},
           {"explain", "-f", broken.toString(), "shop/cart"},
-          {"bootstrap", "--role", "sidecar", "--xds-address", "nohostport", "--node-id", "a", "--cluster", "c"},
+          {
+            "bootstrap",
+            "--role",
+            "sidecar",
+            "--xds-address",
+            "nohostport",
+            "--node-id",
+            "a",
+            "--cluster",
+            "c"
+          },
         }) {
       Run r = run(args);
       assertThat(r.status()).as(String.join(" ", args)).isEqualTo(2);
@@ -166,8 +202,12 @@ class CliTest {
   void unknownFieldIsNamed() throws Exception {
     Path typo = write("typo.yaml", SERVICE.replace("clusterIP:", "clusterIPP:"));
     assertThat(run("translate", "-f", typo.toString(), "--role", "sidecar").err())
-        .isEqualTo("fairlead: " + typo + ": document 1 (Service cart) at line 10: spec.clusterIPP: unknown field"
-            + " (did you mean clusterIP or clusterIPs?)" + System.lineSeparator());
+        .isEqualTo(
+            "fairlead: "
+                + typo
+                + ": document 1 (Service cart) at line 10: spec.clusterIPP: unknown field"
+                + " (did you mean clusterIP or clusterIPs?)"
+                + System.lineSeparator());
   }
 
   @Test
@@ -194,9 +234,32 @@ class CliTest {
 
   @Test
   void bootstrapRendersBothRoles() {
-    Run sidecar = run("bootstrap", "--role", "sidecar", "--xds-address", "fairlead.fairlead-system:18000", "--node-id", "p1", "--cluster", "web");
+    Run sidecar =
+        run(
+            "bootstrap",
+            "--role",
+            "sidecar",
+            "--xds-address",
+            "fairlead.fairlead-system:18000",
+            "--node-id",
+            "p1",
+            "--cluster",
+            "web");
     Run gateway =
-        run("bootstrap", "--role", "gateway", "--xds-address", "10.0.0.1:18000", "--node-id", "g1", "--cluster", "gw", "--gateway", "public", "-o", "json");
+        run(
+            "bootstrap",
+            "--role",
+            "gateway",
+            "--xds-address",
+            "10.0.0.1:18000",
+            "--node-id",
+            "g1",
+            "--cluster",
+            "gw",
+            "--gateway",
+            "public",
+            "-o",
+            "json");
     assertThat(sidecar.status()).isZero();
     assertThat(sidecar.out()).contains("DELTA_GRPC").contains("fairlead.io/role: sidecar");
     assertThat(gateway.status()).isZero();
@@ -209,21 +272,53 @@ class CliTest {
     assertThat(r.status()).as(args).isEqualTo(2);
     assertThat(r.out()).as(args).isEmpty();
     assertThat(r.err().strip().lines()).as(args).hasSize(1);
-    assertThat(r.err()).as(args).startsWith("fairlead: ").contains(parts).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.err())
+        .as(args)
+        .startsWith("fairlead: ")
+        .contains(parts)
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   @Test
   void aWordOutsideAnOptionsListIsOneLineNamingEveryValidWord() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     String[][] cases = {
-      {"translate -f F --role mesh", "'--role'", "expected one of [sidecar, gateway, proxyless] but was 'mesh'"},
-      {"translate -f F --role sidecar --client grpc-go", "'--client'", "[envoy, grpc-java, grpc-node, grpc]", "'grpc-go'"},
+      {
+        "translate -f F --role mesh",
+        "'--role'",
+        "expected one of [sidecar, gateway, proxyless] but was 'mesh'"
+      },
+      {
+        "translate -f F --role sidecar --client grpc-go",
+        "'--client'",
+        "[envoy, grpc-java, grpc-node, grpc]",
+        "'grpc-go'"
+      },
       {"translate -f F --role sidecar -o xml", "'--output'", "[json, yaml]", "'xml'"},
-      {"translate -f F --role sidecar -t cluster,secret", "'--type'", "[cluster, endpoint, listener, route]", "'secret'"},
+      {
+        "translate -f F --role sidecar -t cluster,secret",
+        "'--type'",
+        "[cluster, endpoint, listener, route]",
+        "'secret'"
+      },
       {"translate -f F --to ir", "'--to'", "[xds, model]", "'ir'"},
-      {"bootstrap --role proxyless --xds-address a:1 --node-id n --cluster c", "'--role'", "[sidecar, gateway]", "'proxyless'"},
-      {"bootstrap --role sidecar --xds-address a:1 --node-id n --cluster c -o toml", "'--output'", "[json, yaml]"},
-      {"serve --source http://api", "'--source'", "expected kubernetes or dir:PATH but was 'http://api'"},
+      {
+        "bootstrap --role proxyless --xds-address a:1 --node-id n --cluster c",
+        "'--role'",
+        "[sidecar, gateway]",
+        "'proxyless'"
+      },
+      {
+        "bootstrap --role sidecar --xds-address a:1 --node-id n --cluster c -o toml",
+        "'--output'",
+        "[json, yaml]"
+      },
+      {
+        "serve --source http://api",
+        "'--source'",
+        "expected kubernetes or dir:PATH but was 'http://api'"
+      },
       {"serve --source dir:", "'--source'", "dir:PATH"},
     };
     for (String[] c : cases) {
@@ -235,7 +330,11 @@ class CliTest {
   @Test
   void aBadDurationIsOneLineInTheAnnotationsGrammar() {
     for (String option : new String[] {"--quiet-period", "--max-delay", "--source-loss-confirm"}) {
-      assertOneLineError(run("serve", option, "PT1S"), option, "'" + option + "'", "'PT1S' is not a duration; expected e.g. 30s");
+      assertOneLineError(
+          run("serve", option, "PT1S"),
+          option,
+          "'" + option + "'",
+          "'PT1S' is not a duration; expected e.g. 30s");
       assertOneLineError(run("serve", option, "5x"), option, "'5x' is not a duration");
     }
   }
@@ -243,15 +342,27 @@ class CliTest {
   @Test
   void durationsAndSourcesAreReadIntoTypedValues() {
     picocli.CommandLine.ParseResult serve =
-        Main.commandLine().parseArgs("serve", "--quiet-period", "250ms", "--source", "dir:/tmp/manifests").subcommand();
+        Main.commandLine()
+            .parseArgs("serve", "--quiet-period", "250ms", "--source", "dir:/tmp/manifests")
+            .subcommand();
     var spec = serve.commandSpec();
-    assertThat(spec.findOption("--quiet-period").<Object>getValue()).isEqualTo(java.time.Duration.ofMillis(250));
-    assertThat(spec.findOption("--max-delay").<Object>getValue()).isEqualTo(java.time.Duration.ofSeconds(1));
-    assertThat(spec.findOption("--source-loss-confirm").<Object>getValue()).isEqualTo(java.time.Duration.ofSeconds(30));
-    assertThat(spec.findOption("--source").<Object>getValue()).isEqualTo(new Source.Directory(Path.of("/tmp/manifests")));
+    assertThat(spec.findOption("--quiet-period").<Object>getValue())
+        .isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(spec.findOption("--max-delay").<Object>getValue())
+        .isEqualTo(java.time.Duration.ofSeconds(1));
+    assertThat(spec.findOption("--source-loss-confirm").<Object>getValue())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(spec.findOption("--source").<Object>getValue())
+        .isEqualTo(new Source.Directory(Path.of("/tmp/manifests")));
     assertThat(spec.findOption("--cluster-domain").<Object>getValue())
         .isEqualTo(io.fairlead.translators.TranslationSettings.DEFAULT);
-    assertThat(Main.commandLine().parseArgs("serve").subcommand().commandSpec().findOption("--source").<Object>getValue())
+    assertThat(
+            Main.commandLine()
+                .parseArgs("serve")
+                .subcommand()
+                .commandSpec()
+                .findOption("--source")
+                .<Object>getValue())
         .isEqualTo(new Source.Kubernetes());
   }
 
@@ -264,19 +375,34 @@ class CliTest {
         .contains("xds, model")
         .contains("json, yaml")
         .contains("--cluster-domain=DOMAIN");
-    assertThat(run("bootstrap", "--help").out().replaceAll("\\s+", " ")).contains("One of: sidecar, gateway (proxyless").contains("json, yaml");
-    assertThat(run("serve", "--help").out().replaceAll("\\s+", " ")).contains("--cluster-domain=DOMAIN").contains("(default: 100ms)");
+    assertThat(run("bootstrap", "--help").out().replaceAll("\\s+", " "))
+        .contains("One of: sidecar, gateway (proxyless")
+        .contains("json, yaml");
+    assertThat(run("serve", "--help").out().replaceAll("\\s+", " "))
+        .contains("--cluster-domain=DOMAIN")
+        .contains("(default: 100ms)");
   }
 
   @Test
   void wordsStillMatchIgnoringCaseAndYmlIsYaml() throws Exception {
     Path f = write("cart.yaml", SERVICE);
-    Run r = run("translate", "-f", f.toString(), "--role", "Proxyless", "--client", "GRPC-NODE", "-o", "yml");
+    Run r =
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "Proxyless",
+            "--client",
+            "GRPC-NODE",
+            "-o",
+            "yml");
     assertThat(r.status()).isZero();
     assertThat(r.out()).startsWith("clusters:").contains("name: cart.shop.svc.cluster.local:9090");
   }
 
-  // translate --to model, -t, --cluster-domain ------------------------------------------------------
+  // translate --to model, -t, --cluster-domain
+  // ------------------------------------------------------
 
   @Test
   void translateToModelPrintsTheSortedModelAsYamlOrJson() throws Exception {
@@ -286,21 +412,28 @@ class CliTest {
     assertThat(yaml.out())
         .startsWith("diagnostics: []\nservices:\n- clusterIps:\n  - 10.96.1.1\n")
         .contains("    policy:\n")
-        .contains("      balancing:\n        algorithm:\n          tableSize: 65537\n          type: maglev\n")
-        .contains("      affinity:\n        hashKeys:\n        - name: x-user\n          type: header\n")
+        .contains(
+            "      balancing:\n        algorithm:\n          tableSize: 65537\n          type: maglev\n")
+        .contains(
+            "      affinity:\n        hashKeys:\n        - name: x-user\n          type: header\n")
         .contains("    - address: 10.1.0.1\n      health: healthy\n")
         .contains("  ref: shop/cart\n");
     assertThat(run("translate", "-f", f.toString(), "--to", "model").out()).isEqualTo(yaml.out());
     Run json = run("translate", "-f", f.toString(), "--to", "model", "-o", "json");
     JsonNode doc = new ObjectMapper().readTree(json.out());
-    assertThat(doc.at("/services/0/ports/0/policy/balancing/algorithm/type").asText()).isEqualTo("maglev");
+    assertThat(doc.at("/services/0/ports/0/policy/balancing/algorithm/type").asText())
+        .isEqualTo("maglev");
     assertThat(doc.at("/services/0/ports/0/endpoints/0/address").asText()).isEqualTo("10.1.0.1");
   }
 
   @Test
   void translateToModelShowsEveryDiagnosticAndExitsOneOnAnError() throws Exception {
     write("cart.yaml", SERVICE.replace("lb-policy: maglev", "lb-policy: fastest"));
-    write("again.yaml", SERVICE.substring(0, SERVICE.indexOf("---")).replace("lb-policy: maglev", "lb-policy: fastest"));
+    write(
+        "again.yaml",
+        SERVICE
+            .substring(0, SERVICE.indexOf("---"))
+            .replace("lb-policy: maglev", "lb-policy: fastest"));
     Run r = run("translate", "-f", dir.toString(), "--to", "model", "-o", "json");
     assertThat(r.status()).isEqualTo(1);
     JsonNode diagnostics = new ObjectMapper().readTree(r.out()).get("diagnostics");
@@ -314,7 +447,18 @@ class CliTest {
   void translateToModelRefusesTheOptionsOfOneProxy() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     assertOneLineError(
-        run("translate", "-f", f.toString(), "--to", "model", "--role", "sidecar", "-t", "cluster", "--cluster-domain", "x.y"),
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--to",
+            "model",
+            "--role",
+            "sidecar",
+            "-t",
+            "cluster",
+            "--cluster-domain",
+            "x.y"),
         "--to model --role",
         "--role, --type, --cluster-domain apply to --to xds");
   }
@@ -322,35 +466,85 @@ class CliTest {
   @Test
   void typeKeepsOnlyTheNamedResourceTypesAndTheDiagnostics() throws Exception {
     Path f = write("cart.yaml", SERVICE);
-    for (String[] types : new String[][] {{"-t", "cluster,route"}, {"-t", "cluster", "--type", "route"}}) {
-      List<String> args = new java.util.ArrayList<>(List.of("translate", "-f", f.toString(), "--role", "sidecar"));
+    for (String[] types :
+        new String[][] {{"-t", "cluster,route"}, {"-t", "cluster", "--type", "route"}}) {
+      List<String> args =
+          new java.util.ArrayList<>(List.of("translate", "-f", f.toString(), "--role", "sidecar"));
       args.addAll(List.of(types));
       Run r = run(args.toArray(String[]::new));
       assertThat(r.status()).isZero();
       JsonNode doc = new ObjectMapper().readTree(r.out());
-      assertThat(doc.fieldNames()).toIterable().containsExactlyInAnyOrder("clusters", "routes", "diagnostics");
+      assertThat(doc.fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder("clusters", "routes", "diagnostics");
       assertThat(doc.get("clusters")).hasSize(2);
     }
-    JsonNode all = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar").out());
-    JsonNode endpoints = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "endpoint").out());
+    JsonNode all =
+        new ObjectMapper()
+            .readTree(run("translate", "-f", f.toString(), "--role", "sidecar").out());
+    JsonNode endpoints =
+        new ObjectMapper()
+            .readTree(
+                run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "endpoint").out());
     assertThat(endpoints.get("endpoints")).isEqualTo(all.get("endpoints"));
   }
 
   @Test
   void clusterDomainNamesWhatProxylessClientsDialAndWhatHealthChecksAskFor() throws Exception {
-    Path f = write("cart.yaml", SERVICE.replace("fairlead.io/lb-policy: maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/health-check: grpc"));
-    Run proxyless = run("translate", "-f", f.toString(), "--role", "proxyless", "-o", "yaml", "--cluster-domain", "k8s.corp.example");
+    Path f =
+        write(
+            "cart.yaml",
+            SERVICE.replace(
+                "fairlead.io/lb-policy: maglev",
+                "fairlead.io/lb-policy: maglev\n    fairlead.io/health-check: grpc"));
+    Run proxyless =
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "proxyless",
+            "-o",
+            "yaml",
+            "--cluster-domain",
+            "k8s.corp.example");
     assertThat(proxyless.status()).isZero();
-    assertThat(proxyless.out()).contains("name: cart.shop.svc.k8s.corp.example:9090").doesNotContain("cluster.local");
-    Run sidecar = run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "cluster", "--cluster-domain", "k8s.corp.example");
+    assertThat(proxyless.out())
+        .contains("name: cart.shop.svc.k8s.corp.example:9090")
+        .doesNotContain("cluster.local");
+    Run sidecar =
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "sidecar",
+            "-t",
+            "cluster",
+            "--cluster-domain",
+            "k8s.corp.example");
     JsonNode cluster = new ObjectMapper().readTree(sidecar.out()).at("/clusters/1");
-    assertThat(cluster.at("/healthChecks/0/grpcHealthCheck/authority").asText()).isEqualTo("cart.shop.svc.k8s.corp.example");
-    JsonNode byDefault = new ObjectMapper().readTree(run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "cluster").out());
-    assertThat(byDefault.at("/clusters/1/healthChecks/0/grpcHealthCheck/authority").asText()).isEqualTo("cart.shop.svc.cluster.local");
-    assertThat(run("explain", "-f", f.toString(), "shop/cart", "--cluster-domain", "k8s.corp.example").out())
+    assertThat(cluster.at("/healthChecks/0/grpcHealthCheck/authority").asText())
+        .isEqualTo("cart.shop.svc.k8s.corp.example");
+    JsonNode byDefault =
+        new ObjectMapper()
+            .readTree(
+                run("translate", "-f", f.toString(), "--role", "sidecar", "-t", "cluster").out());
+    assertThat(byDefault.at("/clusters/1/healthChecks/0/grpcHealthCheck/authority").asText())
+        .isEqualTo("cart.shop.svc.cluster.local");
+    assertThat(
+            run("explain", "-f", f.toString(), "shop/cart", "--cluster-domain", "k8s.corp.example")
+                .out())
         .contains("grpc-node (xds:///cart.shop.svc.k8s.corp.example:9090)");
     assertOneLineError(
-        run("translate", "-f", f.toString(), "--role", "sidecar", "--cluster-domain", "Corp_Example"),
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "sidecar",
+            "--cluster-domain",
+            "Corp_Example"),
         "bad domain",
         "'--cluster-domain'",
         "not a DNS-1123 subdomain");

@@ -77,13 +77,19 @@ class AdminServerTest {
     metrics.watchSource(health::get);
     assertThat(get("/readyz").body()).isEqualTo("ready\n");
 
-    health.set(new io.fairlead.k8s.KubeSource.Health(true, false, java.util.Optional.of("reads no Service at all after 3")));
+    health.set(
+        new io.fairlead.k8s.KubeSource.Health(
+            true, false, java.util.Optional.of("reads no Service at all after 3")));
     HttpResponse<String> degraded = get("/readyz");
     assertThat(degraded.statusCode()).as("still serving the last good state").isEqualTo(200);
     assertThat(degraded.body()).contains("degraded: reads no Service at all after 3");
-    assertThat(get("/metrics").body()).contains("fairlead_source_degraded 1.0").contains("fairlead_source_stalled 0.0");
+    assertThat(get("/metrics").body())
+        .contains("fairlead_source_degraded 1.0")
+        .contains("fairlead_source_stalled 0.0");
 
-    health.set(new io.fairlead.k8s.KubeSource.Health(false, true, java.util.Optional.of("no scan of /m completed for 40 s")));
+    health.set(
+        new io.fairlead.k8s.KubeSource.Health(
+            false, true, java.util.Optional.of("no scan of /m completed for 40 s")));
     HttpResponse<String> stalled = get("/readyz");
     assertThat(stalled.statusCode()).isEqualTo(503);
     assertThat(stalled.body()).contains("source stalled");
@@ -96,21 +102,49 @@ class AdminServerTest {
     java.util.Optional<InetAddress> external =
         java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
             .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
-            .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+            .filter(
+                a ->
+                    a instanceof java.net.Inet4Address
+                        && !a.isLoopbackAddress()
+                        && !a.isLinkLocalAddress())
             .findFirst();
-    org.junit.jupiter.api.Assumptions.assumeTrue(external.isPresent(), "no non-loopback IPv4 address to call from");
-    AdminServer wide = AdminServer.start(new InetSocketAddress("0.0.0.0", 0), publisher, callbacks, metrics);
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        external.isPresent(), "no non-loopback IPv4 address to call from");
+    AdminServer wide =
+        AdminServer.start(new InetSocketAddress("0.0.0.0", 0), publisher, callbacks, metrics);
     try {
       String base = "http://" + external.get().getHostAddress() + ":" + wide.port();
-      HttpResponse<String> refused = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> refused =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/debug/connections"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(refused.statusCode()).isEqualTo(403);
-      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-          .as("probes are for everyone").isEqualTo(200);
+      assertThat(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("probes are for everyone")
+          .isEqualTo(200);
       String local = "http://127.0.0.1:" + wide.port();
-      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(local + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+      assertThat(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create(local + "/debug/connections"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
           .isEqualTo(200);
       wide.debugToAnyone(true);
-      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/debug/connections")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+      assertThat(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create(base + "/debug/connections"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
           .isEqualTo(200);
     } finally {
       wide.close();
@@ -121,8 +155,8 @@ class AdminServerTest {
   void metricsArePrometheusText() throws Exception {
     HttpResponse<String> metricsPage = get("/metrics");
     assertThat(metricsPage.statusCode()).isEqualTo(200);
-    assertThat(metricsPage.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("text/plain"));
+    assertThat(metricsPage.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
     assertThat(metricsPage.body())
         .contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0")
         .contains("fairlead_xds_pushes_total 0")
@@ -152,19 +186,22 @@ class AdminServerTest {
     assertThat(config.at("/versions").size()).isEqualTo(4);
     assertThat(config.at("/clusters/0/name").asText()).isEqualTo("ns/svc:80");
     assertThat(
-            config.at(
-                "/clusters/0/loadBalancingPolicy/policies/0/typedExtensionConfig/typedConfig/@type")
+            config
+                .at(
+                    "/clusters/0/loadBalancingPolicy/policies/0/typedExtensionConfig/typedConfig/@type")
                 .asText())
         .isEqualTo(
             "type.googleapis.com/envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin");
     // Any inside Any: the router filter inside the API listener's connection manager.
     assertThat(
-            config.at("/listeners/1/apiListener/apiListener/httpFilters/0/typedConfig/@type")
+            config
+                .at("/listeners/1/apiListener/apiListener/httpFilters/0/typedConfig/@type")
                 .asText())
         .endsWith("envoy.extensions.filters.http.router.v3.Router");
     assertThat(
-            config.at(
-                "/listeners/0/filterChains/0/filters/0/typedConfig/rds/routeConfigName").asText())
+            config
+                .at("/listeners/0/filterChains/0/filters/0/typedConfig/rds/routeConfigName")
+                .asText())
         .isEqualTo("8080");
     assertThat(config.at("/endpoints/0/endpoints/0/loadBalancingWeight").asInt()).isEqualTo(1);
   }
@@ -188,8 +225,7 @@ class AdminServerTest {
             .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
             .build();
     callbacks.onV3StreamRequest(3, first);
-    callbacks.onV3StreamResponse(
-        3, first, response(Resources.V3.CLUSTER_TYPE_URL, "v1", "0"));
+    callbacks.onV3StreamResponse(3, first, response(Resources.V3.CLUSTER_TYPE_URL, "v1", "0"));
     callbacks.onV3StreamRequest(
         3, first.toBuilder().clearNode().setVersionInfo("v1").setResponseNonce("0").build());
     callbacks.onV3StreamResponse(3, first, response(Resources.V3.LISTENER_TYPE_URL, "l1", "1"));
@@ -209,8 +245,7 @@ class AdminServerTest {
     assertThat(c.get("protocol").asText()).isEqualTo("sotw");
     assertThat(c.at("/group/label").asText()).isEqualTo("sidecar/envoy");
     assertThat(c.get("connectedSince").asText()).isEqualTo("2025-01-02T03:04:05Z");
-    assertThat(c.at("/ackedVersions").get(Resources.V3.CLUSTER_TYPE_URL).asText())
-        .isEqualTo("v1");
+    assertThat(c.at("/ackedVersions").get(Resources.V3.CLUSTER_TYPE_URL).asText()).isEqualTo("v1");
     JsonNode nack = c.at("/nacks").get(Resources.V3.LISTENER_TYPE_URL);
     assertThat(nack.get("message").asText()).isEqualTo("bad listener");
     assertThat(nack.get("rejectedVersion").asText()).isEqualTo("l1");
@@ -228,8 +263,9 @@ class AdminServerTest {
 
   @Test
   void diagnosticsAreAJsonList() throws Exception {
-    publisher.groupSeen(io.fairlead.translators.ProxyContext.of(
-        io.fairlead.translators.ProxyRole.SIDECAR, io.fairlead.translators.ClientKind.ENVOY));
+    publisher.groupSeen(
+        io.fairlead.translators.ProxyContext.of(
+            io.fairlead.translators.ProxyRole.SIDECAR, io.fairlead.translators.ClientKind.ENVOY));
     publisher.publish();
     JsonNode diagnostics = json.readTree(get("/debug/diagnostics").body());
     assertThat(diagnostics.size()).isEqualTo(1);
@@ -260,16 +296,18 @@ class AdminServerTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** For requests java.net.URI refuses to build. */
   private String rawGet(String path) throws Exception {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), admin.port())) {
-      socket.getOutputStream().write(
-          ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }

@@ -47,6 +47,7 @@ class AdsEndToEndTest {
   private static final String CDS = Resources.V3.CLUSTER_TYPE_URL;
   private static final String EDS = Resources.V3.ENDPOINT_TYPE_URL;
   private static final String LDS = Resources.V3.LISTENER_TYPE_URL;
+
   /** Long enough for a wrong push to show up on loopback, short enough to keep the test quick. */
   private static final long SILENCE_MS = 700;
 
@@ -79,8 +80,7 @@ class AdsEndToEndTest {
   }
 
   @Test
-  void sotwStreamGetsResourcesAcksCauseNoPushAndNacksAreRecordedWithoutRepush()
-      throws Exception {
+  void sotwStreamGetsResourcesAcksCauseNoPushAndNacksAreRecordedWithoutRepush() throws Exception {
     Responses<DiscoveryResponse> responses = new Responses<>();
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(responses);
@@ -90,8 +90,13 @@ class AdsEndToEndTest {
             .setId("sidecar-1")
             .build();
     ProxyContext group =
-        new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080,
-            java.util.Optional.of("zone-a"), java.util.Optional.empty());
+        new ProxyContext(
+            ProxyRole.SIDECAR,
+            ClientKind.ENVOY,
+            "default",
+            8080,
+            java.util.Optional.of("zone-a"),
+            java.util.Optional.empty());
 
     requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
     DiscoveryResponse cds = responses.next();
@@ -112,8 +117,13 @@ class AdsEndToEndTest {
     ClusterLoadAssignment assignment = eds.getResources(0).unpack(ClusterLoadAssignment.class);
     assertThat(assignment.getEndpoints(0).getLoadBalancingWeight().getValue()).isEqualTo(1);
     assertThat(
-            assignment.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress()
-                .getSocketAddress().getPortValue())
+            assignment
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue())
         .isEqualTo(5000);
     requests.onNext(ack(eds).toBuilder().addResourceNames(Fixtures.CLUSTER).build());
 
@@ -149,8 +159,15 @@ class AdsEndToEndTest {
     DiscoveryResponse edsUpdate = responses.next();
     assertThat(edsUpdate.getTypeUrl()).isEqualTo(EDS);
     assertThat(
-            edsUpdate.getResources(0).unpack(ClusterLoadAssignment.class).getEndpoints(0)
-                .getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getPortValue())
+            edsUpdate
+                .getResources(0)
+                .unpack(ClusterLoadAssignment.class)
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue())
         .isEqualTo(5001);
     requests.onNext(ack(edsUpdate).toBuilder().addResourceNames(Fixtures.CLUSTER).build());
     responses.assertSilent();
@@ -176,7 +193,12 @@ class AdsEndToEndTest {
     requests.onCompleted();
     await(() -> plane.callbacks().connections().isEmpty());
     // the gauge is lowered when the stream's close is processed, which may come just after
-    await(() -> plane.metrics().scrape().contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0"));
+    await(
+        () ->
+            plane
+                .metrics()
+                .scrape()
+                .contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0"));
   }
 
   @Test
@@ -202,8 +224,8 @@ class AdsEndToEndTest {
             .build());
     DeltaDiscoveryResponse eds = responses.next();
     assertThat(eds.getTypeUrl()).isEqualTo(EDS);
-    assertThat(eds.getResources(0).getResource().unpack(ClusterLoadAssignment.class)
-            .getClusterName())
+    assertThat(
+            eds.getResources(0).getResource().unpack(ClusterLoadAssignment.class).getClusterName())
         .isEqualTo(Fixtures.CLUSTER);
     requests.onNext(deltaAck(eds));
     responses.assertSilent();
@@ -235,8 +257,15 @@ class AdsEndToEndTest {
     DeltaDiscoveryResponse fixed = responses.next();
     assertThat(fixed.getTypeUrl()).isEqualTo(EDS);
     assertThat(
-            fixed.getResources(0).getResource().unpack(ClusterLoadAssignment.class)
-                .getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress()
+            fixed
+                .getResources(0)
+                .getResource()
+                .unpack(ClusterLoadAssignment.class)
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
                 .getPortValue())
         .isEqualTo(5002);
     requests.onCompleted();
@@ -249,16 +278,21 @@ class AdsEndToEndTest {
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(responses);
     Node gateway =
-        NodeGroupsTest.node("envoy", "fairlead.io/role", "gateway", "fairlead.io/gateway-port",
-            "9090");
+        NodeGroupsTest.node(
+            "envoy", "fairlead.io/role", "gateway", "fairlead.io/gateway-port", "9090");
 
     requests.onNext(DiscoveryRequest.newBuilder().setNode(gateway).setTypeUrl(CDS).build());
 
     assertThat(responses.next().getResourcesList()).hasSize(1);
     assertThat(translated)
         .containsExactly(
-            new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "default", 9090,
-                java.util.Optional.empty(), java.util.Optional.empty()));
+            new ProxyContext(
+                ProxyRole.GATEWAY,
+                ClientKind.ENVOY,
+                "default",
+                9090,
+                java.util.Optional.empty(),
+                java.util.Optional.empty()));
     requests.onCompleted();
   }
 
@@ -268,8 +302,9 @@ class AdsEndToEndTest {
     Context.CancellableContext context = Context.current().withCancellation();
     StreamObserver<DiscoveryRequest> requests =
         context.call(
-            () -> AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .streamAggregatedResources(responses));
+            () ->
+                AggregatedDiscoveryServiceGrpc.newStub(channel)
+                    .streamAggregatedResources(responses));
     requests.onNext(
         DiscoveryRequest.newBuilder()
             .setNode(Node.newBuilder().setId("cancelled-1").setUserAgentName("envoy"))

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ChangeTimesTest {
 
-  private static final ProxyContext GROUP = ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
+  private static final ProxyContext GROUP =
+      ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
   private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
 
   @Test
@@ -28,7 +29,8 @@ class ChangeTimesTest {
     ChangeTimes times = new ChangeTimes();
     times.published(GROUP, CDS, Instant.ofEpochSecond(100), Instant.ofEpochSecond(90));
     assertThat(times.changeBehind(GROUP, CDS, Instant.ofEpochSecond(99))).isEmpty();
-    assertThat(times.changeBehind(GROUP, CDS, Instant.ofEpochSecond(101))).contains(Instant.ofEpochSecond(90));
+    assertThat(times.changeBehind(GROUP, CDS, Instant.ofEpochSecond(101)))
+        .contains(Instant.ofEpochSecond(90));
     assertThat(times.changeBehind(GROUP, "other", Instant.ofEpochSecond(101))).isEmpty();
   }
 }

@@ -30,12 +30,13 @@ class DebouncerTest {
         debouncer.trigger();
       }
       // leading edge: the first change does not wait out the 3 s quiet period
-      assertThat(built.await(2500, TimeUnit.MILLISECONDS)).as("built before the quiet period ended").isTrue();
+      assertThat(built.await(2500, TimeUnit.MILLISECONDS))
+          .as("built before the quiet period ended")
+          .isTrue();
       Thread.sleep(4000);
       assertThat(builds.get()).as("the first at once, the rest merged into one").isBetween(1, 2);
     }
   }
-
 
   @Test
   void aSteadyStreamOfTriggersStillBuildsWithinTheMaximumDelay() throws Exception {

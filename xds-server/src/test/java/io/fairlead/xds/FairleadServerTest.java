@@ -40,23 +40,30 @@ class FairleadServerTest {
             new DirectorySource(dir),
             ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(50)))) {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (server.controlPlane().publisher().diagnostics().isEmpty() && System.nanoTime() < deadline) {
+      while (server.controlPlane().publisher().diagnostics().isEmpty()
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(server.ready()).isTrue();
       assertThat(server.controlPlane().publisher().diagnostics())
           .extracting(Diagnostic::severity, Diagnostic::object, Diagnostic::key)
-          .contains(org.assertj.core.groups.Tuple.tuple(Severity.ERROR, "shop/web", "fairlead.io/lb-policy"));
+          .contains(
+              org.assertj.core.groups.Tuple.tuple(
+                  Severity.ERROR, "shop/web", "fairlead.io/lb-policy"));
       String body =
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + server.controlPlane().adminPort() + "/debug/diagnostics"))
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + server.controlPlane().adminPort()
+                                  + "/debug/diagnostics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       assertThat(body).contains("fastest");
-      assertThat(server.controlPlane().metrics().scrape()).contains("fairlead_diagnostics{severity=\"error\"} 1.0");
+      assertThat(server.controlPlane().metrics().scrape())
+          .contains("fairlead_diagnostics{severity=\"error\"} 1.0");
     }
   }
 }

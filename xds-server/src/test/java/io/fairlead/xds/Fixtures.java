@@ -1,8 +1,5 @@
 package io.fairlead.xds;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -31,6 +28,9 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.xds.XdsResources;
 import java.util.List;
 
@@ -52,7 +52,11 @@ final class Fixtures {
         List.of(endpoints(CLUSTER, endpointPort)),
         List.of(apiListener(API_LISTENER, CLUSTER), rdsListener(SIDECAR_LISTENER, ROUTE)),
         List.of(route(ROUTE, CLUSTER)),
-        List.of(Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("ns/svc"), "fairlead.io/lb"), "fixture warning")));
+        List.of(
+            Diagnostic.warning(
+                Reason.UNKNOWN_ANNOTATION,
+                Subject.of(ObjectRef.parse("ns/svc"), "fairlead.io/lb"),
+                "fixture warning")));
   }
 
   static Cluster cluster(String name) {

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Groups of proxies long gone are forgotten: their snapshot, digests and diagnostics go, and
- * they are no longer translated on every change. A group with a proxy left is kept, and so is
- * one whose proxy comes back in time.
+ * Groups of proxies long gone are forgotten: their snapshot, digests and diagnostics go, and they
+ * are no longer translated on every change. A group with a proxy left is kept, and so is one whose
+ * proxy comes back in time.
  */
 class GroupCollectionTest {
 
@@ -33,9 +33,20 @@ class GroupCollectionTest {
       now = now.plus(d);
     }
 
-    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-    @Override public Instant instant() { return now; }
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   private final Hands clock = new Hands();
@@ -125,20 +136,37 @@ class GroupCollectionTest {
       plane.changed();
       await(() -> plane.publisher().ready());
       io.grpc.ManagedChannel channel =
-          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
+          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                  "127.0.0.1", plane.xdsPort())
+              .usePlaintext()
+              .build();
       try {
-        java.util.concurrent.CompletableFuture<Object> first = new java.util.concurrent.CompletableFuture<>();
-        io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest> requests =
-            io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.newStub(channel)
-                .streamAggregatedResources(
-                    new io.grpc.stub.StreamObserver<>() {
-                      @Override public void onNext(io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse r) { first.complete(r); }
-                      @Override public void onError(Throwable t) {}
-                      @Override public void onCompleted() {}
-                    });
+        java.util.concurrent.CompletableFuture<Object> first =
+            new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest>
+            requests =
+                io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.newStub(
+                        channel)
+                    .streamAggregatedResources(
+                        new io.grpc.stub.StreamObserver<>() {
+                          @Override
+                          public void onNext(
+                              io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse r) {
+                            first.complete(r);
+                          }
+
+                          @Override
+                          public void onError(Throwable t) {}
+
+                          @Override
+                          public void onCompleted() {}
+                        });
         requests.onNext(
             io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest.newBuilder()
-                .setNode(io.envoyproxy.envoy.config.core.v3.Node.newBuilder().setId("gone-soon").setUserAgentName("envoy"))
+                .setNode(
+                    io.envoyproxy.envoy.config.core.v3.Node.newBuilder()
+                        .setId("gone-soon")
+                        .setUserAgentName("envoy"))
                 .setTypeUrl(io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL)
                 .build());
         first.get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -152,7 +180,8 @@ class GroupCollectionTest {
     }
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("within 15 s").isLessThan(deadline);

@@ -80,7 +80,8 @@ class GrpcXdsClientTest {
   @Test
   void grpcJavaResolvesTheServiceThroughAnApiListenerAndCallsTheBackend() {
     channel =
-        Grpc.newChannelBuilder("xds:///" + Fixtures.API_LISTENER, InsecureChannelCredentials.create())
+        Grpc.newChannelBuilder(
+                "xds:///" + Fixtures.API_LISTENER, InsecureChannelCredentials.create())
             .build();
 
     HealthCheckResponse response =
@@ -90,17 +91,25 @@ class GrpcXdsClientTest {
 
     assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     ProxyContext group =
-        new ProxyContext(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA, "default", 8080,
-            java.util.Optional.of("zone-a"), java.util.Optional.empty());
+        new ProxyContext(
+            ProxyRole.PROXYLESS,
+            ClientKind.GRPC_JAVA,
+            "default",
+            8080,
+            java.util.Optional.of("zone-a"),
+            java.util.Optional.empty());
     assertThat(translated).containsExactly(group);
     List<ConnectionInfo> connections = plane.callbacks().connections();
-    assertThat(connections).singleElement().satisfies(c -> {
-      assertThat(c.nodeId()).isEqualTo("grpc-client-1");
-      assertThat(c.group()).isEqualTo(group);
-      assertThat(c.problems()).isEmpty();
-      assertThat(c.nacks()).isEmpty();
-      // The call succeeded, so LDS, CDS and EDS were accepted; ACKs may trail a little.
-    });
+    assertThat(connections)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.nodeId()).isEqualTo("grpc-client-1");
+              assertThat(c.group()).isEqualTo(group);
+              assertThat(c.problems()).isEmpty();
+              assertThat(c.nacks()).isEmpty();
+              // The call succeeded, so LDS, CDS and EDS were accepted; ACKs may trail a little.
+            });
     assertThat(plane.metrics().scrape())
         .contains("fairlead_xds_connected_streams{client=\"grpc-java\",role=\"proxyless\"} 1")
         .contains("fairlead_xds_nacks_total{type=\"cluster\"} 0")

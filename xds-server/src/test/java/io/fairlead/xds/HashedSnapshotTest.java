@@ -38,29 +38,37 @@ class HashedSnapshotTest {
   void rdsAndApiListenersAreConsistentThoughTheLibraryCheckRejectsThem() throws Exception {
     var resources = Fixtures.resources(5000);
     HashedSnapshot snapshot =
-        snapshot(resources.clusters(), resources.endpoints(), resources.listeners(),
-            resources.routes());
+        snapshot(
+            resources.clusters(), resources.endpoints(), resources.listeners(), resources.routes());
     snapshot.ensureConsistent();
 
     // Why the check is replaced: the library only knows the deprecated filter name.
     Snapshot library =
-        Snapshot.create(resources.clusters(), resources.endpoints(), resources.listeners(),
-            resources.routes(), List.of(), "v1");
-    assertThatThrownBy(library::ensureConsistent)
-        .isInstanceOf(SnapshotConsistencyException.class);
+        Snapshot.create(
+            resources.clusters(),
+            resources.endpoints(),
+            resources.listeners(),
+            resources.routes(),
+            List.of(),
+            "v1");
+    assertThatThrownBy(library::ensureConsistent).isInstanceOf(SnapshotConsistencyException.class);
   }
 
   @Test
   void missingAndUnreferencedResourcesAreInconsistent() throws Exception {
     Cluster cluster = Fixtures.cluster("a");
-    assertThatThrownBy(() -> snapshot(List.of(cluster), List.of(), List.of(), List.of())
-            .ensureConsistent())
+    assertThatThrownBy(
+            () -> snapshot(List.of(cluster), List.of(), List.of(), List.of()).ensureConsistent())
         .hasMessageContaining("[a] referenced by a Cluster but not in the snapshot");
-    assertThatThrownBy(() -> snapshot(List.of(), List.of(Fixtures.endpoints("b", 1)), List.of(),
-            List.of()).ensureConsistent())
+    assertThatThrownBy(
+            () ->
+                snapshot(List.of(), List.of(Fixtures.endpoints("b", 1)), List.of(), List.of())
+                    .ensureConsistent())
         .hasMessageContaining("[b] in the snapshot but referenced by no Cluster");
-    assertThatThrownBy(() -> snapshot(List.of(), List.of(),
-            List.of(Fixtures.rdsListener("l", "r")), List.of()).ensureConsistent())
+    assertThatThrownBy(
+            () ->
+                snapshot(List.of(), List.of(), List.of(Fixtures.rdsListener("l", "r")), List.of())
+                    .ensureConsistent())
         .hasMessageContaining("RouteConfiguration [r] referenced by a Listener");
   }
 
@@ -77,8 +85,13 @@ class HashedSnapshotTest {
 
   @Test
   void duplicateNamesAreRejected() {
-    assertThatThrownBy(() -> snapshot(
-            List.of(Fixtures.cluster("a"), Fixtures.cluster("a")), List.of(), List.of(), List.of()))
+    assertThatThrownBy(
+            () ->
+                snapshot(
+                    List.of(Fixtures.cluster("a"), Fixtures.cluster("a")),
+                    List.of(),
+                    List.of(),
+                    List.of()))
         .isInstanceOf(SnapshotConsistencyException.class)
         .hasMessageContaining("'a' appears twice");
   }
@@ -87,13 +100,20 @@ class HashedSnapshotTest {
   void namedRequestsGetTheVersionOfJustTheirResources() throws Exception {
     List<Cluster> clusters = List.of(Fixtures.cluster("a"), Fixtures.cluster("b"));
     HashedSnapshot before =
-        snapshot(clusters, List.of(Fixtures.endpoints("a", 1), Fixtures.endpoints("b", 1)),
-            List.of(), List.of());
+        snapshot(
+            clusters,
+            List.of(Fixtures.endpoints("a", 1), Fixtures.endpoints("b", 1)),
+            List.of(),
+            List.of());
     HashedSnapshot after =
-        snapshot(clusters, List.of(Fixtures.endpoints("a", 1), Fixtures.endpoints("b", 2)),
-            List.of(), List.of());
+        snapshot(
+            clusters,
+            List.of(Fixtures.endpoints("a", 1), Fixtures.endpoints("b", 2)),
+            List.of(),
+            List.of());
 
-    assertThat(after.version(ResourceType.ENDPOINT)).isNotEqualTo(before.version(ResourceType.ENDPOINT));
+    assertThat(after.version(ResourceType.ENDPOINT))
+        .isNotEqualTo(before.version(ResourceType.ENDPOINT));
     assertThat(after.version(ResourceType.ENDPOINT, List.of("a")))
         .isEqualTo(before.version(ResourceType.ENDPOINT, List.of("a")));
     assertThat(after.version(ResourceType.ENDPOINT, List.of("b")))

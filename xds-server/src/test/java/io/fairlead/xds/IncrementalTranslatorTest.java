@@ -1,11 +1,11 @@
 package io.fairlead.xds;
 
-import io.fairlead.translators.IncrementalTranslator;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fairlead.translators.Change;
 import io.fairlead.k8s.DirectorySource;
+import io.fairlead.translators.Change;
 import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
@@ -28,18 +28,36 @@ import org.junit.jupiter.api.Test;
  */
 class IncrementalTranslatorTest {
 
-  private static final Path GOLDEN = Path.of("..", "translators", "src", "test", "resources", "golden");
+  private static final Path GOLDEN =
+      Path.of("..", "translators", "src", "test", "resources", "golden");
 
   private static final List<ProxyContext> CONTEXTS =
       List.of(
           ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY),
-          new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of("zone-a"), Optional.of("node-2")),
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              "default",
+              8080,
+              Optional.of("zone-a"),
+              Optional.of("node-2")),
           ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY),
-          new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "internal", 8080, Optional.empty(), Optional.empty()),
+          new ProxyContext(
+              ProxyRole.GATEWAY,
+              ClientKind.ENVOY,
+              "internal",
+              8080,
+              Optional.empty(),
+              Optional.empty()),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE),
           new ProxyContext(
-              ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.empty(), Optional.empty(),
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              "default",
+              8080,
+              Optional.empty(),
+              Optional.empty(),
               new java.util.TreeSet<>(List.of("demo", "shop"))));
 
   @Test
@@ -72,57 +90,87 @@ class IncrementalTranslatorTest {
   /** A view pinned before an update keeps translating the state it was taken from. */
   @Test
   void aViewTranslatesTheStateItWasTakenFromWhateverComesAfter() throws Exception {
-    KubeState first = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
-    KubeState second = DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
+    KubeState first =
+        DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
+    KubeState second =
+        DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
     IncrementalTranslator incremental = new IncrementalTranslator();
     incremental.update(first, Change.between(KubeState.EMPTY, first));
-    java.util.function.Function<ProxyContext, io.fairlead.translators.xds.XdsResources> view = incremental.view();
+    java.util.function.Function<ProxyContext, io.fairlead.translators.xds.XdsResources> view =
+        incremental.view();
 
     incremental.update(second, Change.between(first, second));
 
     for (ProxyContext ctx : CONTEXTS) {
-      assertThat(view.apply(ctx)).as(ctx.toString()).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(first), ctx));
-      assertThat(incremental.translate(ctx)).as(ctx.toString()).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(second), ctx));
+      assertThat(view.apply(ctx))
+          .as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(first), ctx));
+      assertThat(incremental.translate(ctx))
+          .as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(second), ctx));
     }
   }
 
   /**
-   * Proxies that differ only in zone and node share each Service's translation, unless the
-   * Service routes by zone (PreferClose) or by node (internalTrafficPolicy: Local).
+   * Proxies that differ only in zone and node share each Service's translation, unless the Service
+   * routes by zone (PreferClose) or by node (internalTrafficPolicy: Local).
    */
   @Test
   void proxiesInOtherZonesShareTheTranslationOfServicesThatDoNotRouteByZone() throws Exception {
-    KubeState plain = DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
+    KubeState plain =
+        DirectorySource.load(GOLDEN.resolve("lb-maglev").resolve("input.yaml")).state();
     IncrementalTranslator incremental = new IncrementalTranslator();
     incremental.update(plain, Change.between(KubeState.EMPTY, plain));
     for (String zone : List.of("zone-a", "zone-b", "zone-c")) {
       for (String node : List.of("node-1", "node-2")) {
-        ProxyContext ctx = new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of(zone), Optional.of(node));
-        assertThat(incremental.translate(ctx)).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(plain), ctx));
+        ProxyContext ctx =
+            new ProxyContext(
+                ProxyRole.SIDECAR,
+                ClientKind.ENVOY,
+                "default",
+                8080,
+                Optional.of(zone),
+                Optional.of(node));
+        assertThat(incremental.translate(ctx))
+            .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(plain), ctx));
       }
     }
     assertThat(incremental.contexts()).as("one memo for six proxies' contexts").isOne();
 
-    KubeState zoned = DirectorySource.load(GOLDEN.resolve("native-prefer-close").resolve("input.yaml")).state();
+    KubeState zoned =
+        DirectorySource.load(GOLDEN.resolve("native-prefer-close").resolve("input.yaml")).state();
     incremental.update(zoned, Change.between(plain, zoned));
     for (String zone : List.of("zone-a", "zone-b", "zone-c")) {
-      ProxyContext ctx = new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of(zone), Optional.of("node-1"));
-      assertThat(incremental.translate(ctx)).isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(zoned), ctx));
+      ProxyContext ctx =
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              "default",
+              8080,
+              Optional.of(zone),
+              Optional.of("node-1"));
+      assertThat(incremental.translate(ctx))
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(zoned), ctx));
     }
-    assertThat(incremental.contexts()).as("a Service that routes by zone is translated per zone").isGreaterThanOrEqualTo(3);
+    assertThat(incremental.contexts())
+        .as("a Service that routes by zone is translated per zone")
+        .isGreaterThanOrEqualTo(3);
   }
 
   @Test
   void usesItsClusterDomain() throws Exception {
     TranslationSettings corp = new TranslationSettings("k8s.corp.example");
-    KubeState state = DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
+    KubeState state =
+        DirectorySource.load(GOLDEN.resolve("health-checks").resolve("input.yaml")).state();
     IncrementalTranslator incremental = new IncrementalTranslator(corp);
     incremental.update(state, Change.between(KubeState.EMPTY, state));
     for (ProxyContext ctx : CONTEXTS) {
-      assertThat(incremental.translate(ctx)).as(ctx.toString())
+      assertThat(incremental.translate(ctx))
+          .as(ctx.toString())
           .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, corp));
       if (ctx.role() != ProxyRole.GATEWAY) { // the case exposes nothing on gateways
-        assertThat(incremental.translate(ctx)).as(ctx.toString())
+        assertThat(incremental.translate(ctx))
+            .as(ctx.toString())
             .isNotEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx));
       }
     }

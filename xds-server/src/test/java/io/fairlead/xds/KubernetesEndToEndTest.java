@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesEndToEndTest {
 
   private static final String BOOTSTRAP_PROPERTY = "io.grpc.xds.bootstrapConfig";
-  private static final Metadata.Key<String> BACKEND = Metadata.Key.of("x-backend", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> BACKEND =
+      Metadata.Key.of("x-backend", Metadata.ASCII_STRING_MARSHALLER);
   private static final String TARGET = "xds:///echo.shop.svc.cluster.local:9090";
 
   KubernetesClient client;
@@ -89,8 +90,14 @@ class KubernetesEndToEndTest {
     client.discovery().v1().endpointSlices().resource(slice("127.0.0.11")).create();
     // Another Service stays, so deleting echo below is an ordinary change: a watch that suddenly
     // sees no Service at all is held back as a glitch (SourceGuard; serve --allow-empty-source).
-    client.services()
-        .resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(service(Map.of())).editMetadata().withName("other").endMetadata().build())
+    client
+        .services()
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder(service(Map.of()))
+                .editMetadata()
+                .withName("other")
+                .endMetadata()
+                .build())
         .create();
     channel = Grpc.newChannelBuilder(TARGET, InsecureChannelCredentials.create()).build();
     awaitBackends(Set.of("127.0.0.11"), null);
@@ -135,14 +142,18 @@ class KubernetesEndToEndTest {
     for (int i = 0; i < calls; i++) {
       AtomicReference<Metadata> headers = new AtomicReference<>();
       Metadata extra = new Metadata();
-      extra.put(Metadata.Key.of("x-user", Metadata.ASCII_STRING_MARSHALLER), user == null ? "u" + i : user);
+      extra.put(
+          Metadata.Key.of("x-user", Metadata.ASCII_STRING_MARSHALLER),
+          user == null ? "u" + i : user);
       Channel ch =
           ClientInterceptors.intercept(
               channel,
               MetadataUtils.newAttachHeadersInterceptor(extra),
               MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()));
       try {
-        HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        HealthGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance());
         seen.add(headers.get().get(BACKEND));
       } catch (RuntimeException e) {
         return Set.of();
@@ -155,7 +166,8 @@ class KubernetesEndToEndTest {
     awaitCondition(() -> backendsSeen(20, user).equals(expected));
   }
 
-  private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void awaitCondition(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);
@@ -172,7 +184,9 @@ class KubernetesEndToEndTest {
                 new io.grpc.ServerInterceptor() {
                   @Override
                   public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
-                      io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+                      io.grpc.ServerCall<Q, R> call,
+                      Metadata headers,
+                      io.grpc.ServerCallHandler<Q, R> next) {
                     return next.startCall(
                         new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                           @Override
@@ -190,20 +204,41 @@ class KubernetesEndToEndTest {
 
   private static Service service(Map<String, String> annotations) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace("shop").withName("echo").withAnnotations(annotations).endMetadata()
-        .withNewSpec().withClusterIP("10.96.0.9").addNewPort().withName("grpc").withPort(9090).endPort().endSpec()
+        .withNewMetadata()
+        .withNamespace("shop")
+        .withName("echo")
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withClusterIP("10.96.0.9")
+        .addNewPort()
+        .withName("grpc")
+        .withPort(9090)
+        .endPort()
+        .endSpec()
         .build();
   }
 
   private EndpointSlice slice(String... ips) {
     EndpointSliceBuilder b =
         new EndpointSliceBuilder()
-            .withNewMetadata().withNamespace("shop").withName("echo-x1")
-            .addToLabels("kubernetes.io/service-name", "echo").endMetadata()
+            .withNewMetadata()
+            .withNamespace("shop")
+            .withName("echo-x1")
+            .addToLabels("kubernetes.io/service-name", "echo")
+            .endMetadata()
             .withAddressType("IPv4")
-            .addNewPort().withName("grpc").withPort(backendPort).endPort();
+            .addNewPort()
+            .withName("grpc")
+            .withPort(backendPort)
+            .endPort();
     for (String ip : ips) {
-      b.addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint();
+      b.addNewEndpoint()
+          .withAddresses(ip)
+          .withNewConditions()
+          .withReady(true)
+          .endConditions()
+          .endEndpoint();
     }
     return b.build();
   }

@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
 /** What a client that does not read gets when it reads again: the newest of each type. */
 class LatestResponsesTest {
 
-  private static DeltaDiscoveryResponse delta(String nonce, List<String> added, List<String> removed) {
+  private static DeltaDiscoveryResponse delta(
+      String nonce, List<String> added, List<String> removed) {
     DeltaDiscoveryResponse.Builder b =
-        DeltaDiscoveryResponse.newBuilder().setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).setNonce(nonce).setSystemVersionInfo(nonce);
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+            .setNonce(nonce)
+            .setSystemVersionInfo(nonce);
     added.forEach(n -> b.addResources(Resource.newBuilder().setName(n).setVersion(nonce)));
     b.addAllRemovedResources(removed);
     return b.build();
@@ -28,16 +32,23 @@ class LatestResponsesTest {
     held.hold(delta("3", List.of("c"), List.of()));
 
     List<Object> out = held.drain();
-    assertThat(out).singleElement().isInstanceOfSatisfying(DeltaDiscoveryResponse.class, r -> {
-      assertThat(r.getNonce()).isEqualTo("3");
-      assertThat(r.getSystemVersionInfo()).isEqualTo("3");
-      assertThat(r.getResourcesList()).extracting(Resource::getName, Resource::getVersion)
-          .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("b", "2"),
-              org.assertj.core.groups.Tuple.tuple("x", "2"),
-              org.assertj.core.groups.Tuple.tuple("c", "3"));
-      assertThat(r.getRemovedResourcesList()).as("a was added then removed; x removed then added").containsExactly("a", "y");
-    });
+    assertThat(out)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            DeltaDiscoveryResponse.class,
+            r -> {
+              assertThat(r.getNonce()).isEqualTo("3");
+              assertThat(r.getSystemVersionInfo()).isEqualTo("3");
+              assertThat(r.getResourcesList())
+                  .extracting(Resource::getName, Resource::getVersion)
+                  .containsExactly(
+                      org.assertj.core.groups.Tuple.tuple("b", "2"),
+                      org.assertj.core.groups.Tuple.tuple("x", "2"),
+                      org.assertj.core.groups.Tuple.tuple("c", "3"));
+              assertThat(r.getRemovedResourcesList())
+                  .as("a was added then removed; x removed then added")
+                  .containsExactly("a", "y");
+            });
     assertThat(held.merged()).isEqualTo(2);
     assertThat(held.isEmpty()).isTrue();
   }
@@ -45,12 +56,31 @@ class LatestResponsesTest {
   @Test
   void stateOfTheWorldIsReplacedPerTypeAndTypesKeepTheirFirstOrder() {
     LatestResponses held = new LatestResponses();
-    held.hold(DiscoveryResponse.newBuilder().setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).setVersionInfo("1").build());
-    held.hold(DiscoveryResponse.newBuilder().setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL).setVersionInfo("1").build());
-    held.hold(DiscoveryResponse.newBuilder().setTypeUrl(Resources.V3.CLUSTER_TYPE_URL).setVersionInfo("2").build());
+    held.hold(
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+            .setVersionInfo("1")
+            .build());
+    held.hold(
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL)
+            .setVersionInfo("1")
+            .build());
+    held.hold(
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
+            .setVersionInfo("2")
+            .build());
     held.hold(delta("d", List.of("a"), List.of()));
 
-    assertThat(held.drain()).extracting(m -> m.getClass().getSimpleName() + " " + (m instanceof DiscoveryResponse r ? r.getTypeUrl() + " " + r.getVersionInfo() : "delta"))
+    assertThat(held.drain())
+        .extracting(
+            m ->
+                m.getClass().getSimpleName()
+                    + " "
+                    + (m instanceof DiscoveryResponse r
+                        ? r.getTypeUrl() + " " + r.getVersionInfo()
+                        : "delta"))
         .containsExactly(
             "DiscoveryResponse " + Resources.V3.CLUSTER_TYPE_URL + " 2",
             "DiscoveryResponse " + Resources.V3.ENDPOINT_TYPE_URL + " 1",

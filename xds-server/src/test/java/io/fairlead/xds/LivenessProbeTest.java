@@ -17,15 +17,19 @@ class LivenessProbeTest {
   @Test
   void aServingControlPlaneIsAliveAndItsHealthzSaysSo() throws Exception {
     try (ControlPlane plane =
-        ControlPlane.start(ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(50)), g -> Fixtures.resources(8080))) {
+        ControlPlane.start(
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(10), Duration.ofMillis(50)),
+            g -> Fixtures.resources(8080))) {
       plane.changed();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!plane.publisher().ready()) {
         assertThat(System.nanoTime()).isLessThan(deadline);
         Thread.sleep(10);
       }
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
-      try (LivenessProbe probe = new LivenessProbe(channel, () -> true, NEVER, Duration.ofSeconds(5))) {
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
+      try (LivenessProbe probe =
+          new LivenessProbe(channel, () -> true, NEVER, Duration.ofSeconds(5))) {
         for (int i = 0; i < 3; i++) {
           probe.probe();
         }
@@ -37,13 +41,17 @@ class LivenessProbeTest {
   @Test
   void aServerThatNoLongerAnswersIsDeadAfterThreeProbes() throws Exception {
     try (ServerSocket silent = new ServerSocket(0)) { // accepts, never speaks HTTP/2
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", silent.getLocalPort()).usePlaintext().build();
-      try (LivenessProbe probe = new LivenessProbe(channel, () -> true, NEVER, Duration.ofMillis(300), () -> -1, () -> -1)) {
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", silent.getLocalPort()).usePlaintext().build();
+      try (LivenessProbe probe =
+          new LivenessProbe(
+              channel, () -> true, NEVER, Duration.ofMillis(300), () -> -1, () -> -1)) {
         probe.probe();
         probe.probe();
         assertThat(probe.problem()).as("two failures are not yet death").isEmpty();
         probe.probe();
-        assertThat(probe.problem()).hasValueSatisfying(p -> assertThat(p).contains("did not answer 3 probes"));
+        assertThat(probe.problem())
+            .hasValueSatisfying(p -> assertThat(p).contains("did not answer 3 probes"));
       }
     }
   }
@@ -52,13 +60,16 @@ class LivenessProbeTest {
   void probesWaitForTheFirstPublishAndDirectMemoryExhaustionIsDeath() throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", 1).usePlaintext().build();
     long[] used = {10};
-    try (LivenessProbe probe = new LivenessProbe(channel, () -> false, NEVER, Duration.ofMillis(300), () -> used[0], () -> 100)) {
+    try (LivenessProbe probe =
+        new LivenessProbe(
+            channel, () -> false, NEVER, Duration.ofMillis(300), () -> used[0], () -> 100)) {
       for (int i = 0; i < 5; i++) {
         probe.probe();
       }
       assertThat(probe.problem()).as("not serving yet is readiness, not liveness").isEmpty();
       used[0] = 96;
-      assertThat(probe.problem()).hasValueSatisfying(p -> assertThat(p).contains("direct memory exhausted"));
+      assertThat(probe.problem())
+          .hasValueSatisfying(p -> assertThat(p).contains("direct memory exhausted"));
     }
   }
 }

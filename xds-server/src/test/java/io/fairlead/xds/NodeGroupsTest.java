@@ -38,47 +38,91 @@ class NodeGroupsTest {
             node("gRPC Java", "fairlead.io/role", "proxyless"),
             ctx(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA)),
         Arguments.of(
-            node("envoy", "fairlead.io/role", "gateway"),
-            ctx(ProxyRole.GATEWAY, ClientKind.ENVOY)),
+            node("envoy", "fairlead.io/role", "gateway"), ctx(ProxyRole.GATEWAY, ClientKind.ENVOY)),
         Arguments.of(
-            node("envoy", "fairlead.io/role", "Gateway", "fairlead.io/gateway", "public",
-                "fairlead.io/gateway-port", "9443"),
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "Gateway",
+                "fairlead.io/gateway",
+                "public",
+                "fairlead.io/gateway-port",
+                "9443"),
             new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "public", 9443, NONE, NONE)),
-        // The proxy's namespace, for export-to (under mTLS XdsIdentity has set it from the certificate).
+        // The proxy's namespace, for export-to (under mTLS XdsIdentity has set it from the
+        // certificate).
         Arguments.of(
             node("envoy", "fairlead.io/namespace", "shop"),
             new ProxyContext(
-                ProxyRole.SIDECAR, ClientKind.ENVOY, ProxyContext.Gateway.DEFAULT, NONE, NONE, new java.util.TreeSet<>(),
+                ProxyRole.SIDECAR,
+                ClientKind.ENVOY,
+                ProxyContext.Gateway.DEFAULT,
+                NONE,
+                NONE,
+                new java.util.TreeSet<>(),
                 Optional.of("shop"))),
         Arguments.of(
             node("envoy", "fairlead.io/role", "gateway", "fairlead.io/namespace", "shop"),
             ctx(ProxyRole.GATEWAY, ClientKind.ENVOY)),
         // What sits in front of a gateway, and whether its Envoy build has the cookie clock fix.
         Arguments.of(
-            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "1",
-                "fairlead.io/proxy-protocol", "true", "fairlead.io/session-cookie-wall-clock", "true"),
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "gateway",
+                "fairlead.io/xff-trusted-hops",
+                "1",
+                "fairlead.io/proxy-protocol",
+                "true",
+                "fairlead.io/session-cookie-wall-clock",
+                "true"),
             new ProxyContext(
-                ProxyRole.GATEWAY, ClientKind.ENVOY, new ProxyContext.Gateway("default", 8080, 1, true, true),
-                NONE, NONE, new java.util.TreeSet<>())),
+                ProxyRole.GATEWAY,
+                ClientKind.ENVOY,
+                new ProxyContext.Gateway("default", 8080, 1, true, true),
+                NONE,
+                NONE,
+                new java.util.TreeSet<>())),
         // Gateway fields mean nothing to a sidecar: normalised away so sidecars share a group.
         Arguments.of(
-            node("envoy", "fairlead.io/role", "sidecar", "fairlead.io/xff-trusted-hops", "2",
-                "fairlead.io/proxy-protocol", "true"),
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "sidecar",
+                "fairlead.io/xff-trusted-hops",
+                "2",
+                "fairlead.io/proxy-protocol",
+                "true"),
             ctx(ProxyRole.SIDECAR, ClientKind.ENVOY)),
         Arguments.of(
-            node("envoy", "fairlead.io/role", "sidecar", "fairlead.io/gateway", "public",
-                "fairlead.io/gateway-port", "9443"),
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "sidecar",
+                "fairlead.io/gateway",
+                "public",
+                "fairlead.io/gateway-port",
+                "9443"),
             ctx(ProxyRole.SIDECAR, ClientKind.ENVOY)),
         Arguments.of(
             node("envoy", "fairlead.io/zone", "zone-b", "fairlead.io/node", "worker-1"),
             new ProxyContext(
-                ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080,
-                Optional.of("zone-b"), Optional.of("worker-1"))),
+                ProxyRole.SIDECAR,
+                ClientKind.ENVOY,
+                "default",
+                8080,
+                Optional.of("zone-b"),
+                Optional.of("worker-1"))),
         // Scoping: a sidecar sees only the namespaces it names; a gateway exposes by group.
         Arguments.of(
             node("envoy", "fairlead.io/visible-namespaces", "shop, payments,shop"),
             new ProxyContext(
-                ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, NONE, NONE,
+                ProxyRole.SIDECAR,
+                ClientKind.ENVOY,
+                "default",
+                8080,
+                NONE,
+                NONE,
                 new java.util.TreeSet<>(java.util.List.of("payments", "shop")))),
         Arguments.of(
             node("envoy", "fairlead.io/role", "gateway", "fairlead.io/visible-namespaces", "shop"),
@@ -110,7 +154,10 @@ class NodeGroupsTest {
           NodeGroups.resolve(
               node("envoy", "fairlead.io/role", "gateway", "fairlead.io/gateway-port", bad));
       assertThat(resolution.context().gatewayPort()).as(bad).isEqualTo(8080);
-      assertThat(resolution.problems()).as(bad).singleElement().asString()
+      assertThat(resolution.problems())
+          .as(bad)
+          .singleElement()
+          .asString()
           .contains("fairlead.io/gateway-port");
     }
   }
@@ -121,15 +168,20 @@ class NodeGroupsTest {
         node("envoy", "fairlead.io/role", "gateway").toBuilder()
             .setMetadata(
                 Struct.newBuilder()
-                    .putFields("fairlead.io/role", Value.newBuilder().setStringValue("gateway").build())
-                    .putFields("fairlead.io/gateway-port", Value.newBuilder().setNumberValue(8443).build()))
+                    .putFields(
+                        "fairlead.io/role", Value.newBuilder().setStringValue("gateway").build())
+                    .putFields(
+                        "fairlead.io/gateway-port",
+                        Value.newBuilder().setNumberValue(8443).build()))
             .build();
     assertThat(NodeGroups.resolve(node).context().gatewayPort()).isEqualTo(8443);
     Node fractional =
         node.toBuilder()
             .setMetadata(
                 node.getMetadata().toBuilder()
-                    .putFields("fairlead.io/gateway-port", Value.newBuilder().setNumberValue(80.5).build()))
+                    .putFields(
+                        "fairlead.io/gateway-port",
+                        Value.newBuilder().setNumberValue(80.5).build()))
             .build();
     assertThat(NodeGroups.resolve(fractional).context().gatewayPort()).isEqualTo(8080);
     assertThat(NodeGroups.resolve(fractional).problems()).hasSize(1);
@@ -139,19 +191,36 @@ class NodeGroupsTest {
   void badGatewayEdgeSettingsFallBackToADirectlyReachedGateway() {
     NodeGroups.Resolution r =
         NodeGroups.resolve(
-            node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "11",
-                "fairlead.io/proxy-protocol", "yes"));
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "gateway",
+                "fairlead.io/xff-trusted-hops",
+                "11",
+                "fairlead.io/proxy-protocol",
+                "yes"));
     assertThat(r.context().gateway()).isEqualTo(ProxyContext.Gateway.DEFAULT);
-    assertThat(r.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("xff-trusted-hops", "0 to 10"))
+    assertThat(r.problems())
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).contains("xff-trusted-hops", "0 to 10"))
         .anySatisfy(p -> assertThat(p).contains("proxy-protocol", "true or false"));
-    assertThat(NodeGroups.label(
-            NodeGroups.resolve(node("envoy", "fairlead.io/role", "gateway", "fairlead.io/xff-trusted-hops", "1")).context()))
+    assertThat(
+            NodeGroups.label(
+                NodeGroups.resolve(
+                        node(
+                            "envoy",
+                            "fairlead.io/role",
+                            "gateway",
+                            "fairlead.io/xff-trusted-hops",
+                            "1"))
+                    .context()))
         .isEqualTo("gateway/envoy/default:8080,xff-hops=1");
   }
 
   @Test
   void unknownRoleFallsBackToInferredRole() {
-    NodeGroups.Resolution resolution = NodeGroups.resolve(node("envoy", "fairlead.io/role", "mesh"));
+    NodeGroups.Resolution resolution =
+        NodeGroups.resolve(node("envoy", "fairlead.io/role", "mesh"));
     assertThat(resolution.context().role()).isEqualTo(ProxyRole.SIDECAR);
     assertThat(resolution.problems()).singleElement().asString().contains("\"mesh\"");
   }
@@ -173,12 +242,17 @@ class NodeGroupsTest {
 
   @Test
   void labelsAreShortAndDistinct() {
-    assertThat(NodeGroups.label(ctx(ProxyRole.SIDECAR, ClientKind.ENVOY))).isEqualTo("sidecar/envoy");
+    assertThat(NodeGroups.label(ctx(ProxyRole.SIDECAR, ClientKind.ENVOY)))
+        .isEqualTo("sidecar/envoy");
     assertThat(
             NodeGroups.label(
                 new ProxyContext(
-                    ProxyRole.GATEWAY, ClientKind.ENVOY, "public", 9443,
-                    Optional.of("z1"), Optional.of("n1"))))
+                    ProxyRole.GATEWAY,
+                    ClientKind.ENVOY,
+                    "public",
+                    9443,
+                    Optional.of("z1"),
+                    Optional.of("n1"))))
         .isEqualTo("gateway/envoy/public:9443,zone=z1,node=n1");
   }
 

@@ -43,8 +43,12 @@ class SnapshotPublisherTest {
     assertThat(first.published(SIDECAR).orElseThrow().versions())
         .isEqualTo(second.published(SIDECAR).orElseThrow().versions())
         .hasSize(4);
-    for (ResourceType type : List.of(ResourceType.CLUSTER, ResourceType.ENDPOINT,
-        ResourceType.LISTENER, ResourceType.ROUTE)) {
+    for (ResourceType type :
+        List.of(
+            ResourceType.CLUSTER,
+            ResourceType.ENDPOINT,
+            ResourceType.LISTENER,
+            ResourceType.ROUTE)) {
       assertThat(resourceVersions(first, SIDECAR, type))
           .isEqualTo(resourceVersions(second, SIDECAR, type))
           .isNotEmpty();
@@ -182,7 +186,8 @@ class SnapshotPublisherTest {
   /** The Events writer is pushed each publish's diagnostics, not left to poll for them. */
   @Test
   void eachPublishPushesItsDiagnosticsToListeners() {
-    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(5000);
+    java.util.concurrent.atomic.AtomicInteger port =
+        new java.util.concurrent.atomic.AtomicInteger(5000);
     SnapshotPublisher publisher = publisher(g -> Fixtures.resources(port.get()));
     List<List<io.fairlead.policies.Diagnostic>> pushed = new java.util.ArrayList<>();
     publisher.onDiagnostics(pushed::add);
@@ -190,7 +195,13 @@ class SnapshotPublisherTest {
 
     publisher.groupSeen(SIDECAR);
     publisher.publish();
-    assertThat(pushed).last().satisfies(d -> assertThat(d).singleElement().satisfies(x -> assertThat(x.message()).isEqualTo("fixture warning")));
+    assertThat(pushed)
+        .last()
+        .satisfies(
+            d ->
+                assertThat(d)
+                    .singleElement()
+                    .satisfies(x -> assertThat(x.message()).isEqualTo("fixture warning")));
     int before = pushed.size();
     port.set(5001);
     publisher.publish();
@@ -200,7 +211,10 @@ class SnapshotPublisherTest {
   private static Map<String, String> resourceVersions(
       SnapshotPublisher publisher, ProxyContext group, ResourceType type) {
     Map<String, String> versions = new java.util.TreeMap<>();
-    publisher.cache().getSnapshot(group).versionedResources(type)
+    publisher
+        .cache()
+        .getSnapshot(group)
+        .versionedResources(type)
         .forEach((name, resource) -> versions.put(name, resource.version()));
     return versions;
   }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -27,9 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The xDS port under a hostile or careless client: too many streams on one connection or in all,
- * a reconnect storm, a stream naming too many resources, an oversized node. Each is refused with
- * a status and a metric, and every stream refused, cut or dropped leaves nothing behind.
+ * The xDS port under a hostile or careless client: too many streams on one connection or in all, a
+ * reconnect storm, a stream naming too many resources, an oversized node. Each is refused with a
+ * status and a metric, and every stream refused, cut or dropped leaves nothing behind.
  */
 class XdsLimitsTest {
 
@@ -62,13 +62,15 @@ class XdsLimitsTest {
   }
 
   private ManagedChannel channel() {
-    ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
+    ManagedChannel c =
+        NettyChannelBuilder.forAddress("127.0.0.1", plane.xdsPort()).usePlaintext().build();
     channels.add(c);
     return c;
   }
 
   /** One ADS stream: what it received and how it ended. */
-  private static class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+  private static class Stream
+      implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
     final CompletableFuture<Status> end = new CompletableFuture<>();
     final CompletableFuture<DiscoveryResponse> first = new CompletableFuture<>();
     ClientCallStreamObserver<DiscoveryRequest> requests;
@@ -96,7 +98,8 @@ class XdsLimitsTest {
 
   private static Stream open(ManagedChannel channel, DiscoveryRequest first) {
     Stream s = new Stream();
-    StreamObserver<DiscoveryRequest> requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(s);
+    StreamObserver<DiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(s);
     requests.onNext(first);
     return s;
   }
@@ -135,9 +138,15 @@ class XdsLimitsTest {
     }
     Status refused = streams.get(3).end.get(10, TimeUnit.SECONDS);
     assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-    assertThat(metrics()).contains("fairlead_xds_limit_hits_total{limit=\"streams_per_connection\"} 1.0");
+    assertThat(metrics())
+        .contains("fairlead_xds_limit_hits_total{limit=\"streams_per_connection\"} 1.0");
     // Another connection is not affected.
-    assertThat(open(channel(), clusters("other", 0)).first.get(10, TimeUnit.SECONDS).getResourcesCount()).isPositive();
+    assertThat(
+            open(channel(), clusters("other", 0))
+                .first
+                .get(10, TimeUnit.SECONDS)
+                .getResourcesCount())
+        .isPositive();
   }
 
   @Test
@@ -157,7 +166,9 @@ class XdsLimitsTest {
     Node big =
         Node.newBuilder()
             .setId("big")
-            .setMetadata(Struct.newBuilder().putFields("x", Value.newBuilder().setStringValue("y".repeat(4096)).build()))
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields("x", Value.newBuilder().setStringValue("y".repeat(4096)).build()))
             .build();
     Stream s = open(channel(), clusters("big", 0).toBuilder().setNode(big).build());
     assertThat(s.end.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -186,7 +197,8 @@ class XdsLimitsTest {
       refused++;
     }
     assertThat(refused).as("at most 5 streams may stay open").isGreaterThanOrEqualTo(15);
-    assertThat(metrics()).containsPattern("fairlead_xds_limit_hits_total\\{limit=\"(rate|streams)\"\\} [1-9]");
+    assertThat(metrics())
+        .containsPattern("fairlead_xds_limit_hits_total\\{limit=\"(rate|streams)\"\\} [1-9]");
   }
 
   /**
@@ -200,25 +212,51 @@ class XdsLimitsTest {
     XdsLimits limits = new XdsLimits(XdsLimits.Settings.DEFAULT, metrics);
     List<DiscoveryResponse> sent = new ArrayList<>();
     List<Status> closed = new ArrayList<>();
-    java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean ready =
+        new java.util.concurrent.atomic.AtomicBoolean();
     io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> slow =
         new io.grpc.ServerCall<>() {
-          @Override public void request(int n) {}
-          @Override public void sendHeaders(io.grpc.Metadata headers) {}
-          @Override public void sendMessage(DiscoveryResponse message) { sent.add(message); }
-          @Override public void close(Status status, io.grpc.Metadata trailers) { closed.add(status); }
-          @Override public boolean isCancelled() { return false; }
-          @Override public boolean isReady() { return ready.get(); }
-          @Override public io.grpc.MethodDescriptor<DiscoveryRequest, DiscoveryResponse> getMethodDescriptor() {
+          @Override
+          public void request(int n) {}
+
+          @Override
+          public void sendHeaders(io.grpc.Metadata headers) {}
+
+          @Override
+          public void sendMessage(DiscoveryResponse message) {
+            sent.add(message);
+          }
+
+          @Override
+          public void close(Status status, io.grpc.Metadata trailers) {
+            closed.add(status);
+          }
+
+          @Override
+          public boolean isCancelled() {
+            return false;
+          }
+
+          @Override
+          public boolean isReady() {
+            return ready.get();
+          }
+
+          @Override
+          public io.grpc.MethodDescriptor<DiscoveryRequest, DiscoveryResponse>
+              getMethodDescriptor() {
             return AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
           }
         };
     List<io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse>> seen = new ArrayList<>();
     io.grpc.ServerCall.Listener<DiscoveryRequest> listener =
-        limits.interceptCall(slow, new io.grpc.Metadata(), (call, headers) -> {
-          seen.add(call);
-          return new io.grpc.ServerCall.Listener<>() {};
-        });
+        limits.interceptCall(
+            slow,
+            new io.grpc.Metadata(),
+            (call, headers) -> {
+              seen.add(call);
+              return new io.grpc.ServerCall.Listener<>() {};
+            });
     io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> served = seen.get(0);
     for (int v = 1; v <= 20; v++) {
       served.sendMessage(response(Resources.V3.CLUSTER_TYPE_URL, v));
@@ -229,7 +267,8 @@ class XdsLimitsTest {
     ready.set(true);
     listener.onReady();
 
-    assertThat(sent).extracting(DiscoveryResponse::getTypeUrl, DiscoveryResponse::getVersionInfo)
+    assertThat(sent)
+        .extracting(DiscoveryResponse::getTypeUrl, DiscoveryResponse::getVersionInfo)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(Resources.V3.CLUSTER_TYPE_URL, "20"),
             org.assertj.core.groups.Tuple.tuple(Resources.V3.ENDPOINT_TYPE_URL, "20"));
@@ -244,24 +283,33 @@ class XdsLimitsTest {
   }
 
   private static DiscoveryResponse response(String type, int version) {
-    return DiscoveryResponse.newBuilder().setTypeUrl(type).setVersionInfo(Integer.toString(version)).setNonce("n" + version).build();
+    return DiscoveryResponse.newBuilder()
+        .setTypeUrl(type)
+        .setVersionInfo(Integer.toString(version))
+        .setNonce("n" + version)
+        .build();
   }
 
   /**
    * The same over the network, from a client that stops reading: fifty new versions of the
    * endpoints are published while it reads nothing. java-control-plane answers a type again only
-   * once the client acknowledges the last response, so the versions in between are never queued
-   * for it; when it reads again it gets one response per type, and acknowledging those brings it
-   * the newest version at once.
+   * once the client acknowledges the last response, so the versions in between are never queued for
+   * it; when it reads again it gets one response per type, and acknowledging those brings it the
+   * newest version at once.
    */
   @Test
   void aClientThatStopsReadingIsSentNothingUntilItReadsThenTheNewest() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger(8080);
+    java.util.concurrent.atomic.AtomicInteger port =
+        new java.util.concurrent.atomic.AtomicInteger(8080);
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
-                new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(1), Duration.ofMillis(5), XdsLimits.Settings.DEFAULT, java.util.Optional.empty()),
+                new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofMillis(1),
+                Duration.ofMillis(5),
+                XdsLimits.Settings.DEFAULT,
+                java.util.Optional.empty()),
             group -> Fixtures.resources(port.get()));
     plane.changed();
     await(() -> plane.publisher().ready(), "first publish");
@@ -272,7 +320,8 @@ class XdsLimitsTest {
             .addResourceNames(Fixtures.CLUSTER)
             .build();
     List<DiscoveryResponse> received = java.util.Collections.synchronizedList(new ArrayList<>());
-    CompletableFuture<ClientCallStreamObserver<DiscoveryRequest>> stream = new CompletableFuture<>();
+    CompletableFuture<ClientCallStreamObserver<DiscoveryRequest>> stream =
+        new CompletableFuture<>();
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel())
             .streamAggregatedResources(
@@ -283,9 +332,16 @@ class XdsLimitsTest {
                     stream.complete(r);
                   }
 
-                  @Override public void onNext(DiscoveryResponse value) { received.add(value); }
-                  @Override public void onError(Throwable t) {}
-                  @Override public void onCompleted() {}
+                  @Override
+                  public void onNext(DiscoveryResponse value) {
+                    received.add(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {}
+
+                  @Override
+                  public void onCompleted() {}
                 });
     requests.onNext(endpoints);
     await(() -> metrics().contains("fairlead_xds_pushes_total 1.0"), "the first response sent");
@@ -295,12 +351,18 @@ class XdsLimitsTest {
       Thread.sleep(20);
     }
     Thread.sleep(300);
-    assertThat(metrics()).as("nothing more sent while the client does not acknowledge").contains("fairlead_xds_pushes_total 1.0");
+    assertThat(metrics())
+        .as("nothing more sent while the client does not acknowledge")
+        .contains("fairlead_xds_pushes_total 1.0");
 
     stream.get().request(Integer.MAX_VALUE);
     await(() -> received.size() == 1, "the response held for the client");
     DiscoveryResponse first = received.get(0);
-    requests.onNext(endpoints.toBuilder().setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+    requests.onNext(
+        endpoints.toBuilder()
+            .setVersionInfo(first.getVersionInfo())
+            .setResponseNonce(first.getNonce())
+            .build());
     await(() -> received.size() == 2, "the newest version, once acknowledged");
     assertThat(received.get(1).getVersionInfo()).isNotEqualTo(first.getVersionInfo());
     assertThat(plane.callbacks().connections()).as("the stream was not cut").hasSize(1);
@@ -325,7 +387,16 @@ class XdsLimitsTest {
     }
     flood.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     await(() -> plane.callbacks().connections().isEmpty(), "every dropped stream forgotten");
-    await(() -> metrics().contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0"), "gauge back to 0");
-    assertThat(open(channel(), clusters("after", 0)).first.get(10, TimeUnit.SECONDS).getResourcesCount()).isPositive();
+    await(
+        () ->
+            metrics()
+                .contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 0"),
+        "gauge back to 0");
+    assertThat(
+            open(channel(), clusters("after", 0))
+                .first
+                .get(10, TimeUnit.SECONDS)
+                .getResourcesCount())
+        .isPositive();
   }
 }

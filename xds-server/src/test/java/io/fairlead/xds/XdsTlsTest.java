@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The xDS port with TLS and mutual TLS: a proxy with a certificate from the client CA is served;
- * a plaintext client, a client without a certificate and one with a certificate from another CA
- * get nothing. Certificates are made with openssl for each run (skipped without it).
+ * The xDS port with TLS and mutual TLS: a proxy with a certificate from the client CA is served; a
+ * plaintext client, a client without a certificate and one with a certificate from another CA get
+ * nothing. Certificates are made with openssl for each run (skipped without it).
  */
 class XdsTlsTest {
 
@@ -42,7 +42,8 @@ class XdsTlsTest {
   private List<io.fairlead.translators.ProxyContext> lastGroups = List.of();
 
   private static void openssl(String... args) throws Exception {
-    Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(String.join(" ", args) + ": " + out).isZero();
@@ -50,18 +51,60 @@ class XdsTlsTest {
 
   /** A CA, then a certificate signed by it with the given subject alternative names. */
   private static void issue(String ca, String name, String san) throws Exception {
-    openssl("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key",
-        "-out", name + ".csr", "-subj", "/CN=" + name);
+    openssl(
+        "openssl",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=" + name);
     Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=" + san + "\n");
-    openssl("openssl", "x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
-        "-days", "2", "-out", name + ".crt", "-extfile", name + ".ext");
+    openssl(
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        ca + ".crt",
+        "-CAkey",
+        ca + ".key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        name + ".crt",
+        "-extfile",
+        name + ".ext");
     // PKCS#8, as cert-manager writes it
     openssl("openssl", "pkcs8", "-topk8", "-nocrypt", "-in", name + ".key", "-out", name + ".pk8");
   }
 
   private static void ca(String name) throws Exception {
-    openssl("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", name + ".key", "-out", name + ".crt", "-days", "2", "-subj", "/CN=" + name);
+    openssl(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + name);
   }
 
   @BeforeAll
@@ -81,7 +124,12 @@ class XdsTlsTest {
   }
 
   private void start(boolean requireClientCert) throws Exception {
-    XdsTls tls = new XdsTls(dir.resolve("server.crt"), dir.resolve("server.pk8"), Optional.of(dir.resolve("ca.crt")), requireClientCert);
+    XdsTls tls =
+        new XdsTls(
+            dir.resolve("server.crt"),
+            dir.resolve("server.pk8"),
+            Optional.of(dir.resolve("ca.crt")),
+            requireClientCert);
     plane =
         ControlPlane.start(
             new ControlPlane.Settings(
@@ -106,9 +154,11 @@ class XdsTlsTest {
   }
 
   private static ChannelCredentials tls(String clientName) throws Exception {
-    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(dir.resolve("ca.crt").toFile());
+    TlsChannelCredentials.Builder b =
+        TlsChannelCredentials.newBuilder().trustManager(dir.resolve("ca.crt").toFile());
     if (clientName != null) {
-      b.keyManager(dir.resolve(clientName + ".crt").toFile(), dir.resolve(clientName + ".pk8").toFile());
+      b.keyManager(
+          dir.resolve(clientName + ".crt").toFile(), dir.resolve(clientName + ".pk8").toFile());
     }
     return b.build();
   }
@@ -119,7 +169,10 @@ class XdsTlsTest {
   }
 
   private Object ask(ChannelCredentials credentials, Node node) throws Exception {
-    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", plane.xdsPort(), credentials).overrideAuthority("localhost").build();
+    channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", plane.xdsPort(), credentials)
+            .overrideAuthority("localhost")
+            .build();
     CompletableFuture<Object> result = new CompletableFuture<>();
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
@@ -147,7 +200,11 @@ class XdsTlsTest {
             .setNode(node)
             .build());
     Object answer = result.get(15, TimeUnit.SECONDS);
-    lastGroups = plane.callbacks().connections().stream().filter(c -> c.nodeId().equals(node.getId())).map(c -> c.group()).toList();
+    lastGroups =
+        plane.callbacks().connections().stream()
+            .filter(c -> c.nodeId().equals(node.getId()))
+            .map(c -> c.group())
+            .toList();
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     return answer;
   }
@@ -161,7 +218,8 @@ class XdsTlsTest {
   @Test
   void withRequiredMtlsPlaintextUnsignedAndForeignClientsGetNothing() throws Exception {
     start(true);
-    for (ChannelCredentials c : List.of(InsecureChannelCredentials.create(), tls(null), tls("stranger"))) {
+    for (ChannelCredentials c :
+        List.of(InsecureChannelCredentials.create(), tls(null), tls("stranger"))) {
       Object answer = ask(c);
       assertThat(answer).isInstanceOf(Status.class);
       assertThat(((Status) answer).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -180,7 +238,11 @@ class XdsTlsTest {
     if (declaredNamespace != null) {
       n.setMetadata(
           com.google.protobuf.Struct.newBuilder()
-              .putFields("fairlead.io/namespace", com.google.protobuf.Value.newBuilder().setStringValue(declaredNamespace).build()));
+              .putFields(
+                  "fairlead.io/namespace",
+                  com.google.protobuf.Value.newBuilder()
+                      .setStringValue(declaredNamespace)
+                      .build()));
     }
     return n.build();
   }
@@ -197,13 +259,18 @@ class XdsTlsTest {
     plane.limits().onIdentityRefused(refusals::add);
     Object liar = ask(tls("proxy"), node("liar", "payments"));
     assertThat(liar).isInstanceOf(Status.class);
-    assertThat(refusals).as("told, for the Event on the ServiceAccount").singleElement().satisfies(r -> {
-      assertThat(r.peer()).isEqualTo(new XdsIdentity.Peer("shop", "web"));
-      assertThat(r.message()).contains("'payments'", "'shop'");
-    });
+    assertThat(refusals)
+        .as("told, for the Event on the ServiceAccount")
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.peer()).isEqualTo(new XdsIdentity.Peer("shop", "web"));
+              assertThat(r.message()).contains("'payments'", "'shop'");
+            });
     assertThat(((Status) liar).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(((Status) liar).getDescription()).contains("'payments'", "'shop'");
-    assertThat(plane.metrics().scrape()).contains("fairlead_xds_limit_hits_total{limit=\"identity\"} 1.0");
+    assertThat(plane.metrics().scrape())
+        .contains("fairlead_xds_limit_hits_total{limit=\"identity\"} 1.0");
   }
 
   /** Without a certificate (optional mTLS), a declared namespace is not believed. */
@@ -216,10 +283,16 @@ class XdsTlsTest {
 
   @Test
   void requiredMtlsWithoutAClientCaIsAOneLineError() {
-    assertThatThrownBy(() -> new XdsTls(dir.resolve("server.crt"), dir.resolve("server.pk8"), Optional.empty(), true))
+    assertThatThrownBy(
+            () ->
+                new XdsTls(
+                    dir.resolve("server.crt"), dir.resolve("server.pk8"), Optional.empty(), true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--tls-client-ca");
-    assertThatThrownBy(() -> new XdsTls(dir.resolve("missing.crt"), dir.resolve("server.pk8"), Optional.empty(), false))
+    assertThatThrownBy(
+            () ->
+                new XdsTls(
+                    dir.resolve("missing.crt"), dir.resolve("server.pk8"), Optional.empty(), false))
         .hasMessageContaining("cannot read");
   }
 }

@@ -31,8 +31,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 /**
  * What a real Envoy does with what Fairlead sends it: every policy below is configured through
  * Service annotations only, travels over delta ADS to a gateway Envoy, and is checked by the
- * requests that come out the other side. Needs Docker on Linux (the Envoy container shares the
- * host network, see {@link GatewayEnvoy}); without Docker the class is reported as skipped.
+ * requests that come out the other side. Needs Docker on Linux (the Envoy container shares the host
+ * network, see {@link GatewayEnvoy}); without Docker the class is reported as skipped.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class EnvoyGatewayBehaviourTest {
@@ -40,28 +40,59 @@ class EnvoyGatewayBehaviourTest {
   /** One Service per scenario, each behind its own gateway host name and its own pod addresses. */
   enum Scenario {
     ROUND_ROBIN_GRPC("greeter", "grpc", Map.of(), "round_robin"),
-    COOKIE_HASH("cookie", "http", Map.of("fairlead.io/hash-on", "cookie:sticky", "fairlead.io/cookie-ttl", "1h"), "ring_hash"),
+    COOKIE_HASH(
+        "cookie",
+        "http",
+        Map.of("fairlead.io/hash-on", "cookie:sticky", "fairlead.io/cookie-ttl", "1h"),
+        "ring_hash"),
     SOURCE_IP("sourceip", "http", Map.of("fairlead.io/hash-on", "source-ip"), "ring_hash"),
-    SOURCE_SUBNET("subnet", "http", Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24"), "ring_hash"),
-    STATEFUL_SESSION("session", "http",
-        Map.of("fairlead.io/session-persistence", "cookie:sess", "fairlead.io/persistence-timeout", "30m"), "round_robin"),
-    MAGLEV("maglev", "http", Map.of("fairlead.io/lb-policy", "maglev", "fairlead.io/hash-on", "header:x-user"), "maglev"),
-    LEAST_REQUEST("least", "http",
-        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"), "least_request"),
+    SOURCE_SUBNET(
+        "subnet",
+        "http",
+        Map.of("fairlead.io/hash-on", "source-ip", "fairlead.io/source-ip-prefix", "24"),
+        "ring_hash"),
+    STATEFUL_SESSION(
+        "session",
+        "http",
+        Map.of(
+            "fairlead.io/session-persistence",
+            "cookie:sess",
+            "fairlead.io/persistence-timeout",
+            "30m"),
+        "round_robin"),
+    MAGLEV(
+        "maglev",
+        "http",
+        Map.of("fairlead.io/lb-policy", "maglev", "fairlead.io/hash-on", "header:x-user"),
+        "maglev"),
+    LEAST_REQUEST(
+        "least",
+        "http",
+        Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"),
+        "least_request"),
     SCALE_UP("scaleup", "http", Map.of(), "round_robin"),
-    ORDERED_KEYS("ordered", "http", Map.of("fairlead.io/hash-on", "header:x-user,source-ip"), "ring_hash"),
+    ORDERED_KEYS(
+        "ordered", "http", Map.of("fairlead.io/hash-on", "header:x-user,source-ip"), "ring_hash"),
     XFF_NOT_TRUSTED("xff", "http", Map.of("fairlead.io/hash-on", "source-ip"), "ring_hash"),
     SHORT_IDLE("idle", "http", Map.of("fairlead.io/idle-timeout", "2s"), "round_robin"),
     QUIET_STREAM("quiet", "http", Map.of("fairlead.io/idle-timeout", "30s"), "round_robin"),
-    RETRY_ELSEWHERE("retry", "http",
-        Map.of("fairlead.io/hash-on", "header:x-user", "fairlead.io/retries", "attempts=2,on=connect-failure"), "ring_hash");
+    RETRY_ELSEWHERE(
+        "retry",
+        "http",
+        Map.of(
+            "fairlead.io/hash-on",
+            "header:x-user",
+            "fairlead.io/retries",
+            "attempts=2,on=connect-failure"),
+        "ring_hash");
 
     private final String service;
     private final String appProtocol;
     private final Map<String, String> annotations;
     private final String envoyPolicy;
 
-    Scenario(String service, String appProtocol, Map<String, String> annotations, String envoyPolicy) {
+    Scenario(
+        String service, String appProtocol, Map<String, String> annotations, String envoyPolicy) {
       this.service = service;
       this.appProtocol = appProtocol;
       this.annotations = annotations;
@@ -103,7 +134,9 @@ class EnvoyGatewayBehaviourTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(System.getProperty("os.name").equals("Linux"), "Envoy shares the host network: Linux Docker only");
+    assumeTrue(
+        System.getProperty("os.name").equals("Linux"),
+        "Envoy shares the host network: Linux Docker only");
     gateway = GatewayEnvoy.start();
   }
 
@@ -119,14 +152,20 @@ class EnvoyGatewayBehaviourTest {
   }
 
   private static void apply(Scenario s, int port, List<Pod> pods) throws Exception {
-    gateway.apply(s.service(), ScenarioManifests.yaml(s.service(), s.appProtocol(), port, s.annotations(), pods));
+    gateway.apply(
+        s.service(),
+        ScenarioManifests.yaml(s.service(), s.appProtocol(), port, s.annotations(), pods));
   }
 
   private static RawHttp.Response awaitAnswer(Scenario s) throws Exception {
-    return gateway.await(s.host(), Map.of(), r -> r.status() == 200 && r.header(HttpBackends.BACKEND_HEADER).isPresent());
+    return gateway.await(
+        s.host(),
+        Map.of(),
+        r -> r.status() == 200 && r.header(HttpBackends.BACKEND_HEADER).isPresent());
   }
 
-  private static String backend(Scenario s, String source, Map<String, String> headers) throws Exception {
+  private static String backend(Scenario s, String source, Map<String, String> headers)
+      throws Exception {
     RawHttp.Response r = gateway.get(source, s.host(), headers);
     assertThat(r.status()).as("status from %s with %s", source, headers).isEqualTo(200);
     return r.backend();
@@ -152,7 +191,8 @@ class EnvoyGatewayBehaviourTest {
         for (int i = 0; i < 30; i++) {
           AtomicReference<Metadata> headers = new AtomicReference<>();
           HealthGrpc.newBlockingStub(ch)
-              .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+              .withInterceptors(
+                  MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
               .withDeadlineAfter(10, TimeUnit.SECONDS)
               .check(HealthCheckRequest.getDefaultInstance());
           counts.merge(headers.get().get(GrpcBackends.BACKEND), 1, Integer::sum);
@@ -177,7 +217,9 @@ class EnvoyGatewayBehaviourTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try {
-        HealthGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        HealthGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(2, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance());
         return;
       } catch (StatusRuntimeException e) {
         if (System.nanoTime() > deadline) {
@@ -195,22 +237,30 @@ class EnvoyGatewayBehaviourTest {
     try (HttpBackends backends = HttpBackends.start(pods)) {
       apply(s, backends.port(), ready(pods));
       RawHttp.Response first = awaitAnswer(s);
-      String setCookie = first.header("set-cookie").orElseThrow(() -> new AssertionError("no Set-Cookie: " + first));
+      String setCookie =
+          first
+              .header("set-cookie")
+              .orElseThrow(() -> new AssertionError("no Set-Cookie: " + first));
       assertThat(setCookie).startsWith("sticky=").contains("Max-Age=3600");
       String cookie = setCookie.split(";")[0];
       for (int i = 0; i < 20; i++) {
         RawHttp.Response r = gateway.get("127.0.0.1", s.host(), Map.of("Cookie", cookie));
         assertThat(r.backend()).isEqualTo(first.backend());
-        assertThat(r.header("set-cookie")).as("a request with the cookie gets no new one").isEmpty();
+        assertThat(r.header("set-cookie"))
+            .as("a request with the cookie gets no new one")
+            .isEmpty();
       }
       Map<String, String> byCookie = new HashMap<>();
       for (int i = 0; i < 30; i++) {
         byCookie.put("user-" + i, backend(s, "127.0.0.1", Map.of("Cookie", "sticky=user-" + i)));
       }
       for (var e : byCookie.entrySet()) {
-        assertThat(backend(s, "127.0.0.1", Map.of("Cookie", "sticky=" + e.getKey()))).isEqualTo(e.getValue());
+        assertThat(backend(s, "127.0.0.1", Map.of("Cookie", "sticky=" + e.getKey())))
+            .isEqualTo(e.getValue());
       }
-      assertThat(new HashSet<>(byCookie.values())).as("cookies spread over the pods").hasSizeGreaterThan(1);
+      assertThat(new HashSet<>(byCookie.values()))
+          .as("cookies spread over the pods")
+          .hasSizeGreaterThan(1);
     }
   }
 
@@ -231,9 +281,13 @@ class EnvoyGatewayBehaviourTest {
         bySource.put("127.1." + i + ".1", backend(s, "127.1." + i + ".1", Map.of()));
       }
       for (var e : bySource.entrySet()) {
-        assertThat(backend(s, e.getKey(), Map.of())).as("again from %s", e.getKey()).isEqualTo(e.getValue());
+        assertThat(backend(s, e.getKey(), Map.of()))
+            .as("again from %s", e.getKey())
+            .isEqualTo(e.getValue());
       }
-      assertThat(new HashSet<>(bySource.values())).as("addresses spread over the pods").hasSizeGreaterThan(1);
+      assertThat(new HashSet<>(bySource.values()))
+          .as("addresses spread over the pods")
+          .hasSizeGreaterThan(1);
     }
   }
 
@@ -254,9 +308,13 @@ class EnvoyGatewayBehaviourTest {
         bySubnet.put(net, backend(s, "127.2." + net + ".7", Map.of()));
       }
       for (var e : bySubnet.entrySet()) {
-        assertThat(backend(s, "127.2." + e.getKey() + ".200", Map.of())).as("another client of the same /24").isEqualTo(e.getValue());
+        assertThat(backend(s, "127.2." + e.getKey() + ".200", Map.of()))
+            .as("another client of the same /24")
+            .isEqualTo(e.getValue());
       }
-      assertThat(new HashSet<>(bySubnet.values())).as("subnets spread over the pods").hasSizeGreaterThan(1);
+      assertThat(new HashSet<>(bySubnet.values()))
+          .as("subnets spread over the pods")
+          .hasSizeGreaterThan(1);
     }
   }
 
@@ -269,7 +327,10 @@ class EnvoyGatewayBehaviourTest {
     try (HttpBackends backends = HttpBackends.start(initial)) {
       apply(s, backends.port(), ready(initial));
       RawHttp.Response first = awaitAnswer(s);
-      String setCookie = first.header("set-cookie").orElseThrow(() -> new AssertionError("no session cookie: " + first));
+      String setCookie =
+          first
+              .header("set-cookie")
+              .orElseThrow(() -> new AssertionError("no session cookie: " + first));
       assertThat(setCookie).startsWith("sess=");
       String cookie = setCookie.split(";")[0];
       String pinned = first.backend();
@@ -285,19 +346,27 @@ class EnvoyGatewayBehaviourTest {
         assertThat(backend(s, "127.0.0.1", withCookie)).as("after the scale-up").isEqualTo(pinned);
       }
 
-      List<Pod> draining = all.stream().map(ip -> ip.equals(pinned) ? Pod.terminating(ip) : Pod.ready(ip)).toList();
+      List<Pod> draining =
+          all.stream().map(ip -> ip.equals(pinned) ? Pod.terminating(ip) : Pod.ready(ip)).toList();
       apply(s, backends.port(), draining);
       awaitNoNewRequestsTo(s, pinned);
       for (int i = 0; i < 20; i++) {
-        assertThat(backend(s, "127.0.0.1", withCookie)).as("the draining pod keeps its session").isEqualTo(pinned);
+        assertThat(backend(s, "127.0.0.1", withCookie))
+            .as("the draining pod keeps its session")
+            .isEqualTo(pinned);
       }
       for (int i = 0; i < 30; i++) {
-        assertThat(backend(s, "127.0.0.1", Map.of())).as("no new session on the draining pod").isNotEqualTo(pinned);
+        assertThat(backend(s, "127.0.0.1", Map.of()))
+            .as("no new session on the draining pod")
+            .isNotEqualTo(pinned);
       }
     }
   }
 
-  /** Waits until the update that drains the pod has reached Envoy: 30 new requests in a row avoid it. */
+  /**
+   * Waits until the update that drains the pod has reached Envoy: 30 new requests in a row avoid
+   * it.
+   */
   private static void awaitNoNewRequestsTo(Scenario s, String pod) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     int inARow = 0;
@@ -330,7 +399,10 @@ class EnvoyGatewayBehaviourTest {
     }
   }
 
-  /** {@code header:x-user,source-ip}: the header decides whenever it is sent (terminal), whatever the address. */
+  /**
+   * {@code header:x-user,source-ip}: the header decides whenever it is sent (terminal), whatever
+   * the address.
+   */
   @Test
   void theFirstHashKeyThatYieldsAValueDecides() throws Exception {
     Scenario s = Scenario.ORDERED_KEYS;
@@ -351,7 +423,9 @@ class EnvoyGatewayBehaviourTest {
     }
   }
 
-  /** The client address that is hashed is the connection's, never an X-Forwarded-For a client wrote. */
+  /**
+   * The client address that is hashed is the connection's, never an X-Forwarded-For a client wrote.
+   */
   @Test
   void aClientCannotChooseItsPodWithXForwardedFor() throws Exception {
     Scenario s = Scenario.XFF_NOT_TRUSTED;
@@ -380,7 +454,8 @@ class EnvoyGatewayBehaviourTest {
         apply(s, backends.port(), ready(pods));
         awaitAnswer(s);
         backends.hold(pods.get(0));
-        Future<RawHttp.Response> answer = client.submit(() -> gateway.get("127.0.0.1", s.host(), Map.of()));
+        Future<RawHttp.Response> answer =
+            client.submit(() -> gateway.get("127.0.0.1", s.host(), Map.of()));
         Thread.sleep(4_000);
         backends.release(pods.get(0));
         int status = answer.get(20, TimeUnit.SECONDS).status();
@@ -457,7 +532,8 @@ class EnvoyGatewayBehaviourTest {
         Thread.sleep(30);
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (pods.stream().mapToInt(p -> backends.arrivals(p) - before.get(p)).sum() < 30 && System.nanoTime() < deadline) {
+      while (pods.stream().mapToInt(p -> backends.arrivals(p) - before.get(p)).sum() < 30
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       int toSlow = backends.arrivals(slow) - before.get(slow);

@@ -3,8 +3,8 @@ package io.fairlead.examples.envoy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parts of the Envoy tests that need no Docker, checked here so that a failure there is
- * Envoy's behaviour and not the harness: loopback backends, the source-address client, and the
- * scenarios' manifests as Fairlead translates them for the gateway.
+ * The parts of the Envoy tests that need no Docker, checked here so that a failure there is Envoy's
+ * behaviour and not the harness: loopback backends, the source-address client, and the scenarios'
+ * manifests as Fairlead translates them for the gateway.
  */
 class EnvoyHarnessTest {
 
@@ -57,13 +57,15 @@ class EnvoyHarnessTest {
     try (HttpBackends b = HttpBackends.start(List.of("127.0.92.11"))) {
       b.hold("127.0.92.11");
       AtomicReference<RawHttp.Response> answer = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          answer.set(RawHttp.get("127.0.0.1", "127.0.92.11", b.port(), "x", Map.of()));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  answer.set(RawHttp.get("127.0.0.1", "127.0.92.11", b.port(), "x", Map.of()));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       t.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (b.arrivals("127.0.92.11") == 0 && System.nanoTime() < deadline) {
@@ -79,18 +81,27 @@ class EnvoyHarnessTest {
 
   @Test
   void theRawClientSendsFromTheChosenAddress() throws Exception {
-    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 8);
-    server.createContext("/", ex -> {
-      byte[] body = ex.getRemoteAddress().getAddress().getHostAddress().getBytes();
-      ex.getResponseHeaders().add("Set-Cookie", "a=1; Max-Age=60");
-      ex.getResponseHeaders().add("Set-Cookie", "b=2");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    var server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+    server.createContext(
+        "/",
+        ex -> {
+          byte[] body = ex.getRemoteAddress().getAddress().getHostAddress().getBytes();
+          ex.getResponseHeaders().add("Set-Cookie", "a=1; Max-Age=60");
+          ex.getResponseHeaders().add("Set-Cookie", "b=2");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     server.start();
     try {
-      RawHttp.Response r = RawHttp.get("127.3.4.5", "127.0.0.1", server.getAddress().getPort(), "x", Map.of("Cookie", "c=3"));
+      RawHttp.Response r =
+          RawHttp.get(
+              "127.3.4.5",
+              "127.0.0.1",
+              server.getAddress().getPort(),
+              "x",
+              Map.of("Cookie", "c=3"));
       assertThat(r.body()).isEqualTo("127.3.4.5");
       assertThat(r.headers().get("set-cookie")).containsExactly("a=1; Max-Age=60", "b=2");
     } finally {
@@ -106,7 +117,8 @@ class EnvoyHarnessTest {
         try {
           AtomicReference<Metadata> headers = new AtomicReference<>();
           HealthGrpc.newBlockingStub(ch)
-              .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
+              .withInterceptors(
+                  MetadataUtils.newCaptureMetadataInterceptor(headers, new AtomicReference<>()))
               .check(HealthCheckRequest.getDefaultInstance());
           assertThat(headers.get().get(GrpcBackends.BACKEND)).isEqualTo(ip);
         } finally {
@@ -121,13 +133,29 @@ class EnvoyHarnessTest {
   void scenariosTranslateToTheIntendedGatewayConfig() throws Exception {
     List<String> docs = new ArrayList<>();
     for (EnvoyGatewayBehaviourTest.Scenario s : EnvoyGatewayBehaviourTest.Scenario.values()) {
-      docs.add(ScenarioManifests.yaml(s.service(), s.appProtocol(), 8080, s.annotations(),
-          List.of(ScenarioManifests.Pod.ready("127.0.0.11"), ScenarioManifests.Pod.terminating("127.0.0.12"))));
+      docs.add(
+          ScenarioManifests.yaml(
+              s.service(),
+              s.appProtocol(),
+              8080,
+              s.annotations(),
+              List.of(
+                  ScenarioManifests.Pod.ready("127.0.0.11"),
+                  ScenarioManifests.Pod.terminating("127.0.0.12"))));
     }
     KubeYaml.Parsed parsed = KubeYaml.parse("scenarios", String.join("---\n", docs));
-    ServiceModel model = KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
-    XdsResources r = XdsTranslator.translate(model, new ProxyContext(
-        ProxyRole.GATEWAY, ClientKind.ENVOY, "default", 8080, Optional.empty(), Optional.empty()));
+    ServiceModel model =
+        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+    XdsResources r =
+        XdsTranslator.translate(
+            model,
+            new ProxyContext(
+                ProxyRole.GATEWAY,
+                ClientKind.ENVOY,
+                "default",
+                8080,
+                Optional.empty(),
+                Optional.empty()));
     List<Diagnostic> problems = new ArrayList<>(model.diagnostics());
     problems.addAll(r.diagnostics());
     problems.removeIf(d -> d.severity() == Severity.INFO);
@@ -136,14 +164,25 @@ class EnvoyHarnessTest {
     assertThat(problems).isEmpty();
     for (EnvoyGatewayBehaviourTest.Scenario s : EnvoyGatewayBehaviourTest.Scenario.values()) {
       String cluster = ScenarioManifests.NAMESPACE + "/" + s.service() + ":80";
-      Cluster c = r.clusters().stream().filter(x -> x.getName().equals(cluster)).findFirst().orElseThrow();
+      Cluster c =
+          r.clusters().stream().filter(x -> x.getName().equals(cluster)).findFirst().orElseThrow();
       assertThat(c.getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig().getName())
-          .as(s.name()).isEqualTo("envoy.load_balancing_policies." + s.envoyPolicy());
-      List<LbEndpoint> eps = r.endpoints().stream().filter(e -> e.getClusterName().equals(cluster))
-          .flatMap(e -> e.getEndpointsList().stream()).flatMap(l -> l.getLbEndpointsList().stream()).toList();
-      assertThat(eps).extracting(LbEndpoint::getHealthStatus).containsExactly(HealthStatus.HEALTHY, HealthStatus.DRAINING);
-      assertThat(r.routes().get(0).getVirtualHostsList()).anySatisfy(vh ->
-          assertThat(vh.getDomainsList()).containsExactly(ScenarioManifests.host(s.service())));
+          .as(s.name())
+          .isEqualTo("envoy.load_balancing_policies." + s.envoyPolicy());
+      List<LbEndpoint> eps =
+          r.endpoints().stream()
+              .filter(e -> e.getClusterName().equals(cluster))
+              .flatMap(e -> e.getEndpointsList().stream())
+              .flatMap(l -> l.getLbEndpointsList().stream())
+              .toList();
+      assertThat(eps)
+          .extracting(LbEndpoint::getHealthStatus)
+          .containsExactly(HealthStatus.HEALTHY, HealthStatus.DRAINING);
+      assertThat(r.routes().get(0).getVirtualHostsList())
+          .anySatisfy(
+              vh ->
+                  assertThat(vh.getDomainsList())
+                      .containsExactly(ScenarioManifests.host(s.service())));
     }
   }
 }

@@ -10,12 +10,12 @@ import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,13 +32,13 @@ import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A real control plane and a real gateway Envoy: Fairlead runs in this JVM on a watched
- * directory of manifests, Envoy runs in a container with the bootstrap `fairlead bootstrap`
- * would render, and connects over delta ADS.
+ * A real control plane and a real gateway Envoy: Fairlead runs in this JVM on a watched directory
+ * of manifests, Envoy runs in a container with the bootstrap `fairlead bootstrap` would render, and
+ * connects over delta ADS.
  *
  * <p>Envoy shares the host's network namespace (Linux Docker only). That keeps addresses real:
- * EndpointSlices name loopback addresses where this JVM's backends listen, and clients connect
- * from any 127.x.y.z, which is what source-IP and subnet affinity need to be tested.
+ * EndpointSlices name loopback addresses where this JVM's backends listen, and clients connect from
+ * any 127.x.y.z, which is what source-IP and subnet affinity need to be tested.
  */
 final class GatewayEnvoy implements AutoCloseable {
 
@@ -49,7 +49,12 @@ final class GatewayEnvoy implements AutoCloseable {
   private final int adminPort;
   private final HttpClient admin = HttpClient.newHttpClient();
 
-  private GatewayEnvoy(Path manifests, FairleadServer fairlead, GenericContainer<?> envoy, int gatewayPort, int adminPort) {
+  private GatewayEnvoy(
+      Path manifests,
+      FairleadServer fairlead,
+      GenericContainer<?> envoy,
+      int gatewayPort,
+      int adminPort) {
     this.manifests = manifests;
     this.fairlead = fairlead;
     this.envoy = envoy;
@@ -59,28 +64,41 @@ final class GatewayEnvoy implements AutoCloseable {
 
   static GatewayEnvoy start() throws Exception {
     Path dir = Files.createTempDirectory("fairlead-envoy-test");
-    FairleadServer fairlead = FairleadServer.start(
-        new DirectorySource(dir, Duration.ofMillis(500)),
-        ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(200)));
+    FairleadServer fairlead =
+        FairleadServer.start(
+            new DirectorySource(dir, Duration.ofMillis(500)),
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(200)));
     int gatewayPort = freePort();
     int adminPort = freePort();
-    Bootstrap bootstrap = BootstrapGenerator.generate(BootstrapParams.builder()
-        .role(ProxyRole.GATEWAY)
-        .xdsAddress("127.0.0.1:" + fairlead.controlPlane().xdsPort())
-        .nodeId("gateway~envoy-test")
-        .cluster("envoy-test")
-        .gatewayGroup("default")
-        .gatewayPort(gatewayPort)
-        .adminPort(adminPort)
-        .build());
-    GenericContainer<?> envoy = new GenericContainer<>(DockerImageName.parse(EnvoyImage.NAME))
-        .withNetworkMode("host")
-        .withCopyToContainer(
-            Transferable.of(BootstrapWriter.write(bootstrap, BootstrapWriter.Format.YAML), 0644),
-            "/etc/fairlead/bootstrap.yaml")
-        .withCommand("envoy", "--config-path", "/etc/fairlead/bootstrap.yaml", "--disable-hot-restart", "--log-level", "info")
-        .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("envoy")))
-        .waitingFor(Wait.forLogMessage("(?s).*starting main dispatch loop.*", 1).withStartupTimeout(Duration.ofSeconds(120)));
+    Bootstrap bootstrap =
+        BootstrapGenerator.generate(
+            BootstrapParams.builder()
+                .role(ProxyRole.GATEWAY)
+                .xdsAddress("127.0.0.1:" + fairlead.controlPlane().xdsPort())
+                .nodeId("gateway~envoy-test")
+                .cluster("envoy-test")
+                .gatewayGroup("default")
+                .gatewayPort(gatewayPort)
+                .adminPort(adminPort)
+                .build());
+    GenericContainer<?> envoy =
+        new GenericContainer<>(DockerImageName.parse(EnvoyImage.NAME))
+            .withNetworkMode("host")
+            .withCopyToContainer(
+                Transferable.of(
+                    BootstrapWriter.write(bootstrap, BootstrapWriter.Format.YAML), 0644),
+                "/etc/fairlead/bootstrap.yaml")
+            .withCommand(
+                "envoy",
+                "--config-path",
+                "/etc/fairlead/bootstrap.yaml",
+                "--disable-hot-restart",
+                "--log-level",
+                "info")
+            .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("envoy")))
+            .waitingFor(
+                Wait.forLogMessage("(?s).*starting main dispatch loop.*", 1)
+                    .withStartupTimeout(Duration.ofSeconds(120)));
     try {
       envoy.start();
     } catch (RuntimeException e) {
@@ -100,15 +118,21 @@ final class GatewayEnvoy implements AutoCloseable {
   void apply(String name, String yaml) throws IOException {
     Path tmp = manifests.resolve("." + name + ".tmp");
     Files.writeString(tmp, yaml);
-    Files.move(tmp, manifests.resolve(name + ".yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        manifests.resolve(name + ".yaml"),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
-  RawHttp.Response get(String source, String authority, Map<String, String> headers) throws IOException {
+  RawHttp.Response get(String source, String authority, Map<String, String> headers)
+      throws IOException {
     return RawHttp.get(source, "127.0.0.1", gatewayPort, authority, headers);
   }
 
   /** Polls until the gateway answers for the host as the predicate wants, or fails after 60 s. */
-  RawHttp.Response await(String authority, Map<String, String> headers, Predicate<RawHttp.Response> done)
+  RawHttp.Response await(
+      String authority, Map<String, String> headers, Predicate<RawHttp.Response> done)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     RawHttp.Response last = null;
@@ -132,8 +156,10 @@ final class GatewayEnvoy implements AutoCloseable {
 
   /** An Envoy admin page (/stats, /config_dump, ...), as text. */
   String admin(String pathAndQuery) throws Exception {
-    return admin.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + pathAndQuery)).build(),
+    return admin
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + pathAndQuery))
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
@@ -141,7 +167,8 @@ final class GatewayEnvoy implements AutoCloseable {
   /** A counter or gauge from /stats, 0 when Envoy does not have it yet. */
   long stat(String name) throws Exception {
     String regex = "^" + name.replace(".", "\\.") + "$";
-    for (String line : admin("/stats?filter=" + URLEncoder.encode(regex, StandardCharsets.UTF_8)).split("\n")) {
+    for (String line :
+        admin("/stats?filter=" + URLEncoder.encode(regex, StandardCharsets.UTF_8)).split("\n")) {
       if (line.startsWith(name + ": ")) {
         return Long.parseLong(line.substring(name.length() + 2).trim());
       }

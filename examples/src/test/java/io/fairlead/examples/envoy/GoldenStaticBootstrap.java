@@ -28,9 +28,9 @@ import java.util.function.Supplier;
 
 /**
  * Turns one golden translation (translators/src/test/resources/golden/CASE/sidecar.yaml or
- * gateway*.yaml: the resources a proxy gets over ADS) into a static Envoy bootstrap that Envoy
- * can load without a control plane: EDS clusters get their endpoints inline, and each HTTP
- * connection manager gets its RDS route configuration inline. Nothing else changes.
+ * gateway*.yaml: the resources a proxy gets over ADS) into a static Envoy bootstrap that Envoy can
+ * load without a control plane: EDS clusters get their endpoints inline, and each HTTP connection
+ * manager gets its RDS route configuration inline. Nothing else changes.
  */
 final class GoldenStaticBootstrap {
 
@@ -52,10 +52,12 @@ final class GoldenStaticBootstrap {
       for (Path dir : cases.sorted().toList()) {
         try (var files = Files.list(dir)) {
           files
-              .filter(f -> {
-                String name = f.getFileName().toString();
-                return name.equals("sidecar.yaml") || (name.startsWith("gateway") && name.endsWith(".yaml"));
-              })
+              .filter(
+                  f -> {
+                    String name = f.getFileName().toString();
+                    return name.equals("sidecar.yaml")
+                        || (name.startsWith("gateway") && name.endsWith(".yaml"));
+                  })
               .sorted()
               .forEach(out::add);
         }
@@ -68,14 +70,17 @@ final class GoldenStaticBootstrap {
     JsonNode doc = YAML.readTree(golden.toFile());
     List<Cluster> clusters = parse(doc, "clusters", Cluster::newBuilder, Cluster.class);
     Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
-    parse(doc, "endpoints", ClusterLoadAssignment::newBuilder, ClusterLoadAssignment.class).forEach(e -> endpoints.put(e.getClusterName(), e));
+    parse(doc, "endpoints", ClusterLoadAssignment::newBuilder, ClusterLoadAssignment.class)
+        .forEach(e -> endpoints.put(e.getClusterName(), e));
     Map<String, RouteConfiguration> routes = new TreeMap<>();
-    parse(doc, "routes", RouteConfiguration::newBuilder, RouteConfiguration.class).forEach(r -> routes.put(r.getName(), r));
+    parse(doc, "routes", RouteConfiguration::newBuilder, RouteConfiguration.class)
+        .forEach(r -> routes.put(r.getName(), r));
     List<Listener> listeners = parse(doc, "listeners", Listener::newBuilder, Listener.class);
 
     Bootstrap.StaticResources.Builder statics = Bootstrap.StaticResources.newBuilder();
     for (Cluster c : clusters) {
-      statics.addClusters(c.getType() == Cluster.DiscoveryType.EDS ? inlineEndpoints(c, endpoints) : c);
+      statics.addClusters(
+          c.getType() == Cluster.DiscoveryType.EDS ? inlineEndpoints(c, endpoints) : c);
     }
     for (Listener l : listeners) {
       statics.addListeners(inlineRoutes(l, routes));
@@ -87,8 +92,13 @@ final class GoldenStaticBootstrap {
   }
 
   private static Cluster inlineEndpoints(Cluster c, Map<String, ClusterLoadAssignment> endpoints) {
-    String name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
-    ClusterLoadAssignment cla = endpoints.getOrDefault(name, ClusterLoadAssignment.newBuilder().setClusterName(name).build());
+    String name =
+        c.getEdsClusterConfig().getServiceName().isEmpty()
+            ? c.getName()
+            : c.getEdsClusterConfig().getServiceName();
+    ClusterLoadAssignment cla =
+        endpoints.getOrDefault(
+            name, ClusterLoadAssignment.newBuilder().setClusterName(name).build());
     return c.toBuilder()
         .clearEdsClusterConfig()
         .setType(Cluster.DiscoveryType.STATIC)
@@ -110,7 +120,8 @@ final class GoldenStaticBootstrap {
           String name = hcm.getRds().getRouteConfigName();
           RouteConfiguration route = routes.get(name);
           if (route == null) {
-            throw new IllegalArgumentException("listener " + l.getName() + " names route " + name + ", which is not in the file");
+            throw new IllegalArgumentException(
+                "listener " + l.getName() + " names route " + name + ", which is not in the file");
           }
           filter.setTypedConfig(Any.pack(hcm.toBuilder().clearRds().setRouteConfig(route).build()));
         }

@@ -25,17 +25,26 @@ class GoldenStaticBootstrapTest {
   Stream<DynamicTest> everyGoldenTranslationBecomesASelfContainedBootstrap() throws Exception {
     List<Path> goldens = GoldenStaticBootstrap.translations();
     assertThat(goldens).hasSizeGreaterThan(30);
-    return goldens.stream().map(g -> DynamicTest.dynamicTest(GoldenStaticBootstrap.GOLDEN.relativize(g).toString(), () -> {
-      Bootstrap b = GoldenStaticBootstrap.convert(g);
-      String json = GoldenStaticBootstrap.PRINTER.print(b);
-      // no config source left: Envoy needs no management server to load it
-      assertThat(json).doesNotContain("\"ads\"").doesNotContain("edsClusterConfig").doesNotContain("\"rds\"");
-      assertThat(b.getStaticResources().getClustersList()).extracting(Cluster::getType)
-          .doesNotContain(Cluster.DiscoveryType.EDS);
-      Set<String> names = new TreeSet<>();
-      b.getStaticResources().getClustersList().forEach(c -> names.add(c.getName()));
-      assertThat(names).hasSize(b.getStaticResources().getClustersCount());
-      assertThat(VALIDATOR.validateMessage(g.toString(), b)).isEmpty();
-    }));
+    return goldens.stream()
+        .map(
+            g ->
+                DynamicTest.dynamicTest(
+                    GoldenStaticBootstrap.GOLDEN.relativize(g).toString(),
+                    () -> {
+                      Bootstrap b = GoldenStaticBootstrap.convert(g);
+                      String json = GoldenStaticBootstrap.PRINTER.print(b);
+                      // no config source left: Envoy needs no management server to load it
+                      assertThat(json)
+                          .doesNotContain("\"ads\"")
+                          .doesNotContain("edsClusterConfig")
+                          .doesNotContain("\"rds\"");
+                      assertThat(b.getStaticResources().getClustersList())
+                          .extracting(Cluster::getType)
+                          .doesNotContain(Cluster.DiscoveryType.EDS);
+                      Set<String> names = new TreeSet<>();
+                      b.getStaticResources().getClustersList().forEach(c -> names.add(c.getName()));
+                      assertThat(names).hasSize(b.getStaticResources().getClustersCount());
+                      assertThat(VALIDATOR.validateMessage(g.toString(), b)).isEmpty();
+                    }));
   }
 }

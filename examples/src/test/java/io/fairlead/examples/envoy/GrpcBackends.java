@@ -36,21 +36,26 @@ final class GrpcBackends implements AutoCloseable {
   static GrpcBackends start(List<String> addresses) throws IOException {
     for (int attempt = 0; ; attempt++) {
       int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getByName(addresses.get(0)))) {
+      try (ServerSocket probe =
+          new ServerSocket(0, 1, java.net.InetAddress.getByName(addresses.get(0)))) {
         port = probe.getLocalPort();
       }
       GrpcBackends b = new GrpcBackends(port);
       try {
         for (String address : addresses) {
-          b.servers.add(NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
-              .addService(ServerInterceptors.intercept(new HealthStatusManager().getHealthService(), naming(address)))
-              .build()
-              .start());
+          b.servers.add(
+              NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
+                  .addService(
+                      ServerInterceptors.intercept(
+                          new HealthStatusManager().getHealthService(), naming(address)))
+                  .build()
+                  .start());
         }
         return b;
       } catch (IOException e) {
         b.close();
-        if (!(e.getCause() instanceof BindException || e instanceof BindException) || attempt == 5) {
+        if (!(e.getCause() instanceof BindException || e instanceof BindException)
+            || attempt == 5) {
           throw e;
         }
       }
@@ -62,13 +67,15 @@ final class GrpcBackends implements AutoCloseable {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(
           ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        return next.startCall(new SimpleForwardingServerCall<>(call) {
-          @Override
-          public void sendHeaders(Metadata responseHeaders) {
-            responseHeaders.put(BACKEND, address);
-            super.sendHeaders(responseHeaders);
-          }
-        }, headers);
+        return next.startCall(
+            new SimpleForwardingServerCall<>(call) {
+              @Override
+              public void sendHeaders(Metadata responseHeaders) {
+                responseHeaders.put(BACKEND, address);
+                super.sendHeaders(responseHeaders);
+              }
+            },
+            headers);
       }
     };
   }

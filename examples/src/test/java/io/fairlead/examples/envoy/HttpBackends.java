@@ -31,7 +31,8 @@ final class HttpBackends implements AutoCloseable {
   private final Map<String, HttpServer> servers = new TreeMap<>();
   private final Map<String, AtomicInteger> arrivals = new TreeMap<>();
   private final Map<String, CountDownLatch> holds = new TreeMap<>();
-  private final ExecutorService executor = Executors.newCachedThreadPool(DaemonThreads.named("http-backend"));
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(DaemonThreads.named("http-backend"));
   private final int port;
 
   private HttpBackends(int port) {

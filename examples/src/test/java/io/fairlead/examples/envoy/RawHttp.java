@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A minimal HTTP/1.1 client whose connection leaves from a chosen local address, so one test
- * can play clients of many source addresses and subnets (every 127.x.y.z is loopback on Linux).
- * One request per connection ({@code Connection: close}).
+ * A minimal HTTP/1.1 client whose connection leaves from a chosen local address, so one test can
+ * play clients of many source addresses and subnets (every 127.x.y.z is loopback on Linux). One
+ * request per connection ({@code Connection: close}).
  */
 final class RawHttp {
 
@@ -36,13 +36,15 @@ final class RawHttp {
 
   private RawHttp() {}
 
-  static Response get(String source, String host, int port, String authority, Map<String, String> headers)
+  static Response get(
+      String source, String host, int port, String authority, Map<String, String> headers)
       throws IOException {
     try (Socket socket = new Socket()) {
       socket.bind(new InetSocketAddress(source, 0));
       socket.connect(new InetSocketAddress(host, port), 5_000);
       socket.setSoTimeout(20_000);
-      StringBuilder request = new StringBuilder("GET / HTTP/1.1\r\nHost: ").append(authority).append("\r\n");
+      StringBuilder request =
+          new StringBuilder("GET / HTTP/1.1\r\nHost: ").append(authority).append("\r\n");
       headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
       request.append("Connection: close\r\n\r\n");
       OutputStream out = socket.getOutputStream();
@@ -69,7 +71,9 @@ final class RawHttp {
     Map<String, List<String>> headers = new TreeMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+      headers
+          .computeIfAbsent(
+              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(lines[i].substring(colon + 1).trim());
     }
     return new Response(status, headers, text.substring(end + 4));

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's main job, the demo ({@code scripts/demo.sh}), runs every scenario and ends by itself with status 0,
- * with or without an Envoy binary on the machine.
+ * The README's main job, the demo ({@code scripts/demo.sh}), runs every scenario and ends by itself
+ * with status 0, with or without an Envoy binary on the machine.
  */
 class DemoCommandTest {
 
@@ -40,13 +40,15 @@ class DemoCommandTest {
         .contains("3. Least-request steers around a slow pod")
         .contains("4. Scale-up: a fourth pod becomes ready")
         .containsPattern("127\\.0\\.0\\.14 +0 +\\d+ +1\\n");
-    // step 5 runs where an Envoy is found (ENVOY_BIN or PATH); elsewhere one line says it was skipped
+    // step 5 runs where an Envoy is found (ENVOY_BIN or PATH); elsewhere one line says it was
+    // skipped
     EnvoyBinary envoy = EnvoyBinary.find(System.getenv());
     if (envoy instanceof EnvoyBinary.Missing missing) {
       assertThat(text).contains("\n5. Envoy: skipped (" + missing.reason() + ")\n");
       assertThat(missing.reason()).isEqualTo("no envoy on PATH and ENVOY_BIN unset");
     } else {
-      assertThat(text).contains("5. Envoy (gateway role, standing in for a sidecar without iptables)");
+      assertThat(text)
+          .contains("5. Envoy (gateway role, standing in for a sidecar without iptables)");
     }
     String[] lines = text.strip().split("\n");
     assertThat(lines[lines.length - 1])
@@ -54,7 +56,8 @@ class DemoCommandTest {
         .contains("spread 100/100/100 over one connection per pod")
         .contains("users 100% sticky");
     if (envoy instanceof EnvoyBinary.Found) {
-      assertThat(lines[lines.length - 1]).contains("through Envoy 400 RPCs on one connection spread");
+      assertThat(lines[lines.length - 1])
+          .contains("through Envoy 400 RPCs on one connection spread");
     }
   }
 }

@@ -22,7 +22,8 @@ class EnvoyBinaryTest {
 
   @BeforeAll
   static void posixOnly() {
-    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
+    assumeTrue(
+        FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
         "executable bits need a POSIX file system");
   }
 
@@ -59,7 +60,8 @@ class EnvoyBinaryTest {
     Files.createDirectories(tmp.resolve("b/envoy"));
     Path c = file("c", "envoy", "rwxr-xr-x");
     file("d", "envoy", "rwxr-xr-x");
-    // a plain file and a directory named envoy are passed over; empty entries are not the working directory
+    // a plain file and a directory named envoy are passed over; empty entries are not the working
+    // directory
     assertThat(EnvoyBinary.find(Map.of("PATH", path("", "a", "b", "", "c", "d"))))
         .isEqualTo(new EnvoyBinary.Found(c, "PATH"));
   }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fairlead.demo.Backends;
 import io.fairlead.demo.Calls;
-import io.fairlead.demo.EchoBackend;
 import io.fairlead.demo.Echo;
+import io.fairlead.demo.EchoBackend;
 import io.fairlead.demo.Tally;
-import io.fairlead.examples.AllAnnotations;
 import io.fairlead.demo.XdsClients;
+import io.fairlead.examples.AllAnnotations;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.xds.ConnectionInfo;
 import io.fairlead.xds.ControlPlane;
@@ -34,21 +34,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * grpc-java's real xDS client against a Fairlead control plane fed by a watched directory, with
  * three backends on 127.0.0.11, .12 and .13 sharing one port. Every test uses one channel to a
- * Service of its own. grpc-java reads its bootstrap once per JVM, so the control plane is shared
- * by the whole class (and surefire runs each test class in a JVM of its own).
+ * Service of its own. grpc-java reads its bootstrap once per JVM, so the control plane is shared by
+ * the whole class (and surefire runs each test class in a JVM of its own).
  */
 class ProxylessGrpcJavaTest {
 
   private static final String A = "127.0.0.11";
   private static final String B = "127.0.0.12";
   private static final String C = "127.0.0.13";
+
   /** Two more pods that must get nothing: one terminating, one not ready. */
   private static final String D = "127.0.0.14";
+
   private static final String E = "127.0.0.15";
   private static final List<String> PODS = List.of(A, B, C);
   private static final String NODE_ID = "e2e-grpc-java";
+
   /** How soon an endpoint change must reach the client's picks. */
   private static final Duration PROPAGATION_LIMIT = Duration.ofSeconds(2);
+
   private static final Duration FIRST_CONFIG_LIMIT = Duration.ofSeconds(20);
 
   /** Every annotation at once (see AllAnnotations). */
@@ -60,7 +64,8 @@ class ProxylessGrpcJavaTest {
   private ManagedChannel channel;
 
   /** One endpoint of an EndpointSlice with its conditions and, optionally, its zone. */
-  private record Endpoint(String ip, boolean ready, boolean serving, boolean terminating, String zone) {
+  private record Endpoint(
+      String ip, boolean ready, boolean serving, boolean terminating, String zone) {
     static Endpoint ready(String ip) {
       return new Endpoint(ip, true, true, false, null);
     }
@@ -88,14 +93,16 @@ class ProxylessGrpcJavaTest {
             service("rr", "fairlead.io/lb-policy: round-robin"),
             service("least", "fairlead.io/lb-policy: least-request"),
             service("sticky", "fairlead.io/hash-on: header:x-user"),
-            service("maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:x-user"),
+            service(
+                "maglev", "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:x-user"),
             service("scale", "fairlead.io/lb-policy: round-robin"),
             service("drain", "fairlead.io/lb-policy: round-robin"),
             service("client", "fairlead.io/hash-on: source-ip"),
             service("ordered", "fairlead.io/hash-on: header:x-user,source-ip"),
             service("zones", "fairlead.io/lb-policy: round-robin"),
             service("everything", EVERYTHING)));
-    for (String svc : List.of("rr", "least", "sticky", "maglev", "drain", "client", "ordered", "everything")) {
+    for (String svc :
+        List.of("rr", "least", "sticky", "maglev", "drain", "client", "ordered", "everything")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
     // zone-a: one ready pod, one terminating, one not ready; zone-b: two ready pods.
@@ -166,8 +173,9 @@ class ProxylessGrpcJavaTest {
             """
                 .formatted(service, service, backends.port()));
     for (Endpoint e : endpoints) {
-      yaml.append("  - addresses: [%s]\n    conditions: {ready: %s, serving: %s, terminating: %s}\n"
-          .formatted(e.ip(), e.ready(), e.serving(), e.terminating()));
+      yaml.append(
+          "  - addresses: [%s]\n    conditions: {ready: %s, serving: %s, terminating: %s}\n"
+              .formatted(e.ip(), e.ready(), e.serving(), e.terminating()));
       if (e.zone() != null) {
         yaml.append("    zone: %s\n".formatted(e.zone()));
       }
@@ -175,7 +183,8 @@ class ProxylessGrpcJavaTest {
     Path target = dir.resolve(service + "-slice.yaml");
     Path partial = dir.resolve(service + "-slice.partial");
     Files.writeString(partial, yaml);
-    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Retries until the channel has its configuration and a call succeeds. */
@@ -186,7 +195,9 @@ class ProxylessGrpcJavaTest {
         Calls.sequential(ch, 1);
         return;
       } catch (io.grpc.StatusRuntimeException notYet) {
-        assertThat(System.nanoTime()).as("first answer within " + FIRST_CONFIG_LIMIT).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("first answer within " + FIRST_CONFIG_LIMIT)
+            .isLessThan(deadline);
         Thread.sleep(20);
       }
     }
@@ -200,7 +211,9 @@ class ProxylessGrpcJavaTest {
   private static Map<String, Long> connections() {
     return backends.all().stream()
         .filter(b -> PODS.contains(b.name()))
-        .collect(Collectors.toMap(EchoBackend::name, EchoBackend::connectionsAccepted, (x, y) -> x, TreeMap::new));
+        .collect(
+            Collectors.toMap(
+                EchoBackend::name, EchoBackend::connectionsAccepted, (x, y) -> x, TreeMap::new));
   }
 
   private static Map<String, Long> newConnections(Map<String, Long> before) {
@@ -221,7 +234,8 @@ class ProxylessGrpcJavaTest {
     for (String pod : PODS) {
       assertThat(tally.count(pod)).as(pod).isBetween(80, 120);
     }
-    assertThat(newConnections(before)).containsExactlyInAnyOrderEntriesOf(Map.of(A, 1L, B, 1L, C, 1L));
+    assertThat(newConnections(before))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(A, 1L, B, 1L, C, 1L));
   }
 
   @Test
@@ -235,7 +249,10 @@ class ProxylessGrpcJavaTest {
     // Round-robin would give the slow backend a third (80). Two random choices (with replacement)
     // still pick it when both draws land on it, so it keeps roughly a tenth to a fifth.
     assertThat(tally.total()).isEqualTo(240);
-    assertThat(tally.count(C)).as("slow backend").isLessThan(tally.count(A)).isLessThan(tally.count(B));
+    assertThat(tally.count(C))
+        .as("slow backend")
+        .isLessThan(tally.count(A))
+        .isLessThan(tally.count(B));
     assertThat(tally.share(C)).isLessThan(0.25);
   }
 
@@ -249,15 +266,17 @@ class ProxylessGrpcJavaTest {
     }
 
     Set<String> used = new HashSet<>();
-    byKey.forEach((key, tally) -> {
-      assertThat(tally.counts()).as(key).hasSize(1);
-      used.addAll(tally.counts().keySet());
-    });
+    byKey.forEach(
+        (key, tally) -> {
+          assertThat(tally.counts()).as(key).hasSize(1);
+          used.addAll(tally.counts().keySet());
+        });
     assertThat(used).hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test
-  void anAddedEndpointIsUsedAndARemovedOneDroppedWithinTwoSecondsOnTheSameChannel() throws Exception {
+  void anAddedEndpointIsUsedAndARemovedOneDroppedWithinTwoSecondsOnTheSameChannel()
+      throws Exception {
     ManagedChannel ch = open("scale");
     Calls.untilAnswered(ch, Set.of(A, B), FIRST_CONFIG_LIMIT);
     Map<String, Long> before = connections();
@@ -271,7 +290,8 @@ class ProxylessGrpcJavaTest {
     assertThat(untilAvoided(ch, C, removed)).isLessThanOrEqualTo(PROPAGATION_LIMIT);
 
     // no reconnect: the channel kept its first connections to A and B, and opened one to C
-    assertThat(newConnections(before)).containsExactlyInAnyOrderEntriesOf(Map.of(A, 0L, B, 0L, C, 1L));
+    assertThat(newConnections(before))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(A, 0L, B, 0L, C, 1L));
   }
 
   @Test
@@ -303,8 +323,8 @@ class ProxylessGrpcJavaTest {
   /**
    * {@code hash-on: header:x-user,source-ip} means the first key that yields a value. For gRPC,
    * source-ip becomes the channel id, and gRPC combines every hash policy that yields a value
-   * unless one is terminal (gRFC A42): without {@code terminal} on the header, one user would
-   * reach a different pod from each channel.
+   * unless one is terminal (gRFC A42): without {@code terminal} on the header, one user would reach
+   * a different pod from each channel.
    */
   @Test
   void orderedHashKeysKeepAUserOnOnePodAcrossChannels() throws Exception {
@@ -319,7 +339,9 @@ class ProxylessGrpcJavaTest {
         Tally one = Calls.sequential(first, 3, user);
         Tally other = Calls.sequential(second, 3, user);
         assertThat(one.counts()).as("user-%d on the first channel", i).hasSize(1);
-        assertThat(other.counts().keySet()).as("user-%d on the second channel", i).isEqualTo(one.counts().keySet());
+        assertThat(other.counts().keySet())
+            .as("user-%d on the second channel", i)
+            .isEqualTo(one.counts().keySet());
         used.addAll(one.counts().keySet());
       }
       assertThat(used).as("users spread over pods").hasSizeGreaterThanOrEqualTo(2);
@@ -329,9 +351,9 @@ class ProxylessGrpcJavaTest {
   }
 
   /**
-   * Locality weights count only endpoints that take traffic: a zone with one ready, one
-   * terminating and one not-ready pod weighs 1, not 3, against a zone of two ready pods, so each
-   * ready pod gets a third. The other two get nothing.
+   * Locality weights count only endpoints that take traffic: a zone with one ready, one terminating
+   * and one not-ready pod weighs 1, not 3, against a zone of two ready pods, so each ready pod gets
+   * a third. The other two get nothing.
    */
   @Test
   void eachReadyPodGetsAnEqualShareAcrossZonesWithTerminatingAndNotReadyPods() throws Exception {

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The Services the grpc-node client calls: one per load-balancing policy, all in namespace
- * {@code demo}, all backed by the same three loopback backends on one port, in one zone or none.
+ * The Services the grpc-node client calls: one per load-balancing policy, all in namespace {@code
+ * demo}, all backed by the same three loopback backends on one port, in one zone or none.
  */
 record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
 
@@ -35,7 +35,10 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
             2,
             "fairlead.io/lb-policy: ring-hash\n    fairlead.io/hash-on: header:" + HASH_HEADER),
         service("least-request", 3, "fairlead.io/lb-policy: least-request"),
-        service("maglev", 4, "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:" + HASH_HEADER),
+        service(
+            "maglev",
+            4,
+            "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:" + HASH_HEADER),
         service("everything", 5, EVERYTHING));
   }
 

@@ -1,14 +1,14 @@
 package io.fairlead.examples.grpcnode;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.Severity;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.xds.ConnectionInfo;
@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real {@code @grpc/grpc-js-xds} client on Node, fed by an in-process Fairlead: every
  * load-balancing policy must be accepted (no NACK) and behave as promised. grpc-js rejects
- * least-request and typed ring-hash sizes, so Fairlead downgrades and rewrites them for
- * grpc-node; this proves the result with the client itself. One client run serves all tests.
- * Without node or the npm dependencies the class is disabled, with the reason in the report.
+ * least-request and typed ring-hash sizes, so Fairlead downgrades and rewrites them for grpc-node;
+ * this proves the result with the client itself. One client run serves all tests. Without node or
+ * the npm dependencies the class is disabled, with the reason in the report.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(NodeClientAvailable.class)
@@ -93,7 +93,12 @@ class GrpcNodeXdsClientTest {
     assertSpread(run.scenario("least-request"));
     assertThat(run.diagnostics())
         .contains(
-            Diagnostic.warning(Reason.CLIENT_DOWNGRADE, Subject.of(new ObjectRef(DemoServices.NAMESPACE, "least-request"), "grpc", "fairlead.io/lb-policy"),
+            Diagnostic.warning(
+                Reason.CLIENT_DOWNGRADE,
+                Subject.of(
+                    new ObjectRef(DemoServices.NAMESPACE, "least-request"),
+                    "grpc",
+                    "fairlead.io/lb-policy"),
                 "port grpc, grpc-node: grpc-node rejects least-request; round-robin is sent instead"));
   }
 
@@ -115,23 +120,38 @@ class GrpcNodeXdsClientTest {
   @Test
   void endpointsWithoutAZoneAreAccepted(@TempDir Path tmp) throws Exception {
     DemoServices zoneless = new DemoServices(BACKENDS, freePort(), Optional.empty());
-    NodeClientRun zonelessRun = NodeClientRun.against(zoneless, tmp, spread(zoneless, "round-robin"));
+    NodeClientRun zonelessRun =
+        NodeClientRun.against(zoneless, tmp, spread(zoneless, "round-robin"));
     assertNoNack(zonelessRun);
-    assertThat(zonelessRun.exitCode()).as("exit status; stderr:\n%s", zonelessRun.stderr()).isZero();
+    assertThat(zonelessRun.exitCode())
+        .as("exit status; stderr:\n%s", zonelessRun.stderr())
+        .isZero();
   }
 
   private static List<String> spread(DemoServices services, String service) {
     return List.of(
-        "--target", services.target(service), "--name", service,
-        "--warmup", String.valueOf(SPREAD_WARMUP),
-        "--requests", String.valueOf(SPREAD_REQUESTS));
+        "--target",
+        services.target(service),
+        "--name",
+        service,
+        "--warmup",
+        String.valueOf(SPREAD_WARMUP),
+        "--requests",
+        String.valueOf(SPREAD_REQUESTS));
   }
 
   private static List<String> hashed(DemoServices services, String service) {
     return List.of(
-        "--target", services.target(service), "--name", service,
-        "--header", DemoServices.HASH_HEADER, "--keys", String.join(",", KEYS),
-        "--requests", String.valueOf(REQUESTS_PER_KEY));
+        "--target",
+        services.target(service),
+        "--name",
+        service,
+        "--header",
+        DemoServices.HASH_HEADER,
+        "--keys",
+        String.join(",", KEYS),
+        "--requests",
+        String.valueOf(REQUESTS_PER_KEY));
   }
 
   private static void assertNoNack(NodeClientRun run) {
@@ -153,10 +173,13 @@ class GrpcNodeXdsClientTest {
 
   /** Round-robin over three backends: each gets about a third. */
   private void assertSpread(JsonNode scenario) {
-    assertThat(scenario.path("failed").asInt()).as("failures: %s", scenario.path("errors")).isZero();
+    assertThat(scenario.path("failed").asInt())
+        .as("failures: %s", scenario.path("errors"))
+        .isZero();
     assertThat(scenario.path("succeeded").asInt()).isEqualTo(SPREAD_REQUESTS);
     Map<String, Integer> perBackend = counts(scenario.path("backends"));
-    assertThat(perBackend.keySet()).containsExactlyInAnyOrderElementsOf(services.backendAddresses());
+    assertThat(perBackend.keySet())
+        .containsExactlyInAnyOrderElementsOf(services.backendAddresses());
     int third = SPREAD_REQUESTS / 3;
     assertThat(perBackend.values())
         .as("requests per backend %s", perBackend)
@@ -165,7 +188,9 @@ class GrpcNodeXdsClientTest {
 
   /** Hashing on a header: every key always reaches one backend, and keys use several backends. */
   private void assertSticky(JsonNode scenario) {
-    assertThat(scenario.path("failed").asInt()).as("failures: %s", scenario.path("errors")).isZero();
+    assertThat(scenario.path("failed").asInt())
+        .as("failures: %s", scenario.path("errors"))
+        .isZero();
     assertThat(scenario.path("succeeded").asInt()).isEqualTo(KEYS.size() * REQUESTS_PER_KEY);
     JsonNode keys = scenario.path("keys");
     assertThat(counts(keys).keySet()).containsExactlyInAnyOrderElementsOf(KEYS);

@@ -39,7 +39,9 @@ final class NodeClient implements AutoCloseable {
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Why the client cannot run here, if it cannot: no node on PATH, or dependencies not installed. */
+  /**
+   * Why the client cannot run here, if it cannot: no node on PATH, or dependencies not installed.
+   */
   static Optional<String> unavailable() {
     try {
       Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -92,7 +94,8 @@ final class NodeClient implements AutoCloseable {
     try {
       text = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      throw new AssertionError("no result from the node client: " + e + "\nstderr:\n" + stderr(), e);
+      throw new AssertionError(
+          "no result from the node client: " + e + "\nstderr:\n" + stderr(), e);
     }
     if (text == null) {
       throw new AssertionError("the node client printed no result\nstderr:\n" + stderr());

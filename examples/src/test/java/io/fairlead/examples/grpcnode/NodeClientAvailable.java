@@ -15,6 +15,7 @@ final class NodeClientAvailable implements ExecutionCondition {
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     return NodeClient.unavailable()
         .map(why -> ConditionEvaluationResult.disabled("grpc-node client unavailable: " + why))
-        .orElseGet(() -> ConditionEvaluationResult.enabled("node and its dependencies are installed"));
+        .orElseGet(
+            () -> ConditionEvaluationResult.enabled("node and its dependencies are installed"));
   }
 }

@@ -53,11 +53,16 @@ record NodeClientRun(
       List<String> args =
           new ArrayList<>(
               List.of(
-                  "--xds", "127.0.0.1:" + server.controlPlane().xdsPort(),
-                  "--backend-port", String.valueOf(services.port()),
-                  "--backends", String.join(",", services.backendIps()),
-                  "--node-id", NODE_ID,
-                  "--timeout-ms", "30000"));
+                  "--xds",
+                  "127.0.0.1:" + server.controlPlane().xdsPort(),
+                  "--backend-port",
+                  String.valueOf(services.port()),
+                  "--backends",
+                  String.join(",", services.backendIps()),
+                  "--node-id",
+                  NODE_ID,
+                  "--timeout-ms",
+                  "30000"));
       services.zone().ifPresent(z -> args.addAll(List.of("--zone", z)));
       args.addAll(scenarios);
       try (NodeClient client = NodeClient.start(args, dir.resolve("client.stderr"))) {

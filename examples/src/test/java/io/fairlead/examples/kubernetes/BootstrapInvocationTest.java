@@ -26,33 +26,41 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Runs the real `fairlead bootstrap` with the arguments each bootstrap init container passes
- * (downward-API values filled in), and checks the result against the rest of the pod: where
- * Envoy reads it, which port it serves, which xDS Service it dials.
+ * (downward-API values filled in), and checks the result against the rest of the pod: where Envoy
+ * reads it, which port it serves, which xDS Service it dials.
  */
 class BootstrapInvocationTest {
 
   static final List<String> JAVA_PREFIX =
-      List.of("exec", "java", "-cp", "@/app/jib-classpath-file", "io.fairlead.cli.Main", "bootstrap");
+      List.of(
+          "exec", "java", "-cp", "@/app/jib-classpath-file", "io.fairlead.cli.Main", "bootstrap");
   static final Map<String, String> DOWNWARD_SAMPLES =
       Map.of("metadata.name", "pod-7d9f8-abcde", "spec.nodeName", "node-1");
 
   /** What each Deployment's Envoy must be. */
-  private record Expected(String namespace, String deployment, String role, String gateway, Integer listenerPort) {}
+  private record Expected(
+      String namespace, String deployment, String role, String gateway, Integer listenerPort) {}
 
   private static final List<Expected> EXPECTED =
       List.of(
           new Expected("fairlead-demo", "greeter-client", "sidecar", null, 15001),
-          new Expected("fairlead-demo", "greeter-client-explicit", "gateway", "sidecar-explicit", 15080),
+          new Expected(
+              "fairlead-demo", "greeter-client-explicit", "gateway", "sidecar-explicit", 15080),
           new Expected("fairlead-gateway", "fairlead-gateway", "gateway", "default", 8080));
 
   @Test
   void everyBootstrapInitContainerIsCovered() {
-    List<String> withBootstrap = ExampleManifests.ofKind(Deployment.class).stream()
-        .filter(d -> initContainers(d).stream().anyMatch(c -> c.getName().equals("fairlead-bootstrap")))
-        .map(d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
-        .toList();
+    List<String> withBootstrap =
+        ExampleManifests.ofKind(Deployment.class).stream()
+            .filter(
+                d ->
+                    initContainers(d).stream()
+                        .anyMatch(c -> c.getName().equals("fairlead-bootstrap")))
+            .map(d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+            .toList();
     assertThat(withBootstrap)
-        .containsExactlyInAnyOrderElementsOf(EXPECTED.stream().map(e -> e.namespace() + "/" + e.deployment()).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            EXPECTED.stream().map(e -> e.namespace() + "/" + e.deployment()).toList());
   }
 
   @TestFactory
@@ -64,16 +72,23 @@ class BootstrapInvocationTest {
 
   @Test
   void shellWordsRefuseWhatTheyCannotSplitHonestly() {
-    assertThat(ShellWords.split("a \"b ${X}\" > /f", Map.of("X", "1"))).containsExactly("a", "b 1", ">", "/f");
-    assertThatThrownBy(() -> ShellWords.split("a $(date)", Map.of())).hasMessageContaining("${NAME}");
+    assertThat(ShellWords.split("a \"b ${X}\" > /f", Map.of("X", "1")))
+        .containsExactly("a", "b 1", ">", "/f");
+    assertThatThrownBy(() -> ShellWords.split("a $(date)", Map.of()))
+        .hasMessageContaining("${NAME}");
     assertThatThrownBy(() -> ShellWords.split("a ${Y}", Map.of())).hasMessageContaining("${Y}");
-    assertThatThrownBy(() -> ShellWords.split("a 'b'", Map.of())).hasMessageContaining("unsupported");
+    assertThatThrownBy(() -> ShellWords.split("a 'b'", Map.of()))
+        .hasMessageContaining("unsupported");
   }
 
   private static void check(Expected e) throws Exception {
     Deployment d = ExampleManifests.deployment(e.namespace(), e.deployment());
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    Container init = initContainers(d).stream().filter(c -> c.getName().equals("fairlead-bootstrap")).findFirst().orElseThrow();
+    Container init =
+        initContainers(d).stream()
+            .filter(c -> c.getName().equals("fairlead-bootstrap"))
+            .findFirst()
+            .orElseThrow();
     assertThat(init.getImage()).isEqualTo("fairlead:0.1.0-SNAPSHOT");
     assertThat(init.getCommand()).containsExactly("sh", "-c");
     assertThat(init.getArgs()).hasSize(1);
@@ -81,7 +96,9 @@ class BootstrapInvocationTest {
     Map<String, String> env = new TreeMap<>();
     for (EnvVar v : init.getEnv()) {
       String field = v.getValueFrom().getFieldRef().getFieldPath();
-      env.put(v.getName(), field.equals("metadata.namespace") ? e.namespace() : DOWNWARD_SAMPLES.get(field));
+      env.put(
+          v.getName(),
+          field.equals("metadata.namespace") ? e.namespace() : DOWNWARD_SAMPLES.get(field));
     }
     List<String> words = ShellWords.split(init.getArgs().get(0), env);
     assertThat(words.subList(0, JAVA_PREFIX.size())).isEqualTo(JAVA_PREFIX);
@@ -101,7 +118,8 @@ class BootstrapInvocationTest {
     // unique per proxy: the pod name and namespace are in the id
     assertThat((String) node.get("id")).contains("pod-7d9f8-abcde." + e.namespace());
     if (e.gateway() != null) {
-      assertThat(metadata.get("fairlead.io/gateway-port")).isEqualTo(String.valueOf(e.listenerPort()));
+      assertThat(metadata.get("fairlead.io/gateway-port"))
+          .isEqualTo(String.valueOf(e.listenerPort()));
     }
     assertThat(xdsEndpoint(bootstrap)).isEqualTo(fairleadServiceAddress());
 
@@ -134,15 +152,28 @@ class BootstrapInvocationTest {
   private static String xdsEndpoint(Map<?, ?> bootstrap) {
     Map<?, ?> statics = (Map<?, ?>) bootstrap.get("staticResources");
     Map<?, ?> cluster = (Map<?, ?>) ((List<?>) statics.get("clusters")).get(0);
-    Map<?, ?> lb = (Map<?, ?>) ((List<?>) ((Map<?, ?>) ((List<?>) ((Map<?, ?>) cluster.get("loadAssignment")).get("endpoints")).get(0)).get("lbEndpoints")).get(0);
-    Map<?, ?> socket = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) lb.get("endpoint")).get("address")).get("socketAddress");
+    Map<?, ?> lb =
+        (Map<?, ?>)
+            ((List<?>)
+                    ((Map<?, ?>)
+                            ((List<?>) ((Map<?, ?>) cluster.get("loadAssignment")).get("endpoints"))
+                                .get(0))
+                        .get("lbEndpoints"))
+                .get(0);
+    Map<?, ?> socket =
+        (Map<?, ?>)
+            ((Map<?, ?>) ((Map<?, ?>) lb.get("endpoint")).get("address")).get("socketAddress");
     return socket.get("address") + ":" + socket.get("portValue");
   }
 
   private static String fairleadServiceAddress() {
     var svc = ControlPlaneManifestTest.service();
     ServicePort xds = ControlPlaneManifestTest.port(svc, "grpc-xds");
-    return svc.getMetadata().getName() + "." + svc.getMetadata().getNamespace() + ".svc:" + xds.getPort();
+    return svc.getMetadata().getName()
+        + "."
+        + svc.getMetadata().getNamespace()
+        + ".svc:"
+        + xds.getPort();
   }
 
   static List<Container> initContainers(Deployment d) {
@@ -168,7 +199,8 @@ class BootstrapInvocationTest {
 
   /** The port Envoy's startup or readiness probe waits for: its listener, sent by Fairlead. */
   private static int probePort(Container envoy) {
-    Probe probe = envoy.getStartupProbe() != null ? envoy.getStartupProbe() : envoy.getReadinessProbe();
+    Probe probe =
+        envoy.getStartupProbe() != null ? envoy.getStartupProbe() : envoy.getReadinessProbe();
     IntOrString port = probe.getTcpSocket().getPort();
     if (port.getIntVal() != null) {
       return port.getIntVal();

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cert-manager objects the examples use (cert-manager.io/v1), with exactly the spec fields
- * they set, read strictly like every other manifest: a misspelt field fails here, before
- * cert-manager's webhook would refuse it. The field names follow cert-manager's v1 API reference.
+ * The cert-manager objects the examples use (cert-manager.io/v1), with exactly the spec fields they
+ * set, read strictly like every other manifest: a misspelt field fails here, before cert-manager's
+ * webhook would refuse it. The field names follow cert-manager's v1 API reference.
  */
 final class CertManager {
 
@@ -30,7 +30,8 @@ final class CertManager {
   @Group("cert-manager.io")
   @Version("v1")
   @Kind("Certificate")
-  static final class Certificate extends CustomResource<CertificateSpec, Void> implements Namespaced {}
+  static final class Certificate extends CustomResource<CertificateSpec, Void>
+      implements Namespaced {}
 
   record CertificateSpec(
       String secretName,

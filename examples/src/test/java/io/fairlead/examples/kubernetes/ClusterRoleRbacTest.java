@@ -1,8 +1,5 @@
 package io.fairlead.examples.kubernetes;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -25,6 +22,9 @@ import io.fairlead.k8s.KubernetesSource;
 import io.fairlead.k8s.events.DiagnosticEvents;
 import io.fairlead.k8s.events.LeaseElection;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.net.URI;
 import java.time.Clock;
@@ -45,10 +45,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RBAC rules grant what Fairlead's code asks of the API server, and nothing else. The calls
- * are not listed by hand: KubernetesSource, DiagnosticEvents and LeaseElection run against
- * Fabric8's mock API server, and every request they send becomes a {@code group/resource:verb}
- * permission.
+ * The RBAC rules grant what Fairlead's code asks of the API server, and nothing else. The calls are
+ * not listed by hand: KubernetesSource, DiagnosticEvents and LeaseElection run against Fabric8's
+ * mock API server, and every request they send becomes a {@code group/resource:verb} permission.
  */
 @EnableKubernetesMockClient(crud = true)
 class ClusterRoleRbacTest {
@@ -60,14 +59,17 @@ class ClusterRoleRbacTest {
 
   KubernetesClient client;
   KubernetesMockServer server;
+
   /** For the test's checks while requests are being recorded; its requests are left out. */
   private KubernetesClient observer;
 
   @BeforeEach
   void openObserver() {
-    observer = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(OBSERVER).build())
-        .build();
+    observer =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration()).withUserAgent(OBSERVER).build())
+            .build();
   }
 
   @AfterEach
@@ -78,7 +80,9 @@ class ClusterRoleRbacTest {
   /** One request as the API server's authorizer sees it; namespace empty when cluster-wide. */
   record Access(String permission, Optional<String> namespace) {
     static Access of(RecordedRequest r) {
-      return new Access(ClusterRoleRbacTest.permission(r.getMethod(), r.getPath()), ClusterRoleRbacTest.namespace(r.getPath()));
+      return new Access(
+          ClusterRoleRbacTest.permission(r.getMethod(), r.getPath()),
+          ClusterRoleRbacTest.namespace(r.getPath()));
     }
   }
 
@@ -88,13 +92,16 @@ class ClusterRoleRbacTest {
     informers.addAll(permissionsUsedBy(Optional.empty()));
     informers.addAll(permissionsUsedBy(Optional.of(Set.of("a", "b"))));
     // the informers' list and watch, both kinds; they read their own caches, so no get
-    assertThat(informers).containsExactly(
-        "/services:list", "/services:watch",
-        "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch");
+    assertThat(informers)
+        .containsExactly(
+            "/services:list", "/services:watch",
+            "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch");
 
     List<Access> events = accessesOfTheEventWriter();
     // Events go into the namespace of each Service they concern, anywhere: hence a ClusterRole
-    assertThat(events).extracting(Access::namespace).containsOnly(Optional.of("a"), Optional.of("b"));
+    assertThat(events)
+        .extracting(Access::namespace)
+        .containsOnly(Optional.of("a"), Optional.of("b"));
     SortedSet<String> expected = new TreeSet<>(informers);
     events.forEach(a -> expected.add(a.permission()));
     assertThat(permissions(clusterRole().getRules())).isEqualTo(expected);
@@ -113,10 +120,13 @@ class ClusterRoleRbacTest {
     assertThat(permissions(role.getRules())).isEqualTo(used);
     RoleBinding binding = single(RoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
-    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getName()).isEqualTo("fairlead");
-      assertThat(s.getNamespace()).isEqualTo(LEASE_NAMESPACE);
-    });
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo("fairlead");
+              assertThat(s.getNamespace()).isEqualTo(LEASE_NAMESPACE);
+            });
   }
 
   @Test
@@ -124,38 +134,74 @@ class ClusterRoleRbacTest {
     ClusterRoleBinding binding = single(ClusterRoleBinding.class);
     assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
     assertThat(binding.getRoleRef().getName()).isEqualTo(clusterRole().getMetadata().getName());
-    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo(
-          ExampleManifests.deployment("fairlead-system", "fairlead").getSpec().getTemplate().getSpec().getServiceAccountName());
-      assertThat(s.getNamespace()).isEqualTo("fairlead-system");
-    });
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName())
+                  .isEqualTo(
+                      ExampleManifests.deployment("fairlead-system", "fairlead")
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getServiceAccountName());
+              assertThat(s.getNamespace()).isEqualTo("fairlead-system");
+            });
   }
 
   @Test
   void requestsMapToPermissions() {
     assertThat(permission("GET", "/api/v1/services?resourceVersion=0")).isEqualTo("/services:list");
-    assertThat(permission("GET", "/api/v1/namespaces/a/services?watch=true&resourceVersion=5")).isEqualTo("/services:watch");
+    assertThat(permission("GET", "/api/v1/namespaces/a/services?watch=true&resourceVersion=5"))
+        .isEqualTo("/services:watch");
     assertThat(permission("GET", "/api/v1/namespaces/a/services/web")).isEqualTo("/services:get");
     assertThat(permission("POST", "/api/v1/namespaces/a/events")).isEqualTo("/events:create");
     assertThat(permission("PATCH", "/api/v1/namespaces/a/events/x")).isEqualTo("/events:patch");
     assertThat(permission("PUT", "/apis/coordination.k8s.io/v1/namespaces/s/leases/l"))
         .isEqualTo("coordination.k8s.io/leases:update");
-    assertThat(permission("GET", "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&watch=true"))
+    assertThat(
+            permission(
+                "GET",
+                "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&watch=true"))
         .isEqualTo("discovery.k8s.io/endpointslices:watch");
     assertThat(namespace("/api/v1/namespaces/a/events/x")).contains("a");
     assertThat(namespace("/apis/discovery.k8s.io/v1/endpointslices?watch=true")).isEmpty();
   }
 
-  /** Runs a KubernetesSource until it has synced and its watches are open; returns what it asked. */
+  /**
+   * Runs a KubernetesSource until it has synced and its watches are open; returns what it asked.
+   */
   private Set<String> permissionsUsedBy(Optional<Set<String>> namespaces) throws Exception {
     // Objects to list, created by the test; their requests are drained before the source starts.
     for (String ns : List.of("a", "b")) {
       String name = "web-" + System.nanoTime();
-      client.resource(new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
-          .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec().build()).create();
-      client.resource(new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(name + "-x1")
-          .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4").build()).create();
+      client
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withNamespace(ns)
+                  .withName(name)
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewPort()
+                  .withName("http")
+                  .withPort(80)
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
+      client
+          .resource(
+              new EndpointSliceBuilder()
+                  .withNewMetadata()
+                  .withNamespace(ns)
+                  .withName(name + "-x1")
+                  .addToLabels("kubernetes.io/service-name", name)
+                  .endMetadata()
+                  .withAddressType("IPv4")
+                  .build())
+          .create();
     }
     drain();
     CountDownLatch synced = new CountDownLatch(1);
@@ -190,34 +236,54 @@ class ClusterRoleRbacTest {
   private List<Access> accessesOfTheEventWriter() throws Exception {
     List<Service> services = List.of(service("a", "web"), service("b", "api"));
     KubeState state = KubeState.of(services, List.of());
-    List<Diagnostic> diagnostics = List.of(
-        Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default"),
-        Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("b/api"), "fairlead.io/lb-polcy"), "unknown annotation"));
+    List<Diagnostic> diagnostics =
+        List.of(
+            Diagnostic.error(
+                Reason.INVALID_VALUE,
+                Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"),
+                "'fastest' is not an lb-policy; using the default"),
+            Diagnostic.warning(
+                Reason.UNKNOWN_ANNOTATION,
+                Subject.of(ObjectRef.parse("b/api"), "fairlead.io/lb-polcy"),
+                "unknown annotation"));
     drain();
     for (int replica = 0; replica < 2; replica++) {
       // an hour between resyncs: each writer writes once, when told
       DiagnosticEvents.Settings settings =
-          new DiagnosticEvents.Settings("fairlead-" + replica, 16, Duration.ofMinutes(30), Duration.ofHours(1));
+          new DiagnosticEvents.Settings(
+              "fairlead-" + replica, 16, Duration.ofMinutes(30), Duration.ofHours(1));
       try (DiagnosticEvents events = new DiagnosticEvents(client, settings, Clock.systemUTC())) {
         events.leading(true);
         events.report(diagnostics, state);
-        until("both Events written", () -> events.stats().created() + events.stats().counted() >= 2);
-        assertThat(events.stats()).isEqualTo(
-            replica == 0 ? new DiagnosticEvents.Stats(2, 0, 0, 0) : new DiagnosticEvents.Stats(0, 2, 0, 0));
+        until(
+            "both Events written", () -> events.stats().created() + events.stats().counted() >= 2);
+        assertThat(events.stats())
+            .isEqualTo(
+                replica == 0
+                    ? new DiagnosticEvents.Stats(2, 0, 0, 0)
+                    : new DiagnosticEvents.Stats(0, 2, 0, 0));
       }
     }
     assertThat(observer.v1().events().inAnyNamespace().list().getItems())
-        .hasSize(2).extracting(Event::getCount).containsOnly(2);
+        .hasSize(2)
+        .extracting(Event::getCount)
+        .containsOnly(2);
     return rest();
   }
 
   /**
-   * Campaigns for the Lease with short timings until it is acquired and renewed at least once,
-   * then closes, which releases it.
+   * Campaigns for the Lease with short timings until it is acquired and renewed at least once, then
+   * closes, which releases it.
    */
   private List<Access> accessesOfTheLeaseElection() throws Exception {
-    LeaseElection.Settings settings = new LeaseElection.Settings(
-        LEASE_NAMESPACE, "fairlead-leader", "fairlead-0", Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMillis(200));
+    LeaseElection.Settings settings =
+        new LeaseElection.Settings(
+            LEASE_NAMESPACE,
+            "fairlead-leader",
+            "fairlead-0",
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(200));
     drain();
     try (LeaseElection election = LeaseElection.start(client, settings, leading -> {})) {
       until("leading", election::leading);
@@ -230,12 +296,21 @@ class ClusterRoleRbacTest {
   }
 
   private Lease lease(LeaseElection.Settings settings) {
-    return observer.resources(Lease.class).inNamespace(settings.namespace()).withName(settings.name()).get();
+    return observer
+        .resources(Lease.class)
+        .inNamespace(settings.namespace())
+        .withName(settings.name())
+        .get();
   }
 
   private static Service service(String namespace, String name) {
-    return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).withUid(namespace + "-" + name)
-        .endMetadata().build();
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .withUid(namespace + "-" + name)
+        .endMetadata()
+        .build();
   }
 
   /** Forgets the requests recorded so far (the test's own setup). */
@@ -284,15 +359,17 @@ class ClusterRoleRbacTest {
     }
     String resource = s.get(0);
     boolean named = s.size() > 1;
-    boolean watch = uri.getQuery() != null && Arrays.asList(uri.getQuery().split("&")).contains("watch=true");
-    String verb = switch (method) {
-      case "GET" -> watch ? "watch" : named ? "get" : "list";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> named ? "delete" : "deletecollection";
-      default -> throw new IllegalArgumentException("unexpected method " + method);
-    };
+    boolean watch =
+        uri.getQuery() != null && Arrays.asList(uri.getQuery().split("&")).contains("watch=true");
+    String verb =
+        switch (method) {
+          case "GET" -> watch ? "watch" : named ? "get" : "list";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> named ? "delete" : "deletecollection";
+          default -> throw new IllegalArgumentException("unexpected method " + method);
+        };
     return group + "/" + resource + ":" + verb;
   }
 
@@ -300,7 +377,9 @@ class ClusterRoleRbacTest {
   static Optional<String> namespace(String pathAndQuery) {
     List<String> s = Arrays.asList(URI.create(pathAndQuery).getPath().substring(1).split("/"));
     int at = s.get(0).equals("api") ? 2 : 3;
-    return s.size() > at + 1 && s.get(at).equals("namespaces") ? Optional.of(s.get(at + 1)) : Optional.empty();
+    return s.size() > at + 1 && s.get(at).equals("namespaces")
+        ? Optional.of(s.get(at + 1))
+        : Optional.empty();
   }
 
   static SortedSet<String> permissions(List<PolicyRule> rules) {

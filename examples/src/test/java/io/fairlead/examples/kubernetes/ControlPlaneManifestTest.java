@@ -35,12 +35,14 @@ class ControlPlaneManifestTest {
   void argsAreAcceptedByServe() {
     List<String> args = fairlead().getArgs();
     assertThat(args.get(0)).isEqualTo("serve");
-    ParseResult parsed = new CommandLine(new Main()).parseArgs(args.toArray(String[]::new)).subcommand();
+    ParseResult parsed =
+        new CommandLine(new Main()).parseArgs(args.toArray(String[]::new)).subcommand();
     assertThat(parsed.commandSpec().name()).isEqualTo("serve");
     assertThat(parsed.matchedOption("--source").stringValues()).containsExactly("kubernetes");
     // probes come from the kubelet, from outside the pod: the default 127.0.0.1 would fail them
     assertThat(parsed.matchedOptionValue("--admin-address", "")).isEqualTo("0.0.0.0");
-    assertThat(parsed.matchedOptionValue("--admin-port", 9901)).isEqualTo(containerPort("http-admin"));
+    assertThat(parsed.matchedOptionValue("--admin-port", 9901))
+        .isEqualTo(containerPort("http-admin"));
     assertThat(parsed.matchedOptionValue("--xds-port", 18000)).isEqualTo(containerPort("grpc-xds"));
   }
 
@@ -48,9 +50,11 @@ class ControlPlaneManifestTest {
   void probesUseTheAdminEndpoints() {
     Container c = fairlead();
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-    assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("http-admin"));
+    assertThat(c.getReadinessProbe().getHttpGet().getPort())
+        .isEqualTo(new IntOrString("http-admin"));
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("http-admin"));
+    assertThat(c.getLivenessProbe().getHttpGet().getPort())
+        .isEqualTo(new IntOrString("http-admin"));
   }
 
   @Test
@@ -58,7 +62,11 @@ class ControlPlaneManifestTest {
     Service s = service();
     assertThat(s.getMetadata().getName()).isEqualTo("fairlead");
     assertThat(s.getSpec().getSelector())
-        .isEqualTo(ExampleManifests.deployment("fairlead-system", "fairlead").getSpec().getSelector().getMatchLabels());
+        .isEqualTo(
+            ExampleManifests.deployment("fairlead-system", "fairlead")
+                .getSpec()
+                .getSelector()
+                .getMatchLabels());
     ServicePort xds = port(s, "grpc-xds");
     assertThat(xds.getPort()).isEqualTo(18000);
     assertThat(xds.getAppProtocol()).isEqualTo("grpc");
@@ -77,6 +85,9 @@ class ControlPlaneManifestTest {
   }
 
   static ServicePort port(Service s, String name) {
-    return s.getSpec().getPorts().stream().filter(p -> p.getName().equals(name)).findFirst().orElseThrow();
+    return s.getSpec().getPorts().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }

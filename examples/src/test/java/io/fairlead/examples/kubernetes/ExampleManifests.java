@@ -72,7 +72,10 @@ final class ExampleManifests {
 
   static Deployment deployment(String namespace, String name) {
     return ofKind(Deployment.class).stream()
-        .filter(d -> d.getMetadata().getNamespace().equals(namespace) && d.getMetadata().getName().equals(name))
+        .filter(
+            d ->
+                d.getMetadata().getNamespace().equals(namespace)
+                    && d.getMetadata().getName().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no Deployment " + namespace + "/" + name));
   }

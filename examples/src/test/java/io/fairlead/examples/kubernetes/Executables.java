@@ -45,7 +45,10 @@ final class Executables {
         p.destroyForcibly().waitFor();
         throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s");
       }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

@@ -32,7 +32,9 @@ record Kustomization(
     patches = Objects.requireNonNullElse(patches, List.of());
   }
 
-  /** The other kustomization directories this one builds on ({@code ../name}), if it is an overlay. */
+  /**
+   * The other kustomization directories this one builds on ({@code ../name}), if it is an overlay.
+   */
   List<String> bases() {
     return resources.stream().filter(r -> r.startsWith("../")).toList();
   }

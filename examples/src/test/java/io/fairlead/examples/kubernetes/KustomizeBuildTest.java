@@ -26,24 +26,40 @@ class KustomizeBuildTest {
   @Test
   void theWholeTreeRendersEveryObjectPlusTheCaptureConfigMap() throws Exception {
     List<HasMetadata> rendered = build(ExampleManifests.ROOT.toString());
-    long overlays = ExampleManifests.all().stream().filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve("mtls"))).count();
-    assertThat(rendered).as("everything but the mtls overlay, and the capture ConfigMap").hasSize((int) (ExampleManifests.all().size() - overlays) + 1);
+    long overlays =
+        ExampleManifests.all().stream()
+            .filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve("mtls")))
+            .count();
+    assertThat(rendered)
+        .as("everything but the mtls overlay, and the capture ConfigMap")
+        .hasSize((int) (ExampleManifests.all().size() - overlays) + 1);
 
-    ConfigMap capture = rendered.stream()
-        .filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
-        .findFirst().orElseThrow();
+    ConfigMap capture =
+        rendered.stream()
+            .filter(ConfigMap.class::isInstance)
+            .map(ConfigMap.class::cast)
+            .findFirst()
+            .orElseThrow();
     assertThat(capture.getMetadata().getName()).startsWith("fairlead-capture-");
     assertThat(capture.getMetadata().getNamespace()).isEqualTo("fairlead-demo");
     assertThat(capture.getData()).containsOnlyKeys("fairlead-capture.sh");
     assertThat(capture.getData().get("fairlead-capture.sh"))
-        .isEqualTo(ExampleManifests.read(ExampleManifests.ROOT.resolve("sidecar-example/capture/fairlead-capture.sh")));
+        .isEqualTo(
+            ExampleManifests.read(
+                ExampleManifests.ROOT.resolve("sidecar-example/capture/fairlead-capture.sh")));
 
-    Deployment client = rendered.stream()
-        .filter(Deployment.class::isInstance).map(Deployment.class::cast)
-        .filter(d -> d.getMetadata().getName().equals("greeter-client"))
-        .findFirst().orElseThrow();
-    Volume volume = client.getSpec().getTemplate().getSpec().getVolumes().stream()
-        .filter(v -> v.getName().equals("capture")).findFirst().orElseThrow();
+    Deployment client =
+        rendered.stream()
+            .filter(Deployment.class::isInstance)
+            .map(Deployment.class::cast)
+            .filter(d -> d.getMetadata().getName().equals("greeter-client"))
+            .findFirst()
+            .orElseThrow();
+    Volume volume =
+        client.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals("capture"))
+            .findFirst()
+            .orElseThrow();
     // kustomize renames the generated ConfigMap (content hash) and follows the reference
     assertThat(volume.getConfigMap().getName()).isEqualTo(capture.getMetadata().getName());
 
@@ -55,7 +71,10 @@ class KustomizeBuildTest {
         if (pod.getInitContainers() != null) {
           all.addAll(pod.getInitContainers());
         }
-        all.stream().map(Container::getImage).filter(i -> i.startsWith("fairlead")).forEach(fairleadImages::add);
+        all.stream()
+            .map(Container::getImage)
+            .filter(i -> i.startsWith("fairlead"))
+            .forEach(fairleadImages::add);
       }
     }
     assertThat(fairleadImages).hasSize(4).containsOnly("fairlead:0.1.0-SNAPSHOT");
@@ -65,18 +84,28 @@ class KustomizeBuildTest {
   void eachDirectoryRendersOnItsOwn() throws Exception {
     for (String dir : List.of("fairlead", "sidecar-example", "gateway")) {
       List<HasMetadata> rendered = build(ExampleManifests.ROOT.resolve(dir).toString());
-      long raw = ExampleManifests.all().stream().filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve(dir))).count();
+      long raw =
+          ExampleManifests.all().stream()
+              .filter(e -> e.file().startsWith(ExampleManifests.ROOT.resolve(dir)))
+              .count();
       assertThat(rendered).as(dir).hasSize((int) raw + (dir.equals("sidecar-example") ? 1 : 0));
     }
     // the overlay: its bases, its own objects and the capture ConfigMap, with the patches applied
     List<HasMetadata> mtls = build(ExampleManifests.ROOT.resolve("mtls").toString());
-    long raw = ExampleManifests.all().stream()
-        .filter(e -> List.of("fairlead", "sidecar-example", "mtls").stream().anyMatch(d -> e.file().startsWith(ExampleManifests.ROOT.resolve(d))))
-        .count();
+    long raw =
+        ExampleManifests.all().stream()
+            .filter(
+                e ->
+                    List.of("fairlead", "sidecar-example", "mtls").stream()
+                        .anyMatch(d -> e.file().startsWith(ExampleManifests.ROOT.resolve(d))))
+            .count();
     assertThat(mtls).as("mtls").hasSize((int) raw + 1);
     assertThat(mtls.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast))
         .filteredOn(d -> d.getMetadata().getName().equals("fairlead"))
         .singleElement()
-        .satisfies(d -> assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--require-mtls"));
+        .satisfies(
+            d ->
+                assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                    .contains("--require-mtls"));
   }
 }

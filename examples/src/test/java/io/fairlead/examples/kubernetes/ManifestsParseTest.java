@@ -28,24 +28,34 @@ class ManifestsParseTest {
     List<Path> files = ExampleManifests.manifestFiles();
     assertThat(files).hasSizeGreaterThanOrEqualTo(20);
     return files.stream()
-        .map(file -> DynamicTest.dynamicTest(file.toString(), () -> {
-          List<HasMetadata> objects = ExampleManifests.parse(file);
-          assertThat(objects).as("objects in %s", file).isNotEmpty();
-          for (HasMetadata o : objects) {
-            assertThat(o.getMetadata().getName()).as("name in %s", file).isNotBlank();
-            if (CLUSTER_SCOPED.contains(o.getClass())) {
-              assertThat(o.getMetadata().getNamespace()).as("%s is cluster-scoped", o.getKind()).isNull();
-            } else {
-              // explicit namespaces: every directory applies on its own, with or without kustomize
-              assertThat(o.getMetadata().getNamespace()).as("namespace of %s in %s", o.getKind(), file).isNotBlank();
-            }
-          }
-        }));
+        .map(
+            file ->
+                DynamicTest.dynamicTest(
+                    file.toString(),
+                    () -> {
+                      List<HasMetadata> objects = ExampleManifests.parse(file);
+                      assertThat(objects).as("objects in %s", file).isNotEmpty();
+                      for (HasMetadata o : objects) {
+                        assertThat(o.getMetadata().getName()).as("name in %s", file).isNotBlank();
+                        if (CLUSTER_SCOPED.contains(o.getClass())) {
+                          assertThat(o.getMetadata().getNamespace())
+                              .as("%s is cluster-scoped", o.getKind())
+                              .isNull();
+                        } else {
+                          // explicit namespaces: every directory applies on its own, with or
+                          // without kustomize
+                          assertThat(o.getMetadata().getNamespace())
+                              .as("namespace of %s in %s", o.getKind(), file)
+                              .isNotBlank();
+                        }
+                      }
+                    }));
   }
 
   @Test
   void misspeltFieldsFailAtAnyDepth() {
-    String deployment = """
+    String deployment =
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: web, namespace: a}
@@ -60,14 +70,22 @@ class ManifestsParseTest {
                   image: web:1
                   %s
         """;
-    assertThat(StrictKubeYaml.parse("ok", deployment.formatted("imagePullPolicy: Always"))).hasSize(1);
-    assertThatThrownBy(() -> StrictKubeYaml.parse("bad", deployment.formatted("imagePullPolicyy: Always")))
+    assertThat(StrictKubeYaml.parse("ok", deployment.formatted("imagePullPolicy: Always")))
+        .hasSize(1);
+    assertThatThrownBy(
+            () -> StrictKubeYaml.parse("bad", deployment.formatted("imagePullPolicyy: Always")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad document 1")
         .hasMessageContaining("imagePullPolicyy");
-    assertThatThrownBy(() -> StrictKubeYaml.parse("top", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspecs: {}\n"))
+    assertThatThrownBy(
+            () ->
+                StrictKubeYaml.parse(
+                    "top", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspecs: {}\n"))
         .hasMessageContaining("specs");
-    assertThatThrownBy(() -> StrictKubeYaml.parse("kind", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: a}\n"))
+    assertThatThrownBy(
+            () ->
+                StrictKubeYaml.parse(
+                    "kind", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: a}\n"))
         .hasMessageContaining("batch/v1/Job");
   }
 
@@ -100,7 +118,8 @@ class ManifestsParseTest {
           if (Files.isDirectory(p) && p.getParent().equals(dir) && !isOverlay(p)) {
             expectedResources.add(rel.toString());
           }
-        } else if (Files.isRegularFile(p) && !rel.toString().equals(ExampleManifests.KUSTOMIZATION)) {
+        } else if (Files.isRegularFile(p)
+            && !rel.toString().equals(ExampleManifests.KUSTOMIZATION)) {
           if (p.getParent().equals(dir) && rel.toString().endsWith(".yaml")) {
             expectedResources.add(rel.toString());
           } else {
@@ -110,15 +129,21 @@ class ManifestsParseTest {
       }
     }
     for (String base : k.bases()) {
-      assertThat(dir.resolve(base).resolve(ExampleManifests.KUSTOMIZATION)).as("base %s of %s", base, file).exists();
+      assertThat(dir.resolve(base).resolve(ExampleManifests.KUSTOMIZATION))
+          .as("base %s of %s", base, file)
+          .exists();
       expectedResources.add(base);
     }
     assertThat(k.resources()).as("resources of %s", file).doesNotHaveDuplicates();
-    assertThat(new TreeSet<>(k.resources())).as("resources of %s", file).isEqualTo(expectedResources);
+    assertThat(new TreeSet<>(k.resources()))
+        .as("resources of %s", file)
+        .isEqualTo(expectedResources);
     List<String> generated =
         k.configMapGenerator().stream().flatMap(g -> g.files().stream()).toList();
     assertThat(generated).as("configMapGenerator files of %s", file).doesNotHaveDuplicates();
-    assertThat(new TreeSet<>(generated)).as("configMapGenerator files of %s", file).isEqualTo(expectedGenerated);
+    assertThat(new TreeSet<>(generated))
+        .as("configMapGenerator files of %s", file)
+        .isEqualTo(expectedGenerated);
     for (Kustomization.Image image : k.images()) {
       // one image tag for Fairlead everywhere: the version the build produces
       assertThat(image.name()).isEqualTo("fairlead");
@@ -161,14 +186,21 @@ class ManifestsParseTest {
         }
       }
       Kustomization.read(file).configMapGenerator().forEach(g -> used.add(g.namespace()));
-      for (String base : Kustomization.read(file).bases()) { // an overlay's bases create its namespaces
+      for (String base :
+          Kustomization.read(file).bases()) { // an overlay's bases create its namespaces
         Path baseDir = dir.resolve(base).normalize();
         ExampleManifests.all().stream()
-            .filter(e -> e.file().normalize().startsWith(baseDir) && e.object() instanceof Namespace)
+            .filter(
+                e -> e.file().normalize().startsWith(baseDir) && e.object() instanceof Namespace)
             .forEach(e -> created.add(e.object().getMetadata().getName()));
-        Kustomization.read(baseDir.resolve(ExampleManifests.KUSTOMIZATION)).configMapGenerator().forEach(g -> used.add(g.namespace()));
+        Kustomization.read(baseDir.resolve(ExampleManifests.KUSTOMIZATION))
+            .configMapGenerator()
+            .forEach(g -> used.add(g.namespace()));
         ExampleManifests.all().stream()
-            .filter(e -> e.file().normalize().startsWith(baseDir) && e.object().getMetadata().getNamespace() != null)
+            .filter(
+                e ->
+                    e.file().normalize().startsWith(baseDir)
+                        && e.object().getMetadata().getNamespace() != null)
             .forEach(e -> used.add(e.object().getMetadata().getNamespace()));
       }
       assertThat(created).as("namespaces created in %s", dir).isEqualTo(used);

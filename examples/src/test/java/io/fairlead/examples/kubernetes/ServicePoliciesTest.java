@@ -30,9 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The example Services through Fairlead's own parser and translator, as `serve` would see them
- * once Kubernetes has given them a ClusterIP and endpoints: every annotation is valid and does
- * what the comments in the manifests say.
+ * The example Services through Fairlead's own parser and translator, as `serve` would see them once
+ * Kubernetes has given them a ClusterIP and endpoints: every annotation is valid and does what the
+ * comments in the manifests say.
  */
 class ServicePoliciesTest {
 
@@ -45,7 +45,8 @@ class ServicePoliciesTest {
       KubeYaml.Parsed parsed = KubeYaml.parse(file.toString(), Files.readAllBytes(file));
       services.addAll(parsed.services());
     }
-    assertThat(services).extracting(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
+    assertThat(services)
+        .extracting(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
         .containsExactlyInAnyOrder(
             "fairlead-system/fairlead", "fairlead-demo/greeter",
             "fairlead-gateway/fairlead-gateway", "fairlead-gateway/shop");
@@ -59,14 +60,20 @@ class ServicePoliciesTest {
   }
 
   private static EndpointSlice slice(Service s, String ip) {
-    EndpointSliceBuilder b = new EndpointSliceBuilder()
-        .withNewMetadata()
-        .withNamespace(s.getMetadata().getNamespace())
-        .withName(s.getMetadata().getName() + "-x1")
-        .addToLabels(KubeLabels.SERVICE_NAME, s.getMetadata().getName())
-        .endMetadata()
-        .withAddressType("IPv4")
-        .addNewEndpoint().withAddresses(ip).withNewConditions().withReady(true).endConditions().endEndpoint();
+    EndpointSliceBuilder b =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withNamespace(s.getMetadata().getNamespace())
+            .withName(s.getMetadata().getName() + "-x1")
+            .addToLabels(KubeLabels.SERVICE_NAME, s.getMetadata().getName())
+            .endMetadata()
+            .withAddressType("IPv4")
+            .addNewEndpoint()
+            .withAddresses(ip)
+            .withNewConditions()
+            .withReady(true)
+            .endConditions()
+            .endEndpoint();
     for (ServicePort p : s.getSpec().getPorts()) {
       b.addNewPort().withName(p.getName()).withPort(20000 + p.getPort()).endPort();
     }
@@ -87,7 +94,8 @@ class ServicePoliciesTest {
   }
 
   private static ProxyContext gateway(String group, int port) {
-    return new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, group, port, Optional.empty(), Optional.empty());
+    return new ProxyContext(
+        ProxyRole.GATEWAY, ClientKind.ENVOY, group, port, Optional.empty(), Optional.empty());
   }
 
   private static VirtualHost host(XdsResources r, String name) {
@@ -101,9 +109,14 @@ class ServicePoliciesTest {
   @Test
   void sidecarsHashGreeterCallsOnXUser() {
     XdsResources r = translate(ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY));
-    assertThat(r.listeners()).extracting(Listener::getName).contains("outbound-capture", "fairlead-demo/greeter:9999");
-    RouteConfiguration route = r.routes().stream()
-        .filter(rc -> rc.getName().equals("fairlead-demo/greeter:9999")).findFirst().orElseThrow();
+    assertThat(r.listeners())
+        .extracting(Listener::getName)
+        .contains("outbound-capture", "fairlead-demo/greeter:9999");
+    RouteConfiguration route =
+        r.routes().stream()
+            .filter(rc -> rc.getName().equals("fairlead-demo/greeter:9999"))
+            .findFirst()
+            .orElseThrow();
     var hash = route.getVirtualHosts(0).getRoutes(0).getRoute().getHashPolicyList();
     assertThat(hash).hasSize(1);
     assertThat(hash.get(0).getHeader().getHeaderName()).isEqualTo("x-user");
@@ -117,18 +130,23 @@ class ServicePoliciesTest {
     VirtualHost shop = host(r, "shop.example.com");
     assertThat(shop.getRoutes(0).getRoute().getCluster()).isEqualTo("fairlead-gateway/shop:80");
     assertThat(r.listeners().get(0).toString()).contains("envoy.filters.http.stateful_session");
-    assertThat(r.routes()).flatExtracting(RouteConfiguration::getVirtualHostsList)
-        .extracting(VirtualHost::getName).containsExactly("shop.example.com");
+    assertThat(r.routes())
+        .flatExtracting(RouteConfiguration::getVirtualHostsList)
+        .extracting(VirtualHost::getName)
+        .containsExactly("shop.example.com");
   }
 
   @Test
   void explicitSidecarsReachGreeterByAuthority() {
     XdsResources r = translate(gateway("sidecar-explicit", 15080));
     assertThat(r.listeners()).hasSize(1);
-    assertThat(r.listeners().get(0).getAddress().getSocketAddress().getPortValue()).isEqualTo(15080);
+    assertThat(r.listeners().get(0).getAddress().getSocketAddress().getPortValue())
+        .isEqualTo(15080);
     VirtualHost greeter = host(r, "greeter.fairlead-demo");
-    assertThat(greeter.getRoutes(0).getRoute().getCluster()).isEqualTo("fairlead-demo/greeter:9999");
-    assertThat(greeter.getRoutes(0).getRoute().getHashPolicy(0).getHeader().getHeaderName()).isEqualTo("x-user");
+    assertThat(greeter.getRoutes(0).getRoute().getCluster())
+        .isEqualTo("fairlead-demo/greeter:9999");
+    assertThat(greeter.getRoutes(0).getRoute().getHashPolicy(0).getHeader().getHeaderName())
+        .isEqualTo("x-user");
   }
 
   @Test
@@ -137,8 +155,11 @@ class ServicePoliciesTest {
       XdsResources r = XdsTranslator.translate(model, ProxyContext.of(ProxyRole.PROXYLESS, client));
       // shop is for browsers through the gateway: gRPC libraries get downgrades of its policy
       // (no stateful sessions; no least-request on grpc-node), and greeter gets everything
-      assertThat(problems(r)).isNotEmpty().allMatch(p -> p.startsWith("warning fairlead-gateway/shop "));
-      assertThat(r.listeners()).extracting(Listener::getName)
+      assertThat(problems(r))
+          .isNotEmpty()
+          .allMatch(p -> p.startsWith("warning fairlead-gateway/shop "));
+      assertThat(r.listeners())
+          .extracting(Listener::getName)
           .contains("greeter.fairlead-demo.svc.cluster.local:9999");
     }
   }

@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Splits the one-line `sh -c` scripts of the bootstrap init containers into words the way sh
- * would: blanks separate words, double quotes group, ${NAME} expands, and a bare > is a word of
- * its own. Anything more (single quotes, command substitution, pipes) is refused rather than
- * guessed at.
+ * Splits the one-line `sh -c` scripts of the bootstrap init containers into words the way sh would:
+ * blanks separate words, double quotes group, ${NAME} expands, and a bare > is a word of its own.
+ * Anything more (single quotes, command substitution, pipes) is refused rather than guessed at.
  */
 final class ShellWords {
 

@@ -1,7 +1,6 @@
 package io.fairlead.examples.kubernetes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fairlead.translators.input.KubeYaml;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -13,6 +12,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fairlead.translators.input.KubeYaml;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,10 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * Reads Kubernetes YAML into Fabric8's typed objects, refusing any field the type does not
- * have, at any depth, with the project's KubeYaml mapper, for every kind the examples use:
- * Fabric8 model classes would keep unknown fields in {@code additionalProperties} through
- * {@code @JsonAnySetter}, so a misspelt field would vanish silently.
+ * Reads Kubernetes YAML into Fabric8's typed objects, refusing any field the type does not have, at
+ * any depth, with the project's KubeYaml mapper, for every kind the examples use: Fabric8 model
+ * classes would keep unknown fields in {@code additionalProperties} through {@code @JsonAnySetter},
+ * so a misspelt field would vanish silently.
  */
 final class StrictKubeYaml {
 
@@ -36,7 +36,9 @@ final class StrictKubeYaml {
           Map.entry("v1/ConfigMap", ConfigMap.class),
           Map.entry("apps/v1/Deployment", Deployment.class),
           Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-          Map.entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+          Map.entry(
+              "networking.k8s.io/v1/NetworkPolicy",
+              io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
           Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
           Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
           Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
@@ -51,7 +53,8 @@ final class StrictKubeYaml {
   /** YAML 1.2 documents as plain trees; empty documents are dropped. */
   static List<Object> documents(String source, String yaml) {
     List<Object> out = new ArrayList<>();
-    for (Object doc : new Load(LoadSettings.builder().setLabel(source).build()).loadAllFromString(yaml)) {
+    for (Object doc :
+        new Load(LoadSettings.builder().setLabel(source).build()).loadAllFromString(yaml)) {
       if (doc != null) {
         out.add(doc);
       }
@@ -59,7 +62,9 @@ final class StrictKubeYaml {
     return out;
   }
 
-  /** Every document of a manifest file, typed; throws IllegalArgumentException naming the problem. */
+  /**
+   * Every document of a manifest file, typed; throws IllegalArgumentException naming the problem.
+   */
   static List<HasMetadata> parse(String source, String yaml) {
     List<HasMetadata> objects = new ArrayList<>();
     List<Object> docs = documents(source, yaml);

@@ -106,7 +106,12 @@ class KillAndRestartTest {
   }
 
   private static Process startServe() throws IOException {
-    return ServeProcess.start(dir, xdsPort, adminPort, List.of(), List.of("--quiet-period", "20ms", "--max-delay", "200ms"));
+    return ServeProcess.start(
+        dir,
+        xdsPort,
+        adminPort,
+        List.of(),
+        List.of("--quiet-period", "20ms", "--max-delay", "200ms"));
   }
 
   private static void awaitReady() throws Exception {
@@ -119,7 +124,9 @@ class KillAndRestartTest {
     JsonNode connections = new ObjectMapper().readTree(get("/debug/connections").body());
     for (JsonNode c : connections.isArray() ? connections : connections.path("connections")) {
       if (c.path("node").asText().equals("kill-restart-client")) {
-        c.path("ackedVersions").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        c.path("ackedVersions")
+            .fields()
+            .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
       }
     }
     return out;
@@ -128,7 +135,9 @@ class KillAndRestartTest {
   private static HttpResponse<String> get(String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).timeout(Duration.ofSeconds(5)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
   }
 
@@ -152,7 +161,11 @@ class KillAndRestartTest {
     }
     Path tmp = dir.resolve("slice.tmp");
     Files.writeString(tmp, yaml.toString());
-    Files.move(tmp, dir.resolve("slice.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        dir.resolve("slice.yaml"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static int freePort() throws IOException {

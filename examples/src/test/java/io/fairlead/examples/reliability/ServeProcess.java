@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code fairlead serve} on a watched directory, as a process of its own, for the reliability tests. */
+/**
+ * {@code fairlead serve} on a watched directory, as a process of its own, for the reliability
+ * tests.
+ */
 final class ServeProcess {
 
   private ServeProcess() {}
@@ -22,20 +25,31 @@ final class ServeProcess {
    * @param jvmOptions options for the JVM (heap sizes), before the class path
    * @param serveOptions extra options of serve
    */
-  static Process start(Path dir, int xdsPort, int adminPort, List<String> jvmOptions, List<String> serveOptions)
+  static Process start(
+      Path dir, int xdsPort, int adminPort, List<String> jvmOptions, List<String> serveOptions)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(
         List.of(
-            "-cp", System.getProperty("java.class.path"), "io.fairlead.cli.Main", "serve",
-            "--source", "dir:" + dir,
-            "--xds-address", "127.0.0.1",
-            "--xds-port", String.valueOf(xdsPort),
-            "--admin-port", String.valueOf(adminPort)));
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.fairlead.cli.Main",
+            "serve",
+            "--source",
+            "dir:" + dir,
+            "--xds-address",
+            "127.0.0.1",
+            "--xds-port",
+            String.valueOf(xdsPort),
+            "--admin-port",
+            String.valueOf(adminPort)));
     command.addAll(serveOptions);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("serve.log").toFile())
+        .start();
   }
 
   /** Waits until /readyz answers 200, or fails with the process's log. */
@@ -46,7 +60,8 @@ final class ServeProcess {
       try {
         HttpResponse<Void> r =
             http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                    .build(),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
@@ -56,6 +71,7 @@ final class ServeProcess {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("serve never became ready; log:\n" + Files.readString(dir.resolve("serve.log")));
+    throw new AssertionError(
+        "serve never became ready; log:\n" + Files.readString(dir.resolve("serve.log")));
   }
 }

@@ -62,15 +62,20 @@ class StreamFloodTest {
   }
 
   private HttpResponse<String> admin(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private long rssKib() throws Exception {
-    Matcher m = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(Files.readString(Path.of("/proc/" + serve.pid() + "/status")));
+    Matcher m =
+        Pattern.compile("VmRSS:\\s+(\\d+) kB")
+            .matcher(Files.readString(Path.of("/proc/" + serve.pid() + "/status")));
     return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  private static final class Stream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+  private static final class Stream
+      implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
     final CompletableFuture<Object> end = new CompletableFuture<>();
     final CompletableFuture<DiscoveryResponse> first = new CompletableFuture<>();
     ClientCallStreamObserver<DiscoveryRequest> requests;
@@ -127,12 +132,15 @@ class StreamFloodTest {
     Files.writeString(dir.resolve("services.yaml"), manifests);
     xdsPort = freePort();
     adminPort = freePort();
-    serve = ServeProcess.start(dir, xdsPort, adminPort, List.of("-Xmx384m", "-XX:MaxDirectMemorySize=64m"), List.of());
+    serve =
+        ServeProcess.start(
+            dir, xdsPort, adminPort, List.of("-Xmx384m", "-XX:MaxDirectMemorySize=64m"), List.of());
     ServeProcess.awaitReady(dir, adminPort);
 
     List<Stream> flood = new ArrayList<>();
     for (int c = 0; c < 50; c++) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
       channels.add(channel);
       for (int s = 0; s < 40; s++) {
         flood.add(open(channel, "flood-" + c + "-" + s, 1000));
@@ -149,25 +157,38 @@ class StreamFloodTest {
     channels.clear();
 
     // A new client is still answered, and the process says it is alive.
-    ManagedChannel fresh = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
+    ManagedChannel fresh =
+        NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext().build();
     channels.add(fresh);
-    assertThat(open(fresh, "after", 0).first.get(20, TimeUnit.SECONDS).getResourcesCount()).isPositive();
+    assertThat(open(fresh, "after", 0).first.get(20, TimeUnit.SECONDS).getResourcesCount())
+        .isPositive();
     assertThat(admin("/healthz").statusCode()).isEqualTo(200);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!admin("/metrics").body().contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 1.0")) {
-      assertThat(System.nanoTime()).as("the gauge back to the one live client").isLessThan(deadline);
+    while (!admin("/metrics")
+        .body()
+        .contains("fairlead_xds_connected_streams{client=\"envoy\",role=\"sidecar\"} 1.0")) {
+      assertThat(System.nanoTime())
+          .as("the gauge back to the one live client")
+          .isLessThan(deadline);
       Thread.sleep(100);
     }
     long rss = Math.max(peakRss, rssKib());
-    System.out.printf("StreamFloodTest: peak RSS %d MiB at -Xmx384m -XX:MaxDirectMemorySize=64m; limit hits: %s%n",
-        rss / 1024, admin("/metrics").body().lines().filter(l -> l.startsWith("fairlead_xds_limit_hits_total")).toList());
+    System.out.printf(
+        "StreamFloodTest: peak RSS %d MiB at -Xmx384m -XX:MaxDirectMemorySize=64m; limit hits: %s%n",
+        rss / 1024,
+        admin("/metrics")
+            .body()
+            .lines()
+            .filter(l -> l.startsWith("fairlead_xds_limit_hits_total"))
+            .toList());
     assertThat(rss).as("RSS in KiB, within the Deployment's 512 MiB limit").isLessThan(512 * 1024);
   }
 
   /** The RSS reading needs Linux's /proc. */
   private static final class Assumptions {
     static void linuxProc() {
-      org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc");
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          Files.isDirectory(Path.of("/proc/self")), "needs /proc");
     }
   }
 }

@@ -48,7 +48,8 @@ public final class DiagnosticEvents implements AutoCloseable {
    * @param refreshAfter how long a written Event is left alone while its diagnostic persists
    * @param resyncEvery how often the last report is planned again (retries and refreshes)
    */
-  public record Settings(String identity, int queueCapacity, Duration refreshAfter, Duration resyncEvery) {
+  public record Settings(
+      String identity, int queueCapacity, Duration refreshAfter, Duration resyncEvery) {
 
     public Settings {
       if (identity == null || identity.isBlank()) {
@@ -57,7 +58,10 @@ public final class DiagnosticEvents implements AutoCloseable {
       if (queueCapacity < 1) {
         throw new IllegalArgumentException("queueCapacity must be at least 1");
       }
-      if (refreshAfter.isNegative() || refreshAfter.isZero() || resyncEvery.isNegative() || resyncEvery.isZero()) {
+      if (refreshAfter.isNegative()
+          || refreshAfter.isZero()
+          || resyncEvery.isNegative()
+          || resyncEvery.isZero()) {
         throw new IllegalArgumentException("refreshAfter and resyncEvery must be positive");
       }
     }
@@ -83,12 +87,16 @@ public final class DiagnosticEvents implements AutoCloseable {
   private final Clock clock;
   private final ThreadPoolExecutor writes;
   private final ScheduledExecutorService ticker;
+
   /** Event name to when it was last written, for Events of the current report only. */
   private final Map<String, Instant> written = new ConcurrentHashMap<>();
+
   /** Event names queued or being written, so a name is never queued twice. */
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
   /** Witnessed Event name to when it was last queued. */
   private final Map<String, Instant> witnessedAt = new ConcurrentHashMap<>();
+
   private final AtomicLong created = new AtomicLong();
   private final AtomicLong counted = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -109,7 +117,8 @@ public final class DiagnosticEvents implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(settings.queueCapacity()),
             DaemonThreads.named("fairlead-events-writer"));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-events-ticker"));
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-events-ticker"));
     long resync = settings.resyncEvery().toMillis();
     ticker.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
   }
@@ -136,8 +145,8 @@ public final class DiagnosticEvents implements AutoCloseable {
   }
 
   /**
-   * The diagnostics of the current translation and the state they came from. Returns at once,
-   * never throws; call it after every publish.
+   * The diagnostics of the current translation and the state they came from. Returns at once, never
+   * throws; call it after every publish.
    */
   public synchronized void report(List<Diagnostic> diagnostics, KubeState state) {
     last = new Report(List.copyOf(diagnostics), state);
@@ -147,9 +156,9 @@ public final class DiagnosticEvents implements AutoCloseable {
   }
 
   /**
-   * An Event for something this replica witnessed itself (a refused xDS stream), written whether
-   * or not it leads: only this replica saw it. The same Event at most once per refresh period;
-   * later ones count it up. Returns at once, never throws.
+   * An Event for something this replica witnessed itself (a refused xDS stream), written whether or
+   * not it leads: only this replica saw it. The same Event at most once per refresh period; later
+   * ones count it up. Returns at once, never throws.
    */
   public void witnessed(PlannedEvent event) {
     if (closed) {
@@ -179,7 +188,8 @@ public final class DiagnosticEvents implements AutoCloseable {
    * Every {@code every}, reads this replica's source health and, while it is degraded or stalled,
    * writes that as an Event on {@code self} (this replica's Pod), whether or not it leads.
    */
-  public void watchSource(Supplier<io.fairlead.k8s.KubeSource.Health> health, EventTarget self, Duration every) {
+  public void watchSource(
+      Supplier<io.fairlead.k8s.KubeSource.Health> health, EventTarget self, Duration every) {
     long period = every.toMillis();
     ticker.scheduleWithFixedDelay(
         () -> {
@@ -264,7 +274,8 @@ public final class DiagnosticEvents implements AutoCloseable {
             written.put(p.name(), now);
           }
         }
-        case GONE -> LOG.debug("Event {} expired while being counted; created next round", p.name());
+        case GONE ->
+            LOG.debug("Event {} expired while being counted; created next round", p.name());
       }
     } catch (RuntimeException e) {
       failed.incrementAndGet();

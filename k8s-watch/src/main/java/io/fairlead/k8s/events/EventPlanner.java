@@ -1,36 +1,37 @@
 package io.fairlead.k8s.events;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fairlead.k8s.util.Sha256;
-import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.policies.Severity;
-import io.fairlead.translators.KubeState;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Severity;
+import io.fairlead.policies.Subject;
+import io.fairlead.translators.KubeState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which Events the current diagnostics call for. Pure: the same diagnostics and state give the
- * same Events, names included.
+ * Which Events the current diagnostics call for. Pure: the same diagnostics and state give the same
+ * Events, names included.
  *
  * <p>Errors and warnings become {@code Warning} Events. Info diagnostics (a Service without
  * EndpointSlices yet, a headless Service, an ExternalName Service) describe normal states, not
  * mistakes; as Events they would sit on most Services of a cluster, so they are left out.
  *
- * <p>A diagnostic is attached to the Service named by its {@code namespace/name} object, or else
- * to the EndpointSlice of that name (orphan slices). Other objects (manifest file paths, node
- * groups of a failed translation) name nothing in the cluster and are skipped.
+ * <p>A diagnostic is attached to the Service named by its {@code namespace/name} object, or else to
+ * the EndpointSlice of that name (orphan slices). Other objects (manifest file paths, node groups
+ * of a failed translation) name nothing in the cluster and are skipped.
  */
 public final class EventPlanner {
 
   public static final String WARNING = "Warning";
+
   /** Kubernetes caps an Event's note at 1 KiB. */
   static final int MAX_MESSAGE = 1024;
+
   private static final int HASH_CHARS = 16;
   private static final int MAX_NAME = 253;
 
@@ -57,10 +58,17 @@ public final class EventPlanner {
    * The Event for an xDS stream refused for its identity, on the ServiceAccount its client
    * certificate names: the namespace's owners see which workload's proxy claims what.
    */
-  public static PlannedEvent identityRefused(String namespace, String serviceAccount, String message) {
-    EventTarget target = new EventTarget("ServiceAccount", "v1", namespace, serviceAccount, Optional.empty());
-    Diagnostic d = Diagnostic.error(Reason.IDENTITY_REFUSED, Subject.of(new ObjectRef(namespace, serviceAccount), "xds-identity"), message);
-    String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+  public static PlannedEvent identityRefused(
+      String namespace, String serviceAccount, String message) {
+    EventTarget target =
+        new EventTarget("ServiceAccount", "v1", namespace, serviceAccount, Optional.empty());
+    Diagnostic d =
+        Diagnostic.error(
+            Reason.IDENTITY_REFUSED,
+            Subject.of(new ObjectRef(namespace, serviceAccount), "xds-identity"),
+            message);
+    String note =
+        message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return new PlannedEvent(eventName(target, d), target, WARNING, IDENTITY_REFUSED, note, d);
   }
 
@@ -68,14 +76,23 @@ public final class EventPlanner {
    * The Event for a source that holds back what it reads (degraded) or has stopped (stalled), on
    * the replica's own Pod: each replica has its own source, so it reports its own.
    */
-  public static Optional<PlannedEvent> sourceHealth(EventTarget self, io.fairlead.k8s.KubeSource.Health health) {
+  public static Optional<PlannedEvent> sourceHealth(
+      EventTarget self, io.fairlead.k8s.KubeSource.Health health) {
     if (!health.degraded() && !health.stalled()) {
       return Optional.empty();
     }
     String reason = health.stalled() ? "SourceStalled" : "SourceDegraded";
-    String message = health.reason().orElse(health.stalled() ? "the source makes no progress" : "the source is degraded");
-    Diagnostic d = Diagnostic.error(Reason.SOURCE_HELD, Subject.of(new ObjectRef(self.namespace(), self.name()), "source"), message);
-    String note = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    String message =
+        health
+            .reason()
+            .orElse(health.stalled() ? "the source makes no progress" : "the source is degraded");
+    Diagnostic d =
+        Diagnostic.error(
+            Reason.SOURCE_HELD,
+            Subject.of(new ObjectRef(self.namespace(), self.name()), "source"),
+            message);
+    String note =
+        message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return Optional.of(new PlannedEvent(eventName(self, d), self, WARNING, reason, note, d));
   }
 
@@ -83,12 +100,14 @@ public final class EventPlanner {
   public static Optional<EventTarget> target(ObjectRef ref, KubeState state) {
     HasMetadata service = state.services().get(ref);
     if (service != null) {
-      return Optional.of(new EventTarget("Service", "v1", ref.namespace(), ref.name(), uid(service)));
+      return Optional.of(
+          new EventTarget("Service", "v1", ref.namespace(), ref.name(), uid(service)));
     }
     HasMetadata slice = state.endpointSlices().get(ref);
     if (slice != null) {
       return Optional.of(
-          new EventTarget("EndpointSlice", "discovery.k8s.io/v1", ref.namespace(), ref.name(), uid(slice)));
+          new EventTarget(
+              "EndpointSlice", "discovery.k8s.io/v1", ref.namespace(), ref.name(), uid(slice)));
     }
     return Optional.empty();
   }

@@ -44,18 +44,26 @@ final class EventWriter {
     this.identity = Objects.requireNonNull(identity);
   }
 
-  /** @throws KubernetesClientException when the API server refuses or cannot be reached */
+  /**
+   * @throws KubernetesClientException when the API server refuses or cannot be reached
+   */
   Outcome write(PlannedEvent planned, Instant now) {
     String time = timestamp(now);
     try {
-      client.v1().events().inNamespace(planned.target().namespace()).resource(event(planned, time)).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(planned.target().namespace())
+          .resource(event(planned, time))
+          .create();
       return Outcome.CREATED;
     } catch (KubernetesClientException e) {
       if (e.getCode() != CONFLICT) {
         throw e;
       }
     }
-    var existing = client.v1().events().inNamespace(planned.target().namespace()).withName(planned.name());
+    var existing =
+        client.v1().events().inNamespace(planned.target().namespace()).withName(planned.name());
     Event current = existing.get();
     if (current == null) {
       return Outcome.GONE;

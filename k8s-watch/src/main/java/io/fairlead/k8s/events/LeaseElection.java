@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, with Fabric8's leader elector, for as long
- * as this runs: a replica that loses the lease (or never gets it) keeps trying. Only who writes
- * Events depends on it; serving does not.
+ * Leader election on a coordination.k8s.io/v1 Lease, with Fabric8's leader elector, for as long as
+ * this runs: a replica that loses the lease (or never gets it) keeps trying. Only who writes Events
+ * depends on it; serving does not.
  *
  * <p>Fabric8's elector stops for good once it has lost the lease, so each round builds a new one.
  * Its callbacks only post to a single control thread, which owns the state, so no lock is held
@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>API calls: get, create and patch (Fabric8 renews and releases with a JSON merge patch that
  * carries the resourceVersion) on {@code leases} in the {@code coordination.k8s.io} group, in the
- * lease's namespace. Releasing makes the lease expire a second later (the merge patch cannot
- * clear the holder).
+ * lease's namespace. Releasing makes the lease expire a second later (the merge patch cannot clear
+ * the holder).
  */
 public final class LeaseElection implements AutoCloseable {
 
@@ -54,7 +54,8 @@ public final class LeaseElection implements AutoCloseable {
 
     public Settings {
       if (namespace == null || namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
-        throw new IllegalArgumentException("lease namespace '" + namespace + "' is not a valid namespace name");
+        throw new IllegalArgumentException(
+            "lease namespace '" + namespace + "' is not a valid namespace name");
       }
       if (name == null || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
         throw new IllegalArgumentException("lease name '" + name + "' is not a valid object name");
@@ -73,7 +74,13 @@ public final class LeaseElection implements AutoCloseable {
 
     /** client-go's defaults: 15 s lease, 10 s renew deadline, 2 s retry. */
     public static Settings of(String namespace, String name, String identity) {
-      return new Settings(namespace, name, identity, Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+      return new Settings(
+          namespace,
+          name,
+          identity,
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2));
     }
   }
 
@@ -98,7 +105,8 @@ public final class LeaseElection implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings);
     this.listener = Objects.requireNonNull(listener);
     this.control =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fairlead-lease-" + settings.name()));
+        Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("fairlead-lease-" + settings.name()));
   }
 
   /** Starts campaigning in the background; returns at once. */
@@ -132,7 +140,11 @@ public final class LeaseElection implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      LOG.warn("releasing lease {}/{} did not finish: {}", settings.namespace(), settings.name(), e.toString());
+      LOG.warn(
+          "releasing lease {}/{} did not finish: {}",
+          settings.namespace(),
+          settings.name(),
+          e.toString());
     } finally {
       control.shutdownNow();
     }
@@ -147,7 +159,9 @@ public final class LeaseElection implements AutoCloseable {
         new LeaderCallbacks(
             () -> post(() -> changed(mine, true)),
             () -> post(() -> changed(mine, false)),
-            leader -> LOG.info("lease {}/{} is held by {}", settings.namespace(), settings.name(), leader));
+            leader ->
+                LOG.info(
+                    "lease {}/{} is held by {}", settings.namespace(), settings.name(), leader));
     LeaderElectionConfig config =
         new LeaderElectionConfigBuilder()
             .withName(settings.name())
@@ -162,7 +176,11 @@ public final class LeaseElection implements AutoCloseable {
       current = client.leaderElector().withConfig(config).build().start();
       current.whenComplete((ok, failure) -> post(() -> ended(mine, failure)));
     } catch (RuntimeException e) {
-      LOG.warn("cannot start leader election on {}/{}: {}", settings.namespace(), settings.name(), e.toString());
+      LOG.warn(
+          "cannot start leader election on {}/{}: {}",
+          settings.namespace(),
+          settings.name(),
+          e.toString());
       ended(mine, e);
     }
   }
@@ -199,7 +217,12 @@ public final class LeaseElection implements AutoCloseable {
       return;
     }
     leading = now;
-    LOG.info("{} {} the lease {}/{}", settings.identity(), now ? "holds" : "does not hold", settings.namespace(), settings.name());
+    LOG.info(
+        "{} {} the lease {}/{}",
+        settings.identity(),
+        now ? "holds" : "does not hold",
+        settings.namespace(),
+        settings.name());
     try {
       listener.leading(now);
     } catch (RuntimeException e) {

@@ -10,4 +10,9 @@ import io.fairlead.policies.Diagnostic;
  * @param type {@code Warning} or {@code Normal}
  */
 public record PlannedEvent(
-    String name, EventTarget target, String type, String reason, String message, Diagnostic diagnostic) {}
+    String name,
+    EventTarget target,
+    String type,
+    String reason,
+    String message,
+    Diagnostic diagnostic) {}

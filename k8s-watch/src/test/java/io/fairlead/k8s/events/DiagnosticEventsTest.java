@@ -1,8 +1,5 @@
 package io.fairlead.k8s.events;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -14,6 +11,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +31,15 @@ class DiagnosticEventsTest {
 
   private static final Instant START = Instant.parse("2025-03-01T10:00:00Z");
   private static final Diagnostic BAD_LB =
-      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default");
+      Diagnostic.error(
+          Reason.INVALID_VALUE,
+          Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"),
+          "'fastest' is not an lb-policy; using the default");
   private static final Diagnostic BAD_RETRIES =
-      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"), "attempts: '0' is out of range; using the default");
+      Diagnostic.error(
+          Reason.INVALID_VALUE,
+          Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"),
+          "attempts: '0' is out of range; using the default");
 
   KubernetesClient client;
   KubernetesMockServer server;
@@ -49,9 +54,18 @@ class DiagnosticEventsTest {
         client
             .resource(
                 new ServiceBuilder()
-                    .withNewMetadata().withNamespace("a").withName("web").withUid("uid-web")
-                    .addToAnnotations("fairlead.io/lb-policy", "fastest").endMetadata()
-                    .withNewSpec().addNewPort().withName("http").withPort(80).endPort().endSpec()
+                    .withNewMetadata()
+                    .withNamespace("a")
+                    .withName("web")
+                    .withUid("uid-web")
+                    .addToAnnotations("fairlead.io/lb-policy", "fastest")
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewPort()
+                    .withName("http")
+                    .withPort(80)
+                    .endPort()
+                    .endSpec()
                     .build())
             .create();
     state = KubeState.of(List.of(web), List.of());
@@ -66,9 +80,13 @@ class DiagnosticEventsTest {
     return events(c, identity, capacity, Duration.ofMillis(200));
   }
 
-  private DiagnosticEvents events(KubernetesClient c, String identity, int capacity, Duration resync) {
+  private DiagnosticEvents events(
+      KubernetesClient c, String identity, int capacity, Duration resync) {
     DiagnosticEvents events =
-        new DiagnosticEvents(c, new DiagnosticEvents.Settings(identity, capacity, Duration.ofMinutes(30), resync), clock);
+        new DiagnosticEvents(
+            c,
+            new DiagnosticEvents.Settings(identity, capacity, Duration.ofMinutes(30), resync),
+            clock);
     opened.add(events);
     return events;
   }
@@ -99,14 +117,16 @@ class DiagnosticEventsTest {
     assertThat(e.getInvolvedObject().getUid()).isEqualTo(web.getMetadata().getUid()).isNotBlank();
     assertThat(e.getType()).isEqualTo("Warning");
     assertThat(e.getReason()).isEqualTo("InvalidAnnotation");
-    assertThat(e.getMessage()).isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
+    assertThat(e.getMessage())
+        .isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
     assertThat(e.getReportingComponent()).isEqualTo("fairlead");
     assertThat(e.getReportingInstance()).isEqualTo("fairlead-0");
     assertThat(e.getSource().getComponent()).isEqualTo("fairlead");
     assertThat(e.getCount()).isEqualTo(1);
     assertThat(e.getFirstTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
     assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
-    assertThat(e.getMetadata().getName()).isEqualTo(EventPlanner.plan(List.of(BAD_LB), state).get(0).name());
+    assertThat(e.getMetadata().getName())
+        .isEqualTo(EventPlanner.plan(List.of(BAD_LB), state).get(0).name());
     assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 0, 0));
   }
 
@@ -117,7 +137,9 @@ class DiagnosticEventsTest {
     Poll.until("first Event", () -> events.stats().created() == 1);
 
     events.report(List.of(BAD_LB), state);
-    events.report(List.of(BAD_LB, BAD_RETRIES), state); // writes run in order: once this one is there, BAD_LB had its turn
+    events.report(
+        List.of(BAD_LB, BAD_RETRIES),
+        state); // writes run in order: once this one is there, BAD_LB had its turn
     Poll.until("second Event", () -> events.stats().created() == 2);
 
     assertThat(eventsIn("a")).hasSize(2).extracting(Event::getCount).containsOnly(1);
@@ -136,11 +158,14 @@ class DiagnosticEventsTest {
     second.report(List.of(BAD_LB), state);
 
     Poll.until("counted up", () -> second.stats().counted() == 1);
-    assertThat(eventsIn("a")).singleElement().satisfies(e -> {
-      assertThat(e.getCount()).isEqualTo(2);
-      assertThat(e.getFirstTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
-      assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:00:05Z");
-    });
+    assertThat(eventsIn("a"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(2);
+              assertThat(e.getFirstTimestamp()).isEqualTo("2025-03-01T10:00:00Z");
+              assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:00:05Z");
+            });
   }
 
   @Test
@@ -152,62 +177,79 @@ class DiagnosticEventsTest {
     clock.advance(Duration.ofMinutes(31));
 
     Poll.until("refreshed by a resync", () -> events.stats().counted() == 1);
-    assertThat(eventsIn("a")).singleElement().satisfies(e -> {
-      assertThat(e.getCount()).isEqualTo(2);
-      assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:31:00Z");
-    });
+    assertThat(eventsIn("a"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(2);
+              assertThat(e.getLastTimestamp()).isEqualTo("2025-03-01T10:31:00Z");
+            });
   }
 
   @Test
   void aRefusedIdentityIsAnEventOnItsServiceAccountFromAnyReplica() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
-    String why = "node metadata says namespace 'payments' but the client certificate is of namespace 'shop'";
+    String why =
+        "node metadata says namespace 'payments' but the client certificate is of namespace 'shop'";
 
     events.witnessed(EventPlanner.identityRefused("shop", "cart", why));
     events.witnessed(EventPlanner.identityRefused("shop", "cart", why));
 
     Poll.until("one Event", () -> events.stats().created() == 1);
     Thread.sleep(300);
-    assertThat(eventsIn("shop")).singleElement().satisfies(e -> {
-      assertThat(e.getInvolvedObject().getKind()).isEqualTo("ServiceAccount");
-      assertThat(e.getInvolvedObject().getName()).isEqualTo("cart");
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getReason()).isEqualTo("IdentityRefused");
-      assertThat(e.getMessage()).isEqualTo(why);
-      assertThat(e.getReportingInstance()).isEqualTo("fairlead-1");
-      assertThat(e.getCount()).isEqualTo(1);
-    });
+    assertThat(eventsIn("shop"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getInvolvedObject().getKind()).isEqualTo("ServiceAccount");
+              assertThat(e.getInvolvedObject().getName()).isEqualTo("cart");
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("IdentityRefused");
+              assertThat(e.getMessage()).isEqualTo(why);
+              assertThat(e.getReportingInstance()).isEqualTo("fairlead-1");
+              assertThat(e.getCount()).isEqualTo(1);
+            });
     assertThat(events.stats()).isEqualTo(new DiagnosticEvents.Stats(1, 0, 0, 0));
   }
 
   /**
-   * A replica whose source holds back what it reads says so on its own Pod, leading or not, as
-   * long as it lasts (once per refresh period); a healthy source writes nothing.
+   * A replica whose source holds back what it reads says so on its own Pod, leading or not, as long
+   * as it lasts (once per refresh period); a healthy source writes nothing.
    */
   @Test
   void aDegradedSourceIsAnEventOnTheReplicasPod() throws Exception {
     DiagnosticEvents events = events(client, "fairlead-1", 64); // not leading
     java.util.concurrent.atomic.AtomicReference<io.fairlead.k8s.KubeSource.Health> health =
         new java.util.concurrent.atomic.AtomicReference<>(io.fairlead.k8s.KubeSource.Health.OK);
-    EventTarget pod = new EventTarget("Pod", "v1", "fairlead-system", "fairlead-1", java.util.Optional.empty());
+    EventTarget pod =
+        new EventTarget("Pod", "v1", "fairlead-system", "fairlead-1", java.util.Optional.empty());
     events.watchSource(health::get, pod, Duration.ofMillis(50));
     Thread.sleep(300);
     assertThat(eventsIn("fairlead-system")).as("healthy: nothing").isEmpty();
 
-    health.set(new io.fairlead.k8s.KubeSource.Health(true, false, java.util.Optional.of("kubernetes source: reads no Service at all")));
+    health.set(
+        new io.fairlead.k8s.KubeSource.Health(
+            true, false, java.util.Optional.of("kubernetes source: reads no Service at all")));
     Poll.until("one Event", () -> events.stats().created() == 1);
     Thread.sleep(300);
-    assertThat(eventsIn("fairlead-system")).singleElement().satisfies(e -> {
-      assertThat(e.getInvolvedObject().getKind()).isEqualTo("Pod");
-      assertThat(e.getInvolvedObject().getName()).isEqualTo("fairlead-1");
-      assertThat(e.getReason()).isEqualTo("SourceDegraded");
-      assertThat(e.getMessage()).isEqualTo("kubernetes source: reads no Service at all");
-      assertThat(e.getCount()).as("once per refresh period").isEqualTo(1);
-    });
+    assertThat(eventsIn("fairlead-system"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getInvolvedObject().getKind()).isEqualTo("Pod");
+              assertThat(e.getInvolvedObject().getName()).isEqualTo("fairlead-1");
+              assertThat(e.getReason()).isEqualTo("SourceDegraded");
+              assertThat(e.getMessage()).isEqualTo("kubernetes source: reads no Service at all");
+              assertThat(e.getCount()).as("once per refresh period").isEqualTo(1);
+            });
 
-    health.set(new io.fairlead.k8s.KubeSource.Health(false, true, java.util.Optional.of("no scan completed for 40 s")));
+    health.set(
+        new io.fairlead.k8s.KubeSource.Health(
+            false, true, java.util.Optional.of("no scan completed for 40 s")));
     Poll.until("a second Event", () -> events.stats().created() == 2);
-    assertThat(eventsIn("fairlead-system")).extracting(Event::getReason).containsExactlyInAnyOrder("SourceDegraded", "SourceStalled");
+    assertThat(eventsIn("fairlead-system"))
+        .extracting(Event::getReason)
+        .containsExactlyInAnyOrder("SourceDegraded", "SourceStalled");
   }
 
   @Test
@@ -229,21 +271,34 @@ class DiagnosticEventsTest {
     events.report(
         List.of(
             Diagnostic.error(Reason.UNREADABLE_FILE, new Subject.File("/srv/web.yaml"), "broken"),
-            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"), "bad"),
+            Diagnostic.error(
+                Reason.INVALID_VALUE,
+                Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"),
+                "bad"),
             BAD_LB),
         state);
 
     Poll.until("the Service's Event", () -> events.stats().created() == 1);
-    assertThat(eventsIn("a")).extracting(e -> e.getInvolvedObject().getName()).containsExactly("web");
+    assertThat(eventsIn("a"))
+        .extracting(e -> e.getInvolvedObject().getName())
+        .containsExactly("web");
   }
 
   @Test
   void anApiErrorIsCountedNotThrownAndRetriedAtTheNextResync() throws Exception {
-    server.expect().post().withPath("/api/v1/namespaces/a/events").andReturn(500, "etcd is on fire").once();
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/a/events")
+        .andReturn(500, "etcd is on fire")
+        .once();
     // Fabric8 retries 5xx answers by itself; without that the first write fails outright
     KubernetesClient noRetries =
         new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
             .build();
     DiagnosticEvents events = events(noRetries, "fairlead-0", 64);
     events.leading(true);
@@ -271,7 +326,14 @@ class DiagnosticEventsTest {
                 .build()) {
       DiagnosticEvents events = events(hung, "fairlead-0", 1, Duration.ofHours(1));
       List<Diagnostic> many =
-          IntStream.range(0, 5).mapToObj(i -> Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"), "bad " + i)).toList();
+          IntStream.range(0, 5)
+              .mapToObj(
+                  i ->
+                      Diagnostic.error(
+                          Reason.INVALID_VALUE,
+                          Subject.of(ObjectRef.parse("a/web"), "fairlead.io/retries"),
+                          "bad " + i))
+              .toList();
       events.report(many, state);
       events.leading(true); // plans the last report on the ticker thread
       // one write hangs on the writer thread, one waits in the queue, three are dropped

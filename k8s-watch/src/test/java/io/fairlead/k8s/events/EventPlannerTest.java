@@ -1,8 +1,5 @@
 package io.fairlead.k8s.events;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Service;
@@ -10,6 +7,9 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.util.List;
 import java.util.Optional;
@@ -18,14 +18,29 @@ import org.junit.jupiter.api.Test;
 class EventPlannerTest {
 
   private static final Diagnostic BAD_LB =
-      Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy; using the default");
+      Diagnostic.error(
+          Reason.INVALID_VALUE,
+          Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"),
+          "'fastest' is not an lb-policy; using the default");
 
   private static Service service(String ns, String name, String uid) {
-    return new ServiceBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid(uid).endMetadata().build();
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .withUid(uid)
+        .endMetadata()
+        .build();
   }
 
   private static EndpointSlice slice(String ns, String name) {
-    return new EndpointSliceBuilder().withNewMetadata().withNamespace(ns).withName(name).withUid("s-1").endMetadata().build();
+    return new EndpointSliceBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .withUid("s-1")
+        .endMetadata()
+        .build();
   }
 
   private static final KubeState STATE =
@@ -37,20 +52,37 @@ class EventPlannerTest {
 
     assertThat(plan).hasSize(1);
     PlannedEvent e = plan.get(0);
-    assertThat(e.target()).isEqualTo(new EventTarget("Service", "v1", "a", "web", Optional.of("u-1")));
+    assertThat(e.target())
+        .isEqualTo(new EventTarget("Service", "v1", "a", "web", Optional.of("u-1")));
     assertThat(e.type()).isEqualTo("Warning");
     assertThat(e.reason()).isEqualTo("InvalidAnnotation");
-    assertThat(e.message()).isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
+    assertThat(e.message())
+        .isEqualTo("fairlead.io/lb-policy: 'fastest' is not an lb-policy; using the default");
     assertThat(e.name()).matches("web\\.[0-9a-f]{16}");
   }
 
   @Test
   void theEventReasonIsTheDiagnosticsReasonCode() {
-    assertThat(EventPlanner.reason(Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"), "unknown")))
+    assertThat(
+            EventPlanner.reason(
+                Diagnostic.warning(
+                    Reason.UNKNOWN_ANNOTATION,
+                    Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"),
+                    "unknown")))
         .isEqualTo("UnknownAnnotation");
-    assertThat(EventPlanner.reason(Diagnostic.error(Reason.INVALID_OBJECT, Subject.of(ObjectRef.parse("a/web"), "spec.ports[http].port"), "missing")))
+    assertThat(
+            EventPlanner.reason(
+                Diagnostic.error(
+                    Reason.INVALID_OBJECT,
+                    Subject.of(ObjectRef.parse("a/web"), "spec.ports[http].port"),
+                    "missing")))
         .isEqualTo("InvalidObject");
-    assertThat(EventPlanner.reason(Diagnostic.warning(Reason.UNSUPPORTED, Subject.of(ObjectRef.parse("a/web"), "spec.ports[dns].protocol"), "UDP")))
+    assertThat(
+            EventPlanner.reason(
+                Diagnostic.warning(
+                    Reason.UNSUPPORTED,
+                    Subject.of(ObjectRef.parse("a/web"), "spec.ports[dns].protocol"),
+                    "UDP")))
         .isEqualTo("Unsupported");
   }
 
@@ -58,35 +90,62 @@ class EventPlannerTest {
   void infoAndObjectsOutsideTheClusterAreSkipped() {
     List<Diagnostic> diagnostics =
         List.of(
-            Diagnostic.info(Reason.NO_ENDPOINTS, Subject.of(ObjectRef.parse("a/web"), "endpoints"), "Service has no EndpointSlices yet"),
-            Diagnostic.warning(Reason.UNREADABLE_FILE, new Subject.File("/srv/manifests/web.yaml"), "not YAML"),
-            Diagnostic.error(Reason.INTERNAL, new Subject.Source("xds/sidecar", "translation"), "failed"),
-            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"), "bad"),
-            Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web/extra"), "fairlead.io/lb-policy"), "bad"));
+            Diagnostic.info(
+                Reason.NO_ENDPOINTS,
+                Subject.of(ObjectRef.parse("a/web"), "endpoints"),
+                "Service has no EndpointSlices yet"),
+            Diagnostic.warning(
+                Reason.UNREADABLE_FILE, new Subject.File("/srv/manifests/web.yaml"), "not YAML"),
+            Diagnostic.error(
+                Reason.INTERNAL, new Subject.Source("xds/sidecar", "translation"), "failed"),
+            Diagnostic.error(
+                Reason.INVALID_VALUE,
+                Subject.of(ObjectRef.parse("a/gone"), "fairlead.io/lb-policy"),
+                "bad"),
+            Diagnostic.error(
+                Reason.INVALID_VALUE,
+                Subject.of(ObjectRef.parse("a/web/extra"), "fairlead.io/lb-policy"),
+                "bad"));
 
     assertThat(EventPlanner.plan(diagnostics, STATE)).isEmpty();
   }
 
   @Test
   void anOrphanSliceDiagnosticGoesOnTheEndpointSlice() {
-    Diagnostic orphan = Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(ObjectRef.parse("a/web-x1"), "metadata.labels"), "EndpointSlice has no label; ignored");
+    Diagnostic orphan =
+        Diagnostic.warning(
+            Reason.ORPHAN_SLICE,
+            Subject.of(ObjectRef.parse("a/web-x1"), "metadata.labels"),
+            "EndpointSlice has no label; ignored");
 
     assertThat(EventPlanner.plan(List.of(orphan), STATE))
         .singleElement()
         .satisfies(
-            e -> assertThat(e.target())
-                .isEqualTo(new EventTarget("EndpointSlice", "discovery.k8s.io/v1", "a", "web-x1", Optional.of("s-1"))));
+            e ->
+                assertThat(e.target())
+                    .isEqualTo(
+                        new EventTarget(
+                            "EndpointSlice",
+                            "discovery.k8s.io/v1",
+                            "a",
+                            "web-x1",
+                            Optional.of("s-1"))));
   }
 
   @Test
   void oneEventPerDistinctDiagnosticWithStableNames() {
-    Diagnostic other = Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'slowest' is not an lb-policy");
+    Diagnostic other =
+        Diagnostic.error(
+            Reason.INVALID_VALUE,
+            Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"),
+            "'slowest' is not an lb-policy");
 
     List<PlannedEvent> plan = EventPlanner.plan(List.of(BAD_LB, BAD_LB, other), STATE);
 
     assertThat(plan).extracting(PlannedEvent::diagnostic).containsExactly(BAD_LB, other);
     assertThat(plan.get(0).name()).isNotEqualTo(plan.get(1).name());
-    assertThat(EventPlanner.plan(List.of(BAD_LB), STATE).get(0).name()).isEqualTo(plan.get(0).name());
+    assertThat(EventPlanner.plan(List.of(BAD_LB), STATE).get(0).name())
+        .isEqualTo(plan.get(0).name());
   }
 
   @Test
@@ -101,7 +160,11 @@ class EventPlannerTest {
   void longNamesAndMessagesStayWithinKubernetesLimits() {
     String longName = "s".repeat(250);
     KubeState state = KubeState.of(List.of(), List.of(slice("a", longName)));
-    Diagnostic d = Diagnostic.warning(Reason.ORPHAN_SLICE, Subject.of(ObjectRef.parse("a/" + longName), "metadata.labels"), "x".repeat(5000));
+    Diagnostic d =
+        Diagnostic.warning(
+            Reason.ORPHAN_SLICE,
+            Subject.of(ObjectRef.parse("a/" + longName), "metadata.labels"),
+            "x".repeat(5000));
 
     PlannedEvent e = EventPlanner.plan(List.of(d), state).get(0);
 

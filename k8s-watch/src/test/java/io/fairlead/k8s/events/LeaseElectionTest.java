@@ -1,8 +1,5 @@
 package io.fairlead.k8s.events;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +58,8 @@ class LeaseElectionTest {
   }
 
   /** One replica: an election driving its Event writer. */
-  private record Replica(String identity, LeaseElection election, DiagnosticEvents events) implements AutoCloseable {
+  private record Replica(String identity, LeaseElection election, DiagnosticEvents events)
+      implements AutoCloseable {
     @Override
     public void close() {
       election.close();
@@ -70,9 +71,12 @@ class LeaseElectionTest {
     DiagnosticEvents events =
         new DiagnosticEvents(
             client,
-            new DiagnosticEvents.Settings(identity, 64, Duration.ofMinutes(30), Duration.ofMillis(200)),
+            new DiagnosticEvents.Settings(
+                identity, 64, Duration.ofMinutes(30), Duration.ofMillis(200)),
             Clock.systemUTC());
-    Replica r = new Replica(identity, LeaseElection.start(client, settings(identity), events::leading), events);
+    Replica r =
+        new Replica(
+            identity, LeaseElection.start(client, settings(identity), events::leading), events);
     opened.add(r);
     return r;
   }
@@ -92,13 +96,19 @@ class LeaseElectionTest {
     Changes changes = new Changes();
     LeaseElection first =
         LeaseElection.start(
-            client, new LeaseElection.Settings(NS, LEASE, "fairlead-0", lease, Duration.ofSeconds(40), Duration.ofMillis(200)), changes);
+            client,
+            new LeaseElection.Settings(
+                NS, LEASE, "fairlead-0", lease, Duration.ofSeconds(40), Duration.ofMillis(200)),
+            changes);
     opened.add(first);
     Poll.until("leading", first::leading);
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("fairlead-0");
     LeaseElection second =
         LeaseElection.start(
-            client, new LeaseElection.Settings(NS, LEASE, "fairlead-1", lease, Duration.ofSeconds(40), Duration.ofMillis(200)), leading -> {});
+            client,
+            new LeaseElection.Settings(
+                NS, LEASE, "fairlead-1", lease, Duration.ofSeconds(40), Duration.ofMillis(200)),
+            leading -> {});
     opened.add(second);
 
     first.close();
@@ -112,11 +122,26 @@ class LeaseElectionTest {
   @Test
   void onlyTheLeaderWritesEventsAndTheOtherTakesOverWhenItLeaves() throws Exception {
     Service web =
-        client.resource(new ServiceBuilder().withNewMetadata().withNamespace("a").withName("web").endMetadata().build())
+        client
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata()
+                    .withNamespace("a")
+                    .withName("web")
+                    .endMetadata()
+                    .build())
             .create();
     KubeState state = KubeState.of(List.of(web), List.of());
-    Diagnostic first = Diagnostic.error(Reason.INVALID_VALUE, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"), "'fastest' is not an lb-policy");
-    Diagnostic second = Diagnostic.warning(Reason.UNKNOWN_ANNOTATION, Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"), "unknown annotation");
+    Diagnostic first =
+        Diagnostic.error(
+            Reason.INVALID_VALUE,
+            Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-policy"),
+            "'fastest' is not an lb-policy");
+    Diagnostic second =
+        Diagnostic.warning(
+            Reason.UNKNOWN_ANNOTATION,
+            Subject.of(ObjectRef.parse("a/web"), "fairlead.io/lb-polcy"),
+            "unknown annotation");
     Replica a = replica("fairlead-a");
     Replica b = replica("fairlead-b");
     a.events().report(List.of(first), state);
@@ -128,7 +153,8 @@ class LeaseElectionTest {
     Poll.until("the leader's Event", () -> leader.events().stats().created() == 1);
     assertThat(follower.election().leading()).isFalse();
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(leader.identity());
-    assertThat(eventsIn("a")).singleElement()
+    assertThat(eventsIn("a"))
+        .singleElement()
         .satisfies(e -> assertThat(e.getReportingInstance()).isEqualTo(leader.identity()));
 
     leader.close();
@@ -138,11 +164,13 @@ class LeaseElectionTest {
     Poll.until("the new leader's Event", () -> follower.events().stats().created() == 1);
     assertThat(eventsIn("a"))
         .hasSize(2)
-        .allSatisfy(e -> assertThat(e.getCount()).isEqualTo(e.getMessage().contains("fastest") ? 2 : 1))
+        .allSatisfy(
+            e -> assertThat(e.getCount()).isEqualTo(e.getMessage().contains("fastest") ? 2 : 1))
         .filteredOn(e -> e.getMessage().contains("unknown"))
         .singleElement()
         .satisfies(e -> assertThat(e.getReportingInstance()).isEqualTo(follower.identity()));
-    assertThat(follower.events().stats().counted()).isEqualTo(1); // the first Event, found by its name
+    assertThat(follower.events().stats().counted())
+        .isEqualTo(1); // the first Event, found by its name
   }
 
   @Test
@@ -164,11 +192,18 @@ class LeaseElectionTest {
   private void stealLease(String holder) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       try {
-        client.resources(Lease.class).inNamespace(NS).withName(LEASE)
-            .edit(l -> new LeaseBuilder(l).editSpec()
-                .withHolderIdentity(holder)
-                .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
-                .endSpec().build());
+        client
+            .resources(Lease.class)
+            .inNamespace(NS)
+            .withName(LEASE)
+            .edit(
+                l ->
+                    new LeaseBuilder(l)
+                        .editSpec()
+                        .withHolderIdentity(holder)
+                        .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
+                        .endSpec()
+                        .build());
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 20) {
@@ -189,7 +224,14 @@ class LeaseElectionTest {
     assertThatThrownBy(() -> LeaseElection.Settings.of(NS, LEASE, " "))
         .hasMessageContaining("identity");
     assertThatThrownBy(
-            () -> new LeaseElection.Settings(NS, LEASE, "x", Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(100)))
+            () ->
+                new LeaseElection.Settings(
+                    NS,
+                    LEASE,
+                    "x",
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(2),
+                    Duration.ofMillis(100)))
         .hasMessageContaining("leaseDuration > renewDeadline");
   }
 }

@@ -12,7 +12,8 @@ class DaemonThreadsTest {
 
   @Test
   void executorThreadsAreNamedDaemons() throws Exception {
-    ExecutorService executor = Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-test"));
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(DaemonThreads.named("fairlead-test"));
     try {
       Thread t = executor.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
       assertThat(t.getName()).isEqualTo("fairlead-test");

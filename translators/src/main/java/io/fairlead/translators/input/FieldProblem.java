@@ -16,8 +16,8 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * What was wrong with one field of an object, from Jackson's mapping error: the field path
- * ({@code spec.ports[0].port}), the problem in words, and the line it is on when known.
+ * What was wrong with one field of an object, from Jackson's mapping error: the field path ({@code
+ * spec.ports[0].port}), the problem in words, and the line it is on when known.
  */
 record FieldProblem(String path, String problem, OptionalInt line) {
 
@@ -32,7 +32,8 @@ record FieldProblem(String path, String problem, OptionalInt line) {
       }
     }
     String message = failure.getMessage();
-    return new FieldProblem("", message == null ? failure.getClass().getSimpleName() : message, line(object));
+    return new FieldProblem(
+        "", message == null ? failure.getClass().getSimpleName() : message, line(object));
   }
 
   /** {@code spec.ports[0].port: problem}, or just the problem when there is no path. */
@@ -41,7 +42,9 @@ record FieldProblem(String path, String problem, OptionalInt line) {
   }
 
   static OptionalInt line(Optional<Node> node) {
-    return node.flatMap(Node::getStartMark).map(m -> OptionalInt.of(m.getLine() + 1)).orElse(OptionalInt.empty());
+    return node.flatMap(Node::getStartMark)
+        .map(m -> OptionalInt.of(m.getLine() + 1))
+        .orElse(OptionalInt.empty());
   }
 
   /** The value under {@code field} of a mapping node. */
@@ -59,9 +62,12 @@ record FieldProblem(String path, String problem, OptionalInt line) {
     if (e instanceof UnrecognizedPropertyException u) {
       return "unknown field" + suggestion(u.getPropertyName(), u.getKnownPropertyIds());
     }
-    String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+    String message =
+        e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
     // Jackson names Java classes; the user wrote YAML
-    return message.replaceAll("\\s*\\(class [^)]*\\)", "").replaceAll("`[a-z0-9_.]+\\.([A-Za-z0-9_$]+)`", "`$1`");
+    return message
+        .replaceAll("\\s*\\(class [^)]*\\)", "")
+        .replaceAll("`[a-z0-9_.]+\\.([A-Za-z0-9_$]+)`", "`$1`");
   }
 
   /** " (did you mean clusterIP or clusterIPs?)" when known fields are near misses. */
@@ -78,10 +84,10 @@ record FieldProblem(String path, String problem, OptionalInt line) {
         nearest.add(candidate);
       }
     }
-    return nearest.isEmpty() || nearest.size() > 3 ? "" : " (did you mean " + String.join(" or ", nearest) + "?)";
+    return nearest.isEmpty() || nearest.size() > 3
+        ? ""
+        : " (did you mean " + String.join(" or ", nearest) + "?)";
   }
-
-
 
   private static String path(List<JsonMappingException.Reference> references) {
     StringBuilder out = new StringBuilder();
@@ -99,7 +105,8 @@ record FieldProblem(String path, String problem, OptionalInt line) {
    * The node a path leads to, or the deepest one found along it. A field ends at its key, so an
    * unknown field points at the line that names it.
    */
-  private static Optional<Node> find(Optional<Node> object, List<JsonMappingException.Reference> references) {
+  private static Optional<Node> find(
+      Optional<Node> object, List<JsonMappingException.Reference> references) {
     Optional<Node> at = object;
     for (int i = 0; i < references.size() && at.isPresent(); i++) {
       JsonMappingException.Reference r = references.get(i);

@@ -1,7 +1,5 @@
 package io.fairlead.translators.input;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.Annotated;
@@ -10,6 +8,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +19,19 @@ import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * The one reader of Kubernetes manifests (golden tests, CLI, watched directory). A source holds
- * documents of YAML 1.2 or JSON; a document is an object, a list ({@code kind: List}, or any
- * {@code *List} with items) or a sequence of objects.
+ * documents of YAML 1.2 or JSON; a document is an object, a list ({@code kind: List}, or any {@code
+ * *List} with items) or a sequence of objects.
  *
- * <p>v1 Services and discovery.k8s.io/v1 EndpointSlices are read strictly: an unknown field is
- * an error, since a misspelt field would otherwise vanish silently. Other kinds are skipped
- * with one info diagnostic per source. Anything unusable fails the whole source with a one-line
- * message naming the source, the document, the line and the field.
+ * <p>v1 Services and discovery.k8s.io/v1 EndpointSlices are read strictly: an unknown field is an
+ * error, since a misspelt field would otherwise vanish silently. Other kinds are skipped with one
+ * info diagnostic per source. Anything unusable fails the whole source with a one-line message
+ * naming the source, the document, the line and the field.
  */
 public final class KubeYaml {
 
   /** Objects read from one source, in document order; the diagnostics name ignored objects. */
-  public record Parsed(List<Service> services, List<EndpointSlice> endpointSlices, List<Diagnostic> diagnostics) {
+  public record Parsed(
+      List<Service> services, List<EndpointSlice> endpointSlices, List<Diagnostic> diagnostics) {
 
     public Parsed {
       services = List.copyOf(services);
@@ -71,8 +72,8 @@ public final class KubeYaml {
   public static final String IGNORED_KEY = "kind";
 
   /**
-   * Converts plain trees into Fabric8 model objects, refusing fields the type does not have, at
-   * any depth. Shared by everything that reads manifests.
+   * Converts plain trees into Fabric8 model objects, refusing fields the type does not have, at any
+   * depth. Shared by everything that reads manifests.
    */
   public static final ObjectMapper STRICT =
       new ObjectMapper()
@@ -122,11 +123,18 @@ public final class KubeYaml {
     }
 
     Parsed result() {
-      List<Diagnostic> diagnostics = ignored.isEmpty()
-          ? List.of()
-          : List.of(Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source(source, IGNORED_KEY),
-              "ignored " + ignored.size() + " object(s) of kinds other than v1 Service and"
-                  + " discovery.k8s.io/v1 EndpointSlice: " + String.join(", ", ignored)));
+      List<Diagnostic> diagnostics =
+          ignored.isEmpty()
+              ? List.of()
+              : List.of(
+                  Diagnostic.info(
+                      Reason.IGNORED_OBJECTS,
+                      new Subject.Source(source, IGNORED_KEY),
+                      "ignored "
+                          + ignored.size()
+                          + " object(s) of kinds other than v1 Service and"
+                          + " discovery.k8s.io/v1 EndpointSlice: "
+                          + String.join(", ", ignored)));
       return new Parsed(services, slices, diagnostics);
     }
 
@@ -140,11 +148,14 @@ public final class KubeYaml {
 
     void object(String where, Object value, Optional<Node> node) throws InvalidInputException {
       if (!(value instanceof Map<?, ?> map)) {
-        throw problem(where, node, "expected a Kubernetes object (a mapping with apiVersion and kind)");
+        throw problem(
+            where, node, "expected a Kubernetes object (a mapping with apiVersion and kind)");
       }
       String at = where + describeRaw(map);
-      if (!(map.get("apiVersion") instanceof String apiVersion) || apiVersion.isBlank()
-          || !(map.get("kind") instanceof String kind) || kind.isBlank()) {
+      if (!(map.get("apiVersion") instanceof String apiVersion)
+          || apiVersion.isBlank()
+          || !(map.get("kind") instanceof String kind)
+          || kind.isBlank()) {
         throw problem(at, node, "apiVersion and kind are required");
       }
       if (kind.equals("List") || (kind.endsWith("List") && map.containsKey("items"))) {
@@ -188,7 +199,8 @@ public final class KubeYaml {
     }
 
     private InvalidInputException problem(String where, Optional<Node> node, String problem) {
-      return new InvalidInputException(source, where + atLine(FieldProblem.line(node)) + ": " + problem);
+      return new InvalidInputException(
+          source, where + atLine(FieldProblem.line(node)) + ": " + problem);
     }
   }
 

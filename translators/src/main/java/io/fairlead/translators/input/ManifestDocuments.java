@@ -1,7 +1,9 @@
 package io.fairlead.translators.input;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fairlead.translators.input.KubeYaml.InvalidInputException;
@@ -9,34 +11,32 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
- * Splits manifest text into documents. Text starting with a brace or bracket is JSON (as
- * kubectl and Fabric8 decide); anything else is YAML 1.2, so {@code yes} and {@code on} stay
- * strings, duplicate keys are errors, and syntax errors carry a line and column.
+ * Splits manifest text into documents. Text starting with a brace or bracket is JSON (as kubectl
+ * and Fabric8 decide); anything else is YAML 1.2, so {@code yes} and {@code on} stay strings,
+ * duplicate keys are errors, and syntax errors carry a line and column.
  */
 final class ManifestDocuments {
 
@@ -54,12 +54,18 @@ final class ManifestDocuments {
    * above what any real manifest needs and far below what would hurt.
    */
   static final int MAX_DEPTH = 64;
+
   /** Aliases in one stream: real manifests use a handful; "billion laughs" needs many. */
   static final int MAX_ALIASES = 100;
-  /** Nodes that aliases may stand for in all, counted expanded ("billion laughs" with few aliases). */
+
+  /**
+   * Nodes that aliases may stand for in all, counted expanded ("billion laughs" with few aliases).
+   */
   static final long MAX_ALIAS_EXPANSION = 100_000;
+
   /** One document (one object), in characters: the API server's limit, about 1.5 MiB. */
   static final int MAX_DOCUMENT_CHARS = 3 * 1024 * 1024 / 2;
+
   /** A whole file or stream, in characters. */
   public static final int MAX_STREAM_CHARS = 16 * 1024 * 1024;
 
@@ -89,7 +95,8 @@ final class ManifestDocuments {
   static List<Document> split(String source, String text) throws InvalidInputException {
     if (text.length() > MAX_STREAM_CHARS) {
       throw new InvalidInputException(
-          source, "too large: " + text.length() + " characters; at most " + MAX_STREAM_CHARS + " are read");
+          source,
+          "too large: " + text.length() + " characters; at most " + MAX_STREAM_CHARS + " are read");
     }
     // editors on Windows may start a UTF-8 file with a byte order mark
     String body = !text.isEmpty() && text.charAt(0) == BOM ? text.substring(1) : text;
@@ -133,17 +140,19 @@ final class ManifestDocuments {
       throw new InvalidInputException(source, "invalid YAML: " + oneLine(e.getMessage()));
     } catch (RuntimeException | StackOverflowError e) {
       // A parser defect on some input must not end the caller: it is unusable input all the same.
-      throw new InvalidInputException(source, "invalid YAML: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
+      throw new InvalidInputException(
+          source, "invalid YAML: " + e.getClass().getSimpleName() + ": " + oneLine(e.getMessage()));
     }
     return documents;
   }
 
   /**
-   * Refuses nesting deeper than {@link #MAX_DEPTH}, an alias to a collection that is still open
-   * (a self-referencing structure, which would never end), more than {@link #MAX_ALIASES} aliases,
-   * and documents larger than {@link #MAX_DOCUMENT_CHARS}.
+   * Refuses nesting deeper than {@link #MAX_DEPTH}, an alias to a collection that is still open (a
+   * self-referencing structure, which would never end), more than {@link #MAX_ALIASES} aliases, and
+   * documents larger than {@link #MAX_DOCUMENT_CHARS}.
    */
-  private static void checkShape(String source, Iterable<Event> events) throws InvalidInputException {
+  private static void checkShape(String source, Iterable<Event> events)
+      throws InvalidInputException {
     record Open(Optional<Anchor> anchor, long nodesAtStart) {}
     Deque<Open> open = new ArrayDeque<>();
     Set<Anchor> openAnchors = new HashSet<>();
@@ -164,7 +173,11 @@ final class ManifestDocuments {
           if (end - documentStart > MAX_DOCUMENT_CHARS) {
             throw new InvalidInputException(
                 source,
-                "document " + document + " is " + (end - documentStart) + " characters; a Kubernetes object is at most "
+                "document "
+                    + document
+                    + " is "
+                    + (end - documentStart)
+                    + " characters; a Kubernetes object is at most "
                     + MAX_DOCUMENT_CHARS);
           }
         }
@@ -177,25 +190,31 @@ final class ManifestDocuments {
           open.push(new Open(anchor, nodes++));
           anchor.ifPresent(openAnchors::add);
           if (open.size() > MAX_DEPTH) {
-            throw new InvalidInputException(source, at(e) + "nested deeper than " + MAX_DEPTH + " levels");
+            throw new InvalidInputException(
+                source, at(e) + "nested deeper than " + MAX_DEPTH + " levels");
           }
         }
         case MappingEnd, SequenceEnd -> {
           Open closed = open.pop();
           long size = nodes - closed.nodesAtStart();
-          closed.anchor().ifPresent(a -> {
-            openAnchors.remove(a);
-            anchorSizes.put(a, size);
-          });
+          closed
+              .anchor()
+              .ifPresent(
+                  a -> {
+                    openAnchors.remove(a);
+                    anchorSizes.put(a, size);
+                  });
         }
         case Alias -> {
           Anchor alias = ((AliasEvent) e).getAlias();
           if (++aliases > MAX_ALIASES) {
-            throw new InvalidInputException(source, at(e) + "more than " + MAX_ALIASES + " aliases");
+            throw new InvalidInputException(
+                source, at(e) + "more than " + MAX_ALIASES + " aliases");
           }
           if (openAnchors.contains(alias)) {
             throw new InvalidInputException(
-                source, at(e) + "alias *" + alias.getValue() + " refers to a collection that contains it");
+                source,
+                at(e) + "alias *" + alias.getValue() + " refers to a collection that contains it");
           }
           long size = anchorSizes.getOrDefault(alias, 1L);
           nodes += size;
@@ -225,8 +244,12 @@ final class ManifestDocuments {
   private static String yamlMessage(MarkedYamlEngineException e) {
     StringBuilder b = new StringBuilder("invalid YAML");
     e.getProblemMark()
-        .ifPresent(m -> b.append(" at line ").append(m.getLine() + 1)
-            .append(", column ").append(m.getColumn() + 1));
+        .ifPresent(
+            m ->
+                b.append(" at line ")
+                    .append(m.getLine() + 1)
+                    .append(", column ")
+                    .append(m.getColumn() + 1));
     b.append(": ").append(e.getProblem());
     if (e.getContext() != null) {
       b.append(" (").append(e.getContext());
@@ -242,8 +265,10 @@ final class ManifestDocuments {
   private static String jsonMessage(JsonProcessingException e) {
     StringBuilder b = new StringBuilder("invalid JSON");
     if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
-      b.append(" at line ").append(e.getLocation().getLineNr())
-          .append(", column ").append(e.getLocation().getColumnNr());
+      b.append(" at line ")
+          .append(e.getLocation().getLineNr())
+          .append(", column ")
+          .append(e.getLocation().getColumnNr());
     }
     return b.append(": ").append(e.getOriginalMessage()).toString();
   }

@@ -5,8 +5,8 @@ import java.util.Optional;
 /**
  * One backend of a Service port.
  *
- * @param hostname a stable pod identity shared by all ports of the pod (its IP), used when
- *     hashing on the pod rather than ip:port
+ * @param hostname a stable pod identity shared by all ports of the pod (its IP), used when hashing
+ *     on the pod rather than ip:port
  */
 public record EndpointEntry(
     String address,

@@ -1,7 +1,7 @@
 package io.fairlead.translators.model;
 
-import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.ExportTo;
+import io.fairlead.policies.ObjectRef;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param clusterIps the virtual IPs (one per family); empty for headless Services
  * @param exportTo which namespaces' proxies receive it; empty means every namespace
  */
-public record ServiceEntry(ObjectRef ref, List<String> clusterIps, List<PortEntry> ports, Optional<ExportTo> exportTo) {
+public record ServiceEntry(
+    ObjectRef ref, List<String> clusterIps, List<PortEntry> ports, Optional<ExportTo> exportTo) {
 
   public ServiceEntry(ObjectRef ref, List<String> clusterIps, List<PortEntry> ports) {
     this(ref, clusterIps, ports, Optional.empty());

@@ -2,7 +2,6 @@ package io.fairlead.translators.output;
 
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Protocol;
 import io.fairlead.translators.model.ServiceModel;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -21,11 +20,11 @@ import java.util.TreeMap;
 
 /**
  * The intermediate model as a plain tree, by reflection, so that it follows the model records as
- * they change: records become maps of their components, a record that implements a sealed
- * interface also says its {@code type} (its name in kebab case), absent Optionals are left out,
- * enums read as their kebab-case names, durations in the annotation grammar ({@code 30s}) and an
- * {@link ObjectRef} as {@code namespace/name}. Map keys are sorted, and so are the elements of a set
- * that has no order of its own, so equal models give equal text.
+ * they change: records become maps of their components, a record that implements a sealed interface
+ * also says its {@code type} (its name in kebab case), absent Optionals are left out, enums read as
+ * their kebab-case names, durations in the annotation grammar ({@code 30s}) and an {@link
+ * ObjectRef} as {@code namespace/name}. Map keys are sorted, and so are the elements of a set that
+ * has no order of its own, so equal models give equal text.
  */
 public final class ModelTree {
 
@@ -98,7 +97,10 @@ public final class ModelTree {
       }
       if (v != null && out.put(c.getName(), v) != null) {
         throw new IllegalStateException(
-            type.getName() + " has a component named '" + TYPE_KEY + "', the key that names its case");
+            type.getName()
+                + " has a component named '"
+                + TYPE_KEY
+                + "', the key that names its case");
       }
     }
     return out;

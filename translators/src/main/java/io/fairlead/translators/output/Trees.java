@@ -9,8 +9,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.fairlead.policies.Diagnostic;
-import io.fairlead.translators.xds.XdsResources;
 import io.fairlead.translators.validate.EnvoyTypes;
+import io.fairlead.translators.xds.XdsResources;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,9 @@ import java.util.TreeMap;
 public final class Trees {
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
   private static final ObjectMapper YAML =
       new ObjectMapper(
               YAMLFactory.builder()
@@ -34,7 +36,8 @@ public final class Trees {
                   .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                   .build())
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
 
   private Trees() {}
 
@@ -44,7 +47,8 @@ public final class Trees {
       return sorted(JSON.readValue(PRINTER.print(message), Object.class));
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
       // Only an Any of a type missing from EnvoyTypes gets here: a bug, not user input.
-      throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
+      throw new IllegalStateException(
+          "cannot print " + message.getDescriptorForType().getFullName(), e);
     }
   }
 

@@ -61,11 +61,13 @@ final class CrossReferences {
     String name =
         resource instanceof ClusterLoadAssignment cla
             ? cla.getClusterName()
-            : String.valueOf(resource.getField(resource.getDescriptorForType().findFieldByName("name")));
+            : String.valueOf(
+                resource.getField(resource.getDescriptorForType().findFieldByName("name")));
     return type + "/" + name;
   }
 
-  private <T extends Message> void unique(List<T> resources, Function<T, String> name, Set<String> seen) {
+  private <T extends Message> void unique(
+      List<T> resources, Function<T, String> name, Set<String> seen) {
     for (T r : resources) {
       if (!seen.add(name.apply(r))) {
         String field = r instanceof ClusterLoadAssignment ? "cluster_name" : "name";
@@ -106,7 +108,9 @@ final class CrossReferences {
         String key = a.getSocketAddress().getAddress() + ":" + a.getSocketAddress().getPortValue();
         String owner = listenerAddresses.putIfAbsent(key, l.getName());
         if (owner != null && !owner.equals(l.getName())) {
-          out.add(new Violation(id, "address", "address " + key + " is also listener '" + owner + "''s"));
+          out.add(
+              new Violation(
+                  id, "address", "address " + key + " is also listener '" + owner + "''s"));
         }
       }
     }

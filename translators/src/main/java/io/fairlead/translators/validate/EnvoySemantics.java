@@ -9,7 +9,6 @@ import com.google.protobuf.UInt64Value;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -25,6 +24,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.direct_response.v3.Config;
 import io.envoyproxy.envoy.extensions.filters.network.echo.v3.Echo;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -32,10 +32,10 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.redis_proxy.v3.RedisProxy;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.filters.network.thrift_proxy.v3.ThriftProxy;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.cluster_provided.v3.ClusterProvided;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,8 +47,8 @@ import java.util.Set;
 /**
  * Checks Envoy makes when it loads a config, beyond the PGV rules. Each check is keyed by message
  * type and runs wherever the walk meets that type: a Maglev config inside a cluster's
- * load-balancing policy, an HTTP connection manager inside a listener filter or an API listener,
- * a route configuration inline in a connection manager or served over RDS.
+ * load-balancing policy, an HTTP connection manager inside a listener filter or an API listener, a
+ * route configuration inline in a connection manager or served over RDS.
  */
 final class EnvoySemantics implements PgvRules.MessageCheck {
 
@@ -82,13 +82,21 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     } else if (type.equals(RingHash.getDescriptor().getFullName())) {
       RingHash ring = as(m, RingHash.getDefaultInstance());
       ringSizes(
-          ring.hasMinimumRingSize(), ring.getMinimumRingSize(),
-          ring.hasMaximumRingSize(), ring.getMaximumRingSize(), path, report);
+          ring.hasMinimumRingSize(),
+          ring.getMinimumRingSize(),
+          ring.hasMaximumRingSize(),
+          ring.getMaximumRingSize(),
+          path,
+          report);
     } else if (type.equals(Cluster.RingHashLbConfig.getDescriptor().getFullName())) {
       Cluster.RingHashLbConfig ring = as(m, Cluster.RingHashLbConfig.getDefaultInstance());
       ringSizes(
-          ring.hasMinimumRingSize(), ring.getMinimumRingSize(),
-          ring.hasMaximumRingSize(), ring.getMaximumRingSize(), path, report);
+          ring.hasMinimumRingSize(),
+          ring.getMinimumRingSize(),
+          ring.hasMaximumRingSize(),
+          ring.getMaximumRingSize(),
+          path,
+          report);
     } else if (type.equals(ClusterLoadAssignment.getDescriptor().getFullName()) && path.isEmpty()) {
       // A top-level assignment is an EDS resource; nested ones belong to a cluster, which
       // decides whether hostnames are allowed.
@@ -192,7 +200,9 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     if (c.hasHttp2ProtocolOptions()) {
       return true;
     }
-    Any options = c.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    Any options =
+        c.getTypedExtensionProtocolOptionsMap()
+            .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
     if (options == null) {
       return false;
     }
@@ -209,7 +219,10 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     return policy.getPoliciesCount() > 0
         && policy.getPoliciesList().stream()
             .allMatch(
-                p -> is(p.getTypedExtensionConfig().getTypedConfig(), ClusterProvided.getDefaultInstance()));
+                p ->
+                    is(
+                        p.getTypedExtensionConfig().getTypedConfig(),
+                        ClusterProvided.getDefaultInstance()));
   }
 
   private static void maglevTableSize(
@@ -233,7 +246,11 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
   }
 
   private static void ringSizes(
-      boolean hasMin, UInt64Value min, boolean hasMax, UInt64Value max, String path,
+      boolean hasMin,
+      UInt64Value min,
+      boolean hasMax,
+      UInt64Value max,
+      String path,
       PgvRules.Report report) {
     long lo = hasMin ? min.getValue() : DEFAULT_MIN_RING_SIZE;
     long hi = hasMax ? max.getValue() : DEFAULT_MAX_RING_SIZE;
@@ -257,8 +274,7 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
       for (int j = 0; j < endpoints.size(); j++) {
         LbEndpoint e = endpoints.get(j);
         if (e.hasEndpoint() && e.getEndpoint().hasAddress()) {
-          String at =
-              join(path, "endpoints[" + i + "].lb_endpoints[" + j + "].endpoint.address");
+          String at = join(path, "endpoints[" + i + "].lb_endpoints[" + j + "].endpoint.address");
           addressIsIp(e.getEndpoint().getAddress(), at, why + " endpoint", report);
         }
       }
@@ -388,7 +404,8 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     }
   }
 
-  @SuppressWarnings("deprecation") // total_weight is deprecated, but Envoy still enforces it when set
+  @SuppressWarnings(
+      "deprecation") // total_weight is deprecated, but Envoy still enforces it when set
   private static void weights(WeightedCluster wc, String path, PgvRules.Report report) {
     long sum = 0;
     for (WeightedCluster.ClusterWeight w : wc.getClustersList()) {
@@ -400,7 +417,9 @@ final class EnvoySemantics implements PgvRules.MessageCheck {
     if (wc.hasTotalWeight() && (wc.getTotalWeight().getValue() & 0xffffffffL) != sum) {
       report.add(
           join(path, "total_weight"),
-          "the cluster weights add up to " + sum + ", not total_weight "
+          "the cluster weights add up to "
+              + sum
+              + ", not total_weight "
               + Integer.toUnsignedString(wc.getTotalWeight().getValue()));
     }
   }

@@ -39,10 +39,9 @@ import io.envoyproxy.envoy.extensions.upstreams.tcp.v3.TcpProtocolOptions;
 import java.util.List;
 
 /**
- * A type registry holding the extension types a Fairlead config may carry in {@code Any} fields.
- * A type missing here makes the validator report "unknown type URL": add it when a builder
- * starts to emit it. Adding a type also adds every type of its .proto file and of the files it
- * imports.
+ * A type registry holding the extension types a Fairlead config may carry in {@code Any} fields. A
+ * type missing here makes the validator report "unknown type URL": add it when a builder starts to
+ * emit it. Adding a type also adds every type of its .proto file and of the files it imports.
  */
 public final class EnvoyTypes {
 
@@ -54,8 +53,10 @@ public final class EnvoyTypes {
           Router.getDescriptor(),
           StatefulSession.getDescriptor(),
           io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor(),
-          io.envoyproxy.envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig.getDescriptor(),
-          io.envoyproxy.envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig.getDescriptor(),
+          io.envoyproxy.envoy.extensions.resource_monitors.downstream_connections.v3
+              .DownstreamConnectionsConfig.getDescriptor(),
+          io.envoyproxy.envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig
+              .getDescriptor(),
           CookieBasedSessionState.getDescriptor(),
           HeaderBasedSessionState.getDescriptor(),
           HealthCheck.getDescriptor(),
@@ -82,7 +83,8 @@ public final class EnvoyTypes {
           StdoutAccessLog.getDescriptor(),
           FileAccessLog.getDescriptor(),
           TlsInspector.getDescriptor(),
-          io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol.getDescriptor(),
+          io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol
+              .getDescriptor(),
           OriginalDst.getDescriptor(),
           HttpInspector.getDescriptor(),
           GoogleRE2.getDescriptor(),

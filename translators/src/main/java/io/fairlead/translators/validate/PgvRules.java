@@ -36,10 +36,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Checks a message tree against the protoc-gen-validate options of its descriptors, the same
- * rules Envoy applies to every config it loads. {@code Any} values are unpacked through the type
- * registry and checked too, as Envoy does when it converts a typed config. Works on generated and
- * dynamic messages alike, so everything is read through descriptors.
+ * Checks a message tree against the protoc-gen-validate options of its descriptors, the same rules
+ * Envoy applies to every config it loads. {@code Any} values are unpacked through the type registry
+ * and checked too, as Envoy does when it converts a typed config. Works on generated and dynamic
+ * messages alike, so everything is read through descriptors.
  */
 final class PgvRules {
 
@@ -112,7 +112,9 @@ final class PgvRules {
       for (OneofDescriptor oneof : d.getRealOneofs()) {
         if (oneof.getOptions().getExtension(Validate.required) && !m.hasOneof(oneof)) {
           String names =
-              oneof.getFields().stream().map(FieldDescriptor::getName).collect(Collectors.joining(", "));
+              oneof.getFields().stream()
+                  .map(FieldDescriptor::getName)
+                  .collect(Collectors.joining(", "));
           fail(join(path, oneof.getName()), "exactly one of [" + names + "] must be set");
         }
       }
@@ -288,10 +290,22 @@ final class PgvRules {
       FieldRules.TypeCase kind = rules.getTypeCase();
       switch (kind) {
         case TYPE_NOT_SET -> {}
-        case FLOAT, DOUBLE, INT32, INT64, UINT32, UINT64, SINT32, SINT64, FIXED32, FIXED64,
-            SFIXED32, SFIXED64 -> {
+        case FLOAT,
+            DOUBLE,
+            INT32,
+            INT64,
+            UINT32,
+            UINT64,
+            SINT32,
+            SINT64,
+            FIXED32,
+            FIXED64,
+            SFIXED32,
+            SFIXED64 -> {
           if (fd.getType().name().equals(kind.name())) {
-            Message rule = (Message) rules.getField(FieldRules.getDescriptor().findFieldByNumber(kind.getNumber()));
+            Message rule =
+                (Message)
+                    rules.getField(FieldRules.getDescriptor().findFieldByNumber(kind.getNumber()));
             numeric(value, rule, fd.getType(), path);
           } else {
             mismatch(fd, rules, path);
@@ -355,7 +369,8 @@ final class PgvRules {
         return;
       }
       if (value instanceof Double d && d.isNaN()) {
-        if (rule.getAllFields().keySet().stream().anyMatch(f -> !f.getName().equals("ignore_empty"))) {
+        if (rule.getAllFields().keySet().stream()
+            .anyMatch(f -> !f.getName().equals("ignore_empty"))) {
           fail(path, "value NaN is not a number");
         }
         return;
@@ -423,13 +438,23 @@ final class PgvRules {
           if (!(okUpper && okLower)) {
             fail(
                 path,
-                v + " must be inside range " + (lowerInclusive ? "[" : "(") + l + ", " + u
+                v
+                    + " must be inside range "
+                    + (lowerInclusive ? "[" : "(")
+                    + l
+                    + ", "
+                    + u
                     + (upperInclusive ? "]" : ")"));
           }
         } else if (!(okUpper || okLower)) {
           fail(
               path,
-              v + " must be outside range " + (upperInclusive ? "(" : "[") + u + ", " + l
+              v
+                  + " must be outside range "
+                  + (upperInclusive ? "(" : "[")
+                  + u
+                  + ", "
+                  + l
                   + (lowerInclusive ? ")" : "]"));
         }
       } else if (!okUpper) {
@@ -503,8 +528,10 @@ final class PgvRules {
             case EMAIL -> r.getEmail() ? WellKnownStrings.email(s) : Optional.empty();
             case HOSTNAME -> r.getHostname() ? WellKnownStrings.hostname(s) : Optional.empty();
             case IP -> when(r.getIp() && !WellKnownStrings.isIp(s), "must be an IP address");
-            case IPV4 -> when(r.getIpv4() && !WellKnownStrings.isIpv4(s), "must be an IPv4 address");
-            case IPV6 -> when(r.getIpv6() && !WellKnownStrings.isIpv6(s), "must be an IPv6 address");
+            case IPV4 ->
+                when(r.getIpv4() && !WellKnownStrings.isIpv4(s), "must be an IPv4 address");
+            case IPV6 ->
+                when(r.getIpv6() && !WellKnownStrings.isIpv6(s), "must be an IPv6 address");
             case URI -> r.getUri() ? WellKnownStrings.uri(s) : Optional.empty();
             case URI_REF -> r.getUriRef() ? WellKnownStrings.uriRef(s) : Optional.empty();
             case ADDRESS -> r.getAddress() ? WellKnownStrings.address(s) : Optional.empty();

@@ -15,21 +15,21 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Validates Envoy v3 resources the way Envoy would on load: the protoc-gen-validate rules of
- * every message (including typed configs inside {@code Any}), Envoy's own load-time semantics,
- * and, for a whole set, the references between resources. Every resource Fairlead produces must
- * pass; a violation is a bug in Fairlead, so nothing is thrown and all violations are returned.
+ * Validates Envoy v3 resources the way Envoy would on load: the protoc-gen-validate rules of every
+ * message (including typed configs inside {@code Any}), Envoy's own load-time semantics, and, for a
+ * whole set, the references between resources. Every resource Fairlead produces must pass; a
+ * violation is a bug in Fairlead, so nothing is thrown and all violations are returned.
  *
- * <p>Thread-safe; output order is deterministic (resources by type then name, fields in
- * descriptor order).
+ * <p>Thread-safe; output order is deterministic (resources by type then name, fields in descriptor
+ * order).
  */
 public final class XdsValidator {
 
   /**
    * Resources one client gets together.
    *
-   * @param staticClusters cluster names defined outside the set (e.g. bootstrap static
-   *     clusters) that routes may still name
+   * @param staticClusters cluster names defined outside the set (e.g. bootstrap static clusters)
+   *     that routes may still name
    */
   public record ResourceSet(
       List<Cluster> clusters,
@@ -64,8 +64,8 @@ public final class XdsValidator {
   private final PgvRules rules;
 
   /**
-   * @param registry the types {@code Any} fields may hold; anything else is reported as
-   *     unknown. {@link EnvoyTypes#registry()} covers what Fairlead emits.
+   * @param registry the types {@code Any} fields may hold; anything else is reported as unknown.
+   *     {@link EnvoyTypes#registry()} covers what Fairlead emits.
    */
   public XdsValidator(TypeRegistry registry) {
     this.rules = new PgvRules(registry, new EnvoySemantics());

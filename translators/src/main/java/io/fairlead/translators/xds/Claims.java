@@ -18,11 +18,11 @@ import java.util.TreeMap;
  * Conflicts between Services, decided on model values (references, virtual IPs, ports, gateway
  * hosts and paths), never by reading generated Envoy resources back. The first claim in
  * namespace/name order, then port order, wins; each other claimant gets an error diagnostic and
- * leaves that claim out. Kubernetes itself prevents most of these; a directory of manifests, or
- * two teams annotating the same gateway host, does not.
+ * leaves that claim out. Kubernetes itself prevents most of these; a directory of manifests, or two
+ * teams annotating the same gateway host, does not.
  *
- * <p>Name collisions between Services cannot happen: names are validated as the API server
- * would ({@code KubeNames}), so {@code namespace/name:port} is unique.
+ * <p>Name collisions between Services cannot happen: names are validated as the API server would
+ * ({@code KubeNames}), so {@code namespace/name:port} is unique.
  */
 final class Claims {
 
@@ -41,7 +41,10 @@ final class Claims {
 
   static AddressResolution addresses(List<Address> claims) {
     List<Address> ordered = new ArrayList<>(claims);
-    ordered.sort(Comparator.comparing(Address::service).thenComparing(Address::listener).thenComparing(Address::address));
+    ordered.sort(
+        Comparator.comparing(Address::service)
+            .thenComparing(Address::listener)
+            .thenComparing(Address::address));
     Map<String, Address> owners = new HashMap<>();
     Set<String> losing = new LinkedHashSet<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
@@ -53,18 +56,29 @@ final class Claims {
             Diagnostic.error(
                 Reason.ADDRESS_CONFLICT,
                 Subject.of(claim.service(), claim.port(), "spec.clusterIP"),
-                claim.address() + " is also the address of " + owner.listener() + "; sidecars route it to "
-                    + owner.listener() + " only"));
+                claim.address()
+                    + " is also the address of "
+                    + owner.listener()
+                    + "; sidecars route it to "
+                    + owner.listener()
+                    + " only"));
       }
     }
     return new AddressResolution(Set.copyOf(losing), List.copyOf(diagnostics));
   }
 
-  /** The exposed ports that keep their gateway host and path claims, and the others' diagnostics. */
-  record GatewayResolution(Map<String, Map<String, GatewayListenerBuilder.Exposed>> routesByHost, List<Diagnostic> diagnostics) {}
+  /**
+   * The exposed ports that keep their gateway host and path claims, and the others' diagnostics.
+   */
+  record GatewayResolution(
+      Map<String, Map<String, GatewayListenerBuilder.Exposed>> routesByHost,
+      List<Diagnostic> diagnostics) {}
 
-  /** Host, then path prefix, to the one exposed port that claims it in gateway group {@code group}. */
-  static GatewayResolution gatewayRoutes(List<GatewayListenerBuilder.Exposed> exposed, String group) {
+  /**
+   * Host, then path prefix, to the one exposed port that claims it in gateway group {@code group}.
+   */
+  static GatewayResolution gatewayRoutes(
+      List<GatewayListenerBuilder.Exposed> exposed, String group) {
     List<GatewayListenerBuilder.Exposed> ordered = new ArrayList<>(exposed);
     ordered.sort(
         Comparator.comparing((GatewayListenerBuilder.Exposed e) -> e.service().ref())
@@ -73,16 +87,28 @@ final class Claims {
     List<Diagnostic> diagnostics = new ArrayList<>();
     for (GatewayListenerBuilder.Exposed e : ordered) {
       for (String host : e.exposure().hosts()) {
-        Map<String, GatewayListenerBuilder.Exposed> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
+        Map<String, GatewayListenerBuilder.Exposed> routes =
+            hosts.computeIfAbsent(host, h -> new TreeMap<>());
         GatewayListenerBuilder.Exposed winner = routes.putIfAbsent(e.exposure().pathPrefix(), e);
         if (winner != null) {
           diagnostics.add(
               Diagnostic.error(
                   Reason.ROUTE_CONFLICT,
-                  Subject.of(e.service().ref(), e.policy().port().label(), AnnotationRegistry.GATEWAY_HOST.fullName()),
-                  "host " + host + " path " + e.exposure().pathPrefix() + " is already exposed by "
-                      + winner.service().ref() + " port " + winner.policy().port().label()
-                      + " in gateway group " + group + "; not exposed"));
+                  Subject.of(
+                      e.service().ref(),
+                      e.policy().port().label(),
+                      AnnotationRegistry.GATEWAY_HOST.fullName()),
+                  "host "
+                      + host
+                      + " path "
+                      + e.exposure().pathPrefix()
+                      + " is already exposed by "
+                      + winner.service().ref()
+                      + " port "
+                      + winner.policy().port().label()
+                      + " in gateway group "
+                      + group
+                      + "; not exposed"));
         }
       }
     }

@@ -2,9 +2,9 @@ package io.fairlead.translators.xds;
 
 /**
  * Whose address a proxy hashes when a port hashes on {@code source-ip}. It must be one that the
- * client cannot choose: Envoy's {@code connection_properties.source_ip} hashes the stream's
- * remote address, which an HTTP connection manager without {@code use_remote_address} takes from
- * the last X-Forwarded-For entry (docs/envoy-semantics.md, "Client address").
+ * client cannot choose: Envoy's {@code connection_properties.source_ip} hashes the stream's remote
+ * address, which an HTTP connection manager without {@code use_remote_address} takes from the last
+ * X-Forwarded-For entry (docs/envoy-semantics.md, "Client address").
  */
 enum ClientAddress {
   /**

@@ -1,17 +1,17 @@
 package io.fairlead.translators.xds;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import io.fairlead.policies.AnnotationKey;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.LoadBalancing;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.RetryPolicy;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.ClientKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,8 +41,8 @@ public final class ClientCapabilities {
    *     fails on a typed RingHash that sets ring sizes)
    * @param retryHostPredicates Envoy's retry host predicates (gRPC clients ignore them)
    * @param timeoutAsMaxStreamDuration a request timeout as the route's {@code max_stream_duration}
-   *     (what gRPC reads, gRFC A31) rather than Envoy's route {@code timeout}, and no explicit
-   *     "no timeout" for HTTP/2 (gRPC has no 15 s default to undo)
+   *     (what gRPC reads, gRFC A31) rather than Envoy's route {@code timeout}, and no explicit "no
+   *     timeout" for HTTP/2 (gRPC has no 15 s default to undo)
    * @param httpFilters the client runs Envoy's HTTP filters, so per-route filter config (stateful
    *     sessions, the subnet header's metadata) and header-based hashing of the subnet apply
    * @param upstreamHttp2Options HTTP/2 to the endpoints must be configured on the cluster (gRPC
@@ -84,13 +84,19 @@ public final class ClientCapabilities {
     PortPolicy.Affinity affinity = p.affinity();
     PortPolicy.Resilience resilience = p.resilience();
     CircuitBreakers breakers =
-        resilience.circuitBreakers()
+        resilience
+            .circuitBreakers()
             .map(
                 b -> {
-                  if (b.maxConnections().isPresent() || b.maxPendingRequests().isPresent() || b.maxRetries().isPresent()) {
-                    d.warn(AnnotationRegistry.CIRCUIT_BREAKERS, "gRPC applies only max-requests; the other limits are not sent");
+                  if (b.maxConnections().isPresent()
+                      || b.maxPendingRequests().isPresent()
+                      || b.maxRetries().isPresent()) {
+                    d.warn(
+                        AnnotationRegistry.CIRCUIT_BREAKERS,
+                        "gRPC applies only max-requests; the other limits are not sent");
                   }
-                  return new CircuitBreakers(Optional.empty(), Optional.empty(), b.maxRequests(), Optional.empty());
+                  return new CircuitBreakers(
+                      Optional.empty(), Optional.empty(), b.maxRequests(), Optional.empty());
                 })
             .filter(b -> b.maxRequests().isPresent())
             .orElse(null);
@@ -99,8 +105,15 @@ public final class ClientCapabilities {
                 balancing
                     .withAlgorithm(lb)
                     .withHashBalanceFactor(
-                        d.drop(balancing.hashBalanceFactor(), AnnotationRegistry.HASH_BALANCE_FACTOR, "gRPC has no bounded-load hashing"))
-                    .withSlowStart(d.drop(balancing.slowStart(), AnnotationRegistry.SLOW_START, "gRPC has no slow start"))
+                        d.drop(
+                            balancing.hashBalanceFactor(),
+                            AnnotationRegistry.HASH_BALANCE_FACTOR,
+                            "gRPC has no bounded-load hashing"))
+                    .withSlowStart(
+                        d.drop(
+                            balancing.slowStart(),
+                            AnnotationRegistry.SLOW_START,
+                            "gRPC has no slow start"))
                     .withPanicThreshold(
                         d.dropAnnotated(
                             p,
@@ -111,7 +124,10 @@ public final class ClientCapabilities {
                 affinity
                     .withHashKeys(lb.isHashing() ? hashKeys(affinity.hashKeys(), d) : List.of())
                     .withPortAffinity(
-                        d.drop(affinity.portAffinity(), AnnotationRegistry.PORT_AFFINITY, "gRPC cannot hash on the pod identity"))
+                        d.drop(
+                            affinity.portAffinity(),
+                            AnnotationRegistry.PORT_AFFINITY,
+                            "gRPC cannot hash on the pod identity"))
                     .withSessionPersistence(
                         d.drop(
                             affinity.sessionPersistence(),
@@ -120,7 +136,10 @@ public final class ClientCapabilities {
             .withResilience(
                 resilience
                     .withHealthCheck(
-                        d.drop(resilience.healthCheck(), AnnotationRegistry.HEALTH_CHECK, "gRPC clients do no active health checking"))
+                        d.drop(
+                            resilience.healthCheck(),
+                            AnnotationRegistry.HEALTH_CHECK,
+                            "gRPC clients do no active health checking"))
                     .withOutlierDetection(
                         d.drop(
                             resilience.outlierDetection(),
@@ -147,14 +166,18 @@ public final class ClientCapabilities {
   private static LoadBalancing lb(LoadBalancing lb, ClientKind client, Downgrades d) {
     if (lb instanceof LoadBalancing.Maglev) {
       d.warn(AnnotationRegistry.LB_POLICY, "gRPC rejects maglev; ring-hash is sent instead");
-      return new LoadBalancing.RingHash(LoadBalancing.DEFAULT_RING_MIN, LoadBalancing.DEFAULT_RING_MAX);
+      return new LoadBalancing.RingHash(
+          LoadBalancing.DEFAULT_RING_MIN, LoadBalancing.DEFAULT_RING_MAX);
     }
     if (lb instanceof LoadBalancing.LeastRequest && !supportsLeastRequest(client)) {
-      d.warn(AnnotationRegistry.LB_POLICY, client.label() + " rejects least-request; round-robin is sent instead");
+      d.warn(
+          AnnotationRegistry.LB_POLICY,
+          client.label() + " rejects least-request; round-robin is sent instead");
       return new LoadBalancing.RoundRobin();
     }
     if (lb instanceof LoadBalancing.Random) {
-      d.warn(AnnotationRegistry.LB_POLICY, "gRPC has no random policy; round-robin is sent instead");
+      d.warn(
+          AnnotationRegistry.LB_POLICY, "gRPC has no random policy; round-robin is sent instead");
       return new LoadBalancing.RoundRobin();
     }
     return lb;
@@ -172,11 +195,15 @@ public final class ClientCapabilities {
       } else if (k.grpcCapable()) {
         out.add(k);
       } else {
-        d.warn(AnnotationRegistry.HASH_ON, "gRPC hashes on headers only; " + k.describe() + " is not sent");
+        d.warn(
+            AnnotationRegistry.HASH_ON,
+            "gRPC hashes on headers only; " + k.describe() + " is not sent");
       }
     }
     if (out.isEmpty() && !keys.isEmpty()) {
-      d.warn(AnnotationRegistry.HASH_ON, "no hash key is left for gRPC, so ring-hash picks endpoints at random");
+      d.warn(
+          AnnotationRegistry.HASH_ON,
+          "no hash key is left for gRPC, so ring-hash picks endpoints at random");
     }
     return List.copyOf(out);
   }
@@ -192,7 +219,12 @@ public final class ClientCapabilities {
       }
     }
     if (!on.containsAll(r.on())) {
-      d.warn(AnnotationRegistry.RETRIES, "gRPC retries on gRPC statuses only; " + String.join("|", r.on()) + " becomes " + String.join("|", on));
+      d.warn(
+          AnnotationRegistry.RETRIES,
+          "gRPC retries on gRPC statuses only; "
+              + String.join("|", r.on())
+              + " becomes "
+              + String.join("|", on));
     }
     if (r.perTryTimeout().isPresent()) {
       d.warn(AnnotationRegistry.RETRIES, "gRPC has no per-try timeout; it is not sent");
@@ -215,7 +247,10 @@ public final class ClientCapabilities {
 
     void warn(AnnotationKey<?> key, String message) {
       Diagnostic diag =
-          Diagnostic.warning(Reason.CLIENT_DOWNGRADE, Subject.of(object, port, key.fullName()), "port " + port + ", " + client.label() + ": " + message);
+          Diagnostic.warning(
+              Reason.CLIENT_DOWNGRADE,
+              Subject.of(object, port, key.fullName()),
+              "port " + port + ", " + client.label() + ": " + message);
       if (!diagnostics.contains(diag)) {
         diagnostics.add(diag);
       }
@@ -227,7 +262,8 @@ public final class ClientCapabilities {
     }
 
     /** Drops a setting that always has a value, warning only when the user asked for it. */
-    <T> Optional<T> dropAnnotated(PortPolicy p, Optional<T> value, AnnotationKey<?> key, String why) {
+    <T> Optional<T> dropAnnotated(
+        PortPolicy p, Optional<T> value, AnnotationKey<?> key, String why) {
       if (p.sourceOf(key) != Provenance.DEFAULT) {
         return drop(value, key, why);
       }

@@ -13,28 +13,31 @@ import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.CodecClientType;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.PortPolicy;
-import io.fairlead.translators.ClientKind;
 import java.time.Duration;
 
 /** One cluster per Service port, fed by EDS over ADS. */
 final class ClusterBuilder {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private ClusterBuilder() {}
 
   /**
-   * @param serviceHost the Service's DNS name: the Host of HTTP health checks and the :authority
-   *     of gRPC ones, unless the annotation names another
+   * @param serviceHost the Service's DNS name: the Host of HTTP health checks and the :authority of
+   *     gRPC ones, unless the annotation names another
    */
-  static Cluster build(String name, String serviceHost, PortPolicy p, ClientCapabilities.Dialect dialect) {
+  static Cluster build(
+      String name, String serviceHost, PortPolicy p, ClientCapabilities.Dialect dialect) {
     Cluster.Builder c =
         Cluster.newBuilder()
             .setName(name)
             .setType(Cluster.DiscoveryType.EDS)
             .setEdsClusterConfig(
-                Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ads()).setServiceName(name))
+                Cluster.EdsClusterConfig.newBuilder()
+                    .setEdsConfig(Protos.ads())
+                    .setServiceName(name))
             .setConnectTimeout(Protos.duration(CONNECT_TIMEOUT));
     if (dialect.typedLbPolicies()) {
       c.setLoadBalancingPolicy(LbPolicies.typed(p));
@@ -46,8 +49,12 @@ final class ClusterBuilder {
     }
     // Not-ready endpoints must get no traffic, as with kube-proxy: without this, Envoy's default
     // 50% panic threshold balances over every endpoint, ready or not, during a scale-up.
-    p.balancing().panicThreshold()
-        .ifPresent(t -> c.getCommonLbConfigBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(t)));
+    p.balancing()
+        .panicThreshold()
+        .ifPresent(
+            t ->
+                c.getCommonLbConfigBuilder()
+                    .setHealthyPanicThreshold(Percent.newBuilder().setValue(t)));
     if (p.affinity().sessionPersistence().isPresent()) {
       // A session may keep using its endpoint while the pod terminates; new sessions avoid it.
       c.getCommonLbConfigBuilder()
@@ -67,7 +74,8 @@ final class ClusterBuilder {
                           .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
                   .build()));
     }
-    p.resilience().healthCheck()
+    p.resilience()
+        .healthCheck()
         .ifPresent(
             h -> {
               c.addHealthChecks(healthCheck(h, serviceHost, p.protocol().isHttp2()));
@@ -79,7 +87,8 @@ final class ClusterBuilder {
     return c.build();
   }
 
-  private static HealthCheck healthCheck(io.fairlead.policies.HealthCheck h, String serviceHost, boolean http2) {
+  private static HealthCheck healthCheck(
+      io.fairlead.policies.HealthCheck h, String serviceHost, boolean http2) {
     String host = h.host().orElse(serviceHost);
     HealthCheck.Builder b =
         HealthCheck.newBuilder()
@@ -97,7 +106,8 @@ final class ClusterBuilder {
         }
         b.setHttpHealthCheck(http);
       }
-      case GRPC -> b.setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.newBuilder().setAuthority(host));
+      case GRPC ->
+          b.setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.newBuilder().setAuthority(host));
       case TCP -> b.setTcpHealthCheck(HealthCheck.TcpHealthCheck.getDefaultInstance());
     }
     return b.build();

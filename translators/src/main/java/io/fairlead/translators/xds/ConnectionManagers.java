@@ -9,9 +9,9 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.type.v3.HashPolicy;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.PortPolicy;
-import io.envoyproxy.envoy.type.v3.HashPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +49,8 @@ final class ConnectionManagers {
             .setCodecType(HttpConnectionManager.CodecType.AUTO)
             .setRds(Rds.newBuilder().setConfigSource(Protos.ads()).setRouteConfigName(routeName))
             .addAllHttpFilters(filters)
-            .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+            .addUpgradeConfigs(
+                HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
             // RFC 8441: HTTP/2 clients may open WebSockets with an extended CONNECT, which Envoy
             // turns into an HTTP/1.1 Upgrade (or back into CONNECT for an HTTP/2 upstream).
             .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder().setAllowConnect(true));
@@ -74,9 +75,12 @@ final class ConnectionManagers {
     TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
     if (p.affinity().hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
       // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
-      tcp.addHashPolicy(HashPolicy.newBuilder().setSourceIp(HashPolicy.SourceIp.getDefaultInstance()));
+      tcp.addHashPolicy(
+          HashPolicy.newBuilder().setSourceIp(HashPolicy.SourceIp.getDefaultInstance()));
     }
-    p.timeouts().maxConnectionDuration().ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
+    p.timeouts()
+        .maxConnectionDuration()
+        .ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
     // Envoy's own default is 1h as well; set, so that the annotation and the output agree.
     p.timeouts().idle().ifPresent(d -> tcp.setIdleTimeout(Protos.duration(d)));
     return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp.build())).build();

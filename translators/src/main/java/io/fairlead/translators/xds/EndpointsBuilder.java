@@ -8,7 +8,6 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.fairlead.policies.PortPolicy;
-import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
 import io.fairlead.translators.model.EndpointEntry;
@@ -21,13 +20,13 @@ import java.util.TreeMap;
 
 /**
  * The ClusterLoadAssignment of one port, as seen from one proxy context: node-local filtering
- * ({@code internalTrafficPolicy: Local}) and zone priorities ({@code PreferClose}) depend on
- * where the proxy runs.
+ * ({@code internalTrafficPolicy: Local}) and zone priorities ({@code PreferClose}) depend on where
+ * the proxy runs.
  *
  * <p>Which endpoints are sent follows kube-proxy: not-serving endpoints never; serving and
  * terminating ones as DRAINING (Envoy keeps their sessions, nobody sends them new traffic), or as
- * HEALTHY when no endpoint is ready at all. A locality's weight counts the endpoints that take
- * new traffic; gRPC balances localities by that weight, so a locality without one is left out.
+ * HEALTHY when no endpoint is ready at all. A locality's weight counts the endpoints that take new
+ * traffic; gRPC balances localities by that weight, so a locality without one is left out.
  */
 final class EndpointsBuilder {
 
@@ -43,15 +42,21 @@ final class EndpointsBuilder {
   private EndpointsBuilder() {}
 
   static ClusterLoadAssignment build(
-      String name, PortPolicy p, List<EndpointEntry> endpoints, ProxyContext ctx, ClientCapabilities.Dialect dialect) {
+      String name,
+      PortPolicy p,
+      List<EndpointEntry> endpoints,
+      ProxyContext ctx,
+      ClientCapabilities.Dialect dialect) {
     List<EndpointEntry> visible = endpoints;
     if (p.topology().nodeLocal() && ctx.role() != ProxyRole.GATEWAY && ctx.node().isPresent()) {
       String node = ctx.node().get();
-      visible = endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
+      visible =
+          endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
     }
     List<Sent> sent = sendable(visible);
     Optional<String> ownZone = p.topology().preferClose() ? ctx.zone() : Optional.empty();
-    boolean anyLocal = ownZone.isPresent() && sent.stream().anyMatch(e -> e.entry().zone().equals(ownZone));
+    boolean anyLocal =
+        ownZone.isPresent() && sent.stream().anyMatch(e -> e.entry().zone().equals(ownZone));
     // Priority 0 must not be empty, so without same-zone endpoints everything stays at 0.
     Map<Integer, Map<String, List<Sent>>> byPriority = new TreeMap<>();
     for (Sent e : sent) {
@@ -66,24 +71,30 @@ final class EndpointsBuilder {
         (priority, zones) ->
             zones.forEach(
                 (zone, eps) -> {
-                  long takingTraffic = eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
+                  long takingTraffic =
+                      eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
                   if (takingTraffic == 0 && dialect.readyLocalitiesOnly()) {
                     // gRPC would give the locality its weight's share and fail or idle those picks.
                     return;
                   }
-                  LocalityLbEndpoints.Builder loc = LocalityLbEndpoints.newBuilder().setPriority(priority);
+                  LocalityLbEndpoints.Builder loc =
+                      LocalityLbEndpoints.newBuilder().setPriority(priority);
                   if (takingTraffic > 0) {
                     loc.setLoadBalancingWeight(Protos.uint32((int) takingTraffic));
                   }
                   // Always present, even empty: grpc-js rejects a locality-less entry.
-                  loc.setLocality(zone.isEmpty() ? Locality.getDefaultInstance() : Locality.newBuilder().setZone(zone).build());
+                  loc.setLocality(
+                      zone.isEmpty()
+                          ? Locality.getDefaultInstance()
+                          : Locality.newBuilder().setZone(zone).build());
                   eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity())));
                   cla.addEndpoints(loc);
                 }));
     if (anyLocal && dialect.overprovisioning()) {
       int local = byPriority.get(0).values().stream().mapToInt(List::size).sum();
       cla.getPolicyBuilder()
-          .setOverprovisioningFactor(UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * Math.max(1, local))));
+          .setOverprovisioningFactor(
+              UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * Math.max(1, local))));
     }
     return cla.build();
   }
@@ -92,9 +103,9 @@ final class EndpointsBuilder {
   private record Sent(EndpointEntry entry, HealthStatus status) {}
 
   /**
-   * Not-serving endpoints are left out: with Envoy's panic mode or a client that misreads
-   * UNHEALTHY they could still be picked. When nothing is ready, serving-terminating endpoints
-   * take the traffic, as kube-proxy does (KEP-1669).
+   * Not-serving endpoints are left out: with Envoy's panic mode or a client that misreads UNHEALTHY
+   * they could still be picked. When nothing is ready, serving-terminating endpoints take the
+   * traffic, as kube-proxy does (KEP-1669).
    */
   private static List<Sent> sendable(List<EndpointEntry> visible) {
     boolean anyReady = visible.stream().anyMatch(e -> e.health() == EndpointHealth.HEALTHY);
@@ -102,7 +113,8 @@ final class EndpointsBuilder {
     for (EndpointEntry e : visible) {
       switch (e.health()) {
         case HEALTHY -> out.add(new Sent(e, HealthStatus.HEALTHY));
-        case DRAINING -> out.add(new Sent(e, anyReady ? HealthStatus.DRAINING : HealthStatus.HEALTHY));
+        case DRAINING ->
+            out.add(new Sent(e, anyReady ? HealthStatus.DRAINING : HealthStatus.HEALTHY));
         case UNHEALTHY -> {}
       }
     }
@@ -110,7 +122,8 @@ final class EndpointsBuilder {
   }
 
   private static LbEndpoint lbEndpoint(Sent e, boolean hashOnPod) {
-    Endpoint.Builder ep = Endpoint.newBuilder().setAddress(Protos.address(e.entry().address(), e.entry().port()));
+    Endpoint.Builder ep =
+        Endpoint.newBuilder().setAddress(Protos.address(e.entry().address(), e.entry().port()));
     if (hashOnPod) {
       ep.setHostname(e.entry().hostname());
     }

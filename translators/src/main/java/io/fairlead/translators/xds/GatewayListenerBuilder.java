@@ -1,17 +1,14 @@
 package io.fairlead.translators.xds;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import com.google.protobuf.Any;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.fairlead.policies.AnnotationRegistry;
+import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.PortPolicy;
@@ -22,25 +19,28 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
- * The gateway group's listener and its route configuration: one virtual host per exposed host
- * name, routes ordered longest prefix first. A host and prefix claimed twice goes to the first
- * Service by namespace/name; the others get an error diagnostic.
+ * The gateway group's listener and its route configuration: one virtual host per exposed host name,
+ * routes ordered longest prefix first. A host and prefix claimed twice goes to the first Service by
+ * namespace/name; the others get an error diagnostic.
  */
 public final class GatewayListenerBuilder {
 
   /**
    * One exposed Service port.
    *
-   * @param route its route in the gateway's virtual hosts, built (and validated) with the
-   *     Service's other resources
+   * @param route its route in the gateway's virtual hosts, built (and validated) with the Service's
+   *     other resources
    */
-  public record Exposed(ServiceEntry service, PortPolicy policy, GatewayExposure exposure, Route route) {}
+  public record Exposed(
+      ServiceEntry service, PortPolicy policy, GatewayExposure exposure, Route route) {}
 
   /** The gateway's listener and route, or nothing when the group exposes no Service. */
-  record Result(Optional<Listener> listener, Optional<RouteConfiguration> route, List<Diagnostic> diagnostics) {}
+  record Result(
+      Optional<Listener> listener,
+      Optional<RouteConfiguration> route,
+      List<Diagnostic> diagnostics) {}
 
   static final String PROXY_PROTOCOL = "envoy.filters.listener.proxy_protocol";
 

@@ -18,14 +18,15 @@ import java.util.List;
 
 /**
  * The HTTP filter chain of an HTTP connection manager. Optional filters are present only when a
- * route behind the manager needs them; routes switch them on through per-route config or
- * metadata, so one chain serves many Services on a gateway.
+ * route behind the manager needs them; routes switch them on through per-route config or metadata,
+ * so one chain serves many Services on a gateway.
  */
 final class HttpFilters {
 
   static final String LUA = "envoy.filters.http.lua";
   static final String STATEFUL_SESSION = "envoy.filters.http.stateful_session";
   static final String ROUTER = "envoy.filters.http.router";
+
   /** The header the subnet-affinity script writes and masked source-IP routes hash on. */
   static final String SUBNET_HEADER = "x-fairlead-client-subnet";
 
@@ -42,7 +43,8 @@ final class HttpFilters {
               .setTypedConfig(
                   Any.pack(
                       Lua.newBuilder()
-                          .setDefaultSourceCode(DataSource.newBuilder().setInlineString(SUBNET_SCRIPT))
+                          .setDefaultSourceCode(
+                              DataSource.newBuilder().setInlineString(SUBNET_SCRIPT))
                           .build()))
               .build());
     }
@@ -59,7 +61,10 @@ final class HttpFilters {
   }
 
   static HttpFilter router() {
-    return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
+    return HttpFilter.newBuilder()
+        .setName(ROUTER)
+        .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+        .build();
   }
 
   /**
@@ -68,7 +73,9 @@ final class HttpFilters {
    */
   static boolean needsSubnetHeader(PortPolicy p, ClientAddress address) {
     return p.affinity().hashKeys().stream()
-        .anyMatch(k -> k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER));
+        .anyMatch(
+            k ->
+                k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER));
   }
 
   private static String readScript() {

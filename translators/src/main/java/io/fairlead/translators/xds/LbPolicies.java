@@ -1,7 +1,9 @@
 package io.fairlead.translators.xds;
 
+import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.ConsistentHashingLbConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.SlowStartConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
@@ -9,16 +11,14 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
-import com.google.protobuf.UInt64Value;
-import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.PortPolicy;
 import java.util.Optional;
 
 /**
- * The load-balancing part of a cluster. Envoy gets typed {@code load_balancing_policy}
- * extensions; gRPC clients get the legacy {@code lb_policy} enum, which every gRPC version reads
- * (grpc-node rejects a typed RingHash that sets ring sizes).
+ * The load-balancing part of a cluster. Envoy gets typed {@code load_balancing_policy} extensions;
+ * gRPC clients get the legacy {@code lb_policy} enum, which every gRPC version reads (grpc-node
+ * rejects a typed RingHash that sets ring sizes).
  */
 final class LbPolicies {
 
@@ -33,14 +33,18 @@ final class LbPolicies {
   static LoadBalancingPolicy typed(PortPolicy p) {
     LoadBalancing lb = p.balancing().algorithm();
     Optional<SlowStartConfig> slowStart =
-        p.balancing().slowStart().map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
+        p.balancing()
+            .slowStart()
+            .map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
     TypedExtensionConfig policy;
     if (lb instanceof LoadBalancing.LeastRequest lr) {
-      LeastRequest.Builder b = LeastRequest.newBuilder().setChoiceCount(Protos.uint32(lr.choices()));
+      LeastRequest.Builder b =
+          LeastRequest.newBuilder().setChoiceCount(Protos.uint32(lr.choices()));
       slowStart.ifPresent(b::setSlowStartConfig);
       policy = Protos.extension("envoy.load_balancing_policies.least_request", b.build());
     } else if (lb instanceof LoadBalancing.Random) {
-      policy = Protos.extension("envoy.load_balancing_policies.random", Random.getDefaultInstance());
+      policy =
+          Protos.extension("envoy.load_balancing_policies.random", Random.getDefaultInstance());
     } else if (lb instanceof LoadBalancing.RingHash rh) {
       policy =
           Protos.extension(
@@ -71,7 +75,8 @@ final class LbPolicies {
 
   private static ConsistentHashingLbConfig consistentHashing(PortPolicy p) {
     ConsistentHashingLbConfig.Builder b =
-        ConsistentHashingLbConfig.newBuilder().setUseHostnameForHashing(p.affinity().portAffinity());
+        ConsistentHashingLbConfig.newBuilder()
+            .setUseHostnameForHashing(p.affinity().portAffinity());
     p.balancing().hashBalanceFactor().ifPresent(f -> b.setHashBalanceFactor(Protos.uint32(f)));
     return b.build();
   }
@@ -93,7 +98,10 @@ final class LbPolicies {
       return new Legacy(
           Cluster.LbPolicy.LEAST_REQUEST,
           Optional.empty(),
-          Optional.of(Cluster.LeastRequestLbConfig.newBuilder().setChoiceCount(Protos.uint32(lr.choices())).build()));
+          Optional.of(
+              Cluster.LeastRequestLbConfig.newBuilder()
+                  .setChoiceCount(Protos.uint32(lr.choices()))
+                  .build()));
     }
     return new Legacy(Cluster.LbPolicy.ROUND_ROBIN, Optional.empty(), Optional.empty());
   }

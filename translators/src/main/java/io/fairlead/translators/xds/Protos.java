@@ -17,7 +17,10 @@ final class Protos {
   private Protos() {}
 
   static com.google.protobuf.Duration duration(Duration d) {
-    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(d.getSeconds())
+        .setNanos(d.getNano())
+        .build();
   }
 
   static UInt32Value uint32(long v) {

@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.fairlead.policies.PortPolicy;
-import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
 
@@ -19,7 +18,11 @@ final class ProxylessListenerBuilder {
 
   private ProxylessListenerBuilder() {}
 
-  static Listener build(ServiceEntry svc, PortPolicy p, ClientCapabilities.Dialect dialect, TranslationSettings settings) {
+  static Listener build(
+      ServiceEntry svc,
+      PortPolicy p,
+      ClientCapabilities.Dialect dialect,
+      TranslationSettings settings) {
     String name = ResourceNames.proxylessListener(svc.ref(), p.port().port(), settings);
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     HttpConnectionManager hcm =
@@ -32,7 +35,9 @@ final class ProxylessListenerBuilder {
                         VirtualHost.newBuilder()
                             .setName(name)
                             .addDomains("*")
-                            .addRoutes(RouteBuilder.build(name, cluster, "", p, dialect, ClientAddress.DERIVED))))
+                            .addRoutes(
+                                RouteBuilder.build(
+                                    name, cluster, "", p, dialect, ClientAddress.DERIVED))))
             .addHttpFilters(HttpFilters.router())
             .build();
     return Listener.newBuilder()

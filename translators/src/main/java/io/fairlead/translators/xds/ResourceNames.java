@@ -30,7 +30,8 @@ public final class ResourceNames {
   }
 
   /** What a proxyless client dials: {@code xds:///service.namespace.svc.CLUSTER-DOMAIN:port}. */
-  public static String proxylessListener(ObjectRef service, int port, TranslationSettings settings) {
+  public static String proxylessListener(
+      ObjectRef service, int port, TranslationSettings settings) {
     return settings.serviceHost(service) + ":" + port;
   }
 

@@ -12,12 +12,11 @@ import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulS
 import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute;
 import io.envoyproxy.envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState;
 import io.envoyproxy.envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState;
+import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.type.http.v3.Cookie;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.SessionPersistence;
-import io.fairlead.translators.ClientKind;
-import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import java.time.Duration;
 import java.util.List;
 
@@ -27,37 +26,45 @@ final class RouteBuilder {
   private RouteBuilder() {}
 
   static Route build(
-      String name, String cluster, String prefix, PortPolicy p, ClientCapabilities.Dialect dialect, ClientAddress address) {
+      String name,
+      String cluster,
+      String prefix,
+      PortPolicy p,
+      ClientCapabilities.Dialect dialect,
+      ClientAddress address) {
     RouteAction.Builder action = RouteAction.newBuilder().setCluster(cluster);
     List<HashKey> keys = p.affinity().hashKeys();
     for (int i = 0; i < keys.size(); i++) {
       // Envoy and gRPC (gRFC A42) combine every policy that yields a hash unless one is terminal:
       // "the first key that yields a value" needs terminal on all but the last.
-      action.addHashPolicy(hashPolicy(keys.get(i), dialect, address).toBuilder().setTerminal(i < keys.size() - 1));
+      action.addHashPolicy(
+          hashPolicy(keys.get(i), dialect, address).toBuilder().setTerminal(i < keys.size() - 1));
     }
     p.resilience().retries().ifPresent(r -> action.setRetryPolicy(retryPolicy(r, dialect)));
     // Replaces the connection manager's 5-minute stream_idle_timeout for this route's streams.
     p.timeouts().idle().ifPresent(t -> action.setIdleTimeout(Protos.duration(t)));
     if (dialect.timeoutAsMaxStreamDuration()) {
-      p.timeouts().request()
+      p.timeouts()
+          .request()
           .ifPresent(
               t ->
                   action.setMaxStreamDuration(
-                      RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(Protos.duration(t))));
+                      RouteAction.MaxStreamDuration.newBuilder()
+                          .setMaxStreamDuration(Protos.duration(t))));
     } else if (p.timeouts().request().isPresent()) {
       action.setTimeout(Protos.duration(p.timeouts().request().get()));
     } else if (p.protocol().isHttp2()) {
       // Long-lived gRPC and HTTP/2 streams must not be cut by Envoy's 15s default.
       action.setTimeout(Protos.duration(Duration.ZERO));
     }
-    Route.Builder route =
-        Route.newBuilder()
-            .setName(name)
-            .setMatch(match(prefix))
-            .setRoute(action);
+    Route.Builder route = Route.newBuilder().setName(name).setMatch(match(prefix)).setRoute(action);
     if (dialect.httpFilters()) {
-      p.affinity().sessionPersistence()
-          .ifPresent(s -> route.putTypedPerFilterConfig(HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
+      p.affinity()
+          .sessionPersistence()
+          .ifPresent(
+              s ->
+                  route.putTypedPerFilterConfig(
+                      HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
       if (HttpFilters.needsSubnetHeader(p, address)) {
         route.setMetadata(subnetMetadata(p, address));
       }
@@ -73,23 +80,31 @@ final class RouteBuilder {
         : m.setPathSeparatedPrefix(prefix).build();
   }
 
-  private static RouteAction.HashPolicy hashPolicy(HashKey k, ClientCapabilities.Dialect dialect, ClientAddress address) {
+  private static RouteAction.HashPolicy hashPolicy(
+      HashKey k, ClientCapabilities.Dialect dialect, ClientAddress address) {
     RouteAction.HashPolicy.Builder h = RouteAction.HashPolicy.newBuilder();
     if (k instanceof HashKey.Header header) {
       h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(header.name()));
     } else if (k instanceof HashKey.Cookie c) {
       RouteAction.HashPolicy.Cookie.Builder cookie =
-          RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name()).setTtl(Protos.duration(c.ttl()));
+          RouteAction.HashPolicy.Cookie.newBuilder()
+              .setName(c.name())
+              .setTtl(Protos.duration(c.ttl()));
       c.path().ifPresent(cookie::setPath);
       h.setCookie(cookie);
-    } else if (k instanceof HashKey.SourceIp s && (s.isMasked() || address == ClientAddress.PEER) && dialect.httpFilters()) {
-      h.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(HttpFilters.SUBNET_HEADER));
+    } else if (k instanceof HashKey.SourceIp s
+        && (s.isMasked() || address == ClientAddress.PEER)
+        && dialect.httpFilters()) {
+      h.setHeader(
+          RouteAction.HashPolicy.Header.newBuilder().setHeaderName(HttpFilters.SUBNET_HEADER));
     } else if (k instanceof HashKey.SourceIp) {
-      h.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+      h.setConnectionProperties(
+          RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
     } else if (k instanceof HashKey.Query q) {
       h.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder().setName(q.name()));
     } else {
-      h.setFilterState(RouteAction.HashPolicy.FilterState.newBuilder().setKey("io.grpc.channel_id"));
+      h.setFilterState(
+          RouteAction.HashPolicy.FilterState.newBuilder().setKey("io.grpc.channel_id"));
     }
     return h.build();
   }
@@ -99,9 +114,12 @@ final class RouteBuilder {
 
   static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
 
-  private static RetryPolicy retryPolicy(io.fairlead.policies.RetryPolicy r, ClientCapabilities.Dialect dialect) {
+  private static RetryPolicy retryPolicy(
+      io.fairlead.policies.RetryPolicy r, ClientCapabilities.Dialect dialect) {
     RetryPolicy.Builder b =
-        RetryPolicy.newBuilder().setRetryOn(String.join(",", r.on())).setNumRetries(Protos.uint32(r.attempts()));
+        RetryPolicy.newBuilder()
+            .setRetryOn(String.join(",", r.on()))
+            .setNumRetries(Protos.uint32(r.attempts()));
     r.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Protos.duration(t)));
     if (dialect.retryHostPredicates()) {
       // A retry goes to another endpoint, also when the key hashes to the one that failed.
@@ -120,7 +138,11 @@ final class RouteBuilder {
             ? Protos.extension(
                 "envoy.http.stateful_session.cookie",
                 CookieBasedSessionState.newBuilder()
-                    .setCookie(Cookie.newBuilder().setName(c.name()).setPath(c.path()).setTtl(Protos.duration(c.ttl())))
+                    .setCookie(
+                        Cookie.newBuilder()
+                            .setName(c.name())
+                            .setPath(c.path())
+                            .setTtl(Protos.duration(c.ttl())))
                     .build())
             : Protos.extension(
                 "envoy.http.stateful_session.header",
@@ -140,9 +162,12 @@ final class RouteBuilder {
             .orElseThrow();
     Struct fields =
         Struct.newBuilder()
-            .putFields("source_ip_prefix_v4", Value.newBuilder().setNumberValue(s.prefixV4()).build())
-            .putFields("source_ip_prefix_v6", Value.newBuilder().setNumberValue(s.prefixV6()).build())
-            .putFields("client_address", Value.newBuilder().setStringValue(address.scriptName()).build())
+            .putFields(
+                "source_ip_prefix_v4", Value.newBuilder().setNumberValue(s.prefixV4()).build())
+            .putFields(
+                "source_ip_prefix_v6", Value.newBuilder().setNumberValue(s.prefixV6()).build())
+            .putFields(
+                "client_address", Value.newBuilder().setStringValue(address.scriptName()).build())
             .build();
     return Metadata.newBuilder().putFilterMetadata(HttpFilters.LUA, fields).build();
   }

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * Sidecar listeners. The capture listener receives every redirected outbound connection and hands
- * it, by original destination, to the virtual listener of that ClusterIP:port; unknown
- * destinations pass through untouched.
+ * it, by original destination, to the virtual listener of that ClusterIP:port; unknown destinations
+ * pass through untouched.
  */
 final class SidecarListenerBuilder {
 
@@ -31,7 +31,8 @@ final class SidecarListenerBuilder {
             FilterChain.newBuilder()
                 .setName("passthrough")
                 .addFilters(
-                    ConnectionManagers.passthrough("passthrough", ResourceNames.PASSTHROUGH_CLUSTER)))
+                    ConnectionManagers.passthrough(
+                        "passthrough", ResourceNames.PASSTHROUGH_CLUSTER)))
         .build();
   }
 
@@ -47,7 +48,8 @@ final class SidecarListenerBuilder {
             .setBindToPort(BoolValue.of(false))
             .setTrafficDirection(TrafficDirection.OUTBOUND);
     for (String ip : ips.subList(1, ips.size())) {
-      l.addAdditionalAddresses(AdditionalAddress.newBuilder().setAddress(Protos.address(ip, p.port().port())));
+      l.addAdditionalAddresses(
+          AdditionalAddress.newBuilder().setAddress(Protos.address(ip, p.port().port())));
     }
     FilterChain.Builder chain = FilterChain.newBuilder().setName(name);
     if (p.protocol().isHttp()) {
@@ -73,7 +75,14 @@ final class SidecarListenerBuilder {
             VirtualHost.newBuilder()
                 .setName(name)
                 .addDomains("*")
-                .addRoutes(RouteBuilder.build(name, cluster, "/", p, ClientCapabilities.dialect(ClientKind.ENVOY), ClientAddress.PEER)))
+                .addRoutes(
+                    RouteBuilder.build(
+                        name,
+                        cluster,
+                        "/",
+                        p,
+                        ClientCapabilities.dialect(ClientKind.ENVOY),
+                        ClientAddress.PEER)))
         .build();
   }
 }

@@ -8,8 +8,8 @@ import io.fairlead.policies.Diagnostic;
 import java.util.List;
 
 /**
- * The Envoy resources one proxy context gets, each list sorted by name, plus the diagnostics of
- * the translation (model diagnostics and client downgrades).
+ * The Envoy resources one proxy context gets, each list sorted by name, plus the diagnostics of the
+ * translation (model diagnostics and client downgrades).
  */
 public record XdsResources(
     List<Cluster> clusters,

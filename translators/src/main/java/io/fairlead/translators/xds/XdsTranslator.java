@@ -1,8 +1,5 @@
 package io.fairlead.translators.xds;
 
-import io.fairlead.policies.ObjectRef;
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -11,8 +8,11 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.Reason;
 import io.fairlead.policies.SessionPersistence;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
@@ -26,11 +26,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -42,12 +38,15 @@ public final class XdsTranslator {
 
   private XdsTranslator() {}
 
-  /** The resources of one context, in a cluster with the default settings ({@code cluster.local}). */
+  /**
+   * The resources of one context, in a cluster with the default settings ({@code cluster.local}).
+   */
   public static XdsResources translate(ServiceModel model, ProxyContext ctx) {
     return translate(model, ctx, TranslationSettings.DEFAULT);
   }
 
-  public static XdsResources translate(ServiceModel model, ProxyContext ctx, TranslationSettings settings) {
+  public static XdsResources translate(
+      ServiceModel model, ProxyContext ctx, TranslationSettings settings) {
     List<ServiceResources> parts = new ArrayList<>();
     for (ServiceEntry svc : model.services()) {
       if (ctx.sees(svc)) {
@@ -57,7 +56,10 @@ public final class XdsTranslator {
     return assemble(parts, model.diagnostics(), ctx);
   }
 
-  /** {@link #translateService(ServiceEntry, ProxyContext, TranslationSettings)} with the default settings. */
+  /**
+   * {@link #translateService(ServiceEntry, ProxyContext, TranslationSettings)} with the default
+   * settings.
+   */
   public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx) {
     return translateService(svc, ctx, TranslationSettings.DEFAULT);
   }
@@ -66,7 +68,8 @@ public final class XdsTranslator {
    * One Service's share of a context's resources; memoize it by (ServiceEntry, context) for one
    * settings value.
    */
-  public static ServiceResources translateService(ServiceEntry svc, ProxyContext ctx, TranslationSettings settings) {
+  public static ServiceResources translateService(
+      ServiceEntry svc, ProxyContext ctx, TranslationSettings settings) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
@@ -85,7 +88,8 @@ public final class XdsTranslator {
       boolean routed =
           switch (ctx.role()) {
             case SIDECAR, PROXYLESS -> true;
-            case GATEWAY -> p.gateway().filter(g -> g.group().equals(ctx.gatewayGroup())).isPresent();
+            case GATEWAY ->
+                p.gateway().filter(g -> g.group().equals(ctx.gatewayGroup())).isPresent();
           };
       if (!routed) {
         continue;
@@ -103,17 +107,35 @@ public final class XdsTranslator {
           }
         }
         // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
-        case GATEWAY -> built.add(RouteBuilder.build(cluster, cluster, p.gateway().orElseThrow().pathPrefix(), p, dialect, ClientAddress.DERIVED));
+        case GATEWAY ->
+            built.add(
+                RouteBuilder.build(
+                    cluster,
+                    cluster,
+                    p.gateway().orElseThrow().pathPrefix(),
+                    p,
+                    dialect,
+                    ClientAddress.DERIVED));
         case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect, settings));
       }
       // The safety net under the property tests: a port whose resources Envoy would reject is
       // left out, with an error, and never served; the other ports and Services are not affected.
-      Optional<Violation> invalid = built.stream().flatMap(m -> VALIDATOR.validateMessage(resourceName(m), m).stream()).findFirst();
+      Optional<Violation> invalid =
+          built.stream()
+              .flatMap(m -> VALIDATOR.validateMessage(resourceName(m), m).stream())
+              .findFirst();
       if (invalid.isPresent()) {
         diagnostics.add(
-            Diagnostic.error(Reason.INTERNAL, Subject.of(object, p.port().label(), "spec.ports[" + p.port().label() + "]"),
+            Diagnostic.error(
+                Reason.INTERNAL,
+                Subject.of(object, p.port().label(), "spec.ports[" + p.port().label() + "]"),
                 "a generated resource fails Envoy's validation (a Fairlead bug, please report): "
-                    + invalid.get().resource() + " " + invalid.get().path() + ": " + invalid.get().message() + "; port left out"));
+                    + invalid.get().resource()
+                    + " "
+                    + invalid.get().path()
+                    + ": "
+                    + invalid.get().message()
+                    + "; port left out"));
         continue;
       }
       for (Message m : built) {
@@ -130,25 +152,33 @@ public final class XdsTranslator {
       if (ctx.role() == ProxyRole.SIDECAR) {
         String listener = ResourceNames.sidecarListener(svc.ref(), p.port().port());
         for (String ip : svc.clusterIps()) {
-          addressClaims.add(new Claims.Address(svc.ref(), p.port().label(), ip + ":" + p.port().port(), listener));
+          addressClaims.add(
+              new Claims.Address(
+                  svc.ref(), p.port().label(), ip + ":" + p.port().port(), listener));
         }
       }
       if (ctx.role() == ProxyRole.GATEWAY) {
-        exposed.add(new GatewayListenerBuilder.Exposed(svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
+        exposed.add(
+            new GatewayListenerBuilder.Exposed(
+                svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
       }
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
       diagnostics.add(
-          Diagnostic.info(Reason.NATIVE_FIELD, Subject.of(object, "spec.clusterIP"), "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
+          Diagnostic.info(
+              Reason.NATIVE_FIELD,
+              Subject.of(object, "spec.clusterIP"),
+              "headless Service: no virtual IP to capture, so sidecars get its clusters only"));
     }
-    return new ServiceResources(clusters, endpoints, listeners, routes, exposed, addressClaims, diagnostics);
+    return new ServiceResources(
+        clusters, endpoints, listeners, routes, exposed, addressClaims, diagnostics);
   }
 
   /**
    * A gateway fleet shares session cookies across replicas, but Envoy builds without
-   * envoyproxy/envoy PR #44981 write a cookie's expiry in their own monotonic clock (issue
-   * #44111), so another replica may take a fresh cookie for an expired one, or the reverse.
+   * envoyproxy/envoy PR #44981 write a cookie's expiry in their own monotonic clock (issue #44111),
+   * so another replica may take a fresh cookie for an expired one, or the reverse.
    */
   private static Optional<Diagnostic> sessionExpiryAcrossReplicas(
       PortPolicy p, ProxyContext ctx, ObjectRef object) {
@@ -158,7 +188,9 @@ public final class XdsTranslator {
       return Optional.empty();
     }
     return Optional.of(
-        Diagnostic.warning(Reason.NO_EFFECT, Subject.of(object, p.port().label(), AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName()),
+        Diagnostic.warning(
+            Reason.NO_EFFECT,
+            Subject.of(object, p.port().label(), AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName()),
             "port "
                 + p.port().label()
                 + ", gateway group "
@@ -185,7 +217,9 @@ public final class XdsTranslator {
 
   /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */
   public static XdsResources assemble(
-      Collection<ServiceResources> parts, Collection<Diagnostic> modelDiagnostics, ProxyContext ctx) {
+      Collection<ServiceResources> parts,
+      Collection<Diagnostic> modelDiagnostics,
+      ProxyContext ctx) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();

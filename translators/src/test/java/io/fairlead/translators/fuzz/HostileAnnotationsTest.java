@@ -28,29 +28,121 @@ import org.junit.jupiter.api.Test;
 /**
  * Hostile annotations never crash anything and never produce a resource Envoy would reject:
  * thousands of Services whose annotations mix valid values, near misses, huge numbers, odd
- * characters and very long strings are translated for every role and client and validated.
- * Seeded, so a failure reproduces.
+ * characters and very long strings are translated for every role and client and validated. Seeded,
+ * so a failure reproduces.
  */
 class HostileAnnotationsTest {
 
   private static final String[] FRAGMENTS = {
-    "", " ", ",", ",,", "=", ":", "|", "-", "/", "*", ".", "0", "1", "2", "99", "100", "101", "-1", "65537",
-    "1000", "5000011", "5000012", "8388608", "8388609", "9223372036854775807", "99999999999999999999",
-    "0s", "1ms", "30s", "5m", "1h", "1h30m", "100000h", "1d", "1.5s", "s", "round-robin", "least-request",
-    "random", "ring-hash", "maglev", "header:x-user", "header:", "header:bad name", "header:X-Ü",
-    "cookie:sid", "cookie:", "cookie:a;b", "source-ip", "query:u", "query:", "http", "http2", "grpc", "tcp",
-    "h2c", "http:/healthz", "http:", "grpc", "interval=5s", "timeout=0s", "unhealthy=0", "healthy=3",
-    "consecutive-5xx=3", "max-ejection-percent=101", "base-ejection-time=1m", "max-connections=10",
-    "max-requests=0", "attempts=3", "on=5xx|reset", "on=unavailable", "on=", "per-try-timeout=2s",
-    "all-ports", "none", "default", "24", "24,64", "33", "0,0", "example.com", "*.example.com", "*",
-    "bad host", "/api", "api", "/", "\u0000", "\n", "\t", "é", "💥", "${jndi:ldap://x}", "'", "\"",
+    "",
+    " ",
+    ",",
+    ",,",
+    "=",
+    ":",
+    "|",
+    "-",
+    "/",
+    "*",
+    ".",
+    "0",
+    "1",
+    "2",
+    "99",
+    "100",
+    "101",
+    "-1",
+    "65537",
+    "1000",
+    "5000011",
+    "5000012",
+    "8388608",
+    "8388609",
+    "9223372036854775807",
+    "99999999999999999999",
+    "0s",
+    "1ms",
+    "30s",
+    "5m",
+    "1h",
+    "1h30m",
+    "100000h",
+    "1d",
+    "1.5s",
+    "s",
+    "round-robin",
+    "least-request",
+    "random",
+    "ring-hash",
+    "maglev",
+    "header:x-user",
+    "header:",
+    "header:bad name",
+    "header:X-Ü",
+    "cookie:sid",
+    "cookie:",
+    "cookie:a;b",
+    "source-ip",
+    "query:u",
+    "query:",
+    "http",
+    "http2",
+    "grpc",
+    "tcp",
+    "h2c",
+    "http:/healthz",
+    "http:",
+    "grpc",
+    "interval=5s",
+    "timeout=0s",
+    "unhealthy=0",
+    "healthy=3",
+    "consecutive-5xx=3",
+    "max-ejection-percent=101",
+    "base-ejection-time=1m",
+    "max-connections=10",
+    "max-requests=0",
+    "attempts=3",
+    "on=5xx|reset",
+    "on=unavailable",
+    "on=",
+    "per-try-timeout=2s",
+    "all-ports",
+    "none",
+    "default",
+    "24",
+    "24,64",
+    "33",
+    "0,0",
+    "example.com",
+    "*.example.com",
+    "*",
+    "bad host",
+    "/api",
+    "api",
+    "/",
+    "\u0000",
+    "\n",
+    "\t",
+    "é",
+    "💥",
+    "${jndi:ldap://x}",
+    "'",
+    "\"",
   };
 
   private static final List<ProxyContext> CONTEXTS =
       List.of(
-          new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of("zone-a"), Optional.of("node-1")),
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              "default",
+              8080,
+              Optional.of("zone-a"),
+              Optional.of("node-1")),
           ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY),
-          new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, "g1", 8080, Optional.empty(), Optional.empty()),
+          new ProxyContext(
+              ProxyRole.GATEWAY, ClientKind.ENVOY, "g1", 8080, Optional.empty(), Optional.empty()),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE),
           ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_OTHER));
@@ -71,7 +163,9 @@ class HostileAnnotationsTest {
       for (ProxyContext ctx : CONTEXTS) {
         XdsResources r = XdsTranslator.translate(model, ctx);
         assertThat(validator.validate(r, java.util.Set.of()))
-            .as("round %d, %s, annotations %s", round, ctx, services.stream().map(s -> s.getMetadata().getAnnotations()).toList())
+            .as(
+                "round %d, %s, annotations %s",
+                round, ctx, services.stream().map(s -> s.getMetadata().getAnnotations()).toList())
             .isEmpty();
       }
     }
@@ -83,12 +177,14 @@ class HostileAnnotationsTest {
     int n = random.nextInt(8);
     for (int i = 0; i < n; i++) {
       AnnotationKey<?> key = keys.get(random.nextInt(keys.size()));
-      String name = key.fullName() + switch (random.nextInt(6)) {
-        case 0 -> ".http";
-        case 1 -> ".grpc";
-        case 2 -> ".nope";
-        default -> "";
-      };
+      String name =
+          key.fullName()
+              + switch (random.nextInt(6)) {
+                case 0 -> ".http";
+                case 1 -> ".grpc";
+                case 2 -> ".nope";
+                default -> "";
+              };
       a.put(name, value());
     }
     if (random.nextInt(10) == 0) {
@@ -115,18 +211,35 @@ class HostileAnnotationsTest {
   private Service service(String name, Map<String, String> annotations) {
     ServiceBuilder b =
         new ServiceBuilder()
-            .withNewMetadata().withNamespace("fuzz").withName(name).withAnnotations(annotations).endMetadata()
+            .withNewMetadata()
+            .withNamespace("fuzz")
+            .withName(name)
+            .withAnnotations(annotations)
+            .endMetadata()
             .withNewSpec()
             .withClusterIP(random.nextInt(5) == 0 ? "None" : "10.96.0." + (1 + random.nextInt(200)))
-            .addNewPort().withName("http").withPort(80).endPort()
-            .addNewPort().withName("grpc").withPort(9090).withAppProtocol(random.nextBoolean() ? "grpc" : null).endPort()
-            .addNewPort().withName("db").withPort(5432).endPort()
+            .addNewPort()
+            .withName("http")
+            .withPort(80)
+            .endPort()
+            .addNewPort()
+            .withName("grpc")
+            .withPort(9090)
+            .withAppProtocol(random.nextBoolean() ? "grpc" : null)
+            .endPort()
+            .addNewPort()
+            .withName("db")
+            .withPort(5432)
+            .endPort()
             .endSpec();
     if (random.nextInt(3) == 0) {
       b.editSpec().withSessionAffinity("ClientIP").endSpec();
     }
     if (random.nextInt(3) == 0) {
-      b.editSpec().withTrafficDistribution("PreferClose").withInternalTrafficPolicy("Local").endSpec();
+      b.editSpec()
+          .withTrafficDistribution("PreferClose")
+          .withInternalTrafficPolicy("Local")
+          .endSpec();
     }
     return b.build();
   }
@@ -134,12 +247,24 @@ class HostileAnnotationsTest {
   private EndpointSlice slice(String service) {
     EndpointSliceBuilder b =
         new EndpointSliceBuilder()
-            .withNewMetadata().withNamespace("fuzz").withName(service + "-x")
-            .addToLabels("kubernetes.io/service-name", service).endMetadata()
+            .withNewMetadata()
+            .withNamespace("fuzz")
+            .withName(service + "-x")
+            .addToLabels("kubernetes.io/service-name", service)
+            .endMetadata()
             .withAddressType("IPv4")
-            .addNewPort().withName("http").withPort(8080).endPort()
-            .addNewPort().withName("grpc").withPort(9090).endPort()
-            .addNewPort().withName("db").withPort(5432).endPort();
+            .addNewPort()
+            .withName("http")
+            .withPort(8080)
+            .endPort()
+            .addNewPort()
+            .withName("grpc")
+            .withPort(9090)
+            .endPort()
+            .addNewPort()
+            .withName("db")
+            .withPort(5432)
+            .endPort();
     int endpoints = random.nextInt(4);
     for (int e = 0; e < endpoints; e++) {
       boolean ready = random.nextBoolean();
@@ -147,7 +272,11 @@ class HostileAnnotationsTest {
           .withAddresses("10.1." + random.nextInt(4) + "." + (1 + random.nextInt(250)))
           .withZone(random.nextBoolean() ? "zone-" + random.nextInt(3) : null)
           .withNodeName("node-" + random.nextInt(3))
-          .withNewConditions().withReady(ready).withServing(ready || random.nextBoolean()).withTerminating(!ready).endConditions()
+          .withNewConditions()
+          .withReady(ready)
+          .withServing(ready || random.nextBoolean())
+          .withTerminating(!ready)
+          .endConditions()
           .endEndpoint();
     }
     return b.build();

@@ -40,43 +40,52 @@ import org.junit.jupiter.api.TestFactory;
  * <ol>
  *   <li>Kubernetes objects to model: {@code input.yaml} gives {@code model.yaml} and {@code
  *       diagnostics.yaml};
- *   <li>model to Envoy resources: the role files ({@code sidecar.yaml}, {@code gateway[-GROUP].yaml},
- *       {@code proxyless.yaml} or {@code proxyless-grpc-java.yaml} and {@code proxyless-grpc-node.yaml})
- *       come from the hand-written model {@code model.in.yaml} ({@link ModelYaml}) when the case has
- *       one, else from the model of {@code input.yaml}; {@code proxy.yaml} gives the proxies' zone,
- *       node, namespaces and gateway settings.
+ *   <li>model to Envoy resources: the role files ({@code sidecar.yaml}, {@code
+ *       gateway[-GROUP].yaml}, {@code proxyless.yaml} or {@code proxyless-grpc-java.yaml} and
+ *       {@code proxyless-grpc-node.yaml}) come from the hand-written model {@code model.in.yaml}
+ *       ({@link ModelYaml}) when the case has one, else from the model of {@code input.yaml};
+ *       {@code proxy.yaml} gives the proxies' zone, node, namespaces and gateway settings.
  * </ol>
  *
- * A role that produces nothing (no resources, no diagnostic beyond the model's) has no file, and the
- * test asserts that it still produces nothing; when both proxyless clients get the same text it is
- * stored once as {@code proxyless.yaml}. {@code mvn test -Dupdate=true} rewrites the outputs and
+ * A role that produces nothing (no resources, no diagnostic beyond the model's) has no file, and
+ * the test asserts that it still produces nothing; when both proxyless clients get the same text it
+ * is stored once as {@code proxyless.yaml}. {@code mvn test -Dupdate=true} rewrites the outputs and
  * deletes stale files.
  */
 class GoldenTranslationTest {
 
-  static final Path ROOT = Path.of(System.getProperty("golden.dir", "src/test/resources"), "golden");
+  static final Path ROOT =
+      Path.of(System.getProperty("golden.dir", "src/test/resources"), "golden");
   private static final boolean UPDATE = Boolean.getBoolean("update");
   static final String INPUT = "input.yaml";
   static final String MODEL_IN = "model.in.yaml";
   static final String PROXY = "proxy.yaml";
   private static final Set<String> INPUTS = Set.of(INPUT, MODEL_IN, PROXY);
+
   /** Boundary 1's outputs; every other output is a role file. */
   private static final Set<String> MODEL_OUTPUTS = Set.of("model.yaml", "diagnostics.yaml");
-  private static final String UPDATE_HINT = "; if the change is intended run mvn test -pl translators -am -Dupdate=true";
+
+  private static final String UPDATE_HINT =
+      "; if the change is intended run mvn test -pl translators -am -Dupdate=true";
 
   @TestFactory
   Stream<DynamicTest> cases() throws IOException {
     return cases(GoldenTranslationTest::check);
   }
 
-  /** Boundary 1's models read back from their printed text, which proves {@link ModelYaml} on real models. */
+  /**
+   * Boundary 1's models read back from their printed text, which proves {@link ModelYaml} on real
+   * models.
+   */
   @TestFactory
   Stream<DynamicTest> modelsReadBackFromTheirText() throws IOException {
-    return cases(dir -> {
-      for (ServiceModel model : Stream.of(parsed(dir), handWritten(dir)).flatMap(Optional::stream).toList()) {
-        assertThat(ModelYaml.read("printed model", ModelYaml.print(model))).isEqualTo(model);
-      }
-    });
+    return cases(
+        dir -> {
+          for (ServiceModel model :
+              Stream.of(parsed(dir), handWritten(dir)).flatMap(Optional::stream).toList()) {
+            assertThat(ModelYaml.read("printed model", ModelYaml.print(model))).isEqualTo(model);
+          }
+        });
   }
 
   interface CaseCheck {
@@ -87,7 +96,8 @@ class GoldenTranslationTest {
     try (Stream<Path> dirs = Files.list(ROOT)) {
       List<Path> cases = dirs.filter(Files::isDirectory).sorted().toList();
       assertThat(cases).as("golden cases under " + ROOT).isNotEmpty();
-      return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check.run(dir)));
+      return cases.stream()
+          .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> check.run(dir)));
     }
   }
 
@@ -98,13 +108,16 @@ class GoldenTranslationTest {
       return Optional.empty();
     }
     KubeYaml.Parsed parsed = KubeYaml.parse(INPUT, Files.readString(file));
-    return Optional.of(KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())));
+    return Optional.of(
+        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())));
   }
 
   /** The model of {@code model.in.yaml}, when the case has one. */
   static Optional<ServiceModel> handWritten(Path dir) throws IOException {
     Path file = dir.resolve(MODEL_IN);
-    return Files.exists(file) ? Optional.of(ModelYaml.read(dir.getFileName() + "/" + MODEL_IN, Files.readString(file))) : Optional.empty();
+    return Files.exists(file)
+        ? Optional.of(ModelYaml.read(dir.getFileName() + "/" + MODEL_IN, Files.readString(file)))
+        : Optional.empty();
   }
 
   /** What a case's outputs are: the expected files by name, and the roles that produce nothing. */
@@ -126,13 +139,28 @@ class GoldenTranslationTest {
     Optional<String> zone = Optional.ofNullable(proxy.get("zone"));
     Optional<String> node = Optional.ofNullable(proxy.get("node"));
     SortedSet<String> namespaces =
-        new TreeSet<>(proxy.containsKey("namespaces") ? List.of(proxy.get("namespaces").split(",")) : List.of());
+        new TreeSet<>(
+            proxy.containsKey("namespaces")
+                ? List.of(proxy.get("namespaces").split(","))
+                : List.of());
     Optional<String> proxyNamespace = Optional.ofNullable(proxy.get("proxyNamespace"));
     ProxyContext.Gateway noGateway = ProxyContext.Gateway.DEFAULT;
 
-    // Every role's rendering, by the file it would have; then the ones that say nothing are dropped.
+    // Every role's rendering, by the file it would have; then the ones that say nothing are
+    // dropped.
     Map<String, String> roles = new LinkedHashMap<>();
-    roles.put("sidecar.yaml", render(model, new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, noGateway, zone, node, namespaces, proxyNamespace)));
+    roles.put(
+        "sidecar.yaml",
+        render(
+            model,
+            new ProxyContext(
+                ProxyRole.SIDECAR,
+                ClientKind.ENVOY,
+                noGateway,
+                zone,
+                node,
+                namespaces,
+                proxyNamespace)));
     for (String group : gatewayGroups(model)) {
       ProxyContext.Gateway gateway =
           new ProxyContext.Gateway(
@@ -143,20 +171,32 @@ class GoldenTranslationTest {
               Boolean.parseBoolean(proxy.getOrDefault("sessionCookieWallClock", "false")));
       roles.put(
           group.equals("default") ? "gateway.yaml" : "gateway-" + group + ".yaml",
-          render(model, new ProxyContext(ProxyRole.GATEWAY, ClientKind.ENVOY, gateway, zone, Optional.empty(), new TreeSet<>())));
+          render(
+              model,
+              new ProxyContext(
+                  ProxyRole.GATEWAY,
+                  ClientKind.ENVOY,
+                  gateway,
+                  zone,
+                  Optional.empty(),
+                  new TreeSet<>())));
     }
     for (ClientKind client : List.of(ClientKind.GRPC_JAVA, ClientKind.GRPC_NODE)) {
       roles.put(
           "proxyless-" + client.label() + ".yaml",
-          render(model, new ProxyContext(ProxyRole.PROXYLESS, client, noGateway, zone, node, namespaces, proxyNamespace)));
+          render(
+              model,
+              new ProxyContext(
+                  ProxyRole.PROXYLESS, client, noGateway, zone, node, namespaces, proxyNamespace)));
     }
     String nothing = nothing(model);
     SortedSet<String> silent = new TreeSet<>();
-    roles.forEach((file, text) -> {
-      if (text.equals(nothing)) {
-        silent.add(file);
-      }
-    });
+    roles.forEach(
+        (file, text) -> {
+          if (text.equals(nothing)) {
+            silent.add(file);
+          }
+        });
     roles.keySet().removeAll(silent);
     String java = roles.get("proxyless-grpc-java.yaml");
     if (java != null && java.equals(roles.get("proxyless-grpc-node.yaml"))) {
@@ -168,15 +208,22 @@ class GoldenTranslationTest {
     return new Outputs(out, silent, nothing);
   }
 
-  /** What a role that produces nothing prints: no resources and only the model's own diagnostics. */
+  /**
+   * What a role that produces nothing prints: no resources and only the model's own diagnostics.
+   */
   private static String nothing(ServiceModel model) {
     List<Diagnostic> diagnostics = List.copyOf(new TreeSet<>(model.diagnostics()));
-    return Trees.yaml(Trees.resources(new XdsResources(List.of(), List.of(), List.of(), List.of(), diagnostics)));
+    return Trees.yaml(
+        Trees.resources(new XdsResources(List.of(), List.of(), List.of(), List.of(), diagnostics)));
   }
 
   private static Set<String> gatewayGroups(ServiceModel model) {
     Set<String> groups = new TreeSet<>(Set.of("default"));
-    model.services().forEach(s -> s.ports().forEach(p -> p.policy().gateway().ifPresent(g -> groups.add(g.group()))));
+    model
+        .services()
+        .forEach(
+            s ->
+                s.ports().forEach(p -> p.policy().gateway().ifPresent(g -> groups.add(g.group()))));
     return groups;
   }
 
@@ -197,7 +244,8 @@ class GoldenTranslationTest {
     if (!Files.exists(file)) {
       return Map.of();
     }
-    Map<String, Object> raw = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
+    Map<String, Object> raw =
+        new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Map.class);
     Map<String, String> out = new LinkedHashMap<>();
     raw.forEach((k, v) -> out.put(k, String.valueOf(v)));
     return out;
@@ -230,22 +278,34 @@ class GoldenTranslationTest {
     return out;
   }
 
-  /** No stored file is empty or says nothing, and no two role files of a case hold the same text. */
-  private static void checkNothingStoredTwiceOrEmpty(Path dir, Map<String, String> stored, String nothing) {
+  /**
+   * No stored file is empty or says nothing, and no two role files of a case hold the same text.
+   */
+  private static void checkNothingStoredTwiceOrEmpty(
+      Path dir, Map<String, String> stored, String nothing) {
     List<String> roleFiles = new ArrayList<>();
-    stored.forEach((name, text) -> {
-      assertThat(text).as(dir.resolve(name) + " is empty").isNotBlank();
-      if (!MODEL_OUTPUTS.contains(name)) {
-        assertThat(text)
-            .as(dir.resolve(name) + " holds no resources and no diagnostic of its own: delete it (a missing role file means the role produces nothing)")
-            .isNotEqualTo(nothing);
-        roleFiles.add(name);
-      }
-    });
+    stored.forEach(
+        (name, text) -> {
+          assertThat(text).as(dir.resolve(name) + " is empty").isNotBlank();
+          if (!MODEL_OUTPUTS.contains(name)) {
+            assertThat(text)
+                .as(
+                    dir.resolve(name)
+                        + " holds no resources and no diagnostic of its own: delete it (a missing role file means the role produces nothing)")
+                .isNotEqualTo(nothing);
+            roleFiles.add(name);
+          }
+        });
     for (int i = 0; i < roleFiles.size(); i++) {
       for (int j = i + 1; j < roleFiles.size(); j++) {
         assertThat(stored.get(roleFiles.get(i)))
-            .as(dir + ": " + roleFiles.get(i) + " and " + roleFiles.get(j) + " are identical; store them once")
+            .as(
+                dir
+                    + ": "
+                    + roleFiles.get(i)
+                    + " and "
+                    + roleFiles.get(j)
+                    + " are identical; store them once")
             .isNotEqualTo(stored.get(roleFiles.get(j)));
       }
     }
@@ -269,14 +329,22 @@ class GoldenTranslationTest {
     Set<String> stale = new TreeSet<>(stored.keySet());
     stale.removeAll(expected.files().keySet());
     assertThat(stale)
-        .as("stale golden files in " + dir + " (roles that now produce nothing: " + expected.silent() + ")" + UPDATE_HINT)
+        .as(
+            "stale golden files in "
+                + dir
+                + " (roles that now produce nothing: "
+                + expected.silent()
+                + ")"
+                + UPDATE_HINT)
         .isEmpty();
     for (Map.Entry<String, String> e : expected.files().entrySet()) {
       Path file = dir.resolve(e.getKey());
       if (!stored.containsKey(e.getKey())) {
         fail(file + " is missing: the role now produces something" + UPDATE_HINT);
       }
-      assertThat(e.getValue()).as(file + " differs" + UPDATE_HINT).isEqualTo(stored.get(e.getKey()));
+      assertThat(e.getValue())
+          .as(file + " differs" + UPDATE_HINT)
+          .isEqualTo(stored.get(e.getKey()));
     }
   }
 }

@@ -42,13 +42,13 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Reads a {@link ServiceModel} from the YAML that {@link ModelTree} prints, so that a golden case can
- * start from a hand-written model ({@code model.in.yaml}) rather than from Kubernetes objects. The
- * inverse of {@code ModelTree.tree(model)}, by reflection over the same records:
+ * Reads a {@link ServiceModel} from the YAML that {@link ModelTree} prints, so that a golden case
+ * can start from a hand-written model ({@code model.in.yaml}) rather than from Kubernetes objects.
+ * The inverse of {@code ModelTree.tree(model)}, by reflection over the same records:
  *
  * <ul>
- *   <li>a record is a map of its components; a case of a sealed interface also has {@code type}, its
- *       simple name in kebab case;
+ *   <li>a record is a map of its components; a case of a sealed interface also has {@code type},
+ *       its simple name in kebab case;
  *   <li>an absent key is an empty Optional; every other component is required;
  *   <li>enums by their kebab-case names, durations in the annotation grammar ({@code 30s}), an
  *       {@link ObjectRef} as {@code namespace/name}, an {@link AnnotationKey} (the provenance map's
@@ -66,7 +66,8 @@ final class ModelYaml {
       new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** The keys of a printed diagnostic ({@link Trees#diagnostic}); {@code port} is optional. */
-  private static final List<String> DIAGNOSTIC_KEYS = List.of("severity", "reason", "object", "port", "key", "message");
+  private static final List<String> DIAGNOSTIC_KEYS =
+      List.of("severity", "reason", "object", "port", "key", "message");
 
   private ModelYaml() {}
 
@@ -77,7 +78,10 @@ final class ModelYaml {
     }
   }
 
-  /** The text a model reads back from: {@code ModelTree}'s tree of the whole model, diagnostics included. */
+  /**
+   * The text a model reads back from: {@code ModelTree}'s tree of the whole model, diagnostics
+   * included.
+   */
   static String print(ServiceModel model) {
     return Trees.yaml(ModelTree.tree(model));
   }
@@ -142,7 +146,15 @@ final class ModelYaml {
     if (raw == AnnotationKey.class) {
       String name = cast(node, String.class, "an annotation key name", path);
       return AnnotationRegistry.find(name)
-          .orElseThrow(() -> invalid(path, "'" + name + "' is not an annotation key (name it without " + AnnotationRegistry.PREFIX + ")"));
+          .orElseThrow(
+              () ->
+                  invalid(
+                      path,
+                      "'"
+                          + name
+                          + "' is not an annotation key (name it without "
+                          + AnnotationRegistry.PREFIX
+                          + ")"));
     }
     if (raw.isEnum()) {
       return enumValue(raw, cast(node, String.class, "one of " + enumNames(raw), path), path);
@@ -150,11 +162,16 @@ final class ModelYaml {
     if (raw == Diagnostic.class) {
       return diagnostic(node, path);
     }
-    if (raw == List.class || raw == Set.class || raw == SortedSet.class || raw == Collection.class) {
+    if (raw == List.class
+        || raw == Set.class
+        || raw == SortedSet.class
+        || raw == Collection.class) {
       List<?> items = cast(node, List.class, "a list", path);
       Type element = argument(type, 0, path);
       Collection<Object> out =
-          raw == SortedSet.class ? new TreeSet<>() : raw == Set.class ? new LinkedHashSet<>() : new ArrayList<>();
+          raw == SortedSet.class
+              ? new TreeSet<>()
+              : raw == Set.class ? new LinkedHashSet<>() : new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
         if (!out.add(value(element, items.get(i), path + "[" + i + "]"))) {
           throw invalid(path + "[" + i + "]", "repeats an element of a set");
@@ -189,11 +206,20 @@ final class ModelYaml {
     cases(iface, cases);
     Object type = map.get(ModelTree.TYPE_KEY);
     if (type == null) {
-      throw invalid(path, "missing " + ModelTree.TYPE_KEY + " (one of " + String.join(", ", cases.keySet()) + ")");
+      throw invalid(
+          path,
+          "missing " + ModelTree.TYPE_KEY + " (one of " + String.join(", ", cases.keySet()) + ")");
     }
     Class<?> chosen = cases.get(String.valueOf(type));
     if (chosen == null) {
-      throw invalid(join(path, ModelTree.TYPE_KEY), "unknown " + iface.getSimpleName() + " '" + type + "'; expected one of " + String.join(", ", cases.keySet()));
+      throw invalid(
+          join(path, ModelTree.TYPE_KEY),
+          "unknown "
+              + iface.getSimpleName()
+              + " '"
+              + type
+              + "'; expected one of "
+              + String.join(", ", cases.keySet()));
     }
     return record(chosen, node, path, false);
   }
@@ -223,7 +249,9 @@ final class ModelYaml {
     }
     for (Object key : map.keySet()) {
       if (!known.contains(String.valueOf(key))) {
-        throw invalid(join(path, String.valueOf(key)), "unknown field of " + type.getSimpleName() + "; expected " + String.join(", ", known));
+        throw invalid(
+            join(path, String.valueOf(key)),
+            "unknown field of " + type.getSimpleName() + "; expected " + String.join(", ", known));
       }
     }
     Object[] args = new Object[components.length];
@@ -234,7 +262,11 @@ final class ModelYaml {
       String at = join(path, c.getName());
       if (!map.containsKey(c.getName())) {
         if (c.getType() != Optional.class) {
-          throw invalid(at, "missing (required in " + type.getSimpleName() + "; only an Optional may be left out)");
+          throw invalid(
+              at,
+              "missing (required in "
+                  + type.getSimpleName()
+                  + "; only an Optional may be left out)");
         }
         args[i] = Optional.empty();
       } else {
@@ -256,15 +288,33 @@ final class ModelYaml {
     Map<?, ?> map = cast(node, Map.class, "a map of " + String.join(", ", DIAGNOSTIC_KEYS), path);
     for (Object key : map.keySet()) {
       if (!DIAGNOSTIC_KEYS.contains(String.valueOf(key))) {
-        throw invalid(join(path, String.valueOf(key)), "unknown field of a diagnostic; expected " + String.join(", ", DIAGNOSTIC_KEYS));
+        throw invalid(
+            join(path, String.valueOf(key)),
+            "unknown field of a diagnostic; expected " + String.join(", ", DIAGNOSTIC_KEYS));
       }
     }
-    Severity severity = named(Severity.values(), Severity::label, required(map, "severity", path), join(path, "severity"));
-    Reason reason = named(Reason.values(), Reason::eventReason, required(map, "reason", path), join(path, "reason"));
+    Severity severity =
+        named(
+            Severity.values(),
+            Severity::label,
+            required(map, "severity", path),
+            join(path, "severity"));
+    Reason reason =
+        named(
+            Reason.values(),
+            Reason::eventReason,
+            required(map, "reason", path),
+            join(path, "reason"));
     ObjectRef object = objectRef(required(map, "object", path), join(path, "object"));
     Optional<String> port =
-        map.containsKey("port") ? Optional.of(cast(map.get("port"), String.class, "text", join(path, "port"))) : Optional.empty();
-    return new Diagnostic(severity, reason, new Subject.Kube(object, port, required(map, "key", path)), required(map, "message", path));
+        map.containsKey("port")
+            ? Optional.of(cast(map.get("port"), String.class, "text", join(path, "port")))
+            : Optional.empty();
+    return new Diagnostic(
+        severity,
+        reason,
+        new Subject.Kube(object, port, required(map, "key", path)),
+        required(map, "message", path));
   }
 
   private static String required(Map<?, ?> map, String key, String path) {
@@ -274,13 +324,19 @@ final class ModelYaml {
     return cast(map.get(key), String.class, "text", join(path, key));
   }
 
-  private static <T> T named(T[] values, java.util.function.Function<T, String> name, String text, String path) {
+  private static <T> T named(
+      T[] values, java.util.function.Function<T, String> name, String text, String path) {
     for (T v : values) {
       if (name.apply(v).equals(text)) {
         return v;
       }
     }
-    throw invalid(path, "'" + text + "' is not one of " + Arrays.stream(values).map(name).collect(Collectors.joining(", ")));
+    throw invalid(
+        path,
+        "'"
+            + text
+            + "' is not one of "
+            + Arrays.stream(values).map(name).collect(Collectors.joining(", ")));
   }
 
   private static ObjectRef objectRef(String text, String path) {
@@ -301,7 +357,9 @@ final class ModelYaml {
   }
 
   private static String enumNames(Class<?> type) {
-    return Arrays.stream(type.getEnumConstants()).map(c -> enumName((Enum<?>) c)).collect(Collectors.joining(", "));
+    return Arrays.stream(type.getEnumConstants())
+        .map(c -> enumName((Enum<?>) c))
+        .collect(Collectors.joining(", "));
   }
 
   /** As {@link ModelTree} prints an enum. */

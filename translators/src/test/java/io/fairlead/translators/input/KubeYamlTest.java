@@ -1,18 +1,19 @@
 package io.fairlead.translators.input;
 
-import io.fairlead.policies.Subject;
-import io.fairlead.policies.Reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class KubeYamlTest {
 
-  static final String SERVICE = """
+  static final String SERVICE =
+      """
       apiVersion: v1
       kind: Service
       metadata:
@@ -25,7 +26,8 @@ class KubeYamlTest {
           port: 80
       """;
 
-  static final String SLICE = """
+  static final String SLICE =
+      """
       apiVersion: discovery.k8s.io/v1
       kind: EndpointSlice
       metadata:
@@ -56,8 +58,11 @@ class KubeYamlTest {
     KubeYaml.Parsed parsed = parse("---\n" + SERVICE + "---\n---\n" + SLICE + "---\n");
 
     assertThat(parsed.services()).extracting(s -> s.getMetadata().getName()).containsExactly("web");
-    assertThat(parsed.endpointSlices()).extracting(s -> s.getMetadata().getName()).containsExactly("web-abc");
-    assertThat(parsed.endpointSlices().get(0).getEndpoints().get(0).getAddresses()).containsExactly("10.0.0.1");
+    assertThat(parsed.endpointSlices())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("web-abc");
+    assertThat(parsed.endpointSlices().get(0).getEndpoints().get(0).getAddresses())
+        .containsExactly("10.0.0.1");
     assertThat(parsed.diagnostics()).isEmpty();
   }
 
@@ -79,7 +84,9 @@ class KubeYamlTest {
 
   @Test
   void yesAndOnStayStrings() throws Exception {
-    Service s = parse("""
+    Service s =
+        parse(
+                """
         apiVersion: v1
         kind: Service
         metadata:
@@ -87,7 +94,9 @@ class KubeYamlTest {
           annotations:
             fairlead.io/a: yes
             fairlead.io/b: on
-        """).services().get(0);
+        """)
+            .services()
+            .get(0);
 
     assertThat(s.getMetadata().getAnnotations())
         .containsEntry("fairlead.io/a", "yes")
@@ -96,7 +105,9 @@ class KubeYamlTest {
 
   @Test
   void readsJsonListsAndReportsIgnoredKindsOnce() throws Exception {
-    KubeYaml.Parsed parsed = parse("""
+    KubeYaml.Parsed parsed =
+        parse(
+            """
         {"apiVersion": "v1", "kind": "List", "items": [
           {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}},
           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "shop"}}
@@ -105,14 +116,20 @@ class KubeYamlTest {
         """);
 
     assertThat(parsed.services()).extracting(s -> s.getMetadata().getName()).containsExactly("web");
-    assertThat(parsed.diagnostics()).containsExactly(
-        Diagnostic.info(Reason.IGNORED_OBJECTS, new Subject.Source("in.yaml", "kind"), "ignored 2 object(s) of kinds other than v1 Service and"
-            + " discovery.k8s.io/v1 EndpointSlice: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
+    assertThat(parsed.diagnostics())
+        .containsExactly(
+            Diagnostic.info(
+                Reason.IGNORED_OBJECTS,
+                new Subject.Source("in.yaml", "kind"),
+                "ignored 2 object(s) of kinds other than v1 Service and"
+                    + " discovery.k8s.io/v1 EndpointSlice: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
   }
 
   @Test
   void readsATopLevelSequenceAndTypedLists() throws Exception {
-    KubeYaml.Parsed parsed = parse("""
+    KubeYaml.Parsed parsed =
+        parse(
+            """
         - apiVersion: v1
           kind: Service
           metadata: {name: a}
@@ -128,8 +145,12 @@ class KubeYamlTest {
         [{"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "c"}, "addressType": "IPv4"}]
         """);
 
-    assertThat(parsed.services()).extracting(s -> s.getMetadata().getName()).containsExactly("a", "b");
-    assertThat(parsed.endpointSlices()).extracting(s -> s.getMetadata().getName()).containsExactly("c");
+    assertThat(parsed.services())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("a", "b");
+    assertThat(parsed.endpointSlices())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactly("c");
   }
 
   @Test
@@ -151,8 +172,9 @@ class KubeYamlTest {
   @Test
   void invalidYamlGivesTheLineAndColumn() {
     assertThat(failure("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels: {x: [\n"))
-        .isEqualTo("in.yaml: invalid YAML at line 6, column 1: expected the node content, but found"
-            + " '<stream end>' (while parsing a flow node)");
+        .isEqualTo(
+            "in.yaml: invalid YAML at line 6, column 1: expected the node content, but found"
+                + " '<stream end>' (while parsing a flow node)");
   }
 
   @Test
@@ -171,11 +193,13 @@ class KubeYamlTest {
   @Test
   void anUnknownFieldIsAnErrorNamingIt() {
     assertThat(failure(SERVICE.replace("clusterIP:", "clusterIPP:")))
-        .isEqualTo("in.yaml: document 1 (Service web) at line 7: spec.clusterIPP: unknown field"
-            + " (did you mean clusterIP or clusterIPs?)");
+        .isEqualTo(
+            "in.yaml: document 1 (Service web) at line 7: spec.clusterIPP: unknown field"
+                + " (did you mean clusterIP or clusterIPs?)");
     assertThat(failure(SLICE.replace("addresses:", "adresses:")))
-        .isEqualTo("in.yaml: document 1 (EndpointSlice web-abc) at line 9: endpoints[0].adresses:"
-            + " unknown field (did you mean addresses?)");
+        .isEqualTo(
+            "in.yaml: document 1 (EndpointSlice web-abc) at line 9: endpoints[0].adresses:"
+                + " unknown field (did you mean addresses?)");
     assertThat(failure(SERVICE.replace("clusterIP:", "flavour:")))
         .endsWith("spec.flavour: unknown field");
   }
@@ -189,7 +213,9 @@ class KubeYamlTest {
 
   @Test
   void anItemOfAListIsNamedInErrors() {
-    assertThat(failure("""
+    assertThat(
+            failure(
+                """
         apiVersion: v1
         kind: List
         items:
@@ -198,7 +224,8 @@ class KubeYamlTest {
           metadata: {name: a}
           spec: {typo: 1}
         """))
-        .isEqualTo("in.yaml: document 1 (List) item 1 (Service a) at line 7: spec.typo: unknown field (did you mean type?)");
+        .isEqualTo(
+            "in.yaml: document 1 (List) item 1 (Service a) at line 7: spec.typo: unknown field (did you mean type?)");
   }
 
   @Test
@@ -210,7 +237,8 @@ class KubeYamlTest {
   @Test
   void aScalarDocumentIsAnError() {
     assertThat(failure("just words\n"))
-        .isEqualTo("in.yaml: document 1 at line 1: expected a Kubernetes object (a mapping with apiVersion and kind)");
+        .isEqualTo(
+            "in.yaml: document 1 at line 1: expected a Kubernetes object (a mapping with apiVersion and kind)");
   }
 
   @Test
@@ -222,11 +250,14 @@ class KubeYamlTest {
   @Test
   void aBetaEndpointSliceIsIgnoredNotRead() throws Exception {
     KubeYaml.Parsed parsed =
-        parse("apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\n");
+        parse(
+            "apiVersion: discovery.k8s.io/v1beta1\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: IPv4\n");
 
     assertThat(parsed.endpointSlices()).isEmpty();
-    assertThat(parsed.diagnostics()).singleElement()
-        .extracting(Diagnostic::message).asString()
+    assertThat(parsed.diagnostics())
+        .singleElement()
+        .extracting(Diagnostic::message)
+        .asString()
         .endsWith(": discovery.k8s.io/v1beta1 EndpointSlice s");
   }
 }

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class ModelTreeTest {
 
-  enum Colour { DARK_RED, BLUE }
+  enum Colour {
+    DARK_RED,
+    BLUE
+  }
 
   sealed interface Shape permits Shape.Round, Polygon {
     record Round(int radius) implements Shape {}

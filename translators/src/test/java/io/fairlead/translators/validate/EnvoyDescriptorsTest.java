@@ -57,7 +57,8 @@ class EnvoyDescriptorsTest {
       return b.build();
     }
     for (FieldDescriptor f : type.getFields()) {
-      if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE || f.getRealContainingOneof() != null) {
+      if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE
+          || f.getRealContainingOneof() != null) {
         continue;
       }
       DynamicMessage child = filled(f.getMessageType(), f.isMapField() ? 1 : depth - 1);
@@ -85,7 +86,9 @@ class EnvoyDescriptorsTest {
     try (ZipFile zip = new ZipFile(jar.toFile())) {
       for (var entry : Collections.list(zip.entries())) {
         String name = entry.getName();
-        if (!name.startsWith("io/envoyproxy/envoy/") || !name.endsWith("Proto.class") || name.contains("$")) {
+        if (!name.startsWith("io/envoyproxy/envoy/")
+            || !name.endsWith("Proto.class")
+            || name.contains("$")) {
           continue;
         }
         try {

@@ -6,8 +6,8 @@ import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
-import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.Locality;
@@ -51,7 +51,9 @@ final class EnvoyFixtures {
         .addPolicies(
             LoadBalancingPolicy.Policy.newBuilder()
                 .setTypedExtensionConfig(
-                    TypedExtensionConfig.newBuilder().setName(name).setTypedConfig(Any.pack(config))))
+                    TypedExtensionConfig.newBuilder()
+                        .setName(name)
+                        .setTypedConfig(Any.pack(config))))
         .build();
   }
 
@@ -135,12 +137,14 @@ final class EnvoyFixtures {
     return vh.addRoutes(
         Route.newBuilder()
             .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-            .setRoute(RouteAction.newBuilder().setCluster(CLUSTER).addHashPolicy(headerHash("x-user"))));
+            .setRoute(
+                RouteAction.newBuilder().setCluster(CLUSTER).addHashPolicy(headerHash("x-user"))));
   }
 
   static RouteConfiguration.Builder routes() {
     return RouteConfiguration.newBuilder()
         .setName(ROUTES)
-        .addVirtualHosts(virtualHost("echo", "echo", "echo.default.svc.cluster.local", "echo:8080"));
+        .addVirtualHosts(
+            virtualHost("echo", "echo", "echo.default.svc.cluster.local", "echo:8080"));
   }
 }

@@ -11,8 +11,8 @@ import com.google.protobuf.Duration;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UInt32Value;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.pgv.validate.Validate;
 import io.envoyproxy.pgv.validate.Validate.AnyRules;
@@ -51,7 +51,14 @@ class PgvRulesTest {
   private final XdsValidator validator = XdsValidator.withEnvoyTypes();
 
   /** {@code bad} null means the field is left unset. */
-  record Row(String name, Type type, String typeName, boolean repeated, FieldRules rules, Object bad, Object good) {
+  record Row(
+      String name,
+      Type type,
+      String typeName,
+      boolean repeated,
+      FieldRules rules,
+      Object bad,
+      Object good) {
     @Override
     public String toString() {
       return name;
@@ -61,37 +68,174 @@ class PgvRulesTest {
   static Stream<Row> rows() {
     return Stream.of(
         // floating point
-        scalar("float gt", Type.TYPE_FLOAT, fr().setFloat(FloatRules.newBuilder().setGt(0)), 0f, 0.5f),
-        scalar("float range [0, 1)", Type.TYPE_FLOAT, fr().setFloat(FloatRules.newBuilder().setGte(0).setLt(1)), 1f, 0.99f),
-        scalar("float const", Type.TYPE_FLOAT, fr().setFloat(FloatRules.newBuilder().setConst(0.1f)), 0.2f, 0.1f),
-        scalar("double lte", Type.TYPE_DOUBLE, fr().setDouble(DoubleRules.newBuilder().setLte(1)), 1.5, 1.0),
-        scalar("double NaN fails a range", Type.TYPE_DOUBLE, fr().setDouble(DoubleRules.newBuilder().setGte(0)), Double.NaN, 0.0),
-        scalar("double in", Type.TYPE_DOUBLE, fr().setDouble(DoubleRules.newBuilder().addIn(1).addIn(2)), 3.0, 2.0),
-        scalar("double not_in", Type.TYPE_DOUBLE, fr().setDouble(DoubleRules.newBuilder().addNotIn(0.5)), 0.5, 0.25),
+        scalar(
+            "float gt", Type.TYPE_FLOAT, fr().setFloat(FloatRules.newBuilder().setGt(0)), 0f, 0.5f),
+        scalar(
+            "float range [0, 1)",
+            Type.TYPE_FLOAT,
+            fr().setFloat(FloatRules.newBuilder().setGte(0).setLt(1)),
+            1f,
+            0.99f),
+        scalar(
+            "float const",
+            Type.TYPE_FLOAT,
+            fr().setFloat(FloatRules.newBuilder().setConst(0.1f)),
+            0.2f,
+            0.1f),
+        scalar(
+            "double lte",
+            Type.TYPE_DOUBLE,
+            fr().setDouble(DoubleRules.newBuilder().setLte(1)),
+            1.5,
+            1.0),
+        scalar(
+            "double NaN fails a range",
+            Type.TYPE_DOUBLE,
+            fr().setDouble(DoubleRules.newBuilder().setGte(0)),
+            Double.NaN,
+            0.0),
+        scalar(
+            "double in",
+            Type.TYPE_DOUBLE,
+            fr().setDouble(DoubleRules.newBuilder().addIn(1).addIn(2)),
+            3.0,
+            2.0),
+        scalar(
+            "double not_in",
+            Type.TYPE_DOUBLE,
+            fr().setDouble(DoubleRules.newBuilder().addNotIn(0.5)),
+            0.5,
+            0.25),
         // integers
-        scalar("int32 const", Type.TYPE_INT32, fr().setInt32(Int32Rules.newBuilder().setConst(5)), 4, 5),
-        scalar("int32 exclusive range: outside [0, 10]", Type.TYPE_INT32, fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)), 5, 11),
-        scalar("int32 exclusive range, low side", Type.TYPE_INT32, fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)), 0, -1),
-        scalar("int32 inclusive range (gt, lte]", Type.TYPE_INT32, fr().setInt32(Int32Rules.newBuilder().setGt(0).setLte(10)), 0, 10),
-        scalar("int32 exclusive range with lte/gte", Type.TYPE_INT32, fr().setInt32(Int32Rules.newBuilder().setLte(0).setGte(10)), 1, 10),
-        scalar("int64 not_in", Type.TYPE_INT64, fr().setInt64(Int64Rules.newBuilder().addNotIn(7)), 7L, 8L),
-        scalar("int64 gt", Type.TYPE_INT64, fr().setInt64(Int64Rules.newBuilder().setGt(0)), -1L, 1L),
-        scalar("uint32 lte", Type.TYPE_UINT32, fr().setUint32(UInt32Rules.newBuilder().setLte(65535)), 70000, 65535),
-        scalar("uint32 is unsigned", Type.TYPE_UINT32, fr().setUint32(UInt32Rules.newBuilder().setLte(65535)), -1, 0),
-        scalar("uint32 in", Type.TYPE_UINT32, fr().setUint32(UInt32Rules.newBuilder().addIn(1).addIn(2)), 3, 2),
-        scalar("uint32 ignore_empty", Type.TYPE_UINT32, fr().setUint32(UInt32Rules.newBuilder().setGte(10).setIgnoreEmpty(true)), 5, 0),
-        scalar("uint64 gte", Type.TYPE_UINT64, fr().setUint64(UInt64Rules.newBuilder().setGte(1)), 0L, 1L),
-        scalar("uint64 is unsigned", Type.TYPE_UINT64, fr().setUint64(UInt64Rules.newBuilder().setLte(5000011)), -1L, 5000011L),
-        scalar("uint64 lt", Type.TYPE_UINT64, fr().setUint64(UInt64Rules.newBuilder().setLt(10)), 10L, 9L),
-        scalar("sint32 gt", Type.TYPE_SINT32, fr().setSint32(SInt32Rules.newBuilder().setGt(-5)), -5, -4),
-        scalar("sint64 lt", Type.TYPE_SINT64, fr().setSint64(SInt64Rules.newBuilder().setLt(0)), 0L, -1L),
-        scalar("fixed32 in", Type.TYPE_FIXED32, fr().setFixed32(Fixed32Rules.newBuilder().addIn(1).addIn(2)), 3, 1),
-        scalar("fixed64 lte", Type.TYPE_FIXED64, fr().setFixed64(Fixed64Rules.newBuilder().setLte(10)), 11L, 10L),
-        scalar("sfixed32 gte", Type.TYPE_SFIXED32, fr().setSfixed32(SFixed32Rules.newBuilder().setGte(-1)), -2, -1),
-        scalar("sfixed64 not_in", Type.TYPE_SFIXED64, fr().setSfixed64(SFixed64Rules.newBuilder().addNotIn(0)), 0L, 1L),
-        scalar("sfixed64 const", Type.TYPE_SFIXED64, fr().setSfixed64(SFixed64Rules.newBuilder().setConst(-3)), 3L, -3L),
+        scalar(
+            "int32 const",
+            Type.TYPE_INT32,
+            fr().setInt32(Int32Rules.newBuilder().setConst(5)),
+            4,
+            5),
+        scalar(
+            "int32 exclusive range: outside [0, 10]",
+            Type.TYPE_INT32,
+            fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)),
+            5,
+            11),
+        scalar(
+            "int32 exclusive range, low side",
+            Type.TYPE_INT32,
+            fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)),
+            0,
+            -1),
+        scalar(
+            "int32 inclusive range (gt, lte]",
+            Type.TYPE_INT32,
+            fr().setInt32(Int32Rules.newBuilder().setGt(0).setLte(10)),
+            0,
+            10),
+        scalar(
+            "int32 exclusive range with lte/gte",
+            Type.TYPE_INT32,
+            fr().setInt32(Int32Rules.newBuilder().setLte(0).setGte(10)),
+            1,
+            10),
+        scalar(
+            "int64 not_in",
+            Type.TYPE_INT64,
+            fr().setInt64(Int64Rules.newBuilder().addNotIn(7)),
+            7L,
+            8L),
+        scalar(
+            "int64 gt", Type.TYPE_INT64, fr().setInt64(Int64Rules.newBuilder().setGt(0)), -1L, 1L),
+        scalar(
+            "uint32 lte",
+            Type.TYPE_UINT32,
+            fr().setUint32(UInt32Rules.newBuilder().setLte(65535)),
+            70000,
+            65535),
+        scalar(
+            "uint32 is unsigned",
+            Type.TYPE_UINT32,
+            fr().setUint32(UInt32Rules.newBuilder().setLte(65535)),
+            -1,
+            0),
+        scalar(
+            "uint32 in",
+            Type.TYPE_UINT32,
+            fr().setUint32(UInt32Rules.newBuilder().addIn(1).addIn(2)),
+            3,
+            2),
+        scalar(
+            "uint32 ignore_empty",
+            Type.TYPE_UINT32,
+            fr().setUint32(UInt32Rules.newBuilder().setGte(10).setIgnoreEmpty(true)),
+            5,
+            0),
+        scalar(
+            "uint64 gte",
+            Type.TYPE_UINT64,
+            fr().setUint64(UInt64Rules.newBuilder().setGte(1)),
+            0L,
+            1L),
+        scalar(
+            "uint64 is unsigned",
+            Type.TYPE_UINT64,
+            fr().setUint64(UInt64Rules.newBuilder().setLte(5000011)),
+            -1L,
+            5000011L),
+        scalar(
+            "uint64 lt",
+            Type.TYPE_UINT64,
+            fr().setUint64(UInt64Rules.newBuilder().setLt(10)),
+            10L,
+            9L),
+        scalar(
+            "sint32 gt",
+            Type.TYPE_SINT32,
+            fr().setSint32(SInt32Rules.newBuilder().setGt(-5)),
+            -5,
+            -4),
+        scalar(
+            "sint64 lt",
+            Type.TYPE_SINT64,
+            fr().setSint64(SInt64Rules.newBuilder().setLt(0)),
+            0L,
+            -1L),
+        scalar(
+            "fixed32 in",
+            Type.TYPE_FIXED32,
+            fr().setFixed32(Fixed32Rules.newBuilder().addIn(1).addIn(2)),
+            3,
+            1),
+        scalar(
+            "fixed64 lte",
+            Type.TYPE_FIXED64,
+            fr().setFixed64(Fixed64Rules.newBuilder().setLte(10)),
+            11L,
+            10L),
+        scalar(
+            "sfixed32 gte",
+            Type.TYPE_SFIXED32,
+            fr().setSfixed32(SFixed32Rules.newBuilder().setGte(-1)),
+            -2,
+            -1),
+        scalar(
+            "sfixed64 not_in",
+            Type.TYPE_SFIXED64,
+            fr().setSfixed64(SFixed64Rules.newBuilder().addNotIn(0)),
+            0L,
+            1L),
+        scalar(
+            "sfixed64 const",
+            Type.TYPE_SFIXED64,
+            fr().setSfixed64(SFixed64Rules.newBuilder().setConst(-3)),
+            3L,
+            -3L),
         // bool
-        scalar("bool const", Type.TYPE_BOOL, fr().setBool(BoolRules.newBuilder().setConst(true)), false, true),
+        scalar(
+            "bool const",
+            Type.TYPE_BOOL,
+            fr().setBool(BoolRules.newBuilder().setConst(true)),
+            false,
+            true),
         // strings
         str("string min_len", s().setMinLen(1), "", "a"),
         str("string max_len counts characters", s().setMaxLen(3), "abcd", "äöü"),
@@ -110,8 +254,16 @@ class PgvRulesTest {
         str("string not_in", s().addNotIn("c"), "c", "d"),
         str("string ignore_empty", s().setMinLen(3).setIgnoreEmpty(true), "ab", ""),
         str("string email", s().setEmail(true), "not-an-email", "a.b@example.com"),
-        str("string hostname", s().setHostname(true), "-bad.example", "echo.default.svc.cluster.local"),
-        str("string hostname part length", s().setHostname(true), "a".repeat(64) + ".com", "a".repeat(63) + ".com"),
+        str(
+            "string hostname",
+            s().setHostname(true),
+            "-bad.example",
+            "echo.default.svc.cluster.local"),
+        str(
+            "string hostname part length",
+            s().setHostname(true),
+            "a".repeat(64) + ".com",
+            "a".repeat(63) + ".com"),
         str("string ip", s().setIp(true), "1.2.3", "::1"),
         str("string ipv4", s().setIpv4(true), "::1", "10.0.0.1"),
         str("string ipv4 without leading zeros", s().setIpv4(true), "10.0.0.01", "10.0.0.1"),
@@ -120,10 +272,26 @@ class PgvRulesTest {
         str("string uri", s().setUri(true), "relative/path", "https://example.com/x"),
         str("string uri_ref", s().setUriRef(true), "http://a b", "/relative?q=1"),
         str("string uuid", s().setUuid(true), "not-a-uuid", "123e4567-e89b-12d3-a456-426614174000"),
-        str("header name, strict", s().setWellKnownRegex(KnownRegex.HTTP_HEADER_NAME), "bad header", ":authority"),
-        str("header name, not strict", s().setWellKnownRegex(KnownRegex.HTTP_HEADER_NAME).setStrict(false), "x-user\n", "odd header"),
-        str("header value, strict", s().setWellKnownRegex(KnownRegex.HTTP_HEADER_VALUE), "a\u0001b", "a\tb"),
-        str("header value, not strict", s().setWellKnownRegex(KnownRegex.HTTP_HEADER_VALUE).setStrict(false), "a\rb", "a\u0001b"),
+        str(
+            "header name, strict",
+            s().setWellKnownRegex(KnownRegex.HTTP_HEADER_NAME),
+            "bad header",
+            ":authority"),
+        str(
+            "header name, not strict",
+            s().setWellKnownRegex(KnownRegex.HTTP_HEADER_NAME).setStrict(false),
+            "x-user\n",
+            "odd header"),
+        str(
+            "header value, strict",
+            s().setWellKnownRegex(KnownRegex.HTTP_HEADER_VALUE),
+            "a\u0001b",
+            "a\tb"),
+        str(
+            "header value, not strict",
+            s().setWellKnownRegex(KnownRegex.HTTP_HEADER_VALUE).setStrict(false),
+            "a\rb",
+            "a\u0001b"),
         // bytes
         bytes("bytes min_len", b().setMinLen(2), "a", "ab"),
         bytes("bytes max_len", b().setMaxLen(2), "abc", "ab"),
@@ -145,35 +313,106 @@ class PgvRulesTest {
         enumRow("enum in", EnumRules.newBuilder().addIn(1), 0, 1),
         enumRow("enum not_in", EnumRules.newBuilder().addNotIn(0), 0, 2),
         // messages
-        new Row("message required", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
-            fr().setMessage(MessageRules.newBuilder().setRequired(true)).build(), null, UInt32Value.of(0)),
-        new Row("any.required on a plain message field means required", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
-            fr().setAny(AnyRules.newBuilder().setRequired(true)).build(), null, UInt32Value.of(0)),
-        new Row("wrapper: uint32 rules apply to the wrapped value", Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
-            fr().setUint32(UInt32Rules.newBuilder().setLte(65535)).build(), UInt32Value.of(70000), UInt32Value.of(8080)),
+        new Row(
+            "message required",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.UInt32Value",
+            false,
+            fr().setMessage(MessageRules.newBuilder().setRequired(true)).build(),
+            null,
+            UInt32Value.of(0)),
+        new Row(
+            "any.required on a plain message field means required",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.UInt32Value",
+            false,
+            fr().setAny(AnyRules.newBuilder().setRequired(true)).build(),
+            null,
+            UInt32Value.of(0)),
+        new Row(
+            "wrapper: uint32 rules apply to the wrapped value",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.UInt32Value",
+            false,
+            fr().setUint32(UInt32Rules.newBuilder().setLte(65535)).build(),
+            UInt32Value.of(70000),
+            UInt32Value.of(8080)),
         // repeated
-        rep("repeated min_items", RepeatedRules.newBuilder().setMinItems(1), List.of(), List.of("a")),
-        rep("repeated max_items", RepeatedRules.newBuilder().setMaxItems(1), List.of("a", "b"), List.of("a")),
-        rep("repeated unique", RepeatedRules.newBuilder().setUnique(true), List.of("a", "a"), List.of("a", "b")),
-        rep("repeated items", RepeatedRules.newBuilder().setItems(fr().setString(s().setMinLen(1))), List.of("a", ""), List.of("a", "b")),
-        rep("repeated ignore_empty", RepeatedRules.newBuilder().setMinItems(2).setIgnoreEmpty(true), List.of("a"), List.of()),
+        rep(
+            "repeated min_items",
+            RepeatedRules.newBuilder().setMinItems(1),
+            List.of(),
+            List.of("a")),
+        rep(
+            "repeated max_items",
+            RepeatedRules.newBuilder().setMaxItems(1),
+            List.of("a", "b"),
+            List.of("a")),
+        rep(
+            "repeated unique",
+            RepeatedRules.newBuilder().setUnique(true),
+            List.of("a", "a"),
+            List.of("a", "b")),
+        rep(
+            "repeated items",
+            RepeatedRules.newBuilder().setItems(fr().setString(s().setMinLen(1))),
+            List.of("a", ""),
+            List.of("a", "b")),
+        rep(
+            "repeated ignore_empty",
+            RepeatedRules.newBuilder().setMinItems(2).setIgnoreEmpty(true),
+            List.of("a"),
+            List.of()),
         // Any
-        new Row("any required", Type.TYPE_MESSAGE, ".google.protobuf.Any", false,
-            fr().setAny(AnyRules.newBuilder().setRequired(true)).build(), null, Any.pack(UInt32Value.of(1))),
-        new Row("any in", Type.TYPE_MESSAGE, ".google.protobuf.Any", false,
-            fr().setAny(AnyRules.newBuilder().addIn("type.googleapis.com/google.protobuf.UInt32Value")).build(),
-            Any.pack(Duration.getDefaultInstance()), Any.pack(UInt32Value.of(1))),
-        new Row("any not_in", Type.TYPE_MESSAGE, ".google.protobuf.Any", false,
-            fr().setAny(AnyRules.newBuilder().addNotIn("type.googleapis.com/google.protobuf.UInt32Value")).build(),
-            Any.pack(UInt32Value.of(1)), Any.pack(Duration.getDefaultInstance())),
+        new Row(
+            "any required",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.Any",
+            false,
+            fr().setAny(AnyRules.newBuilder().setRequired(true)).build(),
+            null,
+            Any.pack(UInt32Value.of(1))),
+        new Row(
+            "any in",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.Any",
+            false,
+            fr().setAny(
+                    AnyRules.newBuilder().addIn("type.googleapis.com/google.protobuf.UInt32Value"))
+                .build(),
+            Any.pack(Duration.getDefaultInstance()),
+            Any.pack(UInt32Value.of(1))),
+        new Row(
+            "any not_in",
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.Any",
+            false,
+            fr().setAny(
+                    AnyRules.newBuilder()
+                        .addNotIn("type.googleapis.com/google.protobuf.UInt32Value"))
+                .build(),
+            Any.pack(UInt32Value.of(1)),
+            Any.pack(Duration.getDefaultInstance())),
         // durations
         dur("duration required", DurationRules.newBuilder().setRequired(true), null, secs(0)),
         dur("duration const", DurationRules.newBuilder().setConst(secs(5)), secs(4), secs(5)),
-        dur("duration gt zero", DurationRules.newBuilder().setGt(Duration.getDefaultInstance()), secs(0), Duration.newBuilder().setNanos(1).build()),
-        dur("duration gte", DurationRules.newBuilder().setGte(secs(1)), Duration.newBuilder().setNanos(999_999_999).build(), secs(1)),
+        dur(
+            "duration gt zero",
+            DurationRules.newBuilder().setGt(Duration.getDefaultInstance()),
+            secs(0),
+            Duration.newBuilder().setNanos(1).build()),
+        dur(
+            "duration gte",
+            DurationRules.newBuilder().setGte(secs(1)),
+            Duration.newBuilder().setNanos(999_999_999).build(),
+            secs(1)),
         dur("duration lt", DurationRules.newBuilder().setLt(secs(1)), secs(1), secs(0)),
         dur("duration lte", DurationRules.newBuilder().setLte(secs(1)), secs(2), secs(1)),
-        dur("duration in", DurationRules.newBuilder().addIn(secs(1)).addIn(secs(2)), secs(3), secs(2)),
+        dur(
+            "duration in",
+            DurationRules.newBuilder().addIn(secs(1)).addIn(secs(2)),
+            secs(3),
+            secs(2)),
         dur("duration not_in", DurationRules.newBuilder().addNotIn(secs(1)), secs(1), secs(2)),
         // timestamps
         ts("timestamp required", TimestampRules.newBuilder().setRequired(true), null, at(0)),
@@ -187,7 +426,8 @@ class PgvRulesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("rows")
   void catchesTheBreakAndPassesTheKeeper(Row row) {
-    Descriptor d = SyntheticMessages.single(row.type(), row.typeName(), row.repeated(), row.rules());
+    Descriptor d =
+        SyntheticMessages.single(row.type(), row.typeName(), row.repeated(), row.rules());
 
     List<Violation> bad = validator.validateMessage("t", SyntheticMessages.with(d, row.bad()));
     List<Violation> good = validator.validateMessage("t", SyntheticMessages.with(d, row.good()));
@@ -199,8 +439,12 @@ class PgvRulesTest {
 
   @Test
   void reportsTheValueAndTheBound() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_UINT32, "", false,
-        fr().setUint32(UInt32Rules.newBuilder().setLte(65535)).build());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_UINT32,
+            "",
+            false,
+            fr().setUint32(UInt32Rules.newBuilder().setLte(65535)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, 70000)))
         .containsExactly(new Violation("t", "f", "value 70000 must be <= 65535"));
@@ -208,8 +452,12 @@ class PgvRulesTest {
 
   @Test
   void exclusiveRangeSaysOutside() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_INT32, "", false,
-        fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)).build());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_INT32,
+            "",
+            false,
+            fr().setInt32(Int32Rules.newBuilder().setLt(0).setGt(10)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, 5)))
         .extracting(Violation::message)
@@ -218,8 +466,12 @@ class PgvRulesTest {
 
   @Test
   void unsetWrapperSkipsItsScalarRules() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_MESSAGE, ".google.protobuf.UInt32Value", false,
-        fr().setUint32(UInt32Rules.newBuilder().setGte(1)).build());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.UInt32Value",
+            false,
+            fr().setUint32(UInt32Rules.newBuilder().setGte(1)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, null))).isEmpty();
   }
@@ -227,11 +479,14 @@ class PgvRulesTest {
   @Test
   void rulesOfAnUnsetOneofMemberDoNotApply() {
     RouteMatch prefix = RouteMatch.newBuilder().setPrefix("/").build();
-    RouteMatch regex = RouteMatch.newBuilder().setSafeRegex(RegexMatcher.getDefaultInstance()).build();
+    RouteMatch regex =
+        RouteMatch.newBuilder().setSafeRegex(RegexMatcher.getDefaultInstance()).build();
 
     assertThat(validator.validateMessage("m", prefix)).isEmpty();
     assertThat(validator.validateMessage("m", regex))
-        .containsExactly(new Violation("m", "safe_regex.regex", "value must be at least 1 characters long, is 0"));
+        .containsExactly(
+            new Violation(
+                "m", "safe_regex.regex", "value must be at least 1 characters long, is 0"));
   }
 
   @Test
@@ -247,21 +502,30 @@ class PgvRulesTest {
 
   @Test
   void walksIntoNestedMessagesUnlessSkipped() {
-    Descriptor walked = SyntheticMessages.nested(FieldRules.getDefaultInstance(), MessageOptions.getDefaultInstance());
-    Descriptor skipped = SyntheticMessages.nested(
-        fr().setMessage(MessageRules.newBuilder().setSkip(true)).build(), MessageOptions.getDefaultInstance());
+    Descriptor walked =
+        SyntheticMessages.nested(
+            FieldRules.getDefaultInstance(), MessageOptions.getDefaultInstance());
+    Descriptor skipped =
+        SyntheticMessages.nested(
+            fr().setMessage(MessageRules.newBuilder().setSkip(true)).build(),
+            MessageOptions.getDefaultInstance());
 
     assertThat(validator.validateMessage("t", withEmptyInner(walked)))
-        .containsExactly(new Violation("t", "inner.s", "value must be at least 1 characters long, is 0"));
+        .containsExactly(
+            new Violation("t", "inner.s", "value must be at least 1 characters long, is 0"));
     assertThat(validator.validateMessage("t", withEmptyInner(skipped))).isEmpty();
   }
 
   @Test
   void disabledAndIgnoredMessagesAreNotChecked() {
-    Descriptor disabled = SyntheticMessages.nested(FieldRules.getDefaultInstance(),
-        MessageOptions.newBuilder().setExtension(Validate.disabled, true).build());
-    Descriptor ignored = SyntheticMessages.nested(FieldRules.getDefaultInstance(),
-        MessageOptions.newBuilder().setExtension(Validate.ignored, true).build());
+    Descriptor disabled =
+        SyntheticMessages.nested(
+            FieldRules.getDefaultInstance(),
+            MessageOptions.newBuilder().setExtension(Validate.disabled, true).build());
+    Descriptor ignored =
+        SyntheticMessages.nested(
+            FieldRules.getDefaultInstance(),
+            MessageOptions.newBuilder().setExtension(Validate.ignored, true).build());
 
     assertThat(validator.validateMessage("t", withEmptyInner(disabled))).isEmpty();
     assertThat(validator.validateMessage("t", withEmptyInner(ignored))).isEmpty();
@@ -269,11 +533,14 @@ class PgvRulesTest {
 
   @Test
   void mapRules() {
-    FieldRules rules = fr().setMap(MapRules.newBuilder()
-        .setMinPairs(1)
-        .setMaxPairs(2)
-        .setKeys(fr().setString(s().setMinLen(2)))
-        .setValues(fr().setString(s().setPrefix("v")))).build();
+    FieldRules rules =
+        fr().setMap(
+                MapRules.newBuilder()
+                    .setMinPairs(1)
+                    .setMaxPairs(2)
+                    .setKeys(fr().setString(s().setMinLen(2)))
+                    .setValues(fr().setString(s().setPrefix("v"))))
+            .build();
     Descriptor d = SyntheticMessages.map(Type.TYPE_STRING, "", rules);
 
     assertThat(validator.validateMessage("t", mapOf(d, "ka", "v1", "kb", "v2"))).isEmpty();
@@ -289,8 +556,11 @@ class PgvRulesTest {
 
   @Test
   void mapIgnoreEmpty() {
-    Descriptor ignoreEmpty = SyntheticMessages.map(Type.TYPE_STRING, "",
-        fr().setMap(MapRules.newBuilder().setMinPairs(2).setIgnoreEmpty(true)).build());
+    Descriptor ignoreEmpty =
+        SyntheticMessages.map(
+            Type.TYPE_STRING,
+            "",
+            fr().setMap(MapRules.newBuilder().setMinPairs(2).setIgnoreEmpty(true)).build());
     assertThat(validator.validateMessage("t", mapOf(ignoreEmpty))).isEmpty();
     assertThat(validator.validateMessage("t", mapOf(ignoreEmpty, "a", "b"))).hasSize(1);
 
@@ -299,53 +569,84 @@ class PgvRulesTest {
 
   @Test
   void mapValuesAreWalked() {
-    Descriptor d = SyntheticMessages.map(Type.TYPE_MESSAGE, ".google.protobuf.Any",
-        fr().setMap(MapRules.newBuilder().setValues(fr().setAny(AnyRules.newBuilder().setRequired(true)))).build());
+    Descriptor d =
+        SyntheticMessages.map(
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.Any",
+            fr().setMap(
+                    MapRules.newBuilder()
+                        .setValues(fr().setAny(AnyRules.newBuilder().setRequired(true))))
+                .build());
     Descriptor entry = d.findFieldByName("f").getMessageType();
-    DynamicMessage m = DynamicMessage.newBuilder(d)
-        .addRepeatedField(d.findFieldByName("f"),
-            DynamicMessage.newBuilder(entry)
-                .setField(entry.findFieldByName("key"), "k")
-                .setField(entry.findFieldByName("value"), Any.pack(HttpFilter.getDefaultInstance()))
-                .build())
-        .build();
+    DynamicMessage m =
+        DynamicMessage.newBuilder(d)
+            .addRepeatedField(
+                d.findFieldByName("f"),
+                DynamicMessage.newBuilder(entry)
+                    .setField(entry.findFieldByName("key"), "k")
+                    .setField(
+                        entry.findFieldByName("value"), Any.pack(HttpFilter.getDefaultInstance()))
+                    .build())
+            .build();
 
     assertThat(validator.validateMessage("t", m))
-        .containsExactly(new Violation("t", "f[\"k\"].name", "value must be at least 1 characters long, is 0"));
+        .containsExactly(
+            new Violation("t", "f[\"k\"].name", "value must be at least 1 characters long, is 0"));
   }
 
   @Test
   void anyIsUnpackedAndChecked() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_MESSAGE, ".google.protobuf.Any", false, FieldRules.getDefaultInstance());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_MESSAGE, ".google.protobuf.Any", false, FieldRules.getDefaultInstance());
 
-    assertThat(validator.validateMessage("t", SyntheticMessages.with(d, Any.pack(HttpFilter.getDefaultInstance()))))
-        .containsExactly(new Violation("t", "f.name", "value must be at least 1 characters long, is 0"));
-    assertThat(validator.validateMessage("t", SyntheticMessages.with(d, Any.pack(HttpFilter.newBuilder().setName("f").build()))))
+    assertThat(
+            validator.validateMessage(
+                "t", SyntheticMessages.with(d, Any.pack(HttpFilter.getDefaultInstance()))))
+        .containsExactly(
+            new Violation("t", "f.name", "value must be at least 1 characters long, is 0"));
+    assertThat(
+            validator.validateMessage(
+                "t",
+                SyntheticMessages.with(d, Any.pack(HttpFilter.newBuilder().setName("f").build()))))
         .isEmpty();
   }
 
   @Test
   void anyOfAnUnknownTypeCannotBeValidated() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_MESSAGE, ".google.protobuf.Any", false, FieldRules.getDefaultInstance());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_MESSAGE, ".google.protobuf.Any", false, FieldRules.getDefaultInstance());
     Any unknown = Any.newBuilder().setTypeUrl("type.googleapis.com/example.Unknown").build();
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, unknown)))
-        .containsExactly(new Violation("t", "f", "unknown type URL 'type.googleapis.com/example.Unknown' cannot validate"));
+        .containsExactly(
+            new Violation(
+                "t",
+                "f",
+                "unknown type URL 'type.googleapis.com/example.Unknown' cannot validate"));
   }
 
   @Test
   void timestampRulesAgainstNowAreReportedNotSkipped() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_MESSAGE, ".google.protobuf.Timestamp", false,
-        fr().setTimestamp(TimestampRules.newBuilder().setLtNow(true)).build());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_MESSAGE,
+            ".google.protobuf.Timestamp",
+            false,
+            fr().setTimestamp(TimestampRules.newBuilder().setLtNow(true)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, at(0))))
         .extracting(Violation::message)
-        .containsExactly("timestamp rules relative to now (lt_now, gt_now, within) are not checked");
+        .containsExactly(
+            "timestamp rules relative to now (lt_now, gt_now, within) are not checked");
   }
 
   @Test
   void ruleOfTheWrongKindIsReported() {
-    Descriptor d = SyntheticMessages.single(Type.TYPE_INT32, "", false, fr().setString(s().setMinLen(1)).build());
+    Descriptor d =
+        SyntheticMessages.single(
+            Type.TYPE_INT32, "", false, fr().setString(s().setMinLen(1)).build());
 
     assertThat(validator.validateMessage("t", SyntheticMessages.with(d, 1)))
         .extracting(Violation::message)
@@ -365,10 +666,12 @@ class PgvRulesTest {
     Descriptor entry = t.findFieldByName("f").getMessageType();
     DynamicMessage.Builder b = DynamicMessage.newBuilder(t);
     for (int i = 0; i < keysAndValues.length; i += 2) {
-      b.addRepeatedField(t.findFieldByName("f"), DynamicMessage.newBuilder(entry)
-          .setField(entry.findFieldByName("key"), keysAndValues[i])
-          .setField(entry.findFieldByName("value"), keysAndValues[i + 1])
-          .build());
+      b.addRepeatedField(
+          t.findFieldByName("f"),
+          DynamicMessage.newBuilder(entry)
+              .setField(entry.findFieldByName("key"), keysAndValues[i])
+              .setField(entry.findFieldByName("value"), keysAndValues[i + 1])
+              .build());
     }
     return b.build();
   }
@@ -385,7 +688,8 @@ class PgvRulesTest {
     return BytesRules.newBuilder();
   }
 
-  private static Row scalar(String name, Type type, FieldRules.Builder rules, Object bad, Object good) {
+  private static Row scalar(
+      String name, Type type, FieldRules.Builder rules, Object bad, Object good) {
     return new Row(name, type, "", false, rules.build(), bad, good);
   }
 
@@ -394,24 +698,52 @@ class PgvRulesTest {
   }
 
   private static Row bytes(String name, BytesRules.Builder rules, String bad, String good) {
-    return new Row(name, Type.TYPE_BYTES, "", false, fr().setBytes(rules).build(),
-        ByteString.copyFromUtf8(bad), ByteString.copyFromUtf8(good));
+    return new Row(
+        name,
+        Type.TYPE_BYTES,
+        "",
+        false,
+        fr().setBytes(rules).build(),
+        ByteString.copyFromUtf8(bad),
+        ByteString.copyFromUtf8(good));
   }
 
   private static Row enumRow(String name, EnumRules.Builder rules, int bad, int good) {
-    return new Row(name, Type.TYPE_ENUM, SyntheticMessages.ENUM, false, fr().setEnum(rules).build(), bad, good);
+    return new Row(
+        name,
+        Type.TYPE_ENUM,
+        SyntheticMessages.ENUM,
+        false,
+        fr().setEnum(rules).build(),
+        bad,
+        good);
   }
 
-  private static Row rep(String name, RepeatedRules.Builder rules, List<String> bad, List<String> good) {
+  private static Row rep(
+      String name, RepeatedRules.Builder rules, List<String> bad, List<String> good) {
     return new Row(name, Type.TYPE_STRING, "", true, fr().setRepeated(rules).build(), bad, good);
   }
 
   private static Row dur(String name, DurationRules.Builder rules, Duration bad, Duration good) {
-    return new Row(name, Type.TYPE_MESSAGE, ".google.protobuf.Duration", false, fr().setDuration(rules).build(), bad, good);
+    return new Row(
+        name,
+        Type.TYPE_MESSAGE,
+        ".google.protobuf.Duration",
+        false,
+        fr().setDuration(rules).build(),
+        bad,
+        good);
   }
 
   private static Row ts(String name, TimestampRules.Builder rules, Timestamp bad, Timestamp good) {
-    return new Row(name, Type.TYPE_MESSAGE, ".google.protobuf.Timestamp", false, fr().setTimestamp(rules).build(), bad, good);
+    return new Row(
+        name,
+        Type.TYPE_MESSAGE,
+        ".google.protobuf.Timestamp",
+        false,
+        fr().setTimestamp(rules).build(),
+        bad,
+        good);
   }
 
   private static Duration secs(long s) {

@@ -72,8 +72,12 @@ final class SyntheticMessages {
                 OneofDescriptorProto.newBuilder()
                     .setName("o")
                     .setOptions(OneofOptions.newBuilder().setExtension(Validate.required, true)))
-            .addField(field("a", 1, Type.TYPE_STRING, "", FieldRules.getDefaultInstance()).setOneofIndex(0))
-            .addField(field("b", 2, Type.TYPE_STRING, "", FieldRules.getDefaultInstance()).setOneofIndex(0));
+            .addField(
+                field("a", 1, Type.TYPE_STRING, "", FieldRules.getDefaultInstance())
+                    .setOneofIndex(0))
+            .addField(
+                field("b", 2, Type.TYPE_STRING, "", FieldRules.getDefaultInstance())
+                    .setOneofIndex(0));
     return build(t).findMessageTypeByName("T");
   }
 

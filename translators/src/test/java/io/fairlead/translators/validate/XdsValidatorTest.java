@@ -3,8 +3,8 @@ package io.fairlead.translators.validate;
 import static io.fairlead.translators.validate.EnvoyFixtures.cluster;
 import static io.fairlead.translators.validate.EnvoyFixtures.endpoint;
 import static io.fairlead.translators.validate.EnvoyFixtures.endpoints;
-import static io.fairlead.translators.validate.EnvoyFixtures.headerHash;
 import static io.fairlead.translators.validate.EnvoyFixtures.hcm;
+import static io.fairlead.translators.validate.EnvoyFixtures.headerHash;
 import static io.fairlead.translators.validate.EnvoyFixtures.listener;
 import static io.fairlead.translators.validate.EnvoyFixtures.policy;
 import static io.fairlead.translators.validate.EnvoyFixtures.routes;
@@ -51,9 +51,11 @@ class XdsValidatorTest {
                 VirtualHost.newBuilder()
                     .setName("admin")
                     .addDomains("admin")
-                    .addRoutes(routes().getVirtualHosts(0).getRoutes(0).toBuilder()
-                        .setRoute(routes().getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
-                            .setCluster("xds_cluster"))))
+                    .addRoutes(
+                        routes().getVirtualHosts(0).getRoutes(0).toBuilder()
+                            .setRoute(
+                                routes().getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
+                                    .setCluster("xds_cluster"))))
             .build();
     XdsResources resources =
         new XdsResources(
@@ -72,12 +74,14 @@ class XdsValidatorTest {
   @Test
   void clusterWithEmptyName() {
     assertThat(validator.validateMessage("c", cluster().setName("").build()))
-        .containsExactly(new Violation("c", "name", "value must be at least 1 characters long, is 0"));
+        .containsExactly(
+            new Violation("c", "name", "value must be at least 1 characters long, is 0"));
   }
 
   @Test
   void maglevTableSizeAboveTheLimitOrNotPrime() {
-    String path = "load_balancing_policy.policies[0].typed_extension_config.typed_config.table_size";
+    String path =
+        "load_balancing_policy.policies[0].typed_extension_config.typed_config.table_size";
 
     assertThat(validator.validateMessage("c", maglev(5_000_012)))
         .containsExactly(new Violation("c", path, "value 5000012 must be <= 5000011"));
@@ -91,7 +95,10 @@ class XdsValidatorTest {
   void endpointPortAboveRange() {
     ClusterLoadAssignment cla =
         endpoints()
-            .setEndpoints(0, endpoints().getEndpoints(0).toBuilder().setLbEndpoints(1, endpoint("10.0.0.2", 70000)))
+            .setEndpoints(
+                0,
+                endpoints().getEndpoints(0).toBuilder()
+                    .setLbEndpoints(1, endpoint("10.0.0.2", 70000)))
             .build();
 
     assertThat(validator.validateMessage("e", cla))
@@ -109,9 +116,12 @@ class XdsValidatorTest {
             .setType(Cluster.DiscoveryType.STATIC)
             .clearEdsClusterConfig()
             .setLoadAssignment(
-                endpoints().setEndpoints(0, LocalityLbEndpoints.newBuilder()
-                    .addLbEndpoints(endpoint("10.0.0.1", 80))
-                    .addLbEndpoints(endpoint("10.0.0.2", 70000))))
+                endpoints()
+                    .setEndpoints(
+                        0,
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(endpoint("10.0.0.1", 80))
+                            .addLbEndpoints(endpoint("10.0.0.2", 70000))))
             .build();
 
     assertThat(validator.validateMessage("c", c))
@@ -126,10 +136,15 @@ class XdsValidatorTest {
   void invalidHeaderNameInHashPolicy() {
     RouteConfiguration rc =
         routes()
-            .setVirtualHosts(0, routes().getVirtualHosts(0).toBuilder()
-                .setRoutes(0, routes().getVirtualHosts(0).getRoutes(0).toBuilder()
-                    .setRoute(routes().getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
-                        .setHashPolicy(0, headerHash("x-user\r\nx-evil: 1")))))
+            .setVirtualHosts(
+                0,
+                routes().getVirtualHosts(0).toBuilder()
+                    .setRoutes(
+                        0,
+                        routes().getVirtualHosts(0).getRoutes(0).toBuilder()
+                            .setRoute(
+                                routes().getVirtualHosts(0).getRoutes(0).getRoute().toBuilder()
+                                    .setHashPolicy(0, headerHash("x-user\r\nx-evil: 1")))))
             .build();
 
     assertThat(validator.validateMessage("r", rc))
@@ -143,9 +158,15 @@ class XdsValidatorTest {
   @Test
   void anyOfAnUnknownType() {
     Listener l =
-        listener().setFilterChains(0, listener().getFilterChains(0).toBuilder()
-                .setFilters(0, listener().getFilterChains(0).getFilters(0).toBuilder()
-                    .setTypedConfig(Any.newBuilder().setTypeUrl("type.googleapis.com/acme.Mystery"))))
+        listener()
+            .setFilterChains(
+                0,
+                listener().getFilterChains(0).toBuilder()
+                    .setFilters(
+                        0,
+                        listener().getFilterChains(0).getFilters(0).toBuilder()
+                            .setTypedConfig(
+                                Any.newBuilder().setTypeUrl("type.googleapis.com/acme.Mystery"))))
             .build();
 
     assertThat(validator.validateMessage("l", l))
@@ -172,17 +193,25 @@ class XdsValidatorTest {
         Bootstrap.newBuilder()
             .setStaticResources(
                 Bootstrap.StaticResources.newBuilder()
-                    .addListeners(listener(hcm().clearHttpFilters()
-                        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.cors"))
-                        .build()))
+                    .addListeners(
+                        listener(
+                            hcm()
+                                .clearHttpFilters()
+                                .addHttpFilters(
+                                    HttpFilter.newBuilder().setName("envoy.filters.http.cors"))
+                                .build()))
                     .addClusters(cluster().setName("")))
             .build();
 
     assertThat(validator.validateMessage("bootstrap", bootstrap))
         .containsExactly(
-            new Violation("bootstrap", "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0]",
+            new Violation(
+                "bootstrap",
+                "static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0]",
                 "the last http filter must be the router, not 'envoy.filters.http.cors'"),
-            new Violation("bootstrap", "static_resources.clusters[0].name",
+            new Violation(
+                "bootstrap",
+                "static_resources.clusters[0].name",
                 "value must be at least 1 characters long, is 0"));
   }
 
@@ -191,8 +220,10 @@ class XdsValidatorTest {
     Cluster a = withoutServiceName("a");
     Cluster b = withoutServiceName("b");
 
-    List<Violation> forward = validator.validate(List.of(a, b), List.of(endpoints().build()), List.of(), List.of());
-    List<Violation> backward = validator.validate(List.of(b, a), List.of(endpoints().build()), List.of(), List.of());
+    List<Violation> forward =
+        validator.validate(List.of(a, b), List.of(endpoints().build()), List.of(), List.of());
+    List<Violation> backward =
+        validator.validate(List.of(b, a), List.of(endpoints().build()), List.of(), List.of());
 
     assertThat(forward).isEqualTo(backward);
     assertThat(forward)
@@ -212,7 +243,8 @@ class XdsValidatorTest {
   private static Cluster maglev(long tableSize) {
     return cluster()
         .setLoadBalancingPolicy(
-            policy("envoy.load_balancing_policies.maglev",
+            policy(
+                "envoy.load_balancing_policies.maglev",
                 Maglev.newBuilder().setTableSize(UInt64Value.of(tableSize)).build()))
         .build();
   }

@@ -30,11 +30,14 @@ class ClaimsTest {
     Claims.AddressResolution r = Claims.addresses(claims);
 
     assertThat(r.losingListeners()).containsExactly("b/web:80");
-    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
-      assertThat(d.reason()).isEqualTo(Reason.ADDRESS_CONFLICT);
-      assertThat(d.object()).isEqualTo("b/web");
-      assertThat(d.message()).contains("fd00::1:80", "a/web:80");
-    });
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo(Reason.ADDRESS_CONFLICT);
+              assertThat(d.object()).isEqualTo("b/web");
+              assertThat(d.message()).contains("fd00::1:80", "a/web:80");
+            });
   }
 
   @Test
@@ -48,7 +51,9 @@ class ClaimsTest {
   @Test
   void oneServiceOnSeveralAddressesIsNoConflict() {
     List<Claims.Address> claims =
-        List.of(new Claims.Address(A, "http", "10.96.0.1:80", "a/web:80"), new Claims.Address(A, "grpc", "10.96.0.1:9090", "a/web:9090"));
+        List.of(
+            new Claims.Address(A, "http", "10.96.0.1:80", "a/web:80"),
+            new Claims.Address(A, "grpc", "10.96.0.1:9090", "a/web:9090"));
     assertThat(Claims.addresses(claims).losingListeners()).isEmpty();
     assertThat(Claims.addresses(claims).diagnostics()).isEmpty();
   }

@@ -59,48 +59,69 @@ class ClusterDomainTest {
     return KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
   }
 
-  private static XdsResources translate(ProxyContext ctx, TranslationSettings settings) throws Exception {
+  private static XdsResources translate(ProxyContext ctx, TranslationSettings settings)
+      throws Exception {
     XdsResources r = XdsTranslator.translate(model(), ctx, settings);
-    assertThat(XdsValidator.withEnvoyTypes().validate(r, Set.of())).as("Envoy validation").isEmpty();
+    assertThat(XdsValidator.withEnvoyTypes().validate(r, Set.of()))
+        .as("Envoy validation")
+        .isEmpty();
     return r;
   }
 
   @Test
   void healthChecksAskForTheServiceByItsNameInTheClusterDomain() throws Exception {
     for (ProxyRole role : new ProxyRole[] {ProxyRole.SIDECAR, ProxyRole.PROXYLESS}) {
-      ProxyContext ctx = ProxyContext.of(role, role == ProxyRole.SIDECAR ? ClientKind.ENVOY : ClientKind.GRPC_JAVA);
+      ProxyContext ctx =
+          ProxyContext.of(
+              role, role == ProxyRole.SIDECAR ? ClientKind.ENVOY : ClientKind.GRPC_JAVA);
       Map<String, Cluster> clusters =
-          translate(ctx, CORP).clusters().stream().collect(Collectors.toMap(Cluster::getName, c -> c));
+          translate(ctx, CORP).clusters().stream()
+              .collect(Collectors.toMap(Cluster::getName, c -> c));
       if (role == ProxyRole.SIDECAR) {
         assertThat(clusters.get("demo/svc:8080").getHealthChecks(0).getHttpHealthCheck().getHost())
             .isEqualTo("svc.demo.svc.k8s.corp.example");
-        assertThat(clusters.get("demo/svc:9090").getHealthChecks(0).getGrpcHealthCheck().getAuthority())
+        assertThat(
+                clusters
+                    .get("demo/svc:9090")
+                    .getHealthChecks(0)
+                    .getGrpcHealthCheck()
+                    .getAuthority())
             .isEqualTo("svc.demo.svc.k8s.corp.example");
       }
     }
     Cluster byDefault =
-        XdsTranslator.translate(model(), ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY)).clusters().stream()
+        XdsTranslator.translate(model(), ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY))
+            .clusters()
+            .stream()
             .filter(c -> c.getName().equals("demo/svc:8080"))
             .findFirst()
             .orElseThrow();
-    assertThat(byDefault.getHealthChecks(0).getHttpHealthCheck().getHost()).isEqualTo("svc.demo.svc.cluster.local");
+    assertThat(byDefault.getHealthChecks(0).getHttpHealthCheck().getHost())
+        .isEqualTo("svc.demo.svc.cluster.local");
   }
 
   @Test
   void proxylessClientsDialTheServiceInTheClusterDomain() throws Exception {
     XdsResources r = translate(ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA), CORP);
-    assertThat(r.listeners()).extracting(Listener::getName)
-        .containsExactly("svc.demo.svc.k8s.corp.example:8080", "svc.demo.svc.k8s.corp.example:9090");
-    HttpConnectionManager hcm = r.listeners().get(0).getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+    assertThat(r.listeners())
+        .extracting(Listener::getName)
+        .containsExactly(
+            "svc.demo.svc.k8s.corp.example:8080", "svc.demo.svc.k8s.corp.example:9090");
+    HttpConnectionManager hcm =
+        r.listeners().get(0).getApiListener().getApiListener().unpack(HttpConnectionManager.class);
     assertThat(hcm.getRouteConfig().getName()).isEqualTo("svc.demo.svc.k8s.corp.example:8080");
-    assertThat(ResourceNames.proxylessListener(new io.fairlead.policies.ObjectRef("demo", "svc"), 8080, CORP))
+    assertThat(
+            ResourceNames.proxylessListener(
+                new io.fairlead.policies.ObjectRef("demo", "svc"), 8080, CORP))
         .isEqualTo("svc.demo.svc.k8s.corp.example:8080");
   }
 
   @Test
   void theDefaultSettingsAreTheTranslationWithoutSettings() throws Exception {
     for (ProxyRole role : ProxyRole.values()) {
-      ProxyContext ctx = ProxyContext.of(role, role == ProxyRole.PROXYLESS ? ClientKind.GRPC_NODE : ClientKind.ENVOY);
+      ProxyContext ctx =
+          ProxyContext.of(
+              role, role == ProxyRole.PROXYLESS ? ClientKind.GRPC_NODE : ClientKind.ENVOY);
       assertThat(Trees.yaml(Trees.resources(translate(ctx, TranslationSettings.DEFAULT))))
           .isEqualTo(Trees.yaml(Trees.resources(XdsTranslator.translate(model(), ctx))));
     }
@@ -110,7 +131,8 @@ class ClusterDomainTest {
   @Test
   void aDomainTheKubeletWouldRefuseIsRefused() {
     for (String bad : new String[] {"", "Cluster.Local", "cluster.local.", "-x.local", "a/b"}) {
-      assertThatThrownBy(() -> new TranslationSettings(bad)).as(bad)
+      assertThatThrownBy(() -> new TranslationSettings(bad))
+          .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("cluster domain ");
     }

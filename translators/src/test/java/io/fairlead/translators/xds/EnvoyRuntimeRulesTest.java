@@ -43,17 +43,20 @@ class EnvoyRuntimeRulesTest {
   private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
   private static final ProxyContext SIDECAR = ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY);
   private static final ProxyContext GATEWAY = ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY);
-  private static final ProxyContext GRPC_JAVA = ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
-  private static final ProxyContext GRPC_NODE = ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE);
+  private static final ProxyContext GRPC_JAVA =
+      ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
+  private static final ProxyContext GRPC_NODE =
+      ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE);
 
   /** A Service in namespace demo with the given annotations, ports and endpoints, as YAML lines. */
-  private static XdsResources translate(String annotations, String ports, String endpoints, ProxyContext ctx)
-      throws Exception {
+  private static XdsResources translate(
+      String annotations, String ports, String endpoints, ProxyContext ctx) throws Exception {
     return translate(annotations, "", ports, endpoints, ctx);
   }
 
   private static XdsResources translate(
-      String annotations, String spec, String ports, String endpoints, ProxyContext ctx) throws Exception {
+      String annotations, String spec, String ports, String endpoints, ProxyContext ctx)
+      throws Exception {
     String yaml =
         """
         apiVersion: v1
@@ -82,10 +85,16 @@ class EnvoyRuntimeRulesTest {
         endpoints:
         %s
         """
-            .formatted(indent(annotations, 4), indent(spec, 2), indent(ports, 2), slicePorts(ports), indent(endpoints, 0));
+            .formatted(
+                indent(annotations, 4),
+                indent(spec, 2),
+                indent(ports, 2),
+                slicePorts(ports),
+                indent(endpoints, 0));
     KubeYaml.Parsed parsed = KubeYaml.parse("test.yaml", yaml);
     XdsResources r =
-        XdsTranslator.translate(KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())), ctx);
+        XdsTranslator.translate(
+            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())), ctx);
     assertThat(VALIDATOR.validate(r, java.util.Set.of())).as("Envoy validation").isEmpty();
     return r;
   }
@@ -94,7 +103,7 @@ class EnvoyRuntimeRulesTest {
     return lines.lines().map(l -> " ".repeat(spaces) + l).collect(Collectors.joining("\n"));
   }
 
-  /** The slice's ports, named as the Service's: one "- name: N\n  port: P" per "- name:" line. */
+  /** The slice's ports, named as the Service's: one "- name: N\n port: P" per "- name:" line. */
   private static String slicePorts(String ports) {
     StringBuilder b = new StringBuilder();
     String name = null;
@@ -102,7 +111,11 @@ class EnvoyRuntimeRulesTest {
       if (line.startsWith("- name: ")) {
         name = line.substring(8);
       } else if (line.startsWith("port: ")) {
-        b.append("- {name: ").append(name).append(", port: ").append(line.substring(6)).append("}\n");
+        b.append("- {name: ")
+            .append(name)
+            .append(", port: ")
+            .append(line.substring(6))
+            .append("}\n");
       }
     }
     return b.toString().stripTrailing();
@@ -116,13 +129,16 @@ class EnvoyRuntimeRulesTest {
       - {addresses: [10.0.0.3], conditions: {ready: true}}""";
 
   private static Route onlyRoute(XdsResources r) {
-    return r.routes().stream().flatMap(rc -> rc.getVirtualHostsList().stream()).flatMap(v -> v.getRoutesList().stream())
+    return r.routes().stream()
+        .flatMap(rc -> rc.getVirtualHostsList().stream())
+        .flatMap(v -> v.getRoutesList().stream())
         .findFirst()
         .orElseGet(() -> proxylessRoute(r));
   }
 
   private static Route proxylessRoute(XdsResources r) {
-    HttpConnectionManager hcm = unpack(r.listeners().get(0).getApiListener().getApiListener(), HttpConnectionManager.class);
+    HttpConnectionManager hcm =
+        unpack(r.listeners().get(0).getApiListener().getApiListener(), HttpConnectionManager.class);
     return hcm.getRouteConfig().getVirtualHosts(0).getRoutes(0);
   }
 
@@ -130,7 +146,8 @@ class EnvoyRuntimeRulesTest {
     return unpack(l.getFilterChains(0).getFilters(0).getTypedConfig(), HttpConnectionManager.class);
   }
 
-  private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+  private static <T extends com.google.protobuf.Message> T unpack(
+      com.google.protobuf.Any any, Class<T> type) {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
@@ -139,11 +156,17 @@ class EnvoyRuntimeRulesTest {
   }
 
   private static Listener serviceListener(XdsResources r) {
-    return r.listeners().stream().filter(l -> !l.getName().equals(ResourceNames.OUTBOUND_CAPTURE_LISTENER)).findFirst().orElseThrow();
+    return r.listeners().stream()
+        .filter(l -> !l.getName().equals(ResourceNames.OUTBOUND_CAPTURE_LISTENER))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static Cluster serviceCluster(XdsResources r) {
-    return r.clusters().stream().filter(c -> c.getType() == Cluster.DiscoveryType.EDS).findFirst().orElseThrow();
+    return r.clusters().stream()
+        .filter(c -> c.getType() == Cluster.DiscoveryType.EDS)
+        .findFirst()
+        .orElseThrow();
   }
 
   // 1. Ordered hash keys ------------------------------------------------------------------------
@@ -152,23 +175,33 @@ class EnvoyRuntimeRulesTest {
   void everyHashPolicyButTheLastIsTerminalOnEveryRoleAndClient() throws Exception {
     String a = "fairlead.io/hash-on: header:x-user,cookie:sid,source-ip";
     for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
-      List<RouteAction.HashPolicy> policies = onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getHashPolicyList();
+      List<RouteAction.HashPolicy> policies =
+          onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getHashPolicyList();
       assertThat(policies).as(ctx.role().label()).hasSize(3);
-      assertThat(policies).extracting(RouteAction.HashPolicy::getTerminal).containsExactly(true, true, false);
+      assertThat(policies)
+          .extracting(RouteAction.HashPolicy::getTerminal)
+          .containsExactly(true, true, false);
     }
     for (ProxyContext ctx : List.of(GRPC_JAVA, GRPC_NODE)) {
       // gRPC keeps the header and turns source-ip into its channel id (gRFC A42 has terminal too).
-      List<RouteAction.HashPolicy> policies = onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getHashPolicyList();
-      assertThat(policies).extracting(p -> p.hasHeader() ? "header" : p.getFilterState().getKey())
+      List<RouteAction.HashPolicy> policies =
+          onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getHashPolicyList();
+      assertThat(policies)
+          .extracting(p -> p.hasHeader() ? "header" : p.getFilterState().getKey())
           .containsExactly("header", "io.grpc.channel_id");
-      assertThat(policies).extracting(RouteAction.HashPolicy::getTerminal).containsExactly(true, false);
+      assertThat(policies)
+          .extracting(RouteAction.HashPolicy::getTerminal)
+          .containsExactly(true, false);
     }
   }
 
   @Test
   void aSingleHashKeyIsNotTerminal() throws Exception {
-    Route route = onlyRoute(translate("fairlead.io/hash-on: header:x-user", HTTP_PORT, READY_3, SIDECAR));
-    assertThat(route.getRoute().getHashPolicyList()).extracting(RouteAction.HashPolicy::getTerminal).containsExactly(false);
+    Route route =
+        onlyRoute(translate("fairlead.io/hash-on: header:x-user", HTTP_PORT, READY_3, SIDECAR));
+    assertThat(route.getRoute().getHashPolicyList())
+        .extracting(RouteAction.HashPolicy::getTerminal)
+        .containsExactly(false);
   }
 
   // 2. Not-ready endpoints and the panic threshold ---------------------------------------------
@@ -184,7 +217,11 @@ class EnvoyRuntimeRulesTest {
   private static List<String> addresses(ClusterLoadAssignment cla) {
     return cla.getEndpointsList().stream()
         .flatMap(l -> l.getLbEndpointsList().stream())
-        .map(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress() + "=" + e.getHealthStatus())
+        .map(
+            e ->
+                e.getEndpoint().getAddress().getSocketAddress().getAddress()
+                    + "="
+                    + e.getHealthStatus())
         .toList();
   }
 
@@ -192,7 +229,9 @@ class EnvoyRuntimeRulesTest {
   void notServingEndpointsAreNeverSentToAnyRole() throws Exception {
     for (ProxyContext ctx : List.of(SIDECAR, GATEWAY, GRPC_JAVA, GRPC_NODE)) {
       ClusterLoadAssignment cla = translate("", HTTP_PORT, SCALE_UP, ctx).endpoints().get(0);
-      assertThat(addresses(cla)).as(ctx.role().label()).containsExactly("10.0.0.1=HEALTHY", "10.0.0.5=DRAINING");
+      assertThat(addresses(cla))
+          .as(ctx.role().label())
+          .containsExactly("10.0.0.1=HEALTHY", "10.0.0.5=DRAINING");
     }
   }
 
@@ -203,7 +242,9 @@ class EnvoyRuntimeRulesTest {
       assertThat(c.getCommonLbConfig().hasHealthyPanicThreshold()).isTrue();
       assertThat(c.getCommonLbConfig().getHealthyPanicThreshold().getValue()).isZero();
     }
-    Cluster optIn = serviceCluster(translate("fairlead.io/panic-threshold: \"50\"", HTTP_PORT, SCALE_UP, SIDECAR));
+    Cluster optIn =
+        serviceCluster(
+            translate("fairlead.io/panic-threshold: \"50\"", HTTP_PORT, SCALE_UP, SIDECAR));
     assertThat(optIn.getCommonLbConfig().getHealthyPanicThreshold().getValue()).isEqualTo(50.0);
   }
 
@@ -212,9 +253,12 @@ class EnvoyRuntimeRulesTest {
     XdsResources plain = translate("", HTTP_PORT, SCALE_UP, GRPC_JAVA);
     assertThat(serviceCluster(plain).hasCommonLbConfig()).isFalse();
     assertThat(plain.diagnostics()).isEmpty();
-    XdsResources asked = translate("fairlead.io/panic-threshold: \"50\"", HTTP_PORT, SCALE_UP, GRPC_JAVA);
+    XdsResources asked =
+        translate("fairlead.io/panic-threshold: \"50\"", HTTP_PORT, SCALE_UP, GRPC_JAVA);
     assertThat(serviceCluster(asked).hasCommonLbConfig()).isFalse();
-    assertThat(asked.diagnostics()).extracting(Diagnostic::key).containsExactly(AnnotationRegistry.PANIC_THRESHOLD.fullName());
+    assertThat(asked.diagnostics())
+        .extracting(Diagnostic::key)
+        .containsExactly(AnnotationRegistry.PANIC_THRESHOLD.fullName());
   }
 
   @Test
@@ -224,7 +268,8 @@ class EnvoyRuntimeRulesTest {
         - {addresses: [10.0.0.1], conditions: {ready: false, serving: true, terminating: true}}
         - {addresses: [10.0.0.2], conditions: {ready: false, serving: false, terminating: true}}""";
     for (ProxyContext ctx : List.of(SIDECAR, GRPC_JAVA)) {
-      assertThat(addresses(translate("", HTTP_PORT, none, ctx).endpoints().get(0))).containsExactly("10.0.0.1=HEALTHY");
+      assertThat(addresses(translate("", HTTP_PORT, none, ctx).endpoints().get(0)))
+          .containsExactly("10.0.0.1=HEALTHY");
     }
   }
 
@@ -232,14 +277,16 @@ class EnvoyRuntimeRulesTest {
 
   @Test
   void httpHealthChecksSendTheServiceNameAsHostAndHttp2OnHttp2Ports() throws Exception {
-    String ports = "- name: http\n  port: 8080\n- name: h2c\n  port: 8081\n- name: grpc\n  port: 9090";
+    String ports =
+        "- name: http\n  port: 8080\n- name: h2c\n  port: 8081\n- name: grpc\n  port: 9090";
     String a =
         """
         fairlead.io/health-check.http: http:/healthz
         fairlead.io/health-check.h2c: http:/ready,host=probe.internal
         fairlead.io/health-check.grpc: grpc""";
     XdsResources r = translate(a, ports, READY_3, SIDECAR);
-    Map<String, Cluster> clusters = r.clusters().stream().collect(Collectors.toMap(Cluster::getName, c -> c));
+    Map<String, Cluster> clusters =
+        r.clusters().stream().collect(Collectors.toMap(Cluster::getName, c -> c));
     var http = clusters.get("demo/svc:8080").getHealthChecks(0).getHttpHealthCheck();
     assertThat(http.getHost()).isEqualTo("svc.demo.svc.cluster.local");
     assertThat(http.getCodecClientType()).isEqualTo(CodecClientType.HTTP1);
@@ -249,7 +296,8 @@ class EnvoyRuntimeRulesTest {
     assertThat(clusters.get("demo/svc:9090").getHealthChecks(0).getGrpcHealthCheck().getAuthority())
         .isEqualTo("svc.demo.svc.cluster.local");
     // A pod Kubernetes removed would otherwise keep its traffic while it still passes checks.
-    assertThat(clusters.values()).filteredOn(c -> c.getHealthChecksCount() > 0)
+    assertThat(clusters.values())
+        .filteredOn(c -> c.getHealthChecksCount() > 0)
         .allSatisfy(c -> assertThat(c.getIgnoreHealthOnHostRemoval()).isTrue());
   }
 
@@ -266,7 +314,10 @@ class EnvoyRuntimeRulesTest {
 
   private static Map<String, Integer> weights(ClusterLoadAssignment cla) {
     return cla.getEndpointsList().stream()
-        .collect(Collectors.toMap(l -> l.getLocality().getZone(), l -> l.hasLoadBalancingWeight() ? l.getLoadBalancingWeight().getValue() : 0));
+        .collect(
+            Collectors.toMap(
+                l -> l.getLocality().getZone(),
+                l -> l.hasLoadBalancingWeight() ? l.getLoadBalancingWeight().getValue() : 0));
   }
 
   @Test
@@ -275,7 +326,8 @@ class EnvoyRuntimeRulesTest {
       assertThat(weights(translate("", HTTP_PORT, TWO_ZONES, ctx).endpoints().get(0)))
           .containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 1, "zone-b", 2));
     }
-    // Envoy keeps zone-c's draining endpoint for its sessions; without a ready one it has no weight.
+    // Envoy keeps zone-c's draining endpoint for its sessions; without a ready one it has no
+    // weight.
     assertThat(weights(translate("", HTTP_PORT, TWO_ZONES, SIDECAR).endpoints().get(0)))
         .containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 1, "zone-b", 2, "zone-c", 0));
   }
@@ -293,20 +345,40 @@ class EnvoyRuntimeRulesTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 7, 40, 250})
-  void preferCloseKeepsEveryRequestLocalWhileOneLocalEndpointIsReady(int localNotReady) throws Exception {
-    StringBuilder eps = new StringBuilder("- {addresses: [10.0.1.1], zone: zone-a, conditions: {ready: true}}\n");
+  void preferCloseKeepsEveryRequestLocalWhileOneLocalEndpointIsReady(int localNotReady)
+      throws Exception {
+    StringBuilder eps =
+        new StringBuilder("- {addresses: [10.0.1.1], zone: zone-a, conditions: {ready: true}}\n");
     for (int i = 0; i < localNotReady; i++) {
-      eps.append("- {addresses: [10.0.5.%d], zone: zone-a, conditions: {ready: false, serving: true, terminating: true}}\n".formatted(i + 1));
+      eps.append(
+          "- {addresses: [10.0.5.%d], zone: zone-a, conditions: {ready: false, serving: true, terminating: true}}\n"
+              .formatted(i + 1));
     }
     eps.append("- {addresses: [10.0.2.1], zone: zone-b, conditions: {ready: true}}");
     ProxyContext inZoneA =
-        new ProxyContext(ProxyRole.SIDECAR, ClientKind.ENVOY, "default", 8080, Optional.of("zone-a"), Optional.empty());
+        new ProxyContext(
+            ProxyRole.SIDECAR,
+            ClientKind.ENVOY,
+            "default",
+            8080,
+            Optional.of("zone-a"),
+            Optional.empty());
     ClusterLoadAssignment cla =
-        translate("", "trafficDistribution: PreferClose", HTTP_PORT, eps.toString(), inZoneA).endpoints().get(0);
-    assertThat(cla.getEndpointsList()).extracting(LocalityLbEndpoints::getPriority).containsExactly(0, 1);
-    long total = cla.getEndpointsList().stream().filter(l -> l.getPriority() == 0).mapToLong(LocalityLbEndpoints::getLbEndpointsCount).sum();
+        translate("", "trafficDistribution: PreferClose", HTTP_PORT, eps.toString(), inZoneA)
+            .endpoints()
+            .get(0);
+    assertThat(cla.getEndpointsList())
+        .extracting(LocalityLbEndpoints::getPriority)
+        .containsExactly(0, 1);
+    long total =
+        cla.getEndpointsList().stream()
+            .filter(l -> l.getPriority() == 0)
+            .mapToLong(LocalityLbEndpoints::getLbEndpointsCount)
+            .sum();
     long factor = cla.getPolicy().getOverprovisioningFactor().getValue();
-    assertThat(envoyHealth(factor, 1, total)).as("priority 0 availability with one ready of " + total).isEqualTo(100);
+    assertThat(envoyHealth(factor, 1, total))
+        .as("priority 0 availability with one ready of " + total)
+        .isEqualTo(100);
     // Envoy's default would spill: 1.4 × 1/2 = 70% at best.
     assertThat(envoyHealth(140, 1, total)).isLessThan(100);
   }
@@ -318,11 +390,14 @@ class EnvoyRuntimeRulesTest {
     XdsResources r = translate("fairlead.io/hash-on: source-ip", HTTP_PORT, READY_3, SIDECAR);
     HttpConnectionManager hcm = hcm(serviceListener(r));
     // Without use_remote_address Envoy's connection_properties.source_ip would hash the last XFF
-    // entry, so the sidecar hashes the script's header, written from downstreamDirectRemoteAddress().
+    // entry, so the sidecar hashes the script's header, written from
+    // downstreamDirectRemoteAddress().
     assertThat(hcm.hasUseRemoteAddress()).isFalse();
     Route route = onlyRoute(r);
-    assertThat(route.getRoute().getHashPolicyList()).noneMatch(RouteAction.HashPolicy::hasConnectionProperties);
-    assertThat(route.getRoute().getHashPolicy(0).getHeader().getHeaderName()).isEqualTo(HttpFilters.SUBNET_HEADER);
+    assertThat(route.getRoute().getHashPolicyList())
+        .noneMatch(RouteAction.HashPolicy::hasConnectionProperties);
+    assertThat(route.getRoute().getHashPolicy(0).getHeader().getHeaderName())
+        .isEqualTo(HttpFilters.SUBNET_HEADER);
     var lua = route.getMetadata().getFilterMetadataOrThrow(HttpFilters.LUA);
     assertThat(lua.getFieldsOrThrow("client_address").getStringValue()).isEqualTo("peer");
     assertThat(lua.getFieldsOrThrow("source_ip_prefix_v4").getNumberValue()).isEqualTo(32);
@@ -335,7 +410,8 @@ class EnvoyRuntimeRulesTest {
     HttpConnectionManager hcm = hcm(r.listeners().get(0));
     assertThat(hcm.getUseRemoteAddress().getValue()).isTrue();
     assertThat(hcm.getXffNumTrustedHops()).isZero();
-    assertThat(onlyRoute(r).getRoute().getHashPolicy(0).getConnectionProperties().getSourceIp()).isTrue();
+    assertThat(onlyRoute(r).getRoute().getHashPolicy(0).getConnectionProperties().getSourceIp())
+        .isTrue();
 
     ProxyContext behindBalancers =
         new ProxyContext(
@@ -345,26 +421,48 @@ class EnvoyRuntimeRulesTest {
             Optional.empty(),
             Optional.empty(),
             new TreeSet<>());
-    Listener l = translate("fairlead.io/hash-on: source-ip", HTTP_PORT, READY_3, behindBalancers).listeners().get(0);
+    Listener l =
+        translate("fairlead.io/hash-on: source-ip", HTTP_PORT, READY_3, behindBalancers)
+            .listeners()
+            .get(0);
     assertThat(hcm(l).getXffNumTrustedHops()).isEqualTo(2);
-    assertThat(l.getListenerFiltersList()).extracting(f -> f.getName()).containsExactly(GatewayListenerBuilder.PROXY_PROTOCOL);
+    assertThat(l.getListenerFiltersList())
+        .extracting(f -> f.getName())
+        .containsExactly(GatewayListenerBuilder.PROXY_PROTOCOL);
   }
 
   // 7. Long-lived streams ------------------------------------------------------------------------
 
   @Test
   void routesReplaceTheFiveMinuteStreamIdleTimeoutAndTcpPortsSetTheirs() throws Exception {
-    String ports = "- name: http\n  port: 8080\n- name: grpc\n  port: 9090\n- name: db\n  port: 5432";
+    String ports =
+        "- name: http\n  port: 8080\n- name: grpc\n  port: 9090\n- name: db\n  port: 5432";
     XdsResources r = translate("fairlead.io/idle-timeout.grpc: 0s", ports, READY_3, SIDECAR);
     Map<String, Duration> idle =
         r.routes().stream()
-            .collect(Collectors.toMap(rc -> rc.getName(), rc -> Duration.ofSeconds(rc.getVirtualHosts(0).getRoutes(0).getRoute().getIdleTimeout().getSeconds())));
-    assertThat(idle).containsEntry("demo/svc:8080", Duration.ofHours(1)).containsEntry("demo/svc:9090", Duration.ZERO);
-    Listener db = r.listeners().stream().filter(l -> l.getName().equals("demo/svc:5432")).findFirst().orElseThrow();
+            .collect(
+                Collectors.toMap(
+                    rc -> rc.getName(),
+                    rc ->
+                        Duration.ofSeconds(
+                            rc.getVirtualHosts(0)
+                                .getRoutes(0)
+                                .getRoute()
+                                .getIdleTimeout()
+                                .getSeconds())));
+    assertThat(idle)
+        .containsEntry("demo/svc:8080", Duration.ofHours(1))
+        .containsEntry("demo/svc:9090", Duration.ZERO);
+    Listener db =
+        r.listeners().stream()
+            .filter(l -> l.getName().equals("demo/svc:5432"))
+            .findFirst()
+            .orElseThrow();
     TcpProxy tcp = unpack(db.getFilterChains(0).getFilters(0).getTypedConfig(), TcpProxy.class);
     assertThat(tcp.getIdleTimeout().getSeconds()).isEqualTo(3600);
     // RFC 8441 WebSockets over HTTP/2 are accepted where upgrades are.
-    r.listeners().stream().filter(l -> l.getName().endsWith(":8080") || l.getName().endsWith(":9090"))
+    r.listeners().stream()
+        .filter(l -> l.getName().endsWith(":8080") || l.getName().endsWith(":9090"))
         .forEach(l -> assertThat(hcm(l).getHttp2ProtocolOptions().getAllowConnect()).isTrue());
   }
 
@@ -378,9 +476,12 @@ class EnvoyRuntimeRulesTest {
 
   @Test
   void envoyRetriesAvoidTheHostsAlreadyTriedAndGrpcGetsNoPredicate() throws Exception {
-    String a = "fairlead.io/hash-on: header:x-user\nfairlead.io/retries: attempts=2,on=connect-failure";
+    String a =
+        "fairlead.io/hash-on: header:x-user\nfairlead.io/retries: attempts=2,on=connect-failure";
     var retry = onlyRoute(translate(a, HTTP_PORT, READY_3, SIDECAR)).getRoute().getRetryPolicy();
-    assertThat(retry.getRetryHostPredicateList()).extracting(p -> p.getName()).containsExactly(RouteBuilder.PREVIOUS_HOSTS);
+    assertThat(retry.getRetryHostPredicateList())
+        .extracting(p -> p.getName())
+        .containsExactly(RouteBuilder.PREVIOUS_HOSTS);
     assertThat(retry.getHostSelectionRetryMaxAttempts()).isGreaterThan(1);
     var grpc = onlyRoute(translate(a, HTTP_PORT, READY_3, GRPC_JAVA)).getRoute().getRetryPolicy();
     assertThat(grpc.getRetryHostPredicateList()).isEmpty();
@@ -396,24 +497,37 @@ class EnvoyRuntimeRulesTest {
         .containsExactly(AnnotationRegistry.PERSISTENCE_TIMEOUT.fullName());
     ProxyContext fixed =
         new ProxyContext(
-            ProxyRole.GATEWAY, ClientKind.ENVOY, new ProxyContext.Gateway("default", 8080, 0, false, true),
-            Optional.empty(), Optional.empty(), new TreeSet<>());
+            ProxyRole.GATEWAY,
+            ClientKind.ENVOY,
+            new ProxyContext.Gateway("default", 8080, 0, false, true),
+            Optional.empty(),
+            Optional.empty(),
+            new TreeSet<>());
     assertThat(translate(a, HTTP_PORT, READY_3, fixed).diagnostics()).isEmpty();
     assertThat(translate(a, HTTP_PORT, READY_3, SIDECAR).diagnostics()).isEmpty();
-    assertThat(translate("fairlead.io/session-persistence: cookie:s", HTTP_PORT, READY_3, GATEWAY).diagnostics()).isEmpty();
+    assertThat(
+            translate("fairlead.io/session-persistence: cookie:s", HTTP_PORT, READY_3, GATEWAY)
+                .diagnostics())
+        .isEmpty();
   }
 
   // 11. Gateway details --------------------------------------------------------------------------
 
   @Test
   void gatewayHostMatchingIgnoresThePort() throws Exception {
-    assertThat(hcm(translate("", HTTP_PORT, READY_3, GATEWAY).listeners().get(0)).getStripAnyHostPort()).isTrue();
+    assertThat(
+            hcm(translate("", HTTP_PORT, READY_3, GATEWAY).listeners().get(0))
+                .getStripAnyHostPort())
+        .isTrue();
   }
 
   @Test
   void drainingEndpointsStayDrainingWhileAnotherIsReady() throws Exception {
     ClusterLoadAssignment cla = translate("", HTTP_PORT, SCALE_UP, SIDECAR).endpoints().get(0);
-    assertThat(cla.getEndpointsList().stream().flatMap(l -> l.getLbEndpointsList().stream()).map(LbEndpoint::getHealthStatus))
+    assertThat(
+            cla.getEndpointsList().stream()
+                .flatMap(l -> l.getLbEndpointsList().stream())
+                .map(LbEndpoint::getHealthStatus))
         .containsExactly(HealthStatus.HEALTHY, HealthStatus.DRAINING);
   }
 }

@@ -21,8 +21,8 @@ import org.luaj.vm2.lib.jse.JsePlatform;
 /**
  * Runs the subnet-affinity script that gateways and sidecars get against the cases in {@code
  * lua/subnet-affinity-cases.lua}, with a stand-in for Envoy's request handle: in LuaJ always, and
- * in LuaJIT, the interpreter Envoy embeds, where {@code luajit} is installed ({@code scripts/test.sh}
- * installs Debian's package when it can). Envoy itself is not available here.
+ * in LuaJIT, the interpreter Envoy embeds, where {@code luajit} is installed ({@code
+ * scripts/test.sh} installs Debian's package when it can). Envoy itself is not available here.
  */
 class SubnetAffinityLuaTest {
 
@@ -30,7 +30,8 @@ class SubnetAffinityLuaTest {
   private static final int CASES = 20;
 
   private static String cases() throws IOException {
-    try (InputStream in = SubnetAffinityLuaTest.class.getResourceAsStream("/lua/subnet-affinity-cases.lua")) {
+    try (InputStream in =
+        SubnetAffinityLuaTest.class.getResourceAsStream("/lua/subnet-affinity-cases.lua")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -56,7 +57,8 @@ class SubnetAffinityLuaTest {
     assumeTrue(luajit.isPresent(), "luajit is not installed (Debian package luajit)");
     Path dir = Files.createTempDirectory("fairlead-lua");
     try {
-      Path script = Files.writeString(dir.resolve("subnet-affinity.lua"), HttpFilters.SUBNET_SCRIPT);
+      Path script =
+          Files.writeString(dir.resolve("subnet-affinity.lua"), HttpFilters.SUBNET_SCRIPT);
       Path casesFile = Files.writeString(dir.resolve("cases.lua"), cases());
       Path driver =
           Files.writeString(
@@ -65,7 +67,11 @@ class SubnetAffinityLuaTest {
                   + " for _, m in ipairs(f) do print('FAIL ' .. m) end;"
                   + " print('passed ' .. p); os.exit(#f == 0 and 0 or 1)");
       Process process =
-          new ProcessBuilder(luajit.get().toString(), driver.toString(), script.toString(), casesFile.toString())
+          new ProcessBuilder(
+                  luajit.get().toString(),
+                  driver.toString(),
+                  script.toString(),
+                  casesFile.toString())
               .redirectErrorStream(true)
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .start();
