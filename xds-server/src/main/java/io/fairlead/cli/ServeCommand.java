@@ -160,7 +160,10 @@ final class ServeCommand implements Callable<Integer> {
       names = "--quiet-period",
       defaultValue = "100ms",
       converter = DurationConverter.class,
-      description = "Publish once changes stop for this long (default: ${DEFAULT-VALUE}).")
+      description =
+          "Least time between the end of one publish and the start of the next: a change after"
+              + " such a gap is published at once, changes sooner are batched (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration quietPeriod;
 
   @Option(

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
 public final class ControlPlane implements AutoCloseable {
 
   /**
-   * @param quietPeriod how long the state must stay unchanged before a publish
+   * @param quietPeriod the least time between the end of one publish and the start of the next
    * @param maxDelay the longest a change waits for its publish during a steady stream of changes
    */
   public record Settings(

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
- * When a debounced build is due. A lone change, arriving when no build has run for a quiet period,
- * is due at once (leading edge): a single endpoint change reaches proxies without waiting. Under
- * load, while a build runs or soon after one, changes batch: due a quiet period after the last
- * trigger, but never later than the maximum delay after the first trigger of the batch. Times are
+ * When a debounced build is due. Builds are spaced: the next one starts at least a quiet period
+ * after the previous one ended. A lone change, arriving when no build has ended within the quiet
+ * period, is therefore due at once (leading edge), and a single endpoint change reaches proxies
+ * without waiting. Changes that arrive during a build or within the quiet period after it are
+ * merged and due when the quiet period after that build has passed, so under load every build
+ * carries every change that came in since the last one, and a change waits at most one build plus
+ * one quiet period. The maximum delay bounds that wait from the first change of a batch. Times are
  * {@link System#nanoTime()} values, compared by difference so that they may wrap. Not thread-safe.
  */
 final class DebounceSchedule {
@@ -16,11 +19,7 @@ final class DebounceSchedule {
   private final long maxDelayNanos;
   private boolean pending;
   private long firstAt;
-  private long lastAt;
   private int merged;
-
-  /** Whether the pending batch started while idle, and so is due at once. */
-  private boolean leading;
 
   private boolean building;
   private boolean everBuilt;
@@ -47,21 +46,29 @@ final class DebounceSchedule {
       pending = true;
       firstAt = now;
       merged = 0;
-      leading = !building && (!everBuilt || now - lastBuiltAt >= quietNanos);
     }
-    lastAt = now;
     merged++;
   }
 
-  /** When the pending batch is due, or empty when nothing is pending. */
+  /**
+   * When the pending batch is due, or empty when nothing is pending. While a build runs, the batch
+   * is provisionally due at its maximum delay; {@link #built} brings that forward to the end of the
+   * quiet period after the build.
+   */
   OptionalLong dueAt() {
     if (!pending) {
       return OptionalLong.empty();
     }
-    if (leading) {
+    long latest = firstAt + maxDelayNanos;
+    if (building) {
+      return OptionalLong.of(latest);
+    }
+    if (!everBuilt) {
       return OptionalLong.of(firstAt);
     }
-    return OptionalLong.of(firstAt + Math.min(lastAt - firstAt + quietNanos, maxDelayNanos));
+    long spaced = lastBuiltAt + quietNanos;
+    long due = spaced - firstAt > 0 ? spaced : firstAt;
+    return OptionalLong.of(due - latest > 0 ? latest : due);
   }
 
   /** Ends the pending batch, as its build starts, and says how many triggers it merged. */

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Merges bursts of changes into one build: the build runs after a quiet period without triggers,
- * and at the latest a maximum delay after the first trigger, so a steady stream of changes cannot
- * starve the proxies. Builds run one at a time on the debouncer's own thread; a trigger during a
- * build schedules another build after it.
+ * Merges bursts of changes into one build, on the schedule of {@link DebounceSchedule}: a lone
+ * change is built at once, builds are spaced at least a quiet period apart, and changes that come
+ * during a build or within that gap are merged into the next one. Builds run one at a time on the
+ * debouncer's own thread.
  */
 public final class Debouncer implements AutoCloseable {
 

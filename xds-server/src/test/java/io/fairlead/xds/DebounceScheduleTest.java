@@ -19,48 +19,99 @@ class DebounceScheduleTest {
   }
 
   @Test
-  void aLoneChangeIsDueAtOnce() {
+  void theFirstChangeIsDueAtOnce() {
+    schedule.trigger(7 * MS);
+    assertThat(schedule.dueAt()).hasValue(7 * MS);
+  }
+
+  @Test
+  void aLoneChangeAfterAQuietPeriodIsDueAtOnce() {
     schedule.trigger(0);
-    assertThat(schedule.dueAt()).hasValue(0);
     assertThat(schedule.take()).isEqualTo(1);
     schedule.built(20 * MS);
-    schedule.trigger(5000 * MS); // long after the last build: idle again
+    schedule.trigger(120 * MS); // exactly a quiet period after the build ended
+    assertThat(schedule.dueAt()).hasValue(120 * MS);
+    schedule.take();
+    schedule.built(130 * MS);
+    schedule.trigger(5000 * MS);
     assertThat(schedule.dueAt()).hasValue(5000 * MS);
   }
 
-  /** The build at 0 ran until 20 ms: what comes soon after it waits for quiet, and batches. */
-  private void busy() {
+  /** The build at 0 ran until 20 ms. */
+  private void builtAt20() {
     schedule.trigger(0);
     schedule.take();
     schedule.built(20 * MS);
   }
 
   @Test
-  void aBurstSoonAfterABuildIsMergedAndDueAQuietPeriodAfterItsLastTrigger() {
-    busy();
+  void changesSoonAfterABuildAreMergedAndDueAQuietPeriodAfterIt() {
+    builtAt20();
     schedule.trigger(30 * MS);
+    assertThat(schedule.dueAt()).hasValue(120 * MS);
     schedule.trigger(60 * MS);
-    schedule.trigger(90 * MS);
-    assertThat(schedule.dueAt()).hasValue(190 * MS);
+    schedule.trigger(110 * MS);
+    assertThat(schedule.dueAt()).as("later triggers do not push it back").hasValue(120 * MS);
     assertThat(schedule.take()).isEqualTo(3);
     assertThat(schedule.dueAt()).isEmpty();
   }
 
   @Test
-  void changesDuringABuildWaitForItAndBatch() {
+  void changesDuringABuildAreDueAQuietPeriodAfterItEnds() {
     schedule.trigger(0);
     schedule.take(); // building
-    schedule.trigger(5000 * MS); // a long build: still not idle
-    assertThat(schedule.dueAt()).hasValue(5100 * MS);
+    schedule.trigger(10 * MS);
+    schedule.trigger(40 * MS);
+    assertThat(schedule.dueAt()).as("provisional, while building").hasValue(1010 * MS);
+    schedule.built(50 * MS);
+    assertThat(schedule.dueAt()).hasValue(150 * MS);
+    assertThat(schedule.take()).isEqualTo(2);
   }
 
   @Test
-  void aSteadyStreamOfTriggersIsDueAtTheMaximumDelay() {
-    busy();
-    for (long t = 30; t <= 2030; t += 50) {
-      schedule.trigger(t * MS);
+  void aBuildLongerThanTheMaximumDelayIsFollowedAtOnce() {
+    schedule.trigger(0);
+    schedule.take();
+    schedule.trigger(100 * MS);
+    schedule.built(3000 * MS);
+    assertThat(schedule.dueAt()).hasValue(1100 * MS); // overdue: build now
+  }
+
+  @Test
+  void aSteadyStreamIsBuiltOncePerBuildAndQuietPeriod() {
+    // one trigger every 50 ms for 2 s; each build takes 30 ms; time advances in 10 ms steps
+    int builds = 0;
+    long buildingUntil = -1;
+    long pendingSince = -1;
+    long worstWait = 0;
+    for (long t = 0; t <= 2000; t += 10) {
+      long now = t * MS;
+      if (buildingUntil >= 0 && now >= buildingUntil) {
+        schedule.built(buildingUntil);
+        buildingUntil = -1;
+      }
+      if (t % 50 == 0) {
+        if (pendingSince < 0) {
+          pendingSince = now;
+        }
+        schedule.trigger(now);
+      }
+      if (buildingUntil < 0
+          && schedule.dueAt().isPresent()
+          && schedule.dueAt().getAsLong() <= now) {
+        worstWait = Math.max(worstWait, now - pendingSince);
+        schedule.take();
+        pendingSince = -1;
+        builds++;
+        buildingUntil = now + 30 * MS;
+      }
     }
-    assertThat(schedule.dueAt()).hasValue(1030 * MS);
+    assertThat(builds)
+        .as("one build per build time and quiet period, not one per change")
+        .isBetween(15, 17);
+    assertThat(worstWait)
+        .as("a change waits at most a build and a quiet period")
+        .isLessThanOrEqualTo(130 * MS);
   }
 
   @Test
@@ -70,8 +121,11 @@ class DebounceScheduleTest {
     schedule.take();
     schedule.built(start - 20 * MS);
     schedule.trigger(start);
-    schedule.trigger(start + 80 * MS);
-    assertThat(schedule.dueAt().getAsLong() - start).isEqualTo(180 * MS);
+    assertThat(schedule.dueAt().getAsLong() - start).isEqualTo(80 * MS);
+    schedule.take();
+    schedule.built(start + 90 * MS); // past Long.MAX_VALUE
+    schedule.trigger(start + 100 * MS);
+    assertThat(schedule.dueAt().getAsLong() - start).isEqualTo(190 * MS);
   }
 
   @Test
