@@ -36,7 +36,9 @@ public final class LivenessProbe implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LivenessProbe.class);
   static final String NODE_ID = "fairlead-liveness-probe";
-  private static final String NOWHERE = "fairlead-liveness-probe";
+
+  /** The namespace the probe declares, which holds nothing: its group is always empty. */
+  static final String NOWHERE = "fairlead-liveness-probe";
 
   /**
    * Consecutive failed probes before the process is reported dead: one slow answer is not death.

@@ -152,8 +152,11 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
   }
 
   private void sent(long streamId, String type, String nonce, String version) {
-    metrics.pushed();
     StreamState stream = streams.get(streamId);
+    if (stream != null && LivenessProbe.NODE_ID.equals(stream.nodeId())) {
+      return; // the liveness probe's answers are not proxies' pushes
+    }
+    metrics.pushed();
     if (stream != null) {
       stream.sent(type, new Sent(nonce, version, clock.instant()));
     }

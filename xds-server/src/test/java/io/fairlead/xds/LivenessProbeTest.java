@@ -35,6 +35,9 @@ class LivenessProbeTest {
         }
         assertThat(probe.problem()).isEmpty();
       }
+      assertThat(plane.metrics().scrape())
+          .as("the probe's answers are not counted as pushes to proxies")
+          .contains("fairlead_xds_pushes_total 0.0");
     }
   }
 

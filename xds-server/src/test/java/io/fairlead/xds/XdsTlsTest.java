@@ -176,7 +176,7 @@ class XdsTlsTest {
     CompletableFuture<Object> result = new CompletableFuture<>();
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
             .streamAggregatedResources(
                 new StreamObserver<>() {
                   @Override
@@ -199,7 +199,7 @@ class XdsTlsTest {
             .setTypeUrl(Resources.V3.CLUSTER_TYPE_URL)
             .setNode(node)
             .build());
-    Object answer = result.get(15, TimeUnit.SECONDS);
+    Object answer = result.get(40, TimeUnit.SECONDS);
     lastGroups =
         plane.callbacks().connections().stream()
             .filter(c -> c.nodeId().equals(node.getId()))
