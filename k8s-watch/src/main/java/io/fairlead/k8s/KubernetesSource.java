@@ -234,7 +234,8 @@ public final class KubernetesSource implements KubeSource {
     }
     KubeState snapshot = state.snapshot();
     Change merged = pending.merge(change);
-    boolean admitted = change.full() || guard.admit(delivered, snapshot, System.nanoTime());
+    boolean admitted =
+        change.full() || guard.admit(delivered, snapshot, merged.services(), System.nanoTime());
     List<Diagnostic> nowHolding = guard.holding().map(List::of).orElse(List.of());
     boolean newlyHeld = !nowHolding.equals(holding);
     holding = nowHolding;

@@ -8,27 +8,30 @@ import io.fairlead.translators.KubeState;
 import io.fairlead.translators.Relevance;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The objects a source has seen, updated one object at a time; each update says what it changed.
- * Not thread-safe: a source confines it to its event thread.
+ * The state is persistent: an update costs O(log n) and {@link #snapshot()} is free. Not
+ * thread-safe: a source confines it to its event thread.
  */
 final class MutableKubeState {
 
-  private final TreeMap<ObjectRef, Service> services = new TreeMap<>();
-  private final TreeMap<ObjectRef, EndpointSlice> slices = new TreeMap<>();
+  private KubeState state = KubeState.EMPTY;
 
   /** Sets the current version of a Service; empty means it is gone. */
   Change setService(ObjectRef ref, Optional<Service> now) {
-    Service old = services.get(ref);
+    Service old = state.services().get(ref);
     if (now.isEmpty()) {
-      return services.remove(ref) == null ? Change.NONE : Change.ofService(ref);
+      if (old == null) {
+        return Change.NONE;
+      }
+      state = state.withoutService(ref);
+      return Change.ofService(ref);
     }
     if (old != null && Relevance.sameResourceVersion(old, now.get())) {
       return Change.NONE;
     }
-    services.put(ref, now.get());
+    state = state.withService(ref, now.get());
     return old == null || Relevance.serviceChanged(old, now.get())
         ? Change.ofService(ref)
         : Change.NONE;
@@ -36,27 +39,27 @@ final class MutableKubeState {
 
   /** Sets the current version of an EndpointSlice; empty means it is gone. */
   Change setSlice(ObjectRef ref, Optional<EndpointSlice> now) {
-    EndpointSlice old = slices.get(ref);
+    EndpointSlice old = state.endpointSlices().get(ref);
     if (now.isEmpty()) {
-      slices.remove(ref);
+      state = state.withoutSlice(ref);
       return Change.ofEndpoints(Relevance.endpointsAffected(old, null));
     }
     if (old != null && Relevance.sameResourceVersion(old, now.get())) {
       return Change.NONE;
     }
-    slices.put(ref, now.get());
+    state = state.withSlice(ref, now.get());
     return Change.ofEndpoints(Relevance.endpointsAffected(old, now.get()));
   }
 
   Set<ObjectRef> serviceRefs() {
-    return Set.copyOf(services.keySet());
+    return Set.copyOf(state.services().keySet());
   }
 
   Set<ObjectRef> sliceRefs() {
-    return Set.copyOf(slices.keySet());
+    return Set.copyOf(state.endpointSlices().keySet());
   }
 
   KubeState snapshot() {
-    return new KubeState(services, slices);
+    return state;
   }
 }

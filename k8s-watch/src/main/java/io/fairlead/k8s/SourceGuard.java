@@ -1,11 +1,13 @@
 package io.fairlead.k8s;
 
 import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.Reason;
 import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeState;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Keeps a source from withdrawing the world because of a glitch: a directory emptied or replaced, a
@@ -55,6 +57,15 @@ public final class SourceGuard {
    * says why, as an error diagnostic.
    */
   public boolean admit(KubeState delivered, KubeState candidate, long nowNanos) {
+    return admit(delivered, candidate, delivered.services().keySet(), nowNanos);
+  }
+
+  /**
+   * As {@link #admit(KubeState, KubeState, long)}, for a source that knows which Services changed
+   * since {@code delivered}: only those can be lost, so the check costs O(changed), not O(world).
+   */
+  public boolean admit(
+      KubeState delivered, KubeState candidate, Set<ObjectRef> changed, long nowNanos) {
     int before = delivered.services().size();
     int after = candidate.services().size();
     if (before == 0) {
@@ -68,7 +79,8 @@ public final class SourceGuard {
               + "; keeping the last good state (serve --allow-empty-source accepts an empty source)");
     }
     long lost =
-        delivered.services().keySet().stream()
+        changed.stream()
+            .filter(r -> delivered.services().containsKey(r))
             .filter(r -> !candidate.services().containsKey(r))
             .count();
     if (after > 0 && lost >= 2 && lost * 100 > (long) settings.maxLossPercent() * before) {

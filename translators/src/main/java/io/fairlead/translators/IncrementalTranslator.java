@@ -1,7 +1,7 @@
 package io.fairlead.translators;
 
+import com.google.common.base.Suppliers;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.ServiceEntry;
@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * Translates only what changed. A source change rebuilds the model of the Services it names; a
@@ -28,18 +30,48 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IncrementalTranslator {
 
   /**
-   * The model built from one update: per-Service parts, the state-wide diagnostics, and the
-   * source's diagnostics that came with it.
+   * The model built from one update: per-Service parts, warnings for slices whose Service does not
+   * exist (by that Service), for unlabelled slices, and the source's diagnostics that came with it.
+   * Persistent maps: an update shares everything it did not change with the model before it.
    */
-  private record Model(
-      SortedMap<ObjectRef, KubeModelBuilder.Built> services,
-      List<Diagnostic> diagnostics,
-      List<Diagnostic> sourceDiagnostics) {}
+  private static final class Model {
+    final PSortedMap<ObjectRef, KubeModelBuilder.Built> services;
+    final PSortedMap<ObjectRef, List<Diagnostic>> orphans;
+    final List<Diagnostic> unlabelled;
+    final List<Diagnostic> sourceDiagnostics;
+    private final Supplier<List<Diagnostic>> diagnostics;
+
+    Model(
+        PSortedMap<ObjectRef, KubeModelBuilder.Built> services,
+        PSortedMap<ObjectRef, List<Diagnostic>> orphans,
+        List<Diagnostic> unlabelled,
+        List<Diagnostic> sourceDiagnostics) {
+      this.services = services;
+      this.orphans = orphans;
+      this.unlabelled = unlabelled;
+      this.sourceDiagnostics = sourceDiagnostics;
+      // gathered once per model, when a publish first asks, not on every source event
+      this.diagnostics = Suppliers.memoize(this::gather);
+    }
+
+    /** The state-wide diagnostics: the Services', the orphan and unlabelled slices'; sorted. */
+    List<Diagnostic> diagnostics() {
+      return diagnostics.get();
+    }
+
+    private List<Diagnostic> gather() {
+      SortedSet<Diagnostic> all = new TreeSet<>(unlabelled);
+      orphans.values().forEach(all::addAll);
+      services.values().forEach(b -> all.addAll(b.diagnostics()));
+      return List.copyOf(all);
+    }
+  }
 
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
   private final TranslationSettings settings;
-  private volatile Model model = new Model(new TreeMap<>(), List.of(), List.of());
+  private volatile Model model =
+      new Model(TreePMap.empty(), TreePMap.empty(), List.of(), List.of());
   private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
 
   /** A translator for a cluster with the default settings ({@code cluster.local}). */
@@ -63,35 +95,50 @@ public final class IncrementalTranslator {
   public synchronized void update(SourceUpdate update) {
     KubeState state = update.state();
     Change change = update.change();
-    Map<ObjectRef, List<EndpointSlice>> slices = KubeModelBuilder.slicesByService(state);
-    SortedMap<ObjectRef, KubeModelBuilder.Built> next = new TreeMap<>(model.services());
-    next.keySet().retainAll(state.services().keySet());
-    Set<ObjectRef> dirty = new TreeSet<>();
-    if (change.full()) {
+    PSortedMap<ObjectRef, KubeModelBuilder.Built> services = model.services;
+    PSortedMap<ObjectRef, List<Diagnostic>> orphans = model.orphans;
+    Set<ObjectRef> dirty = new TreeSet<>(change.services());
+    dirty.addAll(change.endpointsOf());
+    if (change.full() || !coherent(services, state)) {
+      // the first state, or a change that did not name every Service it added or removed
+      services = TreePMap.empty();
+      orphans = TreePMap.empty();
       dirty.addAll(state.services().keySet());
-    } else {
-      dirty.addAll(change.services());
-      dirty.addAll(change.endpointsOf());
+      dirty.addAll(state.slicesByService().keySet());
     }
-    dirty.addAll(state.services().keySet().stream().filter(r -> !next.containsKey(r)).toList());
     for (ObjectRef ref : dirty) {
       Service svc = state.services().get(ref);
       if (svc == null) {
-        next.remove(ref);
+        services = services.minus(ref);
       } else {
-        next.put(ref, KubeModelBuilder.buildService(svc, slices.getOrDefault(ref, List.of())));
+        services = services.plus(ref, KubeModelBuilder.buildService(svc, state.slicesOf(ref)));
       }
+      List<Diagnostic> orphaned = KubeModelBuilder.orphansOf(state, ref);
+      orphans = orphaned.isEmpty() ? orphans.minus(ref) : orphans.plus(ref, orphaned);
     }
-    List<Diagnostic> diagnostics = new ArrayList<>(KubeModelBuilder.orphanSlices(state, slices));
-    next.values().forEach(b -> diagnostics.addAll(b.diagnostics()));
-    model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)), update.diagnostics());
+    List<Diagnostic> unlabelled =
+        state.unlabelledSlices().isEmpty()
+            ? List.of()
+            : List.copyOf(KubeModelBuilder.unlabelledSlices(state));
+    model = new Model(services, orphans, unlabelled, update.diagnostics());
+  }
+
+  /**
+   * A guard in O(1): the model holds as many Services as the state. Sources name every Service they
+   * add or remove in the change ({@code MutableKubeState}, {@link Change#between}); a change that
+   * did not, and so left the model with a Service too many or too few, is caught here and answered
+   * with a full rebuild instead of a wrong model.
+   */
+  private static boolean coherent(
+      PSortedMap<ObjectRef, KubeModelBuilder.Built> services, KubeState state) {
+    return services.size() == state.services().size();
   }
 
   /** The diagnostics of the state: model and source, whatever proxies are connected. */
   public List<Diagnostic> diagnostics() {
     Model m = model;
     List<Diagnostic> all = new ArrayList<>(m.diagnostics());
-    all.addAll(m.sourceDiagnostics());
+    all.addAll(m.sourceDiagnostics);
     return List.copyOf(new TreeSet<>(all));
   }
 
@@ -121,7 +168,7 @@ public final class IncrementalTranslator {
 
   private XdsResources translate(Model m, ProxyContext ctx) {
     List<ServiceResources> parts = new ArrayList<>();
-    for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
+    for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services.entrySet()) {
       if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
         continue;
       }
@@ -138,12 +185,12 @@ public final class IncrementalTranslator {
       parts.add(cached.resources());
     }
     for (Map<ObjectRef, Memo> memo : memos.values()) {
-      if (memo.size() > m.services().size()) {
-        memo.keySet().retainAll(m.services().keySet());
+      if (memo.size() > m.services.size()) {
+        memo.keySet().retainAll(m.services.keySet());
       }
     }
     List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());
-    diagnostics.addAll(m.sourceDiagnostics());
+    diagnostics.addAll(m.sourceDiagnostics);
     return XdsTranslator.assemble(parts, diagnostics, ctx);
   }
 

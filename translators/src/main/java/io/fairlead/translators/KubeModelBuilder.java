@@ -46,49 +46,49 @@ public final class KubeModelBuilder {
   private KubeModelBuilder() {}
 
   public static ServiceModel build(KubeState state) {
-    Map<ObjectRef, List<EndpointSlice>> slicesByService = slicesByService(state);
     List<ServiceEntry> services = new ArrayList<>();
     Set<Diagnostic> diagnostics = new TreeSet<>();
     for (Map.Entry<ObjectRef, Service> e : state.services().entrySet()) {
-      Built built = buildService(e.getValue(), slicesByService.getOrDefault(e.getKey(), List.of()));
+      Built built = buildService(e.getValue(), state.slicesOf(e.getKey()));
       built.entry().ifPresent(services::add);
       diagnostics.addAll(built.diagnostics());
     }
-    diagnostics.addAll(orphanSlices(state, slicesByService));
+    diagnostics.addAll(unlabelledSlices(state));
+    for (ObjectRef named : state.slicesByService().keySet()) {
+      diagnostics.addAll(orphansOf(state, named));
+    }
     return new ServiceModel(List.copyOf(services), List.copyOf(diagnostics));
   }
 
-  /** The slices of each Service, by the service-name label, in ref order. */
-  public static Map<ObjectRef, List<EndpointSlice>> slicesByService(KubeState state) {
-    Map<ObjectRef, List<EndpointSlice>> out = new TreeMap<>();
-    for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      KubeLabels.serviceOf(e.getValue())
-          .ifPresent(svc -> out.computeIfAbsent(svc, k -> new ArrayList<>()).add(e.getValue()));
+  /** Warnings for the EndpointSlices without a {@code kubernetes.io/service-name} label. */
+  public static List<Diagnostic> unlabelledSlices(KubeState state) {
+    List<Diagnostic> out = new ArrayList<>();
+    for (ObjectRef ref : state.unlabelledSlices().keySet()) {
+      out.add(
+          Diagnostic.warning(
+              Reason.ORPHAN_SLICE,
+              Subject.of(ref, "metadata.labels"),
+              "EndpointSlice has no " + KubeLabels.SERVICE_NAME + " label; ignored"));
     }
     return out;
   }
 
-  /** Diagnostics for EndpointSlices that belong to no existing Service. */
-  public static List<Diagnostic> orphanSlices(
-      KubeState state, Map<ObjectRef, List<EndpointSlice>> bySvc) {
+  /** Warnings for the EndpointSlices labelled with {@code service} when it does not exist. */
+  public static List<Diagnostic> orphansOf(KubeState state, ObjectRef service) {
+    if (state.services().containsKey(service)) {
+      return List.of();
+    }
     List<Diagnostic> out = new ArrayList<>();
-    for (Map.Entry<ObjectRef, EndpointSlice> e : state.endpointSlices().entrySet()) {
-      Optional<ObjectRef> svc = KubeLabels.serviceOf(e.getValue());
-      if (svc.isEmpty()) {
-        out.add(
-            Diagnostic.warning(
-                Reason.ORPHAN_SLICE,
-                Subject.of(e.getKey(), "metadata.labels"),
-                "EndpointSlice has no " + KubeLabels.SERVICE_NAME + " label; ignored"));
-      } else if (!state.services().containsKey(svc.get())) {
-        out.add(
-            Diagnostic.warning(
-                Reason.ORPHAN_SLICE,
-                Subject.of(e.getKey(), "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
-                "EndpointSlice belongs to Service "
-                    + svc.get()
-                    + ", which does not exist; ignored"));
-      }
+    var slices = state.slicesByService().get(service);
+    if (slices == null) {
+      return List.of();
+    }
+    for (ObjectRef ref : slices.keySet()) {
+      out.add(
+          Diagnostic.warning(
+              Reason.ORPHAN_SLICE,
+              Subject.of(ref, "metadata.labels[" + KubeLabels.SERVICE_NAME + "]"),
+              "EndpointSlice belongs to Service " + service + ", which does not exist; ignored"));
     }
     return out;
   }

@@ -87,6 +87,30 @@ class IncrementalTranslatorTest {
     }
   }
 
+  /** A source that forgets to name a Service it removed gets a full rebuild, not a stale model. */
+  @Test
+  void aChangeThatHidesARemovedServiceIsCaughtByTheSizeGuard() throws Exception {
+    List<KubeState> states = new ArrayList<>();
+    try (Stream<Path> cases = Files.list(GOLDEN)) {
+      for (Path c : cases.sorted().toList()) {
+        states.add(DirectorySource.load(c.resolve("input.yaml")).state());
+      }
+    }
+    KubeState full =
+        states.stream()
+            .max(java.util.Comparator.comparingInt(s -> s.services().size()))
+            .orElseThrow();
+    KubeState fewer = full.withoutService(full.services().firstKey());
+    IncrementalTranslator incremental = new IncrementalTranslator();
+    incremental.update(full, Change.FULL);
+    incremental.update(fewer, Change.NONE);
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(incremental.translate(ctx))
+          .as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(fewer), ctx));
+    }
+  }
+
   /** A view pinned before an update keeps translating the state it was taken from. */
   @Test
   void aViewTranslatesTheStateItWasTakenFromWhateverComesAfter() throws Exception {
