@@ -196,11 +196,11 @@ public final class AnnotationRegistry {
   public static final AnnotationKey<RetryPolicy> RETRIES =
       new AnnotationKey<>(
           "retries",
-          "`attempts=N,on=COND|COND,per-try-timeout=D`",
-          "unset; on=5xx|reset|connect-failure when enabled",
-          "Route retries, each to an endpoint not tried before, also when the key hashes to the failed one. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. HTTP-family ports only.",
-          "Route `retry_policy` with the `previous_hosts` predicate and `host_selection_retry_max_attempts: 5` (see [retry-previous-hosts](envoy-semantics.md#retry-previous-hosts)).",
-          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; per-try-timeout is dropped. gRPC has no retry host predicate, so a retry may pick the same endpoint.",
+          "`attempts=N,on=COND|COND,per-try-timeout=D,backoff=BASE[-MAX],status=CODE|CODE,retry-host=other|any` (any subset)",
+          "unset; attempts=1, on=5xx|reset|connect-failure, backoff 25ms-250ms, retry-host=other when enabled",
+          "Route retries. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. `status=` retries these HTTP statuses too (100 to 599). `backoff=` waits a jittered, exponentially growing interval between attempts, from BASE (at least 1ms) up to MAX (default 10 × BASE). `retry-host=other` (the default) sends each retry to an endpoint not tried before, also when the key hashes to the failed one; `any` lets a retry pick the same endpoint again. HTTP-family ports only.",
+          "Route `retry_policy`: `retry_on`, `num_retries`, `per_try_timeout`, `retry_back_off` (see [retry-backoff](envoy-semantics.md#retry-backoff)), `retriable_status_codes` with the `retriable-status-codes` condition (see [retry-status-codes](envoy-semantics.md#retry-status-codes)), and unless `retry-host=any` the `previous_hosts` predicate with `host_selection_retry_max_attempts: 5` (see [retry-previous-hosts](envoy-semantics.md#retry-previous-hosts)).",
+          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; `backoff` is sent (gRPC reads `retry_back_off`, gRFC A44); per-try-timeout and `status=` are dropped with a warning. gRPC has no retry host predicate, so a retry may pick the same endpoint (`retry-host=other` written out is a warning).",
           SettingParsers::retries);
 
   public static final AnnotationKey<Duration> TIMEOUT =

@@ -262,7 +262,8 @@ final class SettingParsers {
 
   static ParseResult<RetryPolicy> retries(String text) {
     ParseResult<Map<String, String>> kv =
-        keyValues(text, List.of("attempts", "on", "per-try-timeout"));
+        keyValues(
+            text, List.of("attempts", "on", "per-try-timeout", "backoff", "status", "retry-host"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -289,9 +290,72 @@ final class SettingParsers {
         m.containsKey("per-try-timeout")
             ? Optional.of(f.positiveDuration("per-try-timeout", Duration.ZERO))
             : Optional.empty();
+    Optional<RetryPolicy.Backoff> backoff = Optional.empty();
+    if (m.containsKey("backoff")) {
+      ParseResult<RetryPolicy.Backoff> b = backoff(m.get("backoff"));
+      if (b instanceof ParseResult.Err<RetryPolicy.Backoff> e) {
+        return ParseResult.err("backoff: " + e.message());
+      }
+      backoff = Optional.of(((ParseResult.Ok<RetryPolicy.Backoff>) b).value());
+    }
+    Optional<List<Integer>> statuses = Optional.empty();
+    if (m.containsKey("status")) {
+      Set<Integer> codes = new java.util.TreeSet<>();
+      for (String code : m.get("status").split("\\|", -1)) {
+        ParseResult<Long> c = Values.integer(code, 100, 599);
+        if (c instanceof ParseResult.Err<Long> e) {
+          return ParseResult.err("status: HTTP status " + e.message());
+        }
+        codes.add(((ParseResult.Ok<Long>) c).value().intValue());
+      }
+      statuses = Optional.of(List.copyOf(codes));
+    }
+    Optional<RetryPolicy.RetryHost> host = Optional.empty();
+    if (m.containsKey("retry-host")) {
+      switch (m.get("retry-host").trim()) {
+        case "other" -> host = Optional.of(RetryPolicy.RetryHost.OTHER);
+        case "any" -> host = Optional.of(RetryPolicy.RetryHost.ANY);
+        default -> {
+          return ParseResult.err(
+              "retry-host: '"
+                  + m.get("retry-host")
+                  + "' is not a retry host; expected other or any");
+        }
+      }
+    }
+    RetryPolicy policy =
+        new RetryPolicy(attempts, List.copyOf(on), perTry, backoff, statuses, host);
     return f.error()
         .<ParseResult<RetryPolicy>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new RetryPolicy(attempts, List.copyOf(on), perTry)));
+        .orElseGet(() -> ParseResult.ok(policy));
+  }
+
+  /** {@code BASE} or {@code BASE-MAX}; MAX defaults to 10 × BASE, as in Envoy and gRPC. */
+  private static ParseResult<RetryPolicy.Backoff> backoff(String text) {
+    String[] parts = text.trim().split("-", -1);
+    if (parts.length > 2) {
+      return ParseResult.err("'" + text + "' is not a back-off; expected BASE or BASE-MAX");
+    }
+    ParseResult<Duration> base = Values.positiveDuration(parts[0]);
+    if (base instanceof ParseResult.Err<Duration> e) {
+      return ParseResult.err("base " + e.message());
+    }
+    Duration b = ((ParseResult.Ok<Duration>) base).value();
+    if (b.compareTo(Duration.ofMillis(1)) < 0) {
+      return ParseResult.err("base " + text + " is below 1ms, which Envoy refuses");
+    }
+    Duration max = b.multipliedBy(10);
+    if (parts.length == 2) {
+      ParseResult<Duration> mx = Values.positiveDuration(parts[1]);
+      if (mx instanceof ParseResult.Err<Duration> e) {
+        return ParseResult.err("max " + e.message());
+      }
+      max = ((ParseResult.Ok<Duration>) mx).value();
+      if (max.compareTo(b) < 0) {
+        return ParseResult.err("max " + parts[1] + " is shorter than the base " + parts[0]);
+      }
+    }
+    return ParseResult.ok(new RetryPolicy.Backoff(b, max));
   }
 
   static ParseResult<ExportTo> exportTo(String text) {

@@ -161,6 +161,13 @@ class ServicePolicyParserTest {
     "fairlead.io/source-ip-prefix, '24,129', out of range",
     "fairlead.io/health-check, 'http:/x,interval=0s', greater than zero",
     "fairlead.io/retries, 'attempts=2,on=sometimes', not a retry condition",
+    "fairlead.io/retries, 'backoff=0s', greater than zero",
+    "fairlead.io/retries, 'backoff=500us', not a duration",
+    "fairlead.io/retries, 'backoff=1s-100ms', shorter than the base",
+    "fairlead.io/retries, 'backoff=1s-2s-3s', expected BASE or BASE-MAX",
+    "fairlead.io/retries, 'status=503|99', out of range",
+    "fairlead.io/retries, 'status=5xx', status",
+    "fairlead.io/retries, 'retry-host=same', expected other or any",
     "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
@@ -325,5 +332,36 @@ class ServicePolicyParserTest {
   private static NativeFields clientIp() {
     return new NativeFields(
         Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
+  }
+
+  @Test
+  void retriesReadBackoffStatusesAndRetryHost() {
+    RetryPolicy r =
+        parse(
+                Map.of(
+                    "fairlead.io/retries",
+                    "attempts=2,status=504|503|503,backoff=10ms-2s,retry-host=any"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .retries()
+            .orElseThrow();
+    assertThat(r.on()).isEqualTo(RetryPolicy.DEFAULT_ON);
+    assertThat(r.retriableStatusCodes()).contains(List.of(503, 504));
+    assertThat(r.backoff())
+        .contains(new RetryPolicy.Backoff(Duration.ofMillis(10), Duration.ofSeconds(2)));
+    assertThat(r.avoidsTriedHosts()).isFalse();
+    RetryPolicy plain =
+        parse(Map.of("fairlead.io/retries", "backoff=30ms"), NativeFields.NONE, HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .retries()
+            .orElseThrow();
+    assertThat(plain.backoff())
+        .contains(new RetryPolicy.Backoff(Duration.ofMillis(30), Duration.ofMillis(300)));
+    assertThat(plain.avoidsTriedHosts()).isTrue();
   }
 }

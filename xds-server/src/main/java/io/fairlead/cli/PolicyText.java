@@ -238,7 +238,18 @@ final class PolicyText {
     return r.attempts()
         + " retries on "
         + String.join("|", r.on())
-        + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("");
+        + r.retriableStatusCodes()
+            .map(
+                c ->
+                    " and HTTP " + c.stream().map(String::valueOf).collect(Collectors.joining("|")))
+            .orElse("")
+        + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("")
+        + r.backoff()
+            .map(
+                b ->
+                    ", back-off " + Durations.format(b.base()) + " to " + Durations.format(b.max()))
+            .orElse("")
+        + (r.avoidsTriedHosts() ? ", each to an endpoint not tried yet" : ", to any endpoint");
   }
 
   private static String gateway(GatewayExposure g) {

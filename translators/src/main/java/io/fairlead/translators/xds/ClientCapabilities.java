@@ -229,7 +229,24 @@ public final class ClientCapabilities {
     if (r.perTryTimeout().isPresent()) {
       d.warn(AnnotationRegistry.RETRIES, "gRPC has no per-try timeout; it is not sent");
     }
-    return new RetryPolicy(r.attempts(), List.copyOf(on), Optional.empty());
+    if (r.retriableStatusCodes().isPresent()) {
+      d.warn(
+          AnnotationRegistry.RETRIES,
+          "gRPC retries on gRPC statuses, not HTTP ones; status= is not sent");
+    }
+    if (r.retryHost().filter(h -> h == RetryPolicy.RetryHost.OTHER).isPresent()) {
+      d.warn(
+          AnnotationRegistry.RETRIES,
+          "gRPC has no retry host predicate, so a retry may pick the endpoint that failed; retry-host=other is not sent");
+    }
+    // gRPC reads retry_back_off (gRFC A44), with Envoy's defaults.
+    return new RetryPolicy(
+        r.attempts(),
+        List.copyOf(on),
+        Optional.empty(),
+        r.backoff(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** Collects the downgrades of one port for one client. */

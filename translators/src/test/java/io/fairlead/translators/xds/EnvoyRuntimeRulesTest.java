@@ -530,4 +530,31 @@ class EnvoyRuntimeRulesTest {
                 .map(LbEndpoint::getHealthStatus))
         .containsExactly(HealthStatus.HEALTHY, HealthStatus.DRAINING);
   }
+
+  // 11. Retry back-off, statuses and hosts ------------------------------------------------------
+
+  @Test
+  void retryStatusCodesNeedTheirConditionAndBackoffIsWrittenInFull() throws Exception {
+    String a =
+        "fairlead.io/retries: attempts=2,on=reset,status=503|409,backoff=50ms,retry-host=any";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var retry = onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getRetryPolicy();
+      // Envoy reads retriable_status_codes only under the retriable-status-codes condition.
+      assertThat(retry.getRetryOn()).isEqualTo("reset,retriable-status-codes");
+      assertThat(retry.getRetriableStatusCodesList()).containsExactly(409, 503);
+      // max_interval is written (10 x base), so Envoy's own default cannot differ.
+      assertThat(retry.getRetryBackOff().getBaseInterval().getNanos()).isEqualTo(50_000_000);
+      assertThat(retry.getRetryBackOff().getMaxInterval().getNanos()).isEqualTo(500_000_000);
+      assertThat(retry.getRetryHostPredicateList()).isEmpty();
+      assertThat(retry.getHostSelectionRetryMaxAttempts()).isZero();
+    }
+    XdsResources grpc = translate(a, HTTP_PORT, READY_3, GRPC_JAVA);
+    var retry = onlyRoute(grpc).getRoute().getRetryPolicy();
+    assertThat(retry.getRetryOn()).isEqualTo("unavailable");
+    assertThat(retry.getRetriableStatusCodesList()).isEmpty();
+    assertThat(retry.getRetryBackOff().getMaxInterval().getNanos()).isEqualTo(500_000_000);
+    assertThat(grpc.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("status= is not sent"));
+  }
 }
