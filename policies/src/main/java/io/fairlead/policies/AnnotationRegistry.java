@@ -176,11 +176,11 @@ public final class AnnotationRegistry {
   public static final AnnotationKey<OutlierDetection> OUTLIER_DETECTION =
       new AnnotationKey<>(
           "outlier-detection",
-          "`default`, or `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N`",
-          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=50 when enabled",
-          "Passive ejection of endpoints that keep failing. At most max-ejection-percent of the endpoints are out at once; below 100/N percent none of N endpoints can be ejected, hence the 50% default. An ejected endpoint also loses its sticky sessions.",
-          "Cluster `outlier_detection` (see [outlier-ejection](envoy-semantics.md#outlier-ejection)).",
-          "Not sent: gRPC implements only success-rate and failure-percentage ejection, not consecutive-5xx.",
+          "`default`, or any subset of `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N,gateway-failure=N,local-origin=N,success-rate=PCT,failure-percentage=PCT,failure-percentage-enforcing=PCT,min-hosts=N,request-volume=N`",
+          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=50 when enabled; success-rate ejection on at 100% (Envoy's default), failure-percentage off",
+          "Passive ejection of endpoints that keep failing. At most max-ejection-percent of the endpoints are out at once; below 100/N percent none of N endpoints can be ejected, hence the 50% default. An ejected endpoint also loses its sticky sessions. Modes: `consecutive-5xx` (always on); `gateway-failure=N` ejects after N consecutive 502, 503 or 504; `local-origin=N` counts connect failures, resets and timeouts apart from HTTP statuses and ejects after N of them; `success-rate=PCT` is how often an endpoint whose success rate is far below the others' is ejected (on at 100% unless `success-rate=0`); `failure-percentage=PCT` ejects an endpoint whose failed share of requests is above PCT (enforced at `failure-percentage-enforcing`, default 100). The two statistical modes judge only endpoints with `request-volume` requests in an interval, and only when `min-hosts` endpoints have that many (defaults 5 endpoints; 100 requests for success rate, 50 for failure percentage).",
+          "Cluster `outlier_detection` (see [outlier-ejection](envoy-semantics.md#outlier-ejection)); `consecutive_gateway_failure` with `enforcing_consecutive_gateway_failure: 100`, `split_external_local_origin_errors` with `consecutive_local_origin_failure`, `enforcing_success_rate`, `failure_percentage_threshold` with `enforcing_failure_percentage`, and both modes' `minimum_hosts` and `request_volume` (see [outlier-modes](envoy-semantics.md#outlier-modes)).",
+          "Sent only when `failure-percentage`, or a non-zero `success-rate`, is given: gRPC implements those two modes (gRFC A50) with interval, base-ejection-time and max-ejection-percent; consecutive-5xx, gateway-failure and local-origin are not sent (warning). The success-rate `request-volume` is not sent either: grpc-java reads that field's value from the minimum-hosts field. Otherwise not sent: gRPC implements no consecutive-5xx ejection.",
           SettingParsers::outlierDetection);
 
   public static final AnnotationKey<CircuitBreakers> CIRCUIT_BREAKERS =

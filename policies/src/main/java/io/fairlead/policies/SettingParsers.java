@@ -225,19 +225,57 @@ final class SettingParsers {
     ParseResult<Map<String, String>> kv =
         keyValues(
             text,
-            List.of("consecutive-5xx", "interval", "base-ejection-time", "max-ejection-percent"));
+            List.of(
+                "consecutive-5xx",
+                "interval",
+                "base-ejection-time",
+                "max-ejection-percent",
+                "gateway-failure",
+                "local-origin",
+                "success-rate",
+                "failure-percentage",
+                "failure-percentage-enforcing",
+                "min-hosts",
+                "request-volume"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
-    Fields f = new Fields(((ParseResult.Ok<Map<String, String>>) kv).value());
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
     OutlierDetection d = OutlierDetection.DEFAULTS;
     int c5xx = f.count("consecutive-5xx", d.consecutive5xx(), 1);
     Duration interval = f.positiveDuration("interval", d.interval());
     Duration base = f.positiveDuration("base-ejection-time", d.baseEjectionTime());
     int maxPct = f.percent("max-ejection-percent", d.maxEjectionPercent());
-    return f.error()
-        .<ParseResult<OutlierDetection>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new OutlierDetection(c5xx, interval, base, maxPct)));
+    Optional<Integer> gateway = f.optionalCount("gateway-failure", 1);
+    Optional<Integer> local = f.optionalCount("local-origin", 1);
+    Optional<Integer> successRate = f.optionalPercent("success-rate");
+    Optional<Integer> failureThreshold = f.optionalPercent("failure-percentage");
+    Optional<Integer> failureEnforcing = f.optionalPercent("failure-percentage-enforcing");
+    Optional<Integer> minHosts = f.optionalCount("min-hosts", 1);
+    Optional<Integer> volume = f.optionalCount("request-volume", 1);
+    if (f.error().isPresent()) {
+      return ParseResult.err(f.error().get());
+    }
+    if (failureEnforcing.isPresent() && failureThreshold.isEmpty()) {
+      return ParseResult.err(
+          "failure-percentage-enforcing needs failure-percentage=THRESHOLD, which turns that mode on");
+    }
+    return ParseResult.ok(
+        new OutlierDetection(
+            c5xx,
+            interval,
+            base,
+            maxPct,
+            gateway,
+            local,
+            successRate,
+            failureThreshold,
+            failureThreshold.isPresent()
+                ? failureEnforcing.or(() -> Optional.of(100))
+                : failureEnforcing,
+            minHosts,
+            volume));
   }
 
   static ParseResult<CircuitBreakers> circuitBreakers(String text) {
@@ -445,7 +483,15 @@ final class SettingParsers {
     }
 
     Optional<Integer> optionalCount(String key) {
-      return values.containsKey(key) ? Optional.of(count(key, 0, 0)) : Optional.empty();
+      return optionalCount(key, 0);
+    }
+
+    Optional<Integer> optionalCount(String key, int min) {
+      return values.containsKey(key) ? Optional.of(count(key, 0, min)) : Optional.empty();
+    }
+
+    Optional<Integer> optionalPercent(String key) {
+      return values.containsKey(key) ? Optional.of(percent(key, 0)) : Optional.empty();
     }
 
     private <T> T read(String key, T fallback, ParseResult<T> parsed) {

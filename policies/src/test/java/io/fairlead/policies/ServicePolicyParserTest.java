@@ -168,6 +168,12 @@ class ServicePolicyParserTest {
     "fairlead.io/retries, 'status=503|99', out of range",
     "fairlead.io/retries, 'status=5xx', status",
     "fairlead.io/retries, 'retry-host=same', expected other or any",
+    "fairlead.io/outlier-detection, 'gateway-failure=0', out of range",
+    "fairlead.io/outlier-detection, 'success-rate=101', out of range",
+    "fairlead.io/outlier-detection, 'failure-percentage=-5', out of range",
+    "fairlead.io/outlier-detection, 'failure-percentage-enforcing=50', needs failure-percentage",
+    "fairlead.io/outlier-detection, 'min-hosts=0', out of range",
+    "fairlead.io/outlier-detection, 'local-origin=x', local-origin",
     "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
@@ -363,5 +369,30 @@ class ServicePolicyParserTest {
     assertThat(plain.backoff())
         .contains(new RetryPolicy.Backoff(Duration.ofMillis(30), Duration.ofMillis(300)));
     assertThat(plain.avoidsTriedHosts()).isTrue();
+  }
+
+  @Test
+  void outlierModesAreReadAndFailurePercentageIsEnforcedByDefault() {
+    OutlierDetection o =
+        parse(
+                Map.of(
+                    "fairlead.io/outlier-detection",
+                    "gateway-failure=3,local-origin=4,failure-percentage=70,min-hosts=2"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .outlierDetection()
+            .orElseThrow();
+    assertThat(o.consecutive5xx()).isEqualTo(5);
+    assertThat(o.gatewayFailures()).contains(3);
+    assertThat(o.localOriginFailures()).contains(4);
+    assertThat(o.failurePercentageThreshold()).contains(70);
+    assertThat(o.failurePercentageEnforcing()).contains(100);
+    assertThat(o.successRateEnforcing()).isEmpty();
+    assertThat(o.successRateOn()).isTrue();
+    assertThat(o.minHosts()).contains(2);
+    assertThat(o.hasStatisticalMode()).isTrue();
   }
 }

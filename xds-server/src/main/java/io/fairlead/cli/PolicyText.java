@@ -214,9 +214,38 @@ final class PolicyText {
   }
 
   private static String outlier(OutlierDetection o) {
+    List<String> modes = new ArrayList<>();
+    modes.add(o.consecutive5xx() + " consecutive 5xx");
+    o.gatewayFailures().ifPresent(n -> modes.add(n + " consecutive gateway errors"));
+    o.localOriginFailures()
+        .ifPresent(n -> modes.add(n + " consecutive local failures (connect, reset, timeout)"));
+    modes.add(
+        o.successRateOn()
+            ? "a success rate far below the others' ("
+                + o.successRateEnforcing().orElse(100)
+                + "% enforced)"
+            : "no success-rate check");
+    o.failurePercentageThreshold()
+        .ifPresent(
+            t ->
+                modes.add(
+                    "over "
+                        + t
+                        + "% failed requests ("
+                        + o.failurePercentageEnforcing().orElse(100)
+                        + "% enforced)"));
+    String statistical =
+        o.minHosts().isPresent() || o.requestVolume().isPresent()
+            ? " (statistics from "
+                + o.minHosts().map(String::valueOf).orElse("5")
+                + " endpoints with "
+                + o.requestVolume().map(String::valueOf).orElse("the default number of")
+                + " requests each)"
+            : "";
     return "eject after "
-        + o.consecutive5xx()
-        + " consecutive 5xx, checked every "
+        + String.join(", or ", modes)
+        + statistical
+        + ", checked every "
         + Durations.format(o.interval())
         + ", for "
         + Durations.format(o.baseEjectionTime())

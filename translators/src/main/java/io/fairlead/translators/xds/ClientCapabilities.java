@@ -7,6 +7,7 @@ import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.OutlierDetection;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
 import io.fairlead.policies.Reason;
@@ -51,6 +52,9 @@ public final class ClientCapabilities {
    *     its weight's share and fail those picks
    * @param overprovisioning the client honours {@code overprovisioning_factor}, which keeps zone
    *     spill-over as Fairlead documents
+   * @param consecutiveEjection the client reads Envoy's consecutive-error outlier fields and the
+   *     success-rate request volume; gRPC (gRFC A50) reads only the statistical modes, and
+   *     grpc-java takes the success-rate request volume from the minimum-hosts field
    */
   public record Dialect(
       boolean typedLbPolicies,
@@ -59,10 +63,11 @@ public final class ClientCapabilities {
       boolean httpFilters,
       boolean upstreamHttp2Options,
       boolean readyLocalitiesOnly,
-      boolean overprovisioning) {
+      boolean overprovisioning,
+      boolean consecutiveEjection) {
 
-    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true);
-    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false);
+    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true, true);
+    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false, false);
   }
 
   /** The dialect {@code client} is spoken to in. */
@@ -140,11 +145,7 @@ public final class ClientCapabilities {
                             resilience.healthCheck(),
                             AnnotationRegistry.HEALTH_CHECK,
                             "gRPC clients do no active health checking"))
-                    .withOutlierDetection(
-                        d.drop(
-                            resilience.outlierDetection(),
-                            AnnotationRegistry.OUTLIER_DETECTION,
-                            "gRPC implements no consecutive-5xx ejection"))
+                    .withOutlierDetection(outlier(resilience.outlierDetection(), d))
                     .withCircuitBreakers(Optional.ofNullable(breakers))
                     .withRetries(resilience.retries().map(r -> retries(r, d))))
             .withTimeouts(
@@ -206,6 +207,47 @@ public final class ClientCapabilities {
           "no hash key is left for gRPC, so ring-hash picks endpoints at random");
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * gRPC ejects on success rate and failure percentage only (gRFC A50): without one of them there
+   * is nothing to send, and the consecutive-error modes are dropped.
+   */
+  private static Optional<OutlierDetection> outlier(
+      Optional<OutlierDetection> value, Downgrades d) {
+    if (value.isEmpty() || !value.get().hasStatisticalMode()) {
+      return d.drop(
+          value,
+          AnnotationRegistry.OUTLIER_DETECTION,
+          "gRPC implements no consecutive-5xx ejection");
+    }
+    OutlierDetection o = value.get();
+    List<String> dropped = new ArrayList<>(List.of("consecutive-5xx"));
+    o.gatewayFailures().ifPresent(v -> dropped.add("gateway-failure"));
+    o.localOriginFailures().ifPresent(v -> dropped.add("local-origin"));
+    d.warn(
+        AnnotationRegistry.OUTLIER_DETECTION,
+        "gRPC ejects on success rate and failure percentage only (gRFC A50); "
+            + String.join(", ", dropped)
+            + " not sent");
+    if (o.requestVolume().isPresent() && o.successRateOn()) {
+      d.warn(
+          AnnotationRegistry.OUTLIER_DETECTION,
+          "grpc-java reads the success-rate request volume from the minimum-hosts field, so request-volume is sent for failure-percentage only");
+    }
+    return Optional.of(
+        new OutlierDetection(
+            o.consecutive5xx(),
+            o.interval(),
+            o.baseEjectionTime(),
+            o.maxEjectionPercent(),
+            Optional.empty(),
+            Optional.empty(),
+            o.successRateEnforcing(),
+            o.failurePercentageThreshold(),
+            o.failurePercentageEnforcing(),
+            o.minHosts(),
+            o.requestVolume()));
   }
 
   /** gRPC retries only on gRPC statuses; HTTP-level conditions mean an unavailable backend. */

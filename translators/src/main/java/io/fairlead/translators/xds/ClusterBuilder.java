@@ -82,7 +82,9 @@ final class ClusterBuilder {
               // An endpoint Kubernetes removed stays out, even while it still passes checks.
               c.setIgnoreHealthOnHostRemoval(true);
             });
-    p.resilience().outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
+    p.resilience()
+        .outlierDetection()
+        .ifPresent(o -> c.setOutlierDetection(outlier(o, dialect.consecutiveEjection())));
     p.resilience().circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
     return c.build();
   }
@@ -113,13 +115,46 @@ final class ClusterBuilder {
     return b.build();
   }
 
-  private static OutlierDetection outlier(io.fairlead.policies.OutlierDetection o) {
-    return OutlierDetection.newBuilder()
-        .setConsecutive5Xx(Protos.uint32(o.consecutive5xx()))
-        .setInterval(Protos.duration(o.interval()))
-        .setBaseEjectionTime(Protos.duration(o.baseEjectionTime()))
-        .setMaxEjectionPercent(Protos.uint32(o.maxEjectionPercent()))
-        .build();
+  private static OutlierDetection outlier(
+      io.fairlead.policies.OutlierDetection o, boolean consecutiveEjection) {
+    OutlierDetection.Builder b =
+        OutlierDetection.newBuilder()
+            .setInterval(Protos.duration(o.interval()))
+            .setBaseEjectionTime(Protos.duration(o.baseEjectionTime()))
+            .setMaxEjectionPercent(Protos.uint32(o.maxEjectionPercent()));
+    if (consecutiveEjection) {
+      b.setConsecutive5Xx(Protos.uint32(o.consecutive5xx()));
+    }
+    o.gatewayFailures()
+        .ifPresent(
+            n ->
+                // Envoy enforces gateway-failure ejection at 0% unless told otherwise.
+                b.setConsecutiveGatewayFailure(Protos.uint32(n))
+                    .setEnforcingConsecutiveGatewayFailure(Protos.uint32(100)));
+    o.localOriginFailures()
+        .ifPresent(
+            n ->
+                b.setSplitExternalLocalOriginErrors(true)
+                    .setConsecutiveLocalOriginFailure(Protos.uint32(n)));
+    o.successRateEnforcing().ifPresent(v -> b.setEnforcingSuccessRate(Protos.uint32(v)));
+    o.failurePercentageThreshold()
+        .ifPresent(v -> b.setFailurePercentageThreshold(Protos.uint32(v)));
+    o.failurePercentageEnforcing()
+        .ifPresent(v -> b.setEnforcingFailurePercentage(Protos.uint32(v)));
+    o.minHosts()
+        .ifPresent(
+            v ->
+                b.setSuccessRateMinimumHosts(Protos.uint32(v))
+                    .setFailurePercentageMinimumHosts(Protos.uint32(v)));
+    o.requestVolume()
+        .ifPresent(
+            v -> {
+              b.setFailurePercentageRequestVolume(Protos.uint32(v));
+              if (consecutiveEjection) {
+                b.setSuccessRateRequestVolume(Protos.uint32(v));
+              }
+            });
+    return b.build();
   }
 
   private static CircuitBreakers breakers(io.fairlead.policies.CircuitBreakers b) {

@@ -557,4 +557,52 @@ class EnvoyRuntimeRulesTest {
         .extracting(Diagnostic::message)
         .anyMatch(m -> m.contains("status= is not sent"));
   }
+
+  // 12. Outlier detection modes -----------------------------------------------------------------
+
+  @Test
+  void outlierModesAreEnforcedAsWrittenAndGrpcGetsOnlyTheStatisticalOnes() throws Exception {
+    String a =
+        "fairlead.io/outlier-detection: gateway-failure=3,local-origin=2,success-rate=0,"
+            + "failure-percentage=60,min-hosts=3,request-volume=20";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var o = serviceCluster(translate(a, HTTP_PORT, READY_3, ctx)).getOutlierDetection();
+      // Envoy's default enforcement of gateway failures and failure percentage is 0%.
+      assertThat(o.getConsecutiveGatewayFailure().getValue()).isEqualTo(3);
+      assertThat(o.getEnforcingConsecutiveGatewayFailure().getValue()).isEqualTo(100);
+      assertThat(o.getSplitExternalLocalOriginErrors()).isTrue();
+      assertThat(o.getConsecutiveLocalOriginFailure().getValue()).isEqualTo(2);
+      // Success rate is on at 100% by default; success-rate=0 must be sent as an explicit 0.
+      assertThat(o.hasEnforcingSuccessRate()).isTrue();
+      assertThat(o.getEnforcingSuccessRate().getValue()).isZero();
+      assertThat(o.getFailurePercentageThreshold().getValue()).isEqualTo(60);
+      assertThat(o.getEnforcingFailurePercentage().getValue()).isEqualTo(100);
+      assertThat(o.getFailurePercentageMinimumHosts().getValue()).isEqualTo(3);
+      assertThat(o.getSuccessRateMinimumHosts().getValue()).isEqualTo(3);
+      assertThat(o.getFailurePercentageRequestVolume().getValue()).isEqualTo(20);
+      assertThat(o.getSuccessRateRequestVolume().getValue()).isEqualTo(20);
+    }
+    for (ProxyContext ctx : List.of(GRPC_JAVA, GRPC_NODE)) {
+      XdsResources r = translate(a, HTTP_PORT, READY_3, ctx);
+      var o = serviceCluster(r).getOutlierDetection();
+      assertThat(o.hasConsecutive5Xx()).isFalse();
+      assertThat(o.hasConsecutiveGatewayFailure()).isFalse();
+      assertThat(o.getSplitExternalLocalOriginErrors()).isFalse();
+      assertThat(o.getEnforcingSuccessRate().getValue()).isZero();
+      assertThat(o.getEnforcingFailurePercentage().getValue()).isEqualTo(100);
+      assertThat(r.diagnostics())
+          .extracting(Diagnostic::message)
+          .anyMatch(m -> m.contains("gateway-failure, local-origin not sent"));
+    }
+    // consecutive-5xx alone: gRPC gets nothing, as before.
+    String plain = "fairlead.io/outlier-detection: default";
+    assertThat(
+            serviceCluster(translate(plain, HTTP_PORT, READY_3, GRPC_JAVA)).hasOutlierDetection())
+        .isFalse();
+    assertThat(
+            serviceCluster(translate(plain, HTTP_PORT, READY_3, SIDECAR))
+                .getOutlierDetection()
+                .hasEnforcingSuccessRate())
+        .isFalse();
+  }
 }
