@@ -133,15 +133,15 @@ public final class AnnotationRegistry {
           "Not sent.",
           Values::duration);
 
-  public static final AnnotationKey<Duration> SLOW_START =
+  public static final AnnotationKey<SlowStart> SLOW_START =
       new AnnotationKey<>(
           "slow-start",
-          "duration",
-          "unset",
-          "New endpoints ramp up their share of traffic over this window. round-robin and least-request only.",
-          "`slow_start_config.slow_start_window` of the typed policy (see [slow-start](envoy-semantics.md#slow-start)).",
+          "duration, then optionally `,aggression=F` (greater than 0, at most 100) and `,min-weight=PCT` (0 to 100)",
+          "unset; aggression=1 (linear), min-weight=10 when enabled",
+          "New endpoints ramp up their share of traffic over this window. Their weight is the window's elapsed share raised to 1/aggression, never below min-weight percent: aggression above 1 ramps up faster at first, below 1 slower. round-robin and least-request only.",
+          "`slow_start_config` of the typed policy: `slow_start_window`, `aggression` and `min_weight_percent` (see [slow-start](envoy-semantics.md#slow-start) and [slow-start-curve](envoy-semantics.md#slow-start-curve)).",
           "Not sent: gRPC has no slow start.",
-          Values::positiveDuration);
+          SettingParsers::slowStart);
 
   public static final AnnotationKey<Protocol> PROTOCOL =
       new AnnotationKey<>(

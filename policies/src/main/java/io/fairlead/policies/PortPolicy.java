@@ -45,31 +45,65 @@ public record PortPolicy(
    * @param slowStart how long a new endpoint ramps up its share
    * @param panicThreshold Envoy's healthy-panic threshold in percent; 0 (Fairlead's default) means
    *     never balance over not-ready endpoints. Empty for clients that have no panic mode.
+   * @param slowStartAggression the slow-start curve's aggression (Envoy's default 1, linear)
+   * @param slowStartMinWeight the weight, in percent, a new endpoint starts with (Envoy's default
+   *     10)
    */
   public record Balancing(
       LoadBalancing algorithm,
       Optional<Integer> hashBalanceFactor,
       Optional<Duration> slowStart,
-      Optional<Integer> panicThreshold) {
+      Optional<Integer> panicThreshold,
+      Optional<Double> slowStartAggression,
+      Optional<Integer> slowStartMinWeight) {
+
+    public Balancing(
+        LoadBalancing algorithm,
+        Optional<Integer> hashBalanceFactor,
+        Optional<Duration> slowStart,
+        Optional<Integer> panicThreshold) {
+      this(
+          algorithm,
+          hashBalanceFactor,
+          slowStart,
+          panicThreshold,
+          Optional.empty(),
+          Optional.empty());
+    }
 
     public static Balancing of(LoadBalancing algorithm) {
       return new Balancing(algorithm, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Balancing withAlgorithm(LoadBalancing v) {
-      return new Balancing(v, hashBalanceFactor, slowStart, panicThreshold);
+      return new Balancing(
+          v, hashBalanceFactor, slowStart, panicThreshold, slowStartAggression, slowStartMinWeight);
     }
 
     public Balancing withHashBalanceFactor(Optional<Integer> v) {
-      return new Balancing(algorithm, v, slowStart, panicThreshold);
+      return new Balancing(
+          algorithm, v, slowStart, panicThreshold, slowStartAggression, slowStartMinWeight);
     }
 
+    /** The window; without one the curve means nothing and is cleared with it. */
     public Balancing withSlowStart(Optional<Duration> v) {
-      return new Balancing(algorithm, hashBalanceFactor, v, panicThreshold);
+      return new Balancing(
+          algorithm,
+          hashBalanceFactor,
+          v,
+          panicThreshold,
+          v.isPresent() ? slowStartAggression : Optional.empty(),
+          v.isPresent() ? slowStartMinWeight : Optional.empty());
+    }
+
+    public Balancing withSlowStartCurve(Optional<Double> aggression, Optional<Integer> minWeight) {
+      return new Balancing(
+          algorithm, hashBalanceFactor, slowStart, panicThreshold, aggression, minWeight);
     }
 
     public Balancing withPanicThreshold(Optional<Integer> v) {
-      return new Balancing(algorithm, hashBalanceFactor, slowStart, v);
+      return new Balancing(
+          algorithm, hashBalanceFactor, slowStart, v, slowStartAggression, slowStartMinWeight);
     }
   }
 

@@ -274,7 +274,7 @@ public final class ServicePolicyParser {
       Optional<Integer> balance =
           onlyIf(AnnotationRegistry.HASH_BALANCE_FACTOR, lb.isHashing(), "a hashing lb-policy");
       Optional<SessionPersistence> persistence = sessionPersistence(protocol);
-      Optional<Duration> slowStart = slowStart(lb);
+      Optional<SlowStart> slowStart = slowStart(lb);
       Optional<Duration> maxConn = value(AnnotationRegistry.MAX_CONNECTION_DURATION);
       Optional<HealthCheck> health = healthCheck(protocol);
       Optional<OutlierDetection> outlier = value(AnnotationRegistry.OUTLIER_DETECTION);
@@ -292,7 +292,10 @@ public final class ServicePolicyParser {
           protocol,
           PortPolicy.Balancing.of(lb)
               .withHashBalanceFactor(balance)
-              .withSlowStart(slowStart)
+              .withSlowStart(slowStart.map(SlowStart::window))
+              .withSlowStartCurve(
+                  slowStart.flatMap(SlowStart::aggression),
+                  slowStart.flatMap(SlowStart::minWeightPercent))
               .withPanicThreshold(Optional.of(panicThreshold)),
           PortPolicy.Affinity.NONE
               .withHashKeys(hashKeys)
@@ -514,8 +517,8 @@ public final class ServicePolicyParser {
       return Optional.of(value);
     }
 
-    private Optional<Duration> slowStart(LoadBalancing lb) {
-      Optional<Resolved<Duration>> ss = r.get(AnnotationRegistry.SLOW_START);
+    private Optional<SlowStart> slowStart(LoadBalancing lb) {
+      Optional<Resolved<SlowStart>> ss = r.get(AnnotationRegistry.SLOW_START);
       if (ss.isPresent()
           && !(lb instanceof LoadBalancing.RoundRobin
               || lb instanceof LoadBalancing.LeastRequest)) {

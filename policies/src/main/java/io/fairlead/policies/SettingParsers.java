@@ -156,6 +156,44 @@ final class SettingParsers {
     };
   }
 
+  static ParseResult<SlowStart> slowStart(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    List<String> parts = ((ParseResult.Ok<List<String>>) items).value();
+    ParseResult<Duration> window = Values.positiveDuration(parts.get(0));
+    if (window instanceof ParseResult.Err<Duration> e) {
+      return ParseResult.err(e.message());
+    }
+    ParseResult<Map<String, String>> kv =
+        Values.keyValues(text, parts.subList(1, parts.size()), List.of("aggression", "min-weight"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Optional<Double> aggression = Optional.empty();
+    if (m.containsKey("aggression")) {
+      String a = m.get("aggression").trim();
+      double v = a.matches("[0-9]{1,3}(\\.[0-9]{1,3})?") ? Double.parseDouble(a) : -1;
+      if (!(v > 0 && v <= 100)) {
+        return ParseResult.err(
+            "aggression: '" + a + "' is not a number greater than 0 and at most 100, e.g. 1.5");
+      }
+      aggression = Optional.of(v);
+    }
+    Fields f = new Fields(m);
+    Optional<Integer> minWeight = f.optionalPercent("min-weight");
+    Optional<Double> aggressionValue = aggression;
+    return f.error()
+        .<ParseResult<SlowStart>>map(ParseResult::err)
+        .orElseGet(
+            () ->
+                ParseResult.ok(
+                    new SlowStart(
+                        ((ParseResult.Ok<Duration>) window).value(), aggressionValue, minWeight)));
+  }
+
   static ParseResult<Protocol> protocol(String text) {
     return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "http" -> ParseResult.ok(Protocol.HTTP);

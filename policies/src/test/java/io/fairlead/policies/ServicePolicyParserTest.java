@@ -157,6 +157,11 @@ class ServicePolicyParserTest {
     "fairlead.io/least-request-choices, 1, out of range",
     "fairlead.io/hash-balance-factor, 99, out of range",
     "fairlead.io/slow-start, 0s, greater than zero",
+    "fairlead.io/slow-start, '30s,aggression=0', greater than 0",
+    "fairlead.io/slow-start, '30s,aggression=NaN', greater than 0",
+    "fairlead.io/slow-start, '30s,aggression=101', at most 100",
+    "fairlead.io/slow-start, '30s,min-weight=101', out of range",
+    "fairlead.io/slow-start, '30s,speed=2', unknown key",
     "fairlead.io/cookie-ttl, 1d, not a duration",
     "fairlead.io/source-ip-prefix, '24,129', out of range",
     "fairlead.io/health-check, 'http:/x,interval=0s', greater than zero",
@@ -394,5 +399,22 @@ class ServicePolicyParserTest {
     assertThat(o.successRateOn()).isTrue();
     assertThat(o.minHosts()).contains(2);
     assertThat(o.hasStatisticalMode()).isTrue();
+  }
+
+  @Test
+  void slowStartReadsItsCurve() {
+    PortPolicy p =
+        parse(
+                Map.of("fairlead.io/slow-start", "45s,aggression=2.5,min-weight=5"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0);
+    assertThat(p.balancing().slowStart()).contains(Duration.ofSeconds(45));
+    assertThat(p.balancing().slowStartAggression()).contains(2.5);
+    assertThat(p.balancing().slowStartMinWeight()).contains(5);
+    PortPolicy plain =
+        parse(Map.of("fairlead.io/slow-start", "45s"), NativeFields.NONE, HTTP).ports().get(0);
+    assertThat(plain.balancing().slowStartAggression()).isEmpty();
   }
 }

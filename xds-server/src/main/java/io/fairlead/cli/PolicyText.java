@@ -64,7 +64,17 @@ final class PolicyText {
     out.add(
         new Line(
             "slow-start",
-            duration(p.balancing().slowStart()),
+            p.balancing()
+                .slowStart()
+                .map(
+                    w ->
+                        Durations.format(w)
+                            + " (aggression "
+                            + p.balancing().slowStartAggression().orElse(1.0)
+                            + ", starting at "
+                            + p.balancing().slowStartMinWeight().orElse(10)
+                            + "% weight)")
+                .orElse("off"),
             p.sourceOf(AnnotationRegistry.SLOW_START)));
     out.add(
         new Line(

@@ -605,4 +605,44 @@ class EnvoyRuntimeRulesTest {
                 .hasEnforcingSuccessRate())
         .isFalse();
   }
+
+  // 13. Slow-start curve --------------------------------------------------------------------------
+
+  @Test
+  void slowStartCurveIsSentOnlyWithItsWindowAndNeverToGrpc() throws Exception {
+    String a = "fairlead.io/slow-start: 60s,aggression=1.5,min-weight=25";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var policy =
+          serviceCluster(translate(a, HTTP_PORT, READY_3, ctx))
+              .getLoadBalancingPolicy()
+              .getPolicies(0)
+              .getTypedExtensionConfig();
+      var rr =
+          unpack(
+              policy.getTypedConfig(),
+              io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin
+                  .class);
+      var ss = rr.getSlowStartConfig();
+      assertThat(ss.getSlowStartWindow().getSeconds()).isEqualTo(60);
+      // A RuntimeDouble needs a key; unset in the runtime, its default_value applies.
+      assertThat(ss.getAggression().getDefaultValue()).isEqualTo(1.5);
+      assertThat(ss.getAggression().getRuntimeKey()).isNotEmpty();
+      assertThat(ss.getMinWeightPercent().getValue()).isEqualTo(25.0);
+    }
+    var plain =
+        unpack(
+            serviceCluster(translate("fairlead.io/slow-start: 60s", HTTP_PORT, READY_3, SIDECAR))
+                .getLoadBalancingPolicy()
+                .getPolicies(0)
+                .getTypedExtensionConfig()
+                .getTypedConfig(),
+            io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin.class);
+    assertThat(plain.getSlowStartConfig().hasAggression()).isFalse();
+    assertThat(plain.getSlowStartConfig().hasMinWeightPercent()).isFalse();
+    XdsResources grpc = translate(a, HTTP_PORT, READY_3, GRPC_JAVA);
+    assertThat(serviceCluster(grpc).hasLoadBalancingPolicy()).isFalse();
+    assertThat(grpc.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("no slow start"));
+  }
 }
