@@ -166,10 +166,10 @@ public final class AnnotationRegistry {
   public static final AnnotationKey<HealthCheck> HEALTH_CHECK =
       new AnnotationKey<>(
           "health-check",
-          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N,host=NAME`",
-          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1, host = the Service's DNS name when enabled",
-          "Active health checking of the endpoints, with `Host` (or gRPC `:authority`) set to the Service's DNS name unless `host=` names another. On http2 and grpc ports HTTP checks speak HTTP/2. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only). An endpoint Kubernetes removes leaves at once, even while it passes checks. A terminating endpoint that fails its check also loses its sticky sessions.",
-          "Cluster `health_checks` with `host` / `authority` (see [hc-host](envoy-semantics.md#hc-host)), `codec_client_type: HTTP2` on HTTP/2 ports (see [hc-codec](envoy-semantics.md#hc-codec)), and `ignore_health_on_host_removal` (see [hc-removal](envoy-semantics.md#hc-removal)); a failed check ends sessions (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)).",
+          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N,host=NAME`; http also `,method=M,expected=CODE|FROM-TO`",
+          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1, host = the Service's DNS name, method=GET, expected=200 when enabled",
+          "Active health checking of the endpoints, with `Host` (or gRPC `:authority`) set to the Service's DNS name unless `host=` names another. HTTP checks send `method` (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE or PATCH) and pass on the `expected` statuses (codes or inclusive ranges from 100 to 599, e.g. `200-299|304`), which replace the default 200: list 200 too if it should pass. On http2 and grpc ports HTTP checks speak HTTP/2. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only). An endpoint Kubernetes removes leaves at once, even while it passes checks. A terminating endpoint that fails its check also loses its sticky sessions.",
+          "Cluster `health_checks` with `host` / `authority` (see [hc-host](envoy-semantics.md#hc-host)), `method` and `expected_statuses` (see [hc-statuses](envoy-semantics.md#hc-statuses)), `codec_client_type: HTTP2` on HTTP/2 ports (see [hc-codec](envoy-semantics.md#hc-codec)), and `ignore_health_on_host_removal` (see [hc-removal](envoy-semantics.md#hc-removal)); a failed check ends sessions (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)).",
           "Not sent: gRPC clients do no active health checking (they skip endpoints the control plane marks unhealthy).",
           SettingParsers::healthCheck);
 

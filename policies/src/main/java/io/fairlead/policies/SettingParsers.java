@@ -233,7 +233,7 @@ final class SettingParsers {
         Values.keyValues(
             text,
             parts.subList(1, parts.size()),
-            List.of("interval", "timeout", "unhealthy", "healthy", "host"));
+            List.of("interval", "timeout", "unhealthy", "healthy", "host", "method", "expected"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -248,12 +248,64 @@ final class SettingParsers {
     if (host.isPresent() && kind == HealthCheck.Kind.TCP) {
       return ParseResult.err("host: a tcp health check sends no Host header");
     }
+    if (kind != HealthCheck.Kind.HTTP && (m.containsKey("method") || m.containsKey("expected"))) {
+      return ParseResult.err(
+          (m.containsKey("method") ? "method" : "expected")
+              + ": only http health checks have a method and HTTP statuses");
+    }
+    Optional<String> method = Optional.empty();
+    if (m.containsKey("method")) {
+      String v = m.get("method").trim().toUpperCase(Locale.ROOT);
+      if (!HealthCheck.METHODS.contains(v)) {
+        return ParseResult.err(
+            "method: '"
+                + m.get("method")
+                + "' is not a health-check method; expected one of "
+                + String.join(", ", HealthCheck.METHODS));
+      }
+      method = Optional.of(v);
+    }
+    Optional<List<HealthCheck.StatusRange>> expected = Optional.empty();
+    if (m.containsKey("expected")) {
+      List<HealthCheck.StatusRange> ranges = new ArrayList<>();
+      for (String item : m.get("expected").split("\\|", -1)) {
+        String[] ends = item.trim().split("-", -1);
+        ParseResult<Long> from = Values.integer(ends[0], 100, 599);
+        ParseResult<Long> to = ends.length == 2 ? Values.integer(ends[1], 100, 599) : from;
+        if (ends.length > 2
+            || from instanceof ParseResult.Err<Long>
+            || to instanceof ParseResult.Err<Long>) {
+          return ParseResult.err(
+              "expected: '"
+                  + item
+                  + "' is not an HTTP status or range from 100 to 599, e.g. 200-299");
+        }
+        int a = ((ParseResult.Ok<Long>) from).value().intValue();
+        int b = ((ParseResult.Ok<Long>) to).value().intValue();
+        if (b < a) {
+          return ParseResult.err("expected: range '" + item + "' ends before it starts");
+        }
+        ranges.add(new HealthCheck.StatusRange(a, b));
+      }
+      expected = Optional.of(List.copyOf(ranges));
+    }
+    Optional<String> methodValue = method;
+    Optional<List<HealthCheck.StatusRange>> expectedValue = expected;
     return f.error()
         .<ParseResult<HealthCheck>>map(ParseResult::err)
         .orElseGet(
             () ->
                 ParseResult.ok(
-                    new HealthCheck(kind, path, host, interval, timeout, unhealthy, healthy)));
+                    new HealthCheck(
+                        kind,
+                        path,
+                        host,
+                        interval,
+                        timeout,
+                        unhealthy,
+                        healthy,
+                        methodValue,
+                        expectedValue)));
   }
 
   static ParseResult<OutlierDetection> outlierDetection(String text) {

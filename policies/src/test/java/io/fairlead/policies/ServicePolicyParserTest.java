@@ -185,6 +185,12 @@ class ServicePolicyParserTest {
     "fairlead.io/health-check, grpc, need an http2 or grpc port",
     "fairlead.io/health-check, 'http:/x,host=*.example.com', wildcard",
     "fairlead.io/health-check, 'tcp,host=a.example.com', sends no Host header",
+    "fairlead.io/health-check, 'http:/x,method=CONNECT', not a health-check method",
+    "fairlead.io/health-check, 'http:/x,expected=99', not an HTTP status",
+    "fairlead.io/health-check, 'http:/x,expected=300-200', ends before it starts",
+    "fairlead.io/health-check, 'http:/x,expected=200-600', not an HTTP status",
+    "fairlead.io/health-check, 'tcp,method=GET', only http health checks",
+    "fairlead.io/health-check, 'tcp,expected=200', only http health checks",
     "fairlead.io/panic-threshold, 101, out of range",
     "fairlead.io/panic-threshold, -1, out of range",
     "fairlead.io/idle-timeout, soon, not a duration",
@@ -416,5 +422,23 @@ class ServicePolicyParserTest {
     PortPolicy plain =
         parse(Map.of("fairlead.io/slow-start", "45s"), NativeFields.NONE, HTTP).ports().get(0);
     assertThat(plain.balancing().slowStartAggression()).isEmpty();
+  }
+
+  @Test
+  void healthCheckReadsMethodAndExpectedStatuses() {
+    HealthCheck h =
+        parse(
+                Map.of("fairlead.io/health-check", "http:/ready,method=head,expected=200|204-206"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .healthCheck()
+            .orElseThrow();
+    assertThat(h.method()).contains("HEAD");
+    assertThat(h.expectedStatuses())
+        .contains(
+            List.of(new HealthCheck.StatusRange(200, 200), new HealthCheck.StatusRange(204, 206)));
   }
 }

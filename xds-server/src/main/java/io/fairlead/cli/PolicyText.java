@@ -209,7 +209,22 @@ final class PolicyText {
 
   private static String health(HealthCheck h) {
     return h.kind().name().toLowerCase(Locale.ROOT)
+        + h.method().map(m -> " " + m).orElse(h.kind() == HealthCheck.Kind.HTTP ? " GET" : "")
         + h.path().map(p -> " " + p).orElse("")
+        + (h.kind() == HealthCheck.Kind.HTTP
+            ? " expecting "
+                + h.expectedStatuses()
+                    .map(
+                        rs ->
+                            rs.stream()
+                                .map(
+                                    r ->
+                                        r.from() == r.to()
+                                            ? "" + r.from()
+                                            : r.from() + "-" + r.to())
+                                .collect(Collectors.joining("|")))
+                    .orElse("200")
+            : "")
         + (h.kind() == HealthCheck.Kind.TCP
             ? ""
             : ", host " + h.host().orElse("the Service's DNS name"))

@@ -8,9 +8,11 @@ import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.HealthStatusSet;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.CodecClientType;
+import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.PortPolicy;
 import java.time.Duration;
@@ -106,6 +108,15 @@ final class ClusterBuilder {
           // h2c and gRPC servers may not speak HTTP/1 at all.
           http.setCodecClientType(CodecClientType.HTTP2);
         }
+        h.method().ifPresent(m -> http.setMethod(RequestMethod.valueOf(m)));
+        // Envoy's range is [start, end); the annotation's is inclusive. The list replaces 200.
+        h.expectedStatuses()
+            .ifPresent(
+                ranges ->
+                    ranges.forEach(
+                        r ->
+                            http.addExpectedStatuses(
+                                Int64Range.newBuilder().setStart(r.from()).setEnd(r.to() + 1))));
         b.setHttpHealthCheck(http);
       }
       case GRPC ->

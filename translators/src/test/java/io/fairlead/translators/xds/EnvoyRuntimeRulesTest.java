@@ -645,4 +645,31 @@ class EnvoyRuntimeRulesTest {
         .extracting(Diagnostic::message)
         .anyMatch(m -> m.contains("no slow start"));
   }
+
+  // 14. Health-check method and statuses ---------------------------------------------------------
+
+  @Test
+  void healthCheckStatusRangesIncludeTheirLastCodeAndReplace200() throws Exception {
+    String a = "fairlead.io/health-check: http:/ready,method=HEAD,expected=204|300-399";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var http =
+          serviceCluster(translate(a, HTTP_PORT, READY_3, ctx))
+              .getHealthChecks(0)
+              .getHttpHealthCheck();
+      assertThat(http.getMethod()).isEqualTo(io.envoyproxy.envoy.config.core.v3.RequestMethod.HEAD);
+      // [start, end): the annotation's inclusive 300-399 must reach 399.
+      assertThat(http.getExpectedStatusesList())
+          .extracting(r -> r.getStart() + "-" + r.getEnd())
+          .containsExactly("204-205", "300-400");
+    }
+    var plain =
+        serviceCluster(
+                translate("fairlead.io/health-check: http:/ready", HTTP_PORT, READY_3, SIDECAR))
+            .getHealthChecks(0)
+            .getHttpHealthCheck();
+    assertThat(plain.getExpectedStatusesList()).isEmpty();
+    assertThat(plain.getMethodValue()).isZero();
+    assertThat(serviceCluster(translate(a, HTTP_PORT, READY_3, GRPC_JAVA)).getHealthChecksList())
+        .isEmpty();
+  }
 }
