@@ -193,6 +193,16 @@ public final class AnnotationRegistry {
           "Only `max-requests` is sent; gRPC ignores the other limits.",
           SettingParsers::circuitBreakers);
 
+  public static final AnnotationKey<ConnectionPool> CONNECTION_POOL =
+      new AnnotationKey<>(
+          "connection-pool",
+          "`idle-timeout=D,max-requests-per-connection=N,max-concurrent-streams=N` (any subset)",
+          "Envoy's: idle-timeout=1h, unlimited requests per connection, 2147483647 streams",
+          "The proxy's connections to the endpoints. `idle-timeout` closes a connection that has carried no request for that long (`0s` = never). `max-requests-per-connection` drains a connection after N requests, so long-lived clients spread over pods added since. `max-concurrent-streams` (http2 and grpc ports only; a warning elsewhere) opens another connection to an endpoint past N concurrent streams. HTTP-family ports only.",
+          "Cluster `typed_extension_protocol_options` `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`: `common_http_protocol_options.idle_timeout` and `max_requests_per_connection`, `http2_protocol_options.max_concurrent_streams` (see [conn-pool](envoy-semantics.md#conn-pool)).",
+          "Not sent: gRPC clients keep one connection per endpoint and read none of these.",
+          SettingParsers::connectionPool);
+
   public static final AnnotationKey<RetryPolicy> RETRIES =
       new AnnotationKey<>(
           "retries",
@@ -296,6 +306,7 @@ public final class AnnotationRegistry {
           HEALTH_CHECK,
           OUTLIER_DETECTION,
           CIRCUIT_BREAKERS,
+          CONNECTION_POOL,
           RETRIES,
           TIMEOUT,
           IDLE_TIMEOUT,

@@ -139,30 +139,47 @@ public record PortPolicy(
     }
   }
 
-  /** How failing endpoints and requests are handled. */
+  /**
+   * How failing endpoints and requests are handled.
+   *
+   * @param connectionPool the proxy's connections to the endpoints
+   */
   public record Resilience(
       Optional<HealthCheck> healthCheck,
       Optional<OutlierDetection> outlierDetection,
       Optional<CircuitBreakers> circuitBreakers,
-      Optional<RetryPolicy> retries) {
+      Optional<RetryPolicy> retries,
+      Optional<ConnectionPool> connectionPool) {
+
+    public Resilience(
+        Optional<HealthCheck> healthCheck,
+        Optional<OutlierDetection> outlierDetection,
+        Optional<CircuitBreakers> circuitBreakers,
+        Optional<RetryPolicy> retries) {
+      this(healthCheck, outlierDetection, circuitBreakers, retries, Optional.empty());
+    }
 
     public static final Resilience NONE =
         new Resilience(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public Resilience withHealthCheck(Optional<HealthCheck> v) {
-      return new Resilience(v, outlierDetection, circuitBreakers, retries);
+      return new Resilience(v, outlierDetection, circuitBreakers, retries, connectionPool);
     }
 
     public Resilience withOutlierDetection(Optional<OutlierDetection> v) {
-      return new Resilience(healthCheck, v, circuitBreakers, retries);
+      return new Resilience(healthCheck, v, circuitBreakers, retries, connectionPool);
     }
 
     public Resilience withCircuitBreakers(Optional<CircuitBreakers> v) {
-      return new Resilience(healthCheck, outlierDetection, v, retries);
+      return new Resilience(healthCheck, outlierDetection, v, retries, connectionPool);
     }
 
     public Resilience withRetries(Optional<RetryPolicy> v) {
-      return new Resilience(healthCheck, outlierDetection, circuitBreakers, v);
+      return new Resilience(healthCheck, outlierDetection, circuitBreakers, v, connectionPool);
+    }
+
+    public Resilience withConnectionPool(Optional<ConnectionPool> v) {
+      return new Resilience(healthCheck, outlierDetection, circuitBreakers, retries, v);
     }
   }
 

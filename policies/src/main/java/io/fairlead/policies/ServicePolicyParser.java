@@ -281,6 +281,7 @@ public final class ServicePolicyParser {
       Optional<CircuitBreakers> breakers = value(AnnotationRegistry.CIRCUIT_BREAKERS);
       Optional<RetryPolicy> retries =
           onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<ConnectionPool> pool = connectionPool(protocol);
       Optional<Duration> timeout =
           onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
       Optional<GatewayExposure> gateway = gateway(protocol);
@@ -305,7 +306,8 @@ public final class ServicePolicyParser {
               .withHealthCheck(health)
               .withOutlierDetection(outlier)
               .withCircuitBreakers(breakers)
-              .withRetries(retries),
+              .withRetries(retries)
+              .withConnectionPool(pool),
           PortPolicy.Timeouts.NONE
               .withRequest(timeout)
               .withIdle(Optional.of(idleTimeout))
@@ -534,6 +536,25 @@ public final class ServicePolicyParser {
         return Optional.empty();
       }
       return ss.map(this::note);
+    }
+
+    /** HTTP-family ports only; max-concurrent-streams needs HTTP/2 to the endpoints. */
+    private Optional<ConnectionPool> connectionPool(Protocol protocol) {
+      Optional<ConnectionPool> pool =
+          onlyIf(AnnotationRegistry.CONNECTION_POOL, protocol.isHttp(), "an HTTP-family protocol");
+      if (pool.isPresent()
+          && pool.get().maxConcurrentStreams().isPresent()
+          && !protocol.isHttp2()) {
+        diagnostics.add(
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(r.get(AnnotationRegistry.CONNECTION_POOL).map(Resolved::key).orElseThrow()),
+                "max-concurrent-streams has no effect on port "
+                    + port.label()
+                    + ", which speaks HTTP/1 to its endpoints (one request per connection); ignored"));
+        return Optional.of(pool.get().withoutMaxConcurrentStreams()).filter(c -> !c.isEmpty());
+      }
+      return pool;
     }
 
     /** Envoy speaks gRPC health checking over HTTP/2 only. */

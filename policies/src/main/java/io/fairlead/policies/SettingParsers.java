@@ -388,6 +388,29 @@ final class SettingParsers {
         .orElseGet(() -> ParseResult.ok(b));
   }
 
+  static ParseResult<ConnectionPool> connectionPool(String text) {
+    ParseResult<Map<String, String>> kv =
+        keyValues(
+            text, List.of("idle-timeout", "max-requests-per-connection", "max-concurrent-streams"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
+    Optional<Duration> idle =
+        m.containsKey("idle-timeout")
+            ? Optional.ofNullable(f.duration("idle-timeout"))
+            : Optional.empty();
+    ConnectionPool pool =
+        new ConnectionPool(
+            idle,
+            f.optionalCount("max-requests-per-connection", 1),
+            f.optionalCount("max-concurrent-streams", 1));
+    return f.error()
+        .<ParseResult<ConnectionPool>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(pool));
+  }
+
   static ParseResult<RetryPolicy> retries(String text) {
     ParseResult<Map<String, String>> kv =
         keyValues(
@@ -552,6 +575,10 @@ final class SettingParsers {
 
     Duration positiveDuration(String key, Duration fallback) {
       return read(key, fallback, Values.positiveDuration(values.getOrDefault(key, "")));
+    }
+
+    Duration duration(String key) {
+      return read(key, null, Values.duration(values.getOrDefault(key, "")));
     }
 
     int count(String key, int fallback, int min) {

@@ -180,6 +180,10 @@ class ServicePolicyParserTest {
     "fairlead.io/outlier-detection, 'min-hosts=0', out of range",
     "fairlead.io/outlier-detection, 'local-origin=x', local-origin",
     "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
+    "fairlead.io/connection-pool, 'idle-timeout=soon', not a duration",
+    "fairlead.io/connection-pool, 'max-requests-per-connection=0', out of range",
+    "fairlead.io/connection-pool, 'max-concurrent-streams=-1', out of range",
+    "fairlead.io/connection-pool, 'max-connections=5', unknown key",
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
     "fairlead.io/health-check, grpc, need an http2 or grpc port",
@@ -440,5 +444,29 @@ class ServicePolicyParserTest {
     assertThat(h.expectedStatuses())
         .contains(
             List.of(new HealthCheck.StatusRange(200, 200), new HealthCheck.StatusRange(204, 206)));
+  }
+
+  @Test
+  void connectionPoolAppliesToHttpPortsAndStreamsToHttp2Only() {
+    PortSpec h2 = new PortSpec("grpc", 9090, "TCP", Optional.empty());
+    ParsedService p =
+        parse(
+            Map.of(
+                "fairlead.io/connection-pool",
+                "idle-timeout=0s,max-requests-per-connection=10,max-concurrent-streams=8"),
+            NativeFields.NONE,
+            HTTP,
+            h2,
+            DB);
+    assertThat(p.ports().get(0).resilience().connectionPool())
+        .contains(
+            new ConnectionPool(Optional.of(Duration.ZERO), Optional.of(10), Optional.empty()));
+    assertThat(p.ports().get(1).resilience().connectionPool())
+        .contains(new ConnectionPool(Optional.of(Duration.ZERO), Optional.of(10), Optional.of(8)));
+    assertThat(p.ports().get(2).resilience().connectionPool()).isEmpty();
+    assertThat(p.diagnostics())
+        .extracting(Diagnostic::severity)
+        .containsOnly(Severity.WARNING)
+        .hasSize(2);
   }
 }

@@ -2,6 +2,7 @@ package io.fairlead.cli;
 
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
+import io.fairlead.policies.ConnectionPool;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.HashKey;
@@ -97,6 +98,11 @@ final class PolicyText {
             p.resilience().circuitBreakers().map(PolicyText::breakers).orElse("Envoy defaults"),
             p.sourceOf(AnnotationRegistry.CIRCUIT_BREAKERS)));
     if (p.protocol().isHttp()) {
+      out.add(
+          new Line(
+              "connection-pool",
+              p.resilience().connectionPool().map(PolicyText::pool).orElse("Envoy defaults"),
+              p.sourceOf(AnnotationRegistry.CONNECTION_POOL)));
       out.add(
           new Line(
               "retries",
@@ -286,6 +292,21 @@ final class PolicyText {
     b.maxRequests().ifPresent(v -> parts.add("max-requests " + v));
     b.maxRetries().ifPresent(v -> parts.add("max-retries " + v));
     return parts.isEmpty() ? "Envoy defaults" : String.join(", ", parts);
+  }
+
+  private static String pool(ConnectionPool c) {
+    List<String> parts = new ArrayList<>();
+    c.idleTimeout()
+        .ifPresent(
+            t ->
+                parts.add(
+                    "idle connections closed after "
+                        + (t.isZero() ? "never" : Durations.format(t))));
+    c.maxRequestsPerConnection()
+        .ifPresent(n -> parts.add("a new connection every " + n + " requests"));
+    c.maxConcurrentStreams()
+        .ifPresent(n -> parts.add("at most " + n + " concurrent streams per connection"));
+    return String.join(", ", parts);
   }
 
   private static String retries(RetryPolicy r) {

@@ -147,6 +147,11 @@ public final class ClientCapabilities {
                             "gRPC clients do no active health checking"))
                     .withOutlierDetection(outlier(resilience.outlierDetection(), d))
                     .withCircuitBreakers(Optional.ofNullable(breakers))
+                    .withConnectionPool(
+                        d.drop(
+                            resilience.connectionPool(),
+                            AnnotationRegistry.CONNECTION_POOL,
+                            "gRPC clients keep one connection per endpoint and read no pool limits"))
                     .withRetries(resilience.retries().map(r -> retries(r, d))))
             .withTimeouts(
                 p.timeouts()

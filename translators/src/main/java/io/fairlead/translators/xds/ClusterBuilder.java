@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.HealthStatusSet;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
@@ -66,15 +67,10 @@ final class ClusterBuilder {
                   .addStatuses(HealthStatus.HEALTHY)
                   .addStatuses(HealthStatus.DRAINING));
     }
-    if (p.protocol().isHttp2() && dialect.upstreamHttp2Options()) {
+    java.util.Optional<io.fairlead.policies.ConnectionPool> pool = p.resilience().connectionPool();
+    if (dialect.upstreamHttp2Options() && (p.protocol().isHttp2() || pool.isPresent())) {
       c.putTypedExtensionProtocolOptions(
-          HTTP_PROTOCOL_OPTIONS,
-          Any.pack(
-              HttpProtocolOptions.newBuilder()
-                  .setExplicitHttpConfig(
-                      HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                          .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                  .build()));
+          HTTP_PROTOCOL_OPTIONS, Any.pack(protocolOptions(p.protocol().isHttp2(), pool)));
     }
     p.resilience()
         .healthCheck()
@@ -89,6 +85,38 @@ final class ClusterBuilder {
         .ifPresent(o -> c.setOutlierDetection(outlier(o, dialect.consecutiveEjection())));
     p.resilience().circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
     return c.build();
+  }
+
+  /**
+   * HTTP/2 to the endpoints of http2 and grpc ports, and the connection pool's limits. Envoy needs
+   * an explicit protocol with these options, so HTTP/1 ports name HTTP/1, which they use anyway.
+   */
+  private static HttpProtocolOptions protocolOptions(
+      boolean http2, java.util.Optional<io.fairlead.policies.ConnectionPool> pool) {
+    Http2ProtocolOptions.Builder h2 = Http2ProtocolOptions.newBuilder();
+    pool.flatMap(io.fairlead.policies.ConnectionPool::maxConcurrentStreams)
+        .ifPresent(n -> h2.setMaxConcurrentStreams(Protos.uint32(n)));
+    HttpProtocolOptions.ExplicitHttpConfig.Builder explicit =
+        HttpProtocolOptions.ExplicitHttpConfig.newBuilder();
+    if (http2) {
+      explicit.setHttp2ProtocolOptions(h2);
+    } else {
+      explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
+    }
+    HttpProtocolOptions.Builder options =
+        HttpProtocolOptions.newBuilder().setExplicitHttpConfig(explicit);
+    pool.ifPresent(
+        cp -> {
+          if (cp.idleTimeout().isPresent() || cp.maxRequestsPerConnection().isPresent()) {
+            io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder common =
+                io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder();
+            cp.idleTimeout().ifPresent(t -> common.setIdleTimeout(Protos.duration(t)));
+            cp.maxRequestsPerConnection()
+                .ifPresent(n -> common.setMaxRequestsPerConnection(Protos.uint32(n)));
+            options.setCommonHttpProtocolOptions(common);
+          }
+        });
+    return options.build();
   }
 
   private static HealthCheck healthCheck(

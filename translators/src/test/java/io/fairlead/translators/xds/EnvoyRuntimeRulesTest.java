@@ -672,4 +672,49 @@ class EnvoyRuntimeRulesTest {
     assertThat(serviceCluster(translate(a, HTTP_PORT, READY_3, GRPC_JAVA)).getHealthChecksList())
         .isEmpty();
   }
+
+  // 15. Connection pool ---------------------------------------------------------------------------
+
+  @Test
+  void connectionPoolLimitsReachTheClusterWithItsProtocol() throws Exception {
+    String a =
+        "fairlead.io/connection-pool: idle-timeout=90s,max-requests-per-connection=100,"
+            + "max-concurrent-streams=50";
+    String h2 = "- name: http2\n  port: 8080";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var options =
+          unpack(
+              serviceCluster(translate(a, h2, READY_3, ctx))
+                  .getTypedExtensionProtocolOptionsOrThrow(
+                      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"),
+              io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      assertThat(options.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds())
+          .isEqualTo(90);
+      assertThat(options.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue())
+          .isEqualTo(100);
+      assertThat(
+              options
+                  .getExplicitHttpConfig()
+                  .getHttp2ProtocolOptions()
+                  .getMaxConcurrentStreams()
+                  .getValue())
+          .isEqualTo(50);
+    }
+    // An HTTP/1 port names HTTP/1, and max-concurrent-streams is a warning there.
+    XdsResources http1 = translate(a, HTTP_PORT, READY_3, SIDECAR);
+    var options =
+        unpack(
+            serviceCluster(http1)
+                .getTypedExtensionProtocolOptionsOrThrow(
+                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"),
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+    assertThat(options.getExplicitHttpConfig().hasHttpProtocolOptions()).isTrue();
+    assertThat(http1.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("max-concurrent-streams has no effect"));
+    assertThat(
+            serviceCluster(translate(a, h2, READY_3, GRPC_JAVA))
+                .getTypedExtensionProtocolOptionsMap())
+        .isEmpty();
+  }
 }
