@@ -243,6 +243,16 @@ public final class AnnotationRegistry {
           "Not sent: gRPC clients have no panic mode; they only use ready endpoints.",
           SettingParsers::percent);
 
+  public static final AnnotationKey<List<String>> FAILOVER =
+      new AnnotationKey<>(
+          "failover",
+          "comma list of zone names (`topology.kubernetes.io/zone` values), in order",
+          "unset (no zone order; see `trafficDistribution: PreferClose`)",
+          "Locality failover order. A proxy sends every request to ready endpoints of its own zone (its node metadata's zone) while it has one, then to the first listed zone that has one, then the next, and last to every zone not listed. A proxy of unknown zone starts with the first listed zone. Replaces PreferClose's two-step order when both are set.",
+          "EDS priorities: the proxy's zone at priority 0, each listed zone at the next priority that has endpoints, unlisted zones last; `overprovisioning_factor` = 100 × the largest priority's endpoint count, so a priority keeps all traffic while one of its endpoints is healthy (see [failover-priorities](envoy-semantics.md#failover-priorities)).",
+          "Sent as the same priorities: gRPC moves to the next priority when one has no READY endpoint (after 10 s of connecting, or at once on TRANSIENT_FAILURE; see [grpc-priorities](envoy-semantics.md#grpc-priorities)). A zone without a ready endpoint is left out, and the priorities stay contiguous.",
+          SettingParsers::zones);
+
   public static final AnnotationKey<ExportTo> EXPORT_TO =
       new AnnotationKey<>(
           "export-to",
@@ -311,6 +321,7 @@ public final class AnnotationRegistry {
           TIMEOUT,
           IDLE_TIMEOUT,
           PANIC_THRESHOLD,
+          FAILOVER,
           EXPORT_TO,
           GATEWAY_HOST,
           GATEWAY_PATH,

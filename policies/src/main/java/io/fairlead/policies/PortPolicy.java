@@ -214,21 +214,31 @@ public record PortPolicy(
   }
 
   /**
-   * Which endpoints a proxy prefers by where it runs; both come from native Service fields.
+   * Which endpoints a proxy prefers by where it runs.
    *
    * @param preferClose zone-aware routing ({@code trafficDistribution: PreferClose})
    * @param nodeLocal same-node endpoints only ({@code internalTrafficPolicy: Local})
+   * @param failover the zones to fail over to, in order, after the proxy's own zone ({@code
+   *     fairlead.io/failover}); zones not listed come last
    */
-  public record Topology(boolean preferClose, boolean nodeLocal) {
+  public record Topology(boolean preferClose, boolean nodeLocal, Optional<List<String>> failover) {
+
+    public Topology(boolean preferClose, boolean nodeLocal) {
+      this(preferClose, nodeLocal, Optional.empty());
+    }
 
     public static final Topology ANY = new Topology(false, false);
 
     public Topology withPreferClose(boolean v) {
-      return new Topology(v, nodeLocal);
+      return new Topology(v, nodeLocal, failover);
     }
 
     public Topology withNodeLocal(boolean v) {
-      return new Topology(preferClose, v);
+      return new Topology(preferClose, v, failover);
+    }
+
+    public Topology withFailover(Optional<List<String>> v) {
+      return new Topology(preferClose, nodeLocal, v);
     }
   }
 

@@ -314,7 +314,8 @@ public final class ServicePolicyParser {
               .withMaxConnectionDuration(maxConn),
           PortPolicy.Topology.ANY
               .withPreferClose(nativeFields.preferClose())
-              .withNodeLocal(nativeFields.internalLocal()),
+              .withNodeLocal(nativeFields.internalLocal())
+              .withFailover(value(AnnotationRegistry.FAILOVER)),
           gateway,
           provenance);
     }

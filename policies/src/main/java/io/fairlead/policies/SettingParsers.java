@@ -536,6 +536,24 @@ final class SettingParsers {
     return ParseResult.ok(new ExportTo(false, own, namespaces));
   }
 
+  static ParseResult<List<String>> zones(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Set<String> zones = new LinkedHashSet<>();
+    for (String item : ((ParseResult.Ok<List<String>>) items).value()) {
+      ParseResult<String> z = Values.labelValue(item, "zone name");
+      if (z instanceof ParseResult.Err<String> e) {
+        return ParseResult.err(e.message());
+      }
+      if (!zones.add(((ParseResult.Ok<String>) z).value())) {
+        return ParseResult.err("zone '" + item + "' is given twice");
+      }
+    }
+    return ParseResult.ok(List.copyOf(zones));
+  }
+
   static ParseResult<List<String>> hosts(String text) {
     ParseResult<List<String>> items = Values.list(text);
     if (items instanceof ParseResult.Err<List<String>> e) {

@@ -198,6 +198,10 @@ class ServicePolicyParserTest {
     "fairlead.io/panic-threshold, 101, out of range",
     "fairlead.io/panic-threshold, -1, out of range",
     "fairlead.io/idle-timeout, soon, not a duration",
+    "fairlead.io/failover, 'zone-a,zone-a', given twice",
+    "fairlead.io/failover, 'zone a', not a zone name",
+    "fairlead.io/failover, '-zone', not a zone name",
+    "fairlead.io/failover, 'zone-a,', empty",
   })
   void invalidValuesSayWhy(String key, String value, String reason) {
     ParsedService p = parse(Map.of(key, value), NativeFields.NONE, HTTP);
@@ -468,5 +472,15 @@ class ServicePolicyParserTest {
         .extracting(Diagnostic::severity)
         .containsOnly(Severity.WARNING)
         .hasSize(2);
+  }
+
+  @Test
+  void failoverKeepsTheZoneOrder() {
+    PortPolicy p =
+        parse(Map.of("fairlead.io/failover", "eu-west-1c, eu-west-1a"), NativeFields.NONE, HTTP)
+            .ports()
+            .get(0);
+    assertThat(p.topology().failover()).contains(List.of("eu-west-1c", "eu-west-1a"));
+    assertThat(p.sourceOf(AnnotationRegistry.FAILOVER)).isEqualTo(Provenance.ANNOTATION);
   }
 }

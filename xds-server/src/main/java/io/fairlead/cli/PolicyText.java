@@ -150,6 +150,18 @@ final class PolicyText {
             p.topology().preferClose() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
     out.add(
         new Line(
+            "failover",
+            p.topology()
+                .failover()
+                .map(
+                    zs ->
+                        "the proxy's zone, then "
+                            + String.join(", then ", zs)
+                            + ", then any other zone; each while it has a ready endpoint")
+                .orElse("none"),
+            p.sourceOf(AnnotationRegistry.FAILOVER)));
+    out.add(
+        new Line(
             "node-local",
             p.topology().nodeLocal() ? "yes: same-node endpoints only" : "no",
             p.topology().nodeLocal() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));

@@ -717,4 +717,69 @@ class EnvoyRuntimeRulesTest {
                 .getTypedExtensionProtocolOptionsMap())
         .isEmpty();
   }
+
+  // 16. Locality failover order -------------------------------------------------------------------
+
+  private static final String FOUR_ZONES =
+      """
+      - {addresses: [10.0.1.1], zone: zone-a, conditions: {ready: true}}
+      - {addresses: [10.0.1.2], zone: zone-a, conditions: {ready: true}}
+      - {addresses: [10.0.2.1], zone: zone-b, conditions: {ready: true}}
+      - {addresses: [10.0.3.1], zone: zone-c, conditions: {ready: true}}
+      - {addresses: [10.0.4.1], zone: zone-d, conditions: {ready: false, serving: true, terminating: true}}""";
+
+  private static Map<String, Integer> priorities(ClusterLoadAssignment cla) {
+    return cla.getEndpointsList().stream()
+        .collect(
+            Collectors.toMap(l -> l.getLocality().getZone(), LocalityLbEndpoints::getPriority));
+  }
+
+  private static ProxyContext in(String zone, ClientKind client) {
+    return new ProxyContext(
+        client.isGrpc() ? ProxyRole.PROXYLESS : ProxyRole.SIDECAR,
+        client,
+        "default",
+        8080,
+        Optional.ofNullable(zone),
+        Optional.empty());
+  }
+
+  @Test
+  void failoverOrdersZonesAfterTheProxysOwnWithContiguousPriorities() throws Exception {
+    String a = "fairlead.io/failover: zone-c,zone-b";
+    // In zone-b: own zone first, then zone-c (listed), then zone-a and zone-d (not listed).
+    ClusterLoadAssignment inB =
+        translate(a, HTTP_PORT, FOUR_ZONES, in("zone-b", ClientKind.ENVOY)).endpoints().get(0);
+    assertThat(priorities(inB))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-b", 0, "zone-c", 1, "zone-a", 2, "zone-d", 2));
+    // Every priority keeps all traffic while one of its endpoints is healthy (largest: 3 in p2).
+    long factor = inB.getPolicy().getOverprovisioningFactor().getValue();
+    assertThat(factor).isEqualTo(300);
+    assertThat(envoyHealth(factor, 1, 3)).isEqualTo(100);
+    // A proxy in a zone without endpoints starts with the first listed zone: no empty priority 0.
+    ClusterLoadAssignment inE =
+        translate(a, HTTP_PORT, FOUR_ZONES, in("zone-e", ClientKind.ENVOY)).endpoints().get(0);
+    assertThat(priorities(inE))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-c", 0, "zone-b", 1, "zone-a", 2, "zone-d", 2));
+    // gRPC: zone-d has no ready endpoint and is left out; priorities stay 0, 1, 2.
+    ClusterLoadAssignment grpc =
+        translate(a, HTTP_PORT, FOUR_ZONES, in(null, ClientKind.GRPC_JAVA)).endpoints().get(0);
+    assertThat(priorities(grpc))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("zone-c", 0, "zone-b", 1, "zone-a", 2));
+    assertThat(grpc.getPolicy().hasOverprovisioningFactor()).isFalse();
+    // The gateway role orders by its own zone the same way.
+    ProxyContext gatewayInA =
+        new ProxyContext(
+            ProxyRole.GATEWAY,
+            ClientKind.ENVOY,
+            "default",
+            8080,
+            Optional.of("zone-a"),
+            Optional.empty());
+    assertThat(priorities(translate(a, HTTP_PORT, FOUR_ZONES, gatewayInA).endpoints().get(0)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-a", 0, "zone-c", 1, "zone-b", 2, "zone-d", 3));
+  }
 }
