@@ -31,6 +31,9 @@ public final class EchoBackend implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final AtomicLong delayMillis = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean unavailable =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicLong failures = new AtomicLong();
 
   private EchoBackend(String host, int port) {
     this.name = host;
@@ -75,6 +78,12 @@ public final class EchoBackend implements AutoCloseable {
   }
 
   private void answer(StreamObserver<String> response) {
+    if (unavailable.get()) {
+      failures.incrementAndGet();
+      response.onError(
+          io.grpc.Status.UNAVAILABLE.withDescription(name + " plays a failing pod").asException());
+      return;
+    }
     long delay = delayMillis.get();
     if (delay == 0) {
       reply(response);
@@ -103,6 +112,16 @@ public final class EchoBackend implements AutoCloseable {
       throw new IllegalArgumentException("negative delay: " + delay);
     }
     delayMillis.set(delay.toMillis());
+  }
+
+  /** Makes every following call fail with UNAVAILABLE (true), or answer again (false). */
+  public void failing(boolean fail) {
+    unavailable.set(fail);
+  }
+
+  /** Calls answered with UNAVAILABLE since the start. */
+  public long failures() {
+    return failures.get();
   }
 
   public Duration delay() {

@@ -133,15 +133,15 @@ public final class AnnotationRegistry {
           "Not sent.",
           Values::duration);
 
-  public static final AnnotationKey<Duration> SLOW_START =
+  public static final AnnotationKey<SlowStart> SLOW_START =
       new AnnotationKey<>(
           "slow-start",
-          "duration",
-          "unset",
-          "New endpoints ramp up their share of traffic over this window. round-robin and least-request only.",
-          "`slow_start_config.slow_start_window` of the typed policy (see [slow-start](envoy-semantics.md#slow-start)).",
+          "duration, then optionally `,aggression=F` (greater than 0, at most 100) and `,min-weight=PCT` (0 to 100)",
+          "unset; aggression=1 (linear), min-weight=10 when enabled",
+          "New endpoints ramp up their share of traffic over this window. Their weight is the window's elapsed share raised to 1/aggression, never below min-weight percent: aggression above 1 ramps up faster at first, below 1 slower. round-robin and least-request only.",
+          "`slow_start_config` of the typed policy: `slow_start_window`, `aggression` and `min_weight_percent` (see [slow-start](envoy-semantics.md#slow-start) and [slow-start-curve](envoy-semantics.md#slow-start-curve)).",
           "Not sent: gRPC has no slow start.",
-          Values::positiveDuration);
+          SettingParsers::slowStart);
 
   public static final AnnotationKey<Protocol> PROTOCOL =
       new AnnotationKey<>(
@@ -166,21 +166,21 @@ public final class AnnotationRegistry {
   public static final AnnotationKey<HealthCheck> HEALTH_CHECK =
       new AnnotationKey<>(
           "health-check",
-          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N,host=NAME`",
-          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1, host = the Service's DNS name when enabled",
-          "Active health checking of the endpoints, with `Host` (or gRPC `:authority`) set to the Service's DNS name unless `host=` names another. On http2 and grpc ports HTTP checks speak HTTP/2. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only). An endpoint Kubernetes removes leaves at once, even while it passes checks. A terminating endpoint that fails its check also loses its sticky sessions.",
-          "Cluster `health_checks` with `host` / `authority` (see [hc-host](envoy-semantics.md#hc-host)), `codec_client_type: HTTP2` on HTTP/2 ports (see [hc-codec](envoy-semantics.md#hc-codec)), and `ignore_health_on_host_removal` (see [hc-removal](envoy-semantics.md#hc-removal)); a failed check ends sessions (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)).",
+          "`http:/PATH` | `grpc` | `tcp`, then `,interval=D,timeout=D,unhealthy=N,healthy=N,host=NAME`; http also `,method=M,expected=CODE|FROM-TO`",
+          "unset; interval=10s, timeout=1s, unhealthy=3, healthy=1, host = the Service's DNS name, method=GET, expected=200 when enabled",
+          "Active health checking of the endpoints, with `Host` (or gRPC `:authority`) set to the Service's DNS name unless `host=` names another. HTTP checks send `method` (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE or PATCH) and pass on the `expected` statuses (codes or inclusive ranges from 100 to 599, e.g. `200-299|304`), which replace the default 200: list 200 too if it should pass. On http2 and grpc ports HTTP checks speak HTTP/2. `grpc` needs an http2 or grpc port (Envoy checks gRPC health over HTTP/2 only). An endpoint Kubernetes removes leaves at once, even while it passes checks. A terminating endpoint that fails its check also loses its sticky sessions.",
+          "Cluster `health_checks` with `host` / `authority` (see [hc-host](envoy-semantics.md#hc-host)), `method` and `expected_statuses` (see [hc-statuses](envoy-semantics.md#hc-statuses)), `codec_client_type: HTTP2` on HTTP/2 ports (see [hc-codec](envoy-semantics.md#hc-codec)), and `ignore_health_on_host_removal` (see [hc-removal](envoy-semantics.md#hc-removal)); a failed check ends sessions (see [hc-ends-sessions](envoy-semantics.md#hc-ends-sessions)).",
           "Not sent: gRPC clients do no active health checking (they skip endpoints the control plane marks unhealthy).",
           SettingParsers::healthCheck);
 
   public static final AnnotationKey<OutlierDetection> OUTLIER_DETECTION =
       new AnnotationKey<>(
           "outlier-detection",
-          "`default`, or `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N`",
-          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=50 when enabled",
-          "Passive ejection of endpoints that keep failing. At most max-ejection-percent of the endpoints are out at once; below 100/N percent none of N endpoints can be ejected, hence the 50% default. An ejected endpoint also loses its sticky sessions.",
-          "Cluster `outlier_detection` (see [outlier-ejection](envoy-semantics.md#outlier-ejection)).",
-          "Not sent: gRPC implements only success-rate and failure-percentage ejection, not consecutive-5xx.",
+          "`default`, or any subset of `consecutive-5xx=N,interval=D,base-ejection-time=D,max-ejection-percent=N,gateway-failure=N,local-origin=N,success-rate=PCT,failure-percentage=PCT,failure-percentage-enforcing=PCT,min-hosts=N,request-volume=N`",
+          "unset; consecutive-5xx=5, interval=10s, base-ejection-time=30s, max-ejection-percent=50 when enabled; success-rate ejection on at 100% (Envoy's default), failure-percentage off",
+          "Passive ejection of endpoints that keep failing. At most max-ejection-percent of the endpoints are out at once; below 100/N percent none of N endpoints can be ejected, hence the 50% default. An ejected endpoint also loses its sticky sessions. Modes: `consecutive-5xx` (always on); `gateway-failure=N` ejects after N consecutive 502, 503 or 504; `local-origin=N` counts connect failures, resets and timeouts apart from HTTP statuses and ejects after N of them; `success-rate=PCT` is how often an endpoint whose success rate is far below the others' is ejected (on at 100% unless `success-rate=0`); `failure-percentage=PCT` ejects an endpoint whose failed share of requests is above PCT (enforced at `failure-percentage-enforcing`, default 100). The two statistical modes judge only endpoints with `request-volume` requests in an interval, and only when `min-hosts` endpoints have that many (defaults 5 endpoints; 100 requests for success rate, 50 for failure percentage).",
+          "Cluster `outlier_detection` (see [outlier-ejection](envoy-semantics.md#outlier-ejection)); `consecutive_gateway_failure` with `enforcing_consecutive_gateway_failure: 100`, `split_external_local_origin_errors` with `consecutive_local_origin_failure`, `enforcing_success_rate`, `failure_percentage_threshold` with `enforcing_failure_percentage`, and both modes' `minimum_hosts` and `request_volume` (see [outlier-modes](envoy-semantics.md#outlier-modes)).",
+          "Sent only when `failure-percentage`, or a non-zero `success-rate`, is given: gRPC implements those two modes (gRFC A50) with interval, base-ejection-time and max-ejection-percent; consecutive-5xx, gateway-failure and local-origin are not sent (warning). The success-rate `request-volume` is not sent either: grpc-java reads that field's value from the minimum-hosts field. Otherwise not sent: gRPC implements no consecutive-5xx ejection.",
           SettingParsers::outlierDetection);
 
   public static final AnnotationKey<CircuitBreakers> CIRCUIT_BREAKERS =
@@ -193,14 +193,24 @@ public final class AnnotationRegistry {
           "Only `max-requests` is sent; gRPC ignores the other limits.",
           SettingParsers::circuitBreakers);
 
+  public static final AnnotationKey<ConnectionPool> CONNECTION_POOL =
+      new AnnotationKey<>(
+          "connection-pool",
+          "`idle-timeout=D,max-requests-per-connection=N,max-concurrent-streams=N` (any subset)",
+          "Envoy's: idle-timeout=1h, unlimited requests per connection, 2147483647 streams",
+          "The proxy's connections to the endpoints. `idle-timeout` closes a connection that has carried no request for that long (`0s` = never). `max-requests-per-connection` drains a connection after N requests, so long-lived clients spread over pods added since. `max-concurrent-streams` (http2 and grpc ports only; a warning elsewhere) opens another connection to an endpoint past N concurrent streams. HTTP-family ports only.",
+          "Cluster `typed_extension_protocol_options` `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`: `common_http_protocol_options.idle_timeout` and `max_requests_per_connection`, `http2_protocol_options.max_concurrent_streams` (see [conn-pool](envoy-semantics.md#conn-pool)).",
+          "Not sent: gRPC clients keep one connection per endpoint and read none of these.",
+          SettingParsers::connectionPool);
+
   public static final AnnotationKey<RetryPolicy> RETRIES =
       new AnnotationKey<>(
           "retries",
-          "`attempts=N,on=COND|COND,per-try-timeout=D`",
-          "unset; on=5xx|reset|connect-failure when enabled",
-          "Route retries, each to an endpoint not tried before, also when the key hashes to the failed one. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. HTTP-family ports only.",
-          "Route `retry_policy` with the `previous_hosts` predicate and `host_selection_retry_max_attempts: 5` (see [retry-previous-hosts](envoy-semantics.md#retry-previous-hosts)).",
-          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; per-try-timeout is dropped. gRPC has no retry host predicate, so a retry may pick the same endpoint.",
+          "`attempts=N,on=COND|COND,per-try-timeout=D,backoff=BASE[-MAX],status=CODE|CODE,retry-host=other|any` (any subset)",
+          "unset; attempts=1, on=5xx|reset|connect-failure, backoff 25ms-250ms, retry-host=other when enabled",
+          "Route retries. Conditions: 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-4xx, refused-stream, and the gRPC statuses cancelled, deadline-exceeded, internal, resource-exhausted, unavailable. `status=` retries these HTTP statuses too (100 to 599). `backoff=` waits a jittered, exponentially growing interval between attempts, from BASE (at least 1ms) up to MAX (default 10 × BASE). `retry-host=other` (the default) sends each retry to an endpoint not tried before, also when the key hashes to the failed one; `any` lets a retry pick the same endpoint again. HTTP-family ports only.",
+          "Route `retry_policy`: `retry_on`, `num_retries`, `per_try_timeout`, `retry_back_off` (see [retry-backoff](envoy-semantics.md#retry-backoff)), `retriable_status_codes` with the `retriable-status-codes` condition (see [retry-status-codes](envoy-semantics.md#retry-status-codes)), and unless `retry-host=any` the `previous_hosts` predicate with `host_selection_retry_max_attempts: 5` (see [retry-previous-hosts](envoy-semantics.md#retry-previous-hosts)).",
+          "gRPC statuses are sent as they are; HTTP conditions become `unavailable`; `backoff` is sent (gRPC reads `retry_back_off`, gRFC A44); per-try-timeout and `status=` are dropped with a warning. gRPC has no retry host predicate, so a retry may pick the same endpoint (`retry-host=other` written out is a warning).",
           SettingParsers::retries);
 
   public static final AnnotationKey<Duration> TIMEOUT =
@@ -232,6 +242,16 @@ public final class AnnotationRegistry {
           "Cluster `common_lb_config.healthy_panic_threshold`, 0 unless set (see [panic-threshold](envoy-semantics.md#panic-threshold)); Envoy's own default would be 50%. In panic Envoy also sends new requests to terminating endpoints.",
           "Not sent: gRPC clients have no panic mode; they only use ready endpoints.",
           SettingParsers::percent);
+
+  public static final AnnotationKey<List<String>> FAILOVER =
+      new AnnotationKey<>(
+          "failover",
+          "comma list of zone names (`topology.kubernetes.io/zone` values), in order",
+          "unset (no zone order; see `trafficDistribution: PreferClose`)",
+          "Locality failover order. A proxy sends every request to ready endpoints of its own zone (its node metadata's zone) while it has one, then to the first listed zone that has one, then the next, and last to every zone not listed. A proxy of unknown zone starts with the first listed zone. Replaces PreferClose's two-step order when both are set.",
+          "EDS priorities: the proxy's zone at priority 0, each listed zone at the next priority that has endpoints, unlisted zones last; `overprovisioning_factor` = 100 × the largest priority's endpoint count, so a priority keeps all traffic while one of its endpoints is healthy (see [failover-priorities](envoy-semantics.md#failover-priorities)).",
+          "Sent as the same priorities: gRPC moves to the next priority when one has no READY endpoint (after 10 s of connecting, or at once on TRANSIENT_FAILURE; see [grpc-priorities](envoy-semantics.md#grpc-priorities)). A zone without a ready endpoint is left out, and the priorities stay contiguous.",
+          SettingParsers::zones);
 
   public static final AnnotationKey<ExportTo> EXPORT_TO =
       new AnnotationKey<>(
@@ -296,10 +316,12 @@ public final class AnnotationRegistry {
           HEALTH_CHECK,
           OUTLIER_DETECTION,
           CIRCUIT_BREAKERS,
+          CONNECTION_POOL,
           RETRIES,
           TIMEOUT,
           IDLE_TIMEOUT,
           PANIC_THRESHOLD,
+          FAILOVER,
           EXPORT_TO,
           GATEWAY_HOST,
           GATEWAY_PATH,

@@ -45,31 +45,65 @@ public record PortPolicy(
    * @param slowStart how long a new endpoint ramps up its share
    * @param panicThreshold Envoy's healthy-panic threshold in percent; 0 (Fairlead's default) means
    *     never balance over not-ready endpoints. Empty for clients that have no panic mode.
+   * @param slowStartAggression the slow-start curve's aggression (Envoy's default 1, linear)
+   * @param slowStartMinWeight the weight, in percent, a new endpoint starts with (Envoy's default
+   *     10)
    */
   public record Balancing(
       LoadBalancing algorithm,
       Optional<Integer> hashBalanceFactor,
       Optional<Duration> slowStart,
-      Optional<Integer> panicThreshold) {
+      Optional<Integer> panicThreshold,
+      Optional<Double> slowStartAggression,
+      Optional<Integer> slowStartMinWeight) {
+
+    public Balancing(
+        LoadBalancing algorithm,
+        Optional<Integer> hashBalanceFactor,
+        Optional<Duration> slowStart,
+        Optional<Integer> panicThreshold) {
+      this(
+          algorithm,
+          hashBalanceFactor,
+          slowStart,
+          panicThreshold,
+          Optional.empty(),
+          Optional.empty());
+    }
 
     public static Balancing of(LoadBalancing algorithm) {
       return new Balancing(algorithm, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Balancing withAlgorithm(LoadBalancing v) {
-      return new Balancing(v, hashBalanceFactor, slowStart, panicThreshold);
+      return new Balancing(
+          v, hashBalanceFactor, slowStart, panicThreshold, slowStartAggression, slowStartMinWeight);
     }
 
     public Balancing withHashBalanceFactor(Optional<Integer> v) {
-      return new Balancing(algorithm, v, slowStart, panicThreshold);
+      return new Balancing(
+          algorithm, v, slowStart, panicThreshold, slowStartAggression, slowStartMinWeight);
     }
 
+    /** The window; without one the curve means nothing and is cleared with it. */
     public Balancing withSlowStart(Optional<Duration> v) {
-      return new Balancing(algorithm, hashBalanceFactor, v, panicThreshold);
+      return new Balancing(
+          algorithm,
+          hashBalanceFactor,
+          v,
+          panicThreshold,
+          v.isPresent() ? slowStartAggression : Optional.empty(),
+          v.isPresent() ? slowStartMinWeight : Optional.empty());
+    }
+
+    public Balancing withSlowStartCurve(Optional<Double> aggression, Optional<Integer> minWeight) {
+      return new Balancing(
+          algorithm, hashBalanceFactor, slowStart, panicThreshold, aggression, minWeight);
     }
 
     public Balancing withPanicThreshold(Optional<Integer> v) {
-      return new Balancing(algorithm, hashBalanceFactor, slowStart, v);
+      return new Balancing(
+          algorithm, hashBalanceFactor, slowStart, v, slowStartAggression, slowStartMinWeight);
     }
   }
 
@@ -105,30 +139,47 @@ public record PortPolicy(
     }
   }
 
-  /** How failing endpoints and requests are handled. */
+  /**
+   * How failing endpoints and requests are handled.
+   *
+   * @param connectionPool the proxy's connections to the endpoints
+   */
   public record Resilience(
       Optional<HealthCheck> healthCheck,
       Optional<OutlierDetection> outlierDetection,
       Optional<CircuitBreakers> circuitBreakers,
-      Optional<RetryPolicy> retries) {
+      Optional<RetryPolicy> retries,
+      Optional<ConnectionPool> connectionPool) {
+
+    public Resilience(
+        Optional<HealthCheck> healthCheck,
+        Optional<OutlierDetection> outlierDetection,
+        Optional<CircuitBreakers> circuitBreakers,
+        Optional<RetryPolicy> retries) {
+      this(healthCheck, outlierDetection, circuitBreakers, retries, Optional.empty());
+    }
 
     public static final Resilience NONE =
         new Resilience(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public Resilience withHealthCheck(Optional<HealthCheck> v) {
-      return new Resilience(v, outlierDetection, circuitBreakers, retries);
+      return new Resilience(v, outlierDetection, circuitBreakers, retries, connectionPool);
     }
 
     public Resilience withOutlierDetection(Optional<OutlierDetection> v) {
-      return new Resilience(healthCheck, v, circuitBreakers, retries);
+      return new Resilience(healthCheck, v, circuitBreakers, retries, connectionPool);
     }
 
     public Resilience withCircuitBreakers(Optional<CircuitBreakers> v) {
-      return new Resilience(healthCheck, outlierDetection, v, retries);
+      return new Resilience(healthCheck, outlierDetection, v, retries, connectionPool);
     }
 
     public Resilience withRetries(Optional<RetryPolicy> v) {
-      return new Resilience(healthCheck, outlierDetection, circuitBreakers, v);
+      return new Resilience(healthCheck, outlierDetection, circuitBreakers, v, connectionPool);
+    }
+
+    public Resilience withConnectionPool(Optional<ConnectionPool> v) {
+      return new Resilience(healthCheck, outlierDetection, circuitBreakers, retries, v);
     }
   }
 
@@ -163,21 +214,31 @@ public record PortPolicy(
   }
 
   /**
-   * Which endpoints a proxy prefers by where it runs; both come from native Service fields.
+   * Which endpoints a proxy prefers by where it runs.
    *
    * @param preferClose zone-aware routing ({@code trafficDistribution: PreferClose})
    * @param nodeLocal same-node endpoints only ({@code internalTrafficPolicy: Local})
+   * @param failover the zones to fail over to, in order, after the proxy's own zone ({@code
+   *     fairlead.io/failover}); zones not listed come last
    */
-  public record Topology(boolean preferClose, boolean nodeLocal) {
+  public record Topology(boolean preferClose, boolean nodeLocal, Optional<List<String>> failover) {
+
+    public Topology(boolean preferClose, boolean nodeLocal) {
+      this(preferClose, nodeLocal, Optional.empty());
+    }
 
     public static final Topology ANY = new Topology(false, false);
 
     public Topology withPreferClose(boolean v) {
-      return new Topology(v, nodeLocal);
+      return new Topology(v, nodeLocal, failover);
     }
 
     public Topology withNodeLocal(boolean v) {
-      return new Topology(preferClose, v);
+      return new Topology(preferClose, v, failover);
+    }
+
+    public Topology withFailover(Optional<List<String>> v) {
+      return new Topology(preferClose, nodeLocal, v);
     }
   }
 

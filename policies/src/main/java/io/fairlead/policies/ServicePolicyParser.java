@@ -274,13 +274,14 @@ public final class ServicePolicyParser {
       Optional<Integer> balance =
           onlyIf(AnnotationRegistry.HASH_BALANCE_FACTOR, lb.isHashing(), "a hashing lb-policy");
       Optional<SessionPersistence> persistence = sessionPersistence(protocol);
-      Optional<Duration> slowStart = slowStart(lb);
+      Optional<SlowStart> slowStart = slowStart(lb);
       Optional<Duration> maxConn = value(AnnotationRegistry.MAX_CONNECTION_DURATION);
       Optional<HealthCheck> health = healthCheck(protocol);
       Optional<OutlierDetection> outlier = value(AnnotationRegistry.OUTLIER_DETECTION);
       Optional<CircuitBreakers> breakers = value(AnnotationRegistry.CIRCUIT_BREAKERS);
       Optional<RetryPolicy> retries =
           onlyIf(AnnotationRegistry.RETRIES, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<ConnectionPool> pool = connectionPool(protocol);
       Optional<Duration> timeout =
           onlyIf(AnnotationRegistry.TIMEOUT, protocol.isHttp(), "an HTTP-family protocol");
       Optional<GatewayExposure> gateway = gateway(protocol);
@@ -292,7 +293,10 @@ public final class ServicePolicyParser {
           protocol,
           PortPolicy.Balancing.of(lb)
               .withHashBalanceFactor(balance)
-              .withSlowStart(slowStart)
+              .withSlowStart(slowStart.map(SlowStart::window))
+              .withSlowStartCurve(
+                  slowStart.flatMap(SlowStart::aggression),
+                  slowStart.flatMap(SlowStart::minWeightPercent))
               .withPanicThreshold(Optional.of(panicThreshold)),
           PortPolicy.Affinity.NONE
               .withHashKeys(hashKeys)
@@ -302,14 +306,16 @@ public final class ServicePolicyParser {
               .withHealthCheck(health)
               .withOutlierDetection(outlier)
               .withCircuitBreakers(breakers)
-              .withRetries(retries),
+              .withRetries(retries)
+              .withConnectionPool(pool),
           PortPolicy.Timeouts.NONE
               .withRequest(timeout)
               .withIdle(Optional.of(idleTimeout))
               .withMaxConnectionDuration(maxConn),
           PortPolicy.Topology.ANY
               .withPreferClose(nativeFields.preferClose())
-              .withNodeLocal(nativeFields.internalLocal()),
+              .withNodeLocal(nativeFields.internalLocal())
+              .withFailover(value(AnnotationRegistry.FAILOVER)),
           gateway,
           provenance);
     }
@@ -514,8 +520,8 @@ public final class ServicePolicyParser {
       return Optional.of(value);
     }
 
-    private Optional<Duration> slowStart(LoadBalancing lb) {
-      Optional<Resolved<Duration>> ss = r.get(AnnotationRegistry.SLOW_START);
+    private Optional<SlowStart> slowStart(LoadBalancing lb) {
+      Optional<Resolved<SlowStart>> ss = r.get(AnnotationRegistry.SLOW_START);
       if (ss.isPresent()
           && !(lb instanceof LoadBalancing.RoundRobin
               || lb instanceof LoadBalancing.LeastRequest)) {
@@ -531,6 +537,25 @@ public final class ServicePolicyParser {
         return Optional.empty();
       }
       return ss.map(this::note);
+    }
+
+    /** HTTP-family ports only; max-concurrent-streams needs HTTP/2 to the endpoints. */
+    private Optional<ConnectionPool> connectionPool(Protocol protocol) {
+      Optional<ConnectionPool> pool =
+          onlyIf(AnnotationRegistry.CONNECTION_POOL, protocol.isHttp(), "an HTTP-family protocol");
+      if (pool.isPresent()
+          && pool.get().maxConcurrentStreams().isPresent()
+          && !protocol.isHttp2()) {
+        diagnostics.add(
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(r.get(AnnotationRegistry.CONNECTION_POOL).map(Resolved::key).orElseThrow()),
+                "max-concurrent-streams has no effect on port "
+                    + port.label()
+                    + ", which speaks HTTP/1 to its endpoints (one request per connection); ignored"));
+        return Optional.of(pool.get().withoutMaxConcurrentStreams()).filter(c -> !c.isEmpty());
+      }
+      return pool;
     }
 
     /** Envoy speaks gRPC health checking over HTTP/2 only. */

@@ -156,6 +156,44 @@ final class SettingParsers {
     };
   }
 
+  static ParseResult<SlowStart> slowStart(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    List<String> parts = ((ParseResult.Ok<List<String>>) items).value();
+    ParseResult<Duration> window = Values.positiveDuration(parts.get(0));
+    if (window instanceof ParseResult.Err<Duration> e) {
+      return ParseResult.err(e.message());
+    }
+    ParseResult<Map<String, String>> kv =
+        Values.keyValues(text, parts.subList(1, parts.size()), List.of("aggression", "min-weight"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Optional<Double> aggression = Optional.empty();
+    if (m.containsKey("aggression")) {
+      String a = m.get("aggression").trim();
+      double v = a.matches("[0-9]{1,3}(\\.[0-9]{1,3})?") ? Double.parseDouble(a) : -1;
+      if (!(v > 0 && v <= 100)) {
+        return ParseResult.err(
+            "aggression: '" + a + "' is not a number greater than 0 and at most 100, e.g. 1.5");
+      }
+      aggression = Optional.of(v);
+    }
+    Fields f = new Fields(m);
+    Optional<Integer> minWeight = f.optionalPercent("min-weight");
+    Optional<Double> aggressionValue = aggression;
+    return f.error()
+        .<ParseResult<SlowStart>>map(ParseResult::err)
+        .orElseGet(
+            () ->
+                ParseResult.ok(
+                    new SlowStart(
+                        ((ParseResult.Ok<Duration>) window).value(), aggressionValue, minWeight)));
+  }
+
   static ParseResult<Protocol> protocol(String text) {
     return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "http" -> ParseResult.ok(Protocol.HTTP);
@@ -195,7 +233,7 @@ final class SettingParsers {
         Values.keyValues(
             text,
             parts.subList(1, parts.size()),
-            List.of("interval", "timeout", "unhealthy", "healthy", "host"));
+            List.of("interval", "timeout", "unhealthy", "healthy", "host", "method", "expected"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -210,12 +248,64 @@ final class SettingParsers {
     if (host.isPresent() && kind == HealthCheck.Kind.TCP) {
       return ParseResult.err("host: a tcp health check sends no Host header");
     }
+    if (kind != HealthCheck.Kind.HTTP && (m.containsKey("method") || m.containsKey("expected"))) {
+      return ParseResult.err(
+          (m.containsKey("method") ? "method" : "expected")
+              + ": only http health checks have a method and HTTP statuses");
+    }
+    Optional<String> method = Optional.empty();
+    if (m.containsKey("method")) {
+      String v = m.get("method").trim().toUpperCase(Locale.ROOT);
+      if (!HealthCheck.METHODS.contains(v)) {
+        return ParseResult.err(
+            "method: '"
+                + m.get("method")
+                + "' is not a health-check method; expected one of "
+                + String.join(", ", HealthCheck.METHODS));
+      }
+      method = Optional.of(v);
+    }
+    Optional<List<HealthCheck.StatusRange>> expected = Optional.empty();
+    if (m.containsKey("expected")) {
+      List<HealthCheck.StatusRange> ranges = new ArrayList<>();
+      for (String item : m.get("expected").split("\\|", -1)) {
+        String[] ends = item.trim().split("-", -1);
+        ParseResult<Long> from = Values.integer(ends[0], 100, 599);
+        ParseResult<Long> to = ends.length == 2 ? Values.integer(ends[1], 100, 599) : from;
+        if (ends.length > 2
+            || from instanceof ParseResult.Err<Long>
+            || to instanceof ParseResult.Err<Long>) {
+          return ParseResult.err(
+              "expected: '"
+                  + item
+                  + "' is not an HTTP status or range from 100 to 599, e.g. 200-299");
+        }
+        int a = ((ParseResult.Ok<Long>) from).value().intValue();
+        int b = ((ParseResult.Ok<Long>) to).value().intValue();
+        if (b < a) {
+          return ParseResult.err("expected: range '" + item + "' ends before it starts");
+        }
+        ranges.add(new HealthCheck.StatusRange(a, b));
+      }
+      expected = Optional.of(List.copyOf(ranges));
+    }
+    Optional<String> methodValue = method;
+    Optional<List<HealthCheck.StatusRange>> expectedValue = expected;
     return f.error()
         .<ParseResult<HealthCheck>>map(ParseResult::err)
         .orElseGet(
             () ->
                 ParseResult.ok(
-                    new HealthCheck(kind, path, host, interval, timeout, unhealthy, healthy)));
+                    new HealthCheck(
+                        kind,
+                        path,
+                        host,
+                        interval,
+                        timeout,
+                        unhealthy,
+                        healthy,
+                        methodValue,
+                        expectedValue)));
   }
 
   static ParseResult<OutlierDetection> outlierDetection(String text) {
@@ -225,19 +315,57 @@ final class SettingParsers {
     ParseResult<Map<String, String>> kv =
         keyValues(
             text,
-            List.of("consecutive-5xx", "interval", "base-ejection-time", "max-ejection-percent"));
+            List.of(
+                "consecutive-5xx",
+                "interval",
+                "base-ejection-time",
+                "max-ejection-percent",
+                "gateway-failure",
+                "local-origin",
+                "success-rate",
+                "failure-percentage",
+                "failure-percentage-enforcing",
+                "min-hosts",
+                "request-volume"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
-    Fields f = new Fields(((ParseResult.Ok<Map<String, String>>) kv).value());
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
     OutlierDetection d = OutlierDetection.DEFAULTS;
     int c5xx = f.count("consecutive-5xx", d.consecutive5xx(), 1);
     Duration interval = f.positiveDuration("interval", d.interval());
     Duration base = f.positiveDuration("base-ejection-time", d.baseEjectionTime());
     int maxPct = f.percent("max-ejection-percent", d.maxEjectionPercent());
-    return f.error()
-        .<ParseResult<OutlierDetection>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new OutlierDetection(c5xx, interval, base, maxPct)));
+    Optional<Integer> gateway = f.optionalCount("gateway-failure", 1);
+    Optional<Integer> local = f.optionalCount("local-origin", 1);
+    Optional<Integer> successRate = f.optionalPercent("success-rate");
+    Optional<Integer> failureThreshold = f.optionalPercent("failure-percentage");
+    Optional<Integer> failureEnforcing = f.optionalPercent("failure-percentage-enforcing");
+    Optional<Integer> minHosts = f.optionalCount("min-hosts", 1);
+    Optional<Integer> volume = f.optionalCount("request-volume", 1);
+    if (f.error().isPresent()) {
+      return ParseResult.err(f.error().get());
+    }
+    if (failureEnforcing.isPresent() && failureThreshold.isEmpty()) {
+      return ParseResult.err(
+          "failure-percentage-enforcing needs failure-percentage=THRESHOLD, which turns that mode on");
+    }
+    return ParseResult.ok(
+        new OutlierDetection(
+            c5xx,
+            interval,
+            base,
+            maxPct,
+            gateway,
+            local,
+            successRate,
+            failureThreshold,
+            failureThreshold.isPresent()
+                ? failureEnforcing.or(() -> Optional.of(100))
+                : failureEnforcing,
+            minHosts,
+            volume));
   }
 
   static ParseResult<CircuitBreakers> circuitBreakers(String text) {
@@ -260,9 +388,33 @@ final class SettingParsers {
         .orElseGet(() -> ParseResult.ok(b));
   }
 
+  static ParseResult<ConnectionPool> connectionPool(String text) {
+    ParseResult<Map<String, String>> kv =
+        keyValues(
+            text, List.of("idle-timeout", "max-requests-per-connection", "max-concurrent-streams"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
+    Optional<Duration> idle =
+        m.containsKey("idle-timeout")
+            ? Optional.ofNullable(f.duration("idle-timeout"))
+            : Optional.empty();
+    ConnectionPool pool =
+        new ConnectionPool(
+            idle,
+            f.optionalCount("max-requests-per-connection", 1),
+            f.optionalCount("max-concurrent-streams", 1));
+    return f.error()
+        .<ParseResult<ConnectionPool>>map(ParseResult::err)
+        .orElseGet(() -> ParseResult.ok(pool));
+  }
+
   static ParseResult<RetryPolicy> retries(String text) {
     ParseResult<Map<String, String>> kv =
-        keyValues(text, List.of("attempts", "on", "per-try-timeout"));
+        keyValues(
+            text, List.of("attempts", "on", "per-try-timeout", "backoff", "status", "retry-host"));
     if (kv instanceof ParseResult.Err<Map<String, String>> e) {
       return ParseResult.err(e.message());
     }
@@ -289,9 +441,72 @@ final class SettingParsers {
         m.containsKey("per-try-timeout")
             ? Optional.of(f.positiveDuration("per-try-timeout", Duration.ZERO))
             : Optional.empty();
+    Optional<RetryPolicy.Backoff> backoff = Optional.empty();
+    if (m.containsKey("backoff")) {
+      ParseResult<RetryPolicy.Backoff> b = backoff(m.get("backoff"));
+      if (b instanceof ParseResult.Err<RetryPolicy.Backoff> e) {
+        return ParseResult.err("backoff: " + e.message());
+      }
+      backoff = Optional.of(((ParseResult.Ok<RetryPolicy.Backoff>) b).value());
+    }
+    Optional<List<Integer>> statuses = Optional.empty();
+    if (m.containsKey("status")) {
+      Set<Integer> codes = new java.util.TreeSet<>();
+      for (String code : m.get("status").split("\\|", -1)) {
+        ParseResult<Long> c = Values.integer(code, 100, 599);
+        if (c instanceof ParseResult.Err<Long> e) {
+          return ParseResult.err("status: HTTP status " + e.message());
+        }
+        codes.add(((ParseResult.Ok<Long>) c).value().intValue());
+      }
+      statuses = Optional.of(List.copyOf(codes));
+    }
+    Optional<RetryPolicy.RetryHost> host = Optional.empty();
+    if (m.containsKey("retry-host")) {
+      switch (m.get("retry-host").trim()) {
+        case "other" -> host = Optional.of(RetryPolicy.RetryHost.OTHER);
+        case "any" -> host = Optional.of(RetryPolicy.RetryHost.ANY);
+        default -> {
+          return ParseResult.err(
+              "retry-host: '"
+                  + m.get("retry-host")
+                  + "' is not a retry host; expected other or any");
+        }
+      }
+    }
+    RetryPolicy policy =
+        new RetryPolicy(attempts, List.copyOf(on), perTry, backoff, statuses, host);
     return f.error()
         .<ParseResult<RetryPolicy>>map(ParseResult::err)
-        .orElseGet(() -> ParseResult.ok(new RetryPolicy(attempts, List.copyOf(on), perTry)));
+        .orElseGet(() -> ParseResult.ok(policy));
+  }
+
+  /** {@code BASE} or {@code BASE-MAX}; MAX defaults to 10 × BASE, as in Envoy and gRPC. */
+  private static ParseResult<RetryPolicy.Backoff> backoff(String text) {
+    String[] parts = text.trim().split("-", -1);
+    if (parts.length > 2) {
+      return ParseResult.err("'" + text + "' is not a back-off; expected BASE or BASE-MAX");
+    }
+    ParseResult<Duration> base = Values.positiveDuration(parts[0]);
+    if (base instanceof ParseResult.Err<Duration> e) {
+      return ParseResult.err("base " + e.message());
+    }
+    Duration b = ((ParseResult.Ok<Duration>) base).value();
+    if (b.compareTo(Duration.ofMillis(1)) < 0) {
+      return ParseResult.err("base " + text + " is below 1ms, which Envoy refuses");
+    }
+    Duration max = b.multipliedBy(10);
+    if (parts.length == 2) {
+      ParseResult<Duration> mx = Values.positiveDuration(parts[1]);
+      if (mx instanceof ParseResult.Err<Duration> e) {
+        return ParseResult.err("max " + e.message());
+      }
+      max = ((ParseResult.Ok<Duration>) mx).value();
+      if (max.compareTo(b) < 0) {
+        return ParseResult.err("max " + parts[1] + " is shorter than the base " + parts[0]);
+      }
+    }
+    return ParseResult.ok(new RetryPolicy.Backoff(b, max));
   }
 
   static ParseResult<ExportTo> exportTo(String text) {
@@ -319,6 +534,24 @@ final class SettingParsers {
       namespaces.add(((ParseResult.Ok<String>) ns).value());
     }
     return ParseResult.ok(new ExportTo(false, own, namespaces));
+  }
+
+  static ParseResult<List<String>> zones(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Set<String> zones = new LinkedHashSet<>();
+    for (String item : ((ParseResult.Ok<List<String>>) items).value()) {
+      ParseResult<String> z = Values.labelValue(item, "zone name");
+      if (z instanceof ParseResult.Err<String> e) {
+        return ParseResult.err(e.message());
+      }
+      if (!zones.add(((ParseResult.Ok<String>) z).value())) {
+        return ParseResult.err("zone '" + item + "' is given twice");
+      }
+    }
+    return ParseResult.ok(List.copyOf(zones));
   }
 
   static ParseResult<List<String>> hosts(String text) {
@@ -362,6 +595,10 @@ final class SettingParsers {
       return read(key, fallback, Values.positiveDuration(values.getOrDefault(key, "")));
     }
 
+    Duration duration(String key) {
+      return read(key, null, Values.duration(values.getOrDefault(key, "")));
+    }
+
     int count(String key, int fallback, int min) {
       return read(
           key,
@@ -381,7 +618,15 @@ final class SettingParsers {
     }
 
     Optional<Integer> optionalCount(String key) {
-      return values.containsKey(key) ? Optional.of(count(key, 0, 0)) : Optional.empty();
+      return optionalCount(key, 0);
+    }
+
+    Optional<Integer> optionalCount(String key, int min) {
+      return values.containsKey(key) ? Optional.of(count(key, 0, min)) : Optional.empty();
+    }
+
+    Optional<Integer> optionalPercent(String key) {
+      return values.containsKey(key) ? Optional.of(percent(key, 0)) : Optional.empty();
     }
 
     private <T> T read(String key, T fallback, ParseResult<T> parsed) {

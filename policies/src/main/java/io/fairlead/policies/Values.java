@@ -134,6 +134,23 @@ final class Values {
     return ParseResult.ok(t);
   }
 
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+
+  /** A non-empty Kubernetes label value, such as a {@code topology.kubernetes.io/zone}. */
+  static ParseResult<String> labelValue(String text, String what) {
+    String t = text.trim();
+    if (!LABEL_VALUE.matcher(t).matches()) {
+      return ParseResult.err(
+          "'"
+              + text
+              + "' is not a "
+              + what
+              + " (a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+    }
+    return ParseResult.ok(t);
+  }
+
   static ParseResult<String> dnsLabel(String text) {
     String t = text.trim();
     if (!DNS_LABEL.matcher(t).matches()) {

@@ -157,19 +157,51 @@ class ServicePolicyParserTest {
     "fairlead.io/least-request-choices, 1, out of range",
     "fairlead.io/hash-balance-factor, 99, out of range",
     "fairlead.io/slow-start, 0s, greater than zero",
+    "fairlead.io/slow-start, '30s,aggression=0', greater than 0",
+    "fairlead.io/slow-start, '30s,aggression=NaN', greater than 0",
+    "fairlead.io/slow-start, '30s,aggression=101', at most 100",
+    "fairlead.io/slow-start, '30s,min-weight=101', out of range",
+    "fairlead.io/slow-start, '30s,speed=2', unknown key",
     "fairlead.io/cookie-ttl, 1d, not a duration",
     "fairlead.io/source-ip-prefix, '24,129', out of range",
     "fairlead.io/health-check, 'http:/x,interval=0s', greater than zero",
     "fairlead.io/retries, 'attempts=2,on=sometimes', not a retry condition",
+    "fairlead.io/retries, 'backoff=0s', greater than zero",
+    "fairlead.io/retries, 'backoff=500us', not a duration",
+    "fairlead.io/retries, 'backoff=1s-100ms', shorter than the base",
+    "fairlead.io/retries, 'backoff=1s-2s-3s', expected BASE or BASE-MAX",
+    "fairlead.io/retries, 'status=503|99', out of range",
+    "fairlead.io/retries, 'status=5xx', status",
+    "fairlead.io/retries, 'retry-host=same', expected other or any",
+    "fairlead.io/outlier-detection, 'gateway-failure=0', out of range",
+    "fairlead.io/outlier-detection, 'success-rate=101', out of range",
+    "fairlead.io/outlier-detection, 'failure-percentage=-5', out of range",
+    "fairlead.io/outlier-detection, 'failure-percentage-enforcing=50', needs failure-percentage",
+    "fairlead.io/outlier-detection, 'min-hosts=0', out of range",
+    "fairlead.io/outlier-detection, 'local-origin=x', local-origin",
     "fairlead.io/circuit-breakers, 'max-everything=1', unknown key",
+    "fairlead.io/connection-pool, 'idle-timeout=soon', not a duration",
+    "fairlead.io/connection-pool, 'max-requests-per-connection=0', out of range",
+    "fairlead.io/connection-pool, 'max-concurrent-streams=-1', out of range",
+    "fairlead.io/connection-pool, 'max-connections=5', unknown key",
     "fairlead.io/gateway, Bad_Group, not a DNS label",
     "fairlead.io/hash-on, 'header:x,header:x', given twice",
     "fairlead.io/health-check, grpc, need an http2 or grpc port",
     "fairlead.io/health-check, 'http:/x,host=*.example.com', wildcard",
     "fairlead.io/health-check, 'tcp,host=a.example.com', sends no Host header",
+    "fairlead.io/health-check, 'http:/x,method=CONNECT', not a health-check method",
+    "fairlead.io/health-check, 'http:/x,expected=99', not an HTTP status",
+    "fairlead.io/health-check, 'http:/x,expected=300-200', ends before it starts",
+    "fairlead.io/health-check, 'http:/x,expected=200-600', not an HTTP status",
+    "fairlead.io/health-check, 'tcp,method=GET', only http health checks",
+    "fairlead.io/health-check, 'tcp,expected=200', only http health checks",
     "fairlead.io/panic-threshold, 101, out of range",
     "fairlead.io/panic-threshold, -1, out of range",
     "fairlead.io/idle-timeout, soon, not a duration",
+    "fairlead.io/failover, 'zone-a,zone-a', given twice",
+    "fairlead.io/failover, 'zone a', not a zone name",
+    "fairlead.io/failover, '-zone', not a zone name",
+    "fairlead.io/failover, 'zone-a,', empty",
   })
   void invalidValuesSayWhy(String key, String value, String reason) {
     ParsedService p = parse(Map.of(key, value), NativeFields.NONE, HTTP);
@@ -325,5 +357,130 @@ class ServicePolicyParserTest {
   private static NativeFields clientIp() {
     return new NativeFields(
         Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
+  }
+
+  @Test
+  void retriesReadBackoffStatusesAndRetryHost() {
+    RetryPolicy r =
+        parse(
+                Map.of(
+                    "fairlead.io/retries",
+                    "attempts=2,status=504|503|503,backoff=10ms-2s,retry-host=any"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .retries()
+            .orElseThrow();
+    assertThat(r.on()).isEqualTo(RetryPolicy.DEFAULT_ON);
+    assertThat(r.retriableStatusCodes()).contains(List.of(503, 504));
+    assertThat(r.backoff())
+        .contains(new RetryPolicy.Backoff(Duration.ofMillis(10), Duration.ofSeconds(2)));
+    assertThat(r.avoidsTriedHosts()).isFalse();
+    RetryPolicy plain =
+        parse(Map.of("fairlead.io/retries", "backoff=30ms"), NativeFields.NONE, HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .retries()
+            .orElseThrow();
+    assertThat(plain.backoff())
+        .contains(new RetryPolicy.Backoff(Duration.ofMillis(30), Duration.ofMillis(300)));
+    assertThat(plain.avoidsTriedHosts()).isTrue();
+  }
+
+  @Test
+  void outlierModesAreReadAndFailurePercentageIsEnforcedByDefault() {
+    OutlierDetection o =
+        parse(
+                Map.of(
+                    "fairlead.io/outlier-detection",
+                    "gateway-failure=3,local-origin=4,failure-percentage=70,min-hosts=2"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .outlierDetection()
+            .orElseThrow();
+    assertThat(o.consecutive5xx()).isEqualTo(5);
+    assertThat(o.gatewayFailures()).contains(3);
+    assertThat(o.localOriginFailures()).contains(4);
+    assertThat(o.failurePercentageThreshold()).contains(70);
+    assertThat(o.failurePercentageEnforcing()).contains(100);
+    assertThat(o.successRateEnforcing()).isEmpty();
+    assertThat(o.successRateOn()).isTrue();
+    assertThat(o.minHosts()).contains(2);
+    assertThat(o.hasStatisticalMode()).isTrue();
+  }
+
+  @Test
+  void slowStartReadsItsCurve() {
+    PortPolicy p =
+        parse(
+                Map.of("fairlead.io/slow-start", "45s,aggression=2.5,min-weight=5"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0);
+    assertThat(p.balancing().slowStart()).contains(Duration.ofSeconds(45));
+    assertThat(p.balancing().slowStartAggression()).contains(2.5);
+    assertThat(p.balancing().slowStartMinWeight()).contains(5);
+    PortPolicy plain =
+        parse(Map.of("fairlead.io/slow-start", "45s"), NativeFields.NONE, HTTP).ports().get(0);
+    assertThat(plain.balancing().slowStartAggression()).isEmpty();
+  }
+
+  @Test
+  void healthCheckReadsMethodAndExpectedStatuses() {
+    HealthCheck h =
+        parse(
+                Map.of("fairlead.io/health-check", "http:/ready,method=head,expected=200|204-206"),
+                NativeFields.NONE,
+                HTTP)
+            .ports()
+            .get(0)
+            .resilience()
+            .healthCheck()
+            .orElseThrow();
+    assertThat(h.method()).contains("HEAD");
+    assertThat(h.expectedStatuses())
+        .contains(
+            List.of(new HealthCheck.StatusRange(200, 200), new HealthCheck.StatusRange(204, 206)));
+  }
+
+  @Test
+  void connectionPoolAppliesToHttpPortsAndStreamsToHttp2Only() {
+    PortSpec h2 = new PortSpec("grpc", 9090, "TCP", Optional.empty());
+    ParsedService p =
+        parse(
+            Map.of(
+                "fairlead.io/connection-pool",
+                "idle-timeout=0s,max-requests-per-connection=10,max-concurrent-streams=8"),
+            NativeFields.NONE,
+            HTTP,
+            h2,
+            DB);
+    assertThat(p.ports().get(0).resilience().connectionPool())
+        .contains(
+            new ConnectionPool(Optional.of(Duration.ZERO), Optional.of(10), Optional.empty()));
+    assertThat(p.ports().get(1).resilience().connectionPool())
+        .contains(new ConnectionPool(Optional.of(Duration.ZERO), Optional.of(10), Optional.of(8)));
+    assertThat(p.ports().get(2).resilience().connectionPool()).isEmpty();
+    assertThat(p.diagnostics())
+        .extracting(Diagnostic::severity)
+        .containsOnly(Severity.WARNING)
+        .hasSize(2);
+  }
+
+  @Test
+  void failoverKeepsTheZoneOrder() {
+    PortPolicy p =
+        parse(Map.of("fairlead.io/failover", "eu-west-1c, eu-west-1a"), NativeFields.NONE, HTTP)
+            .ports()
+            .get(0);
+    assertThat(p.topology().failover()).contains(List.of("eu-west-1c", "eu-west-1a"));
+    assertThat(p.sourceOf(AnnotationRegistry.FAILOVER)).isEqualTo(Provenance.ANNOTATION);
   }
 }

@@ -196,7 +196,12 @@ public final class IncrementalTranslator {
 
   /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */
   static ProxyContext effective(ProxyContext ctx, ServiceEntry entry) {
-    boolean byZone = entry.ports().stream().anyMatch(p -> p.policy().topology().preferClose());
+    boolean byZone =
+        entry.ports().stream()
+            .anyMatch(
+                p ->
+                    p.policy().topology().preferClose()
+                        || p.policy().topology().failover().isPresent());
     boolean byNode = entry.ports().stream().anyMatch(p -> p.policy().topology().nodeLocal());
     if ((byZone || ctx.zone().isEmpty()) && (byNode || ctx.node().isEmpty())) {
       return ctx;

@@ -2,6 +2,7 @@ package io.fairlead.cli;
 
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
+import io.fairlead.policies.ConnectionPool;
 import io.fairlead.policies.Durations;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.HashKey;
@@ -64,7 +65,17 @@ final class PolicyText {
     out.add(
         new Line(
             "slow-start",
-            duration(p.balancing().slowStart()),
+            p.balancing()
+                .slowStart()
+                .map(
+                    w ->
+                        Durations.format(w)
+                            + " (aggression "
+                            + p.balancing().slowStartAggression().orElse(1.0)
+                            + ", starting at "
+                            + p.balancing().slowStartMinWeight().orElse(10)
+                            + "% weight)")
+                .orElse("off"),
             p.sourceOf(AnnotationRegistry.SLOW_START)));
     out.add(
         new Line(
@@ -87,6 +98,11 @@ final class PolicyText {
             p.resilience().circuitBreakers().map(PolicyText::breakers).orElse("Envoy defaults"),
             p.sourceOf(AnnotationRegistry.CIRCUIT_BREAKERS)));
     if (p.protocol().isHttp()) {
+      out.add(
+          new Line(
+              "connection-pool",
+              p.resilience().connectionPool().map(PolicyText::pool).orElse("Envoy defaults"),
+              p.sourceOf(AnnotationRegistry.CONNECTION_POOL)));
       out.add(
           new Line(
               "retries",
@@ -132,6 +148,18 @@ final class PolicyText {
                 ? "yes: same-zone endpoints first, all local while one is ready"
                 : "no",
             p.topology().preferClose() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
+    out.add(
+        new Line(
+            "failover",
+            p.topology()
+                .failover()
+                .map(
+                    zs ->
+                        "the proxy's zone, then "
+                            + String.join(", then ", zs)
+                            + ", then any other zone; each while it has a ready endpoint")
+                .orElse("none"),
+            p.sourceOf(AnnotationRegistry.FAILOVER)));
     out.add(
         new Line(
             "node-local",
@@ -199,7 +227,22 @@ final class PolicyText {
 
   private static String health(HealthCheck h) {
     return h.kind().name().toLowerCase(Locale.ROOT)
+        + h.method().map(m -> " " + m).orElse(h.kind() == HealthCheck.Kind.HTTP ? " GET" : "")
         + h.path().map(p -> " " + p).orElse("")
+        + (h.kind() == HealthCheck.Kind.HTTP
+            ? " expecting "
+                + h.expectedStatuses()
+                    .map(
+                        rs ->
+                            rs.stream()
+                                .map(
+                                    r ->
+                                        r.from() == r.to()
+                                            ? "" + r.from()
+                                            : r.from() + "-" + r.to())
+                                .collect(Collectors.joining("|")))
+                    .orElse("200")
+            : "")
         + (h.kind() == HealthCheck.Kind.TCP
             ? ""
             : ", host " + h.host().orElse("the Service's DNS name"))
@@ -214,9 +257,38 @@ final class PolicyText {
   }
 
   private static String outlier(OutlierDetection o) {
+    List<String> modes = new ArrayList<>();
+    modes.add(o.consecutive5xx() + " consecutive 5xx");
+    o.gatewayFailures().ifPresent(n -> modes.add(n + " consecutive gateway errors"));
+    o.localOriginFailures()
+        .ifPresent(n -> modes.add(n + " consecutive local failures (connect, reset, timeout)"));
+    modes.add(
+        o.successRateOn()
+            ? "a success rate far below the others' ("
+                + o.successRateEnforcing().orElse(100)
+                + "% enforced)"
+            : "no success-rate check");
+    o.failurePercentageThreshold()
+        .ifPresent(
+            t ->
+                modes.add(
+                    "over "
+                        + t
+                        + "% failed requests ("
+                        + o.failurePercentageEnforcing().orElse(100)
+                        + "% enforced)"));
+    String statistical =
+        o.minHosts().isPresent() || o.requestVolume().isPresent()
+            ? " (statistics from "
+                + o.minHosts().map(String::valueOf).orElse("5")
+                + " endpoints with "
+                + o.requestVolume().map(String::valueOf).orElse("the default number of")
+                + " requests each)"
+            : "";
     return "eject after "
-        + o.consecutive5xx()
-        + " consecutive 5xx, checked every "
+        + String.join(", or ", modes)
+        + statistical
+        + ", checked every "
         + Durations.format(o.interval())
         + ", for "
         + Durations.format(o.baseEjectionTime())
@@ -234,11 +306,37 @@ final class PolicyText {
     return parts.isEmpty() ? "Envoy defaults" : String.join(", ", parts);
   }
 
+  private static String pool(ConnectionPool c) {
+    List<String> parts = new ArrayList<>();
+    c.idleTimeout()
+        .ifPresent(
+            t ->
+                parts.add(
+                    "idle connections closed after "
+                        + (t.isZero() ? "never" : Durations.format(t))));
+    c.maxRequestsPerConnection()
+        .ifPresent(n -> parts.add("a new connection every " + n + " requests"));
+    c.maxConcurrentStreams()
+        .ifPresent(n -> parts.add("at most " + n + " concurrent streams per connection"));
+    return String.join(", ", parts);
+  }
+
   private static String retries(RetryPolicy r) {
     return r.attempts()
         + " retries on "
         + String.join("|", r.on())
-        + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("");
+        + r.retriableStatusCodes()
+            .map(
+                c ->
+                    " and HTTP " + c.stream().map(String::valueOf).collect(Collectors.joining("|")))
+            .orElse("")
+        + r.perTryTimeout().map(t -> ", " + Durations.format(t) + " per try").orElse("")
+        + r.backoff()
+            .map(
+                b ->
+                    ", back-off " + Durations.format(b.base()) + " to " + Durations.format(b.max()))
+            .orElse("")
+        + (r.avoidsTriedHosts() ? ", each to an endpoint not tried yet" : ", to any endpoint");
   }
 
   private static String gateway(GatewayExposure g) {

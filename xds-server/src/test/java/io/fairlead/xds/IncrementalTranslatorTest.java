@@ -181,6 +181,28 @@ class IncrementalTranslatorTest {
         .isGreaterThanOrEqualTo(3);
   }
 
+  /** fairlead.io/failover orders zones from the proxy's own: its Services are zone-dependent. */
+  @Test
+  void servicesWithAFailoverOrderAreTranslatedPerZone() throws Exception {
+    KubeState failover =
+        DirectorySource.load(GOLDEN.resolve("failover-zones").resolve("input.yaml")).state();
+    IncrementalTranslator incremental = new IncrementalTranslator();
+    incremental.update(failover, Change.between(KubeState.EMPTY, failover));
+    for (String zone : List.of("zone-a", "zone-b", "zone-c")) {
+      ProxyContext ctx =
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              "default",
+              8080,
+              Optional.of(zone),
+              Optional.of("node-1"));
+      assertThat(incremental.translate(ctx))
+          .as(zone)
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(failover), ctx));
+    }
+  }
+
   @Test
   void usesItsClusterDomain() throws Exception {
     TranslationSettings corp = new TranslationSettings("k8s.corp.example");

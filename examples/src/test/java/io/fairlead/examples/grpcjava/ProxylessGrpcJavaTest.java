@@ -100,9 +100,21 @@ class ProxylessGrpcJavaTest {
             service("client", "fairlead.io/hash-on: source-ip"),
             service("ordered", "fairlead.io/hash-on: header:x-user,source-ip"),
             service("zones", "fairlead.io/lb-policy: round-robin"),
+            service(
+                "retry",
+                "fairlead.io/retries: attempts=3,on=unavailable,backoff=5ms-20ms,status=503"),
             service("everything", EVERYTHING)));
     for (String svc :
-        List.of("rr", "least", "sticky", "maglev", "drain", "client", "ordered", "everything")) {
+        List.of(
+            "rr",
+            "least",
+            "sticky",
+            "maglev",
+            "drain",
+            "client",
+            "ordered",
+            "retry",
+            "everything")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
     // zone-a: one ready pod, one terminating, one not ready; zone-b: two ready pods.
@@ -137,6 +149,7 @@ class ProxylessGrpcJavaTest {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     backends.all().forEach(b -> b.delay(Duration.ZERO));
+    backends.all().forEach(b -> b.failing(false));
   }
 
   private static String service(String name, String annotations) {
@@ -220,6 +233,28 @@ class ProxylessGrpcJavaTest {
     Map<String, Long> delta = new TreeMap<>();
     connections().forEach((pod, n) -> delta.put(pod, n - before.get(pod)));
     return delta;
+  }
+
+  /**
+   * grpc-java applies the route's retry policy with its back-off (gRFC A44): a pod that answers
+   * UNAVAILABLE to every call costs no failed call, because each is retried on another pod. The
+   * HTTP status in the annotation is dropped for gRPC (a warning), and the config is not NACKed.
+   */
+  @Test
+  void retriesOnAGrpcStatusWithBackoffHideAFailingPod() throws Exception {
+    ManagedChannel ch = open("retry");
+    Calls.untilAnswered(ch, Set.copyOf(PODS), FIRST_CONFIG_LIMIT);
+    EchoBackend failing =
+        backends.all().stream().filter(b -> b.name().equals(A)).findFirst().orElseThrow();
+    long before = failing.failures();
+    failing.failing(true);
+
+    Tally tally = Calls.sequential(ch, 200);
+
+    assertThat(tally.total()).isEqualTo(200);
+    assertThat(tally.count(A)).isZero();
+    // Round robin still picked the failing pod about a third of the time: each was retried.
+    assertThat(failing.failures() - before).isGreaterThan(30);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.HashKey;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.OutlierDetection;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
 import io.fairlead.policies.Reason;
@@ -51,6 +52,9 @@ public final class ClientCapabilities {
    *     its weight's share and fail those picks
    * @param overprovisioning the client honours {@code overprovisioning_factor}, which keeps zone
    *     spill-over as Fairlead documents
+   * @param consecutiveEjection the client reads Envoy's consecutive-error outlier fields and the
+   *     success-rate request volume; gRPC (gRFC A50) reads only the statistical modes, and
+   *     grpc-java takes the success-rate request volume from the minimum-hosts field
    */
   public record Dialect(
       boolean typedLbPolicies,
@@ -59,10 +63,11 @@ public final class ClientCapabilities {
       boolean httpFilters,
       boolean upstreamHttp2Options,
       boolean readyLocalitiesOnly,
-      boolean overprovisioning) {
+      boolean overprovisioning,
+      boolean consecutiveEjection) {
 
-    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true);
-    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false);
+    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true, true);
+    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false, false);
   }
 
   /** The dialect {@code client} is spoken to in. */
@@ -140,12 +145,13 @@ public final class ClientCapabilities {
                             resilience.healthCheck(),
                             AnnotationRegistry.HEALTH_CHECK,
                             "gRPC clients do no active health checking"))
-                    .withOutlierDetection(
-                        d.drop(
-                            resilience.outlierDetection(),
-                            AnnotationRegistry.OUTLIER_DETECTION,
-                            "gRPC implements no consecutive-5xx ejection"))
+                    .withOutlierDetection(outlier(resilience.outlierDetection(), d))
                     .withCircuitBreakers(Optional.ofNullable(breakers))
+                    .withConnectionPool(
+                        d.drop(
+                            resilience.connectionPool(),
+                            AnnotationRegistry.CONNECTION_POOL,
+                            "gRPC clients keep one connection per endpoint and read no pool limits"))
                     .withRetries(resilience.retries().map(r -> retries(r, d))))
             .withTimeouts(
                 p.timeouts()
@@ -208,6 +214,47 @@ public final class ClientCapabilities {
     return List.copyOf(out);
   }
 
+  /**
+   * gRPC ejects on success rate and failure percentage only (gRFC A50): without one of them there
+   * is nothing to send, and the consecutive-error modes are dropped.
+   */
+  private static Optional<OutlierDetection> outlier(
+      Optional<OutlierDetection> value, Downgrades d) {
+    if (value.isEmpty() || !value.get().hasStatisticalMode()) {
+      return d.drop(
+          value,
+          AnnotationRegistry.OUTLIER_DETECTION,
+          "gRPC implements no consecutive-5xx ejection");
+    }
+    OutlierDetection o = value.get();
+    List<String> dropped = new ArrayList<>(List.of("consecutive-5xx"));
+    o.gatewayFailures().ifPresent(v -> dropped.add("gateway-failure"));
+    o.localOriginFailures().ifPresent(v -> dropped.add("local-origin"));
+    d.warn(
+        AnnotationRegistry.OUTLIER_DETECTION,
+        "gRPC ejects on success rate and failure percentage only (gRFC A50); "
+            + String.join(", ", dropped)
+            + " not sent");
+    if (o.requestVolume().isPresent() && o.successRateOn()) {
+      d.warn(
+          AnnotationRegistry.OUTLIER_DETECTION,
+          "grpc-java reads the success-rate request volume from the minimum-hosts field, so request-volume is sent for failure-percentage only");
+    }
+    return Optional.of(
+        new OutlierDetection(
+            o.consecutive5xx(),
+            o.interval(),
+            o.baseEjectionTime(),
+            o.maxEjectionPercent(),
+            Optional.empty(),
+            Optional.empty(),
+            o.successRateEnforcing(),
+            o.failurePercentageThreshold(),
+            o.failurePercentageEnforcing(),
+            o.minHosts(),
+            o.requestVolume()));
+  }
+
   /** gRPC retries only on gRPC statuses; HTTP-level conditions mean an unavailable backend. */
   private static RetryPolicy retries(RetryPolicy r, Downgrades d) {
     Set<String> on = new LinkedHashSet<>();
@@ -229,7 +276,24 @@ public final class ClientCapabilities {
     if (r.perTryTimeout().isPresent()) {
       d.warn(AnnotationRegistry.RETRIES, "gRPC has no per-try timeout; it is not sent");
     }
-    return new RetryPolicy(r.attempts(), List.copyOf(on), Optional.empty());
+    if (r.retriableStatusCodes().isPresent()) {
+      d.warn(
+          AnnotationRegistry.RETRIES,
+          "gRPC retries on gRPC statuses, not HTTP ones; status= is not sent");
+    }
+    if (r.retryHost().filter(h -> h == RetryPolicy.RetryHost.OTHER).isPresent()) {
+      d.warn(
+          AnnotationRegistry.RETRIES,
+          "gRPC has no retry host predicate, so a retry may pick the endpoint that failed; retry-host=other is not sent");
+    }
+    // gRPC reads retry_back_off (gRFC A44), with Envoy's defaults.
+    return new RetryPolicy(
+        r.attempts(),
+        List.copyOf(on),
+        Optional.empty(),
+        r.backoff(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   /** Collects the downgrades of one port for one client. */

@@ -7,10 +7,13 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HealthCheck;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.HealthStatusSet;
+import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.RequestMethod;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.CodecClientType;
+import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.PortPolicy;
 import java.time.Duration;
@@ -64,15 +67,10 @@ final class ClusterBuilder {
                   .addStatuses(HealthStatus.HEALTHY)
                   .addStatuses(HealthStatus.DRAINING));
     }
-    if (p.protocol().isHttp2() && dialect.upstreamHttp2Options()) {
+    java.util.Optional<io.fairlead.policies.ConnectionPool> pool = p.resilience().connectionPool();
+    if (dialect.upstreamHttp2Options() && (p.protocol().isHttp2() || pool.isPresent())) {
       c.putTypedExtensionProtocolOptions(
-          HTTP_PROTOCOL_OPTIONS,
-          Any.pack(
-              HttpProtocolOptions.newBuilder()
-                  .setExplicitHttpConfig(
-                      HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                          .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
-                  .build()));
+          HTTP_PROTOCOL_OPTIONS, Any.pack(protocolOptions(p.protocol().isHttp2(), pool)));
     }
     p.resilience()
         .healthCheck()
@@ -82,9 +80,43 @@ final class ClusterBuilder {
               // An endpoint Kubernetes removed stays out, even while it still passes checks.
               c.setIgnoreHealthOnHostRemoval(true);
             });
-    p.resilience().outlierDetection().ifPresent(o -> c.setOutlierDetection(outlier(o)));
+    p.resilience()
+        .outlierDetection()
+        .ifPresent(o -> c.setOutlierDetection(outlier(o, dialect.consecutiveEjection())));
     p.resilience().circuitBreakers().ifPresent(b -> c.setCircuitBreakers(breakers(b)));
     return c.build();
+  }
+
+  /**
+   * HTTP/2 to the endpoints of http2 and grpc ports, and the connection pool's limits. Envoy needs
+   * an explicit protocol with these options, so HTTP/1 ports name HTTP/1, which they use anyway.
+   */
+  private static HttpProtocolOptions protocolOptions(
+      boolean http2, java.util.Optional<io.fairlead.policies.ConnectionPool> pool) {
+    Http2ProtocolOptions.Builder h2 = Http2ProtocolOptions.newBuilder();
+    pool.flatMap(io.fairlead.policies.ConnectionPool::maxConcurrentStreams)
+        .ifPresent(n -> h2.setMaxConcurrentStreams(Protos.uint32(n)));
+    HttpProtocolOptions.ExplicitHttpConfig.Builder explicit =
+        HttpProtocolOptions.ExplicitHttpConfig.newBuilder();
+    if (http2) {
+      explicit.setHttp2ProtocolOptions(h2);
+    } else {
+      explicit.setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance());
+    }
+    HttpProtocolOptions.Builder options =
+        HttpProtocolOptions.newBuilder().setExplicitHttpConfig(explicit);
+    pool.ifPresent(
+        cp -> {
+          if (cp.idleTimeout().isPresent() || cp.maxRequestsPerConnection().isPresent()) {
+            io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder common =
+                io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder();
+            cp.idleTimeout().ifPresent(t -> common.setIdleTimeout(Protos.duration(t)));
+            cp.maxRequestsPerConnection()
+                .ifPresent(n -> common.setMaxRequestsPerConnection(Protos.uint32(n)));
+            options.setCommonHttpProtocolOptions(common);
+          }
+        });
+    return options.build();
   }
 
   private static HealthCheck healthCheck(
@@ -104,6 +136,15 @@ final class ClusterBuilder {
           // h2c and gRPC servers may not speak HTTP/1 at all.
           http.setCodecClientType(CodecClientType.HTTP2);
         }
+        h.method().ifPresent(m -> http.setMethod(RequestMethod.valueOf(m)));
+        // Envoy's range is [start, end); the annotation's is inclusive. The list replaces 200.
+        h.expectedStatuses()
+            .ifPresent(
+                ranges ->
+                    ranges.forEach(
+                        r ->
+                            http.addExpectedStatuses(
+                                Int64Range.newBuilder().setStart(r.from()).setEnd(r.to() + 1))));
         b.setHttpHealthCheck(http);
       }
       case GRPC ->
@@ -113,13 +154,46 @@ final class ClusterBuilder {
     return b.build();
   }
 
-  private static OutlierDetection outlier(io.fairlead.policies.OutlierDetection o) {
-    return OutlierDetection.newBuilder()
-        .setConsecutive5Xx(Protos.uint32(o.consecutive5xx()))
-        .setInterval(Protos.duration(o.interval()))
-        .setBaseEjectionTime(Protos.duration(o.baseEjectionTime()))
-        .setMaxEjectionPercent(Protos.uint32(o.maxEjectionPercent()))
-        .build();
+  private static OutlierDetection outlier(
+      io.fairlead.policies.OutlierDetection o, boolean consecutiveEjection) {
+    OutlierDetection.Builder b =
+        OutlierDetection.newBuilder()
+            .setInterval(Protos.duration(o.interval()))
+            .setBaseEjectionTime(Protos.duration(o.baseEjectionTime()))
+            .setMaxEjectionPercent(Protos.uint32(o.maxEjectionPercent()));
+    if (consecutiveEjection) {
+      b.setConsecutive5Xx(Protos.uint32(o.consecutive5xx()));
+    }
+    o.gatewayFailures()
+        .ifPresent(
+            n ->
+                // Envoy enforces gateway-failure ejection at 0% unless told otherwise.
+                b.setConsecutiveGatewayFailure(Protos.uint32(n))
+                    .setEnforcingConsecutiveGatewayFailure(Protos.uint32(100)));
+    o.localOriginFailures()
+        .ifPresent(
+            n ->
+                b.setSplitExternalLocalOriginErrors(true)
+                    .setConsecutiveLocalOriginFailure(Protos.uint32(n)));
+    o.successRateEnforcing().ifPresent(v -> b.setEnforcingSuccessRate(Protos.uint32(v)));
+    o.failurePercentageThreshold()
+        .ifPresent(v -> b.setFailurePercentageThreshold(Protos.uint32(v)));
+    o.failurePercentageEnforcing()
+        .ifPresent(v -> b.setEnforcingFailurePercentage(Protos.uint32(v)));
+    o.minHosts()
+        .ifPresent(
+            v ->
+                b.setSuccessRateMinimumHosts(Protos.uint32(v))
+                    .setFailurePercentageMinimumHosts(Protos.uint32(v)));
+    o.requestVolume()
+        .ifPresent(
+            v -> {
+              b.setFailurePercentageRequestVolume(Protos.uint32(v));
+              if (consecutiveEjection) {
+                b.setSuccessRateRequestVolume(Protos.uint32(v));
+              }
+            });
+    return b.build();
   }
 
   private static CircuitBreakers breakers(io.fairlead.policies.CircuitBreakers b) {

@@ -54,6 +54,9 @@ final class EndpointsBuilder {
           endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
     }
     List<Sent> sent = sendable(visible);
+    if (p.topology().failover().isPresent()) {
+      return failover(name, p, sent, ctx, dialect, p.topology().failover().get());
+    }
     Optional<String> ownZone = p.topology().preferClose() ? ctx.zone() : Optional.empty();
     boolean anyLocal =
         ownZone.isPresent() && sent.stream().anyMatch(e -> e.entry().zone().equals(ownZone));
@@ -97,6 +100,78 @@ final class EndpointsBuilder {
               UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * Math.max(1, local))));
     }
     return cla.build();
+  }
+
+  /**
+   * {@code fairlead.io/failover}: the proxy's zone first, then the listed zones in order, then
+   * every other zone. Priorities are numbered over the groups that are actually sent, so they stay
+   * contiguous from 0 (Envoy and gRPC both expect that) whichever zones are empty. As with
+   * PreferClose, each priority keeps all the traffic while one of its endpoints is healthy.
+   */
+  private static ClusterLoadAssignment failover(
+      String name,
+      PortPolicy p,
+      List<Sent> sent,
+      ProxyContext ctx,
+      ClientCapabilities.Dialect dialect,
+      List<String> order) {
+    List<String> ranked = new ArrayList<>();
+    ctx.zone().ifPresent(ranked::add);
+    order.stream().filter(z -> !ranked.contains(z)).forEach(ranked::add);
+    Map<Integer, Map<String, List<Sent>>> byRank = new TreeMap<>();
+    for (Sent e : sent) {
+      String zone = e.entry().zone().orElse("");
+      int rank = zone.isEmpty() || !ranked.contains(zone) ? ranked.size() : ranked.indexOf(zone);
+      byRank
+          .computeIfAbsent(rank, k -> new TreeMap<>())
+          .computeIfAbsent(zone, k -> new ArrayList<>())
+          .add(e);
+    }
+    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
+    int priority = 0;
+    int largest = 0;
+    for (Map<String, List<Sent>> zones : byRank.values()) {
+      List<LocalityLbEndpoints> localities = new ArrayList<>();
+      int endpoints = 0;
+      for (Map.Entry<String, List<Sent>> zone : zones.entrySet()) {
+        Optional<LocalityLbEndpoints.Builder> loc =
+            locality(zone.getKey(), zone.getValue(), p, dialect);
+        if (loc.isPresent()) {
+          localities.add(loc.get().setPriority(priority).build());
+          endpoints += zone.getValue().size();
+        }
+      }
+      if (!localities.isEmpty()) {
+        cla.addAllEndpoints(localities);
+        largest = Math.max(largest, endpoints);
+        priority++;
+      }
+    }
+    if (priority > 1 && dialect.overprovisioning()) {
+      cla.getPolicyBuilder()
+          .setOverprovisioningFactor(
+              UInt32Value.of(Math.min(MAX_OVERPROVISIONING_FACTOR, 100 * largest)));
+    }
+    return cla.build();
+  }
+
+  /** One zone's locality, or none when the client must not get a locality without ready ones. */
+  private static Optional<LocalityLbEndpoints.Builder> locality(
+      String zone, List<Sent> eps, PortPolicy p, ClientCapabilities.Dialect dialect) {
+    long takingTraffic = eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
+    if (takingTraffic == 0 && dialect.readyLocalitiesOnly()) {
+      return Optional.empty();
+    }
+    LocalityLbEndpoints.Builder loc = LocalityLbEndpoints.newBuilder();
+    if (takingTraffic > 0) {
+      loc.setLoadBalancingWeight(Protos.uint32((int) takingTraffic));
+    }
+    loc.setLocality(
+        zone.isEmpty()
+            ? Locality.getDefaultInstance()
+            : Locality.newBuilder().setZone(zone).build());
+    eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity())));
+    return Optional.of(loc);
   }
 
   /** An endpoint and the health status it is sent with. */

@@ -3,6 +3,7 @@ package io.fairlead.translators.xds;
 import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.ConsistentHashingLbConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.SlowStartConfig;
@@ -11,6 +12,7 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.PortPolicy;
 import java.util.Optional;
@@ -21,6 +23,12 @@ import java.util.Optional;
  * rejects a typed RingHash that sets ring sizes).
  */
 final class LbPolicies {
+
+  /**
+   * Envoy's aggression is a runtime value; its key must be named. Nothing sets it in Fairlead's
+   * bootstraps, so the annotated default applies, and an operator may override it fleet-wide.
+   */
+  static final String SLOW_START_AGGRESSION_RUNTIME_KEY = "fairlead.slow_start.aggression";
 
   private LbPolicies() {}
 
@@ -35,7 +43,23 @@ final class LbPolicies {
     Optional<SlowStartConfig> slowStart =
         p.balancing()
             .slowStart()
-            .map(w -> SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w)).build());
+            .map(
+                w -> {
+                  SlowStartConfig.Builder b =
+                      SlowStartConfig.newBuilder().setSlowStartWindow(Protos.duration(w));
+                  p.balancing()
+                      .slowStartAggression()
+                      .ifPresent(
+                          a ->
+                              b.setAggression(
+                                  RuntimeDouble.newBuilder()
+                                      .setDefaultValue(a)
+                                      .setRuntimeKey(SLOW_START_AGGRESSION_RUNTIME_KEY)));
+                  p.balancing()
+                      .slowStartMinWeight()
+                      .ifPresent(m -> b.setMinWeightPercent(Percent.newBuilder().setValue(m)));
+                  return b.build();
+                });
     TypedExtensionConfig policy;
     if (lb instanceof LoadBalancing.LeastRequest lr) {
       LeastRequest.Builder b =

@@ -121,7 +121,22 @@ final class RouteBuilder {
             .setRetryOn(String.join(",", r.on()))
             .setNumRetries(Protos.uint32(r.attempts()));
     r.perTryTimeout().ifPresent(t -> b.setPerTryTimeout(Protos.duration(t)));
-    if (dialect.retryHostPredicates()) {
+    r.backoff()
+        .ifPresent(
+            o ->
+                b.setRetryBackOff(
+                    RetryPolicy.RetryBackOff.newBuilder()
+                        .setBaseInterval(Protos.duration(o.base()))
+                        .setMaxInterval(Protos.duration(o.max()))));
+    r.retriableStatusCodes()
+        .ifPresent(
+            codes -> {
+              // Envoy reads the list only under this condition (RetryStateImpl).
+              b.setRetryOn(
+                  b.getRetryOn() + "," + io.fairlead.policies.RetryPolicy.RETRIABLE_STATUS_CODES);
+              codes.forEach(b::addRetriableStatusCodes);
+            });
+    if (dialect.retryHostPredicates() && r.avoidsTriedHosts()) {
       // A retry goes to another endpoint, also when the key hashes to the one that failed.
       b.addRetryHostPredicate(
               RetryPolicy.RetryHostPredicate.newBuilder()

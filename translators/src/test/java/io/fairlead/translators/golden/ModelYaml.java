@@ -130,6 +130,9 @@ final class ModelYaml {
     if (raw == long.class || raw == Long.class) {
       return integer(node, path, Long.MIN_VALUE, Long.MAX_VALUE);
     }
+    if (raw == double.class || raw == Double.class) {
+      return cast(node, Number.class, "a number", path).doubleValue();
+    }
     if (raw == boolean.class || raw == Boolean.class) {
       return cast(node, Boolean.class, "true or false", path);
     }

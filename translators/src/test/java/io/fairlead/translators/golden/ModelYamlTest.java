@@ -121,7 +121,7 @@ class ModelYamlTest {
         Arguments.of(
             "        slowStart: 1m30s",
             "        slowStart: 1m30s\n        slowstart: 2s",
-            "model.in.yaml: services[0].ports[0].policy.balancing.slowstart: unknown field of Balancing; expected algorithm, hashBalanceFactor, slowStart, panicThreshold"),
+            "model.in.yaml: services[0].ports[0].policy.balancing.slowstart: unknown field of Balancing; expected algorithm, hashBalanceFactor, slowStart, panicThreshold, slowStartAggression, slowStartMinWeight"),
         Arguments.of(
             "  ref: demo/web",
             "  name: web",

@@ -530,4 +530,256 @@ class EnvoyRuntimeRulesTest {
                 .map(LbEndpoint::getHealthStatus))
         .containsExactly(HealthStatus.HEALTHY, HealthStatus.DRAINING);
   }
+
+  // 11. Retry back-off, statuses and hosts ------------------------------------------------------
+
+  @Test
+  void retryStatusCodesNeedTheirConditionAndBackoffIsWrittenInFull() throws Exception {
+    String a =
+        "fairlead.io/retries: attempts=2,on=reset,status=503|409,backoff=50ms,retry-host=any";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var retry = onlyRoute(translate(a, HTTP_PORT, READY_3, ctx)).getRoute().getRetryPolicy();
+      // Envoy reads retriable_status_codes only under the retriable-status-codes condition.
+      assertThat(retry.getRetryOn()).isEqualTo("reset,retriable-status-codes");
+      assertThat(retry.getRetriableStatusCodesList()).containsExactly(409, 503);
+      // max_interval is written (10 x base), so Envoy's own default cannot differ.
+      assertThat(retry.getRetryBackOff().getBaseInterval().getNanos()).isEqualTo(50_000_000);
+      assertThat(retry.getRetryBackOff().getMaxInterval().getNanos()).isEqualTo(500_000_000);
+      assertThat(retry.getRetryHostPredicateList()).isEmpty();
+      assertThat(retry.getHostSelectionRetryMaxAttempts()).isZero();
+    }
+    XdsResources grpc = translate(a, HTTP_PORT, READY_3, GRPC_JAVA);
+    var retry = onlyRoute(grpc).getRoute().getRetryPolicy();
+    assertThat(retry.getRetryOn()).isEqualTo("unavailable");
+    assertThat(retry.getRetriableStatusCodesList()).isEmpty();
+    assertThat(retry.getRetryBackOff().getMaxInterval().getNanos()).isEqualTo(500_000_000);
+    assertThat(grpc.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("status= is not sent"));
+  }
+
+  // 12. Outlier detection modes -----------------------------------------------------------------
+
+  @Test
+  void outlierModesAreEnforcedAsWrittenAndGrpcGetsOnlyTheStatisticalOnes() throws Exception {
+    String a =
+        "fairlead.io/outlier-detection: gateway-failure=3,local-origin=2,success-rate=0,"
+            + "failure-percentage=60,min-hosts=3,request-volume=20";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var o = serviceCluster(translate(a, HTTP_PORT, READY_3, ctx)).getOutlierDetection();
+      // Envoy's default enforcement of gateway failures and failure percentage is 0%.
+      assertThat(o.getConsecutiveGatewayFailure().getValue()).isEqualTo(3);
+      assertThat(o.getEnforcingConsecutiveGatewayFailure().getValue()).isEqualTo(100);
+      assertThat(o.getSplitExternalLocalOriginErrors()).isTrue();
+      assertThat(o.getConsecutiveLocalOriginFailure().getValue()).isEqualTo(2);
+      // Success rate is on at 100% by default; success-rate=0 must be sent as an explicit 0.
+      assertThat(o.hasEnforcingSuccessRate()).isTrue();
+      assertThat(o.getEnforcingSuccessRate().getValue()).isZero();
+      assertThat(o.getFailurePercentageThreshold().getValue()).isEqualTo(60);
+      assertThat(o.getEnforcingFailurePercentage().getValue()).isEqualTo(100);
+      assertThat(o.getFailurePercentageMinimumHosts().getValue()).isEqualTo(3);
+      assertThat(o.getSuccessRateMinimumHosts().getValue()).isEqualTo(3);
+      assertThat(o.getFailurePercentageRequestVolume().getValue()).isEqualTo(20);
+      assertThat(o.getSuccessRateRequestVolume().getValue()).isEqualTo(20);
+    }
+    for (ProxyContext ctx : List.of(GRPC_JAVA, GRPC_NODE)) {
+      XdsResources r = translate(a, HTTP_PORT, READY_3, ctx);
+      var o = serviceCluster(r).getOutlierDetection();
+      assertThat(o.hasConsecutive5Xx()).isFalse();
+      assertThat(o.hasConsecutiveGatewayFailure()).isFalse();
+      assertThat(o.getSplitExternalLocalOriginErrors()).isFalse();
+      assertThat(o.getEnforcingSuccessRate().getValue()).isZero();
+      assertThat(o.getEnforcingFailurePercentage().getValue()).isEqualTo(100);
+      assertThat(r.diagnostics())
+          .extracting(Diagnostic::message)
+          .anyMatch(m -> m.contains("gateway-failure, local-origin not sent"));
+    }
+    // consecutive-5xx alone: gRPC gets nothing, as before.
+    String plain = "fairlead.io/outlier-detection: default";
+    assertThat(
+            serviceCluster(translate(plain, HTTP_PORT, READY_3, GRPC_JAVA)).hasOutlierDetection())
+        .isFalse();
+    assertThat(
+            serviceCluster(translate(plain, HTTP_PORT, READY_3, SIDECAR))
+                .getOutlierDetection()
+                .hasEnforcingSuccessRate())
+        .isFalse();
+  }
+
+  // 13. Slow-start curve --------------------------------------------------------------------------
+
+  @Test
+  void slowStartCurveIsSentOnlyWithItsWindowAndNeverToGrpc() throws Exception {
+    String a = "fairlead.io/slow-start: 60s,aggression=1.5,min-weight=25";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var policy =
+          serviceCluster(translate(a, HTTP_PORT, READY_3, ctx))
+              .getLoadBalancingPolicy()
+              .getPolicies(0)
+              .getTypedExtensionConfig();
+      var rr =
+          unpack(
+              policy.getTypedConfig(),
+              io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin
+                  .class);
+      var ss = rr.getSlowStartConfig();
+      assertThat(ss.getSlowStartWindow().getSeconds()).isEqualTo(60);
+      // A RuntimeDouble needs a key; unset in the runtime, its default_value applies.
+      assertThat(ss.getAggression().getDefaultValue()).isEqualTo(1.5);
+      assertThat(ss.getAggression().getRuntimeKey()).isNotEmpty();
+      assertThat(ss.getMinWeightPercent().getValue()).isEqualTo(25.0);
+    }
+    var plain =
+        unpack(
+            serviceCluster(translate("fairlead.io/slow-start: 60s", HTTP_PORT, READY_3, SIDECAR))
+                .getLoadBalancingPolicy()
+                .getPolicies(0)
+                .getTypedExtensionConfig()
+                .getTypedConfig(),
+            io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin.class);
+    assertThat(plain.getSlowStartConfig().hasAggression()).isFalse();
+    assertThat(plain.getSlowStartConfig().hasMinWeightPercent()).isFalse();
+    XdsResources grpc = translate(a, HTTP_PORT, READY_3, GRPC_JAVA);
+    assertThat(serviceCluster(grpc).hasLoadBalancingPolicy()).isFalse();
+    assertThat(grpc.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("no slow start"));
+  }
+
+  // 14. Health-check method and statuses ---------------------------------------------------------
+
+  @Test
+  void healthCheckStatusRangesIncludeTheirLastCodeAndReplace200() throws Exception {
+    String a = "fairlead.io/health-check: http:/ready,method=HEAD,expected=204|300-399";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var http =
+          serviceCluster(translate(a, HTTP_PORT, READY_3, ctx))
+              .getHealthChecks(0)
+              .getHttpHealthCheck();
+      assertThat(http.getMethod()).isEqualTo(io.envoyproxy.envoy.config.core.v3.RequestMethod.HEAD);
+      // [start, end): the annotation's inclusive 300-399 must reach 399.
+      assertThat(http.getExpectedStatusesList())
+          .extracting(r -> r.getStart() + "-" + r.getEnd())
+          .containsExactly("204-205", "300-400");
+    }
+    var plain =
+        serviceCluster(
+                translate("fairlead.io/health-check: http:/ready", HTTP_PORT, READY_3, SIDECAR))
+            .getHealthChecks(0)
+            .getHttpHealthCheck();
+    assertThat(plain.getExpectedStatusesList()).isEmpty();
+    assertThat(plain.getMethodValue()).isZero();
+    assertThat(serviceCluster(translate(a, HTTP_PORT, READY_3, GRPC_JAVA)).getHealthChecksList())
+        .isEmpty();
+  }
+
+  // 15. Connection pool ---------------------------------------------------------------------------
+
+  @Test
+  void connectionPoolLimitsReachTheClusterWithItsProtocol() throws Exception {
+    String a =
+        "fairlead.io/connection-pool: idle-timeout=90s,max-requests-per-connection=100,"
+            + "max-concurrent-streams=50";
+    String h2 = "- name: http2\n  port: 8080";
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      var options =
+          unpack(
+              serviceCluster(translate(a, h2, READY_3, ctx))
+                  .getTypedExtensionProtocolOptionsOrThrow(
+                      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"),
+              io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+      assertThat(options.getCommonHttpProtocolOptions().getIdleTimeout().getSeconds())
+          .isEqualTo(90);
+      assertThat(options.getCommonHttpProtocolOptions().getMaxRequestsPerConnection().getValue())
+          .isEqualTo(100);
+      assertThat(
+              options
+                  .getExplicitHttpConfig()
+                  .getHttp2ProtocolOptions()
+                  .getMaxConcurrentStreams()
+                  .getValue())
+          .isEqualTo(50);
+    }
+    // An HTTP/1 port names HTTP/1, and max-concurrent-streams is a warning there.
+    XdsResources http1 = translate(a, HTTP_PORT, READY_3, SIDECAR);
+    var options =
+        unpack(
+            serviceCluster(http1)
+                .getTypedExtensionProtocolOptionsOrThrow(
+                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"),
+            io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+    assertThat(options.getExplicitHttpConfig().hasHttpProtocolOptions()).isTrue();
+    assertThat(http1.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("max-concurrent-streams has no effect"));
+    assertThat(
+            serviceCluster(translate(a, h2, READY_3, GRPC_JAVA))
+                .getTypedExtensionProtocolOptionsMap())
+        .isEmpty();
+  }
+
+  // 16. Locality failover order -------------------------------------------------------------------
+
+  private static final String FOUR_ZONES =
+      """
+      - {addresses: [10.0.1.1], zone: zone-a, conditions: {ready: true}}
+      - {addresses: [10.0.1.2], zone: zone-a, conditions: {ready: true}}
+      - {addresses: [10.0.2.1], zone: zone-b, conditions: {ready: true}}
+      - {addresses: [10.0.3.1], zone: zone-c, conditions: {ready: true}}
+      - {addresses: [10.0.4.1], zone: zone-d, conditions: {ready: false, serving: true, terminating: true}}""";
+
+  private static Map<String, Integer> priorities(ClusterLoadAssignment cla) {
+    return cla.getEndpointsList().stream()
+        .collect(
+            Collectors.toMap(l -> l.getLocality().getZone(), LocalityLbEndpoints::getPriority));
+  }
+
+  private static ProxyContext in(String zone, ClientKind client) {
+    return new ProxyContext(
+        client.isGrpc() ? ProxyRole.PROXYLESS : ProxyRole.SIDECAR,
+        client,
+        "default",
+        8080,
+        Optional.ofNullable(zone),
+        Optional.empty());
+  }
+
+  @Test
+  void failoverOrdersZonesAfterTheProxysOwnWithContiguousPriorities() throws Exception {
+    String a = "fairlead.io/failover: zone-c,zone-b";
+    // In zone-b: own zone first, then zone-c (listed), then zone-a and zone-d (not listed).
+    ClusterLoadAssignment inB =
+        translate(a, HTTP_PORT, FOUR_ZONES, in("zone-b", ClientKind.ENVOY)).endpoints().get(0);
+    assertThat(priorities(inB))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-b", 0, "zone-c", 1, "zone-a", 2, "zone-d", 2));
+    // Every priority keeps all traffic while one of its endpoints is healthy (largest: 3 in p2).
+    long factor = inB.getPolicy().getOverprovisioningFactor().getValue();
+    assertThat(factor).isEqualTo(300);
+    assertThat(envoyHealth(factor, 1, 3)).isEqualTo(100);
+    // A proxy in a zone without endpoints starts with the first listed zone: no empty priority 0.
+    ClusterLoadAssignment inE =
+        translate(a, HTTP_PORT, FOUR_ZONES, in("zone-e", ClientKind.ENVOY)).endpoints().get(0);
+    assertThat(priorities(inE))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-c", 0, "zone-b", 1, "zone-a", 2, "zone-d", 2));
+    // gRPC: zone-d has no ready endpoint and is left out; priorities stay 0, 1, 2.
+    ClusterLoadAssignment grpc =
+        translate(a, HTTP_PORT, FOUR_ZONES, in(null, ClientKind.GRPC_JAVA)).endpoints().get(0);
+    assertThat(priorities(grpc))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("zone-c", 0, "zone-b", 1, "zone-a", 2));
+    assertThat(grpc.getPolicy().hasOverprovisioningFactor()).isFalse();
+    // The gateway role orders by its own zone the same way.
+    ProxyContext gatewayInA =
+        new ProxyContext(
+            ProxyRole.GATEWAY,
+            ClientKind.ENVOY,
+            "default",
+            8080,
+            Optional.of("zone-a"),
+            Optional.empty());
+    assertThat(priorities(translate(a, HTTP_PORT, FOUR_ZONES, gatewayInA).endpoints().get(0)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("zone-a", 0, "zone-c", 1, "zone-b", 2, "zone-d", 3));
+  }
 }
