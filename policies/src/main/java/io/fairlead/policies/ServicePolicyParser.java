@@ -287,6 +287,18 @@ public final class ServicePolicyParser {
       Duration idleTimeout =
           value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
+      Optional<RateLimit> rateLimit =
+          onlyIf(AnnotationRegistry.RATE_LIMIT, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<RateLimit> perClient =
+          onlyIf(
+              AnnotationRegistry.RATE_LIMIT_PER_CLIENT,
+              protocol.isHttp() && gateway.isPresent(),
+              protocol.isHttp()
+                  ? "gateway exposure (fairlead.io/gateway-host, gateway-path or gateway): sidecars"
+                      + " do not apply it"
+                  : "an HTTP-family protocol");
+      RateLimits limits = RateLimits.NONE.withPerProxy(rateLimit).withPerClient(perClient);
+      Optional<AccessLog> accessLog = value(AnnotationRegistry.ACCESS_LOG);
       return new PortPolicy(
           port,
           protocol,
@@ -311,6 +323,8 @@ public final class ServicePolicyParser {
               .withPreferClose(nativeFields.preferClose())
               .withNodeLocal(nativeFields.internalLocal()),
           gateway,
+          limits.isEmpty() ? Optional.empty() : Optional.of(limits),
+          accessLog,
           provenance);
     }
 
