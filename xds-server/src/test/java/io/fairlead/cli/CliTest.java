@@ -225,6 +225,22 @@ class CliTest {
   }
 
   @Test
+  void explainShowsRateLimitsAndTheAccessLog() throws Exception {
+    write(
+        "cart.yaml",
+        SERVICE.replace(
+            "fairlead.io/lb-policy: maglev",
+            "fairlead.io/lb-policy: maglev\n    fairlead.io/rate-limit: 2000/s burst 4000"
+                + "\n    fairlead.io/access-log: \"off\""));
+    Run r = run("explain", "-f", dir.toString(), "shop/cart");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("2000/s burst 4000 on each proxy (429 above it)   [Service annotation]")
+        .contains("off on sidecars (gateways log every exposed Service)   [Service annotation]")
+        .contains("gRPC clients have no local rate limiter");
+  }
+
+  @Test
   void explainUnknownServiceListsKnownOnes() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     Run r = run("explain", "-f", f.toString(), "shop/nope");
