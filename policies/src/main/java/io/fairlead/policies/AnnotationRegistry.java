@@ -263,6 +263,36 @@ public final class AnnotationRegistry {
           "The same: proxyless clients of other namespaces get nothing of the Service.",
           SettingParsers::exportTo);
 
+  public static final AnnotationKey<RateLimit> RATE_LIMIT =
+      new AnnotationKey<>(
+          "rate-limit",
+          "`N/s` or `N/m`, optionally followed by `burst M` (M at least N), e.g. `2000/s burst 4000`",
+          "unset (no limit)",
+          "A token bucket for the port's requests on **each proxy**: N requests per second or minute, and up to M at once after a quiet spell (M defaults to N). Requests above it are answered 429 (gRPC: RESOURCE_EXHAUSTED) with `x-ratelimit-limit`, `-remaining` and `-reset` headers, without reaching a pod. Each sidecar and each gateway replica has its own bucket, so N client pods allow N times the limit, and a gateway fleet of R replicas R times it (see [local-rate-limit](envoy-semantics.md#local-rate-limit)). HTTP-family ports only.",
+          "Local rate limit filter (`envoy.filters.http.local_ratelimit`), enabled per route by `typed_per_filter_config` with the bucket (`token_bucket`), `filter_enabled` and `filter_enforced` at 100% and `enable_x_ratelimit_headers: DRAFT_VERSION_03` (see [local-rate-limit](envoy-semantics.md#local-rate-limit)).",
+          "Not sent: gRPC clients have no local rate limiter; a warning says so.",
+          SettingParsers::rateLimit);
+
+  public static final AnnotationKey<RateLimit> RATE_LIMIT_PER_CLIENT =
+      new AnnotationKey<>(
+          "rate-limit-per-client",
+          "as `rate-limit`: `N/s` or `N/m`, optionally `burst M`",
+          "unset (no limit)",
+          "A token bucket per client IP address on **each gateway replica**, against abuse: the client is the gateway's peer, or the address trusted balancers wrote in X-Forwarded-For (`xff-trusted-hops`), never one a client wrote. Each replica counts on its own, so a client spread over R replicas gets up to R times the limit. Each replica tracks the 10,000 most recently seen clients; a client evicted from that set starts again with a full bucket (see [local-rate-limit-per-client](envoy-semantics.md#local-rate-limit-per-client)). Applies to ports exposed on a gateway; sidecars do not apply it (every client of a sidecar is its own pod: use `rate-limit`). HTTP-family ports only.",
+          "Gateway: the route's local rate limit config gets a wildcard descriptor `remote_address` with its own bucket, `max_dynamic_descriptors: 10000`, and the `remote_address` action in its `rate_limits`; with `rate-limit` too, both buckets must have a token (see [local-rate-limit-per-client](envoy-semantics.md#local-rate-limit-per-client)). Sidecar: not applied.",
+          "Not applicable: proxyless clients have no gateway.",
+          SettingParsers::rateLimit);
+
+  public static final AnnotationKey<AccessLog> ACCESS_LOG =
+      new AnnotationKey<>(
+          "access-log",
+          "`on` | `off`",
+          "on: the control plane's format (`serve --access-log`, default json)",
+          "Whether proxies write an access log line for the port's requests (HTTP) or connections (TCP), in the format the control plane was started with. `off` on the Service with `on` on one port (`fairlead.io/access-log.PORTNAME`) logs that port only. Gateways log every exposed Service in one log: `off` applies to sidecars only there, and a warning says so.",
+          "Sidecar: no `access_log` on the port's connection manager or `tcp_proxy`. Gateway: not applied (one connection manager serves every exposed Service).",
+          "Not applicable: proxyless clients write no access log.",
+          SettingParsers::accessLog);
+
   /** Keys that apply to the whole Service: a per-port form is a warning. */
   public static final java.util.Set<AnnotationKey<?>> SERVICE_WIDE = java.util.Set.of(EXPORT_TO);
 
@@ -322,6 +352,9 @@ public final class AnnotationRegistry {
           IDLE_TIMEOUT,
           PANIC_THRESHOLD,
           FAILOVER,
+          RATE_LIMIT,
+          RATE_LIMIT_PER_CLIENT,
+          ACCESS_LOG,
           EXPORT_TO,
           GATEWAY_HOST,
           GATEWAY_PATH,

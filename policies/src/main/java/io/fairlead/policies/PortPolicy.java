@@ -11,6 +11,8 @@ import java.util.Optional;
  * has copy methods ({@code withX}), so that a client's downgrade ({@code ClientCapabilities})
  * rewrites only what it changes, and no two settings of the same type can be swapped by position.
  *
+ * @param rateLimits local rate limits, when the port has any
+ * @param accessLog the port's access log as annotated; empty follows the control plane
  * @param provenance where each annotation-backed setting came from; a key that is absent came from
  *     its default
  */
@@ -23,6 +25,8 @@ public record PortPolicy(
     Timeouts timeouts,
     Topology topology,
     Optional<GatewayExposure> gateway,
+    Optional<RateLimits> rateLimits,
+    Optional<AccessLog> accessLog,
     Map<AnnotationKey<?>, Provenance> provenance) {
 
   /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
@@ -244,31 +248,121 @@ public record PortPolicy(
 
   public PortPolicy withBalancing(Balancing v) {
     return new PortPolicy(
-        port, protocol, v, affinity, resilience, timeouts, topology, gateway, provenance);
+        port,
+        protocol,
+        v,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        rateLimits,
+        accessLog,
+        provenance);
   }
 
   public PortPolicy withAffinity(Affinity v) {
     return new PortPolicy(
-        port, protocol, balancing, v, resilience, timeouts, topology, gateway, provenance);
+        port,
+        protocol,
+        balancing,
+        v,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        rateLimits,
+        accessLog,
+        provenance);
   }
 
   public PortPolicy withResilience(Resilience v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, v, timeouts, topology, gateway, provenance);
+        port,
+        protocol,
+        balancing,
+        affinity,
+        v,
+        timeouts,
+        topology,
+        gateway,
+        rateLimits,
+        accessLog,
+        provenance);
   }
 
   public PortPolicy withTimeouts(Timeouts v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, v, topology, gateway, provenance);
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        v,
+        topology,
+        gateway,
+        rateLimits,
+        accessLog,
+        provenance);
   }
 
   public PortPolicy withTopology(Topology v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, timeouts, v, gateway, provenance);
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        v,
+        gateway,
+        rateLimits,
+        accessLog,
+        provenance);
   }
 
   public PortPolicy withGateway(Optional<GatewayExposure> v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, timeouts, topology, v, provenance);
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        v,
+        rateLimits,
+        accessLog,
+        provenance);
+  }
+
+  public PortPolicy withRateLimits(Optional<RateLimits> v) {
+    return new PortPolicy(
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        v,
+        accessLog,
+        provenance);
+  }
+
+  public PortPolicy withAccessLog(Optional<AccessLog> v) {
+    return new PortPolicy(
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        rateLimits,
+        v,
+        provenance);
   }
 }

@@ -288,6 +288,18 @@ public final class ServicePolicyParser {
       Duration idleTimeout =
           value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
+      Optional<RateLimit> rateLimit =
+          onlyIf(AnnotationRegistry.RATE_LIMIT, protocol.isHttp(), "an HTTP-family protocol");
+      Optional<RateLimit> perClient =
+          onlyIf(
+              AnnotationRegistry.RATE_LIMIT_PER_CLIENT,
+              protocol.isHttp() && gateway.isPresent(),
+              protocol.isHttp()
+                  ? "gateway exposure (fairlead.io/gateway-host, gateway-path or gateway): sidecars"
+                      + " do not apply it"
+                  : "an HTTP-family protocol");
+      RateLimits limits = RateLimits.NONE.withPerProxy(rateLimit).withPerClient(perClient);
+      Optional<AccessLog> accessLog = value(AnnotationRegistry.ACCESS_LOG);
       return new PortPolicy(
           port,
           protocol,
@@ -317,6 +329,8 @@ public final class ServicePolicyParser {
               .withNodeLocal(nativeFields.internalLocal())
               .withFailover(value(AnnotationRegistry.FAILOVER)),
           gateway,
+          limits.isEmpty() ? Optional.empty() : Optional.of(limits),
+          accessLog,
           provenance);
     }
 

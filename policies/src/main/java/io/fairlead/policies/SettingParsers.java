@@ -95,6 +95,45 @@ final class SettingParsers {
     };
   }
 
+  private static final java.util.regex.Pattern RATE_LIMIT =
+      java.util.regex.Pattern.compile("(\\d{1,10})\\s*/\\s*(s|m)(?:\\s+burst\\s+(\\d{1,10}))?");
+
+  /** {@code N/s} or {@code N/m}, then optionally {@code burst M} with M at least N. */
+  static ParseResult<RateLimit> rateLimit(String text) {
+    java.util.regex.Matcher m = RATE_LIMIT.matcher(text.trim());
+    if (!m.matches()) {
+      return ParseResult.err(
+          "'"
+              + text
+              + "' is not a rate limit; expected N/s or N/m, optionally followed by burst M");
+    }
+    long requests = Long.parseLong(m.group(1));
+    long burst = m.group(3) == null ? requests : Long.parseLong(m.group(3));
+    if (requests < 1 || requests > RateLimit.MAX) {
+      return ParseResult.err(
+          "rate " + requests + " is out of range; expected 1 to " + RateLimit.MAX);
+    }
+    if (burst < requests || burst > RateLimit.MAX) {
+      return ParseResult.err(
+          "burst "
+              + burst
+              + " is out of range; expected "
+              + requests
+              + " (the rate) to "
+              + RateLimit.MAX);
+    }
+    RateLimit.Unit unit = m.group(2).equals("s") ? RateLimit.Unit.SECOND : RateLimit.Unit.MINUTE;
+    return ParseResult.ok(new RateLimit(requests, unit, burst));
+  }
+
+  static ParseResult<AccessLog> accessLog(String text) {
+    return switch (text.trim()) {
+      case "on" -> ParseResult.ok(AccessLog.ON);
+      case "off" -> ParseResult.ok(AccessLog.OFF);
+      default -> ParseResult.err("'" + text + "' is not an access-log setting; expected on or off");
+    };
+  }
+
   static ParseResult<RingSize> ringSize(String text) {
     String[] parts = text.trim().split("-", -1);
     if (parts.length > 2) {

@@ -191,7 +191,7 @@ public final class IncrementalTranslator {
     }
     List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());
     diagnostics.addAll(m.sourceDiagnostics);
-    return XdsTranslator.assemble(parts, diagnostics, ctx);
+    return XdsTranslator.assemble(parts, diagnostics, ctx, settings);
   }
 
   /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */

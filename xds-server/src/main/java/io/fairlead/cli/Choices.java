@@ -2,6 +2,7 @@ package io.fairlead.cli;
 
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,6 +81,15 @@ abstract class Choices<E> implements CommandLine.ITypeConverter<E>, Iterable<Str
     Outputs() {
       super(List.of(OutputFormat.values()), OutputFormat::label);
       alias("yml", OutputFormat.YAML);
+    }
+  }
+
+  /** {@code --access-log} of serve and translate. */
+  static final class AccessLogFormats extends Choices<TranslationSettings.AccessLogFormat> {
+    AccessLogFormats() {
+      super(
+          List.of(TranslationSettings.AccessLogFormat.values()),
+          TranslationSettings.AccessLogFormat::label);
     }
   }
 }

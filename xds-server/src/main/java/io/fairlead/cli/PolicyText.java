@@ -1,5 +1,6 @@
 package io.fairlead.cli;
 
+import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
 import io.fairlead.policies.ConnectionPool;
@@ -11,6 +12,7 @@ import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.OutlierDetection;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
+import io.fairlead.policies.RateLimits;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.SessionPersistence;
 import java.time.Duration;
@@ -124,7 +126,30 @@ final class PolicyText {
               "gateway",
               p.gateway().map(PolicyText::gateway).orElse("not exposed"),
               p.sourceOf(AnnotationRegistry.GATEWAY_HOST)));
+      out.add(
+          new Line(
+              "rate-limit",
+              p.rateLimits()
+                  .flatMap(RateLimits::perProxy)
+                  .map(r -> r + " on each proxy (429 above it)")
+                  .orElse("none"),
+              p.sourceOf(AnnotationRegistry.RATE_LIMIT)));
+      out.add(
+          new Line(
+              "rate-limit-per-client",
+              p.rateLimits()
+                  .flatMap(RateLimits::perClient)
+                  .map(r -> r + " per client address on each gateway replica")
+                  .orElse("none"),
+              p.sourceOf(AnnotationRegistry.RATE_LIMIT_PER_CLIENT)));
     }
+    out.add(
+        new Line(
+            "access-log",
+            p.accessLog().orElse(AccessLog.ON) == AccessLog.ON
+                ? "on (in the control plane's format; serve --access-log)"
+                : "off on sidecars (gateways log every exposed Service)",
+            p.sourceOf(AnnotationRegistry.ACCESS_LOG)));
     out.add(
         new Line(
             "idle-timeout",

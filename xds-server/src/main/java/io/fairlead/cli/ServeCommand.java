@@ -50,6 +50,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin TelemetryOptions telemetry;
+
   @Option(
       names = "--max-streams",
       defaultValue = "10000",
@@ -225,7 +227,7 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     FairleadServer server;
     try {
-      server = FairleadServer.start(kubeSource, settings, cluster.settings);
+      server = FairleadServer.start(kubeSource, settings, telemetry.apply(cluster.settings));
     } catch (java.io.IOException e) {
       kubeSource.close();
       throw new IllegalArgumentException("cannot bind: " + e.getMessage());

@@ -90,6 +90,8 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
+  @Mixin TelemetryOptions telemetry;
+
   @Option(
       names = "--to",
       defaultValue = "xds",
@@ -206,7 +208,7 @@ final class TranslateCommand implements Callable<Integer> {
             proxyNamespace);
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
-    XdsResources r = XdsTranslator.translate(model, ctx, cluster.settings);
+    XdsResources r = XdsTranslator.translate(model, ctx, telemetry.apply(cluster.settings));
     List<Diagnostic> diagnostics = new ArrayList<>(new TreeSet<>(r.diagnostics()));
     diagnostics.addAll(loaded.diagnostics());
     // A resource Envoy would reject is a Fairlead bug; say so rather than print it silently.

@@ -225,6 +225,22 @@ class CliTest {
   }
 
   @Test
+  void explainShowsRateLimitsAndTheAccessLog() throws Exception {
+    write(
+        "cart.yaml",
+        SERVICE.replace(
+            "fairlead.io/lb-policy: maglev",
+            "fairlead.io/lb-policy: maglev\n    fairlead.io/rate-limit: 2000/s burst 4000"
+                + "\n    fairlead.io/access-log: \"off\""));
+    Run r = run("explain", "-f", dir.toString(), "shop/cart");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("2000/s burst 4000 on each proxy (429 above it)   [Service annotation]")
+        .contains("off on sidecars (gateways log every exposed Service)   [Service annotation]")
+        .contains("gRPC clients have no local rate limiter");
+  }
+
+  @Test
   void explainUnknownServiceListsKnownOnes() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     Run r = run("explain", "-f", f.toString(), "shop/nope");
@@ -548,5 +564,65 @@ class CliTest {
         "bad domain",
         "'--cluster-domain'",
         "not a DNS-1123 subdomain");
+  }
+
+  @Test
+  void translateTakesServesAccessLogAndTracingFlags() throws Exception {
+    Path f = write("cart.yaml", SERVICE);
+    String[] sidecar = {"translate", "-f", f.toString(), "--role", "sidecar", "-t", "listener"};
+    // serve's default, json: every connection manager logs to stdout
+    JsonNode json = new ObjectMapper().readTree(run(sidecar).out());
+    assertThat(json.findValues("accessLog")).isNotEmpty();
+    assertThat(json.findValues("jsonFormat")).isNotEmpty();
+    JsonNode text = new ObjectMapper().readTree(run(concat(sidecar, "--access-log", "TEXT")).out());
+    assertThat(text.findValues("textFormatSource")).isNotEmpty();
+    JsonNode off = new ObjectMapper().readTree(run(concat(sidecar, "--access-log", "off")).out());
+    assertThat(off.findValues("accessLog")).isEmpty();
+
+    Run traced =
+        run(
+            "translate",
+            "-f",
+            f.toString(),
+            "--role",
+            "sidecar",
+            "--tracing",
+            "otlp:otel-collector.observability:4317",
+            "--tracing-sampling",
+            "10");
+    assertThat(traced.status()).isZero();
+    JsonNode withTracing = new ObjectMapper().readTree(traced.out());
+    assertThat(withTracing.findValues("randomSampling").get(0).at("/value").asDouble())
+        .isEqualTo(10.0);
+    assertThat(withTracing.at("/clusters").findValuesAsText("name"))
+        .contains("fairlead-otlp-collector");
+
+    assertOneLineError(
+        run(concat(sidecar, "--access-log", "verbose")),
+        "bad format",
+        "'--access-log'",
+        "[json, text, off]");
+    assertOneLineError(
+        run(concat(sidecar, "--tracing", "jaeger:collector:4317")),
+        "bad collector",
+        "'--tracing'",
+        "otlp:HOST:PORT");
+    assertOneLineError(
+        run(concat(sidecar, "--tracing", "otlp:collector:70000")),
+        "bad port",
+        "'--tracing'",
+        "not 1 to 65535");
+    assertOneLineError(
+        run(concat(sidecar, "--tracing", "otlp:collector:4317", "--tracing-sampling", "150")),
+        "bad share",
+        "sampling");
+    assertOneLineError(
+        run(concat(sidecar, "--tracing-sampling", "5")), "sampling alone", "needs --tracing");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

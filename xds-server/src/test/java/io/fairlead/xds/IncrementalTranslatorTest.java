@@ -222,6 +222,25 @@ class IncrementalTranslatorTest {
     }
   }
 
+  @Test
+  void usesItsAccessLogAndTracingSettings() throws Exception {
+    TranslationSettings observed =
+        TranslationSettings.DEFAULT
+            .withAccessLog(TranslationSettings.AccessLogFormat.JSON)
+            .withTracing(
+                Optional.of(new TranslationSettings.Tracing("otel.observability", 4317, 10)));
+    KubeState state =
+        DirectorySource.load(GOLDEN.resolve("access-log-and-tracing").resolve("input.yaml"))
+            .state();
+    IncrementalTranslator incremental = new IncrementalTranslator(observed);
+    incremental.update(state, Change.between(KubeState.EMPTY, state));
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(incremental.translate(ctx))
+          .as(ctx.toString())
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, observed));
+    }
+  }
+
   private static KubeState union(KubeState a, KubeState b) {
     var services = new java.util.TreeMap<>(a.services());
     services.putAll(b.services());

@@ -11,6 +11,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,7 +85,11 @@ class EnvoyGatewayBehaviourTest {
             "header:x-user",
             "fairlead.io/retries",
             "attempts=2,on=connect-failure"),
-        "ring_hash");
+        "ring_hash"),
+    RATE_LIMITED("ratelimit", "http", Map.of("fairlead.io/rate-limit", "5/m"), "round_robin"),
+    PER_CLIENT(
+        "perclient", "http", Map.of("fairlead.io/rate-limit-per-client", "3/m"), "round_robin"),
+    AUDITED("audited", "http", Map.of(), "round_robin");
 
     private final String service;
     private final String appProtocol;
@@ -545,6 +550,84 @@ class EnvoyGatewayBehaviourTest {
       assertThat(toSlow).as("requests sent to the busy pod").isLessThanOrEqualTo(2);
     } finally {
       clients.shutdownNow();
+    }
+  }
+
+  /**
+   * fairlead.io/rate-limit: the gateway's bucket lets 5 requests a minute through and answers the
+   * rest 429, with x-ratelimit headers, without reaching a pod.
+   */
+  @Test
+  void requestsAboveTheRateLimitAre429WithRateLimitHeaders() throws Exception {
+    Scenario s = Scenario.RATE_LIMITED;
+    List<String> pods = s.pods(2);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      List<RawHttp.Response> answers = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        answers.add(gateway.get("127.0.0.1", s.host(), Map.of()));
+      }
+      assertThat(answers.stream().filter(r -> r.status() == 200).count())
+          .as("at most the 5 tokens of the minute, one of them spent while waiting")
+          .isLessThanOrEqualTo(4);
+      assertThat(answers.stream().filter(r -> r.status() == 429).count())
+          .isGreaterThanOrEqualTo(16);
+      assertThat(answers)
+          .filteredOn(r -> r.status() == 429)
+          .allSatisfy(r -> assertThat(r.header(HttpBackends.BACKEND_HEADER)).isEmpty());
+      assertThat(answers).anySatisfy(r -> assertThat(r.header("x-ratelimit-limit")).contains("5"));
+    }
+  }
+
+  /**
+   * fairlead.io/rate-limit-per-client: each client address has its own bucket on the gateway, so
+   * one client's 429s leave another's requests alone.
+   */
+  @Test
+  void eachClientAddressHasItsOwnBucket() throws Exception {
+    Scenario s = Scenario.PER_CLIENT;
+    List<String> pods = s.pods(2);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      List<Integer> greedy = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        greedy.add(gateway.get("127.5.0.1", s.host(), Map.of()).status());
+      }
+      assertThat(greedy.stream().filter(x -> x == 200).count()).isEqualTo(3);
+      assertThat(greedy.stream().filter(x -> x == 429).count()).isEqualTo(7);
+      assertThat(gateway.get("127.5.0.2", s.host(), Map.of()).status())
+          .as("another client address")
+          .isEqualTo(200);
+    }
+  }
+
+  /** The access log: one JSON line per request with the request id and the response flags. */
+  @Test
+  void eachRequestIsOneJsonAccessLogLine() throws Exception {
+    Scenario s = Scenario.AUDITED;
+    List<String> pods = s.pods(1);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(s, backends.port(), ready(pods));
+      awaitAnswer(s);
+      String id = "audit-" + System.nanoTime();
+      assertThat(gateway.get("127.6.0.1", s.host(), Map.of("x-request-id", id)).status())
+          .isEqualTo(200);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      String line = null;
+      while (line == null && System.nanoTime() < deadline) {
+        line = gateway.stdout().lines().filter(l -> l.contains(id)).findFirst().orElse(null);
+        Thread.sleep(200);
+      }
+      assertThat(line).as("an access log line with " + id).isNotNull();
+      com.fasterxml.jackson.databind.JsonNode json =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      assertThat(json.at("/request_id").asText()).isEqualTo(id);
+      assertThat(json.at("/method").asText()).isEqualTo("GET");
+      assertThat(json.at("/client").asText()).isEqualTo("127.6.0.1");
+      assertThat(json.at("/status").asInt()).isEqualTo(200);
+      assertThat(json.at("/upstream_host").asText()).startsWith(pods.get(0));
     }
   }
 }

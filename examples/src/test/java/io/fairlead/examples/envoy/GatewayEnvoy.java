@@ -6,6 +6,7 @@ import io.fairlead.bootstrap.BootstrapParams;
 import io.fairlead.bootstrap.BootstrapWriter;
 import io.fairlead.k8s.DirectorySource;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.xds.ControlPlane;
 import io.fairlead.xds.FairleadServer;
 import java.io.IOException;
@@ -67,7 +68,9 @@ final class GatewayEnvoy implements AutoCloseable {
     FairleadServer fairlead =
         FairleadServer.start(
             new DirectorySource(dir, Duration.ofMillis(500)),
-            ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(200)));
+            ControlPlane.Settings.onLoopback(Duration.ofMillis(20), Duration.ofMillis(200)),
+            // as serve's default: a JSON access log line per request on Envoy's stdout
+            TranslationSettings.DEFAULT.withAccessLog(TranslationSettings.AccessLogFormat.JSON));
     int gatewayPort = freePort();
     int adminPort = freePort();
     Bootstrap bootstrap =
@@ -148,6 +151,11 @@ final class GatewayEnvoy implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new AssertionError("gateway never answered " + authority + " as expected; last: " + last);
+  }
+
+  /** What Envoy wrote on stdout so far: its access log lines. */
+  String stdout() {
+    return envoy.getLogs(org.testcontainers.containers.output.OutputFrame.OutputType.STDOUT);
   }
 
   int gatewayPort() {

@@ -64,6 +64,7 @@ public final class EnvoyTypes {
           HTTPFault.getDescriptor(),
           GrpcWeb.getDescriptor(),
           LocalRateLimit.getDescriptor(),
+          io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.getDescriptor(),
           RoundRobin.getDescriptor(),
           LeastRequest.getDescriptor(),
           Random.getDescriptor(),

@@ -10,6 +10,7 @@ import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.OutlierDetection;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.Provenance;
+import io.fairlead.policies.RateLimits;
 import io.fairlead.policies.Reason;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.Subject;
@@ -165,7 +166,15 @@ public final class ClientCapabilities {
                             p,
                             p.timeouts().idle(),
                             AnnotationRegistry.IDLE_TIMEOUT,
-                            "gRPC clients have no per-stream idle timer")));
+                            "gRPC clients have no per-stream idle timer")))
+            .withRateLimits(
+                d.drop(
+                        p.rateLimits().flatMap(RateLimits::perProxy),
+                        AnnotationRegistry.RATE_LIMIT,
+                        "gRPC clients have no local rate limiter, so the port's calls are not limited")
+                    .map(x -> RateLimits.NONE))
+            // Nothing to warn about: a proxyless client writes no access log, whatever it says.
+            .withAccessLog(Optional.empty());
     return new Adapted(adapted, d.diagnostics());
   }
 

@@ -22,7 +22,7 @@ import java.time.Duration;
 final class ClusterBuilder {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  private static final String HTTP_PROTOCOL_OPTIONS =
+  static final String HTTP_PROTOCOL_OPTIONS =
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private ClusterBuilder() {}

@@ -42,7 +42,8 @@ final class ConnectionManagers {
       String routeName,
       List<HttpFilter> filters,
       Optional<Duration> maxConnectionDuration,
-      Position position) {
+      Position position,
+      Telemetry.Http telemetry) {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix(statPrefix)
@@ -54,6 +55,8 @@ final class ConnectionManagers {
             // RFC 8441: HTTP/2 clients may open WebSockets with an extended CONNECT, which Envoy
             // turns into an HTTP/1.1 Upgrade (or back into CONNECT for an HTTP/2 upstream).
             .setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder().setAllowConnect(true));
+    hcm.addAllAccessLog(telemetry.accessLogs());
+    telemetry.tracing().ifPresent(hcm::setTracing);
     maxConnectionDuration.ifPresent(
         d ->
             hcm.setCommonHttpProtocolOptions(
@@ -71,8 +74,16 @@ final class ConnectionManagers {
     return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm.build())).build();
   }
 
-  static Filter tcp(String statPrefix, String cluster, PortPolicy p) {
-    TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
+  static Filter tcp(
+      String statPrefix,
+      String cluster,
+      PortPolicy p,
+      List<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> accessLogs) {
+    TcpProxy.Builder tcp =
+        TcpProxy.newBuilder()
+            .setStatPrefix(statPrefix)
+            .setCluster(cluster)
+            .addAllAccessLog(accessLogs);
     if (p.affinity().hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
       // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
       tcp.addHashPolicy(

@@ -13,6 +13,7 @@ import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +47,7 @@ public final class GatewayListenerBuilder {
 
   private GatewayListenerBuilder() {}
 
-  static Result build(List<Exposed> exposed, ProxyContext ctx) {
+  static Result build(List<Exposed> exposed, ProxyContext ctx, TranslationSettings settings) {
     List<Diagnostic> diagnostics = new ArrayList<>();
     String routeName = ResourceNames.gatewayRoute(ctx.gatewayGroup());
     // host -> prefix -> the claiming port; Claims decides who wins a host and path claimed twice
@@ -88,7 +89,11 @@ public final class GatewayListenerBuilder {
                             routeName,
                             HttpFilters.forPolicies(used, ClientAddress.DERIVED),
                             Optional.empty(),
-                            ConnectionManagers.Position.gateway(ctx.gateway().xffTrustedHops()))));
+                            ConnectionManagers.Position.gateway(ctx.gateway().xffTrustedHops()),
+                            // One manager serves every exposed Service: a port's access-log off
+                            // cannot apply here (XdsTranslator warns).
+                            Telemetry.http(
+                                settings, true, "fairlead-gateway-" + ctx.gatewayGroup()))));
     if (ctx.gateway().proxyProtocol()) {
       // Behind an L4 balancer: the PROXY header names the client, and becomes the peer address.
       listener.addListenerFilters(

@@ -65,6 +65,10 @@ final class RouteBuilder {
               s ->
                   route.putTypedPerFilterConfig(
                       HttpFilters.STATEFUL_SESSION, Any.pack(session(s))));
+      HttpFilters.rateLimit(p, address)
+          .ifPresent(
+              limit ->
+                  route.putTypedPerFilterConfig(HttpFilters.LOCAL_RATE_LIMIT, Any.pack(limit)));
       if (HttpFilters.needsSubnetHeader(p, address)) {
         route.setMetadata(subnetMetadata(p, address));
       }

@@ -7,8 +7,10 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
 import java.util.List;
 
@@ -37,7 +39,7 @@ final class SidecarListenerBuilder {
   }
 
   /** The virtual listener of one Service port: bound to no socket, reached through capture. */
-  static Listener virtual(ServiceEntry svc, PortPolicy p) {
+  static Listener virtual(ServiceEntry svc, PortPolicy p, TranslationSettings settings) {
     String name = ResourceNames.sidecarListener(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     List<String> ips = svc.clusterIps();
@@ -59,11 +61,21 @@ final class SidecarListenerBuilder {
               ResourceNames.sidecarRoute(svc.ref(), p.port().port()),
               HttpFilters.forPolicies(List.of(p), ClientAddress.PEER),
               p.timeouts().maxConnectionDuration(),
-              ConnectionManagers.Position.SIDECAR));
+              ConnectionManagers.Position.SIDECAR,
+              Telemetry.http(settings, logged(p), SERVICE_NAME)));
     } else {
-      chain.addFilters(ConnectionManagers.tcp(name, cluster, p));
+      chain.addFilters(
+          ConnectionManagers.tcp(name, cluster, p, Telemetry.tcp(settings, logged(p))));
     }
     return l.addFilterChains(chain).build();
+  }
+
+  /** The name a sidecar's spans carry. */
+  static final String SERVICE_NAME = "fairlead-sidecar";
+
+  /** A port logs unless its annotation says {@code off}. */
+  private static boolean logged(PortPolicy p) {
+    return p.accessLog().orElse(AccessLog.ON) == AccessLog.ON;
   }
 
   static RouteConfiguration route(ServiceEntry svc, PortPolicy p) {

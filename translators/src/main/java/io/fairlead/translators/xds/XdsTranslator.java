@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
@@ -53,7 +54,7 @@ public final class XdsTranslator {
         parts.add(translateService(svc, ctx, settings));
       }
     }
-    return assemble(parts, model.diagnostics(), ctx);
+    return assemble(parts, model.diagnostics(), ctx, settings);
   }
 
   /**
@@ -100,7 +101,7 @@ public final class XdsTranslator {
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
-            built.add(SidecarListenerBuilder.virtual(svc, p));
+            built.add(SidecarListenerBuilder.virtual(svc, p, settings));
             if (p.protocol().isHttp()) {
               built.add(SidecarListenerBuilder.route(svc, p));
             }
@@ -162,6 +163,7 @@ public final class XdsTranslator {
             new GatewayListenerBuilder.Exposed(
                 svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
+        accessLogOffOnAGateway(p, ctx, settings, object).ifPresent(diagnostics::add);
       }
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
@@ -200,6 +202,25 @@ public final class XdsTranslator {
                 + " with PR #44981 and declare it (fairlead bootstrap --session-cookie-wall-clock), or use persistence-timeout 0s"));
   }
 
+  /** A gateway logs every exposed Service through one connection manager. */
+  private static Optional<Diagnostic> accessLogOffOnAGateway(
+      PortPolicy p, ProxyContext ctx, TranslationSettings settings, ObjectRef object) {
+    if (p.accessLog().orElse(AccessLog.ON) == AccessLog.ON
+        || settings.accessLog() == TranslationSettings.AccessLogFormat.OFF) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Diagnostic.warning(
+            Reason.NO_EFFECT,
+            Subject.of(object, p.port().label(), AnnotationRegistry.ACCESS_LOG.fullName()),
+            "port "
+                + p.port().label()
+                + ", gateway group "
+                + ctx.gatewayGroup()
+                + ": the gateway logs every exposed Service in one access log, so access-log off"
+                + " applies to sidecars only"));
+  }
+
   private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
 
   private static String resourceName(Message m) {
@@ -215,11 +236,26 @@ public final class XdsTranslator {
     return m instanceof RouteConfiguration r ? r.getName() : ((Route) m).getName();
   }
 
-  /** Joins per-Service parts with the context-wide resources (capture listener, gateway). */
+  /**
+   * {@link #assemble(Collection, Collection, ProxyContext, TranslationSettings)} with the default
+   * settings.
+   */
   public static XdsResources assemble(
       Collection<ServiceResources> parts,
       Collection<Diagnostic> modelDiagnostics,
       ProxyContext ctx) {
+    return assemble(parts, modelDiagnostics, ctx, TranslationSettings.DEFAULT);
+  }
+
+  /**
+   * Joins per-Service parts with the context-wide resources (capture listener, gateway, the trace
+   * collector's cluster).
+   */
+  public static XdsResources assemble(
+      Collection<ServiceResources> parts,
+      Collection<Diagnostic> modelDiagnostics,
+      ProxyContext ctx,
+      TranslationSettings settings) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
@@ -251,10 +287,21 @@ public final class XdsTranslator {
       exposed.sort(
           Comparator.comparing((GatewayListenerBuilder.Exposed e) -> e.service().ref())
               .thenComparingInt(e -> e.policy().port().port()));
-      GatewayListenerBuilder.Result gw = GatewayListenerBuilder.build(exposed, ctx);
+      GatewayListenerBuilder.Result gw = GatewayListenerBuilder.build(exposed, ctx, settings);
       gw.listener().ifPresent(listeners::add);
       gw.route().ifPresent(routes::add);
       diagnostics.addAll(gw.diagnostics());
+    }
+    boolean httpManagers =
+        listeners.stream()
+            .anyMatch(
+                l ->
+                    l.getFilterChainsList().stream()
+                        .flatMap(c -> c.getFiltersList().stream())
+                        .anyMatch(f -> f.getName().equals(ConnectionManagers.HCM)));
+    if (ctx.role() != ProxyRole.PROXYLESS && httpManagers) {
+      // Spans leave through this cluster; only a proxy with a connection manager makes any.
+      settings.tracing().ifPresent(t -> clusters.add(Telemetry.collector(t)));
     }
     return new XdsResources(
         sorted(clusters, Cluster::getName),

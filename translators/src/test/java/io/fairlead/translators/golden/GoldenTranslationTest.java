@@ -11,6 +11,7 @@ import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.input.KubeYaml;
 import io.fairlead.translators.model.ServiceModel;
 import io.fairlead.translators.output.ModelTree;
@@ -44,7 +45,8 @@ import org.junit.jupiter.api.TestFactory;
  *       gateway[-GROUP].yaml}, {@code proxyless.yaml} or {@code proxyless-grpc-java.yaml} and
  *       {@code proxyless-grpc-node.yaml}) come from the hand-written model {@code model.in.yaml}
  *       ({@link ModelYaml}) when the case has one, else from the model of {@code input.yaml};
- *       {@code proxy.yaml} gives the proxies' zone, node, namespaces and gateway settings.
+ *       {@code proxy.yaml} gives the proxies' zone, node, namespaces and gateway settings, and the
+ *       control plane's access log and tracing settings.
  * </ol>
  *
  * A role that produces nothing (no resources, no diagnostic beyond the model's) has no file, and
@@ -144,6 +146,7 @@ class GoldenTranslationTest {
                 ? List.of(proxy.get("namespaces").split(","))
                 : List.of());
     Optional<String> proxyNamespace = Optional.ofNullable(proxy.get("proxyNamespace"));
+    TranslationSettings settings = settings(proxy);
     ProxyContext.Gateway noGateway = ProxyContext.Gateway.DEFAULT;
 
     // Every role's rendering, by the file it would have; then the ones that say nothing are
@@ -153,6 +156,7 @@ class GoldenTranslationTest {
         "sidecar.yaml",
         render(
             model,
+            settings,
             new ProxyContext(
                 ProxyRole.SIDECAR,
                 ClientKind.ENVOY,
@@ -173,6 +177,7 @@ class GoldenTranslationTest {
           group.equals("default") ? "gateway.yaml" : "gateway-" + group + ".yaml",
           render(
               model,
+              settings,
               new ProxyContext(
                   ProxyRole.GATEWAY,
                   ClientKind.ENVOY,
@@ -186,6 +191,7 @@ class GoldenTranslationTest {
           "proxyless-" + client.label() + ".yaml",
           render(
               model,
+              settings,
               new ProxyContext(
                   ProxyRole.PROXYLESS, client, noGateway, zone, node, namespaces, proxyNamespace)));
     }
@@ -230,12 +236,38 @@ class GoldenTranslationTest {
   private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
 
   /** Renders a context's resources; every one must pass Envoy's validate rules and semantics. */
-  private static String render(ServiceModel model, ProxyContext ctx) {
-    XdsResources r = XdsTranslator.translate(model, ctx);
+  private static String render(ServiceModel model, TranslationSettings settings, ProxyContext ctx) {
+    XdsResources r = XdsTranslator.translate(model, ctx, settings);
     assertThat(VALIDATOR.validate(r, Set.of()))
         .as("validation of the " + ctx.role().label() + "/" + ctx.client().label() + " resources")
         .isEmpty();
     return Trees.yaml(Trees.resources(r));
+  }
+
+  /**
+   * The control plane's settings from {@code proxy.yaml}: {@code accessLog} (json, text, off) and
+   * {@code tracing} ({@code HOST:PORT}) with {@code tracingSampling}; absent, {@link
+   * TranslationSettings#DEFAULT} (no access log, no tracing), so only the cases that ask show them.
+   */
+  private static TranslationSettings settings(Map<String, String> proxy) {
+    TranslationSettings s = TranslationSettings.DEFAULT;
+    if (proxy.containsKey("accessLog")) {
+      s =
+          s.withAccessLog(
+              TranslationSettings.AccessLogFormat.valueOf(
+                  proxy.get("accessLog").toUpperCase(java.util.Locale.ROOT)));
+    }
+    if (proxy.containsKey("tracing")) {
+      String[] hostPort = proxy.get("tracing").split(":");
+      s =
+          s.withTracing(
+              Optional.of(
+                  new TranslationSettings.Tracing(
+                      hostPort[0],
+                      Integer.parseInt(hostPort[1]),
+                      Double.parseDouble(proxy.getOrDefault("tracingSampling", "1")))));
+    }
+    return s;
   }
 
   @SuppressWarnings("unchecked")

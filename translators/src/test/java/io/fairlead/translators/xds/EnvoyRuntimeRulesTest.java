@@ -11,9 +11,14 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
+import io.envoyproxy.envoy.extensions.common.ratelimit.v3.XRateLimitHeadersRFCVersion;
+import io.envoyproxy.envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.type.v3.CodecClientType;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ClientKind;
@@ -21,6 +26,7 @@ import io.fairlead.translators.KubeModelBuilder;
 import io.fairlead.translators.KubeState;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
+import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.input.KubeYaml;
 import io.fairlead.translators.validate.XdsValidator;
 import java.time.Duration;
@@ -56,6 +62,17 @@ class EnvoyRuntimeRulesTest {
 
   private static XdsResources translate(
       String annotations, String spec, String ports, String endpoints, ProxyContext ctx)
+      throws Exception {
+    return translate(annotations, spec, ports, endpoints, ctx, TranslationSettings.DEFAULT);
+  }
+
+  private static XdsResources translate(
+      String annotations,
+      String spec,
+      String ports,
+      String endpoints,
+      ProxyContext ctx,
+      TranslationSettings settings)
       throws Exception {
     String yaml =
         """
@@ -94,7 +111,9 @@ class EnvoyRuntimeRulesTest {
     KubeYaml.Parsed parsed = KubeYaml.parse("test.yaml", yaml);
     XdsResources r =
         XdsTranslator.translate(
-            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())), ctx);
+            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())),
+            ctx,
+            settings);
     assertThat(VALIDATOR.validate(r, java.util.Set.of())).as("Envoy validation").isEmpty();
     return r;
   }
@@ -781,5 +800,261 @@ class EnvoyRuntimeRulesTest {
     assertThat(priorities(translate(a, HTTP_PORT, FOUR_ZONES, gatewayInA).endpoints().get(0)))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("zone-a", 0, "zone-c", 1, "zone-b", 2, "zone-d", 3));
+  }
+
+  // --- local rate limits (envoy-semantics.md#local-rate-limit, #local-rate-limit-per-client)
+
+  private static LocalRateLimit rateLimitOf(Route route) {
+    return unpack(
+        route.getTypedPerFilterConfigOrThrow(HttpFilters.LOCAL_RATE_LIMIT), LocalRateLimit.class);
+  }
+
+  private static List<String> filterNames(HttpConnectionManager hcm) {
+    return hcm.getHttpFiltersList().stream()
+        .map(
+            io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter
+                ::getName)
+        .toList();
+  }
+
+  @Test
+  void aRateLimitIsEnabledEnforcedAndAnsweredWithHeadersOnItsRouteOnly() throws Exception {
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      XdsResources r =
+          translate("fairlead.io/rate-limit: 2000/s burst 4000", HTTP_PORT, READY_3, ctx);
+      LocalRateLimit limit = rateLimitOf(onlyRoute(r));
+      // Without filter_enabled and filter_enforced Envoy counts nothing and rejects nothing.
+      assertThat(limit.getFilterEnabled().getDefaultValue().getNumerator()).isEqualTo(100);
+      assertThat(limit.getFilterEnabled().getDefaultValue().getDenominator())
+          .isEqualTo(FractionalPercent.DenominatorType.HUNDRED);
+      assertThat(limit.getFilterEnforced().getDefaultValue().getNumerator()).isEqualTo(100);
+      assertThat(limit.getFilterEnforced().getDefaultValue().getDenominator())
+          .isEqualTo(FractionalPercent.DenominatorType.HUNDRED);
+      assertThat(limit.getEnableXRatelimitHeaders())
+          .isEqualTo(XRateLimitHeadersRFCVersion.DRAFT_VERSION_03);
+      // A per-route config must carry a bucket, or Envoy rejects it.
+      assertThat(limit.hasTokenBucket()).isTrue();
+      assertThat(limit.getTokenBucket().getMaxTokens()).isEqualTo(4000);
+      assertThat(limit.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(2000);
+      assertThat(limit.getTokenBucket().getFillInterval().getSeconds()).isEqualTo(1);
+      assertThat(limit.getDescriptorsList()).isEmpty();
+      assertThat(limit.getRateLimitedAsResourceExhausted()).isFalse();
+      // The listener's filter has no bucket, so routes without a limit pass untouched; it runs
+      // first.
+      HttpConnectionManager hcm = hcm(serviceListener(r));
+      assertThat(filterNames(hcm).get(0)).isEqualTo(HttpFilters.LOCAL_RATE_LIMIT);
+      LocalRateLimit listenerWide =
+          unpack(hcm.getHttpFilters(0).getTypedConfig(), LocalRateLimit.class);
+      assertThat(listenerWide.hasTokenBucket()).isFalse();
+      assertThat(listenerWide.hasFilterEnabled()).isFalse();
+    }
+    // Without the annotation: neither the filter nor a per-route config.
+    XdsResources none = translate("", HTTP_PORT, READY_3, SIDECAR);
+    assertThat(onlyRoute(none).getTypedPerFilterConfigMap())
+        .doesNotContainKey(HttpFilters.LOCAL_RATE_LIMIT);
+    assertThat(filterNames(hcm(serviceListener(none))))
+        .doesNotContain(HttpFilters.LOCAL_RATE_LIMIT);
+  }
+
+  @Test
+  void rateLimitedGrpcCallsAreResourceExhausted() throws Exception {
+    XdsResources r =
+        translate("fairlead.io/rate-limit: 20/m", "- name: grpc\n  port: 9090", READY_3, SIDECAR);
+    LocalRateLimit limit = rateLimitOf(onlyRoute(r));
+    assertThat(limit.getRateLimitedAsResourceExhausted()).isTrue();
+    assertThat(limit.getTokenBucket().getFillInterval().getSeconds()).isEqualTo(60);
+    assertThat(limit.getTokenBucket().getMaxTokens()).isEqualTo(20);
+  }
+
+  @Test
+  void perClientLimitsAreAWildcardRemoteAddressDescriptorOnGatewayRoutes() throws Exception {
+    String both =
+        "fairlead.io/rate-limit: 2000/s\nfairlead.io/rate-limit-per-client: 20/s burst 40";
+    LocalRateLimit limit = rateLimitOf(onlyRoute(translate(both, HTTP_PORT, READY_3, GATEWAY)));
+    assertThat(limit.getDescriptorsList())
+        .singleElement()
+        .satisfies(
+            d -> {
+              // An empty value is Envoy's wildcard: one bucket per distinct address seen.
+              assertThat(d.getEntriesList())
+                  .singleElement()
+                  .satisfies(
+                      e -> {
+                        assertThat(e.getKey()).isEqualTo("remote_address");
+                        assertThat(e.getValue()).isEmpty();
+                      });
+              assertThat(d.getTokenBucket().getMaxTokens()).isEqualTo(40);
+              assertThat(d.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(20);
+            });
+    // The filter's own rate_limits make the descriptor; the route's would be read only without
+    // them, a use Envoy announces it will drop.
+    assertThat(limit.getRateLimitsList())
+        .singleElement()
+        .satisfies(
+            rl ->
+                assertThat(rl.getActionsList()).singleElement().matches(a -> a.hasRemoteAddress()));
+    // Envoy's default LRU of 20 addresses would reset a client's bucket under any real load.
+    assertThat(limit.getMaxDynamicDescriptors().getValue()).isEqualTo(10_000);
+    // With a per-port limit too, both buckets are spent (Envoy's default).
+    assertThat(limit.hasAlwaysConsumeDefaultTokenBucket()).isFalse();
+    assertThat(limit.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(2000);
+    // The gateway derives the client from the peer or trusted hops, never a client's XFF entry.
+    HttpConnectionManager gateway =
+        hcm(serviceListener(translate(both, HTTP_PORT, READY_3, GATEWAY)));
+    assertThat(gateway.getUseRemoteAddress().getValue()).isTrue();
+    // Sidecars keep the per-port bucket and no per-client one.
+    LocalRateLimit sidecar = rateLimitOf(onlyRoute(translate(both, HTTP_PORT, READY_3, SIDECAR)));
+    assertThat(sidecar.getDescriptorsList()).isEmpty();
+    assertThat(sidecar.getRateLimitsList()).isEmpty();
+  }
+
+  @Test
+  void aPerClientLimitAloneDoesNotAlsoSpendADefaultBucket() throws Exception {
+    XdsResources r =
+        translate("fairlead.io/rate-limit-per-client: 20/s", HTTP_PORT, READY_3, GATEWAY);
+    LocalRateLimit limit = rateLimitOf(onlyRoute(r));
+    // The default bucket only meets requests without an IP address (no descriptor matched).
+    assertThat(limit.getAlwaysConsumeDefaultTokenBucket().getValue()).isFalse();
+    assertThat(limit.getTokenBucket().getTokensPerFill().getValue()).isEqualTo(20);
+    // A sidecar has nothing to apply: no filter at all.
+    XdsResources sidecar =
+        translate("fairlead.io/rate-limit-per-client: 20/s", HTTP_PORT, READY_3, SIDECAR);
+    assertThat(filterNames(hcm(serviceListener(sidecar))))
+        .doesNotContain(HttpFilters.LOCAL_RATE_LIMIT);
+  }
+
+  @Test
+  void proxylessClientsGetNoRateLimitAndAWarning() throws Exception {
+    for (ProxyContext ctx : List.of(GRPC_JAVA, GRPC_NODE)) {
+      XdsResources r = translate("fairlead.io/rate-limit: 100/s", HTTP_PORT, READY_3, ctx);
+      assertThat(proxylessRoute(r).getTypedPerFilterConfigMap()).isEmpty();
+      assertThat(r.diagnostics())
+          .filteredOn(d -> d.subject().key().equals(AnnotationRegistry.RATE_LIMIT.fullName()))
+          .singleElement()
+          .satisfies(
+              d -> assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.CLIENT_DOWNGRADE));
+    }
+  }
+
+  // --- access logs and tracing (envoy-semantics.md#access-log, #otel-tracing)
+
+  private static final TranslationSettings JSON_LOGS =
+      TranslationSettings.DEFAULT.withAccessLog(TranslationSettings.AccessLogFormat.JSON);
+
+  private static StdoutAccessLog stdout(io.envoyproxy.envoy.config.accesslog.v3.AccessLog log) {
+    assertThat(log.getName()).isEqualTo(Telemetry.STDOUT_LOGGER);
+    return unpack(log.getTypedConfig(), StdoutAccessLog.class);
+  }
+
+  @Test
+  void accessLogsFollowTheControlPlaneAndThePortsAnnotation() throws Exception {
+    String ports = HTTP_PORT + "\n- name: db\n  port: 5432";
+    XdsResources r = translate("", "", ports, READY_3, SIDECAR, JSON_LOGS);
+    Listener http = listener(r, "demo/svc:8080");
+    Map<String, com.google.protobuf.Value> fields =
+        stdout(hcm(http).getAccessLog(0)).getLogFormat().getJsonFormat().getFieldsMap();
+    assertThat(fields)
+        .containsKeys(
+            "start_time",
+            "client",
+            "method",
+            "path",
+            "status",
+            "response_flags",
+            "upstream_host",
+            "duration_ms",
+            "request_id",
+            "trace_id",
+            "traceparent");
+    assertThat(fields.get("request_id").getStringValue()).isEqualTo("%REQ(X-REQUEST-ID)%");
+    assertThat(fields.get("trace_id").getStringValue()).isEqualTo("%TRACE_ID%");
+    TcpProxy tcp =
+        unpack(
+            listener(r, "demo/svc:5432").getFilterChains(0).getFilters(0).getTypedConfig(),
+            TcpProxy.class);
+    assertThat(stdout(tcp.getAccessLog(0)).getLogFormat().getJsonFormat().getFieldsMap())
+        .containsKeys("client", "upstream_host", "response_flags", "duration_ms")
+        .doesNotContainKey("method");
+
+    // text: one line of key="value" pairs, newline-terminated
+    XdsResources text =
+        translate(
+            "",
+            "",
+            HTTP_PORT,
+            READY_3,
+            SIDECAR,
+            TranslationSettings.DEFAULT.withAccessLog(TranslationSettings.AccessLogFormat.TEXT));
+    String line =
+        stdout(hcm(serviceListener(text)).getAccessLog(0))
+            .getLogFormat()
+            .getTextFormatSource()
+            .getInlineString();
+    assertThat(line).contains("status=\"%RESPONSE_CODE%\"").endsWith("\n");
+
+    // access-log off: nothing on the sidecar, a warning on the gateway (one log for every Service)
+    XdsResources off =
+        translate("fairlead.io/access-log: \"off\"", "", HTTP_PORT, READY_3, SIDECAR, JSON_LOGS);
+    assertThat(hcm(serviceListener(off)).getAccessLogList()).isEmpty();
+    XdsResources gatewayOff =
+        translate("fairlead.io/access-log: \"off\"", "", HTTP_PORT, READY_3, GATEWAY, JSON_LOGS);
+    assertThat(hcm(serviceListener(gatewayOff)).getAccessLogList()).hasSize(1);
+    assertThat(gatewayOff.diagnostics())
+        .anySatisfy(
+            d -> assertThat(d.subject().key()).isEqualTo(AnnotationRegistry.ACCESS_LOG.fullName()));
+
+    // the library default, and --access-log off: no access log anywhere
+    assertThat(hcm(serviceListener(translate("", HTTP_PORT, READY_3, SIDECAR))).getAccessLogList())
+        .isEmpty();
+  }
+
+  private static Listener listener(XdsResources r, String name) {
+    return r.listeners().stream().filter(l -> l.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void tracingAddsTheOtelProviderAndAnHttp2CollectorClusterToEveryConnectionManager()
+      throws Exception {
+    TranslationSettings traced =
+        TranslationSettings.DEFAULT.withTracing(
+            Optional.of(new TranslationSettings.Tracing("otel.observability", 4317, 5)));
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      XdsResources r = translate("", "", HTTP_PORT, READY_3, ctx, traced);
+      HttpConnectionManager.Tracing tracing = hcm(serviceListener(r)).getTracing();
+      assertThat(tracing.getProvider().getName()).isEqualTo(Telemetry.OTEL_TRACER);
+      assertThat(tracing.getRandomSampling().getValue()).isEqualTo(5.0);
+      OpenTelemetryConfig otel =
+          unpack(tracing.getProvider().getTypedConfig(), OpenTelemetryConfig.class);
+      assertThat(otel.getGrpcService().getEnvoyGrpc().getClusterName())
+          .isEqualTo(Telemetry.COLLECTOR_CLUSTER);
+      Cluster collector =
+          r.clusters().stream()
+              .filter(c -> c.getName().equals(Telemetry.COLLECTOR_CLUSTER))
+              .findFirst()
+              .orElseThrow();
+      assertThat(collector.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
+      // OTLP/gRPC needs HTTP/2 to the collector.
+      assertThat(
+              unpack(
+                      collector.getTypedExtensionProtocolOptionsOrThrow(
+                          ClusterBuilder.HTTP_PROTOCOL_OPTIONS),
+                      io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)
+                  .getExplicitHttpConfig()
+                  .hasHttp2ProtocolOptions())
+          .isTrue();
+    }
+    TranslationSettings byAddress =
+        TranslationSettings.DEFAULT.withTracing(
+            Optional.of(new TranslationSettings.Tracing("10.1.2.3", 4317, 100)));
+    assertThat(
+            translate("", "", HTTP_PORT, READY_3, SIDECAR, byAddress).clusters().stream()
+                .filter(c -> c.getName().equals(Telemetry.COLLECTOR_CLUSTER))
+                .map(Cluster::getType))
+        .containsExactly(Cluster.DiscoveryType.STATIC);
+    // Proxyless clients make no spans: no cluster, nothing else.
+    XdsResources proxyless = translate("", "", HTTP_PORT, READY_3, GRPC_JAVA, traced);
+    assertThat(proxyless.clusters())
+        .extracting(Cluster::getName)
+        .doesNotContain(Telemetry.COLLECTOR_CLUSTER);
   }
 }
