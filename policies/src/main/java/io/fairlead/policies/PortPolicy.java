@@ -11,6 +11,7 @@ import java.util.Optional;
  * has copy methods ({@code withX}), so that a client's downgrade ({@code ClientCapabilities})
  * rewrites only what it changes, and no two settings of the same type can be swapped by position.
  *
+ * @param split the canary or weighted split of the port's requests over other Services
  * @param provenance where each annotation-backed setting came from; a key that is absent came from
  *     its default
  */
@@ -23,6 +24,7 @@ public record PortPolicy(
     Timeouts timeouts,
     Topology topology,
     Optional<GatewayExposure> gateway,
+    Optional<TrafficSplit> split,
     Map<AnnotationKey<?>, Provenance> provenance) {
 
   /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
@@ -183,31 +185,45 @@ public record PortPolicy(
 
   public PortPolicy withBalancing(Balancing v) {
     return new PortPolicy(
-        port, protocol, v, affinity, resilience, timeouts, topology, gateway, provenance);
+        port, protocol, v, affinity, resilience, timeouts, topology, gateway, split, provenance);
   }
 
   public PortPolicy withAffinity(Affinity v) {
     return new PortPolicy(
-        port, protocol, balancing, v, resilience, timeouts, topology, gateway, provenance);
+        port, protocol, balancing, v, resilience, timeouts, topology, gateway, split, provenance);
   }
 
   public PortPolicy withResilience(Resilience v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, v, timeouts, topology, gateway, provenance);
+        port, protocol, balancing, affinity, v, timeouts, topology, gateway, split, provenance);
   }
 
   public PortPolicy withTimeouts(Timeouts v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, v, topology, gateway, provenance);
+        port, protocol, balancing, affinity, resilience, v, topology, gateway, split, provenance);
   }
 
   public PortPolicy withTopology(Topology v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, timeouts, v, gateway, provenance);
+        port, protocol, balancing, affinity, resilience, timeouts, v, gateway, split, provenance);
   }
 
   public PortPolicy withGateway(Optional<GatewayExposure> v) {
     return new PortPolicy(
-        port, protocol, balancing, affinity, resilience, timeouts, topology, v, provenance);
+        port, protocol, balancing, affinity, resilience, timeouts, topology, v, split, provenance);
+  }
+
+  public PortPolicy withSplit(Optional<TrafficSplit> v) {
+    return new PortPolicy(
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        v,
+        provenance);
   }
 }

@@ -287,6 +287,7 @@ public final class ServicePolicyParser {
       Duration idleTimeout =
           value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
+      Optional<TrafficSplit> split = split(protocol);
       return new PortPolicy(
           port,
           protocol,
@@ -311,7 +312,37 @@ public final class ServicePolicyParser {
               .withPreferClose(nativeFields.preferClose())
               .withNodeLocal(nativeFields.internalLocal()),
           gateway,
+          split,
           provenance);
+    }
+
+    /**
+     * The split and its match rules, HTTP-family ports only. Whether the backends exist is decided
+     * against the other Services, when the model is built.
+     */
+    private Optional<TrafficSplit> split(Protocol protocol) {
+      Optional<Resolved<TrafficSplit>> split = r.get(AnnotationRegistry.SPLIT);
+      Optional<Resolved<List<TrafficSplit.Match>>> matches = r.get(AnnotationRegistry.SPLIT_MATCH);
+      if (split.isPresent() && !protocol.isHttp()) {
+        diagnostics.add(
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(split.get().key()),
+                "port "
+                    + port.label()
+                    + " is tcp: requests are split on HTTP-family ports only; the port keeps the root Service's endpoints"));
+        matches.ifPresent(m -> unused(m.key(), "a split on an HTTP-family port"));
+        return Optional.empty();
+      }
+      if (split.isEmpty()) {
+        matches.ifPresent(m -> unused(m.key(), AnnotationRegistry.SPLIT.fullName()));
+        return Optional.empty();
+      }
+      TrafficSplit value = note(split.get());
+      if (matches.isPresent()) {
+        value = value.withMatches(note(matches.get()));
+      }
+      return Optional.of(value);
     }
 
     private Protocol protocol() {

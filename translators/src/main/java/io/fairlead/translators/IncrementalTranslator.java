@@ -33,13 +33,14 @@ public final class IncrementalTranslator {
    */
   private record Model(
       SortedMap<ObjectRef, KubeModelBuilder.Built> services,
+      SortedMap<ObjectRef, ServiceEntry> entries,
       List<Diagnostic> diagnostics,
       List<Diagnostic> sourceDiagnostics) {}
 
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
   private final TranslationSettings settings;
-  private volatile Model model = new Model(new TreeMap<>(), List.of(), List.of());
+  private volatile Model model = new Model(new TreeMap<>(), new TreeMap<>(), List.of(), List.of());
   private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
 
   /** A translator for a cluster with the default settings ({@code cluster.local}). */
@@ -84,7 +85,20 @@ public final class IncrementalTranslator {
     }
     List<Diagnostic> diagnostics = new ArrayList<>(KubeModelBuilder.orphanSlices(state, slices));
     next.values().forEach(b -> diagnostics.addAll(b.diagnostics()));
-    model = new Model(next, List.copyOf(new TreeSet<>(diagnostics)), update.diagnostics());
+    // Splits look across Services: every root is resolved again, and keeps its previous entry
+    // (and so its memoised translation) when the result is equal.
+    List<ServiceEntry> built = new ArrayList<>();
+    next.values().forEach(b -> b.entry().ifPresent(built::add));
+    Splits.Resolution splits = Splits.resolve(built);
+    diagnostics.addAll(splits.diagnostics());
+    SortedMap<ObjectRef, ServiceEntry> entries = new TreeMap<>();
+    for (ServiceEntry entry : splits.services()) {
+      ServiceEntry previous = model.entries().get(entry.ref());
+      entries.put(
+          entry.ref(),
+          previous != null && previous != entry && previous.equals(entry) ? previous : entry);
+    }
+    model = new Model(next, entries, List.copyOf(new TreeSet<>(diagnostics)), update.diagnostics());
   }
 
   /** The diagnostics of the state: model and source, whatever proxies are connected. */
@@ -121,11 +135,11 @@ public final class IncrementalTranslator {
 
   private XdsResources translate(Model m, ProxyContext ctx) {
     List<ServiceResources> parts = new ArrayList<>();
-    for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services().entrySet()) {
-      if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
+    for (Map.Entry<ObjectRef, ServiceEntry> e : m.entries().entrySet()) {
+      if (!ctx.sees(e.getValue())) {
         continue;
       }
-      ServiceEntry entry = e.getValue().entry().get();
+      ServiceEntry entry = e.getValue();
       // Memoised per the context this Service can tell apart: proxies that differ only in zone
       // or node share its translation unless it routes by zone (PreferClose) or node (Local).
       ProxyContext seenBy = effective(ctx, entry);
@@ -149,8 +163,19 @@ public final class IncrementalTranslator {
 
   /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */
   static ProxyContext effective(ProxyContext ctx, ServiceEntry entry) {
-    boolean byZone = entry.ports().stream().anyMatch(p -> p.policy().topology().preferClose());
-    boolean byNode = entry.ports().stream().anyMatch(p -> p.policy().topology().nodeLocal());
+    // A gateway builds a split's backend clusters with the root: their topology counts too.
+    List<io.fairlead.policies.PortPolicy> policies = new ArrayList<>();
+    for (var port : entry.ports()) {
+      policies.add(port.policy());
+      port.split()
+          .ifPresent(
+              s -> {
+                s.backends().forEach(b -> policies.add(b.port().policy()));
+                s.matches().forEach(m -> policies.add(m.port().policy()));
+              });
+    }
+    boolean byZone = policies.stream().anyMatch(p -> p.topology().preferClose());
+    boolean byNode = policies.stream().anyMatch(p -> p.topology().nodeLocal());
     if ((byZone || ctx.zone().isEmpty()) && (byNode || ctx.node().isEmpty())) {
       return ctx;
     }

@@ -55,7 +55,9 @@ public final class KubeModelBuilder {
       diagnostics.addAll(built.diagnostics());
     }
     diagnostics.addAll(orphanSlices(state, slicesByService));
-    return new ServiceModel(List.copyOf(services), List.copyOf(diagnostics));
+    Splits.Resolution splits = Splits.resolve(services);
+    diagnostics.addAll(splits.diagnostics());
+    return new ServiceModel(splits.services(), List.copyOf(diagnostics));
   }
 
   /** The slices of each Service, by the service-name label, in ref order. */

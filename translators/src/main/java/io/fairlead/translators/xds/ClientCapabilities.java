@@ -51,6 +51,9 @@ public final class ClientCapabilities {
    *     its weight's share and fail those picks
    * @param overprovisioning the client honours {@code overprovisioning_factor}, which keeps zone
    *     spill-over as Fairlead documents
+   * @param weightedClusterHashing the route's hash policy also picks the weighted cluster ({@code
+   *     WeightedCluster.use_hash_policy}, Envoy 1.36+); gRPC picks a weighted cluster at random per
+   *     RPC whatever it is told
    */
   public record Dialect(
       boolean typedLbPolicies,
@@ -59,10 +62,11 @@ public final class ClientCapabilities {
       boolean httpFilters,
       boolean upstreamHttp2Options,
       boolean readyLocalitiesOnly,
-      boolean overprovisioning) {
+      boolean overprovisioning,
+      boolean weightedClusterHashing) {
 
-    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true);
-    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false);
+    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true, true);
+    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false, false);
   }
 
   /** The dialect {@code client} is spoken to in. */
@@ -160,7 +164,22 @@ public final class ClientCapabilities {
                             p.timeouts().idle(),
                             AnnotationRegistry.IDLE_TIMEOUT,
                             "gRPC clients have no per-stream idle timer")));
+    splitStickiness(adapted, d);
     return new Adapted(adapted, d.diagnostics());
+  }
+
+  /**
+   * gRPC picks a split's backend at random per RPC: with hash keys a user stays on one endpoint of
+   * a version, but not on one version.
+   */
+  private static void splitStickiness(PortPolicy p, Downgrades d) {
+    if (p.split().isPresent()
+        && p.split().get().backends().size() > 1
+        && !p.affinity().hashKeys().isEmpty()) {
+      d.warn(
+          AnnotationRegistry.SPLIT,
+          "gRPC picks a split's backend at random per RPC, so one hash key can reach every version; the key only keeps its endpoint within a version");
+    }
   }
 
   private static LoadBalancing lb(LoadBalancing lb, ClientKind client, Downgrades d) {

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.SplitTargets;
 import java.util.List;
 
 /**
@@ -66,7 +67,8 @@ final class SidecarListenerBuilder {
     return l.addFilterChains(chain).build();
   }
 
-  static RouteConfiguration route(ServiceEntry svc, PortPolicy p) {
+  static RouteConfiguration route(
+      ServiceEntry svc, PortPolicy p, java.util.Optional<SplitTargets> split) {
     String name = ResourceNames.sidecarRoute(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     return RouteConfiguration.newBuilder()
@@ -75,12 +77,13 @@ final class SidecarListenerBuilder {
             VirtualHost.newBuilder()
                 .setName(name)
                 .addDomains("*")
-                .addRoutes(
-                    RouteBuilder.build(
+                .addAllRoutes(
+                    RouteBuilder.routes(
                         name,
                         cluster,
                         "/",
                         p,
+                        split,
                         ClientCapabilities.dialect(ClientKind.ENVOY),
                         ClientAddress.PEER)))
         .build();

@@ -1,0 +1,167 @@
+package io.fairlead.translators;
+
+import io.fairlead.policies.AnnotationKey;
+import io.fairlead.policies.AnnotationRegistry;
+import io.fairlead.policies.Diagnostic;
+import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
+import io.fairlead.policies.TrafficSplit;
+import io.fairlead.translators.model.PortEntry;
+import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.SplitTargets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Resolves each root Service's {@code fairlead.io/split} against the other Services of the model:
+ * the only step of model building that looks across Services. A backend that is missing, lacks the
+ * port, is not HTTP-family or is exported to fewer namespaces than the root is left out with an
+ * error; with no backend left, the root's own endpoints serve. Pure and deterministic.
+ */
+public final class Splits {
+
+  private Splits() {}
+
+  /**
+   * The model's Services, the roots' ports carrying their resolved splits, and what was left out.
+   */
+  public record Resolution(List<ServiceEntry> services, List<Diagnostic> diagnostics) {}
+
+  public static Resolution resolve(List<ServiceEntry> services) {
+    Map<ObjectRef, ServiceEntry> byRef = new TreeMap<>();
+    services.forEach(s -> byRef.put(s.ref(), s));
+    List<ServiceEntry> out = new ArrayList<>();
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    for (ServiceEntry svc : services) {
+      if (svc.ports().stream().noneMatch(p -> p.policy().split().isPresent())) {
+        out.add(svc);
+        continue;
+      }
+      List<PortEntry> ports = new ArrayList<>();
+      for (PortEntry port : svc.ports()) {
+        ports.add(
+            port.policy().split().isEmpty()
+                ? port
+                : port.withSplit(resolve(svc, port, byRef, diagnostics)));
+      }
+      out.add(new ServiceEntry(svc.ref(), svc.clusterIps(), List.copyOf(ports), svc.exportTo()));
+    }
+    return new Resolution(List.copyOf(out), List.copyOf(diagnostics));
+  }
+
+  private static Optional<SplitTargets> resolve(
+      ServiceEntry root, PortEntry port, Map<ObjectRef, ServiceEntry> byRef, List<Diagnostic> out) {
+    TrafficSplit split = port.policy().split().orElseThrow();
+    PortPolicy p = port.policy();
+    List<SplitTargets.Backend> backends = new ArrayList<>();
+    for (TrafficSplit.Backend b : split.backends()) {
+      Optional<Target> t = target(root, port, b.service(), byRef, AnnotationRegistry.SPLIT, out);
+      if (t.isPresent() && b.weight() > 0) {
+        backends.add(new SplitTargets.Backend(t.get().ref(), b.weight(), t.get().port()));
+      }
+    }
+    if (backends.isEmpty()) {
+      out.add(
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(root, p, AnnotationRegistry.SPLIT),
+              "port "
+                  + p.port().label()
+                  + ": no backend of the split can take traffic; the root Service's own endpoints serve"
+                  + (split.matches().isEmpty()
+                      ? ""
+                      : ", and the split-match rules are not applied")));
+      return Optional.empty();
+    }
+    List<SplitTargets.MatchTarget> matches = new ArrayList<>();
+    for (TrafficSplit.Match m : split.matches()) {
+      target(root, port, m.service(), byRef, AnnotationRegistry.SPLIT_MATCH, out)
+          .ifPresent(t -> matches.add(new SplitTargets.MatchTarget(m, t.ref(), t.port())));
+    }
+    return Optional.of(new SplitTargets(backends, matches));
+  }
+
+  private record Target(ObjectRef ref, PortEntry port) {}
+
+  /** The backend Service's matching port, or an error saying why it is left out. */
+  private static Optional<Target> target(
+      ServiceEntry root,
+      PortEntry rootPort,
+      String name,
+      Map<ObjectRef, ServiceEntry> byRef,
+      AnnotationKey<?> key,
+      List<Diagnostic> out) {
+    PortPolicy p = rootPort.policy();
+    ObjectRef ref = new ObjectRef(root.ref().namespace(), name);
+    String label = "port " + p.port().label() + ": backend " + ref;
+    ServiceEntry backend = ref.equals(root.ref()) ? root : byRef.get(ref);
+    if (backend == null) {
+      out.add(
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(root, p, key),
+              label + " does not exist (or is not routed); left out"));
+      return Optional.empty();
+    }
+    String portName = p.port().name();
+    Optional<PortEntry> match =
+        backend.ports().stream()
+            .filter(b -> !portName.isEmpty() && b.policy().port().name().equals(portName))
+            .findFirst()
+            .or(
+                () ->
+                    backend.ports().stream().filter(b -> b.port() == p.port().port()).findFirst());
+    if (match.isEmpty()) {
+      out.add(
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(root, p, key),
+              label
+                  + " has no port "
+                  + (portName.isEmpty() ? "" : "named " + portName + " or ")
+                  + "numbered "
+                  + p.port().port()
+                  + "; left out"));
+      return Optional.empty();
+    }
+    PortEntry b = match.get();
+    if (!b.policy().protocol().isHttp()) {
+      out.add(
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(root, p, key),
+              label
+                  + " port "
+                  + b.policy().port().label()
+                  + " is tcp; a split needs HTTP-family backends; left out"));
+      return Optional.empty();
+    }
+    if (backend.exportTo().isPresent() && !backend.exportTo().equals(root.exportTo())) {
+      out.add(
+          Diagnostic.error(
+              Reason.INVALID_VALUE,
+              at(root, p, key),
+              label
+                  + " is exported to other namespaces than the root Service (export-to); left out"));
+      return Optional.empty();
+    }
+    if (b.policy().split().isPresent() && backend != root) {
+      out.add(
+          Diagnostic.warning(
+              Reason.NO_EFFECT,
+              at(root, p, key),
+              label + " has a split of its own, which is not followed: splits do not nest"));
+    }
+    // The backend's own split never rides along: its endpoints are what the root routes to.
+    return Optional.of(new Target(ref, b.withSplit(Optional.empty())));
+  }
+
+  private static Subject at(ServiceEntry root, PortPolicy p, AnnotationKey<?> key) {
+    return Subject.of(root.ref(), p.port().label(), key.fullName());
+  }
+}
