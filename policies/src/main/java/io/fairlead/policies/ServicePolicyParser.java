@@ -287,7 +287,7 @@ public final class ServicePolicyParser {
       Duration idleTimeout =
           value(AnnotationRegistry.IDLE_TIMEOUT).orElse(PortPolicy.DEFAULT_IDLE_TIMEOUT);
       int panicThreshold = value(AnnotationRegistry.PANIC_THRESHOLD).orElse(0);
-      Optional<TrafficSplit> split = split(protocol);
+      Optional<TrafficSplit> split = split(protocol, hashKeys);
       return new PortPolicy(
           port,
           protocol,
@@ -317,26 +317,29 @@ public final class ServicePolicyParser {
     }
 
     /**
-     * The split and its match rules, HTTP-family ports only. Whether the backends exist is decided
-     * against the other Services, when the model is built.
+     * The split and its match rules (HTTP-family ports only: a tcp connection has no headers).
+     * Whether the backends exist is decided against the other Services, when the model is built.
      */
-    private Optional<TrafficSplit> split(Protocol protocol) {
+    private Optional<TrafficSplit> split(Protocol protocol, List<HashKey> hashKeys) {
       Optional<Resolved<TrafficSplit>> split = r.get(AnnotationRegistry.SPLIT);
       Optional<Resolved<List<TrafficSplit.Match>>> matches = r.get(AnnotationRegistry.SPLIT_MATCH);
-      if (split.isPresent() && !protocol.isHttp()) {
-        diagnostics.add(
-            Diagnostic.warning(
-                Reason.NO_EFFECT,
-                at(split.get().key()),
-                "port "
-                    + port.label()
-                    + " is tcp: requests are split on HTTP-family ports only; the port keeps the root Service's endpoints"));
-        matches.ifPresent(m -> unused(m.key(), "a split on an HTTP-family port"));
-        return Optional.empty();
-      }
       if (split.isEmpty()) {
         matches.ifPresent(m -> unused(m.key(), AnnotationRegistry.SPLIT.fullName()));
         return Optional.empty();
+      }
+      if (!protocol.isHttp()) {
+        matches.ifPresent(
+            m -> unused(m.key(), "an HTTP-family protocol (a tcp connection has no headers)"));
+        matches = Optional.empty();
+        if (!hashKeys.isEmpty() && split.get().value().backends().size() > 1) {
+          diagnostics.add(
+              Diagnostic.warning(
+                  Reason.NO_EFFECT,
+                  at(split.get().key()),
+                  "port "
+                      + port.label()
+                      + " is tcp: Envoy's tcp_proxy picks the split's backend at random per connection, so source-ip keeps a client on one endpoint of a version, not on one version"));
+        }
       }
       TrafficSplit value = note(split.get());
       if (matches.isPresent()) {

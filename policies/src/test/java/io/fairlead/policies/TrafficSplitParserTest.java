@@ -115,17 +115,20 @@ class TrafficSplitParserTest {
   }
 
   @Test
-  void aTcpPortIsNotSplitAndSaysSo() {
+  void aTcpPortIsSplitPerConnectionWithoutMatchRulesAndSaysSourceIpCannotHoldAVersion() {
     ParsedService p =
         parse(
             Map.of(
-                "fairlead.io/split", "cart-v1=1",
-                "fairlead.io/split-match", "header:x-canary->cart-v1"),
+                "fairlead.io/split", "cart-v1=1,cart-v2=1",
+                "fairlead.io/split-match", "header:x-canary->cart-v1",
+                "fairlead.io/hash-on", "source-ip"),
             DB);
-    assertThat(p.ports().get(0).split()).isEmpty();
+    assertThat(p.ports().get(0).split().orElseThrow().matches()).isEmpty();
+    assertThat(p.ports().get(0).split().orElseThrow().backends()).hasSize(2);
     assertThat(p.diagnostics())
-        .extracting(Diagnostic::reason)
-        .containsExactlyInAnyOrder(Reason.NO_EFFECT, Reason.NO_EFFECT);
+        .extracting(Diagnostic::message)
+        .anySatisfy(m -> assertThat(m).contains("a tcp connection has no headers"))
+        .anySatisfy(m -> assertThat(m).contains("at random per connection"));
     assertThat(p.diagnostics())
         .allSatisfy(d -> assertThat(d.severity()).isEqualTo(Severity.WARNING));
   }

@@ -20,8 +20,9 @@ import java.util.TreeMap;
 /**
  * Resolves each root Service's {@code fairlead.io/split} against the other Services of the model:
  * the only step of model building that looks across Services. A backend that is missing, lacks the
- * port, is not HTTP-family or is exported to fewer namespaces than the root is left out with an
- * error; with no backend left, the root's own endpoints serve. Pure and deterministic.
+ * port, speaks another protocol family (HTTP or tcp) than the root port, or is exported to fewer
+ * namespaces than the root is left out with an error; with no backend left, the root's own
+ * endpoints serve. Pure and deterministic.
  */
 public final class Splits {
 
@@ -130,7 +131,7 @@ public final class Splits {
       return Optional.empty();
     }
     PortEntry b = match.get();
-    if (!b.policy().protocol().isHttp()) {
+    if (b.policy().protocol().isHttp() != p.protocol().isHttp()) {
       out.add(
           Diagnostic.error(
               Reason.INVALID_VALUE,
@@ -138,7 +139,10 @@ public final class Splits {
               label
                   + " port "
                   + b.policy().port().label()
-                  + " is tcp; a split needs HTTP-family backends; left out"));
+                  + (p.protocol().isHttp()
+                      ? " is tcp, but the root port is HTTP-family"
+                      : " is HTTP-family, but the root port is tcp")
+                  + "; left out"));
       return Optional.empty();
     }
     if (backend.exportTo().isPresent() && !backend.exportTo().equals(root.exportTo())) {

@@ -71,8 +71,14 @@ final class ConnectionManagers {
     return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm.build())).build();
   }
 
-  static Filter tcp(String statPrefix, String cluster, PortPolicy p) {
+  static Filter tcp(
+      String statPrefix,
+      String cluster,
+      PortPolicy p,
+      java.util.Optional<io.fairlead.translators.model.SplitTargets> split) {
     TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
+    // A split picks a backend per connection, at random by weight (tcp_proxy has no hash for it).
+    split.ifPresent(s -> tcp.setWeightedClusters(RouteBuilder.tcpWeightedClusters(s)));
     if (p.affinity().hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
       // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
       tcp.addHashPolicy(

@@ -15,6 +15,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulSession;
 import io.envoyproxy.envoy.extensions.filters.http.stateful_session.v3.StatefulSessionPerRoute;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState;
 import io.envoyproxy.envoy.extensions.http.stateful_session.header.v3.HeaderBasedSessionState;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
@@ -116,6 +117,26 @@ final class RouteBuilder {
                       .addLengthDelimited(BoolValue.of(true).toByteString())
                       .build())
               .build());
+    }
+    return wc.build();
+  }
+
+  /**
+   * A tcp port's split: the same names, order and scaled weights as an HTTP route's, for tcp_proxy,
+   * which picks per connection at random (see envoy-semantics.md#split-tcp).
+   */
+  static TcpProxy.WeightedCluster tcpWeightedClusters(SplitTargets split) {
+    TcpProxy.WeightedCluster.Builder wc = TcpProxy.WeightedCluster.newBuilder();
+    List<SplitTargets.Backend> backends = split.backends();
+    int[] scaled = scale(backends.stream().mapToInt(SplitTargets.Backend::weight).toArray());
+    for (int i = 0; i < backends.size(); i++) {
+      if (scaled[i] > 0) {
+        SplitTargets.Backend b = backends.get(i);
+        wc.addClusters(
+            TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                .setName(ResourceNames.cluster(b.service(), b.port().port()))
+                .setWeight(scaled[i]));
+      }
     }
     return wc.build();
   }

@@ -12,6 +12,7 @@ import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.model.ServiceEntry;
 import io.fairlead.translators.model.SplitTargets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sidecar listeners. The capture listener receives every redirected outbound connection and hands
@@ -38,7 +39,7 @@ final class SidecarListenerBuilder {
   }
 
   /** The virtual listener of one Service port: bound to no socket, reached through capture. */
-  static Listener virtual(ServiceEntry svc, PortPolicy p) {
+  static Listener virtual(ServiceEntry svc, PortPolicy p, Optional<SplitTargets> split) {
     String name = ResourceNames.sidecarListener(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     List<String> ips = svc.clusterIps();
@@ -62,7 +63,7 @@ final class SidecarListenerBuilder {
               p.timeouts().maxConnectionDuration(),
               ConnectionManagers.Position.SIDECAR));
     } else {
-      chain.addFilters(ConnectionManagers.tcp(name, cluster, p));
+      chain.addFilters(ConnectionManagers.tcp(name, cluster, p, split));
     }
     return l.addFilterChains(chain).build();
   }

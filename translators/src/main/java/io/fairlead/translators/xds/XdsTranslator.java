@@ -101,7 +101,7 @@ public final class XdsTranslator {
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
-            built.add(SidecarListenerBuilder.virtual(svc, p));
+            built.add(SidecarListenerBuilder.virtual(svc, p, port.split()));
             if (p.protocol().isHttp()) {
               built.add(SidecarListenerBuilder.route(svc, p, port.split()));
             }
