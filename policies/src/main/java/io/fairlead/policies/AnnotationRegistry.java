@@ -326,6 +326,26 @@ public final class AnnotationRegistry {
           "Not applicable.",
           Values::dnsLabel);
 
+  public static final AnnotationKey<TrafficSplit> SPLIT =
+      new AnnotationKey<>(
+          "split",
+          "comma list of `SERVICE=WEIGHT`: Services of the same namespace (the root itself allowed), weights 0 to 10000, not all 0, each Service once, at most 16",
+          "unset (the root Service's own endpoints)",
+          "Canary and weighted split, as an SMI TrafficSplit: clients keep dialling this (root) Service, and its requests go to the named Services in proportion to their weights. Each backend's port is the one with the root port's name, else its number; a backend that is missing, lacks the port, speaks another protocol family (HTTP or tcp) than the root port, or is exported to fewer namespaces than the root is left out with an error (with none left, the root's own endpoints serve). When the root hashes (`hash-on`), one key always picks the same backend on Envoy, and changing the weights moves only the share of keys that must move (see [split-stickiness](envoy-semantics.md#split-stickiness)); gRPC clients pick per RPC. On tcp ports each connection picks a backend at random by weight, and split-match does not apply.",
+          "Route `weighted_clusters` over the backends' clusters (`NAMESPACE/SERVICE:PORT`), weights scaled to a total of 10000, Services sorted by name; `use_hash_policy` with the route's hash policy when the root hashes (see [split-weights](envoy-semantics.md#split-weights) and [split-stickiness](envoy-semantics.md#split-stickiness)). Gateways get the backends' clusters with the root's route. tcp ports: `tcp_proxy.weighted_clusters`, picked per connection (see [split-tcp](envoy-semantics.md#split-tcp)).",
+          "Sent as `weighted_clusters` (grpc-java and grpc-node pick a cluster per RPC, at random by weight); `use_hash_policy` is not sent, and with hash keys a warning says a key can see both versions (see [split-grpc](envoy-semantics.md#split-grpc)).",
+          SettingParsers::split);
+
+  public static final AnnotationKey<List<TrafficSplit.Match>> SPLIT_MATCH =
+      new AnnotationKey<>(
+          "split-match",
+          "rules separated by `;`, each `header:NAME=VALUE->SERVICE` (exact value) or `header:NAME->SERVICE` (header present); `→` may stand for `->`",
+          "unset",
+          "Requests matching a rule go to its Service before the split applies, e.g. `header:x-canary=always->cart-v2`; the first matching rule wins. The Service resolves as a split backend does; one that cannot is left out with an error. Needs `split` on the port.",
+          "One route per rule before the split route, with a `headers` matcher (`string_match.exact` or `present_match`) and the same hash, retry and timeout settings.",
+          "Sent: gRPC matches request metadata with the same header matchers (gRFC A28).",
+          SettingParsers::splitMatch);
+
   private static final List<AnnotationKey<?>> ALL =
       List.of(
           LB_POLICY,
@@ -358,7 +378,9 @@ public final class AnnotationRegistry {
           EXPORT_TO,
           GATEWAY_HOST,
           GATEWAY_PATH,
-          GATEWAY);
+          GATEWAY,
+          SPLIT,
+          SPLIT_MATCH);
 
   private AnnotationRegistry() {}
 

@@ -13,6 +13,7 @@ import java.util.Optional;
  *
  * @param rateLimits local rate limits, when the port has any
  * @param accessLog the port's access log as annotated; empty follows the control plane
+ * @param split the canary or weighted split of the port's requests over other Services
  * @param provenance where each annotation-backed setting came from; a key that is absent came from
  *     its default
  */
@@ -27,6 +28,7 @@ public record PortPolicy(
     Optional<GatewayExposure> gateway,
     Optional<RateLimits> rateLimits,
     Optional<AccessLog> accessLog,
+    Optional<TrafficSplit> split,
     Map<AnnotationKey<?>, Provenance> provenance) {
 
   /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
@@ -258,6 +260,7 @@ public record PortPolicy(
         gateway,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -273,6 +276,7 @@ public record PortPolicy(
         gateway,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -288,6 +292,7 @@ public record PortPolicy(
         gateway,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -303,6 +308,7 @@ public record PortPolicy(
         gateway,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -318,6 +324,7 @@ public record PortPolicy(
         gateway,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -333,6 +340,7 @@ public record PortPolicy(
         v,
         rateLimits,
         accessLog,
+        split,
         provenance);
   }
 
@@ -348,6 +356,7 @@ public record PortPolicy(
         gateway,
         v,
         accessLog,
+        split,
         provenance);
   }
 
@@ -362,6 +371,23 @@ public record PortPolicy(
         topology,
         gateway,
         rateLimits,
+        v,
+        split,
+        provenance);
+  }
+
+  public PortPolicy withSplit(Optional<TrafficSplit> v) {
+    return new PortPolicy(
+        port,
+        protocol,
+        balancing,
+        affinity,
+        resilience,
+        timeouts,
+        topology,
+        gateway,
+        rateLimits,
+        accessLog,
         v,
         provenance);
   }

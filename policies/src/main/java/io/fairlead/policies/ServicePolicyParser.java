@@ -300,6 +300,7 @@ public final class ServicePolicyParser {
                   : "an HTTP-family protocol");
       RateLimits limits = RateLimits.NONE.withPerProxy(rateLimit).withPerClient(perClient);
       Optional<AccessLog> accessLog = value(AnnotationRegistry.ACCESS_LOG);
+      Optional<TrafficSplit> split = split(protocol, hashKeys);
       return new PortPolicy(
           port,
           protocol,
@@ -331,7 +332,40 @@ public final class ServicePolicyParser {
           gateway,
           limits.isEmpty() ? Optional.empty() : Optional.of(limits),
           accessLog,
+          split,
           provenance);
+    }
+
+    /**
+     * The split and its match rules (HTTP-family ports only: a tcp connection has no headers).
+     * Whether the backends exist is decided against the other Services, when the model is built.
+     */
+    private Optional<TrafficSplit> split(Protocol protocol, List<HashKey> hashKeys) {
+      Optional<Resolved<TrafficSplit>> split = r.get(AnnotationRegistry.SPLIT);
+      Optional<Resolved<List<TrafficSplit.Match>>> matches = r.get(AnnotationRegistry.SPLIT_MATCH);
+      if (split.isEmpty()) {
+        matches.ifPresent(m -> unused(m.key(), AnnotationRegistry.SPLIT.fullName()));
+        return Optional.empty();
+      }
+      if (!protocol.isHttp()) {
+        matches.ifPresent(
+            m -> unused(m.key(), "an HTTP-family protocol (a tcp connection has no headers)"));
+        matches = Optional.empty();
+        if (!hashKeys.isEmpty() && split.get().value().backends().size() > 1) {
+          diagnostics.add(
+              Diagnostic.warning(
+                  Reason.NO_EFFECT,
+                  at(split.get().key()),
+                  "port "
+                      + port.label()
+                      + " is tcp: Envoy's tcp_proxy picks the split's backend at random per connection, so source-ip keeps a client on one endpoint of a version, not on one version"));
+        }
+      }
+      TrafficSplit value = note(split.get());
+      if (matches.isPresent()) {
+        value = value.withMatches(note(matches.get()));
+      }
+      return Optional.of(value);
     }
 
     private Protocol protocol() {

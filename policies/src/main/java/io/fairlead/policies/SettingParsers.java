@@ -681,4 +681,101 @@ final class SettingParsers {
       return fallback;
     }
   }
+
+  /** {@code SERVICE=WEIGHT,...}: distinct DNS-label names, weights 0 to 10000, not all zero. */
+  static ParseResult<TrafficSplit> split(String text) {
+    ParseResult<List<String>> items = Values.list(text);
+    if (items instanceof ParseResult.Err<List<String>> e) {
+      return ParseResult.err(e.message());
+    }
+    List<String> list = ((ParseResult.Ok<List<String>>) items).value();
+    if (list.size() > TrafficSplit.MAX_BACKENDS) {
+      return ParseResult.err(
+          list.size() + " backends; a split names at most " + TrafficSplit.MAX_BACKENDS);
+    }
+    java.util.TreeMap<String, Integer> backends = new java.util.TreeMap<>();
+    for (String item : list) {
+      int eq = item.indexOf('=');
+      if (eq <= 0 || eq == item.length() - 1) {
+        return ParseResult.err("'" + item + "' is not SERVICE=WEIGHT");
+      }
+      ParseResult<String> name = Values.dnsLabel(item.substring(0, eq));
+      if (name instanceof ParseResult.Err<String> e) {
+        return ParseResult.err("backend " + e.message());
+      }
+      ParseResult<Long> weight = Values.integer(item.substring(eq + 1), 0, TrafficSplit.MAX_WEIGHT);
+      if (weight instanceof ParseResult.Err<Long> e) {
+        return ParseResult.err("weight " + e.message());
+      }
+      String service = ((ParseResult.Ok<String>) name).value();
+      if (backends.put(service, ((ParseResult.Ok<Long>) weight).value().intValue()) != null) {
+        return ParseResult.err("backend '" + service + "' is named twice");
+      }
+    }
+    if (backends.values().stream().mapToInt(Integer::intValue).sum() == 0) {
+      return ParseResult.err("every weight is 0; at least one backend needs a positive weight");
+    }
+    List<TrafficSplit.Backend> out = new ArrayList<>();
+    backends.forEach((k, v) -> out.add(new TrafficSplit.Backend(k, v)));
+    return ParseResult.ok(new TrafficSplit(out, List.of()));
+  }
+
+  /**
+   * Rules separated by {@code ;}, each {@code header:NAME=VALUE->SERVICE} or {@code
+   * header:NAME->SERVICE} (present); {@code →} may stand for {@code ->}.
+   */
+  static ParseResult<List<TrafficSplit.Match>> splitMatch(String text) {
+    List<TrafficSplit.Match> out = new ArrayList<>();
+    String[] rules = text.replace("\u2192", "->").split(";", -1);
+    if (rules.length > TrafficSplit.MAX_BACKENDS) {
+      return ParseResult.err(
+          rules.length + " rules; at most " + TrafficSplit.MAX_BACKENDS + " are allowed");
+    }
+    for (String raw : rules) {
+      String rule = raw.trim();
+      if (rule.isEmpty()) {
+        return ParseResult.err("'" + text + "' has an empty rule");
+      }
+      int arrow = rule.lastIndexOf("->");
+      if (arrow < 0) {
+        return ParseResult.err("'" + rule + "' has no '->SERVICE'");
+      }
+      ParseResult<String> service = Values.dnsLabel(rule.substring(arrow + 2));
+      if (service instanceof ParseResult.Err<String> e) {
+        return ParseResult.err("target " + e.message());
+      }
+      String condition = rule.substring(0, arrow).trim();
+      if (!condition.startsWith("header:")) {
+        return ParseResult.err(
+            "'" + condition + "' is not a condition; expected header:NAME or header:NAME=VALUE");
+      }
+      String body = condition.substring("header:".length());
+      int eq = body.indexOf('=');
+      ParseResult<String> header = Values.headerName(eq < 0 ? body : body.substring(0, eq));
+      if (header instanceof ParseResult.Err<String> e) {
+        return ParseResult.err(e.message());
+      }
+      Optional<String> value = Optional.empty();
+      if (eq >= 0) {
+        String v = body.substring(eq + 1).trim();
+        if (v.isEmpty()
+            || v.length() > Values.MAX_NAME_LENGTH
+            || !v.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+          return ParseResult.err(
+              "header value '"
+                  + v
+                  + "' must be 1 to "
+                  + Values.MAX_NAME_LENGTH
+                  + " visible ASCII characters");
+        }
+        value = Optional.of(v);
+      }
+      String name = ((ParseResult.Ok<String>) header).value();
+      if (name.startsWith(":") || name.equals("host")) {
+        return ParseResult.err("'" + name + "' cannot be matched; use an ordinary request header");
+      }
+      out.add(new TrafficSplit.Match(name, value, ((ParseResult.Ok<String>) service).value()));
+    }
+    return ParseResult.ok(List.copyOf(out));
+  }
 }

@@ -36,6 +36,17 @@ public final class IncrementalTranslator {
    */
   private static final class Model {
     final PSortedMap<ObjectRef, KubeModelBuilder.Built> services;
+
+    /** The Services as translated: each root's ports carry its split resolved. */
+    final PSortedMap<ObjectRef, ServiceEntry> entries;
+
+    /**
+     * Each root Service with a split: the Services its split names, to re-resolve it when they
+     * change.
+     */
+    final PSortedMap<ObjectRef, Set<ObjectRef>> roots;
+
+    final PSortedMap<ObjectRef, List<Diagnostic>> splitDiagnostics;
     final PSortedMap<ObjectRef, List<Diagnostic>> orphans;
     final List<Diagnostic> unlabelled;
     final List<Diagnostic> sourceDiagnostics;
@@ -43,10 +54,16 @@ public final class IncrementalTranslator {
 
     Model(
         PSortedMap<ObjectRef, KubeModelBuilder.Built> services,
+        PSortedMap<ObjectRef, ServiceEntry> entries,
+        PSortedMap<ObjectRef, Set<ObjectRef>> roots,
+        PSortedMap<ObjectRef, List<Diagnostic>> splitDiagnostics,
         PSortedMap<ObjectRef, List<Diagnostic>> orphans,
         List<Diagnostic> unlabelled,
         List<Diagnostic> sourceDiagnostics) {
       this.services = services;
+      this.entries = entries;
+      this.roots = roots;
+      this.splitDiagnostics = splitDiagnostics;
       this.orphans = orphans;
       this.unlabelled = unlabelled;
       this.sourceDiagnostics = sourceDiagnostics;
@@ -54,7 +71,20 @@ public final class IncrementalTranslator {
       this.diagnostics = Suppliers.memoize(this::gather);
     }
 
-    /** The state-wide diagnostics: the Services', the orphan and unlabelled slices'; sorted. */
+    static Model empty() {
+      return new Model(
+          TreePMap.empty(),
+          TreePMap.empty(),
+          TreePMap.empty(),
+          TreePMap.empty(),
+          TreePMap.empty(),
+          List.of(),
+          List.of());
+    }
+
+    /**
+     * The state-wide diagnostics: the Services', the splits', the orphan and unlabelled slices'.
+     */
     List<Diagnostic> diagnostics() {
       return diagnostics.get();
     }
@@ -62,6 +92,7 @@ public final class IncrementalTranslator {
     private List<Diagnostic> gather() {
       SortedSet<Diagnostic> all = new TreeSet<>(unlabelled);
       orphans.values().forEach(all::addAll);
+      splitDiagnostics.values().forEach(all::addAll);
       services.values().forEach(b -> all.addAll(b.diagnostics()));
       return List.copyOf(all);
     }
@@ -70,8 +101,7 @@ public final class IncrementalTranslator {
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
 
   private final TranslationSettings settings;
-  private volatile Model model =
-      new Model(TreePMap.empty(), TreePMap.empty(), List.of(), List.of());
+  private volatile Model model = Model.empty();
   private final Map<ProxyContext, Map<ObjectRef, Memo>> memos = new ConcurrentHashMap<>();
 
   /** A translator for a cluster with the default settings ({@code cluster.local}). */
@@ -95,32 +125,77 @@ public final class IncrementalTranslator {
   public synchronized void update(SourceUpdate update) {
     KubeState state = update.state();
     Change change = update.change();
-    PSortedMap<ObjectRef, KubeModelBuilder.Built> services = model.services;
-    PSortedMap<ObjectRef, List<Diagnostic>> orphans = model.orphans;
+    Model before = model;
+    PSortedMap<ObjectRef, KubeModelBuilder.Built> services = before.services;
+    PSortedMap<ObjectRef, ServiceEntry> entries = before.entries;
+    PSortedMap<ObjectRef, Set<ObjectRef>> roots = before.roots;
+    PSortedMap<ObjectRef, List<Diagnostic>> splitDiagnostics = before.splitDiagnostics;
+    PSortedMap<ObjectRef, List<Diagnostic>> orphans = before.orphans;
     Set<ObjectRef> dirty = new TreeSet<>(change.services());
     dirty.addAll(change.endpointsOf());
     if (change.full() || !coherent(services, state)) {
       // the first state, or a change that did not name every Service it added or removed
-      services = TreePMap.empty();
-      orphans = TreePMap.empty();
+      Model empty = Model.empty();
+      services = empty.services;
+      entries = empty.entries;
+      roots = empty.roots;
+      splitDiagnostics = empty.splitDiagnostics;
+      orphans = empty.orphans;
       dirty.addAll(state.services().keySet());
       dirty.addAll(state.slicesByService().keySet());
     }
+    Set<ObjectRef> toResolve = new TreeSet<>();
     for (ObjectRef ref : dirty) {
       Service svc = state.services().get(ref);
+      Optional<ServiceEntry> entry = Optional.empty();
       if (svc == null) {
         services = services.minus(ref);
       } else {
-        services = services.plus(ref, KubeModelBuilder.buildService(svc, state.slicesOf(ref)));
+        KubeModelBuilder.Built built = KubeModelBuilder.buildService(svc, state.slicesOf(ref));
+        services = services.plus(ref, built);
+        entry = built.entry();
       }
       List<Diagnostic> orphaned = KubeModelBuilder.orphansOf(state, ref);
       orphans = orphaned.isEmpty() ? orphans.minus(ref) : orphans.plus(ref, orphaned);
+      if (entry.isPresent() && Splits.hasSplit(entry.get())) {
+        roots = roots.plus(ref, Splits.named(entry.get()));
+        toResolve.add(ref);
+      } else {
+        roots = roots.minus(ref);
+        splitDiagnostics = splitDiagnostics.minus(ref);
+        entries = entry.isPresent() ? entries.plus(ref, entry.get()) : entries.minus(ref);
+      }
+    }
+    // Splits look across Services: a root is resolved again when it or a Service its split names
+    // changed (O(roots) per update), and keeps its previous entry (and so its memoised
+    // translation) when the result is equal.
+    for (Map.Entry<ObjectRef, Set<ObjectRef>> root : roots.entrySet()) {
+      if (!java.util.Collections.disjoint(root.getValue(), dirty)) {
+        toResolve.add(root.getKey());
+      }
+    }
+    PSortedMap<ObjectRef, KubeModelBuilder.Built> raw = services;
+    for (ObjectRef ref : toResolve) {
+      ServiceEntry root = raw.get(ref).entry().orElseThrow();
+      Splits.Resolution r =
+          Splits.resolveOne(
+              root, other -> Optional.ofNullable(raw.get(other)).flatMap(b -> b.entry()));
+      ServiceEntry resolved = r.services().get(0);
+      ServiceEntry previous = before.entries.get(ref);
+      entries =
+          entries.plus(ref, previous != null && previous.equals(resolved) ? previous : resolved);
+      splitDiagnostics =
+          r.diagnostics().isEmpty()
+              ? splitDiagnostics.minus(ref)
+              : splitDiagnostics.plus(ref, r.diagnostics());
     }
     List<Diagnostic> unlabelled =
         state.unlabelledSlices().isEmpty()
             ? List.of()
             : List.copyOf(KubeModelBuilder.unlabelledSlices(state));
-    model = new Model(services, orphans, unlabelled, update.diagnostics());
+    model =
+        new Model(
+            services, entries, roots, splitDiagnostics, orphans, unlabelled, update.diagnostics());
   }
 
   /**
@@ -168,11 +243,11 @@ public final class IncrementalTranslator {
 
   private XdsResources translate(Model m, ProxyContext ctx) {
     List<ServiceResources> parts = new ArrayList<>();
-    for (Map.Entry<ObjectRef, KubeModelBuilder.Built> e : m.services.entrySet()) {
-      if (e.getValue().entry().isEmpty() || !ctx.sees(e.getValue().entry().get())) {
+    for (Map.Entry<ObjectRef, ServiceEntry> e : m.entries.entrySet()) {
+      if (!ctx.sees(e.getValue())) {
         continue;
       }
-      ServiceEntry entry = e.getValue().entry().get();
+      ServiceEntry entry = e.getValue();
       // Memoised per the context this Service can tell apart: proxies that differ only in zone
       // or node share its translation unless it routes by zone (PreferClose) or node (Local).
       ProxyContext seenBy = effective(ctx, entry);
@@ -196,13 +271,21 @@ public final class IncrementalTranslator {
 
   /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */
   static ProxyContext effective(ProxyContext ctx, ServiceEntry entry) {
+    // A gateway builds a split's backend clusters with the root: their topology counts too.
+    List<io.fairlead.policies.PortPolicy> policies = new ArrayList<>();
+    for (var port : entry.ports()) {
+      policies.add(port.policy());
+      port.split()
+          .ifPresent(
+              s -> {
+                s.backends().forEach(b -> policies.add(b.port().policy()));
+                s.matches().forEach(m -> policies.add(m.port().policy()));
+              });
+    }
     boolean byZone =
-        entry.ports().stream()
-            .anyMatch(
-                p ->
-                    p.policy().topology().preferClose()
-                        || p.policy().topology().failover().isPresent());
-    boolean byNode = entry.ports().stream().anyMatch(p -> p.policy().topology().nodeLocal());
+        policies.stream()
+            .anyMatch(p -> p.topology().preferClose() || p.topology().failover().isPresent());
+    boolean byNode = policies.stream().anyMatch(p -> p.topology().nodeLocal());
     if ((byZone || ctx.zone().isEmpty()) && (byNode || ctx.node().isEmpty())) {
       return ctx;
     }

@@ -57,7 +57,9 @@ public final class KubeModelBuilder {
     for (ObjectRef named : state.slicesByService().keySet()) {
       diagnostics.addAll(orphansOf(state, named));
     }
-    return new ServiceModel(List.copyOf(services), List.copyOf(diagnostics));
+    Splits.Resolution splits = Splits.resolve(services);
+    diagnostics.addAll(splits.diagnostics());
+    return new ServiceModel(splits.services(), List.copyOf(diagnostics));
   }
 
   /** Warnings for the EndpointSlices without a {@code kubernetes.io/service-name} label. */

@@ -97,7 +97,7 @@ final class ExplainCommand implements Callable<Integer> {
               + ")  cluster "
               + ResourceNames.cluster(svc.ref(), p.port().port()));
       out.println("  endpoints: " + endpoints(port.endpoints()));
-      for (PolicyText.Line line : PolicyText.lines(p)) {
+      for (PolicyText.Line line : PolicyText.lines(p, port.split())) {
         out.printf(
             "  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
       }

@@ -15,6 +15,8 @@ import io.fairlead.policies.Provenance;
 import io.fairlead.policies.RateLimits;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.SessionPersistence;
+import io.fairlead.policies.TrafficSplit;
+import io.fairlead.translators.model.SplitTargets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,11 @@ final class PolicyText {
   private PolicyText() {}
 
   static List<Line> lines(PortPolicy p) {
+    return lines(p, Optional.empty());
+  }
+
+  /** The port's settings, with its split as resolved against the other Services. */
+  static List<Line> lines(PortPolicy p, Optional<SplitTargets> resolved) {
     List<Line> out = new ArrayList<>();
     out.add(
         new Line(
@@ -190,7 +197,53 @@ final class PolicyText {
             "node-local",
             p.topology().nodeLocal() ? "yes: same-node endpoints only" : "no",
             p.topology().nodeLocal() ? Provenance.NATIVE_FIELD : Provenance.DEFAULT));
+    if (p.protocol().isHttp()) {
+      out.add(
+          new Line(
+              "split",
+              p.split().isEmpty() ? "none" : split(p, resolved),
+              p.sourceOf(AnnotationRegistry.SPLIT)));
+      resolved
+          .filter(r -> !r.matches().isEmpty())
+          .ifPresent(
+              r ->
+                  out.add(
+                      new Line(
+                          "split-match",
+                          r.matches().stream()
+                              .map(m -> match(m.rule()) + " go to " + m.service().name())
+                              .collect(Collectors.joining("; then ")),
+                          p.sourceOf(AnnotationRegistry.SPLIT_MATCH))));
+    }
     return out;
+  }
+
+  private static String split(PortPolicy p, Optional<SplitTargets> resolved) {
+    if (resolved.isEmpty()) {
+      return "not applied: no backend can take traffic (see the diagnostics); the Service's own endpoints serve";
+    }
+    int total = resolved.get().backends().stream().mapToInt(SplitTargets.Backend::weight).sum();
+    String shares =
+        resolved.get().backends().stream()
+            .map(
+                b ->
+                    b.service().name()
+                        + " "
+                        + String.format(Locale.ROOT, "%.1f%%", 100.0 * b.weight() / total)
+                        + " (port "
+                        + b.port().policy().port().label()
+                        + ")")
+            .collect(Collectors.joining(", "));
+    return shares
+        + (p.affinity().hashKeys().isEmpty()
+            ? "; each request picks at random by weight"
+            : "; on Envoy one hash key always picks the same backend, gRPC clients pick per RPC");
+  }
+
+  private static String match(TrafficSplit.Match m) {
+    return "requests with header "
+        + m.header()
+        + m.value().map(v -> " = " + v).orElse(" (any value)");
   }
 
   static String lb(LoadBalancing lb) {

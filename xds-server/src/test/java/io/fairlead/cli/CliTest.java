@@ -241,6 +241,19 @@ class CliTest {
   }
 
   @Test
+  void explainShowsTheResolvedSplitAndItsMatchRules() throws Exception {
+    Path canary =
+        Path.of("..", "translators", "src", "test", "resources", "golden", "split-canary");
+    Run r = run("explain", "-f", canary.resolve("input.yaml").toString(), "shop/cart");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("cart-v1 90.0% (port http), cart-v2 10.0% (port http)")
+        .contains("on Envoy one hash key always picks the same backend, gRPC clients pick per RPC")
+        .contains("requests with header x-canary = always go to cart-v2")
+        .contains("gRPC picks a split's backend at random per RPC");
+  }
+
+  @Test
   void explainUnknownServiceListsKnownOnes() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     Run r = run("explain", "-f", f.toString(), "shop/nope");

@@ -111,6 +111,35 @@ class IncrementalTranslatorTest {
     }
   }
 
+  /**
+   * A split looks across Services: when a backend goes away or comes back, only the backend's
+   * Service changes, yet the root's routes must follow, and equal the full translation.
+   */
+  @Test
+  void aSplitFollowsItsBackendsComingAndGoing() throws Exception {
+    KubeState all =
+        DirectorySource.load(GOLDEN.resolve("split-canary").resolve("input.yaml")).state();
+    KubeState withoutV2 =
+        KubeState.of(
+            all.services().values().stream()
+                .filter(svc -> !svc.getMetadata().getName().equals("cart-v2"))
+                .toList(),
+            List.copyOf(all.endpointSlices().values()));
+    IncrementalTranslator incremental = new IncrementalTranslator();
+    KubeState previous = KubeState.EMPTY;
+    for (KubeState next : List.of(all, withoutV2, all, withoutV2)) {
+      incremental.update(next, Change.between(previous, next));
+      for (ProxyContext ctx : CONTEXTS) {
+        assertThat(incremental.translate(ctx))
+            .as(ctx.toString())
+            .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
+      }
+      previous = next;
+    }
+    assertThat(incremental.diagnostics())
+        .anySatisfy(d -> assertThat(d.message()).contains("backend shop/cart-v2 does not exist"));
+  }
+
   /** A view pinned before an update keeps translating the state it was taken from. */
   @Test
   void aViewTranslatesTheStateItWasTakenFromWhateverComesAfter() throws Exception {

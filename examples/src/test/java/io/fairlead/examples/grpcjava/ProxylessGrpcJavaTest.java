@@ -103,6 +103,12 @@ class ProxylessGrpcJavaTest {
             service(
                 "retry",
                 "fairlead.io/retries: attempts=3,on=unavailable,backoff=5ms-20ms,status=503"),
+            service(
+                "canary",
+                "fairlead.io/split: canary-v1=90,canary-v2=10\n"
+                    + "    fairlead.io/split-match: header:x-canary=always->canary-v2"),
+            service("canary-v1", "fairlead.io/lb-policy: round-robin"),
+            service("canary-v2", "fairlead.io/lb-policy: round-robin"),
             service("everything", EVERYTHING)));
     for (String svc :
         List.of(
@@ -126,6 +132,10 @@ class ProxylessGrpcJavaTest {
         Endpoint.ready(B).in("zone-b"),
         Endpoint.ready(C).in("zone-b"));
     writeSlice("scale", Endpoint.ready(A), Endpoint.ready(B));
+    // The root's own pod must get nothing: its clients' requests go to the split's backends.
+    writeSlice("canary", Endpoint.ready(C));
+    writeSlice("canary-v1", Endpoint.ready(A));
+    writeSlice("canary-v2", Endpoint.ready(B));
     server =
         FairleadServer.start(
             new DirectorySource(dir),
@@ -404,6 +414,31 @@ class ProxylessGrpcJavaTest {
     }
     assertThat(tally.count(D)).as("terminating pod").isZero();
     assertThat(tally.count(E)).as("not-ready pod").isZero();
+  }
+
+  /**
+   * {@code fairlead.io/split: canary-v1=90,canary-v2=10}: the client dials the root Service and
+   * grpc-java's weighted_clusters pick sends 90% of 2,000 RPCs to canary-v1 (pod A) and 10% to
+   * canary-v2 (pod B), each within 5 points; the root's own pod C gets none, and the split-match
+   * rule sends every x-canary: always RPC to canary-v2.
+   */
+  @Test
+  void aNinetyTenSplitHoldsOverTwoThousandRpcs() throws Exception {
+    ManagedChannel ch = open("canary");
+    Calls.untilAnswered(ch, Set.of(A, B), FIRST_CONFIG_LIMIT);
+
+    Tally tally = Calls.sequential(ch, 2000);
+
+    assertThat(tally.total()).isEqualTo(2000);
+    System.out.println("grpc-java split 90/10 over 2000 RPCs: " + tally.counts());
+    assertThat(tally.share(A)).as("canary-v1 in " + tally.counts()).isBetween(0.85, 0.95);
+    assertThat(tally.share(B)).as("canary-v2 in " + tally.counts()).isBetween(0.05, 0.15);
+    assertThat(tally.count(C)).as("the root's own pod").isZero();
+
+    Tally canary = Calls.sequential(ch, 50, Map.of("x-canary", "always"));
+    assertThat(canary.counts()).as("x-canary: always").containsOnlyKeys(B);
+    assertThat(server.controlPlane().callbacks().connections())
+        .allSatisfy(c -> assertThat(c.nacks()).as("NACKs of " + c.nodeId()).isEmpty());
   }
 
   /** gRPC cannot hash on addresses: source-ip affinity becomes affinity per client channel. */

@@ -39,12 +39,21 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
             "maglev",
             4,
             "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:" + HASH_HEADER),
-        service("everything", 5, EVERYTHING));
+        service("everything", 5, EVERYTHING),
+        // The split: clients dial canary; its own pod (the third backend) must get nothing.
+        service(
+            "canary", 6, "fairlead.io/split: canary-v1=90,canary-v2=10", backendIps.subList(2, 3)),
+        service("canary-v1", 7, "fairlead.io/lb-policy: round-robin", backendIps.subList(0, 1)),
+        service("canary-v2", 8, "fairlead.io/lb-policy: round-robin", backendIps.subList(1, 2)));
   }
 
   private String service(String name, int ipSuffix, String annotations) {
+    return service(name, ipSuffix, annotations, backendIps);
+  }
+
+  private String service(String name, int ipSuffix, String annotations, List<String> ips) {
     String endpoints =
-        backendIps.stream()
+        ips.stream()
             .map(
                 ip ->
                     "  - addresses: ["

@@ -44,6 +44,7 @@ class GrpcNodeXdsClientTest {
   private static final List<String> KEYS =
       List.of("ann", "bob", "cid", "dee", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lou");
   private static final int REQUESTS_PER_KEY = 5;
+  private static final int SPLIT_REQUESTS = 2000;
 
   private DemoServices services;
   private NodeClientRun run;
@@ -58,6 +59,16 @@ class GrpcNodeXdsClientTest {
     scenarios.addAll(spread(services, "least-request"));
     scenarios.addAll(hashed(services, "maglev"));
     scenarios.addAll(hashed(services, "everything"));
+    scenarios.addAll(
+        List.of(
+            "--target",
+            services.target("canary"),
+            "--name",
+            "canary",
+            "--warmup",
+            String.valueOf(SPREAD_WARMUP),
+            "--requests",
+            String.valueOf(SPLIT_REQUESTS)));
     run = NodeClientRun.against(services, tmp, scenarios);
   }
 
@@ -115,6 +126,30 @@ class GrpcNodeXdsClientTest {
         .filteredOn(d -> d.severity() == Severity.WARNING)
         .extracting(Diagnostic::message)
         .anySatisfy(m -> assertThat(m).contains("ring-hash is sent instead"));
+  }
+
+  /**
+   * {@code fairlead.io/split: canary-v1=90,canary-v2=10}: grpc-js dials the root Service and its
+   * weighted_clusters pick sends 90% of 2,000 RPCs to canary-v1 (the first backend) and 10% to
+   * canary-v2 (the second), each within 5 points; the root's own pod (the third) gets none.
+   */
+  @Test
+  void aNinetyTenSplitHoldsOverTwoThousandRpcs() {
+    JsonNode scenario = run.scenario("canary");
+    assertThat(scenario.path("failed").asInt())
+        .as("failures: %s", scenario.path("errors"))
+        .isZero();
+    assertThat(scenario.path("succeeded").asInt()).isEqualTo(SPLIT_REQUESTS);
+    Map<String, Integer> perBackend = counts(scenario.path("backends"));
+    System.out.println("grpc-node split 90/10 over 2000 RPCs: " + perBackend);
+    List<String> addresses = services.backendAddresses();
+    assertThat(perBackend.getOrDefault(addresses.get(0), 0))
+        .as("canary-v1 in %s", perBackend)
+        .isBetween(1700, 1900);
+    assertThat(perBackend.getOrDefault(addresses.get(1), 0))
+        .as("canary-v2 in %s", perBackend)
+        .isBetween(100, 300);
+    assertThat(perBackend.getOrDefault(addresses.get(2), 0)).as("the root's own pod").isZero();
   }
 
   @Test

@@ -56,6 +56,9 @@ public final class ClientCapabilities {
    * @param consecutiveEjection the client reads Envoy's consecutive-error outlier fields and the
    *     success-rate request volume; gRPC (gRFC A50) reads only the statistical modes, and
    *     grpc-java takes the success-rate request volume from the minimum-hosts field
+   * @param weightedClusterHashing the route's hash policy also picks the weighted cluster ({@code
+   *     WeightedCluster.use_hash_policy}, Envoy 1.36+); gRPC picks a weighted cluster at random per
+   *     RPC whatever it is told
    */
   public record Dialect(
       boolean typedLbPolicies,
@@ -65,10 +68,13 @@ public final class ClientCapabilities {
       boolean upstreamHttp2Options,
       boolean readyLocalitiesOnly,
       boolean overprovisioning,
-      boolean consecutiveEjection) {
+      boolean consecutiveEjection,
+      boolean weightedClusterHashing) {
 
-    static final Dialect ENVOY = new Dialect(true, true, false, true, true, false, true, true);
-    static final Dialect GRPC = new Dialect(false, false, true, false, false, true, false, false);
+    static final Dialect ENVOY =
+        new Dialect(true, true, false, true, true, false, true, true, true);
+    static final Dialect GRPC =
+        new Dialect(false, false, true, false, false, true, false, false, false);
   }
 
   /** The dialect {@code client} is spoken to in. */
@@ -175,7 +181,22 @@ public final class ClientCapabilities {
                     .map(x -> RateLimits.NONE))
             // Nothing to warn about: a proxyless client writes no access log, whatever it says.
             .withAccessLog(Optional.empty());
+    splitStickiness(adapted, d);
     return new Adapted(adapted, d.diagnostics());
+  }
+
+  /**
+   * gRPC picks a split's backend at random per RPC: with hash keys a user stays on one endpoint of
+   * a version, but not on one version.
+   */
+  private static void splitStickiness(PortPolicy p, Downgrades d) {
+    if (p.split().isPresent()
+        && p.split().get().backends().size() > 1
+        && !p.affinity().hashKeys().isEmpty()) {
+      d.warn(
+          AnnotationRegistry.SPLIT,
+          "gRPC picks a split's backend at random per RPC, so one hash key can reach every version; the key only keeps its endpoint within a version");
+    }
   }
 
   private static LoadBalancing lb(LoadBalancing lb, ClientKind client, Downgrades d) {

@@ -78,12 +78,15 @@ final class ConnectionManagers {
       String statPrefix,
       String cluster,
       PortPolicy p,
-      List<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> accessLogs) {
+      List<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> accessLogs,
+      java.util.Optional<io.fairlead.translators.model.SplitTargets> split) {
     TcpProxy.Builder tcp =
         TcpProxy.newBuilder()
             .setStatPrefix(statPrefix)
             .setCluster(cluster)
             .addAllAccessLog(accessLogs);
+    // A split picks a backend per connection, at random by weight (tcp_proxy has no hash for it).
+    split.ifPresent(s -> tcp.setWeightedClusters(RouteBuilder.tcpWeightedClusters(s)));
     if (p.affinity().hashKeys().stream().anyMatch(k -> k instanceof HashKey.SourceIp)) {
       // tcp_proxy hashes the connection's peer; there is no X-Forwarded-For at L4.
       tcp.addHashPolicy(

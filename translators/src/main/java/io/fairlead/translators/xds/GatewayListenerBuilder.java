@@ -31,11 +31,16 @@ public final class GatewayListenerBuilder {
   /**
    * One exposed Service port.
    *
-   * @param route its route in the gateway's virtual hosts, built (and validated) with the Service's
-   *     other resources
+   * @param routes its routes in the gateway's virtual hosts (split-match rules first), built (and
+   *     validated) with the Service's other resources
    */
   public record Exposed(
-      ServiceEntry service, PortPolicy policy, GatewayExposure exposure, Route route) {}
+      ServiceEntry service, PortPolicy policy, GatewayExposure exposure, List<Route> routes) {
+
+    public Exposed {
+      routes = List.copyOf(routes);
+    }
+  }
 
   /** The gateway's listener and route, or nothing when the group exposes no Service. */
   record Result(
@@ -69,7 +74,7 @@ public final class GatewayListenerBuilder {
               .forEach(
                   r -> {
                     Exposed e = r.getValue();
-                    vh.addRoutes(e.route());
+                    vh.addAllRoutes(e.routes());
                     used.add(e.policy());
                   });
           rc.addVirtualHosts(vh);

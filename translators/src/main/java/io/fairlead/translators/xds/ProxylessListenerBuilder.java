@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.SplitTargets;
 
 /**
  * API listeners for proxyless gRPC clients, named as the client dials them. The route config is
@@ -21,6 +22,7 @@ final class ProxylessListenerBuilder {
   static Listener build(
       ServiceEntry svc,
       PortPolicy p,
+      java.util.Optional<SplitTargets> split,
       ClientCapabilities.Dialect dialect,
       TranslationSettings settings) {
     String name = ResourceNames.proxylessListener(svc.ref(), p.port().port(), settings);
@@ -35,9 +37,9 @@ final class ProxylessListenerBuilder {
                         VirtualHost.newBuilder()
                             .setName(name)
                             .addDomains("*")
-                            .addRoutes(
-                                RouteBuilder.build(
-                                    name, cluster, "", p, dialect, ClientAddress.DERIVED))))
+                            .addAllRoutes(
+                                RouteBuilder.routes(
+                                    name, cluster, "", p, split, dialect, ClientAddress.DERIVED))))
             .addHttpFilters(HttpFilters.router())
             .build();
     return Listener.newBuilder()

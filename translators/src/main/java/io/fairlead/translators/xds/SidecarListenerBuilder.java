@@ -12,7 +12,9 @@ import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.TranslationSettings;
 import io.fairlead.translators.model.ServiceEntry;
+import io.fairlead.translators.model.SplitTargets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sidecar listeners. The capture listener receives every redirected outbound connection and hands
@@ -39,7 +41,8 @@ final class SidecarListenerBuilder {
   }
 
   /** The virtual listener of one Service port: bound to no socket, reached through capture. */
-  static Listener virtual(ServiceEntry svc, PortPolicy p, TranslationSettings settings) {
+  static Listener virtual(
+      ServiceEntry svc, PortPolicy p, TranslationSettings settings, Optional<SplitTargets> split) {
     String name = ResourceNames.sidecarListener(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     List<String> ips = svc.clusterIps();
@@ -65,7 +68,7 @@ final class SidecarListenerBuilder {
               Telemetry.http(settings, logged(p), SERVICE_NAME)));
     } else {
       chain.addFilters(
-          ConnectionManagers.tcp(name, cluster, p, Telemetry.tcp(settings, logged(p))));
+          ConnectionManagers.tcp(name, cluster, p, Telemetry.tcp(settings, logged(p)), split));
     }
     return l.addFilterChains(chain).build();
   }
@@ -78,7 +81,8 @@ final class SidecarListenerBuilder {
     return p.accessLog().orElse(AccessLog.ON) == AccessLog.ON;
   }
 
-  static RouteConfiguration route(ServiceEntry svc, PortPolicy p) {
+  static RouteConfiguration route(
+      ServiceEntry svc, PortPolicy p, java.util.Optional<SplitTargets> split) {
     String name = ResourceNames.sidecarRoute(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     return RouteConfiguration.newBuilder()
@@ -87,12 +91,13 @@ final class SidecarListenerBuilder {
             VirtualHost.newBuilder()
                 .setName(name)
                 .addDomains("*")
-                .addRoutes(
-                    RouteBuilder.build(
+                .addAllRoutes(
+                    RouteBuilder.routes(
                         name,
                         cluster,
                         "/",
                         p,
+                        split,
                         ClientCapabilities.dialect(ClientKind.ENVOY),
                         ClientAddress.PEER)))
         .build();

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -101,23 +102,28 @@ public final class XdsTranslator {
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {
-            built.add(SidecarListenerBuilder.virtual(svc, p, settings));
+            built.add(SidecarListenerBuilder.virtual(svc, p, settings, port.split()));
             if (p.protocol().isHttp()) {
-              built.add(SidecarListenerBuilder.route(svc, p));
+              built.add(SidecarListenerBuilder.route(svc, p, port.split()));
             }
           }
         }
-        // the gateway's route for this port; GatewayListenerBuilder places it in its virtual hosts
-        case GATEWAY ->
-            built.add(
-                RouteBuilder.build(
-                    cluster,
-                    cluster,
-                    p.gateway().orElseThrow().pathPrefix(),
-                    p,
-                    dialect,
-                    ClientAddress.DERIVED));
-        case PROXYLESS -> built.add(ProxylessListenerBuilder.build(svc, p, dialect, settings));
+        // the gateway's routes for this port; GatewayListenerBuilder places them in its virtual
+        // hosts. A split's backends need not be exposed themselves: their clusters come along.
+        case GATEWAY -> {
+          built.addAll(
+              RouteBuilder.routes(
+                  cluster,
+                  cluster,
+                  p.gateway().orElseThrow().pathPrefix(),
+                  p,
+                  port.split(),
+                  dialect,
+                  ClientAddress.DERIVED));
+          built.addAll(splitBackendClusters(port, cluster, ctx, settings, dialect));
+        }
+        case PROXYLESS ->
+            built.add(ProxylessListenerBuilder.build(svc, p, port.split(), dialect, settings));
       }
       // The safety net under the property tests: a port whose resources Envoy would reject is
       // left out, with an error, and never served; the other ports and Services are not affected.
@@ -161,7 +167,10 @@ public final class XdsTranslator {
       if (ctx.role() == ProxyRole.GATEWAY) {
         exposed.add(
             new GatewayListenerBuilder.Exposed(
-                svc, p, p.gateway().orElseThrow(), (Route) built.get(built.size() - 1)));
+                svc,
+                p,
+                p.gateway().orElseThrow(),
+                built.stream().filter(Route.class::isInstance).map(Route.class::cast).toList()));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
         accessLogOffOnAGateway(p, ctx, settings, object).ifPresent(diagnostics::add);
       }
@@ -219,6 +228,51 @@ public final class XdsTranslator {
                 + ctx.gatewayGroup()
                 + ": the gateway logs every exposed Service in one access log, so access-log off"
                 + " applies to sidecars only"));
+  }
+
+  /**
+   * The clusters and endpoints of a split's backends other than the root port itself, built from
+   * the backends' own policies exactly as their Services would build them, so that where both exist
+   * {@link #assemble} keeps one.
+   */
+  private static List<Message> splitBackendClusters(
+      PortEntry port,
+      String rootCluster,
+      ProxyContext ctx,
+      TranslationSettings settings,
+      ClientCapabilities.Dialect dialect) {
+    if (port.split().isEmpty()) {
+      return List.of();
+    }
+    java.util.Map<String, Map.Entry<ObjectRef, PortEntry>> targets = new java.util.TreeMap<>();
+    port.split()
+        .get()
+        .backends()
+        .forEach(
+            b ->
+                targets.put(
+                    ResourceNames.cluster(b.service(), b.port().port()),
+                    Map.entry(b.service(), b.port())));
+    port.split()
+        .get()
+        .matches()
+        .forEach(
+            m ->
+                targets.put(
+                    ResourceNames.cluster(m.service(), m.port().port()),
+                    Map.entry(m.service(), m.port())));
+    targets.remove(rootCluster);
+    List<Message> out = new ArrayList<>();
+    targets.forEach(
+        (name, target) -> {
+          PortPolicy bp =
+              ClientCapabilities.adapt(
+                      target.getValue().policy(), ClientKind.ENVOY, target.getKey())
+                  .policy();
+          out.add(ClusterBuilder.build(name, settings.serviceHost(target.getKey()), bp, dialect));
+          out.add(EndpointsBuilder.build(name, bp, target.getValue().endpoints(), ctx, dialect));
+        });
+    return out;
   }
 
   private static final XdsValidator VALIDATOR = XdsValidator.withEnvoyTypes();
@@ -304,11 +358,23 @@ public final class XdsTranslator {
       settings.tracing().ifPresent(t -> clusters.add(Telemetry.collector(t)));
     }
     return new XdsResources(
-        sorted(clusters, Cluster::getName),
-        sorted(endpoints, ClusterLoadAssignment::getClusterName),
+        sorted(unique(clusters, Cluster::getName), Cluster::getName),
+        sorted(
+            unique(endpoints, ClusterLoadAssignment::getClusterName),
+            ClusterLoadAssignment::getClusterName),
         sorted(listeners, Listener::getName),
         sorted(routes, RouteConfiguration::getName),
         List.copyOf(diagnostics));
+  }
+
+  /**
+   * The first resource of each name: a gateway's split brings its backends' clusters along, and a
+   * backend exposed on the same gateway builds the same one itself.
+   */
+  private static <T extends Message> List<T> unique(List<T> items, Function<T, String> name) {
+    java.util.Map<String, T> byName = new java.util.LinkedHashMap<>();
+    items.forEach(i -> byName.putIfAbsent(name.apply(i), i));
+    return new ArrayList<>(byName.values());
   }
 
   private static <T extends Message> List<T> sorted(List<T> items, Function<T, String> name) {

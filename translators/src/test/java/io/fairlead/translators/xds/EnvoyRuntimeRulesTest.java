@@ -1057,4 +1057,192 @@ class EnvoyRuntimeRulesTest {
         .extracting(Cluster::getName)
         .doesNotContain(Telemetry.COLLECTOR_CLUSTER);
   }
+
+  // ---- splits (envoy-semantics.md#split-weights, #split-stickiness, #split-grpc) ----
+
+  /** Root cart splitting over cart-v1 and cart-v2 (all port http 8080), translated for ctx. */
+  private static XdsResources split(String split, String hashOn, ProxyContext ctx)
+      throws Exception {
+    StringBuilder yaml = new StringBuilder();
+    for (String name : List.of("cart", "cart-v1", "cart-v2")) {
+      String annotations =
+          "    fairlead.io/gateway-host: "
+              + name
+              + ".example.com\n"
+              + (name.equals("cart")
+                  ? "    fairlead.io/split: "
+                      + split
+                      + "\n"
+                      + (hashOn.isEmpty() ? "" : "    fairlead.io/hash-on: " + hashOn + "\n")
+                  : "");
+      yaml.append(
+          """
+          apiVersion: v1
+          kind: Service
+          metadata:
+            name: %s
+            namespace: demo
+            annotations:
+          %s
+          spec:
+            clusterIP: 10.96.0.%d
+            ports:
+            - {name: http, port: 8080}
+          ---
+          apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata:
+            name: %s-1
+            namespace: demo
+            labels: {kubernetes.io/service-name: %s}
+          addressType: IPv4
+          ports: [{name: http, port: 8080}]
+          endpoints:
+          - addresses: [10.1.0.%d]
+          ---
+          """
+              .formatted(
+                  name,
+                  annotations.stripTrailing(),
+                  yaml.length() % 200 + 1,
+                  name,
+                  name,
+                  yaml.length() % 200 + 1));
+    }
+    KubeYaml.Parsed parsed = KubeYaml.parse("split.yaml", yaml.toString());
+    XdsResources r =
+        XdsTranslator.translate(
+            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())), ctx);
+    assertThat(VALIDATOR.validate(r, java.util.Set.of())).as("Envoy validation").isEmpty();
+    return r;
+  }
+
+  /** The root's split route (the last route of cart's port), whatever the role. */
+  private static RouteAction splitAction(XdsResources r) throws Exception {
+    List<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> configs =
+        new java.util.ArrayList<>(r.routes());
+    for (Listener l : r.listeners()) {
+      if (l.hasApiListener()) {
+        configs.add(
+            l.getApiListener()
+                .getApiListener()
+                .unpack(HttpConnectionManager.class)
+                .getRouteConfig());
+      }
+    }
+    return configs.stream()
+        .flatMap(c -> c.getVirtualHostsList().stream())
+        .flatMap(v -> v.getRoutesList().stream())
+        .filter(rt -> rt.getRoute().hasWeightedClusters())
+        .reduce((a, b) -> b)
+        .orElseThrow()
+        .getRoute();
+  }
+
+  /** {@code use_hash_policy} (field 5 of WeightedCluster), read back from the unknown fields. */
+  private static Optional<Boolean> useHashPolicy(RouteAction a) throws Exception {
+    var field =
+        a.getWeightedClusters().getUnknownFields().getField(RouteBuilder.USE_HASH_POLICY_FIELD);
+    if (field.getLengthDelimitedList().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        com.google.protobuf.BoolValue.parseFrom(field.getLengthDelimitedList().get(0)).getValue());
+  }
+
+  /**
+   * Envoy's pick (WeightedClusterSpecifierPlugin::pickWeightedCluster): value modulo the total,
+   * then the cluster whose cumulative range holds it, in list order.
+   */
+  private static String envoyPick(long value, RouteAction a) {
+    var clusters = a.getWeightedClusters().getClustersList();
+    long total = clusters.stream().mapToLong(c -> c.getWeight().getValue()).sum();
+    long selected = Long.remainderUnsigned(value, total);
+    long begin = 0;
+    for (var c : clusters) {
+      long end = begin + c.getWeight().getValue();
+      if (selected >= begin && selected < end) {
+        return c.getName();
+      }
+      begin = end;
+    }
+    throw new AssertionError("no range holds " + selected);
+  }
+
+  /** A uniform 64-bit hash of a key, standing in for Envoy's xxHash64 of the header value. */
+  private static long hash(String key) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.nio.ByteBuffer.wrap(d).getLong();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void splitWeightsAreSortedByNameAndScaledToOneTotal() throws Exception {
+    RouteAction written = splitAction(split("cart-v2=1,cart-v1=9", "", SIDECAR));
+    RouteAction percent = splitAction(split("cart-v1=90,cart-v2=10", "", SIDECAR));
+    assertThat(written).isEqualTo(percent);
+    assertThat(percent.getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+        .containsExactly("demo/cart-v1:8080=9000", "demo/cart-v2:8080=1000");
+    RouteAction thirds = splitAction(split("cart=1,cart-v1=1,cart-v2=1", "", GATEWAY));
+    assertThat(thirds.getWeightedClusters().getClustersList())
+        .extracting(c -> c.getWeight().getValue())
+        .containsExactly(3334, 3333, 3333);
+    assertThat(RouteBuilder.scale(new int[] {0, 7, 3})).containsExactly(0, 7000, 3000);
+    assertThat(RouteBuilder.scale(new int[] {1, 1, 1, 1, 1, 1, 1}))
+        .satisfies(w -> assertThat(java.util.Arrays.stream(w).sum()).isEqualTo(10_000));
+  }
+
+  @Test
+  void aHashingSplitSendsUseHashPolicyToEnvoyOnly() throws Exception {
+    for (ProxyContext envoy : List.of(SIDECAR, GATEWAY)) {
+      RouteAction a = splitAction(split("cart-v1=90,cart-v2=10", "header:x-user", envoy));
+      assertThat(useHashPolicy(a)).as(envoy.role().name()).contains(true);
+      assertThat(a.getHashPolicyList()).as("the hash it uses").hasSize(1);
+      // on the wire: the tag of field 5, length-delimited (5 << 3 | 2 = 42), then BoolValue(true)
+      assertThat(a.getWeightedClusters().toByteString().toByteArray())
+          .containsSubsequence(new byte[] {42, 2, 8, 1});
+      assertThat(useHashPolicy(splitAction(split("cart-v1=90,cart-v2=10", "", envoy))))
+          .as("no hash key, no use_hash_policy")
+          .isEmpty();
+    }
+    for (ProxyContext grpc : List.of(GRPC_JAVA, GRPC_NODE)) {
+      XdsResources r = split("cart-v1=90,cart-v2=10", "header:x-user", grpc);
+      assertThat(useHashPolicy(splitAction(r))).as(grpc.client().name()).isEmpty();
+      assertThat(r.diagnostics())
+          .filteredOn(d -> d.key().equals(AnnotationRegistry.SPLIT.fullName()))
+          .singleElement()
+          .satisfies(d -> assertThat(d.message()).contains("at random per RPC"));
+    }
+  }
+
+  @Test
+  void changingTheWeightsMovesOnlyTheNeededShareOfKeys() throws Exception {
+    RouteAction before = splitAction(split("cart-v1=90,cart-v2=10", "header:x-user", SIDECAR));
+    RouteAction after = splitAction(split("cart-v1=80,cart-v2=20", "header:x-user", SIDECAR));
+    RouteAction rewritten = splitAction(split("cart-v2=2,cart-v1=18", "header:x-user", SIDECAR));
+    int keys = 10_000;
+    int moved = 0;
+    int onV2 = 0;
+    for (int i = 0; i < keys; i++) {
+      long h = hash("user-" + i);
+      String was = envoyPick(h, before);
+      String is = envoyPick(h, after);
+      onV2 += was.equals("demo/cart-v2:8080") ? 1 : 0;
+      if (!was.equals(is)) {
+        moved++;
+        assertThat(was + " -> " + is)
+            .as("a key moves only from the shrinking to the growing version")
+            .isEqualTo("demo/cart-v1:8080 -> demo/cart-v2:8080");
+      }
+      assertThat(envoyPick(h, rewritten)).as("the same weights written otherwise").isEqualTo(was);
+    }
+    assertThat(onV2).as("keys on cart-v2 at 90/10").isBetween(900, 1100);
+    assertThat(moved).as("keys moved by 90/10 -> 80/20 (10% expected)").isBetween(900, 1100);
+  }
 }
