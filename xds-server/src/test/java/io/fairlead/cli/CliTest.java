@@ -254,6 +254,36 @@ class CliTest {
   }
 
   @Test
+  void explainShowsTheResilienceSettingsAndWhatGrpcGets() throws Exception {
+    String annotations =
+        String.join(
+            "\n    ",
+            "fairlead.io/hash-on: header:x-user",
+            "fairlead.io/lb-policy: maglev",
+            "fairlead.io/retries: attempts=2,on=unavailable,status=503,backoff=20ms,retry-host=any",
+            "fairlead.io/outlier-detection: gateway-failure=3,failure-percentage=80,min-hosts=2",
+            "fairlead.io/health-check: http:/ready,method=HEAD,expected=200-299",
+            "fairlead.io/connection-pool: max-requests-per-connection=500",
+            "fairlead.io/failover: zone-b,zone-c");
+    write(
+        "cart.yaml",
+        SERVICE.replace(
+            "fairlead.io/hash-on: header:x-user\n    fairlead.io/lb-policy: maglev", annotations));
+    Run r = run("explain", "-f", dir.toString(), "shop/cart");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("2 retries on unavailable and HTTP 503, back-off 20ms to 200ms, to any endpoint")
+        .contains("3 consecutive gateway errors")
+        .contains("over 80% failed requests (100% enforced)")
+        .contains("statistics from 2 endpoints")
+        .contains("http HEAD /ready expecting 200-299")
+        .contains("a new connection every 500 requests")
+        .contains("the proxy's zone, then zone-b, then zone-c")
+        .contains("status= is not sent")
+        .contains("gateway-failure not sent");
+  }
+
+  @Test
   void explainUnknownServiceListsKnownOnes() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     Run r = run("explain", "-f", f.toString(), "shop/nope");
