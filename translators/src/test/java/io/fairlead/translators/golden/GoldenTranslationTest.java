@@ -66,6 +66,7 @@ class GoldenTranslationTest {
    */
   static final boolean MODEL_BOUNDARY_ONLY =
       System.getProperty("golden.boundaries", "all").equals("model");
+
   static final String INPUT = "input.yaml";
   static final String MODEL_IN = "model.in.yaml";
   static final String PROXY = "proxy.yaml";
