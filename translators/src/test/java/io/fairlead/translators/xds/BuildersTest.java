@@ -255,7 +255,7 @@ class BuildersTest {
 
   @Test
   void retriesOnTheRoute() {
-    RouteAction.RetryPolicy r =
+    io.envoyproxy.envoy.config.route.v3.RetryPolicy r =
         route(HTTP, Map.of("retries", "attempts=3,on=gateway-error|reset,per-try-timeout=2s"))
             .getRoute()
             .getRetryPolicy();
@@ -264,7 +264,7 @@ class BuildersTest {
     assertThat(r.getPerTryTimeout().getSeconds()).isEqualTo(2);
     assertThat(r.getRetryHostPredicate(0).getName()).isEqualTo(RouteBuilder.PREVIOUS_HOSTS);
     assertThat(r.getHostSelectionRetryMaxAttempts()).isEqualTo(5);
-    RouteAction.RetryPolicy grpc =
+    io.envoyproxy.envoy.config.route.v3.RetryPolicy grpc =
         RouteBuilder.build(
                 "r",
                 "c",

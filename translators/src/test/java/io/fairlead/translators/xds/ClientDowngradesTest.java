@@ -175,11 +175,17 @@ class ClientDowngradesTest {
   }
 
   @Test
-  void aWarningIsGivenOncePerKey() {
+  void aWarningIsGivenOnceAndTheChannelIdOnce() {
+    PortPolicy p = policy(Map.of("fairlead.io/hash-on", "source-ip"));
+    PortPolicy twoSourceIps =
+        p.withAffinity(
+            p.affinity()
+                .withHashKeys(
+                    List.of(new HashKey.SourceIp(32, 128), new HashKey.SourceIp(24, 64))));
     ClientCapabilities.Adapted a =
-        grpc(Map.of("fairlead.io/hash-on", "cookie:a,cookie:b,source-ip,source-ip"));
-    assertThat(a.downgrades()).doesNotHaveDuplicates();
+        ClientCapabilities.adapt(twoSourceIps, ClientKind.GRPC_JAVA, WEB);
     assertThat(a.policy().affinity().hashKeys()).containsExactly(new HashKey.ChannelId());
+    assertThat(only(a).message()).contains("source-ip becomes the gRPC channel id");
   }
 
   @Test
