@@ -81,6 +81,19 @@ class AnnotationBoundsTest {
   }
 
   @Test
+  void aKeyCarriesTheBoundsItIsGiven() {
+    Bound<Integer> b = new Bound<>("n", 1, 1, n -> Long.toString(n), v -> v);
+    AnnotationKey<Integer> plain =
+        new AnnotationKey<>("n", "g", "d", "m", "e", "r", v -> SettingParsers.atLeast(v, 1));
+    assertThat(plain.bounds()).isEmpty();
+    AnnotationKey<Integer> bounded = plain.bounded(List.of(b));
+    assertThat(bounded.bounds()).containsExactly(b);
+    assertThat(bounded.name()).isEqualTo("n");
+    assertThat(bounded.parse("1")).isEqualTo(ParseResult.ok(1));
+    assertThat(b.valueWith(1)).isEqualTo("1");
+  }
+
+  @Test
   void boundsOutsideTheirOrderAreRefused() {
     org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
         .isThrownBy(() -> new Bound<Long>("x", 2, 1, n -> "", v -> v))

@@ -457,6 +457,15 @@ class ServicePolicyRulesTest {
         .isEqualTo("unknown annotation; did you mean fairlead.io/lb-policy?");
   }
 
+  /** A key with nothing before its port suffix names no key; the hint is for the empty name. */
+  @Test
+  void aKeyThatIsOnlyAPortSuffixIsUnknown() {
+    ParsedService p = parse(Map.of("fairlead.io/.timeout", "1s"), HTTP);
+    assertThat(only(p).reason()).isEqualTo(Reason.UNKNOWN_ANNOTATION);
+    assertThat(only(p).message())
+        .isEqualTo("unknown annotation; did you mean fairlead.io/hash-on?");
+  }
+
   @ParameterizedTest
   @CsvSource({"PreferClose,true", "PreferSameZone,true", "PreferSameNode,false", "Other,false"})
   void trafficDistributionMeansPreferClose(String value, boolean preferClose) {
