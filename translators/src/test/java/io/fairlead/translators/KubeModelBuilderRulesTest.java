@@ -297,6 +297,16 @@ class KubeModelBuilderRulesTest {
                 assertThat(d.message())
                     .isEqualTo(
                         "port http: 6 endpoint address(es) are not valid for their slice's address type (fd00::1, fd00::2, fd00::3, fd00::4, fd00::5, ...); those endpoints are ignored"));
+    StringBuilder fiveBad = new StringBuilder();
+    for (int i = 1; i <= 5; i++) {
+      fiveBad.append("- {addresses: ['fd00::").append(i).append("']}\n");
+    }
+    ServiceModel exactlyFive =
+        build(
+            service("clusterIP: 10.96.0.1\nports: [{name: http, port: 80}]")
+                + slice("web-a", "IPv4", "[{name: http, port: 8080}]", fiveBad.toString()));
+    assertThat(about(exactlyFive, "endpoints").get(0).message())
+        .contains("(fd00::1, fd00::2, fd00::3, fd00::4, fd00::5); those");
     ServiceModel five =
         build(
             service("clusterIP: 10.96.0.1\nports: [{name: http, port: 80}]")

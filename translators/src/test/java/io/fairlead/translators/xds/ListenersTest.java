@@ -112,6 +112,13 @@ class ListenersTest {
     assertThat(plain.getHashPolicyList()).isEmpty();
     assertThat(plain.hasMaxDownstreamConnectionDuration()).isFalse();
     assertThat(plain.getIdleTimeout().getSeconds()).isEqualTo(3600);
+    // tcp_proxy hashes the peer for source-ip keys only
+    TcpProxy header =
+        unpack(
+            ConnectionManagers.tcp("s", "c", policy(HTTP, Map.of("hash-on", "header:u")))
+                .getTypedConfig(),
+            TcpProxy.class);
+    assertThat(header.getHashPolicyList()).isEmpty();
   }
 
   @Test

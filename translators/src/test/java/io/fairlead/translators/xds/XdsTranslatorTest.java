@@ -201,6 +201,24 @@ class XdsTranslatorTest {
     }
   }
 
+  /** Two ports of one Service on one host and path: the lower port number keeps the route. */
+  @Test
+  void withinAServiceTheLowerPortWinsAGatewayConflict() {
+    Map<String, String> exposed = Map.of("gateway-host", "shop.example");
+    ServiceEntry web =
+        service(
+            "a/web",
+            List.of("10.96.0.1"),
+            entry(policy(port("http-b", 8080), exposed)),
+            entry(policy(port("http-a", 80), exposed)));
+    XdsResources r = translate(GATEWAY, web);
+    assertThat(r.routes().get(0).getVirtualHosts(0).getRoutes(0).getRoute().getCluster())
+        .isEqualTo("a/web:80");
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("a/web port http-a"));
+  }
+
   @Test
   void outputListsAreSortedByNameAndModelDiagnosticsAreKept() {
     Diagnostic fromModel =
