@@ -1,5 +1,6 @@
 package io.fairlead.policies;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -8,6 +9,8 @@ import java.util.function.Function;
  * @param name the key without the {@code fairlead.io/} prefix
  * @param onEnvoy what it does on sidecar and gateway Envoys
  * @param onGrpc what proxyless gRPC clients get
+ * @param bounds the numeric limits of its grammar (empty when it has none), which the boundary
+ *     tests check
  */
 public record AnnotationKey<T>(
     String name,
@@ -16,7 +19,30 @@ public record AnnotationKey<T>(
     String description,
     String onEnvoy,
     String onGrpc,
-    Function<String, ParseResult<T>> parser) {
+    Function<String, ParseResult<T>> parser,
+    List<Bound<T>> bounds) {
+
+  public AnnotationKey {
+    bounds = List.copyOf(bounds);
+  }
+
+  /** A key whose grammar has no numeric limit. */
+  public AnnotationKey(
+      String name,
+      String grammar,
+      String defaultValue,
+      String description,
+      String onEnvoy,
+      String onGrpc,
+      Function<String, ParseResult<T>> parser) {
+    this(name, grammar, defaultValue, description, onEnvoy, onGrpc, parser, List.of());
+  }
+
+  /** This key with the numeric limits of its grammar. */
+  public AnnotationKey<T> bounded(List<Bound<T>> limits) {
+    return new AnnotationKey<>(
+        name, grammar, defaultValue, description, onEnvoy, onGrpc, parser, limits);
+  }
 
   public String fullName() {
     return AnnotationRegistry.PREFIX + name;

@@ -27,7 +27,10 @@ final class Values {
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*");
 
   /** Envoy rejects durations of 315576000000 seconds and more; keep far below. */
-  private static final long MAX_SECONDS = 100L * 365 * 24 * 3600;
+  static final long MAX_SECONDS = 100L * 365 * 24 * 3600;
+
+  /** A host name's length limit (RFC 1035's 253 characters in text form). */
+  static final int MAX_HOST_LENGTH = 253;
 
   private Values() {}
 
@@ -162,7 +165,7 @@ final class Values {
 
   static ParseResult<String> host(String text) {
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-    if (t.length() > 253 || !HOST.matcher(t).matches()) {
+    if (t.length() > MAX_HOST_LENGTH || !HOST.matcher(t).matches()) {
       return ParseResult.err("'" + text + "' is not a host name");
     }
     return ParseResult.ok(t);

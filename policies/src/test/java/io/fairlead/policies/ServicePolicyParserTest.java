@@ -355,8 +355,7 @@ class ServicePolicyParserTest {
   }
 
   private static NativeFields clientIp() {
-    return new NativeFields(
-        Optional.of("ClientIP"), Optional.of(10800), Optional.empty(), Optional.empty());
+    return new NativeFields(Optional.of("ClientIP"), Optional.empty(), Optional.empty());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.fairlead.translators;
 
+import com.google.common.net.InetAddresses;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
@@ -226,13 +227,8 @@ public final class KubeModelBuilder {
   }
 
   private static NativeFields nativeFields(ServiceSpec spec) {
-    Optional<Integer> timeout =
-        Optional.ofNullable(spec.getSessionAffinityConfig())
-            .map(c -> c.getClientIP())
-            .map(c -> c.getTimeoutSeconds());
     return new NativeFields(
         Optional.ofNullable(spec.getSessionAffinity()),
-        timeout,
         Optional.ofNullable(spec.getTrafficDistribution()),
         Optional.ofNullable(spec.getInternalTrafficPolicy()));
   }
@@ -256,7 +252,15 @@ public final class KubeModelBuilder {
               "not IP addresses: " + String.join(", ", bad) + "; ignored"));
       ips.removeIf(ip -> !KubeNames.isIp(ip));
     }
+    // One IPv6 address has many spellings; Envoy compares addresses, so claims must too.
+    ips.replaceAll(KubeModelBuilder::canonical);
     return List.copyOf(new TreeSet<>(ips));
+  }
+
+  /** An IPv6 address in its RFC 5952 form ({@code fd00::1}); an IPv4 address as it is. */
+  private static String canonical(String ip) {
+    java.net.InetAddress address = InetAddresses.forString(ip);
+    return address instanceof java.net.Inet6Address ? InetAddresses.toAddrString(address) : ip;
   }
 
   /** Merges the slices' endpoints for one port, matched by port name, de-duplicated. */

@@ -338,9 +338,7 @@ public final class XdsTranslator {
       listeners.add(SidecarListenerBuilder.capture());
     }
     if (ctx.role() == ProxyRole.GATEWAY) {
-      exposed.sort(
-          Comparator.comparing((GatewayListenerBuilder.Exposed e) -> e.service().ref())
-              .thenComparingInt(e -> e.policy().port().port()));
+      // Claims orders the exposed ports itself: the parts may arrive in any order.
       GatewayListenerBuilder.Result gw = GatewayListenerBuilder.build(exposed, ctx, settings);
       gw.listener().ifPresent(listeners::add);
       gw.route().ifPresent(routes::add);

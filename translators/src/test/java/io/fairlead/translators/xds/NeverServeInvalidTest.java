@@ -81,7 +81,8 @@ class NeverServeInvalidTest {
           .satisfies(
               d -> {
                 assertThat(d.severity()).isEqualTo(Severity.ERROR);
-                assertThat(d.message()).contains("fails Envoy's validation", "port left out");
+                assertThat(d.message())
+                    .contains("fails Envoy's validation", "demo/bad:70000", "port left out");
               });
     }
   }
