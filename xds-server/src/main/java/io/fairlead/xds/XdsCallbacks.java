@@ -153,7 +153,7 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
 
   private void sent(long streamId, String type, String nonce, String version) {
     StreamState stream = streams.get(streamId);
-    if (stream != null && LivenessProbe.NODE_ID.equals(stream.nodeId())) {
+    if (stream != null && isProbe(stream.nodeId())) {
       return; // the liveness probe's answers are not proxies' pushes
     }
     metrics.pushed();

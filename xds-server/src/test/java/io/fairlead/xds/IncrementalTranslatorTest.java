@@ -62,12 +62,7 @@ class IncrementalTranslatorTest {
 
   @Test
   void equalsFullTranslationAfterEveryChange() throws Exception {
-    List<KubeState> states = new ArrayList<>();
-    try (Stream<Path> cases = Files.list(GOLDEN)) {
-      for (Path c : cases.sorted().toList()) {
-        states.add(DirectorySource.load(c.resolve("input.yaml")).state());
-      }
-    }
+    List<KubeState> states = goldenStates();
     // Unions of neighbouring cases make states where only some Services change.
     for (int i = 0; i + 1 < states.size(); i += 2) {
       states.add(union(states.get(i), states.get(i + 1)));
@@ -78,11 +73,7 @@ class IncrementalTranslatorTest {
     for (int step = 0; step < 120; step++) {
       KubeState next = states.get(random.nextInt(states.size()));
       incremental.update(next, Change.between(previous, next));
-      for (ProxyContext ctx : CONTEXTS) {
-        assertThat(incremental.translate(ctx))
-            .as("step " + step + " " + ctx)
-            .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
-      }
+      assertEqualsFullTranslation(incremental, next, "step " + step);
       previous = next;
     }
   }
@@ -90,12 +81,7 @@ class IncrementalTranslatorTest {
   /** A source that forgets to name a Service it removed gets a full rebuild, not a stale model. */
   @Test
   void aChangeThatHidesARemovedServiceIsCaughtByTheSizeGuard() throws Exception {
-    List<KubeState> states = new ArrayList<>();
-    try (Stream<Path> cases = Files.list(GOLDEN)) {
-      for (Path c : cases.sorted().toList()) {
-        states.add(DirectorySource.load(c.resolve("input.yaml")).state());
-      }
-    }
+    List<KubeState> states = goldenStates();
     KubeState full =
         states.stream()
             .max(java.util.Comparator.comparingInt(s -> s.services().size()))
@@ -104,11 +90,7 @@ class IncrementalTranslatorTest {
     IncrementalTranslator incremental = new IncrementalTranslator();
     incremental.update(full, Change.FULL);
     incremental.update(fewer, Change.NONE);
-    for (ProxyContext ctx : CONTEXTS) {
-      assertThat(incremental.translate(ctx))
-          .as(ctx.toString())
-          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(fewer), ctx));
-    }
+    assertEqualsFullTranslation(incremental, fewer, "after the hidden removal");
   }
 
   /**
@@ -129,11 +111,7 @@ class IncrementalTranslatorTest {
     KubeState previous = KubeState.EMPTY;
     for (KubeState next : List.of(all, withoutV2, all, withoutV2)) {
       incremental.update(next, Change.between(previous, next));
-      for (ProxyContext ctx : CONTEXTS) {
-        assertThat(incremental.translate(ctx))
-            .as(ctx.toString())
-            .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(next), ctx));
-      }
+      assertEqualsFullTranslation(incremental, next, "");
       previous = next;
     }
     assertThat(incremental.diagnostics())
@@ -267,6 +245,27 @@ class IncrementalTranslatorTest {
       assertThat(incremental.translate(ctx))
           .as(ctx.toString())
           .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, observed));
+    }
+  }
+
+  /** Every golden case's Kubernetes input, in case order. */
+  private static List<KubeState> goldenStates() throws Exception {
+    List<KubeState> states = new ArrayList<>();
+    try (Stream<Path> cases = Files.list(GOLDEN)) {
+      for (Path c : cases.sorted().toList()) {
+        states.add(DirectorySource.load(c.resolve("input.yaml")).state());
+      }
+    }
+    return states;
+  }
+
+  /** For every context: the incremental translation equals translating {@code state} in full. */
+  private static void assertEqualsFullTranslation(
+      IncrementalTranslator incremental, KubeState state, String when) {
+    for (ProxyContext ctx : CONTEXTS) {
+      assertThat(incremental.translate(ctx))
+          .as(when + " " + ctx)
+          .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx));
     }
   }
 
