@@ -13,6 +13,7 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
 
   static final String NAMESPACE = "demo";
   static final String HASH_HEADER = "x-user";
+  static final String CANARY_HEADER = "x-canary";
 
   /** Every annotation at once (see AllAnnotations). */
   private static final String EVERYTHING = AllAnnotations.yaml(HASH_HEADER);
@@ -40,9 +41,16 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
             4,
             "fairlead.io/lb-policy: maglev\n    fairlead.io/hash-on: header:" + HASH_HEADER),
         service("everything", 5, EVERYTHING),
-        // The split: clients dial canary; its own pod (the third backend) must get nothing.
+        // The split: clients dial canary; its own pod (the third backend) must get nothing, and a
+        // request carrying x-canary: always goes to canary-v2 whatever the weights.
         service(
-            "canary", 6, "fairlead.io/split: canary-v1=90,canary-v2=10", backendIps.subList(2, 3)),
+            "canary",
+            6,
+            "fairlead.io/split: canary-v1=90,canary-v2=10\n"
+                + "    fairlead.io/split-match: header:"
+                + CANARY_HEADER
+                + "=always->canary-v2",
+            backendIps.subList(2, 3)),
         service("canary-v1", 7, "fairlead.io/lb-policy: round-robin", backendIps.subList(0, 1)),
         service("canary-v2", 8, "fairlead.io/lb-policy: round-robin", backendIps.subList(1, 2)));
   }

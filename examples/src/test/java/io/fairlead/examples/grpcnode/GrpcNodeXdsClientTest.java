@@ -45,6 +45,7 @@ class GrpcNodeXdsClientTest {
       List.of("ann", "bob", "cid", "dee", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lou");
   private static final int REQUESTS_PER_KEY = 5;
   private static final int SPLIT_REQUESTS = 2000;
+  private static final int MATCH_REQUESTS_PER_KEY = 50;
 
   private DemoServices services;
   private NodeClientRun run;
@@ -69,6 +70,19 @@ class GrpcNodeXdsClientTest {
             String.valueOf(SPREAD_WARMUP),
             "--requests",
             String.valueOf(SPLIT_REQUESTS)));
+    // The same root, with the split-match header: "always" matches, "sometimes" does not.
+    scenarios.addAll(
+        List.of(
+            "--target",
+            services.target("canary"),
+            "--name",
+            "canary-match",
+            "--header",
+            DemoServices.CANARY_HEADER,
+            "--keys",
+            "always,sometimes",
+            "--requests",
+            String.valueOf(MATCH_REQUESTS_PER_KEY)));
     run = NodeClientRun.against(services, tmp, scenarios);
   }
 
@@ -150,6 +164,29 @@ class GrpcNodeXdsClientTest {
         .as("canary-v2 in %s", perBackend)
         .isBetween(100, 300);
     assertThat(perBackend.getOrDefault(addresses.get(2), 0)).as("the root's own pod").isZero();
+  }
+
+  /**
+   * {@code fairlead.io/split-match: header:x-canary=always->canary-v2}: grpc-js matches the route
+   * on the header before the weighted one, so every request with {@code x-canary: always} reaches
+   * canary-v2 (the second backend). A request with another value falls through to the 90/10 split:
+   * of 50, at least one reaches canary-v1 (all 50 on canary-v2 has odds of 10^-50), and none
+   * reaches the root's own pod.
+   */
+  @Test
+  void aSplitMatchHeaderSendsEveryMatchingRequestToItsVersion() {
+    JsonNode scenario = run.scenario("canary-match");
+    assertThat(scenario.path("failed").asInt())
+        .as("failures: %s", scenario.path("errors"))
+        .isZero();
+    List<String> addresses = services.backendAddresses();
+    Map<String, Integer> always = counts(scenario.path("keys").path("always"));
+    Map<String, Integer> sometimes = counts(scenario.path("keys").path("sometimes"));
+    System.out.println("grpc-node split-match: always " + always + ", sometimes " + sometimes);
+    assertThat(always).isEqualTo(Map.of(addresses.get(1), MATCH_REQUESTS_PER_KEY));
+    assertThat(sometimes.values().stream().mapToInt(Integer::intValue).sum())
+        .isEqualTo(MATCH_REQUESTS_PER_KEY);
+    assertThat(sometimes).containsKey(addresses.get(0)).doesNotContainKey(addresses.get(2));
   }
 
   @Test
