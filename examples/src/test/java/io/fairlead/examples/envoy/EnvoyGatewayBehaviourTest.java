@@ -13,12 +13,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,7 +91,18 @@ class EnvoyGatewayBehaviourTest {
     RATE_LIMITED("ratelimit", "http", Map.of("fairlead.io/rate-limit", "5/m"), "round_robin"),
     PER_CLIENT(
         "perclient", "http", Map.of("fairlead.io/rate-limit-per-client", "3/m"), "round_robin"),
-    AUDITED("audited", "http", Map.of(), "round_robin");
+    AUDITED("audited", "http", Map.of(), "round_robin"),
+    SPLIT(
+        "split",
+        "http",
+        Map.of(
+            "fairlead.io/split",
+            "split-v1=90,split-v2=10",
+            "fairlead.io/split-match",
+            "header:x-canary=always->split-v2",
+            "fairlead.io/hash-on",
+            "header:x-user"),
+        "ring_hash");
 
     private final String service;
     private final String appProtocol;
@@ -123,6 +136,15 @@ class EnvoyGatewayBehaviourTest {
 
     String host() {
       return ScenarioManifests.host(service);
+    }
+
+    /** The Services a {@code fairlead.io/split} on this scenario's Service names, if any. */
+    List<String> splitBackends() {
+      String split = annotations.get("fairlead.io/split");
+      if (split == null) {
+        return List.of();
+      }
+      return Arrays.stream(split.split(",")).map(w -> w.substring(0, w.indexOf('='))).toList();
     }
 
     /** Pod addresses 127.0.K.11, .12, ... with K unique to the scenario. */
@@ -628,6 +650,58 @@ class EnvoyGatewayBehaviourTest {
       assertThat(json.at("/client").asText()).isEqualTo("127.6.0.1");
       assertThat(json.at("/status").asInt()).isEqualTo(200);
       assertThat(json.at("/upstream_host").asText()).startsWith(pods.get(0));
+    }
+  }
+
+  /**
+   * fairlead.io/split with split-match and hash-on: requests without a key follow the 90/10 weights
+   * (1,000 of them, each version within 5 points); each user key stays on one version (the weighted
+   * pick uses the route's hash policy); x-canary: always reaches split-v2 only; the root's own pod
+   * gets nothing.
+   */
+  @Test
+  void aSplitHoldsItsWeightsKeepsEachUserOnOneVersionAndHonoursTheMatch() throws Exception {
+    Scenario s = Scenario.SPLIT;
+    List<String> pods = s.pods(3);
+    String own = pods.get(0);
+    String v1 = pods.get(1);
+    String v2 = pods.get(2);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      String yaml =
+          String.join(
+              "---\n",
+              ScenarioManifests.yaml(
+                  s.service(),
+                  s.appProtocol(),
+                  backends.port(),
+                  s.annotations(),
+                  ready(List.of(own))),
+              ScenarioManifests.yaml(
+                  "split-v1", s.appProtocol(), backends.port(), Map.of(), ready(List.of(v1))),
+              ScenarioManifests.yaml(
+                  "split-v2", s.appProtocol(), backends.port(), Map.of(), ready(List.of(v2))));
+      gateway.apply(s.service(), yaml);
+      awaitAnswer(s);
+      Map<String, Integer> unkeyed = new TreeMap<>();
+      for (int i = 0; i < 1000; i++) {
+        unkeyed.merge(backend(s, "127.0.0.1", Map.of()), 1, Integer::sum);
+      }
+      assertThat(unkeyed.getOrDefault(v1, 0)).as("split-v1 in %s", unkeyed).isBetween(850, 950);
+      assertThat(unkeyed.getOrDefault(v2, 0)).as("split-v2 in %s", unkeyed).isBetween(50, 150);
+      assertThat(unkeyed).doesNotContainKey(own);
+      Set<String> versionsSeen = new TreeSet<>();
+      for (int user = 0; user < 40; user++) {
+        Set<String> seen = new TreeSet<>();
+        for (int i = 0; i < 5; i++) {
+          seen.add(backend(s, "127.0.0.1", Map.of("x-user", "user-" + user)));
+        }
+        assertThat(seen).as("user-%d", user).hasSize(1);
+        versionsSeen.addAll(seen);
+      }
+      assertThat(versionsSeen).as("40 users over both versions").containsExactly(v1, v2);
+      for (int i = 0; i < 50; i++) {
+        assertThat(backend(s, "127.0.0.1", Map.of("x-canary", "always"))).isEqualTo(v2);
+      }
     }
   }
 }

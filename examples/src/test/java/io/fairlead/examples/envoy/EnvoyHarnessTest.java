@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.fairlead.examples.envoy.EnvoyGatewayBehaviourTest.Scenario;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Severity;
@@ -142,6 +144,15 @@ class EnvoyHarnessTest {
               List.of(
                   ScenarioManifests.Pod.ready("127.0.0.11"),
                   ScenarioManifests.Pod.terminating("127.0.0.12"))));
+      for (String backend : s.splitBackends()) {
+        docs.add(
+            ScenarioManifests.yaml(
+                backend,
+                s.appProtocol(),
+                8080,
+                Map.of(),
+                List.of(ScenarioManifests.Pod.ready("127.0.0.13"))));
+      }
     }
     KubeYaml.Parsed parsed = KubeYaml.parse("scenarios", String.join("---\n", docs));
     ServiceModel model =
@@ -184,5 +195,18 @@ class EnvoyHarnessTest {
                   assertThat(vh.getDomainsList())
                       .containsExactly(ScenarioManifests.host(s.service())));
     }
+    // The split's gateway route: the match first, then the 90/10 weights (in hundredths).
+    VirtualHost split =
+        r.routes().get(0).getVirtualHostsList().stream()
+            .filter(vh -> vh.getDomainsList().contains(Scenario.SPLIT.host()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(split.getRoutes(0).getRoute().getCluster())
+        .isEqualTo(ScenarioManifests.NAMESPACE + "/split-v2:80");
+    assertThat(split.getRoutes(1).getRoute().getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+        .containsExactly(
+            ScenarioManifests.NAMESPACE + "/split-v1:80=9000",
+            ScenarioManifests.NAMESPACE + "/split-v2:80=1000");
   }
 }
