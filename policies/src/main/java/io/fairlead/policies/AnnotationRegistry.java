@@ -498,8 +498,8 @@ public final class AnnotationRegistry {
           "access-log",
           "`on` | `off`",
           "on: the control plane's format (`serve --access-log`, default json)",
-          "Whether proxies write an access log line for the port's requests (HTTP) or connections (TCP), in the format the control plane was started with. `off` on the Service with `on` on one port (`fairlead.io/access-log.PORTNAME`) logs that port only. Gateways log every exposed Service in one log: `off` applies to sidecars only there, and a warning says so.",
-          "Sidecar: no `access_log` on the port's connection manager or `tcp_proxy`. Gateway: not applied (one connection manager serves every exposed Service).",
+          "Whether proxies write an access log line for the port's requests (HTTP) or connections (TCP), in the format the control plane was started with. `off` on the Service with `on` on one port (`fairlead.io/access-log.PORTNAME`) logs that port only. Gateways log every exposed Service in one log, which skips the requests routed to an `off` port.",
+          "Sidecar: no `access_log` on the port's connection manager or `tcp_proxy`. Gateway: the port's routes carry the filter metadata `fairlead.access_log_off`, and the gateway's access log gets a CEL filter that drops their requests (see [access-log](envoy-semantics.md#access-log)).",
           "Not applicable: proxyless clients write no access log.",
           SettingParsers::accessLog);
 

@@ -155,7 +155,7 @@ final class PolicyText {
             "access-log",
             p.accessLog().orElse(AccessLog.ON) == AccessLog.ON
                 ? "on (in the control plane's format; serve --access-log)"
-                : "off on sidecars (gateways log every exposed Service)",
+                : "off (sidecars write none; the gateway's log skips this port's routes)",
             p.sourceOf(AnnotationRegistry.ACCESS_LOG)));
     out.add(
         new Line(

@@ -236,7 +236,8 @@ class CliTest {
     assertThat(r.status()).isZero();
     assertThat(r.out())
         .contains("2000/s burst 4000 on each proxy (429 above it)   [Service annotation]")
-        .contains("off on sidecars (gateways log every exposed Service)   [Service annotation]")
+        .contains(
+            "off (sidecars write none; the gateway's log skips this port's routes)   [Service annotation]")
         .contains("gRPC clients have no local rate limiter");
   }
 

@@ -92,6 +92,7 @@ class EnvoyGatewayBehaviourTest {
     PER_CLIENT(
         "perclient", "http", Map.of("fairlead.io/rate-limit-per-client", "3/m"), "round_robin"),
     AUDITED("audited", "http", Map.of(), "round_robin"),
+    UNAUDITED("unaudited", "http", Map.of("fairlead.io/access-log", "off"), "round_robin"),
     SPLIT(
         "split",
         "http",
@@ -650,6 +651,40 @@ class EnvoyGatewayBehaviourTest {
       assertThat(json.at("/client").asText()).isEqualTo("127.6.0.1");
       assertThat(json.at("/status").asInt()).isEqualTo(200);
       assertThat(json.at("/upstream_host").asText()).startsWith(pods.get(0));
+    }
+  }
+
+  /**
+   * fairlead.io/access-log: off on one exposed Service: the gateway's one access log skips its
+   * requests (the CEL filter on the marked routes) and still logs another Service's.
+   */
+  @Test
+  void aGatewayPortWithAccessLogOffIsNotLogged() throws Exception {
+    Scenario quiet = Scenario.UNAUDITED;
+    Scenario audited = Scenario.AUDITED;
+    List<String> quietPods = quiet.pods(1);
+    List<String> auditedPods = audited.pods(1);
+    try (HttpBackends quietBackends = HttpBackends.start(quietPods);
+        HttpBackends auditedBackends = HttpBackends.start(auditedPods)) {
+      apply(quiet, quietBackends.port(), ready(quietPods));
+      apply(audited, auditedBackends.port(), ready(auditedPods));
+      awaitAnswer(quiet);
+      awaitAnswer(audited);
+      String quietId = "quiet-" + System.nanoTime();
+      String loggedId = "logged-" + System.nanoTime();
+      assertThat(gateway.get("127.6.0.2", quiet.host(), Map.of("x-request-id", quietId)).status())
+          .isEqualTo(200);
+      assertThat(
+              gateway.get("127.6.0.2", audited.host(), Map.of("x-request-id", loggedId)).status())
+          .isEqualTo(200);
+      // The logged request's line comes after the quiet one's would have: once it is there, the
+      // quiet request has had its chance to be logged.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (gateway.stdout().lines().noneMatch(l -> l.contains(loggedId))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertThat(gateway.stdout()).contains(loggedId).doesNotContain(quietId);
     }
   }
 

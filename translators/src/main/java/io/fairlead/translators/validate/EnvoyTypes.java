@@ -82,6 +82,8 @@ public final class EnvoyTypes {
           DownstreamTlsContext.getDescriptor(),
           RawBuffer.getDescriptor(),
           StdoutAccessLog.getDescriptor(),
+          io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter
+              .getDescriptor(),
           FileAccessLog.getDescriptor(),
           TlsInspector.getDescriptor(),
           io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
+import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.PortPolicy;
@@ -96,9 +97,13 @@ public final class GatewayListenerBuilder {
                             Optional.empty(),
                             ConnectionManagers.Position.gateway(ctx.gateway().xffTrustedHops()),
                             // One manager serves every exposed Service: a port's access-log off
-                            // cannot apply here (XdsTranslator warns).
-                            Telemetry.http(
-                                settings, true, "fairlead-gateway-" + ctx.gatewayGroup()))));
+                            // marks its routes, and the log filters them out.
+                            Telemetry.gateway(
+                                settings,
+                                used.stream()
+                                    .anyMatch(
+                                        p -> p.accessLog().orElse(AccessLog.ON) == AccessLog.OFF),
+                                "fairlead-gateway-" + ctx.gatewayGroup()))));
     if (ctx.gateway().proxyProtocol()) {
       // Behind an L4 balancer: the PROXY header names the client, and becomes the peer address.
       listener.addListenerFilters(

@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLogFilter;
+import io.envoyproxy.envoy.config.accesslog.v3.ExtensionFilter;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.GrpcService;
@@ -13,7 +15,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter;
 import io.envoyproxy.envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
@@ -33,6 +37,26 @@ import java.util.Optional;
 final class Telemetry {
 
   static final String STDOUT_LOGGER = "envoy.access_loggers.stdout";
+
+  /** The CEL access-log filter: logs a request only when its expression is true. */
+  static final String CEL_FILTER = "envoy.access_loggers.extension_filters.cel";
+
+  /**
+   * The filter-metadata key that marks a gateway route of a port with {@code access-log: off}. The
+   * value is an empty struct: only the key's presence counts.
+   */
+  static final String UNLOGGED_ROUTE = "fairlead.access_log_off";
+
+  /**
+   * True unless the request's route carries {@link #UNLOGGED_ROUTE}. It cannot fail: a request that
+   * matched no route (a 404) has no {@code xds.route_metadata}, which {@code has} answers false
+   * instead of an error, and Envoy's CEL filter drops the line of an expression that errs.
+   */
+  static final String LOGGED_ROUTES_ONLY =
+      "!has(xds.route_metadata) || !(\""
+          + UNLOGGED_ROUTE
+          + "\" in xds.route_metadata.filter_metadata)";
+
   static final String OTEL_TRACER = "envoy.tracers.opentelemetry";
 
   /** The collector's cluster; one per proxy, like {@code passthrough}. */
@@ -60,6 +84,41 @@ final class Telemetry {
             ? List.of(stdout(settings.accessLog(), HTTP_FIELDS))
             : List.of();
     return new Http(logs, settings.tracing().map(t -> tracing(t, serviceName)));
+  }
+
+  /**
+   * The gateway's connection manager, which serves every exposed Service: when some routes belong
+   * to ports with {@code access-log: off} ({@link #unlogged}), its log skips their requests.
+   */
+  static Http gateway(
+      TranslationSettings settings, boolean someRoutesUnlogged, String serviceName) {
+    Http h = http(settings, true, serviceName);
+    if (!someRoutesUnlogged) {
+      return h;
+    }
+    ExtensionFilter cel =
+        ExtensionFilter.newBuilder()
+            .setName(CEL_FILTER)
+            .setTypedConfig(
+                Any.pack(ExpressionFilter.newBuilder().setExpression(LOGGED_ROUTES_ONLY).build()))
+            .build();
+    return new Http(
+        h.accessLogs().stream()
+            .map(l -> l.toBuilder().setFilter(AccessLogFilter.newBuilder().setExtensionFilter(cel)))
+            .map(AccessLog.Builder::build)
+            .toList(),
+        h.tracing());
+  }
+
+  /**
+   * A gateway route of a port with {@code access-log: off}: marked for the gateway's log filter.
+   */
+  static Route unlogged(Route route) {
+    return route.toBuilder()
+        .setMetadata(
+            route.getMetadata().toBuilder()
+                .putFilterMetadata(UNLOGGED_ROUTE, Struct.getDefaultInstance()))
+        .build();
   }
 
   /** A {@code tcp_proxy}'s access log: one line per connection. */

@@ -111,15 +111,17 @@ public final class XdsTranslator {
         // the gateway's routes for this port; GatewayListenerBuilder places them in its virtual
         // hosts. A split's backends need not be exposed themselves: their clusters come along.
         case GATEWAY -> {
-          built.addAll(
-              RouteBuilder.routes(
+          // access-log off: the gateway's one log skips the routes marked here.
+          boolean unlogged = p.accessLog().orElse(AccessLog.ON) == AccessLog.OFF;
+          RouteBuilder.routes(
                   cluster,
                   cluster,
                   p.gateway().orElseThrow().pathPrefix(),
                   p,
                   port.split(),
                   dialect,
-                  ClientAddress.DERIVED));
+                  ClientAddress.DERIVED)
+              .forEach(r -> built.add(unlogged ? Telemetry.unlogged(r) : r));
           built.addAll(splitBackendClusters(port, cluster, ctx, settings, dialect));
         }
         case PROXYLESS ->
@@ -172,7 +174,6 @@ public final class XdsTranslator {
                 p.gateway().orElseThrow(),
                 built.stream().filter(Route.class::isInstance).map(Route.class::cast).toList()));
         sessionExpiryAcrossReplicas(p, ctx, object).ifPresent(diagnostics::add);
-        accessLogOffOnAGateway(p, ctx, settings, object).ifPresent(diagnostics::add);
       }
     }
     if (ctx.role() == ProxyRole.SIDECAR && svc.clusterIps().isEmpty()) {
@@ -209,25 +210,6 @@ public final class XdsTranslator {
                 + ": this Envoy build writes the session cookie's expiry in its own monotonic clock, so another gateway"
                 + " replica may end a fresh session early or keep an expired one (envoyproxy/envoy#44111); run an Envoy build"
                 + " with PR #44981 and declare it (fairlead bootstrap --session-cookie-wall-clock), or use persistence-timeout 0s"));
-  }
-
-  /** A gateway logs every exposed Service through one connection manager. */
-  private static Optional<Diagnostic> accessLogOffOnAGateway(
-      PortPolicy p, ProxyContext ctx, TranslationSettings settings, ObjectRef object) {
-    if (p.accessLog().orElse(AccessLog.ON) == AccessLog.ON
-        || settings.accessLog() == TranslationSettings.AccessLogFormat.OFF) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        Diagnostic.warning(
-            Reason.NO_EFFECT,
-            Subject.of(object, p.port().label(), AnnotationRegistry.ACCESS_LOG.fullName()),
-            "port "
-                + p.port().label()
-                + ", gateway group "
-                + ctx.gatewayGroup()
-                + ": the gateway logs every exposed Service in one access log, so access-log off"
-                + " applies to sidecars only"));
   }
 
   /**

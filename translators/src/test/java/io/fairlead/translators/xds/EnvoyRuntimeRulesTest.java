@@ -992,16 +992,38 @@ class EnvoyRuntimeRulesTest {
             .getInlineString();
     assertThat(line).contains("status=\"%RESPONSE_CODE%\"").endsWith("\n");
 
-    // access-log off: nothing on the sidecar, a warning on the gateway (one log for every Service)
+    // access-log off: nothing on the sidecar; on the gateway (one log for every Service) the
+    // port's routes are marked and the log filters marked routes out
     XdsResources off =
         translate("fairlead.io/access-log: \"off\"", "", HTTP_PORT, READY_3, SIDECAR, JSON_LOGS);
     assertThat(hcm(serviceListener(off)).getAccessLogList()).isEmpty();
     XdsResources gatewayOff =
         translate("fairlead.io/access-log: \"off\"", "", HTTP_PORT, READY_3, GATEWAY, JSON_LOGS);
-    assertThat(hcm(serviceListener(gatewayOff)).getAccessLogList()).hasSize(1);
+    io.envoyproxy.envoy.config.accesslog.v3.AccessLog gatewayLog =
+        hcm(serviceListener(gatewayOff)).getAccessLog(0);
+    assertThat(gatewayLog.getFilter().getExtensionFilter().getName())
+        .isEqualTo(Telemetry.CEL_FILTER);
+    assertThat(
+            unpack(
+                    gatewayLog.getFilter().getExtensionFilter().getTypedConfig(),
+                    io.envoyproxy.envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter
+                        .class)
+                .getExpression())
+        .isEqualTo(
+            "!has(xds.route_metadata) || !(\"fairlead.access_log_off\" in"
+                + " xds.route_metadata.filter_metadata)");
+    assertThat(gatewayOff.routes().get(0).getVirtualHosts(0).getRoutesList())
+        .allSatisfy(
+            route ->
+                assertThat(route.getMetadata().getFilterMetadataMap())
+                    .containsKey(Telemetry.UNLOGGED_ROUTE));
     assertThat(gatewayOff.diagnostics())
-        .anySatisfy(
+        .noneSatisfy(
             d -> assertThat(d.subject().key()).isEqualTo(AnnotationRegistry.ACCESS_LOG.fullName()));
+    // a gateway whose ports all log: no filter, no marks
+    XdsResources gatewayOn = translate("", "", HTTP_PORT, READY_3, GATEWAY, JSON_LOGS);
+    assertThat(hcm(serviceListener(gatewayOn)).getAccessLog(0).hasFilter()).isFalse();
+    assertThat(gatewayOn.routes().get(0).getVirtualHosts(0).getRoutes(0).hasMetadata()).isFalse();
 
     // the library default, and --access-log off: no access log anywhere
     assertThat(hcm(serviceListener(translate("", HTTP_PORT, READY_3, SIDECAR))).getAccessLogList())
