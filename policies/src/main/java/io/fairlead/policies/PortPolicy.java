@@ -11,9 +11,7 @@ import java.util.Optional;
  * has copy methods ({@code withX}), so that a client's downgrade ({@code ClientCapabilities})
  * rewrites only what it changes, and no two settings of the same type can be swapped by position.
  *
- * @param rateLimits local rate limits, when the port has any
- * @param accessLog the port's access log as annotated; empty follows the control plane
- * @param split the canary or weighted split of the port's requests over other Services
+ * @param traffic what is done to the port's requests on their way: rate limits, access log, split
  * @param provenance where each annotation-backed setting came from; a key that is absent came from
  *     its default
  */
@@ -26,9 +24,7 @@ public record PortPolicy(
     Timeouts timeouts,
     Topology topology,
     Optional<GatewayExposure> gateway,
-    Optional<RateLimits> rateLimits,
-    Optional<AccessLog> accessLog,
-    Optional<TrafficSplit> split,
+    Traffic traffic,
     Map<AnnotationKey<?>, Provenance> provenance) {
 
   /** Envoy's tcp_proxy default, and long enough that ordinary quiet streams are not cut. */
@@ -248,84 +244,62 @@ public record PortPolicy(
     }
   }
 
+  /**
+   * What is done to the port's requests on their way, beyond picking an endpoint.
+   *
+   * @param rateLimits local rate limits, when the port has any
+   * @param accessLog the port's access log as annotated; empty follows the control plane
+   * @param split the canary or weighted split of the port's requests over other Services
+   */
+  public record Traffic(
+      Optional<RateLimits> rateLimits,
+      Optional<AccessLog> accessLog,
+      Optional<TrafficSplit> split) {
+
+    public static final Traffic NONE =
+        new Traffic(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public Traffic withRateLimits(Optional<RateLimits> v) {
+      return new Traffic(v, accessLog, split);
+    }
+
+    public Traffic withAccessLog(Optional<AccessLog> v) {
+      return new Traffic(rateLimits, v, split);
+    }
+
+    public Traffic withSplit(Optional<TrafficSplit> v) {
+      return new Traffic(rateLimits, accessLog, v);
+    }
+
+    /** Whether the port's requests are logged: {@code access-log} unset or {@code on}. */
+    public boolean logged() {
+      return accessLog.orElse(AccessLog.ON) == AccessLog.ON;
+    }
+  }
+
   public PortPolicy withBalancing(Balancing v) {
     return new PortPolicy(
-        port,
-        protocol,
-        v,
-        affinity,
-        resilience,
-        timeouts,
-        topology,
-        gateway,
-        rateLimits,
-        accessLog,
-        split,
-        provenance);
+        port, protocol, v, affinity, resilience, timeouts, topology, gateway, traffic, provenance);
   }
 
   public PortPolicy withAffinity(Affinity v) {
     return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        v,
-        resilience,
-        timeouts,
-        topology,
-        gateway,
-        rateLimits,
-        accessLog,
-        split,
-        provenance);
+        port, protocol, balancing, v, resilience, timeouts, topology, gateway, traffic, provenance);
   }
 
   public PortPolicy withResilience(Resilience v) {
     return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        affinity,
-        v,
-        timeouts,
-        topology,
-        gateway,
-        rateLimits,
-        accessLog,
-        split,
-        provenance);
+        port, protocol, balancing, affinity, v, timeouts, topology, gateway, traffic, provenance);
   }
 
   public PortPolicy withTimeouts(Timeouts v) {
     return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        affinity,
-        resilience,
-        v,
-        topology,
-        gateway,
-        rateLimits,
-        accessLog,
-        split,
-        provenance);
+        port, protocol, balancing, affinity, resilience, v, topology, gateway, traffic, provenance);
   }
 
   public PortPolicy withTopology(Topology v) {
     return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        affinity,
-        resilience,
-        timeouts,
-        v,
-        gateway,
-        rateLimits,
-        accessLog,
-        split,
-        provenance);
+        port, protocol, balancing, affinity, resilience, timeouts, v, gateway, traffic, provenance);
   }
 
   public PortPolicy withGateway(Optional<GatewayExposure> v) {
@@ -338,13 +312,11 @@ public record PortPolicy(
         timeouts,
         topology,
         v,
-        rateLimits,
-        accessLog,
-        split,
+        traffic,
         provenance);
   }
 
-  public PortPolicy withRateLimits(Optional<RateLimits> v) {
+  public PortPolicy withTraffic(Traffic v) {
     return new PortPolicy(
         port,
         protocol,
@@ -354,40 +326,6 @@ public record PortPolicy(
         timeouts,
         topology,
         gateway,
-        v,
-        accessLog,
-        split,
-        provenance);
-  }
-
-  public PortPolicy withAccessLog(Optional<AccessLog> v) {
-    return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        affinity,
-        resilience,
-        timeouts,
-        topology,
-        gateway,
-        rateLimits,
-        v,
-        split,
-        provenance);
-  }
-
-  public PortPolicy withSplit(Optional<TrafficSplit> v) {
-    return new PortPolicy(
-        port,
-        protocol,
-        balancing,
-        affinity,
-        resilience,
-        timeouts,
-        topology,
-        gateway,
-        rateLimits,
-        accessLog,
         v,
         provenance);
   }

@@ -330,9 +330,10 @@ public final class ServicePolicyParser {
               .withNodeLocal(nativeFields.internalLocal())
               .withFailover(value(AnnotationRegistry.FAILOVER)),
           gateway,
-          limits.isEmpty() ? Optional.empty() : Optional.of(limits),
-          accessLog,
-          split,
+          PortPolicy.Traffic.NONE
+              .withRateLimits(limits.isEmpty() ? Optional.empty() : Optional.of(limits))
+              .withAccessLog(accessLog)
+              .withSplit(split),
           provenance);
     }
 

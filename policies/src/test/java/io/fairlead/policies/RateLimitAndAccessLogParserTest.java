@@ -24,8 +24,8 @@ class RateLimitAndAccessLogParserTest {
   @Test
   void noAnnotationMeansNoLimitsAndTheControlPlanesAccessLog() {
     PortPolicy p = parse(Map.of(), HTTP).ports().get(0);
-    assertThat(p.rateLimits()).isEmpty();
-    assertThat(p.accessLog()).isEmpty();
+    assertThat(p.traffic().rateLimits()).isEmpty();
+    assertThat(p.traffic().accessLog()).isEmpty();
   }
 
   @ParameterizedTest
@@ -40,9 +40,9 @@ class RateLimitAndAccessLogParserTest {
     ParsedService parsed = parse(Map.of("fairlead.io/rate-limit", value), HTTP);
     assertThat(parsed.diagnostics()).isEmpty();
     PortPolicy p = parsed.ports().get(0);
-    assertThat(p.rateLimits().orElseThrow().perProxy())
+    assertThat(p.traffic().rateLimits().orElseThrow().perProxy())
         .contains(new RateLimit(requests, unit, burst));
-    assertThat(p.rateLimits().orElseThrow().perClient()).isEmpty();
+    assertThat(p.traffic().rateLimits().orElseThrow().perClient()).isEmpty();
     assertThat(p.sourceOf(AnnotationRegistry.RATE_LIMIT)).isEqualTo(Provenance.ANNOTATION);
   }
 
@@ -71,8 +71,8 @@ class RateLimitAndAccessLogParserTest {
               assertThat(d.message()).contains(reason);
             });
     PortPolicy p = parsed.ports().get(0);
-    assertThat(p.rateLimits()).isEmpty();
-    assertThat(p.accessLog()).isEmpty();
+    assertThat(p.traffic().rateLimits()).isEmpty();
+    assertThat(p.traffic().accessLog()).isEmpty();
   }
 
   @Test
@@ -83,14 +83,14 @@ class RateLimitAndAccessLogParserTest {
             HTTP,
             ADMIN);
     assertThat(parsed.diagnostics()).extracting(Diagnostic::severity).containsOnly(Severity.ERROR);
-    assertThat(parsed.ports().get(1).rateLimits().orElseThrow().perProxy())
+    assertThat(parsed.ports().get(1).traffic().rateLimits().orElseThrow().perProxy())
         .contains(new RateLimit(100, RateLimit.Unit.SECOND, 100));
   }
 
   @Test
   void perClientLimitsNeedAGatewayExposure() {
     ParsedService sidecarOnly = parse(Map.of("fairlead.io/rate-limit-per-client", "20/s"), HTTP);
-    assertThat(sidecarOnly.ports().get(0).rateLimits()).isEmpty();
+    assertThat(sidecarOnly.ports().get(0).traffic().rateLimits()).isEmpty();
     assertThat(sidecarOnly.diagnostics())
         .singleElement()
         .satisfies(
@@ -111,7 +111,7 @@ class RateLimitAndAccessLogParserTest {
                 "shop.example.com"),
             HTTP);
     assertThat(exposed.diagnostics()).isEmpty();
-    assertThat(exposed.ports().get(0).rateLimits())
+    assertThat(exposed.ports().get(0).traffic().rateLimits())
         .contains(
             new RateLimits(
                 Optional.of(new RateLimit(2000, RateLimit.Unit.SECOND, 2000)),
@@ -124,7 +124,7 @@ class RateLimitAndAccessLogParserTest {
         parse(
             Map.of("fairlead.io/rate-limit", "100/s", "fairlead.io/rate-limit-per-client", "10/s"),
             DB);
-    assertThat(parsed.ports().get(0).rateLimits()).isEmpty();
+    assertThat(parsed.ports().get(0).traffic().rateLimits()).isEmpty();
     assertThat(parsed.diagnostics())
         .hasSize(2)
         .allSatisfy(
@@ -144,7 +144,7 @@ class RateLimitAndAccessLogParserTest {
             DB);
     assertThat(parsed.diagnostics()).isEmpty();
     assertThat(parsed.ports())
-        .extracting(PortPolicy::accessLog)
+        .extracting(p -> p.traffic().accessLog())
         .containsExactly(
             Optional.of(AccessLog.OFF), Optional.of(AccessLog.ON), Optional.of(AccessLog.OFF));
   }

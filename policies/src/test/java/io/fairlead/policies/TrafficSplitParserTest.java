@@ -31,7 +31,7 @@ class TrafficSplitParserTest {
             HTTP);
     PortPolicy port = p.ports().get(0);
     assertThat(p.diagnostics()).isEmpty();
-    assertThat(port.split())
+    assertThat(port.traffic().split())
         .contains(
             new TrafficSplit(
                 List.of(
@@ -61,7 +61,7 @@ class TrafficSplitParserTest {
       })
   void anInvalidSplitIsAnErrorAndThePortKeepsItsOwnEndpoints(String value) {
     ParsedService p = parse(Map.of("fairlead.io/split", value), HTTP);
-    assertThat(p.ports().get(0).split()).isEmpty();
+    assertThat(p.ports().get(0).traffic().split()).isEmpty();
     assertThat(p.diagnostics())
         .singleElement()
         .satisfies(
@@ -88,7 +88,7 @@ class TrafficSplitParserTest {
   void anInvalidMatchIsAnErrorAndTheSplitStillApplies(String value) {
     ParsedService p =
         parse(Map.of("fairlead.io/split", "cart-v2=1", "fairlead.io/split-match", value), HTTP);
-    assertThat(p.ports().get(0).split())
+    assertThat(p.ports().get(0).traffic().split())
         .contains(new TrafficSplit(List.of(new TrafficSplit.Backend("cart-v2", 1)), List.of()));
     assertThat(p.diagnostics())
         .singleElement()
@@ -107,7 +107,7 @@ class TrafficSplitParserTest {
                 "fairlead.io/split", "cart-v1=1",
                 "fairlead.io/split.http", "cart-v1=1,cart-v1=2"),
             HTTP);
-    assertThat(p.ports().get(0).split().orElseThrow().backends())
+    assertThat(p.ports().get(0).traffic().split().orElseThrow().backends())
         .containsExactly(new TrafficSplit.Backend("cart-v1", 1));
     assertThat(p.diagnostics())
         .singleElement()
@@ -123,8 +123,8 @@ class TrafficSplitParserTest {
                 "fairlead.io/split-match", "header:x-canary->cart-v1",
                 "fairlead.io/hash-on", "source-ip"),
             DB);
-    assertThat(p.ports().get(0).split().orElseThrow().matches()).isEmpty();
-    assertThat(p.ports().get(0).split().orElseThrow().backends()).hasSize(2);
+    assertThat(p.ports().get(0).traffic().split().orElseThrow().matches()).isEmpty();
+    assertThat(p.ports().get(0).traffic().split().orElseThrow().backends()).hasSize(2);
     assertThat(p.diagnostics())
         .extracting(Diagnostic::message)
         .anySatisfy(m -> assertThat(m).contains("a tcp connection has no headers"))
@@ -136,7 +136,7 @@ class TrafficSplitParserTest {
   @Test
   void splitMatchWithoutASplitHasNoEffect() {
     ParsedService p = parse(Map.of("fairlead.io/split-match", "header:x-canary->cart-v1"), HTTP);
-    assertThat(p.ports().get(0).split()).isEmpty();
+    assertThat(p.ports().get(0).traffic().split()).isEmpty();
     assertThat(p.diagnostics())
         .singleElement()
         .satisfies(

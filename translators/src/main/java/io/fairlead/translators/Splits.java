@@ -61,7 +61,7 @@ public final class Splits {
 
   /** Whether a port of {@code svc} has a split to resolve. */
   public static boolean hasSplit(ServiceEntry svc) {
-    return svc.ports().stream().anyMatch(p -> p.policy().split().isPresent());
+    return svc.ports().stream().anyMatch(p -> p.policy().traffic().split().isPresent());
   }
 
   /** The Services that {@code svc}'s splits and split-match rules name, in its namespace. */
@@ -69,6 +69,7 @@ public final class Splits {
     Set<ObjectRef> out = new TreeSet<>();
     for (PortEntry port : svc.ports()) {
       port.policy()
+          .traffic()
           .split()
           .ifPresent(
               split -> {
@@ -93,7 +94,7 @@ public final class Splits {
     List<PortEntry> ports = new ArrayList<>();
     for (PortEntry port : svc.ports()) {
       ports.add(
-          port.policy().split().isEmpty()
+          port.policy().traffic().split().isEmpty()
               ? port
               : port.withSplit(resolve(svc, port, lookup, diagnostics)));
     }
@@ -105,7 +106,7 @@ public final class Splits {
       PortEntry port,
       Function<ObjectRef, Optional<ServiceEntry>> byRef,
       List<Diagnostic> out) {
-    TrafficSplit split = port.policy().split().orElseThrow();
+    TrafficSplit split = port.policy().traffic().split().orElseThrow();
     PortPolicy p = port.policy();
     List<SplitTargets.Backend> backends = new ArrayList<>();
     for (TrafficSplit.Backend b : split.backends()) {
@@ -202,7 +203,7 @@ public final class Splits {
                   + " is exported to other namespaces than the root Service (export-to); left out"));
       return Optional.empty();
     }
-    if (b.policy().split().isPresent() && backend != root) {
+    if (b.policy().traffic().split().isPresent() && backend != root) {
       out.add(
           Diagnostic.warning(
               Reason.NO_EFFECT,

@@ -1,6 +1,5 @@
 package io.fairlead.cli;
 
-import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.CircuitBreakers;
 import io.fairlead.policies.ConnectionPool;
@@ -136,7 +135,8 @@ final class PolicyText {
       out.add(
           new Line(
               "rate-limit",
-              p.rateLimits()
+              p.traffic()
+                  .rateLimits()
                   .flatMap(RateLimits::perProxy)
                   .map(r -> r + " on each proxy (429 above it)")
                   .orElse("none"),
@@ -144,7 +144,8 @@ final class PolicyText {
       out.add(
           new Line(
               "rate-limit-per-client",
-              p.rateLimits()
+              p.traffic()
+                  .rateLimits()
                   .flatMap(RateLimits::perClient)
                   .map(r -> r + " per client address on each gateway replica")
                   .orElse("none"),
@@ -153,7 +154,7 @@ final class PolicyText {
     out.add(
         new Line(
             "access-log",
-            p.accessLog().orElse(AccessLog.ON) == AccessLog.ON
+            p.traffic().logged()
                 ? "on (in the control plane's format; serve --access-log)"
                 : "off (sidecars write none; the gateway's log skips this port's routes)",
             p.sourceOf(AnnotationRegistry.ACCESS_LOG)));
@@ -201,7 +202,7 @@ final class PolicyText {
       out.add(
           new Line(
               "split",
-              p.split().isEmpty() ? "none" : split(p, resolved),
+              p.traffic().split().isEmpty() ? "none" : split(p, resolved),
               p.sourceOf(AnnotationRegistry.SPLIT)));
       resolved
           .filter(r -> !r.matches().isEmpty())

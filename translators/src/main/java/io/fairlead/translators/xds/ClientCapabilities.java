@@ -173,14 +173,16 @@ public final class ClientCapabilities {
                             p.timeouts().idle(),
                             AnnotationRegistry.IDLE_TIMEOUT,
                             "gRPC clients have no per-stream idle timer")))
-            .withRateLimits(
-                d.drop(
-                        p.rateLimits().flatMap(RateLimits::perProxy),
-                        AnnotationRegistry.RATE_LIMIT,
-                        "gRPC clients have no local rate limiter, so the port's calls are not limited")
-                    .map(x -> RateLimits.NONE))
-            // Nothing to warn about: a proxyless client writes no access log, whatever it says.
-            .withAccessLog(Optional.empty());
+            .withTraffic(
+                p.traffic()
+                    .withRateLimits(
+                        d.drop(
+                                p.traffic().rateLimits().flatMap(RateLimits::perProxy),
+                                AnnotationRegistry.RATE_LIMIT,
+                                "gRPC clients have no local rate limiter, so the port's calls are not limited")
+                            .map(x -> RateLimits.NONE))
+                    // Nothing to warn about: a proxyless client writes no access log.
+                    .withAccessLog(Optional.empty()));
     splitStickiness(adapted, d);
     return new Adapted(adapted, d.diagnostics());
   }
@@ -190,8 +192,8 @@ public final class ClientCapabilities {
    * a version, but not on one version.
    */
   private static void splitStickiness(PortPolicy p, Downgrades d) {
-    if (p.split().isPresent()
-        && p.split().get().backends().size() > 1
+    if (p.traffic().split().isPresent()
+        && p.traffic().split().get().backends().size() > 1
         && !p.affinity().hashKeys().isEmpty()) {
       d.warn(
           AnnotationRegistry.SPLIT,

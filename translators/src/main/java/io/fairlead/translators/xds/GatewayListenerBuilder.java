@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol;
-import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.GatewayExposure;
 import io.fairlead.policies.PortPolicy;
@@ -100,9 +99,7 @@ public final class GatewayListenerBuilder {
                             // marks its routes, and the log filters them out.
                             Telemetry.gateway(
                                 settings,
-                                used.stream()
-                                    .anyMatch(
-                                        p -> p.accessLog().orElse(AccessLog.ON) == AccessLog.OFF),
+                                used.stream().anyMatch(p -> !p.traffic().logged()),
                                 "fairlead-gateway-" + ctx.gatewayGroup()))));
     if (ctx.gateway().proxyProtocol()) {
       // Behind an L4 balancer: the PROXY header names the client, and becomes the peer address.

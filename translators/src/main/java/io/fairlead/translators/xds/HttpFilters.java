@@ -103,9 +103,12 @@ final class HttpFilters {
    * with {@code use_remote_address}; a sidecar's clients are all its own pod).
    */
   static Optional<LocalRateLimit> rateLimit(PortPolicy p, ClientAddress address) {
-    Optional<RateLimit> perProxy = p.rateLimits().flatMap(RateLimits::perProxy);
+    Optional<RateLimit> perProxy = p.traffic().rateLimits().flatMap(RateLimits::perProxy);
     Optional<RateLimit> perClient =
-        p.rateLimits().flatMap(RateLimits::perClient).filter(x -> address == ClientAddress.DERIVED);
+        p.traffic()
+            .rateLimits()
+            .flatMap(RateLimits::perClient)
+            .filter(x -> address == ClientAddress.DERIVED);
     if (perProxy.isEmpty() && perClient.isEmpty()) {
       return Optional.empty();
     }

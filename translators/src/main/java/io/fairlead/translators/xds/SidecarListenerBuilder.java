@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.TranslationSettings;
@@ -78,7 +77,7 @@ final class SidecarListenerBuilder {
 
   /** A port logs unless its annotation says {@code off}. */
   private static boolean logged(PortPolicy p) {
-    return p.accessLog().orElse(AccessLog.ON) == AccessLog.ON;
+    return p.traffic().logged();
   }
 
   static RouteConfiguration route(

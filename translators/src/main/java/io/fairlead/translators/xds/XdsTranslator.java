@@ -6,7 +6,6 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.fairlead.policies.AccessLog;
 import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
@@ -112,7 +111,7 @@ public final class XdsTranslator {
         // hosts. A split's backends need not be exposed themselves: their clusters come along.
         case GATEWAY -> {
           // access-log off: the gateway's one log skips the routes marked here.
-          boolean unlogged = p.accessLog().orElse(AccessLog.ON) == AccessLog.OFF;
+          boolean unlogged = !p.traffic().logged();
           RouteBuilder.routes(
                   cluster,
                   cluster,

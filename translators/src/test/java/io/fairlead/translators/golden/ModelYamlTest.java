@@ -74,6 +74,7 @@ class ModelYamlTest {
             topology:
               nodeLocal: false
               preferClose: true
+            traffic: {}
         ref: demo/web
       """;
 
