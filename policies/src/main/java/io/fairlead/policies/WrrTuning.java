@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The {@code weighted-round-robin} annotation: how client-side weighted round-robin turns the
- * endpoints' ORCA load reports into weights. An empty field keeps the client's default (Envoy's and
- * gRPC's are the same: 10s, 3m, 1s, 1.0, none).
+ * endpoints' ORCA load reports into weights. An empty period keeps the client's default (Envoy's
+ * and gRPC's are the same: 10s, 3m, 1s); an empty penalty is sent as 1.0.
  *
  * @param blackoutPeriod how long an endpoint must report before its weight is used
  * @param weightExpirationPeriod how long a weight stays in use after the endpoint's last report
@@ -28,6 +28,11 @@ public record WrrTuning(
   public static final WrrTuning DEFAULTS =
       new WrrTuning(
           Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+
+  /**
+   * The documented default penalty, which Fairlead always sends: Envoy reads an unset penalty as 0.
+   */
+  public static final double DEFAULT_ERROR_PENALTY = 1.0;
 
   /** gRPC and Envoy raise a shorter weight update period to this. */
   public static final Duration MIN_UPDATE_PERIOD = Duration.ofMillis(100);

@@ -194,10 +194,11 @@ class ClientDowngradesTest {
     ClientCapabilities.Dialect grpc = ClientCapabilities.dialect(ClientKind.GRPC_JAVA);
     assertThat(envoy)
         .isEqualTo(
-            new ClientCapabilities.Dialect(true, true, false, true, true, false, true, true, true));
+            new ClientCapabilities.Dialect(
+                true, true, false, true, true, false, true, true, true, false));
     assertThat(grpc)
         .isEqualTo(
             new ClientCapabilities.Dialect(
-                false, false, true, false, false, true, false, false, false));
+                false, false, true, false, false, true, false, false, false, true));
   }
 }
