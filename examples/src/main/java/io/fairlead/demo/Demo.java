@@ -7,8 +7,8 @@ import java.time.Duration;
 /**
  * The demo ({@code scripts/demo.sh}, {@link DemoCommand}): a control plane, four "pods" and
  * grpc-java's own xDS client, all in this process, showing per-request balancing, header affinity,
- * least-request and a live scale-up; then, where an Envoy binary is found, the same balancing done
- * by an Envoy that Fairlead configures.
+ * least-request, a live scale-up and load-aware weights from ORCA reports; then, where an Envoy
+ * binary is found, the same balancing done by an Envoy that Fairlead configures.
  */
 public final class Demo {
 
@@ -30,6 +30,7 @@ public final class Demo {
       HeaderAffinity.Result affinity = HeaderAffinity.run(env, out);
       SlowPod.Result slow = SlowPod.run(env, out);
       ScaleUp.Result scale = ScaleUp.run(env, out, spread.fairlead());
+      LoadAware.Result load = LoadAware.run(env, out);
       ThroughEnvoy.Result envoy = ThroughEnvoy.run(env, out, EnvoyBinary.find(System.getenv()));
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       return "OK in "
@@ -42,6 +43,8 @@ public final class Demo {
           + slow.summary()
           + "; "
           + scale.summary()
+          + "; "
+          + load.summary()
           + envoy.summary().map(s -> "; " + s).orElse("")
           + ".";
     }

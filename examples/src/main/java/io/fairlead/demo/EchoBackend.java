@@ -35,6 +35,16 @@ public final class EchoBackend implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong failures = new AtomicLong();
 
+  /** The utilisation reported with each answer (ORCA), as raw double bits; NaN reports nothing. */
+  private final AtomicLong utilization = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
+
+  /**
+   * The request rate every backend reports with its utilisation. gRPC's and Envoy's weight is
+   * {@code qps / utilization}, so with equal rates the weights are inversely proportional to the
+   * utilisations; a report without qps is ignored by both.
+   */
+  public static final double REPORTED_QPS = 100;
+
   private EchoBackend(String host, int port) {
     this.name = host;
     this.timer =
@@ -47,7 +57,9 @@ public final class EchoBackend implements AutoCloseable {
             .build();
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-            .addService(echo)
+            .addService(
+                io.grpc.ServerInterceptors.intercept(
+                    echo, io.grpc.xds.orca.OrcaMetricReportingServerInterceptor.getInstance()))
             .addService(new HealthStatusManager().getHealthService())
             .addTransportFilter(
                 new ServerTransportFilter() {
@@ -93,6 +105,13 @@ public final class EchoBackend implements AutoCloseable {
   }
 
   private void reply(StreamObserver<String> response) {
+    double u = Double.longBitsToDouble(utilization.get());
+    if (!Double.isNaN(u)) {
+      // Per-request ORCA: the interceptor sends it in the endpoint-load-metrics-bin trailer.
+      io.grpc.services.CallMetricRecorder.getCurrent()
+          .recordApplicationUtilizationMetric(u)
+          .recordQpsMetric(REPORTED_QPS);
+    }
     response.onNext(name);
     response.onCompleted();
   }
@@ -112,6 +131,17 @@ public final class EchoBackend implements AutoCloseable {
       throw new IllegalArgumentException("negative delay: " + delay);
     }
     delayMillis.set(delay.toMillis());
+  }
+
+  /**
+   * Attaches an ORCA load report to every following answer: this application utilisation (above 0,
+   * e.g. 0.9 for a busy pod) and {@link #REPORTED_QPS}; NaN stops reporting.
+   */
+  public void reportUtilization(double value) {
+    if (!Double.isNaN(value) && !(value > 0)) {
+      throw new IllegalArgumentException("utilization must be above 0: " + value);
+    }
+    utilization.set(Double.doubleToRawLongBits(value));
   }
 
   /** Makes every following call fail with UNAVAILABLE (true), or answer again (false). */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The Envoy of the demo's step 5: a gateway of its own group, which demo/echo is exposed to. A
+ * The Envoy of the demo's step 6: a gateway of its own group, which demo/echo is exposed to. A
  * gateway rather than a sidecar because a sidecar's capture listener needs iptables to redirect
  * traffic into it; a gateway is dialled directly, and balances the same way.
  */

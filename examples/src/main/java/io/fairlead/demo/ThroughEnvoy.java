@@ -63,7 +63,7 @@ final class ThroughEnvoy {
   static Result run(DemoEnvironment env, PrintWriter out, EnvoyBinary binary)
       throws DemoFailure, IOException {
     if (binary instanceof EnvoyBinary.Missing missing) {
-      out.println("5. Envoy: skipped (" + missing.reason() + ")");
+      out.println("6. Envoy: skipped (" + missing.reason() + ")");
       out.println();
       return new Skipped(missing.reason());
     }
@@ -97,7 +97,7 @@ final class ThroughEnvoy {
     Files.writeString(
         config, BootstrapWriter.toYaml(EnvoyGateway.bootstrap(xdsPort, gatewayPort, adminPort)));
 
-    out.println("5. Envoy (gateway role, standing in for a sidecar without iptables)");
+    out.println("6. Envoy (gateway role, standing in for a sidecar without iptables)");
     out.println(
         "   "
             + found.path()

@@ -19,11 +19,11 @@ public final class AnnotationRegistry {
   public static final AnnotationKey<LbKind> LB_POLICY =
       new AnnotationKey<>(
           "lb-policy",
-          "`round-robin` | `least-request` | `random` | `ring-hash` | `maglev`",
+          "`round-robin` | `least-request` | `random` | `ring-hash` | `maglev` | `weighted-round-robin`",
           "round-robin; ring-hash when hash keys or ClientIP affinity are asked for",
-          "The balancing algorithm, applied to every request or stream, not once per connection.",
-          "Typed `load_balancing_policy` (round_robin, least_request, random, ring_hash, maglev).",
-          "maglev becomes ring_hash (gRPC rejects MAGLEV); least-request becomes round-robin for grpc-node; random becomes round-robin.",
+          "The balancing algorithm, applied to every request or stream, not once per connection. `weighted-round-robin` weighs each endpoint by the load it reports itself (ORCA): a busy pod gets less traffic (tuning: `weighted-round-robin`); HTTP-family ports only (a tcp port gets round-robin, with a warning), and neither hash-on nor slow-start combine with it.",
+          "Typed `load_balancing_policy` (round_robin, least_request, random, ring_hash, maglev, client_side_weighted_round_robin; see [client-side-wrr](envoy-semantics.md#client-side-wrr)).",
+          "maglev becomes ring_hash (gRPC rejects MAGLEV); least-request becomes round-robin for grpc-node; random becomes round-robin. weighted-round-robin is sent to grpc-java as a typed `wrr_locality` policy around `client_side_weighted_round_robin`, with `round_robin` as fallback (see [grpc-wrr](envoy-semantics.md#grpc-wrr)); grpc-node gets round-robin (a warning).",
           SettingParsers::lbPolicy);
 
   public static final AnnotationKey<List<HashKey>> HASH_ON =
@@ -213,6 +213,60 @@ public final class AnnotationRegistry {
                       100,
                       n -> "10s,min-weight=" + n,
                       v -> v.minWeightPercent().orElseThrow())));
+
+  public static final AnnotationKey<WrrTuning> WEIGHTED_ROUND_ROBIN =
+      new AnnotationKey<>(
+              "weighted-round-robin",
+              "`blackout-period=D,weight-expiration-period=D,weight-update-period=D,error-utilization-penalty=F,utilization-metrics=NAME|NAME` (any subset); NAME is `named_metrics.KEY`, `utilization.KEY`, `cpu_utilization`, `mem_utilization` or `application_utilization`",
+              "unset; blackout-period=10s, weight-expiration-period=3m, weight-update-period=1s (the clients' defaults), error-utilization-penalty=1.0, no metrics (application utilization, else CPU)",
+              "Tuning of `lb-policy: weighted-round-robin`. An endpoint's weight is `qps / (utilization + eps / qps × error-utilization-penalty)` from the ORCA load report it attaches to its responses, so backends must report per request (grpc-java: `OrcaMetricReportingServerInterceptor` and `CallMetricRecorder`), with qps (`rps_fractional`) set: a report without qps gives no weight. An endpoint's weight is used once it has reported for `blackout-period` and until it has not reported for `weight-expiration-period`; until then it gets the others' median (Envoy) or mean (gRPC) weight. Weights are recomputed every `weight-update-period` (at least 100ms). `utilization-metrics` name the ORCA metrics whose maximum is the utilization; Envoy prefers application utilization to them, gRPC prefers them to it. Endpoint weights from EDS are ignored under this policy.",
+              "`client_side_weighted_round_robin` fields `blackout_period`, `weight_expiration_period`, `weight_update_period` and `metric_names_for_computing_utilization` when written; `error_utilization_penalty` always, 1.0 unless written, because Envoy reads an unset penalty as 0 (see [client-side-wrr](envoy-semantics.md#client-side-wrr)).",
+              "Sent to grpc-java in the same message, inside `wrr_locality` (see [grpc-wrr](envoy-semantics.md#grpc-wrr)); not sent to grpc-node, which gets round-robin.",
+              SettingParsers::weightedRoundRobin)
+          .bounded(
+              List.of(
+                  new Bound<>(
+                      "blackout-period seconds",
+                      0,
+                      Values.MAX_SECONDS,
+                      n -> "blackout-period=" + n + "s",
+                      t -> t.blackoutPeriod().orElseThrow().getSeconds()),
+                  new Bound<>(
+                      "weight-expiration-period seconds",
+                      1,
+                      Values.MAX_SECONDS,
+                      n -> "weight-expiration-period=" + n + "s",
+                      t -> t.weightExpirationPeriod().orElseThrow().getSeconds()),
+                  new Bound<>(
+                      "weight-update-period milliseconds",
+                      WrrTuning.MIN_UPDATE_PERIOD.toMillis(),
+                      Values.MAX_SECONDS * 1000,
+                      n -> "weight-update-period=" + n + "ms",
+                      t -> t.weightUpdatePeriod().orElseThrow().toMillis()),
+                  new Bound<>(
+                      "error-utilization-penalty",
+                      0,
+                      WrrTuning.MAX_ERROR_PENALTY,
+                      n -> "error-utilization-penalty=" + n,
+                      t -> (long) t.errorUtilizationPenalty().orElseThrow().doubleValue()),
+                  new Bound<>(
+                      "metric key length",
+                      1,
+                      Values.MAX_NAME_LENGTH,
+                      n -> "utilization-metrics=named_metrics." + "k".repeat((int) n),
+                      t -> t.utilizationMetrics().get(0).length() - "named_metrics.".length()),
+                  new Bound<>(
+                      "metric count",
+                      1,
+                      WrrTuning.MAX_METRICS,
+                      n ->
+                          "utilization-metrics="
+                              + String.join(
+                                  "|",
+                                  java.util.stream.LongStream.rangeClosed(1, n)
+                                      .mapToObj(i -> "named_metrics.m" + i)
+                                      .toList()),
+                      t -> t.utilizationMetrics().size())));
 
   public static final AnnotationKey<Protocol> PROTOCOL =
       new AnnotationKey<>(
@@ -591,6 +645,7 @@ public final class AnnotationRegistry {
           SESSION_PERSISTENCE,
           PERSISTENCE_TIMEOUT,
           SLOW_START,
+          WEIGHTED_ROUND_ROBIN,
           PROTOCOL,
           MAX_CONNECTION_DURATION,
           HEALTH_CHECK,

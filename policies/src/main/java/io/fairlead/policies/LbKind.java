@@ -8,7 +8,8 @@ public enum LbKind {
   LEAST_REQUEST("least-request", false),
   RANDOM("random", false),
   RING_HASH("ring-hash", true),
-  MAGLEV("maglev", true);
+  MAGLEV("maglev", true),
+  WEIGHTED_ROUND_ROBIN("weighted-round-robin", false);
 
   private final String keyword;
   private final boolean hashing;

@@ -60,4 +60,15 @@ public sealed interface LoadBalancing {
       return LbKind.MAGLEV;
     }
   }
+
+  /**
+   * Client-side weighted round-robin: each endpoint's weight follows the load it reports (ORCA),
+   * {@code qps / (utilization + eps / qps * error penalty)}.
+   */
+  record WeightedRoundRobin(WrrTuning tuning) implements LoadBalancing {
+    @Override
+    public LbKind kind() {
+      return LbKind.WEIGHTED_ROUND_ROBIN;
+    }
+  }
 }

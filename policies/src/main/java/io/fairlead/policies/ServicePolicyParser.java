@@ -265,7 +265,7 @@ public final class ServicePolicyParser {
     PortPolicy parse() {
       Protocol protocol = protocol();
       List<HashKey> hashKeys = hashKeys(protocol);
-      LoadBalancing lb = loadBalancing(hashKeys);
+      LoadBalancing lb = loadBalancing(hashKeys, protocol);
       if (!lb.isHashing()) {
         hashKeys = List.of();
       }
@@ -483,7 +483,7 @@ public final class ServicePolicyParser {
           .toList();
     }
 
-    private LoadBalancing loadBalancing(List<HashKey> hashKeys) {
+    private LoadBalancing loadBalancing(List<HashKey> hashKeys, Protocol protocol) {
       Optional<Resolved<LbKind>> annotated = r.get(AnnotationRegistry.LB_POLICY);
       LbKind kind;
       if (annotated.isPresent()) {
@@ -510,6 +510,16 @@ public final class ServicePolicyParser {
           }
           provenance.remove(AnnotationRegistry.HASH_ON);
         }
+        if (kind == LbKind.WEIGHTED_ROUND_ROBIN && !protocol.isHttp()) {
+          diagnostics.add(
+              Diagnostic.warning(
+                  Reason.NO_EFFECT,
+                  at(annotated.get().key()),
+                  "port "
+                      + port.label()
+                      + " is tcp: weighted-round-robin weighs endpoints by the load reports they attach to responses, which a tcp connection does not carry; round-robin is used"));
+          kind = LbKind.ROUND_ROBIN;
+        }
       } else if (!hashKeys.isEmpty()) {
         kind = LbKind.RING_HASH;
         provenance.put(AnnotationRegistry.LB_POLICY, provenance.get(AnnotationRegistry.HASH_ON));
@@ -525,8 +535,15 @@ public final class ServicePolicyParser {
               AnnotationRegistry.LEAST_REQUEST_CHOICES,
               kind == LbKind.LEAST_REQUEST,
               "lb-policy least-request");
+      Optional<WrrTuning> wrr =
+          onlyIf(
+              AnnotationRegistry.WEIGHTED_ROUND_ROBIN,
+              kind == LbKind.WEIGHTED_ROUND_ROBIN,
+              "lb-policy weighted-round-robin");
       return switch (kind) {
         case ROUND_ROBIN -> new LoadBalancing.RoundRobin();
+        case WEIGHTED_ROUND_ROBIN ->
+            new LoadBalancing.WeightedRoundRobin(wrr.orElse(WrrTuning.DEFAULTS));
         case LEAST_REQUEST ->
             new LoadBalancing.LeastRequest(
                 choices.orElse(LoadBalancing.DEFAULT_LEAST_REQUEST_CHOICES));

@@ -22,7 +22,7 @@ final class SettingParsers {
                 ParseResult.err(
                     "'"
                         + text
-                        + "' is not an lb-policy; expected round-robin, least-request, random, ring-hash or maglev"));
+                        + "' is not an lb-policy; expected round-robin, least-request, random, ring-hash, maglev or weighted-round-robin"));
   }
 
   static ParseResult<List<HashKey>> hashOn(String text) {
@@ -231,6 +231,89 @@ final class SettingParsers {
                 ParseResult.ok(
                     new SlowStart(
                         ((ParseResult.Ok<Duration>) window).value(), aggressionValue, minWeight)));
+  }
+
+  /** ORCA metric names as Envoy and grpc-java read them. */
+  private static final java.util.regex.Pattern ORCA_METRIC =
+      java.util.regex.Pattern.compile(
+          "cpu_utilization|mem_utilization|application_utilization|(named_metrics|utilization)\\.[A-Za-z0-9_.\\-]+");
+
+  static ParseResult<WrrTuning> weightedRoundRobin(String text) {
+    ParseResult<Map<String, String>> kv =
+        keyValues(
+            text,
+            List.of(
+                "blackout-period",
+                "weight-expiration-period",
+                "weight-update-period",
+                "error-utilization-penalty",
+                "utilization-metrics"));
+    if (kv instanceof ParseResult.Err<Map<String, String>> e) {
+      return ParseResult.err(e.message());
+    }
+    Map<String, String> m = ((ParseResult.Ok<Map<String, String>>) kv).value();
+    Fields f = new Fields(m);
+    Optional<Duration> blackout =
+        m.containsKey("blackout-period")
+            ? Optional.ofNullable(f.duration("blackout-period"))
+            : Optional.empty();
+    Optional<Duration> expiration =
+        m.containsKey("weight-expiration-period")
+            ? Optional.of(f.positiveDuration("weight-expiration-period", Duration.ZERO))
+            : Optional.empty();
+    Optional<Duration> update =
+        m.containsKey("weight-update-period")
+            ? Optional.of(f.positiveDuration("weight-update-period", Duration.ZERO))
+            : Optional.empty();
+    if (f.error().isPresent()) {
+      return ParseResult.err(f.error().get());
+    }
+    if (update.isPresent() && update.get().compareTo(WrrTuning.MIN_UPDATE_PERIOD) < 0) {
+      return ParseResult.err(
+          "weight-update-period: '"
+              + m.get("weight-update-period").trim()
+              + "' is below 100ms, which Envoy and gRPC raise to 100ms");
+    }
+    Optional<Double> penalty = Optional.empty();
+    if (m.containsKey("error-utilization-penalty")) {
+      String a = m.get("error-utilization-penalty").trim();
+      double v = a.matches("[0-9]{1,3}(\\.[0-9]{1,3})?") ? Double.parseDouble(a) : -1;
+      if (!(v >= 0 && v <= WrrTuning.MAX_ERROR_PENALTY)) {
+        return ParseResult.err(
+            "error-utilization-penalty: '"
+                + a
+                + "' is not a number from 0 to "
+                + WrrTuning.MAX_ERROR_PENALTY
+                + ", e.g. 1.5");
+      }
+      penalty = Optional.of(v);
+    }
+    List<String> metrics = List.of();
+    if (m.containsKey("utilization-metrics")) {
+      Set<String> names = new LinkedHashSet<>();
+      for (String raw : m.get("utilization-metrics").split("\\|", -1)) {
+        String name = raw.trim();
+        if (!ORCA_METRIC.matcher(name).matches()) {
+          return ParseResult.err(
+              "utilization-metrics: '"
+                  + name
+                  + "' is not an ORCA metric; expected named_metrics.KEY, utilization.KEY, cpu_utilization, mem_utilization or application_utilization, separated by |");
+        }
+        if (name.length() - name.indexOf('.') - 1 > Values.MAX_NAME_LENGTH) {
+          return ParseResult.err(
+              "utilization-metrics: a metric key of more than "
+                  + Values.MAX_NAME_LENGTH
+                  + " characters");
+        }
+        names.add(name);
+      }
+      if (names.size() > WrrTuning.MAX_METRICS) {
+        return ParseResult.err(
+            "utilization-metrics: " + names.size() + " names; at most " + WrrTuning.MAX_METRICS);
+      }
+      metrics = List.copyOf(names);
+    }
+    return ParseResult.ok(new WrrTuning(blackout, expiration, update, penalty, metrics));
   }
 
   static ParseResult<Protocol> protocol(String text) {

@@ -106,7 +106,7 @@ class ServicePolicyRulesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"random", "ring-hash", "maglev"})
+  @CsvSource({"random", "ring-hash", "maglev", "weighted-round-robin"})
   void slowStartWithAnotherAlgorithmIsAnErrorAndDropped(String lb) {
     ParsedService p =
         parse(Map.of("fairlead.io/slow-start", "30s", "fairlead.io/lb-policy", lb), HTTP);

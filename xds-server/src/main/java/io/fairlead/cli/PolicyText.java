@@ -15,6 +15,7 @@ import io.fairlead.policies.RateLimits;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.SessionPersistence;
 import io.fairlead.policies.TrafficSplit;
+import io.fairlead.policies.WrrTuning;
 import io.fairlead.translators.model.SplitTargets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,13 @@ final class PolicyText {
     out.add(
         new Line(
             "lb-policy", lb(p.balancing().algorithm()), p.sourceOf(AnnotationRegistry.LB_POLICY)));
+    if (p.balancing().algorithm() instanceof LoadBalancing.WeightedRoundRobin w) {
+      out.add(
+          new Line(
+              "weighted-round-robin",
+              wrr(w.tuning()),
+              p.sourceOf(AnnotationRegistry.WEIGHTED_ROUND_ROBIN)));
+    }
     out.add(
         new Line(
             "hash-on",
@@ -258,6 +266,22 @@ final class PolicyText {
       return "least-request (" + l.choices() + " choices)";
     }
     return lb.keyword();
+  }
+
+  /** The weight rule and its periods, with the clients' defaults where none is written. */
+  static String wrr(WrrTuning t) {
+    return "weight = qps / (utilization + eps/qps x "
+        + t.errorUtilizationPenalty().orElse(WrrTuning.DEFAULT_ERROR_PENALTY)
+        + ") from each endpoint's ORCA reports"
+        + (t.utilizationMetrics().isEmpty()
+            ? ""
+            : ", utilization from " + String.join(" | ", t.utilizationMetrics()))
+        + "; used after "
+        + t.blackoutPeriod().map(Durations::format).orElse("10s")
+        + " of reports, until "
+        + t.weightExpirationPeriod().map(Durations::format).orElse("3m")
+        + " without one; recomputed every "
+        + t.weightUpdatePeriod().map(Durations::format).orElse("1s");
   }
 
   static String hashKeys(List<HashKey> keys) {

@@ -285,6 +285,26 @@ class CliTest {
   }
 
   @Test
+  void explainShowsWeightedRoundRobinAndWhatEachClientGets() throws Exception {
+    write(
+        "cart.yaml",
+        SERVICE.replace(
+            "fairlead.io/hash-on: header:x-user\n    fairlead.io/lb-policy: maglev",
+            "fairlead.io/lb-policy: weighted-round-robin\n    fairlead.io/weighted-round-robin:"
+                + " blackout-period=2s,utilization-metrics=named_metrics.queue"));
+    Run r = run("explain", "-f", dir.toString(), "shop/cart");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("weighted-round-robin   [Service annotation]")
+        .contains(
+            "weight = qps / (utilization + eps/qps x 1.0) from each endpoint's ORCA reports,"
+                + " utilization from named_metrics.queue; used after 2s of reports, until 3m"
+                + " without one; recomputed every 1s   [Service annotation]")
+        .contains("grpc-node (xds:///cart.shop.svc.cluster.local:9090): round-robin")
+        .contains("grpc-node has no client-side weighted round-robin");
+  }
+
+  @Test
   void explainUnknownServiceListsKnownOnes() throws Exception {
     Path f = write("cart.yaml", SERVICE);
     Run r = run("explain", "-f", f.toString(), "shop/nope");

@@ -103,7 +103,16 @@ class EnvoyGatewayBehaviourTest {
             "header:x-canary=always->split-v2",
             "fairlead.io/hash-on",
             "header:x-user"),
-        "ring_hash");
+        "ring_hash"),
+    WEIGHTED(
+        "weighted",
+        "grpc",
+        Map.of(
+            "fairlead.io/lb-policy",
+            "weighted-round-robin",
+            "fairlead.io/weighted-round-robin",
+            "blackout-period=1s,weight-update-period=100ms"),
+        "client_side_weighted_round_robin");
 
     private final String service;
     private final String appProtocol;
@@ -537,6 +546,42 @@ class EnvoyGatewayBehaviourTest {
         used.addAll(forUser);
       }
       assertThat(used).as("users spread over the pods").hasSizeGreaterThan(1);
+    }
+  }
+
+  /**
+   * Client-side weighted round-robin: the echo pods attach ORCA reports to their answers (in the
+   * gRPC trailers), the first at 90% utilisation and the others at 30%, so Envoy weighs them 111,
+   * 333 and 333 and the busy one should get a seventh of the calls instead of a third.
+   */
+  @Test
+  void aBackendReportingHighUtilisationGetsLessTraffic() throws Exception {
+    Scenario s = Scenario.WEIGHTED;
+    List<String> pods = s.pods(3);
+    String busy = pods.get(0);
+    try (io.fairlead.demo.Backends backends = io.fairlead.demo.Backends.start(pods, 0)) {
+      backends.get(busy).reportUtilization(0.9);
+      pods.subList(1, 3).forEach(p -> backends.get(p).reportUtilization(0.3));
+      apply(s, backends.port(), ready(pods));
+      ManagedChannel ch = channel(s);
+      try {
+        io.fairlead.demo.Calls.untilAnswered(ch, Set.copyOf(pods), Duration.ofSeconds(60));
+        assertThat(gateway.admin("/config_dump?resource=dynamic_active_clusters"))
+            .contains("ClientSideWeightedRoundRobin");
+        // Reports for longer than the 1s blackout period.
+        long warm = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
+        while (System.nanoTime() < warm) {
+          io.fairlead.demo.Calls.sequential(ch, 20);
+        }
+        io.fairlead.demo.Tally tally = io.fairlead.demo.Calls.sequential(ch, 3000);
+        assertThat(tally.total()).isEqualTo(3000);
+        assertThat(tally.count(busy)).as("the busy pod: %s", tally).isBetween(300, 600);
+        for (String p : pods.subList(1, 3)) {
+          assertThat(tally.count(p)).as("%s: %s", p, tally).isGreaterThan(1100);
+        }
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 

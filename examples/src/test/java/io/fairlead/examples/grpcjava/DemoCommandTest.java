@@ -39,22 +39,25 @@ class DemoCommandTest {
         .contains("2. Affinity: the same user always reaches the same pod")
         .contains("3. Least-request steers around a slow pod")
         .contains("4. Scale-up: a fourth pod becomes ready")
+        .contains("5. Load-aware weights: a pod reporting high utilisation gets less traffic")
         .containsPattern("127\\.0\\.0\\.14 +0 +\\d+ +1\\n");
-    // step 5 runs where an Envoy is found (ENVOY_BIN or PATH); elsewhere one line says it was
+    // step 6 runs where an Envoy is found (ENVOY_BIN or PATH); elsewhere one line says it was
     // skipped
     EnvoyBinary envoy = EnvoyBinary.find(System.getenv());
     if (envoy instanceof EnvoyBinary.Missing missing) {
-      assertThat(text).contains("\n5. Envoy: skipped (" + missing.reason() + ")\n");
+      assertThat(text).contains("\n6. Envoy: skipped (" + missing.reason() + ")\n");
       assertThat(missing.reason()).isEqualTo("no envoy on PATH and ENVOY_BIN unset");
     } else {
       assertThat(text)
-          .contains("5. Envoy (gateway role, standing in for a sidecar without iptables)");
+          .contains("6. Envoy (gateway role, standing in for a sidecar without iptables)");
     }
     String[] lines = text.strip().split("\n");
     assertThat(lines[lines.length - 1])
         .startsWith("fairlead demo: OK in ")
         .contains("spread 100/100/100 over one connection per pod")
-        .contains("users 100% sticky");
+        .contains("users 100% sticky")
+        .containsPattern(
+            "the pod reporting 90% utilisation got (1[0-9]|[0-9])% under weighted round-robin");
     if (envoy instanceof EnvoyBinary.Found) {
       assertThat(lines[lines.length - 1])
           .contains("through Envoy 400 RPCs on one connection spread");

@@ -107,6 +107,11 @@ class ProxylessGrpcJavaTest {
                 "canary",
                 "fairlead.io/split: canary-v1=90,canary-v2=10\n"
                     + "    fairlead.io/split-match: header:x-canary=always->canary-v2"),
+            service(
+                "weighted",
+                "fairlead.io/lb-policy: weighted-round-robin\n"
+                    + "    fairlead.io/weighted-round-robin:"
+                    + " blackout-period=1s,weight-update-period=100ms"),
             service("canary-v1", "fairlead.io/lb-policy: round-robin"),
             service("canary-v2", "fairlead.io/lb-policy: round-robin"),
             service("everything", EVERYTHING)));
@@ -120,6 +125,7 @@ class ProxylessGrpcJavaTest {
             "client",
             "ordered",
             "retry",
+            "weighted",
             "everything")) {
       writeSlice(svc, Endpoint.ready(A), Endpoint.ready(B), Endpoint.ready(C));
     }
@@ -160,6 +166,7 @@ class ProxylessGrpcJavaTest {
     }
     backends.all().forEach(b -> b.delay(Duration.ZERO));
     backends.all().forEach(b -> b.failing(false));
+    backends.all().forEach(b -> b.reportUtilization(Double.NaN));
   }
 
   private static String service(String name, String annotations) {
@@ -265,6 +272,35 @@ class ProxylessGrpcJavaTest {
     assertThat(tally.count(A)).isZero();
     // Round robin still picked the failing pod about a third of the time: each was retried.
     assertThat(failing.failures() - before).isGreaterThan(30);
+  }
+
+  /**
+   * Client-side weighted round-robin from ORCA: every pod attaches a load report (qps 100) to each
+   * answer, A reports 90% utilisation and B and C 30%, so their weights are 111, 333 and 333 and A
+   * should get a seventh of the calls (429 of 3,000) where round-robin gives it a third. The
+   * channel gets wrr_locality around client_side_weighted_round_robin; after the 1s blackout the
+   * weights apply.
+   */
+  @Test
+  void aBackendReportingHighUtilisationGetsLessTraffic() throws Exception {
+    backends.get(A).reportUtilization(0.9);
+    backends.get(B).reportUtilization(0.3);
+    backends.get(C).reportUtilization(0.3);
+    ManagedChannel ch = open("weighted");
+    Calls.untilAnswered(ch, Set.copyOf(PODS), FIRST_CONFIG_LIMIT);
+    // Reports for longer than the blackout period, so every pod's weight is in use.
+    long warm = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    while (System.nanoTime() < warm) {
+      Calls.sequential(ch, 20);
+    }
+
+    Tally tally = Calls.sequential(ch, 3000);
+    System.out.println("weighted-round-robin, 3000 RPCs: " + tally.counts());
+
+    assertThat(tally.total()).isEqualTo(3000);
+    assertThat(tally.count(A)).as("the busy pod").isBetween(300, 600);
+    assertThat(tally.count(B)).as("B").isGreaterThan(1100);
+    assertThat(tally.count(C)).as("C").isGreaterThan(1100);
   }
 
   @Test

@@ -52,7 +52,8 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
                 + "=always->canary-v2",
             backendIps.subList(2, 3)),
         service("canary-v1", 7, "fairlead.io/lb-policy: round-robin", backendIps.subList(0, 1)),
-        service("canary-v2", 8, "fairlead.io/lb-policy: round-robin", backendIps.subList(1, 2)));
+        service("canary-v2", 8, "fairlead.io/lb-policy: round-robin", backendIps.subList(1, 2)),
+        service("weighted-round-robin", 9, "fairlead.io/lb-policy: weighted-round-robin"));
   }
 
   private String service(String name, int ipSuffix, String annotations) {

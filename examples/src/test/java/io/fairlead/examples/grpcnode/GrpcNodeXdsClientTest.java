@@ -58,6 +58,7 @@ class GrpcNodeXdsClientTest {
     scenarios.addAll(spread(services, "round-robin"));
     scenarios.addAll(hashed(services, "ring-hash"));
     scenarios.addAll(spread(services, "least-request"));
+    scenarios.addAll(spread(services, "weighted-round-robin"));
     scenarios.addAll(hashed(services, "maglev"));
     scenarios.addAll(hashed(services, "everything"));
     scenarios.addAll(
@@ -125,6 +126,26 @@ class GrpcNodeXdsClientTest {
                     "grpc",
                     "fairlead.io/lb-policy"),
                 "port grpc, grpc-node: grpc-node rejects least-request; round-robin is sent instead"));
+  }
+
+  /**
+   * grpc-js-xds 1.14 reads client-side WRR only behind an environment flag: Fairlead sends it
+   * round-robin, which it accepts (no NACK) and applies.
+   */
+  @Test
+  void weightedRoundRobinIsSentAsRoundRobinWithAWarning() {
+    assertSpread(run.scenario("weighted-round-robin"));
+    assertThat(run.diagnostics())
+        .contains(
+            Diagnostic.warning(
+                Reason.CLIENT_DOWNGRADE,
+                Subject.of(
+                    new ObjectRef(DemoServices.NAMESPACE, "weighted-round-robin"),
+                    "grpc",
+                    "fairlead.io/lb-policy"),
+                "port grpc, grpc-node: grpc-node has no client-side weighted round-robin"
+                    + " (grpc-js-xds 1.14 enables it only with GRPC_EXPERIMENTAL_XDS_WRR_LB=true);"
+                    + " round-robin is sent instead"));
   }
 
   @Test

@@ -59,6 +59,10 @@ public final class ClientCapabilities {
    * @param weightedClusterHashing the route's hash policy also picks the weighted cluster ({@code
    *     WeightedCluster.use_hash_policy}, Envoy 1.36+); gRPC picks a weighted cluster at random per
    *     RPC whatever it is told
+   * @param wrrLocality client-side weighted round-robin is sent as a typed {@code
+   *     load_balancing_policy}, even where other policies go as the legacy enum: {@code
+   *     wrr_locality} around {@code client_side_weighted_round_robin}, with {@code round_robin} as
+   *     the fallback (gRFC A52); Envoy gets the policy itself
    */
   public record Dialect(
       boolean typedLbPolicies,
@@ -69,12 +73,13 @@ public final class ClientCapabilities {
       boolean readyLocalitiesOnly,
       boolean overprovisioning,
       boolean consecutiveEjection,
-      boolean weightedClusterHashing) {
+      boolean weightedClusterHashing,
+      boolean wrrLocality) {
 
     static final Dialect ENVOY =
-        new Dialect(true, true, false, true, true, false, true, true, true);
+        new Dialect(true, true, false, true, true, false, true, true, true, false);
     static final Dialect GRPC =
-        new Dialect(false, false, true, false, false, true, false, false, false);
+        new Dialect(false, false, true, false, false, true, false, false, false, true);
   }
 
   /** The dialect {@code client} is spoken to in. */
@@ -83,6 +88,14 @@ public final class ClientCapabilities {
   }
 
   public static boolean supportsLeastRequest(ClientKind client) {
+    return client == ClientKind.ENVOY || client == ClientKind.GRPC_JAVA;
+  }
+
+  /**
+   * grpc-js-xds 1.14 registers client-side WRR only behind {@code GRPC_EXPERIMENTAL_XDS_WRR_LB},
+   * and {@code wrr_locality} under a type URL a packed config never has.
+   */
+  public static boolean supportsWeightedRoundRobin(ClientKind client) {
     return client == ClientKind.ENVOY || client == ClientKind.GRPC_JAVA;
   }
 
@@ -211,6 +224,14 @@ public final class ClientCapabilities {
       d.warn(
           AnnotationRegistry.LB_POLICY,
           client.label() + " rejects least-request; round-robin is sent instead");
+      return new LoadBalancing.RoundRobin();
+    }
+    if (lb instanceof LoadBalancing.WeightedRoundRobin && !supportsWeightedRoundRobin(client)) {
+      d.warn(
+          AnnotationRegistry.LB_POLICY,
+          client.label()
+              + " has no client-side weighted round-robin (grpc-js-xds 1.14 enables it only with"
+              + " GRPC_EXPERIMENTAL_XDS_WRR_LB=true); round-robin is sent instead");
       return new LoadBalancing.RoundRobin();
     }
     if (lb instanceof LoadBalancing.Random) {

@@ -49,6 +49,10 @@ final class ClusterBuilder {
       c.setLbPolicy(legacy.policy());
       legacy.ringHash().ifPresent(c::setRingHashLbConfig);
       legacy.leastRequest().ifPresent(c::setLeastRequestLbConfig);
+      if (dialect.wrrLocality()) {
+        // Read before lb_policy by a client that knows it; lb_policy stays round-robin.
+        LbPolicies.wrrLocality(p).ifPresent(c::setLoadBalancingPolicy);
+      }
     }
     // Not-ready endpoints must get no traffic, as with kube-proxy: without this, Envoy's default
     // 50% panic threshold balances over every endpoint, ready or not, during a scale-up.

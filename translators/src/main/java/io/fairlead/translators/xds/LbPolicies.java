@@ -1,10 +1,12 @@
 package io.fairlead.translators.xds;
 
+import com.google.protobuf.FloatValue;
 import com.google.protobuf.UInt64Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
 import io.envoyproxy.envoy.config.core.v3.RuntimeDouble;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.client_side_weighted_round_robin.v3.ClientSideWeightedRoundRobin;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.ConsistentHashingLbConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.SlowStartConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
@@ -12,9 +14,11 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
 import io.envoyproxy.envoy.type.v3.Percent;
 import io.fairlead.policies.LoadBalancing;
 import io.fairlead.policies.PortPolicy;
+import io.fairlead.policies.WrrTuning;
 import java.util.Optional;
 
 /**
@@ -79,6 +83,8 @@ final class LbPolicies {
                   .setMaximumRingSize(UInt64Value.of(rh.maxRingSize()))
                   .setConsistentHashingLbConfig(consistentHashing(p))
                   .build());
+    } else if (lb instanceof LoadBalancing.WeightedRoundRobin w) {
+      policy = clientSideWeightedRoundRobin(w.tuning());
     } else if (lb instanceof LoadBalancing.Maglev m) {
       policy =
           Protos.extension(
@@ -95,6 +101,57 @@ final class LbPolicies {
     return LoadBalancingPolicy.newBuilder()
         .addPolicies(LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(policy))
         .build();
+  }
+
+  /**
+   * Client-side weighted round-robin as gRPC expects it (gRFC A52): {@code wrr_locality} weighs the
+   * localities and picks endpoints within one with client-side WRR, or with round-robin on a client
+   * that has no WRR. Empty unless the port uses weighted round-robin.
+   */
+  static Optional<LoadBalancingPolicy> wrrLocality(PortPolicy p) {
+    if (!(p.balancing().algorithm() instanceof LoadBalancing.WeightedRoundRobin w)) {
+      return Optional.empty();
+    }
+    LoadBalancingPolicy endpointPicking =
+        LoadBalancingPolicy.newBuilder()
+            .addPolicies(
+                LoadBalancingPolicy.Policy.newBuilder()
+                    .setTypedExtensionConfig(clientSideWeightedRoundRobin(w.tuning())))
+            .addPolicies(
+                LoadBalancingPolicy.Policy.newBuilder()
+                    .setTypedExtensionConfig(
+                        Protos.extension(
+                            "envoy.load_balancing_policies.round_robin",
+                            RoundRobin.getDefaultInstance())))
+            .build();
+    return Optional.of(
+        LoadBalancingPolicy.newBuilder()
+            .addPolicies(
+                LoadBalancingPolicy.Policy.newBuilder()
+                    .setTypedExtensionConfig(
+                        Protos.extension(
+                            "envoy.load_balancing_policies.wrr_locality",
+                            WrrLocality.newBuilder()
+                                .setEndpointPickingPolicy(endpointPicking)
+                                .build())))
+            .build());
+  }
+
+  /**
+   * The periods only when the annotation writes them, so the clients' defaults apply otherwise. The
+   * penalty always: Envoy reads an unset one as 0, gRPC as the documented 1.0.
+   */
+  private static TypedExtensionConfig clientSideWeightedRoundRobin(WrrTuning t) {
+    ClientSideWeightedRoundRobin.Builder b = ClientSideWeightedRoundRobin.newBuilder();
+    t.blackoutPeriod().ifPresent(d -> b.setBlackoutPeriod(Protos.duration(d)));
+    t.weightExpirationPeriod().ifPresent(d -> b.setWeightExpirationPeriod(Protos.duration(d)));
+    t.weightUpdatePeriod().ifPresent(d -> b.setWeightUpdatePeriod(Protos.duration(d)));
+    b.setErrorUtilizationPenalty(
+        FloatValue.of(
+            t.errorUtilizationPenalty().orElse(WrrTuning.DEFAULT_ERROR_PENALTY).floatValue()));
+    b.addAllMetricNamesForComputingUtilization(t.utilizationMetrics());
+    return Protos.extension(
+        "envoy.load_balancing_policies.client_side_weighted_round_robin", b.build());
   }
 
   private static ConsistentHashingLbConfig consistentHashing(PortPolicy p) {

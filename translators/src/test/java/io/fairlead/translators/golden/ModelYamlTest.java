@@ -138,7 +138,7 @@ class ModelYamlTest {
         Arguments.of(
             "          type: ring-hash",
             "          type: ring",
-            "model.in.yaml: services[0].ports[0].policy.balancing.algorithm.type: unknown LoadBalancing 'ring'; expected one of least-request, maglev, random, ring-hash, round-robin"),
+            "model.in.yaml: services[0].ports[0].policy.balancing.algorithm.type: unknown LoadBalancing 'ring'; expected one of least-request, maglev, random, ring-hash, round-robin, weighted-round-robin"),
         Arguments.of(
             "    type: header",
             "    type: Header",

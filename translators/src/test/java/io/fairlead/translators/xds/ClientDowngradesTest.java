@@ -59,6 +59,26 @@ class ClientDowngradesTest {
   }
 
   @Test
+  void weightedRoundRobinStaysForGrpcJavaAndBecomesRoundRobinOnGrpcNode() {
+    Map<String, String> wrr =
+        Map.of(
+            "fairlead.io/lb-policy", "weighted-round-robin",
+            "fairlead.io/weighted-round-robin", "blackout-period=3s");
+    ClientCapabilities.Adapted java = grpc(wrr);
+    assertThat(java.downgrades()).isEmpty();
+    assertThat(java.policy().balancing().algorithm())
+        .isEqualTo(policy(wrr).balancing().algorithm());
+    ClientCapabilities.Adapted node =
+        ClientCapabilities.adapt(policy(wrr), ClientKind.GRPC_NODE, WEB);
+    assertThat(node.policy().balancing().algorithm()).isEqualTo(new LoadBalancing.RoundRobin());
+    assertThat(only(node).message())
+        .startsWith("port http, grpc-node: grpc-node has no client-side weighted round-robin");
+    assertThat(ClientCapabilities.supportsWeightedRoundRobin(ClientKind.ENVOY)).isTrue();
+    assertThat(ClientCapabilities.supportsWeightedRoundRobin(ClientKind.GRPC_JAVA)).isTrue();
+    assertThat(ClientCapabilities.supportsWeightedRoundRobin(ClientKind.GRPC_NODE)).isFalse();
+  }
+
+  @Test
   void randomBecomesRoundRobin() {
     ClientCapabilities.Adapted a = grpc(Map.of("fairlead.io/lb-policy", "random"));
     assertThat(a.policy().balancing().algorithm()).isEqualTo(new LoadBalancing.RoundRobin());
@@ -194,10 +214,11 @@ class ClientDowngradesTest {
     ClientCapabilities.Dialect grpc = ClientCapabilities.dialect(ClientKind.GRPC_JAVA);
     assertThat(envoy)
         .isEqualTo(
-            new ClientCapabilities.Dialect(true, true, false, true, true, false, true, true, true));
+            new ClientCapabilities.Dialect(
+                true, true, false, true, true, false, true, true, true, false));
     assertThat(grpc)
         .isEqualTo(
             new ClientCapabilities.Dialect(
-                false, false, true, false, false, true, false, false, false));
+                false, false, true, false, false, true, false, false, false, true));
   }
 }

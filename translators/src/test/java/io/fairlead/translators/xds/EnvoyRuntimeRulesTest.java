@@ -1267,4 +1267,116 @@ class EnvoyRuntimeRulesTest {
     assertThat(onV2).as("keys on cart-v2 at 90/10").isBetween(900, 1100);
     assertThat(moved).as("keys moved by 90/10 -> 80/20 (10% expected)").isBetween(900, 1100);
   }
+
+  // Client-side weighted round-robin (ORCA) ------------------------------------------------------
+
+  private static final String WRR = "fairlead.io/lb-policy: weighted-round-robin";
+
+  private static io.envoyproxy.envoy.extensions.load_balancing_policies
+          .client_side_weighted_round_robin.v3.ClientSideWeightedRoundRobin
+      cswrr(io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig e) {
+    assertThat(e.getName())
+        .isEqualTo("envoy.load_balancing_policies.client_side_weighted_round_robin");
+    return unpack(
+        e.getTypedConfig(),
+        io.envoyproxy.envoy.extensions.load_balancing_policies.client_side_weighted_round_robin.v3
+            .ClientSideWeightedRoundRobin.class);
+  }
+
+  @Test
+  void weightedRoundRobinSendsOnlyTheWrittenTuning() throws Exception {
+    for (ProxyContext ctx : List.of(SIDECAR, GATEWAY)) {
+      Cluster plain = serviceCluster(translate(WRR, HTTP_PORT, READY_3, ctx));
+      assertThat(plain.getLoadBalancingPolicy().getPoliciesList()).hasSize(1);
+      var defaults = cswrr(plain.getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig());
+      // Envoy's defaults (10s, 3m, 1s) stay Envoy's; the penalty is always sent, since Envoy reads
+      // an unset one as 0 rather than the documented 1.0.
+      assertThat(defaults.hasBlackoutPeriod()).isFalse();
+      assertThat(defaults.hasWeightExpirationPeriod()).isFalse();
+      assertThat(defaults.hasWeightUpdatePeriod()).isFalse();
+      assertThat(defaults.getErrorUtilizationPenalty().getValue()).isEqualTo(1.0f);
+      assertThat(defaults.hasEnableOobLoadReport()).isFalse();
+      assertThat(defaults.getMetricNamesForComputingUtilizationList()).isEmpty();
+    }
+    var tuned =
+        cswrr(
+            serviceCluster(
+                    translate(
+                        WRR
+                            + "\nfairlead.io/weighted-round-robin: blackout-period=2s,weight-expiration-period=1m,"
+                            + "weight-update-period=250ms,error-utilization-penalty=0.5,"
+                            + "utilization-metrics=named_metrics.gpu|cpu_utilization",
+                        HTTP_PORT,
+                        READY_3,
+                        SIDECAR))
+                .getLoadBalancingPolicy()
+                .getPolicies(0)
+                .getTypedExtensionConfig());
+    assertThat(tuned.getBlackoutPeriod().getSeconds()).isEqualTo(2);
+    assertThat(tuned.getWeightExpirationPeriod().getSeconds()).isEqualTo(60);
+    assertThat(tuned.getWeightUpdatePeriod().getNanos()).isEqualTo(250_000_000);
+    assertThat(tuned.getErrorUtilizationPenalty().getValue()).isEqualTo(0.5f);
+    assertThat(tuned.getMetricNamesForComputingUtilizationList())
+        .containsExactly("named_metrics.gpu", "cpu_utilization");
+  }
+
+  @Test
+  void weightedRoundRobinIsNotSentForTcpPorts() throws Exception {
+    XdsResources r = translate(WRR, "- name: db\n  port: 5432", READY_3, SIDECAR);
+    var policy =
+        serviceCluster(r).getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig();
+    assertThat(policy.getName()).isEqualTo("envoy.load_balancing_policies.round_robin");
+    assertThat(r.diagnostics())
+        .extracting(Diagnostic::message)
+        .anyMatch(m -> m.contains("is tcp: weighted-round-robin"));
+  }
+
+  @Test
+  void weightedRoundRobinReachesGrpcJavaInsideWrrLocality() throws Exception {
+    XdsResources r =
+        translate(
+            WRR + "\nfairlead.io/weighted-round-robin: blackout-period=1s",
+            "- name: grpc\n  port: 9090",
+            READY_3,
+            GRPC_JAVA);
+    Cluster c = serviceCluster(r);
+    assertThat(r.diagnostics()).isEmpty();
+    // The legacy enum stays round-robin for a client that reads no typed policy.
+    assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(c.getLoadBalancingPolicy().getPoliciesList()).hasSize(1);
+    var outer = c.getLoadBalancingPolicy().getPolicies(0).getTypedExtensionConfig();
+    assertThat(outer.getName()).isEqualTo("envoy.load_balancing_policies.wrr_locality");
+    var locality =
+        unpack(
+            outer.getTypedConfig(),
+            io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality
+                .class);
+    var picking = locality.getEndpointPickingPolicy().getPoliciesList();
+    assertThat(picking).hasSize(2);
+    assertThat(cswrr(picking.get(0).getTypedExtensionConfig()).getBlackoutPeriod().getSeconds())
+        .isEqualTo(1);
+    assertThat(picking.get(1).getTypedExtensionConfig().getName())
+        .isEqualTo("envoy.load_balancing_policies.round_robin");
+    // Other policies still go as the legacy enum alone.
+    assertThat(
+            serviceCluster(translate("", "- name: grpc\n  port: 9090", READY_3, GRPC_JAVA))
+                .hasLoadBalancingPolicy())
+        .isFalse();
+  }
+
+  @Test
+  void grpcNodeGetsRoundRobinForWeightedRoundRobin() throws Exception {
+    XdsResources r = translate(WRR, "- name: grpc\n  port: 9090", READY_3, GRPC_NODE);
+    Cluster c = serviceCluster(r);
+    assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(c.hasLoadBalancingPolicy()).isFalse();
+    assertThat(r.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.CLIENT_DOWNGRADE);
+              assertThat(d.key()).isEqualTo("fairlead.io/lb-policy");
+              assertThat(d.message()).contains("grpc-node", "round-robin is sent instead");
+            });
+  }
 }
