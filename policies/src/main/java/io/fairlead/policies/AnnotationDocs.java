@@ -51,6 +51,26 @@ public final class AnnotationDocs {
           .append(k.onGrpc())
           .append(" |\n");
     }
+    out.append("\n## Pod annotations\n\n")
+        .append(
+            "Read from Pods (through the EndpointSlice endpoints' `targetRef`), not from Services; Fairlead watches Pods only for these keys.\n\n")
+        .append(
+            "| key | value | default | meaning | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|---|---|---|\n");
+    for (AnnotationKey<?> k : AnnotationRegistry.podKeys()) {
+      out.append("| `")
+          .append(k.fullName())
+          .append("` | ")
+          .append(k.grammar())
+          .append(" | ")
+          .append(k.defaultValue())
+          .append(" | ")
+          .append(k.description())
+          .append(" | ")
+          .append(k.onEnvoy())
+          .append(" | ")
+          .append(k.onGrpc())
+          .append(" |\n");
+    }
     out.append(NATIVE_FIELDS);
     return out.toString();
   }
