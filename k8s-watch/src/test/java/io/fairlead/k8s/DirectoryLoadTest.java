@@ -70,8 +70,8 @@ class DirectoryLoadTest {
             Diagnostic.info(
                 Reason.IGNORED_OBJECTS,
                 new Subject.Source(dir.resolve("b/c.json").toString(), "kind"),
-                "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                    + " EndpointSlice: v1 ConfigMap default/cfg"),
+                "ignored 1 object(s) of kinds other than v1 Service, discovery.k8s.io/v1"
+                    + " EndpointSlice and v1 Pod: v1 ConfigMap default/cfg"),
             Diagnostic.warning(
                 Reason.INVALID_OBJECT,
                 Subject.of(ObjectRef.parse("default/web"), "file"),

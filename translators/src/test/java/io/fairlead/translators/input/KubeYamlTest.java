@@ -121,8 +121,8 @@ class KubeYamlTest {
             Diagnostic.info(
                 Reason.IGNORED_OBJECTS,
                 new Subject.Source("in.yaml", "kind"),
-                "ignored 2 object(s) of kinds other than v1 Service and"
-                    + " discovery.k8s.io/v1 EndpointSlice: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
+                "ignored 2 object(s) of kinds other than v1 Service,"
+                    + " discovery.k8s.io/v1 EndpointSlice and v1 Pod: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
   }
 
   @Test
