@@ -183,7 +183,7 @@ class PodWeightStateTest {
                         .map(e -> e.getLoadBalancingWeight().getValue())
                         .toList()));
     assertThat(weights)
-        .containsExactlyEntriesOf(
+        .containsExactlyInAnyOrderEntriesOf(
             Map.of(
                 "default/api:80", List.of(4),
                 "default/db:80", List.of(2),

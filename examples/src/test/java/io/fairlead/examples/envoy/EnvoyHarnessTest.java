@@ -156,7 +156,8 @@ class EnvoyHarnessTest {
     }
     KubeYaml.Parsed parsed = KubeYaml.parse("scenarios", String.join("---\n", docs));
     ServiceModel model =
-        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods()));
+        KubeModelBuilder.build(
+            KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods()));
     XdsResources r =
         XdsTranslator.translate(
             model,
