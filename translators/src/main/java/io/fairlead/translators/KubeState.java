@@ -173,6 +173,13 @@ public final class KubeState {
     return out;
   }
 
+  /** The Pods the endpoints of {@code service}'s slices name ({@code targetRef}). */
+  public Set<ObjectRef> podsOfService(ObjectRef service) {
+    Set<ObjectRef> out = new TreeSet<>();
+    slicesOf(service).forEach(slice -> out.addAll(KubeLabels.podsOf(slice)));
+    return out;
+  }
+
   public KubeState withPod(PodMetadata pod) {
     return new KubeState(
         services,
