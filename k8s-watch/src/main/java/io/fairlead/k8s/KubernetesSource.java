@@ -1,12 +1,14 @@
 package io.fairlead.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Services and EndpointSlices (discovery.k8s.io/v1) from the API server, through Fabric8 shared
- * informers: one pair for all namespaces, or one pair per listed namespace.
+ * informers: one pair for all namespaces, or one pair per listed namespace. A third informer
+ * watches Pods for their {@code fairlead.io/weight}; its cache ({@link PodMetadataStore}) keeps
+ * only each Pod's namespace, name, resourceVersion and weight.
  *
  * <p>Informer events are only hints that an object changed: the event thread rereads the object
  * from the informer's store, so late or reordered notifications cannot bring back an old version.
@@ -61,6 +65,8 @@ public final class KubernetesSource implements KubeSource {
   private volatile Listener listener;
   private volatile Informers<Service> services;
   private volatile Informers<EndpointSlice> slices;
+  private volatile Informers<Pod> pods;
+  private final boolean podWeights;
 
   // confined to the event thread
   private final MutableKubeState state = new MutableKubeState();
@@ -86,6 +92,19 @@ public final class KubernetesSource implements KubeSource {
    */
   public KubernetesSource(
       KubernetesClient client, Optional<Set<String>> namespaces, SourceGuard.Settings guard) {
+    this(client, namespaces, guard, true);
+  }
+
+  /**
+   * @param podWeights watch Pods for {@code fairlead.io/weight} (needs {@code list} and {@code
+   *     watch} on pods); without it no endpoint has a weight
+   */
+  public KubernetesSource(
+      KubernetesClient client,
+      Optional<Set<String>> namespaces,
+      SourceGuard.Settings guard,
+      boolean podWeights) {
+    this.podWeights = podWeights;
     this.guard = new SourceGuard(guard, "kubernetes");
     this.client = Objects.requireNonNull(client);
     namespaces.ifPresent(
@@ -129,9 +148,20 @@ public final class KubernetesSource implements KubeSource {
                     : client.discovery().v1().endpointSlices().inNamespace(ns),
             state::setSlice,
             state::sliceRefs);
+    if (podWeights) {
+      pods =
+          new Informers<>(
+              ns -> ns.equals(ALL) ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns),
+              state::setPod,
+              state::podRefs,
+              PodMetadataStore::new);
+    }
     List<CompletableFuture<Void>> syncs = new ArrayList<>();
     syncs.addAll(services.start());
     syncs.addAll(slices.start());
+    if (pods != null) {
+      syncs.addAll(pods.start());
+    }
     CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new))
         .whenComplete(
             (ok, failure) -> {
@@ -194,6 +224,14 @@ public final class KubernetesSource implements KubeSource {
     return degraded || stalled ? new Health(degraded, stalled, reason) : Health.OK;
   }
 
+  /** The Pods as the informers' caches hold them; for tests. */
+  List<Pod> cachedPods() {
+    Informers<Pod> p = pods;
+    return p == null
+        ? List.of()
+        : p.byNamespace.values().stream().flatMap(i -> i.getStore().list().stream()).toList();
+  }
+
   /** How long the event thread may take to run the watchdog's tick; for tests. */
   void stallAfter(Duration after) {
     this.stallAfter = after;
@@ -208,12 +246,18 @@ public final class KubernetesSource implements KubeSource {
     if (slices != null) {
       slices.stop();
     }
+    if (pods != null) {
+      pods.stop();
+    }
     events.shutdown();
   }
 
   private void onSynced() {
     services.seed();
     slices.seed();
+    if (pods != null) {
+      pods.seed();
+    }
     synced = true;
     emit(Change.FULL);
   }
@@ -271,10 +315,24 @@ public final class KubernetesSource implements KubeSource {
         Function<String, Informable<T>> scope,
         BiFunction<ObjectRef, Optional<T>, Change> apply,
         Supplier<Set<ObjectRef>> known) {
+      this(scope, apply, known, null);
+    }
+
+    /**
+     * @param store the informer's cache, when it should keep less than whole objects
+     */
+    Informers(
+        Function<String, Informable<T>> scope,
+        BiFunction<ObjectRef, Optional<T>, Change> apply,
+        Supplier<Set<ObjectRef>> known,
+        Supplier<ItemStore<T>> store) {
       this.apply = apply;
       this.known = known;
       for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
         SharedIndexInformer<T> informer = scope.apply(ns).runnableInformer(0);
+        if (store != null) {
+          informer.itemStore(store.get());
+        }
         // keep retrying (with the informer's backoff) until closed: a control plane must not give
         // up
         informer.exceptionHandler((wasStarted, t) -> !closed);

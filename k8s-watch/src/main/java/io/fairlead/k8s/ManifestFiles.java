@@ -9,6 +9,7 @@ import io.fairlead.policies.Reason;
 import io.fairlead.policies.Subject;
 import io.fairlead.translators.KubeRefs;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.PodMetadata;
 import io.fairlead.translators.input.KubeYaml;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -108,6 +109,8 @@ final class ManifestFiles {
     Map<ObjectRef, EndpointSlice> slices = new TreeMap<>();
     Map<ObjectRef, Path> serviceOrigin = new TreeMap<>();
     Map<ObjectRef, Path> sliceOrigin = new TreeMap<>();
+    Map<ObjectRef, PodMetadata> pods = new TreeMap<>();
+    Map<ObjectRef, Path> podOrigin = new TreeMap<>();
     List<Diagnostic> diagnostics = new ArrayList<>();
     files.forEach(
         (path, parsed) -> {
@@ -117,10 +120,19 @@ final class ManifestFiles {
           for (EndpointSlice e : parsed.endpointSlices()) {
             put(slices, sliceOrigin, e, path, diagnostics);
           }
+          for (PodMetadata pod : parsed.pods()) {
+            Path previous = podOrigin.put(pod.ref(), path);
+            if (pods.put(pod.ref(), pod) != null) {
+              diagnostics.add(twice(pod.ref(), "Pod", previous, path));
+            }
+          }
           diagnostics.addAll(parsed.diagnostics());
         });
-    return new LoadResult(
-        new KubeState(new TreeMap<>(services), new TreeMap<>(slices)), diagnostics);
+    KubeState state = new KubeState(new TreeMap<>(services), new TreeMap<>(slices));
+    for (PodMetadata pod : pods.values()) {
+      state = state.withPod(pod);
+    }
+    return new LoadResult(state, diagnostics);
   }
 
   private static <T extends HasMetadata> void put(
@@ -132,16 +144,19 @@ final class ManifestFiles {
     ObjectRef ref = KubeRefs.of(object);
     Path previous = origin.put(ref, path);
     if (objects.put(ref, object) != null) {
-      diagnostics.add(
-          Diagnostic.warning(
-              Reason.INVALID_OBJECT,
-              Subject.of(ref, FILE_KEY),
-              object.getKind()
-                  + " defined more than once (in "
-                  + previous
-                  + ", then in "
-                  + path
-                  + "); the last definition wins"));
+      diagnostics.add(twice(ref, object.getKind(), previous, path));
     }
+  }
+
+  private static Diagnostic twice(ObjectRef ref, String kind, Path previous, Path path) {
+    return Diagnostic.warning(
+        Reason.INVALID_OBJECT,
+        Subject.of(ref, FILE_KEY),
+        kind
+            + " defined more than once (in "
+            + previous
+            + ", then in "
+            + path
+            + "); the last definition wins");
   }
 }

@@ -1,10 +1,12 @@
 package io.fairlead.k8s;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.PodMetadata;
 import io.fairlead.translators.Relevance;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +51,30 @@ final class MutableKubeState {
     }
     state = state.withSlice(ref, now.get());
     return Change.ofEndpoints(Relevance.endpointsAffected(old, now.get()));
+  }
+
+  /**
+   * Sets the current version of a Pod; empty means it is gone. Only Pods with a weight annotation
+   * are kept in the state (the others build the same model as no Pod at all), and only a change of
+   * that annotation is a change.
+   */
+  Change setPod(ObjectRef ref, Optional<Pod> now) {
+    PodMetadata old = state.pods().get(ref);
+    PodMetadata meta = now.map(PodMetadata::of).orElse(null);
+    if (old != null
+        && meta != null
+        && !old.resourceVersion().isEmpty()
+        && old.resourceVersion().equals(meta.resourceVersion())) {
+      return Change.NONE;
+    }
+    state = meta == null || meta.weight().isEmpty() ? state.withoutPod(ref) : state.withPod(meta);
+    return PodMetadata.weightOf(old).equals(PodMetadata.weightOf(meta))
+        ? Change.NONE
+        : Change.ofPod(ref);
+  }
+
+  Set<ObjectRef> podRefs() {
+    return Set.copyOf(state.pods().keySet());
   }
 
   Set<ObjectRef> serviceRefs() {

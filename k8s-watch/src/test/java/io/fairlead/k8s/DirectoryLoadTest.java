@@ -41,6 +41,60 @@ class DirectoryLoadTest {
   }
 
   @Test
+  void readsPodsMetadataOnlyAndWarnsAboutAPodDefinedTwice() throws Exception {
+    Files.writeString(
+        dir.resolve("a.yaml"),
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web-1
+          annotations: {fairlead.io/weight: '3', other: x}
+          resourceVersion: '7'
+        spec:
+          containers: [{name: app, image: example/app:1}]
+          notAPodField: 'the spec is not read, so not checked'
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-2, namespace: shop}
+        """);
+    Files.writeString(
+        dir.resolve("b.yaml"),
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-1, annotations: {fairlead.io/weight: '4'}}
+        """);
+
+    LoadResult result = DirectorySource.load(dir);
+
+    assertThat(result.state().pods())
+        .containsOnlyKeys(new ObjectRef("default", "web-1"), new ObjectRef("shop", "web-2"));
+    assertThat(result.state().pods().get(new ObjectRef("default", "web-1")))
+        .isEqualTo(
+            new io.fairlead.translators.PodMetadata(
+                new ObjectRef("default", "web-1"), "", java.util.Optional.of("4")));
+    assertThat(result.state().pods().get(new ObjectRef("shop", "web-2")).weight()).isEmpty();
+    assertThat(result.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo(Reason.INVALID_OBJECT);
+              assertThat(d.message()).startsWith("Pod defined more than once");
+            });
+  }
+
+  @Test
+  void aPodWithAnUnknownMetadataFieldIsRefused() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: web-1, annotatoins: {a: b}}\n");
+    assertThatThrownBy(() -> DirectorySource.load(file)).hasMessageContaining("annotatoins");
+  }
+
+  @Test
   void readsADirectoryInPathOrderAndWarnsAboutDuplicates() throws Exception {
     Files.writeString(dir.resolve("a.yaml"), service("default", "web", "first"));
     Files.createDirectories(dir.resolve("b"));
@@ -70,8 +124,8 @@ class DirectoryLoadTest {
             Diagnostic.info(
                 Reason.IGNORED_OBJECTS,
                 new Subject.Source(dir.resolve("b/c.json").toString(), "kind"),
-                "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                    + " EndpointSlice: v1 ConfigMap default/cfg"),
+                "ignored 1 object(s) of kinds other than v1 Service, discovery.k8s.io/v1"
+                    + " EndpointSlice and v1 Pod: v1 ConfigMap default/cfg"),
             Diagnostic.warning(
                 Reason.INVALID_OBJECT,
                 Subject.of(ObjectRef.parse("default/web"), "file"),

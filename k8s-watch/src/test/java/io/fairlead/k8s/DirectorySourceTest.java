@@ -107,8 +107,8 @@ class DirectorySourceTest {
             Diagnostic.info(
                 Reason.IGNORED_OBJECTS,
                 new Subject.Source(dir.resolve("web.yaml").toString(), "kind"),
-                "ignored 1 object(s) of kinds other than v1 Service and discovery.k8s.io/v1"
-                    + " EndpointSlice: apps/v1 Deployment default/web"));
+                "ignored 1 object(s) of kinds other than v1 Service, discovery.k8s.io/v1"
+                    + " EndpointSlice and v1 Pod: apps/v1 Deployment default/web"));
     recorder.assertNothingWithin(Duration.ofMillis(500));
   }
 

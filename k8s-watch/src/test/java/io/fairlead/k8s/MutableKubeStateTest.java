@@ -71,4 +71,38 @@ class MutableKubeStateTest {
         .isTrue();
     assertThat(state.snapshot().endpointSlices()).hasSize(1);
   }
+
+  private static io.fabric8.kubernetes.api.model.Pod pod(String rv, String weight) {
+    io.fabric8.kubernetes.api.model.PodBuilder b =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewMetadata()
+            .withNamespace("default")
+            .withName("p")
+            .withResourceVersion(rv)
+            .endMetadata();
+    if (weight != null) {
+      b.editMetadata().addToAnnotations("fairlead.io/weight", weight).endMetadata();
+    }
+    return b.build();
+  }
+
+  @Test
+  void aPodIsAChangeOnlyWhenItsWeightIs() {
+    MutableKubeState state = new MutableKubeState();
+    ObjectRef p = new ObjectRef("default", "p");
+    assertThat(state.setPod(p, Optional.of(pod("1", null)))).isEqualTo(Change.NONE);
+    assertThat(state.snapshot().pods()).as("Pods without a weight are not kept").isEmpty();
+    assertThat(state.setPod(p, Optional.of(pod("2", "3")))).isEqualTo(Change.ofPod(p));
+    assertThat(state.podRefs()).containsExactly(p);
+    assertThat(state.setPod(p, Optional.of(pod("2", "4"))))
+        .as("same version")
+        .isEqualTo(Change.NONE);
+    assertThat(state.setPod(p, Optional.of(pod("3", "3"))))
+        .as("other fields")
+        .isEqualTo(Change.NONE);
+    assertThat(state.setPod(p, Optional.of(pod("4", "5")))).isEqualTo(Change.ofPod(p));
+    assertThat(state.setPod(p, Optional.empty())).isEqualTo(Change.ofPod(p));
+    assertThat(state.snapshot().pods()).isEmpty();
+    assertThat(state.setPod(p, Optional.empty())).isEqualTo(Change.NONE);
+  }
 }

@@ -51,6 +51,26 @@ public final class AnnotationDocs {
           .append(k.onGrpc())
           .append(" |\n");
     }
+    out.append("\n## Pod annotations\n\n")
+        .append(
+            "Read from Pods (through the EndpointSlice endpoints' `targetRef`), not from Services; Fairlead watches Pods only for these keys.\n\n")
+        .append(
+            "| key | value | default | meaning | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|---|---|---|\n");
+    for (AnnotationKey<?> k : AnnotationRegistry.podKeys()) {
+      out.append("| `")
+          .append(k.fullName())
+          .append("` | ")
+          .append(k.grammar())
+          .append(" | ")
+          .append(k.defaultValue())
+          .append(" | ")
+          .append(k.description())
+          .append(" | ")
+          .append(k.onEnvoy())
+          .append(" | ")
+          .append(k.onGrpc())
+          .append(" |\n");
+    }
     out.append(NATIVE_FIELDS);
     return out.toString();
   }
@@ -68,6 +88,6 @@ public final class AnnotationDocs {
       | `spec.trafficDistribution: PreferClose` (or `PreferSameZone`) | Zone-aware routing as Kubernetes defines it: every request stays in the proxy's zone while that zone has a ready endpoint, and goes to the other zones only when it has none. Endpoints in the proxy's zone are priority 0, the others priority 1, and Envoy gets an overprovisioning factor that keeps all traffic on priority 0 while one endpoint there is ready (see [overprovisioning](envoy-semantics.md#overprovisioning)); gRPC fails over when the local priority cannot connect (see [grpc-priorities](envoy-semantics.md#grpc-priorities)). Applies to proxies that state their zone (node locality or `fairlead.io/zone` metadata). |
       | `spec.internalTrafficPolicy: Local` | Sidecars and proxyless clients that state their node (`fairlead.io/node` metadata) get only endpoints on that node. Proxies that do not state it get every endpoint. |
       | EndpointSlice conditions | As kube-proxy: ready → HEALTHY; serving and terminating → DRAINING (keeps stateful sessions, gets no new traffic), or HEALTHY when no endpoint of the port is ready; not serving → not sent at all, so neither Envoy's panic mode nor any client can pick it (see [eds-health](envoy-semantics.md#eds-health), [panic-threshold](envoy-semantics.md#panic-threshold)). |
-      | EndpointSlice `zone` | The endpoint's locality. Its `load_balancing_weight` counts the locality's ready endpoints; gRPC clients get no locality without one (see [locality-weight](envoy-semantics.md#locality-weight)). |
+      | EndpointSlice `zone` | The endpoint's locality. Its `load_balancing_weight` counts the locality's ready endpoints (summing their Pods' `fairlead.io/weight` when they have one); gRPC clients get no locality without one (see [locality-weight](envoy-semantics.md#locality-weight)). |
       """;
 }

@@ -630,6 +630,28 @@ public final class AnnotationRegistry {
           "Sent: gRPC matches request metadata with the same header matchers (gRFC A28).",
           SettingParsers::splitMatch);
 
+  /** The largest Pod weight: Envoy sums a host set's weights in 32 bits, so stay far below. */
+  public static final int MAX_POD_WEIGHT = 10_000;
+
+  /**
+   * A Pod annotation, not a Service one: the weight of every endpoint of the Pod, in every Service
+   * that selects it.
+   */
+  public static final AnnotationKey<Integer> POD_WEIGHT =
+      new AnnotationKey<>(
+              "weight",
+              "integer, 1 to " + MAX_POD_WEIGHT,
+              "1",
+              "On a **Pod**: the Pod's share of its Services' traffic relative to the other Pods (IPVS `wlc` weights): a Pod of weight 3 takes three times the requests of a Pod of weight 1. Honoured by round-robin, least-request and the hashing policies (ring-hash, maglev), for every Service that selects the Pod. A weight that does not parse is an error diagnostic naming the Pod, and the Pod counts as 1. When no Pod of a Service has a weight, nothing changes for it.",
+              "Endpoint `load_balancing_weight`, set on every endpoint of a port once one of its Pods has a weight (the others get 1); the locality's `load_balancing_weight` is the sum of its ready endpoints' weights (see [endpoint-weight](envoy-semantics.md#endpoint-weight)). `lb-policy: random` ignores endpoint weights (a warning says so).",
+              "Sent with ring-hash (grpc-java and grpc-node place an endpoint on the ring in proportion to its weight times its locality's weight). round-robin and least-request ignore endpoint weights in gRPC: the weights are not sent and a warning says so.",
+              v -> Values.integer(v, 1, MAX_POD_WEIGHT).map(Long::intValue))
+          .bounded(
+              List.of(new Bound<>("weight", 1, MAX_POD_WEIGHT, n -> Long.toString(n), v -> v)));
+
+  /** Keys read from Pods; listed apart so that no Service key suggests them. */
+  private static final List<AnnotationKey<?>> POD_KEYS = List.of(POD_WEIGHT);
+
   private static final List<AnnotationKey<?>> ALL =
       List.of(
           LB_POLICY,
@@ -690,6 +712,11 @@ public final class AnnotationRegistry {
 
   public static List<AnnotationKey<?>> all() {
     return ALL;
+  }
+
+  /** The keys read from Pods, not Services ({@code fairlead.io/weight}). */
+  public static List<AnnotationKey<?>> podKeys() {
+    return POD_KEYS;
   }
 
   public static Optional<AnnotationKey<?>> find(String name) {

@@ -78,6 +78,15 @@ public final class ServicePolicyParser {
       String rest = key.substring(AnnotationRegistry.PREFIX.length());
       int dot = rest.indexOf('.');
       String base = dot < 0 ? rest : rest.substring(0, dot);
+      if (AnnotationRegistry.find(base).isEmpty()
+          && AnnotationRegistry.podKeys().stream().anyMatch(k -> k.name().equals(base))) {
+        out.add(
+            Diagnostic.warning(
+                Reason.NO_EFFECT,
+                at(object, key),
+                "a Pod annotation; on a Service it has no effect (annotate the Pods instead)"));
+        continue;
+      }
       if (AnnotationRegistry.find(base).isEmpty()) {
         out.add(
             Diagnostic.warning(

@@ -22,6 +22,9 @@ class AnnotationBoundsTest {
     for (AnnotationKey<?> key : AnnotationRegistry.all()) {
       addTests(key, tests);
     }
+    for (AnnotationKey<?> key : AnnotationRegistry.podKeys()) {
+      addTests(key, tests);
+    }
     return tests.stream();
   }
 

@@ -14,10 +14,13 @@ import java.util.TreeSet;
  * @param services Services added, removed, or whose spec, labels or annotations changed
  * @param endpointsOf Services whose EndpointSlices (labelled {@code kubernetes.io/service-name})
  *     were added, removed or changed
+ * @param pods Pods whose weight annotation was added, removed or changed; the Services whose slices
+ *     name them are rebuilt ({@link KubeState#servicesOfPods})
  * @param full everything must be considered changed (the first state of a source); the sets may
  *     then be incomplete
  */
-public record Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolean full) {
+public record Change(
+    Set<ObjectRef> services, Set<ObjectRef> endpointsOf, Set<ObjectRef> pods, boolean full) {
 
   public static final Change NONE = new Change(Set.of(), Set.of(), false);
   public static final Change FULL = new Change(Set.of(), Set.of(), true);
@@ -25,6 +28,16 @@ public record Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolea
   public Change {
     services = sorted(services);
     endpointsOf = sorted(endpointsOf);
+    pods = sorted(pods);
+  }
+
+  /** A change that names no Pod. */
+  public Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolean full) {
+    this(services, endpointsOf, Set.of(), full);
+  }
+
+  public static Change ofPod(ObjectRef ref) {
+    return new Change(Set.of(), Set.of(), Set.of(ref), false);
   }
 
   public static Change ofService(ObjectRef ref) {
@@ -36,7 +49,7 @@ public record Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolea
   }
 
   public boolean isEmpty() {
-    return !full && services.isEmpty() && endpointsOf.isEmpty();
+    return !full && services.isEmpty() && endpointsOf.isEmpty() && pods.isEmpty();
   }
 
   /** The change covering both this and {@code other}, e.g. to merge changes while debouncing. */
@@ -45,7 +58,9 @@ public record Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolea
     s.addAll(other.services);
     SortedSet<ObjectRef> e = new TreeSet<>(endpointsOf);
     e.addAll(other.endpointsOf);
-    return new Change(s, e, full || other.full);
+    SortedSet<ObjectRef> p = new TreeSet<>(pods);
+    p.addAll(other.pods);
+    return new Change(s, e, p, full || other.full);
   }
 
   /** Compares two whole states; never {@link #full()}. */
@@ -68,7 +83,17 @@ public record Change(Set<ObjectRef> services, Set<ObjectRef> endpointsOf, boolea
       EndpointSlice now = after.endpointSlices().get(ref);
       endpointsOf.addAll(Relevance.endpointsAffected(old, now));
     }
-    return new Change(services, endpointsOf, false);
+    SortedSet<ObjectRef> pods = new TreeSet<>();
+    refs = new TreeSet<>(before.pods().keySet());
+    refs.addAll(after.pods().keySet());
+    for (ObjectRef ref : refs) {
+      PodMetadata old = before.pods().get(ref);
+      PodMetadata now = after.pods().get(ref);
+      if (!PodMetadata.weightOf(old).equals(PodMetadata.weightOf(now))) {
+        pods.add(ref);
+      }
+    }
+    return new Change(services, endpointsOf, pods, false);
   }
 
   private static Set<ObjectRef> sorted(Set<ObjectRef> refs) {

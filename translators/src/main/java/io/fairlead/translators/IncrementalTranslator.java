@@ -133,6 +133,7 @@ public final class IncrementalTranslator {
     PSortedMap<ObjectRef, List<Diagnostic>> orphans = before.orphans;
     Set<ObjectRef> dirty = new TreeSet<>(change.services());
     dirty.addAll(change.endpointsOf());
+    dirty.addAll(state.servicesOfPods(change.pods())); // a Pod's weight reaches its Services
     if (change.full() || !coherent(services, state)) {
       // the first state, or a change that did not name every Service it added or removed
       Model empty = Model.empty();
@@ -151,7 +152,8 @@ public final class IncrementalTranslator {
       if (svc == null) {
         services = services.minus(ref);
       } else {
-        KubeModelBuilder.Built built = KubeModelBuilder.buildService(svc, state.slicesOf(ref));
+        KubeModelBuilder.Built built =
+            KubeModelBuilder.buildService(svc, state.slicesOf(ref), state::pod);
         services = services.plus(ref, built);
         entry = built.entry();
       }

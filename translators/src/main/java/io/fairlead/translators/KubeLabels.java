@@ -1,9 +1,13 @@
 package io.fairlead.translators;
 
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.ObjectRef;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The labels Kubernetes uses to tie objects together; the only place their keys are spelt. */
 public final class KubeLabels {
@@ -23,5 +27,36 @@ public final class KubeLabels {
     return name == null || name.isBlank()
         ? Optional.empty()
         : Optional.of(new ObjectRef(KubeRefs.of(slice).namespace(), name));
+  }
+
+  /**
+   * The Pod an endpoint's {@code targetRef} names, in the slice's namespace unless the ref says
+   * otherwise; empty when it names no Pod (no ref, another kind, no name).
+   */
+  public static Optional<ObjectRef> podOf(EndpointSlice slice, Endpoint endpoint) {
+    ObjectReference ref = endpoint == null ? null : endpoint.getTargetRef();
+    if (ref == null
+        || ref.getName() == null
+        || ref.getName().isEmpty()
+        || !(ref.getKind() == null || "Pod".equals(ref.getKind()))) {
+      return Optional.empty();
+    }
+    String ns =
+        ref.getNamespace() == null || ref.getNamespace().isEmpty()
+            ? KubeRefs.of(slice).namespace()
+            : ref.getNamespace();
+    return Optional.of(new ObjectRef(ns, ref.getName()));
+  }
+
+  /** The Pods a slice's endpoints name, each once. */
+  public static Set<ObjectRef> podsOf(EndpointSlice slice) {
+    if (slice.getEndpoints() == null) {
+      return Set.of();
+    }
+    Set<ObjectRef> out = new TreeSet<>();
+    for (Endpoint ep : slice.getEndpoints()) {
+      podOf(slice, ep).ifPresent(out::add);
+    }
+    return out;
   }
 }

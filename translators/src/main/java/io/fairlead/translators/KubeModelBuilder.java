@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.NativeFields;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.ParseResult;
 import io.fairlead.policies.ParsedService;
 import io.fairlead.policies.PortPolicy;
 import io.fairlead.policies.PortSpec;
@@ -32,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * KubeState to ServiceModel: parses each Service's policy and merges its EndpointSlices. Pure and
@@ -50,7 +53,7 @@ public final class KubeModelBuilder {
     List<ServiceEntry> services = new ArrayList<>();
     Set<Diagnostic> diagnostics = new TreeSet<>();
     for (Map.Entry<ObjectRef, Service> e : state.services().entrySet()) {
-      Built built = buildService(e.getValue(), state.slicesOf(e.getKey()));
+      Built built = buildService(e.getValue(), state.slicesOf(e.getKey()), state::pod);
       built.entry().ifPresent(services::add);
       diagnostics.addAll(built.diagnostics());
     }
@@ -99,7 +102,19 @@ public final class KubeModelBuilder {
   /** The model of one Service, or none when Fairlead does not route it. */
   public record Built(Optional<ServiceEntry> entry, List<Diagnostic> diagnostics) {}
 
+  /** The model of one Service when no Pod has a weight (no Pods are known). */
   public static Built buildService(Service service, List<EndpointSlice> slices) {
+    return buildService(service, slices, pod -> Optional.empty());
+  }
+
+  /**
+   * The model of one Service; {@code pods} gives the Pods its endpoints name ({@code targetRef}),
+   * for their {@code fairlead.io/weight}.
+   */
+  public static Built buildService(
+      Service service,
+      List<EndpointSlice> slices,
+      Function<ObjectRef, Optional<PodMetadata>> pods) {
     ObjectRef ref = KubeRefs.of(service);
     ObjectRef object = ref;
     List<Diagnostic> diagnostics = new ArrayList<>();
@@ -209,7 +224,21 @@ public final class KubeModelBuilder {
     }
     List<PortEntry> entries = new ArrayList<>();
     for (PortPolicy policy : parsed.ports()) {
-      entries.add(new PortEntry(policy, endpoints(policy.port(), slices, object, diagnostics)));
+      List<EndpointEntry> eps = endpoints(policy.port(), slices, object, pods, diagnostics);
+      if (eps.stream().anyMatch(e -> e.weight().isPresent())) {
+        unweighted(policy)
+            .ifPresent(
+                why ->
+                    diagnostics.add(
+                        Diagnostic.warning(
+                            Reason.NO_EFFECT,
+                            Subject.of(
+                                object,
+                                policy.port().label(),
+                                AnnotationRegistry.LB_POLICY.fullName()),
+                            "port " + policy.port().label() + ": " + why)));
+      }
+      entries.add(new PortEntry(policy, eps));
     }
     List<String> clusterIps = clusterIps(spec, object, diagnostics);
     Optional<io.fairlead.policies.ExportTo> exportTo =
@@ -218,6 +247,22 @@ public final class KubeModelBuilder {
     return new Built(
         Optional.of(new ServiceEntry(ref, clusterIps, List.copyOf(entries), exportTo)),
         diagnostics);
+  }
+
+  /** Why a port's policy ignores the Pods' weights, when it does. */
+  private static Optional<String> unweighted(PortPolicy policy) {
+    io.fairlead.policies.LoadBalancing lb = policy.balancing().algorithm();
+    if (lb instanceof io.fairlead.policies.LoadBalancing.Random) {
+      return Optional.of(
+          "random balancing ignores the Pods' fairlead.io/weight (Envoy picks uniformly); use"
+              + " round-robin, least-request or a hashing policy");
+    }
+    if (lb instanceof io.fairlead.policies.LoadBalancing.WeightedRoundRobin) {
+      return Optional.of(
+          "weighted-round-robin replaces the Pods' fairlead.io/weight with weights from their"
+              + " load reports (Envoy's updateWeightsOnHosts); the annotation has no effect");
+    }
+    return Optional.empty();
   }
 
   private static String label(ServicePort p) {
@@ -265,7 +310,11 @@ public final class KubeModelBuilder {
 
   /** Merges the slices' endpoints for one port, matched by port name, de-duplicated. */
   private static List<EndpointEntry> endpoints(
-      PortSpec port, List<EndpointSlice> slices, ObjectRef object, List<Diagnostic> diagnostics) {
+      PortSpec port,
+      List<EndpointSlice> slices,
+      ObjectRef object,
+      Function<ObjectRef, Optional<PodMetadata>> pods,
+      List<Diagnostic> diagnostics) {
     Map<String, EndpointEntry> byAddress = new TreeMap<>();
     Set<String> fqdnSlices = new HashSet<>();
     Set<String> badAddresses = new TreeSet<>();
@@ -304,7 +353,8 @@ public final class KubeModelBuilder {
                 Optional.ofNullable(ep.getNodeName())
                     .filter(n -> !n.isEmpty() && KubeNames.subdomain(n).isEmpty()),
                 Optional.ofNullable(ep.getTargetRef()).map(r -> r.getName()),
-                health(ep.getConditions()));
+                health(ep.getConditions()),
+                weight(KubeLabels.podOf(slice, ep).flatMap(pods), diagnostics));
         byAddress.merge(address + "|" + number.get(), entry, KubeModelBuilder::healthier);
       }
     }
@@ -341,6 +391,34 @@ public final class KubeModelBuilder {
               "FQDN EndpointSlices " + new TreeSet<>(fqdnSlices) + " are not supported; ignored"));
     }
     return byAddress.values().stream().sorted(ENDPOINT_ORDER).toList();
+  }
+
+  /**
+   * Each endpoint with its Pod's {@code fairlead.io/weight}. A value that does not parse is an
+   * error on the Pod (once, however many ports and Services name it) and the endpoint counts as 1.
+   */
+  private static Optional<Integer> weight(Optional<PodMetadata> pod, List<Diagnostic> diagnostics) {
+    Optional<String> raw = pod.flatMap(PodMetadata::weight);
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    ParseResult<Integer> parsed = AnnotationRegistry.POD_WEIGHT.parse(raw.get());
+    if (parsed instanceof ParseResult.Ok<Integer> ok) {
+      return Optional.of(ok.value());
+    }
+    Diagnostic d =
+        Diagnostic.error(
+            Reason.INVALID_VALUE,
+            Subject.of(pod.get().ref(), AnnotationRegistry.POD_WEIGHT.fullName()),
+            "Pod "
+                + pod.get().ref()
+                + ": "
+                + ((ParseResult.Err<Integer>) parsed).message()
+                + "; its endpoints count as weight 1");
+    if (!diagnostics.contains(d)) {
+      diagnostics.add(d);
+    }
+    return Optional.empty();
   }
 
   private static EndpointEntry healthier(EndpointEntry a, EndpointEntry b) {

@@ -44,7 +44,8 @@ class KubeModelBuilderTest {
   private static List<EndpointEntry> endpoints(String yaml) throws Exception {
     KubeYaml.Parsed parsed = KubeYaml.parse("in.yaml", yaml);
     ServiceModel model =
-        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+        KubeModelBuilder.build(
+            KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods()));
     return model.services().get(0).ports().get(0).endpoints();
   }
 

@@ -53,8 +53,11 @@ final class ExplainCommand implements Callable<Integer> {
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     Optional<ServiceEntry> entry =
         model.services().stream().filter(s -> s.ref().equals(ref)).findFirst();
+    // about the Service, and about its Pods (a weight that does not parse)
+    java.util.Set<String> about = new java.util.TreeSet<>(java.util.Set.of(ref.toString()));
+    loaded.state().podsOfService(ref).forEach(pod -> about.add(pod.toString()));
     List<Diagnostic> diagnostics =
-        model.diagnostics().stream().filter(d -> d.object().equals(ref.toString())).toList();
+        model.diagnostics().stream().filter(d -> about.contains(d.object())).toList();
     PrintWriter out = spec.commandLine().getOut();
     if (entry.isEmpty() && !loaded.state().services().containsKey(ref)) {
       String known =
@@ -97,6 +100,7 @@ final class ExplainCommand implements Callable<Integer> {
               + ")  cluster "
               + ResourceNames.cluster(svc.ref(), p.port().port()));
       out.println("  endpoints: " + endpoints(port.endpoints()));
+      weights(port.endpoints()).ifPresent(w -> out.println("  endpoint weights: " + w));
       for (PolicyText.Line line : PolicyText.lines(p, port.split())) {
         out.printf(
             "  %-24s %s%n", line.setting(), line.value() + "   [" + line.from().words() + "]");
@@ -115,7 +119,11 @@ final class ExplainCommand implements Callable<Integer> {
                 + (a.policy().affinity().hashKeys().isEmpty()
                     ? ""
                     : " on " + PolicyText.hashKeys(a.policy().affinity().hashKeys())));
-        for (Diagnostic d : a.downgrades()) {
+        List<Diagnostic> downgrades = new java.util.ArrayList<>(a.downgrades());
+        downgrades.addAll(
+            ClientCapabilities.endpointWeights(a.policy(), port.endpoints(), client, svc.ref())
+                .downgrades());
+        for (Diagnostic d : downgrades) {
           out.println("      - " + d.message().substring(d.message().indexOf(": ") + 2));
         }
       }
@@ -161,6 +169,37 @@ final class ExplainCommand implements Callable<Integer> {
         + " (zones: "
         + zones
         + ")";
+  }
+
+  /**
+   * The Pods' weights ({@code fairlead.io/weight}) as Envoy gets them, with each ready endpoint's
+   * share of new requests; empty when no Pod of the port has a weight.
+   */
+  static Optional<String> weights(List<EndpointEntry> eps) {
+    if (eps.stream().allMatch(e -> e.weight().isEmpty())) {
+      return Optional.empty();
+    }
+    long ready =
+        eps.stream()
+            .filter(e -> e.health() == EndpointHealth.HEALTHY)
+            .mapToLong(EndpointEntry::effectiveWeight)
+            .sum();
+    return Optional.of(
+        eps.stream()
+                .map(
+                    e ->
+                        e.address()
+                            + e.podName().map(n -> " (" + n + ")").orElse("")
+                            + " "
+                            + e.effectiveWeight()
+                            + (e.health() == EndpointHealth.HEALTHY && ready > 0
+                                ? String.format(
+                                    java.util.Locale.ROOT,
+                                    " = %.0f%%",
+                                    100.0 * e.effectiveWeight() / ready)
+                                : ""))
+                .collect(Collectors.joining(", "))
+            + "   [Pod fairlead.io/weight; unannotated Pods 1; shares of the ready endpoints]");
   }
 
   private static String words(EndpointHealth h) {

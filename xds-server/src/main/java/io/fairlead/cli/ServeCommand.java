@@ -131,6 +131,15 @@ final class ServeCommand implements Callable<Integer> {
           "How long a larger loss must keep being read before it is delivered (default: ${DEFAULT-VALUE}).")
   Duration sourceLossConfirm;
 
+  @Option(
+      names = "--pod-weights",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Watch Pods (list and watch on pods; only their metadata is kept) for their fairlead.io/weight annotation (default: on; --no-pod-weights for a ClusterRole without pods).")
+  boolean podWeights = true;
+
   @Option(names = "--namespaces", split = ",", description = "Namespaces to watch (default: all).")
   String[] namespaces;
 
@@ -275,7 +284,7 @@ final class ServeCommand implements Callable<Integer> {
         namespaces == null
             ? Optional.empty()
             : Optional.of(new TreeSet<>(Arrays.asList(namespaces)));
-    return new KubernetesSource(client, ns, guard);
+    return new KubernetesSource(client, ns, guard, podWeights);
   }
 
   private LeaseElection.Settings leaseSettings() throws java.net.UnknownHostException {

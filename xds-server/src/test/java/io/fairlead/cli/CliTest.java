@@ -242,6 +242,24 @@ class CliTest {
   }
 
   @Test
+  void explainShowsPodWeightsAndWhatGrpcDoesWithThem() throws Exception {
+    Path pods = Path.of("..", "translators", "src", "test", "resources", "golden", "pod-weights");
+    Run r = run("explain", "-f", pods.resolve("input.yaml").toString(), "shop/web");
+    assertThat(r.status()).as("an error on one of its Pods").isEqualTo(ExitCodes.ERROR_DIAGNOSTICS);
+    assertThat(r.out())
+        .contains(
+            "endpoint weights: 10.0.0.11 (web-1) 3 = 43%, 10.0.0.12 (web-2) 1 = 14%, 10.0.0.13 (web-3) 1 = 14%, 10.0.0.14 (web-4) 2 = 29%, 10.0.0.15 (web-5) 7")
+        .contains("gRPC honours endpoint weights with ring-hash only")
+        .contains("'heavy' is not an integer; its endpoints count as weight 1");
+    Run hashed = run("explain", "-f", pods.resolve("input.yaml").toString(), "shop/hashed");
+    assertThat(hashed.out())
+        .contains("endpoint weights: 10.0.0.11 (web-1) 3 = 75%, 10.0.0.12 (web-2) 1 = 25%")
+        .doesNotContain("gRPC honours endpoint weights");
+    Run plain = run("explain", "-f", pods.resolve("input.yaml").toString(), "shop/plain");
+    assertThat(plain.out()).doesNotContain("endpoint weights");
+  }
+
+  @Test
   void explainShowsTheResolvedSplitAndItsMatchRules() throws Exception {
     Path canary =
         Path.of("..", "translators", "src", "test", "resources", "golden", "split-canary");

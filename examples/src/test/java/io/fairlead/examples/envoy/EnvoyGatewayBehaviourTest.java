@@ -74,6 +74,7 @@ class EnvoyGatewayBehaviourTest {
         Map.of("fairlead.io/lb-policy", "least-request", "fairlead.io/least-request-choices", "10"),
         "least_request"),
     SCALE_UP("scaleup", "http", Map.of(), "round_robin"),
+    WEIGHTED("weighted", "http", Map.of(), "round_robin"),
     ORDERED_KEYS(
         "ordered", "http", Map.of("fairlead.io/hash-on", "header:x-user,source-ip"), "ring_hash"),
     XFF_NOT_TRUSTED("xff", "http", Map.of("fairlead.io/hash-on", "source-ip"), "ring_hash"),
@@ -433,6 +434,34 @@ class EnvoyGatewayBehaviourTest {
       for (int i = 0; i < 40; i++) {
         assertThat(backend(s, "127.0.0.1", Map.of())).as("request %d", i).isEqualTo(readyPod);
       }
+    }
+  }
+
+  /**
+   * Pod weights (docs/envoy-semantics.md#weights-round-robin): with {@code fairlead.io/weight: 3}
+   * on one Pod and 1 on the other, Envoy's round-robin switches to its EDF scheduler and the heavy
+   * Pod takes three of every four requests.
+   */
+  @Test
+  void aPodOfWeightThreeGetsThreeQuartersOfRoundRobin() throws Exception {
+    Scenario s = Scenario.WEIGHTED;
+    List<String> pods = s.pods(2);
+    try (HttpBackends backends = HttpBackends.start(pods)) {
+      apply(
+          s, backends.port(), List.of(Pod.weighted(pods.get(0), 3), Pod.weighted(pods.get(1), 1)));
+      awaitAnswer(s);
+      // until the weights are in (the first answer may come from a config without them)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      Map<String, Integer> counts;
+      do {
+        counts = new TreeMap<>();
+        for (int i = 0; i < 400; i++) {
+          counts.merge(backend(s, "127.0.0.1", Map.of()), 1, Integer::sum);
+        }
+      } while (counts.getOrDefault(pods.get(0), 0) < 270 && System.nanoTime() < deadline);
+      assertThat(counts).containsOnlyKeys(pods);
+      assertThat(counts.get(pods.get(0))).as("weight 3 in %s", counts).isBetween(280, 320);
+      assertThat(counts.get(pods.get(1))).as("weight 1 in %s", counts).isBetween(80, 120);
     }
   }
 

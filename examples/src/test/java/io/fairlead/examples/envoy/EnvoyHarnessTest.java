@@ -130,6 +130,42 @@ class EnvoyHarnessTest {
     }
   }
 
+  /** The weighted scenario's manifests carry the Pods' weights to the gateway's endpoints. */
+  @Test
+  void theWeightedScenarioSendsItsPodWeights() throws Exception {
+    Scenario s = Scenario.WEIGHTED;
+    List<String> pods = s.pods(2);
+    KubeYaml.Parsed parsed =
+        KubeYaml.parse(
+            "weighted",
+            ScenarioManifests.yaml(
+                s.service(),
+                s.appProtocol(),
+                8080,
+                s.annotations(),
+                List.of(
+                    ScenarioManifests.Pod.weighted(pods.get(0), 3),
+                    ScenarioManifests.Pod.weighted(pods.get(1), 1))));
+    XdsResources r =
+        XdsTranslator.translate(
+            KubeModelBuilder.build(
+                KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods())),
+            new ProxyContext(
+                ProxyRole.GATEWAY,
+                ClientKind.ENVOY,
+                "default",
+                8080,
+                Optional.empty(),
+                Optional.empty()));
+    assertThat(r.diagnostics()).isEmpty();
+    assertThat(
+            r.endpoints().get(0).getEndpointsList().stream()
+                .flatMap(l -> l.getLbEndpointsList().stream())
+                .map(e -> e.getLoadBalancingWeight().getValue())
+                .toList())
+        .containsExactly(3, 1);
+  }
+
   /** Every scenario of EnvoyGatewayBehaviourTest, translated as the gateway will get it. */
   @Test
   void scenariosTranslateToTheIntendedGatewayConfig() throws Exception {
@@ -156,7 +192,8 @@ class EnvoyHarnessTest {
     }
     KubeYaml.Parsed parsed = KubeYaml.parse("scenarios", String.join("---\n", docs));
     ServiceModel model =
-        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+        KubeModelBuilder.build(
+            KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods()));
     XdsResources r =
         XdsTranslator.translate(
             model,

@@ -2,6 +2,7 @@ package io.fairlead.examples.envoy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -12,10 +13,28 @@ final class ScenarioManifests {
 
   static final String NAMESPACE = "envoy-test";
 
-  /** One pod address and its EndpointSlice conditions. */
-  record Pod(String ip, boolean ready, boolean serving, boolean terminating) {
+  /**
+   * One pod address and its EndpointSlice conditions; a pod with a weight also gets a Pod manifest
+   * carrying {@code fairlead.io/weight}, named by its endpoint's {@code targetRef}.
+   */
+  record Pod(
+      String ip, boolean ready, boolean serving, boolean terminating, Optional<Integer> weight) {
+    Pod(String ip, boolean ready, boolean serving, boolean terminating) {
+      this(ip, ready, serving, terminating, Optional.empty());
+    }
+
     static Pod ready(String ip) {
       return new Pod(ip, true, true, false);
+    }
+
+    /** A ready pod with {@code fairlead.io/weight: weight}. */
+    static Pod weighted(String ip, int weight) {
+      return new Pod(ip, true, true, false, Optional.of(weight));
+    }
+
+    /** The Pod's name: its address with dashes. */
+    String name() {
+      return "pod-" + ip.replace('.', '-');
     }
 
     /** A pod that is shutting down but still answers: Fairlead's DRAINING. */
@@ -73,6 +92,21 @@ final class ScenarioManifests {
           .append(", terminating: ")
           .append(p.terminating())
           .append("}\n");
+      if (p.weight().isPresent()) {
+        y.append("    targetRef: {kind: Pod, name: ").append(p.name()).append("}\n");
+      }
+    }
+    for (Pod p : pods) {
+      p.weight()
+          .ifPresent(
+              w ->
+                  y.append("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ")
+                      .append(p.name())
+                      .append("\n  namespace: ")
+                      .append(NAMESPACE)
+                      .append("\n  annotations:\n    fairlead.io/weight: \"")
+                      .append(w)
+                      .append("\"\n"));
     }
     return y.toString();
   }

@@ -53,7 +53,47 @@ record DemoServices(List<String> backendIps, int port, Optional<String> zone) {
             backendIps.subList(2, 3)),
         service("canary-v1", 7, "fairlead.io/lb-policy: round-robin", backendIps.subList(0, 1)),
         service("canary-v2", 8, "fairlead.io/lb-policy: round-robin", backendIps.subList(1, 2)),
-        service("weighted-round-robin", 9, "fairlead.io/lb-policy: weighted-round-robin"));
+        service("weighted-round-robin", 10, "fairlead.io/lb-policy: weighted-round-robin"),
+        weighted());
+  }
+
+  /** The weight of the Pod behind each of the first two backends of {@code weighted}. */
+  static final List<Integer> WEIGHTS = List.of(3, 1);
+
+  /**
+   * {@code weighted}: ring-hash on the header over the first two backends, whose Pods carry {@code
+   * fairlead.io/weight} 3 and 1; a ring of 4,096 entries (grpc-js's default cap).
+   */
+  private String weighted() {
+    StringBuilder y =
+        new StringBuilder(
+            service(
+                "weighted",
+                9,
+                "fairlead.io/lb-policy: ring-hash\n    fairlead.io/hash-on: header:"
+                    + HASH_HEADER
+                    + "\n    fairlead.io/ring-size: '4096'",
+                List.of()));
+    for (int i = 0; i < WEIGHTS.size(); i++) {
+      String ip = backendIps.get(i);
+      y.append("  - addresses: [")
+          .append(ip)
+          .append("]\n    conditions: {ready: true}\n")
+          .append(zone.map(z -> "    zone: " + z + "\n").orElse(""))
+          .append("    targetRef: {kind: Pod, name: weighted-")
+          .append(i)
+          .append("}\n");
+    }
+    for (int i = 0; i < WEIGHTS.size(); i++) {
+      y.append("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: weighted-")
+          .append(i)
+          .append("\n  namespace: ")
+          .append(NAMESPACE)
+          .append("\n  annotations: {fairlead.io/weight: '")
+          .append(WEIGHTS.get(i))
+          .append("'}\n");
+    }
+    return y.toString();
   }
 
   private String service(String name, int ipSuffix, String annotations) {

@@ -91,11 +91,16 @@ class ClusterRoleRbacTest {
     SortedSet<String> informers = new TreeSet<>();
     informers.addAll(permissionsUsedBy(Optional.empty()));
     informers.addAll(permissionsUsedBy(Optional.of(Set.of("a", "b"))));
-    // the informers' list and watch, both kinds; they read their own caches, so no get
+    // the informers' list and watch, all three kinds (Pods for their weight annotation); they
+    // read their own caches, so no get
     assertThat(informers)
         .containsExactly(
-            "/services:list", "/services:watch",
-            "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch");
+            "/pods:list",
+            "/pods:watch",
+            "/services:list",
+            "/services:watch",
+            "discovery.k8s.io/endpointslices:list",
+            "discovery.k8s.io/endpointslices:watch");
 
     List<Access> events = accessesOfTheEventWriter();
     // Events go into the namespace of each Service they concern, anywhere: hence a ClusterRole
@@ -209,7 +214,7 @@ class ClusterRoleRbacTest {
     try (KubernetesSource source = new KubernetesSource(client, namespaces)) {
       source.start(update -> synced.countDown());
       assertThat(synced.await(20, TimeUnit.SECONDS)).as("source synced").isTrue();
-      int informers = 2 * namespaces.map(Set::size).orElse(1);
+      int informers = 3 * namespaces.map(Set::size).orElse(1);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       List<String> watches = new ArrayList<>();
       while (watches.size() < informers && System.nanoTime() < deadline) {

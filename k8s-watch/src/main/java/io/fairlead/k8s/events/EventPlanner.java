@@ -2,6 +2,7 @@ package io.fairlead.k8s.events;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fairlead.k8s.util.Sha256;
+import io.fairlead.policies.AnnotationRegistry;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
 import io.fairlead.policies.Reason;
@@ -45,7 +46,9 @@ public final class EventPlanner {
         continue;
       }
       if (d.subject() instanceof Subject.Kube k) {
-        target(k.ref(), state).ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
+        podTarget(d, k, state)
+            .or(() -> target(k.ref(), state))
+            .ifPresent(t -> byName.putIfAbsent(eventName(t, d), planned(t, d)));
       }
     }
     return List.copyOf(byName.values());
@@ -94,6 +97,20 @@ public final class EventPlanner {
     String note =
         message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
     return Optional.of(new PlannedEvent(eventName(self, d), self, WARNING, reason, note, d));
+  }
+
+  /**
+   * The Pod a diagnostic about a Pod's {@code fairlead.io/weight} names (it does not parse). The
+   * source keeps no uid of a Pod, so the Event names the Pod without one.
+   */
+  static Optional<EventTarget> podTarget(Diagnostic d, Subject.Kube k, KubeState state) {
+    if (d.reason() != Reason.INVALID_VALUE
+        || !k.key().equals(AnnotationRegistry.POD_WEIGHT.fullName())
+        || !state.pods().containsKey(k.ref())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new EventTarget("Pod", "v1", k.ref().namespace(), k.ref().name(), Optional.empty()));
   }
 
   /** The Service, else the EndpointSlice, that a diagnostic's object names in the state. */

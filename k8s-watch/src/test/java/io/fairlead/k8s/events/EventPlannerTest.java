@@ -62,6 +62,33 @@ class EventPlannerTest {
   }
 
   @Test
+  void aBadPodWeightIsAWarningOnThePodEvenWhenAServiceHasItsName() {
+    ObjectRef pod = ObjectRef.parse("a/web");
+    KubeState state =
+        STATE.withPod(new io.fairlead.translators.PodMetadata(pod, "3", Optional.of("x")));
+    Diagnostic bad =
+        Diagnostic.error(
+            Reason.INVALID_VALUE,
+            Subject.of(pod, "fairlead.io/weight"),
+            "Pod a/web: 'x' is not an integer; its endpoints count as weight 1");
+    assertThat(EventPlanner.plan(List.of(bad), state))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.target())
+                  .isEqualTo(new EventTarget("Pod", "v1", "a", "web", Optional.empty()));
+              assertThat(e.reason()).isEqualTo("InvalidAnnotation");
+            });
+    // the Service's own warning about the key stays on the Service
+    Diagnostic onService =
+        Diagnostic.warning(
+            Reason.NO_EFFECT, Subject.of(pod, "fairlead.io/weight"), "a Pod annotation");
+    assertThat(EventPlanner.plan(List.of(onService), state))
+        .singleElement()
+        .satisfies(e -> assertThat(e.target().kind()).isEqualTo("Service"));
+  }
+
+  @Test
   void theEventReasonIsTheDiagnosticsReasonCode() {
     assertThat(
             EventPlanner.reason(

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Reason;
 import io.fairlead.policies.Subject;
+import io.fairlead.translators.PodMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +32,27 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public final class KubeYaml {
 
-  /** Objects read from one source, in document order; the diagnostics name ignored objects. */
+  /**
+   * Objects read from one source, in document order; the diagnostics name ignored objects. Of a v1
+   * Pod only the metadata is read (and checked strictly); its spec and status are skipped.
+   */
   public record Parsed(
-      List<Service> services, List<EndpointSlice> endpointSlices, List<Diagnostic> diagnostics) {
+      List<Service> services,
+      List<EndpointSlice> endpointSlices,
+      List<PodMetadata> pods,
+      List<Diagnostic> diagnostics) {
 
     public Parsed {
       services = List.copyOf(services);
       endpointSlices = List.copyOf(endpointSlices);
+      pods = List.copyOf(pods);
       diagnostics = List.copyOf(diagnostics);
+    }
+
+    /** Objects without Pods. */
+    public Parsed(
+        List<Service> services, List<EndpointSlice> endpointSlices, List<Diagnostic> diagnostics) {
+      this(services, endpointSlices, List.of(), diagnostics);
     }
   }
 
@@ -116,6 +132,7 @@ public final class KubeYaml {
     private final String source;
     private final List<Service> services = new ArrayList<>();
     private final List<EndpointSlice> slices = new ArrayList<>();
+    private final List<PodMetadata> pods = new ArrayList<>();
     private final List<String> ignored = new ArrayList<>();
 
     Reading(String source) {
@@ -132,10 +149,10 @@ public final class KubeYaml {
                       new Subject.Source(source, IGNORED_KEY),
                       "ignored "
                           + ignored.size()
-                          + " object(s) of kinds other than v1 Service and"
-                          + " discovery.k8s.io/v1 EndpointSlice: "
+                          + " object(s) of kinds other than v1 Service,"
+                          + " discovery.k8s.io/v1 EndpointSlice and v1 Pod: "
                           + String.join(", ", ignored)));
-      return new Parsed(services, slices, diagnostics);
+      return new Parsed(services, slices, pods, diagnostics);
     }
 
     void items(String where, List<?> items, Optional<Node> node) throws InvalidInputException {
@@ -168,6 +185,16 @@ public final class KubeYaml {
         services.add(named(at, node, convert(at, map, node, Service.class)));
       } else if (kind.equals("EndpointSlice") && apiVersion.equals("discovery.k8s.io/v1")) {
         slices.add(named(at, node, convert(at, map, node, EndpointSlice.class)));
+      } else if (kind.equals("Pod") && apiVersion.equals("v1")) {
+        // Only the metadata is read, as the Kubernetes source keeps only it.
+        Pod pod = new Pod();
+        pod.setMetadata(
+            convert(
+                at,
+                map.get("metadata") instanceof Map<?, ?> m ? m : Map.of(),
+                FieldProblem.child(node, "metadata"),
+                ObjectMeta.class));
+        pods.add(PodMetadata.of(named(at, node, pod)));
       } else {
         ignored.add(apiVersion + " " + kind + " " + qualifiedName(map));
       }

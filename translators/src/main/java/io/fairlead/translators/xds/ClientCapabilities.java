@@ -15,6 +15,7 @@ import io.fairlead.policies.Reason;
 import io.fairlead.policies.RetryPolicy;
 import io.fairlead.policies.Subject;
 import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.model.EndpointEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +32,36 @@ public final class ClientCapabilities {
   /** The policy a client gets, and what was changed for it. */
   public record Adapted(PortPolicy policy, List<Diagnostic> downgrades) {}
 
+  /** A port's endpoints as a client gets them, and what was changed for it. */
+  public record Weighted(List<EndpointEntry> endpoints, List<Diagnostic> downgrades) {}
+
   private ClientCapabilities() {}
+
+  /**
+   * Pod weights ({@code fairlead.io/weight}) as a client applies them. Envoy weighs endpoints in
+   * every policy but random (a model warning, see {@code weights-random}). gRPC weighs them only in
+   * ring-hash (grpc-java {@code RingHashLoadBalancer}, grpc-node {@code load-balancer-ring-hash});
+   * its round-robin and least-request ignore them, so for those the weights are not sent and a
+   * warning says so (docs/envoy-semantics.md#weights-grpc).
+   *
+   * @param adapted the port's policy after {@link #adapt}
+   */
+  public static Weighted endpointWeights(
+      PortPolicy adapted, List<EndpointEntry> endpoints, ClientKind client, ObjectRef object) {
+    if (!client.isGrpc()
+        || adapted.balancing().algorithm().isHashing()
+        || endpoints.stream().allMatch(e -> e.weight().isEmpty())) {
+      return new Weighted(endpoints, List.of());
+    }
+    Downgrades d = new Downgrades(object, client, adapted.port().label());
+    d.warn(
+        AnnotationRegistry.POD_WEIGHT,
+        "gRPC honours endpoint weights with ring-hash only; its "
+            + adapted.balancing().algorithm().keyword()
+            + " ignores them, so the Pods' weights are not sent");
+    return new Weighted(
+        endpoints.stream().map(e -> e.withWeight(Optional.empty())).toList(), d.diagnostics());
+  }
 
   /**
    * How a client kind must be told a policy, once {@link #adapt} has decided what it gets. The

@@ -54,8 +54,11 @@ final class EndpointsBuilder {
           endpoints.stream().filter(e -> e.nodeName().filter(node::equals).isPresent()).toList();
     }
     List<Sent> sent = sendable(visible);
+    // Pod weights: on every endpoint of the port once one Pod has one, else on none, so ports
+    // without weighted Pods are sent as before (docs/envoy-semantics.md#endpoint-weight).
+    boolean weighted = endpoints.stream().anyMatch(e -> e.weight().isPresent());
     if (p.topology().failover().isPresent()) {
-      return failover(name, p, sent, ctx, dialect, p.topology().failover().get());
+      return failover(name, p, sent, ctx, dialect, p.topology().failover().get(), weighted);
     }
     Optional<String> ownZone = p.topology().preferClose() ? ctx.zone() : Optional.empty();
     boolean anyLocal =
@@ -74,8 +77,7 @@ final class EndpointsBuilder {
         (priority, zones) ->
             zones.forEach(
                 (zone, eps) -> {
-                  long takingTraffic =
-                      eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
+                  long takingTraffic = takingTraffic(eps);
                   if (takingTraffic == 0 && dialect.readyLocalitiesOnly()) {
                     // gRPC would give the locality its weight's share and fail or idle those picks.
                     return;
@@ -90,7 +92,9 @@ final class EndpointsBuilder {
                       zone.isEmpty()
                           ? Locality.getDefaultInstance()
                           : Locality.newBuilder().setZone(zone).build());
-                  eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity())));
+                  eps.forEach(
+                      e ->
+                          loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity(), weighted)));
                   cla.addEndpoints(loc);
                 }));
     if (anyLocal && dialect.overprovisioning()) {
@@ -114,7 +118,8 @@ final class EndpointsBuilder {
       List<Sent> sent,
       ProxyContext ctx,
       ClientCapabilities.Dialect dialect,
-      List<String> order) {
+      List<String> order,
+      boolean weighted) {
     List<String> ranked = new ArrayList<>();
     ctx.zone().ifPresent(ranked::add);
     order.stream().filter(z -> !ranked.contains(z)).forEach(ranked::add);
@@ -135,7 +140,7 @@ final class EndpointsBuilder {
       int endpoints = 0;
       for (Map.Entry<String, List<Sent>> zone : zones.entrySet()) {
         Optional<LocalityLbEndpoints.Builder> loc =
-            locality(zone.getKey(), zone.getValue(), p, dialect);
+            locality(zone.getKey(), zone.getValue(), p, dialect, weighted);
         if (loc.isPresent()) {
           localities.add(loc.get().setPriority(priority).build());
           endpoints += zone.getValue().size();
@@ -157,8 +162,12 @@ final class EndpointsBuilder {
 
   /** One zone's locality, or none when the client must not get a locality without ready ones. */
   private static Optional<LocalityLbEndpoints.Builder> locality(
-      String zone, List<Sent> eps, PortPolicy p, ClientCapabilities.Dialect dialect) {
-    long takingTraffic = eps.stream().filter(e -> e.status() == HealthStatus.HEALTHY).count();
+      String zone,
+      List<Sent> eps,
+      PortPolicy p,
+      ClientCapabilities.Dialect dialect,
+      boolean weighted) {
+    long takingTraffic = takingTraffic(eps);
     if (takingTraffic == 0 && dialect.readyLocalitiesOnly()) {
       return Optional.empty();
     }
@@ -170,8 +179,23 @@ final class EndpointsBuilder {
         zone.isEmpty()
             ? Locality.getDefaultInstance()
             : Locality.newBuilder().setZone(zone).build());
-    eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity())));
+    eps.forEach(e -> loc.addLbEndpoints(lbEndpoint(e, p.affinity().portAffinity(), weighted)));
     return Optional.of(loc);
+  }
+
+  /**
+   * A locality's weight: the sum of the weights of its endpoints that take new traffic (their count
+   * when no Pod has a weight). gRPC picks localities by it
+   * (docs/envoy-semantics.md#weights-locality); at most 10,000 per endpoint, it stays far below
+   * 2^32 for any real locality.
+   */
+  private static long takingTraffic(List<Sent> eps) {
+    long sum =
+        eps.stream()
+            .filter(e -> e.status() == HealthStatus.HEALTHY)
+            .mapToLong(e -> e.entry().effectiveWeight())
+            .sum();
+    return Math.min(sum, Integer.MAX_VALUE);
   }
 
   /** An endpoint and the health status it is sent with. */
@@ -196,12 +220,16 @@ final class EndpointsBuilder {
     return out;
   }
 
-  private static LbEndpoint lbEndpoint(Sent e, boolean hashOnPod) {
+  private static LbEndpoint lbEndpoint(Sent e, boolean hashOnPod, boolean weighted) {
     Endpoint.Builder ep =
         Endpoint.newBuilder().setAddress(Protos.address(e.entry().address(), e.entry().port()));
     if (hashOnPod) {
       ep.setHostname(e.entry().hostname());
     }
-    return LbEndpoint.newBuilder().setEndpoint(ep).setHealthStatus(e.status()).build();
+    LbEndpoint.Builder lb = LbEndpoint.newBuilder().setEndpoint(ep).setHealthStatus(e.status());
+    if (weighted) {
+      lb.setLoadBalancingWeight(Protos.uint32(e.entry().effectiveWeight()));
+    }
+    return lb.build();
   }
 }

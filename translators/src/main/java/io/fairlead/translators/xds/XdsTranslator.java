@@ -97,7 +97,10 @@ public final class XdsTranslator {
       }
       List<Message> built = new ArrayList<>();
       built.add(ClusterBuilder.build(cluster, settings.serviceHost(svc.ref()), p, dialect));
-      built.add(EndpointsBuilder.build(cluster, p, port.endpoints(), ctx, dialect));
+      ClientCapabilities.Weighted weighted =
+          ClientCapabilities.endpointWeights(p, port.endpoints(), client, object);
+      diagnostics.addAll(weighted.downgrades());
+      built.add(EndpointsBuilder.build(cluster, p, weighted.endpoints(), ctx, dialect));
       switch (ctx.role()) {
         case SIDECAR -> {
           if (!svc.clusterIps().isEmpty()) {

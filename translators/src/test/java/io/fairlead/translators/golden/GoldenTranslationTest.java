@@ -125,7 +125,8 @@ class GoldenTranslationTest {
     }
     KubeYaml.Parsed parsed = KubeYaml.parse(INPUT, Files.readString(file));
     return Optional.of(
-        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())));
+        KubeModelBuilder.build(
+            KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods())));
   }
 
   /** The model of {@code model.in.yaml}, when the case has one. */

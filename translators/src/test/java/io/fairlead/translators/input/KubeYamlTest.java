@@ -43,6 +43,31 @@ class KubeYamlTest {
     return KubeYaml.parse("in.yaml", text);
   }
 
+  @Test
+  void readsOnlyAPodsMetadata() throws Exception {
+    KubeYaml.Parsed parsed =
+        parse(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web-1
+              resourceVersion: "9"
+              annotations: {fairlead.io/weight: "3"}
+            spec: {anything: [goes, here]}
+            status: {phase: Running}
+            """);
+    assertThat(parsed.pods())
+        .containsExactly(
+            new io.fairlead.translators.PodMetadata(
+                io.fairlead.policies.ObjectRef.parse("default/web-1"),
+                "9",
+                java.util.Optional.of("3")));
+    assertThat(parsed.diagnostics()).isEmpty();
+    assertThat(failure("apiVersion: v1\nkind: Pod\nmetadata: {namespace: a}\n"))
+        .isEqualTo("in.yaml: document 1 (Pod) at line 1: Pod has no metadata.name");
+  }
+
   private static String failure(String text) {
     try {
       parse(text);
@@ -121,8 +146,8 @@ class KubeYamlTest {
             Diagnostic.info(
                 Reason.IGNORED_OBJECTS,
                 new Subject.Source("in.yaml", "kind"),
-                "ignored 2 object(s) of kinds other than v1 Service and"
-                    + " discovery.k8s.io/v1 EndpointSlice: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
+                "ignored 2 object(s) of kinds other than v1 Service,"
+                    + " discovery.k8s.io/v1 EndpointSlice and v1 Pod: v1 ConfigMap shop/cfg, apps/v1 Deployment web"));
   }
 
   @Test

@@ -111,7 +111,8 @@ class EnvoyRuntimeRulesTest {
     KubeYaml.Parsed parsed = KubeYaml.parse("test.yaml", yaml);
     XdsResources r =
         XdsTranslator.translate(
-            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())),
+            KubeModelBuilder.build(
+                KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods())),
             ctx,
             settings);
     assertThat(VALIDATOR.validate(r, java.util.Set.of())).as("Envoy validation").isEmpty();
@@ -1134,7 +1135,9 @@ class EnvoyRuntimeRulesTest {
     KubeYaml.Parsed parsed = KubeYaml.parse("split.yaml", yaml.toString());
     XdsResources r =
         XdsTranslator.translate(
-            KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices())), ctx);
+            KubeModelBuilder.build(
+                KubeState.of(parsed.services(), parsed.endpointSlices(), parsed.pods())),
+            ctx);
     assertThat(VALIDATOR.validate(r, java.util.Set.of())).as("Envoy validation").isEmpty();
     return r;
   }
@@ -1378,5 +1381,140 @@ class EnvoyRuntimeRulesTest {
               assertThat(d.key()).isEqualTo("fairlead.io/lb-policy");
               assertThat(d.message()).contains("grpc-node", "round-robin is sent instead");
             });
+  }
+
+  // Endpoint weights (docs/envoy-semantics.md#endpoint-weight) ---------------------------------
+
+  /** Two ready endpoints in zone-a (Pods p1 weight 3, p2 unannotated), one in zone-b (p3). */
+  private static final String WEIGHTED =
+      """
+      - {addresses: [10.0.1.1], zone: zone-a, conditions: {ready: true}, targetRef: {kind: Pod, name: p1}}
+      - {addresses: [10.0.1.2], zone: zone-a, conditions: {ready: true}, targetRef: {kind: Pod, name: p2}}
+      - {addresses: [10.0.2.1], zone: zone-b, conditions: {ready: true}, targetRef: {kind: Pod, name: p3}}
+      - {addresses: [10.0.2.2], zone: zone-b, conditions: {ready: false}, targetRef: {kind: Pod, name: p4}}
+      ---
+      {apiVersion: v1, kind: Pod, metadata: {name: p1, namespace: demo, annotations: {fairlead.io/weight: '3'}}}
+      ---
+      {apiVersion: v1, kind: Pod, metadata: {name: p2, namespace: demo}}
+      ---
+      {apiVersion: v1, kind: Pod, metadata: {name: p3, namespace: demo, annotations: {fairlead.io/weight: '5'}}}
+      ---
+      {apiVersion: v1, kind: Pod, metadata: {name: p4, namespace: demo, annotations: {fairlead.io/weight: '9'}}}
+      """;
+
+  private static Map<String, Integer> endpointWeights(ClusterLoadAssignment cla) {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    cla.getEndpointsList()
+        .forEach(
+            l ->
+                l.getLbEndpointsList()
+                    .forEach(
+                        e ->
+                            out.put(
+                                e.getEndpoint().getAddress().getSocketAddress().getAddress(),
+                                e.hasLoadBalancingWeight()
+                                    ? e.getLoadBalancingWeight().getValue()
+                                    : 0)));
+    return out;
+  }
+
+  @Test
+  void podWeightsBecomeEndpointWeightsAndLocalitySums() throws Exception {
+    for (String policy : List.of("round-robin", "least-request", "ring-hash", "maglev")) {
+      ClusterLoadAssignment cla =
+          translate("fairlead.io/lb-policy: " + policy, HTTP_PORT, WEIGHTED, SIDECAR)
+              .endpoints()
+              .get(0);
+      // every endpoint of the port carries a weight once one Pod has one; unannotated Pods get 1
+      assertThat(endpointWeights(cla))
+          .as(policy)
+          .containsExactlyInAnyOrderEntriesOf(Map.of("10.0.1.1", 3, "10.0.1.2", 1, "10.0.2.1", 5));
+      // a locality's weight is the sum of its ready endpoints' weights (p4 is not ready)
+      assertThat(weights(cla))
+          .as(policy)
+          .containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 4, "zone-b", 5));
+    }
+  }
+
+  @Test
+  void withoutWeightedPodsNothingChanges() throws Exception {
+    String unweighted = WEIGHTED.replaceAll("fairlead.io/weight: '\\d'", "x: y");
+    ClusterLoadAssignment cla = translate("", HTTP_PORT, unweighted, SIDECAR).endpoints().get(0);
+    assertThat(endpointWeights(cla)).containsOnlyKeys("10.0.1.1", "10.0.1.2", "10.0.2.1");
+    assertThat(endpointWeights(cla).values()).containsOnly(0); // not set at all
+    assertThat(weights(cla)).containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 2, "zone-b", 1));
+  }
+
+  @Test
+  void aBadWeightIsAnErrorOnThePodAndCountsAsOne() throws Exception {
+    XdsResources r = translate("", HTTP_PORT, WEIGHTED.replace("'3'", "'0'"), SIDECAR);
+    assertThat(endpointWeights(r.endpoints().get(0)))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("10.0.1.1", 1, "10.0.1.2", 1, "10.0.2.1", 5));
+    assertThat(r.diagnostics())
+        .anySatisfy(
+            d -> {
+              assertThat(d.severity()).isEqualTo(io.fairlead.policies.Severity.ERROR);
+              assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.INVALID_VALUE);
+              assertThat(d.object()).isEqualTo("demo/p1");
+              assertThat(d.key()).isEqualTo("fairlead.io/weight");
+            });
+  }
+
+  @Test
+  void randomWithWeightsIsAWarning() throws Exception {
+    XdsResources r = translate("fairlead.io/lb-policy: random", HTTP_PORT, WEIGHTED, SIDECAR);
+    assertThat(r.diagnostics())
+        .anySatisfy(
+            d -> {
+              assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.NO_EFFECT);
+              assertThat(d.key()).isEqualTo("fairlead.io/lb-policy");
+              assertThat(d.message()).contains("random", "fairlead.io/weight");
+            });
+    assertThat(translate("", HTTP_PORT, WEIGHTED, SIDECAR).diagnostics())
+        .noneMatch(d -> d.reason() == io.fairlead.policies.Reason.NO_EFFECT);
+  }
+
+  @Test
+  void weightedRoundRobinWithPodWeightsIsAWarning() throws Exception {
+    XdsResources r = translate(WRR, HTTP_PORT, WEIGHTED, SIDECAR);
+    assertThat(r.diagnostics())
+        .anySatisfy(
+            d -> {
+              assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.NO_EFFECT);
+              assertThat(d.key()).isEqualTo("fairlead.io/lb-policy");
+              assertThat(d.message()).contains("weighted-round-robin", "fairlead.io/weight");
+            });
+    // without weighted Pods the same policy says nothing of weights
+    assertThat(translate(WRR, HTTP_PORT, READY_3, SIDECAR).diagnostics())
+        .noneMatch(d -> d.reason() == io.fairlead.policies.Reason.NO_EFFECT);
+  }
+
+  @Test
+  void grpcGetsWeightsWithRingHashOnly() throws Exception {
+    for (ProxyContext ctx : List.of(GRPC_JAVA, GRPC_NODE)) {
+      XdsResources hashed =
+          translate(
+              "fairlead.io/lb-policy: ring-hash\nfairlead.io/hash-on: header:x-user",
+              HTTP_PORT,
+              WEIGHTED,
+              ctx);
+      assertThat(endpointWeights(hashed.endpoints().get(0)))
+          .containsExactlyInAnyOrderEntriesOf(Map.of("10.0.1.1", 3, "10.0.1.2", 1, "10.0.2.1", 5));
+      assertThat(hashed.diagnostics()).noneMatch(d -> d.key().equals("fairlead.io/weight"));
+      for (String policy : List.of("round-robin", "least-request")) {
+        XdsResources r = translate("fairlead.io/lb-policy: " + policy, HTTP_PORT, WEIGHTED, ctx);
+        assertThat(endpointWeights(r.endpoints().get(0)).values()).as(policy).containsOnly(0);
+        assertThat(weights(r.endpoints().get(0)))
+            .as(policy)
+            .containsExactlyInAnyOrderEntriesOf(Map.of("zone-a", 2, "zone-b", 1));
+        assertThat(r.diagnostics())
+            .as(policy)
+            .anySatisfy(
+                d -> {
+                  assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.CLIENT_DOWNGRADE);
+                  assertThat(d.key()).isEqualTo("fairlead.io/weight");
+                });
+      }
+    }
   }
 }

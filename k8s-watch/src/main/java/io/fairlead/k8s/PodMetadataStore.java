@@ -1,0 +1,83 @@
+package io.fairlead.k8s;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fairlead.policies.AnnotationRegistry;
+import io.fairlead.translators.PodMetadata;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The Pod informer's cache, keeping of each Pod only what Fairlead reads: namespace, name,
+ * resourceVersion and the {@code fairlead.io/weight} annotation ({@link PodMetadata}), not the
+ * whole object with its spec and status. Reads give back a Pod holding just that metadata, which is
+ * all the informer needs (keys and resourceVersions) and all the source reads.
+ *
+ * <p>Fabric8 7.8.0 can get and list objects as {@code PartialObjectMetadata}
+ * (fabric8io/kubernetes-client#7451, fixed by #7531: {@code getAsPartialObjectMetadata}, {@code
+ * listAsPartialObjectMetadata}) but has no metadata-only watch or informer, so the informer's list
+ * and watch still carry whole Pods over the wire; they are reduced here as they arrive.
+ */
+final class PodMetadataStore implements ItemStore<Pod> {
+
+  private final Map<String, PodMetadata> byKey = new ConcurrentHashMap<>();
+
+  @Override
+  public String getKey(Pod pod) {
+    String ns = pod.getMetadata().getNamespace();
+    return (ns == null || ns.isEmpty() ? "" : ns + "/") + pod.getMetadata().getName();
+  }
+
+  @Override
+  public Pod put(String key, Pod pod) {
+    return restore(byKey.put(key, PodMetadata.of(pod)));
+  }
+
+  @Override
+  public Pod remove(String key) {
+    return restore(byKey.remove(key));
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return byKey.keySet().stream();
+  }
+
+  @Override
+  public Stream<Pod> values() {
+    return byKey.values().stream().map(PodMetadataStore::restore);
+  }
+
+  @Override
+  public int size() {
+    return byKey.size();
+  }
+
+  @Override
+  public Pod get(String key) {
+    return restore(byKey.get(key));
+  }
+
+  /** What is kept of a Pod; for tests. */
+  PodMetadata metadata(String key) {
+    return byKey.get(key);
+  }
+
+  /** A Pod carrying only the kept metadata. */
+  static Pod restore(PodMetadata m) {
+    if (m == null) {
+      return null;
+    }
+    ObjectMetaBuilder meta =
+        new ObjectMetaBuilder()
+            .withNamespace(m.ref().namespace())
+            .withName(m.ref().name())
+            .withResourceVersion(m.resourceVersion().isEmpty() ? null : m.resourceVersion());
+    m.weight().ifPresent(w -> meta.addToAnnotations(AnnotationRegistry.POD_WEIGHT.fullName(), w));
+    Pod pod = new Pod();
+    pod.setMetadata(meta.build());
+    return pod;
+  }
+}
