@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
+import io.fairlead.policies.Reason;
+import io.fairlead.policies.Subject;
 import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeRefs;
 import io.fairlead.translators.KubeState;
@@ -31,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -74,6 +77,10 @@ public final class KubernetesSource implements KubeSource {
   private KubeState delivered = KubeState.EMPTY;
   private Change pending = Change.NONE;
   private volatile List<Diagnostic> holding = List.of();
+  // set while the Pods informer lags the others (pods not listable yet: RBAC, a slow API server)
+  private volatile Optional<Diagnostic> podsLagging = Optional.empty();
+  private volatile Duration podSyncGrace = Duration.ofSeconds(10);
+  private volatile CompletableFuture<Void> podsSynced = CompletableFuture.completedFuture(null);
 
   // the watchdog: a tick handed to the event thread, which must run it within stallAfter
   private final java.util.concurrent.atomic.AtomicLong tickSentNanos =
@@ -160,18 +167,26 @@ public final class KubernetesSource implements KubeSource {
     syncs.addAll(services.start());
     syncs.addAll(slices.start());
     if (pods != null) {
-      syncs.addAll(pods.start());
+      podsSynced = CompletableFuture.allOf(pods.start().toArray(CompletableFuture[]::new));
     }
+    // Services and EndpointSlices gate the first state. The Pods only add weights: when they
+    // have not synced podSyncGrace after the others (a ClusterRole without pods, say), the
+    // source serves without weights, says so, and adds them once the Pods informer syncs.
     CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new))
+        .thenCompose(
+            ok ->
+                podsSynced
+                    .thenApply(v -> true)
+                    .completeOnTimeout(false, podSyncGrace.toMillis(), TimeUnit.MILLISECONDS))
         .whenComplete(
-            (ok, failure) -> {
+            (podsInTime, failure) -> {
               if (failure != null) {
                 if (!closed) {
                   LOG.error("Kubernetes informers stopped before syncing", failure);
                 }
                 return;
               }
-              submit(this::onSynced);
+              submit(() -> onSynced(podsInTime));
             });
   }
 
@@ -186,7 +201,19 @@ public final class KubernetesSource implements KubeSource {
    */
   @Override
   public List<Diagnostic> diagnostics() {
-    return holding;
+    return current();
+  }
+
+  /** What the guard holds back, and the Pods informer's lag. */
+  private List<Diagnostic> current() {
+    List<Diagnostic> held = holding;
+    Optional<Diagnostic> lag = podsLagging;
+    if (lag.isEmpty()) {
+      return held;
+    }
+    List<Diagnostic> all = new ArrayList<>(held);
+    all.add(lag.get());
+    return List.copyOf(all);
   }
 
   /**
@@ -216,7 +243,7 @@ public final class KubernetesSource implements KubeSource {
                     + " s");
       }
     }
-    List<Diagnostic> held = holding;
+    List<Diagnostic> held = current();
     boolean degraded = !held.isEmpty();
     if (reason.isEmpty() && degraded) {
       reason = Optional.of(held.get(0).message());
@@ -230,6 +257,11 @@ public final class KubernetesSource implements KubeSource {
     return p == null
         ? List.of()
         : p.byNamespace.values().stream().flatMap(i -> i.getStore().list().stream()).toList();
+  }
+
+  /** How long the Pods informer may lag the others before the source serves without it. */
+  void podSyncGrace(Duration grace) {
+    this.podSyncGrace = grace;
   }
 
   /** How long the event thread may take to run the watchdog's tick; for tests. */
@@ -252,13 +284,39 @@ public final class KubernetesSource implements KubeSource {
     events.shutdown();
   }
 
-  private void onSynced() {
+  private void onSynced(boolean podsInTime) {
     services.seed();
     slices.seed();
     if (pods != null) {
-      pods.seed();
+      if (podsInTime) {
+        pods.seed();
+      } else {
+        podsLagging =
+            Optional.of(
+                Diagnostic.warning(
+                    Reason.SOURCE_HELD,
+                    new Subject.Source("kubernetes", "pods"),
+                    "the Pods informer has not synced "
+                        + podSyncGrace.toSeconds()
+                        + " s after the Services and EndpointSlices (can the ClusterRole list and"
+                        + " watch pods? see serve --no-pod-weights); serving without"
+                        + " fairlead.io/weight until it does"));
+        LOG.warn("{}", podsLagging.get().message());
+        podsSynced.thenRun(() -> submit(this::onPodsSynced));
+      }
     }
     synced = true;
+    emit(Change.FULL);
+  }
+
+  /** The Pods informer synced late: the weights join the state in one full change. */
+  private void onPodsSynced() {
+    if (closed) {
+      return;
+    }
+    pods.seed();
+    podsLagging = Optional.empty();
+    LOG.info("the Pods informer has synced; Pod weights apply");
     emit(Change.FULL);
   }
 
@@ -298,7 +356,7 @@ public final class KubernetesSource implements KubeSource {
 
   private void deliver(KubeState snapshot, Change change) {
     try {
-      listener.onChange(new SourceUpdate(snapshot, change, holding));
+      listener.onChange(new SourceUpdate(snapshot, change, current()));
     } catch (RuntimeException e) {
       LOG.error("listener failed on a Kubernetes change {}", change, e);
     }

@@ -226,6 +226,48 @@ class KubernetesPodWeightsTest {
   }
 
   @Test
+  void podsThatCannotBeListedDelayNothingAndJoinOnceTheyCan() throws Exception {
+    // a ClusterRole without pods: the list is forbidden for a while (the informer backs off 100,
+    // 200, 400... ms); Services and EndpointSlices are served meanwhile, without weights
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?resourceVersion=0")
+        .andReturn(403, "pods is forbidden")
+        .times(4);
+    createWorld();
+    source = new KubernetesSource(client, Optional.empty());
+    source.podSyncGrace(Duration.ofMillis(200));
+    Recorder recorder = new Recorder();
+    source.start(recorder);
+
+    Recorder.Call first = recorder.next();
+    assertThat(first.state().services()).containsOnlyKeys(new ObjectRef("a", "web"));
+    assertThat(first.state().pods()).isEmpty();
+    assertThat(first.diagnostics())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.SOURCE_HELD);
+              assertThat(d.severity()).isEqualTo(io.fairlead.policies.Severity.WARNING);
+              assertThat(d.message()).contains("Pods informer", "pods");
+            });
+    assertThat(source.health().degraded()).isTrue();
+
+    // the list succeeds at last: the Pods arrive (as changes), then the synced informer's full
+    // change clears the warning
+    Recorder.Call late = recorder.next();
+    while (!late.diagnostics().isEmpty()) {
+      assertThat(late.change().full()).isFalse();
+      late = recorder.next();
+    }
+    assertThat(late.change()).isEqualTo(io.fairlead.translators.Change.FULL);
+    assertThat(late.state().pods()).containsOnlyKeys(POD_1);
+    assertThat(late.diagnostics()).isEmpty();
+    assertThat(source.health().degraded()).isFalse();
+  }
+
+  @Test
   void withoutPodWeightsNoPodIsWatched() throws Exception {
     createWorld();
     source = new KubernetesSource(client, Optional.empty(), SourceGuard.Settings.DEFAULT, false);
