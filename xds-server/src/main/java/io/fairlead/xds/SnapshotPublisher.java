@@ -129,6 +129,25 @@ public final class SnapshotPublisher {
     return new SnapshotPublisher(cache, stateDiagnostics, metrics, changeTimes, clock, views);
   }
 
+  /**
+   * A publisher wired to an incremental translator as {@code fairlead serve} wires it (each publish
+   * from one view of the state, forgotten groups dropped from the translator's memos), with its own
+   * metrics and the system clock: for benchmarks and tests that drive {@link #publish()} by hand.
+   */
+  public static SnapshotPublisher forTranslator(
+      SimpleCache<ProxyContext> cache, io.fairlead.translators.IncrementalTranslator translator) {
+    SnapshotPublisher publisher =
+        ofViews(
+            cache,
+            translator::view,
+            translator::diagnostics,
+            new XdsMetrics(),
+            new ChangeTimes(),
+            Clock.systemUTC());
+    publisher.onForget(translator::forget);
+    return publisher;
+  }
+
   private SnapshotPublisher(
       SimpleCache<ProxyContext> cache,
       Supplier<List<Diagnostic>> stateDiagnostics,
