@@ -102,6 +102,27 @@ final class ResourceDigests {
     return Sha256.hex(sha).substring(0, VERSION_DIGITS);
   }
 
+  /** A name with its version, hashed to 128 bits (two longs) for a type's additive version. */
+  static long[] nameHash(String name, String version) {
+    MessageDigest sha = Sha256.digest();
+    sha.update(name.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(version.getBytes(StandardCharsets.UTF_8));
+    byte[] d = sha.digest();
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) {
+      high = high << 8 | (d[i] & 0xff);
+      low = low << 8 | (d[8 + i] & 0xff);
+    }
+    return new long[] {high, low};
+  }
+
+  /** A type's version from its two sums: 32 hex digits. */
+  static String hex(long high, long low) {
+    return String.format("%016x%016x", high, low);
+  }
+
   private static String version(byte[] bytes) {
     return Sha256.hex(bytes).substring(0, VERSION_DIGITS);
   }
