@@ -158,7 +158,7 @@ public final class ControlPlane implements AutoCloseable {
       Supplier<List<Diagnostic>> stateDiagnostics)
       throws IOException {
     XdsMetrics metrics = new XdsMetrics();
-    SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
+    SimpleCache<ProxyContext> cache = new GroupCache(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
     SnapshotPublisher publisher =
         SnapshotPublisher.ofGroupViews(
