@@ -57,14 +57,16 @@ public final class PublishLoop {
     double cold = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
     int k = 1;
     for (int i = 0; i < changes; i++, k++) {
-      translator.update(world.state(), world.change(k));
+      Change change = world.change(k); // first: it moves the world to its next state
+      translator.update(world.state(), change);
       publisher.publish();
     }
     long validations = translator.validations();
     long fullAssemblies = translator.fullAssemblies();
     t0 = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < changes; i++, k++) {
-      translator.update(world.state(), world.change(k));
+      Change change = world.change(k); // first: it moves the world to its next state
+      translator.update(world.state(), change);
       publisher.publish();
     }
     double fairlead = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
@@ -91,11 +93,13 @@ public final class PublishLoop {
     double naiveCold = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
     k = 1;
     for (int i = 0; i < changes; i++, k++) {
-      naive.apply(naiveWorld.state(), naiveWorld.change(k));
+      Change change = naiveWorld.change(k);
+      naive.apply(naiveWorld.state(), change);
     }
     t0 = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < changes; i++, k++) {
-      naive.apply(naiveWorld.state(), naiveWorld.change(k));
+      Change change = naiveWorld.change(k);
+      naive.apply(naiveWorld.state(), change);
     }
     double naivePerChange = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
 
