@@ -100,14 +100,18 @@ final class HashedSnapshot extends Snapshot {
     requireUniqueNames(Resources.V3.ROUTE_TYPE_URL, routes);
     Typed<Cluster> c = Typed.of(clusters);
     Typed<Listener> l = Typed.of(listeners);
-    return new HashedSnapshot(
-        c,
-        Typed.of(endpoints),
-        l,
-        Typed.of(routes),
-        refs(c.resources.values(), HashedSnapshot::edsName),
-        refs(l.resources.values(), HashedSnapshot::rdsNames),
-        0);
+    try {
+      return new HashedSnapshot(
+          c,
+          Typed.of(endpoints),
+          l,
+          Typed.of(routes),
+          refs(c.resources.values(), HashedSnapshot::edsName),
+          refs(l.resources.values(), HashedSnapshot::rdsNames),
+          0);
+    } catch (UncheckedConsistency e) {
+      throw (SnapshotConsistencyException) e.getCause();
+    }
   }
 
   /**
@@ -115,6 +119,15 @@ final class HashedSnapshot extends Snapshot {
    * every reference checked (as {@link #ensureConsistent()}).
    */
   static HashedSnapshot full(GroupResources resources, ResourceDigests digests)
+      throws SnapshotConsistencyException {
+    try {
+      return fullUnchecked(resources, digests);
+    } catch (UncheckedConsistency e) {
+      throw (SnapshotConsistencyException) e.getCause();
+    }
+  }
+
+  private static HashedSnapshot fullUnchecked(GroupResources resources, ResourceDigests digests)
       throws SnapshotConsistencyException {
     if (!resources.problems().isEmpty()) {
       throw new SnapshotConsistencyException(String.join("; ", resources.problems()));
@@ -130,7 +143,24 @@ final class HashedSnapshot extends Snapshot {
             refs(c.resources.values(), HashedSnapshot::edsName),
             refs(l.resources.values(), HashedSnapshot::rdsNames),
             resources.id());
-    snapshot.ensureConsistent();
+    // every name, by the reference counts just made: what ensureConsistent() checks, without
+    // reading each listener's connection managers a second time
+    Set<String> eds = new HashSet<>(snapshot.edsRefs.keySet());
+    eds.addAll(snapshot.endpoints.resources.keySet());
+    requireCounted(
+        Resources.V3.CLUSTER_TYPE_URL,
+        Resources.V3.ENDPOINT_TYPE_URL,
+        eds,
+        snapshot.edsRefs,
+        snapshot.endpoints);
+    Set<String> rds = new HashSet<>(snapshot.rdsRefs.keySet());
+    rds.addAll(snapshot.routes.resources.keySet());
+    requireCounted(
+        Resources.V3.LISTENER_TYPE_URL,
+        Resources.V3.ROUTE_TYPE_URL,
+        rds,
+        snapshot.rdsRefs,
+        snapshot.routes);
     return snapshot;
   }
 
@@ -141,6 +171,15 @@ final class HashedSnapshot extends Snapshot {
    * is not relative to this snapshot: then take {@link #full}.
    */
   HashedSnapshot next(GroupResources resources, ResourceDigests digests)
+      throws SnapshotConsistencyException {
+    try {
+      return nextUnchecked(resources, digests);
+    } catch (UncheckedConsistency e) {
+      throw (SnapshotConsistencyException) e.getCause();
+    }
+  }
+
+  private HashedSnapshot nextUnchecked(GroupResources resources, ResourceDigests digests)
       throws SnapshotConsistencyException {
     if (resources.delta().isEmpty() || resources.delta().get().base() != resourcesId) {
       return null;
