@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.SortedMap;
 
 /**
  * Content versions of resources: SHA-256 of their deterministic serialization, so versions are
@@ -87,19 +86,6 @@ final class ResourceDigests {
       throw new UncheckedIOException("serializing into an array cannot fail", e);
     }
     return bytes;
-  }
-
-  /** The version of a set of named resources: a hash over their names and versions. */
-  static String combined(SortedMap<String, String> versionsByName) {
-    MessageDigest sha = Sha256.digest();
-    versionsByName.forEach(
-        (name, version) -> {
-          sha.update(name.getBytes(StandardCharsets.UTF_8));
-          sha.update((byte) 0);
-          sha.update(version.getBytes(StandardCharsets.UTF_8));
-          sha.update((byte) 0);
-        });
-    return Sha256.hex(sha).substring(0, VERSION_DIGITS);
   }
 
   /** A name with its version, hashed to 128 bits (two longs) for a type's additive version. */
