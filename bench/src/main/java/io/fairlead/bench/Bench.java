@@ -43,7 +43,21 @@ public final class Bench {
           "storm", List.of("seconds", "dropped_streams"),
           "memory", List.of("kib_per_proxy", "rss_kib_per_proxy"));
 
+  /**
+   * Extra JVM options for the server processes (both modes), from {@code --server-jvm-opts} or the
+   * environment variable {@code FAIRLEAD_BENCH_SERVER_OPTS}, split at whitespace: to compare
+   * runtimes or collectors, e.g. {@code -XX:+UseZGC -XX:+ZGenerational}.
+   */
+  static List<String> serverJvmOpts = split(System.getenv("FAIRLEAD_BENCH_SERVER_OPTS"));
+
   private Bench() {}
+
+  static List<String> split(String opts) {
+    if (opts == null || opts.isBlank()) {
+      return List.of();
+    }
+    return List.of(opts.trim().split("\\s+"));
+  }
 
   public static void main(String[] args) throws Exception {
     Config config = Config.FULL;
@@ -63,6 +77,8 @@ public final class Bench {
             scenarios.add(s);
           }
         }
+        case "--server-jvm-opts" ->
+            serverJvmOpts = split(value(args, ++i, "--server-jvm-opts \"OPTIONS\""));
         case "--mode" -> modes = List.of(value(args, ++i, "--mode fairlead|naive").split(","));
         case "-h", "--help" -> {
           usage(null);
@@ -97,6 +113,9 @@ public final class Bench {
     out.printf(
         "fairlead: serve defaults (debounce %d ms quiet / %d ms max, stream limits); naive: one SimpleCache snapshot for all nodes, rebuilt on every change%n",
         config.quietMillis(), config.maxDelayMillis());
+    if (!serverJvmOpts.isEmpty()) {
+      out.printf("server JVM options: %s%n", String.join(" ", serverJvmOpts));
+    }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "fairlead-bench");
     report.put("schema", 1);
@@ -106,6 +125,7 @@ public final class Bench {
     report.put("cores", Runtime.getRuntime().availableProcessors());
     report.put("config", config);
     report.put("shrunk", shrunk);
+    report.put("server_jvm_opts", serverJvmOpts);
     Map<String, Map<String, Map<String, Object>>> results = new LinkedHashMap<>();
     int[] fleetPort = new int[1];
     Process fleet = FleetClient.startShared(config.fleetHeap(), fleetPort);
@@ -137,18 +157,18 @@ public final class Bench {
       Config config, String scenario, String mode, int fleetPort) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String configJson = new ObjectMapper().writeValueAsString(config);
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-Xmx" + config.serverHeap(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Worker.class.getName(),
-                scenario,
-                mode,
-                configJson,
-                Integer.toString(fleetPort))
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + config.serverHeap()));
+    cmd.addAll(serverJvmOpts);
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Worker.class.getName(),
+            scenario,
+            mode,
+            configJson,
+            Integer.toString(fleetPort)));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     Map<String, Object> result = null;
     try (BufferedReader r =
@@ -220,9 +240,11 @@ public final class Bench {
       s.println(problem);
     }
     s.println(
-        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive]");
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"]");
     s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
+    s.println(
+        "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");
     if (problem != null) {
       System.exit(2);
     }

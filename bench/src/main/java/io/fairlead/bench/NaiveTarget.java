@@ -29,18 +29,48 @@ import java.util.concurrent.TimeUnit;
  */
 final class NaiveTarget implements Target {
 
-  private static final String GROUP = "all";
-  private static final ProxyContext SIDECAR = ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY);
-  private static final ProxyContext PROXYLESS =
-      ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
-
-  private final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
-  private final IncrementalTranslator translator = new IncrementalTranslator();
+  private final Rebuild rebuild = new Rebuild();
   private final Server server;
-  private long version;
+
+  /**
+   * The naive control plane's work on a change, without its server: one SimpleCache snapshot for
+   * all nodes, rebuilt in full. {@link PublishLoop} measures it on its own.
+   */
+  static final class Rebuild {
+    private static final String GROUP = "all";
+    private static final ProxyContext SIDECAR =
+        ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY);
+    private static final ProxyContext PROXYLESS =
+        ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
+
+    final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
+    private final IncrementalTranslator translator = new IncrementalTranslator();
+    private long version;
+
+    void apply(KubeState state, Change change) {
+      translator.update(state, change);
+      XdsResources sidecar = translator.translate(SIDECAR);
+      XdsResources proxyless = translator.translate(PROXYLESS);
+      List<Listener> listeners = new ArrayList<>(sidecar.listeners());
+      listeners.addAll(proxyless.listeners());
+      cache.setSnapshot(
+          GROUP,
+          Snapshot.create(
+              sidecar.clusters(),
+              sidecar.endpoints(),
+              listeners,
+              sidecar.routes(),
+              List.of(),
+              Long.toString(++version)));
+    }
+
+    long version() {
+      return version;
+    }
+  }
 
   NaiveTarget() {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(cache);
+    V3DiscoveryServer discovery = new V3DiscoveryServer(rebuild.cache);
     try {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -70,25 +100,12 @@ final class NaiveTarget implements Target {
 
   @Override
   public void apply(KubeState state, Change change) {
-    translator.update(state, change);
-    XdsResources sidecar = translator.translate(SIDECAR);
-    XdsResources proxyless = translator.translate(PROXYLESS);
-    List<Listener> listeners = new ArrayList<>(sidecar.listeners());
-    listeners.addAll(proxyless.listeners());
-    cache.setSnapshot(
-        GROUP,
-        Snapshot.create(
-            sidecar.clusters(),
-            sidecar.endpoints(),
-            listeners,
-            sidecar.routes(),
-            List.of(),
-            Long.toString(++version)));
+    rebuild.apply(state, change);
   }
 
   @Override
   public boolean ready() {
-    return version > 0;
+    return rebuild.version() > 0;
   }
 
   @Override

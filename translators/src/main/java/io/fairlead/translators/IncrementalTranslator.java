@@ -52,6 +52,15 @@ public final class IncrementalTranslator {
     final List<Diagnostic> sourceDiagnostics;
     private final Supplier<List<Diagnostic>> diagnostics;
 
+    /** Counts the updates: a group's resources name the model they were made from by it. */
+    final long seq;
+
+    /**
+     * The Services each recent update may have changed, by the seq of the model it made ({@link
+     * #FULL} for an update that rebuilt everything), the last {@link #LOG_SIZE}.
+     */
+    final PSortedMap<Long, Set<ObjectRef>> log;
+
     Model(
         PSortedMap<ObjectRef, KubeModelBuilder.Built> services,
         PSortedMap<ObjectRef, ServiceEntry> entries,
@@ -59,7 +68,11 @@ public final class IncrementalTranslator {
         PSortedMap<ObjectRef, List<Diagnostic>> splitDiagnostics,
         PSortedMap<ObjectRef, List<Diagnostic>> orphans,
         List<Diagnostic> unlabelled,
-        List<Diagnostic> sourceDiagnostics) {
+        List<Diagnostic> sourceDiagnostics,
+        long seq,
+        PSortedMap<Long, Set<ObjectRef>> log) {
+      this.seq = seq;
+      this.log = log;
       this.services = services;
       this.entries = entries;
       this.roots = roots;
@@ -79,7 +92,30 @@ public final class IncrementalTranslator {
           TreePMap.empty(),
           TreePMap.empty(),
           List.of(),
-          List.of());
+          List.of(),
+          0,
+          TreePMap.empty());
+    }
+
+    /**
+     * The Services that may have changed since the model {@code since}, or null when that is not
+     * known (an update in between rebuilt everything, or the log no longer reaches back).
+     */
+    Set<ObjectRef> changedSince(long since) {
+      if (since >= seq) {
+        return Set.of();
+      }
+      if (!log.containsKey(since + 1)) {
+        return null;
+      }
+      Set<ObjectRef> changed = new TreeSet<>();
+      for (Set<ObjectRef> refs : log.subMap(since + 1, true, seq, true).values()) {
+        if (refs == FULL) {
+          return null;
+        }
+        changed.addAll(refs);
+      }
+      return changed;
     }
 
     /**
@@ -99,6 +135,31 @@ public final class IncrementalTranslator {
   }
 
   private record Memo(ServiceEntry entry, ServiceResources resources) {}
+
+  /** The log's mark for an update that rebuilt the whole model. */
+  private static final Set<ObjectRef> FULL = java.util.Collections.unmodifiableSet(new TreeSet<>());
+
+  private static final int LOG_SIZE = 256;
+
+  /**
+   * A sidecar or proxyless group's last resources and what they were assembled from: the Services'
+   * parts it includes, the listeners lost to address claims, the model's diagnostics.
+   *
+   * @param incremental false when the full assembly dropped a resource of a name that was there
+   *     already (a gateway's split, a clash): such a group is assembled in full each time
+   */
+  private record GroupState(
+      long seq,
+      GroupResources resources,
+      PSortedMap<ObjectRef, ServiceResources> parts,
+      Set<String> lost,
+      List<Diagnostic> modelDiagnostics,
+      boolean incremental) {}
+
+  private final Map<ProxyContext, GroupState> groups = new ConcurrentHashMap<>();
+  private final ValidationCache validation = new ValidationCache();
+  private final java.util.concurrent.atomic.AtomicLong fullAssemblies =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final TranslationSettings settings;
   private volatile Model model = Model.empty();
@@ -134,7 +195,8 @@ public final class IncrementalTranslator {
     Set<ObjectRef> dirty = new TreeSet<>(change.services());
     dirty.addAll(change.endpointsOf());
     dirty.addAll(state.servicesOfPods(change.pods())); // a Pod's weight reaches its Services
-    if (change.full() || !coherent(services, state)) {
+    boolean rebuilt = change.full() || !coherent(services, state);
+    if (rebuilt) {
       // the first state, or a change that did not name every Service it added or removed
       Model empty = Model.empty();
       services = empty.services;
@@ -195,9 +257,29 @@ public final class IncrementalTranslator {
         state.unlabelledSlices().isEmpty()
             ? List.of()
             : List.copyOf(KubeModelBuilder.unlabelledSlices(state));
+    Set<ObjectRef> changed = FULL;
+    if (!rebuilt) {
+      changed = new TreeSet<>(dirty);
+      changed.addAll(toResolve);
+      changed = java.util.Collections.unmodifiableSet(changed);
+    }
+    long seq = before.seq + 1;
+    PSortedMap<Long, Set<ObjectRef>> log = before.log.plus(seq, changed);
+    if (log.size() > LOG_SIZE) {
+      log = log.minus(log.firstKey());
+    }
+    validation.capacity(8 * services.size());
     model =
         new Model(
-            services, entries, roots, splitDiagnostics, orphans, unlabelled, update.diagnostics());
+            services,
+            entries,
+            roots,
+            splitDiagnostics,
+            orphans,
+            unlabelled,
+            update.diagnostics(),
+            seq,
+            log);
   }
 
   /**
@@ -222,6 +304,17 @@ public final class IncrementalTranslator {
   /** Drops what was memoised for a context no proxy uses any more. */
   public void forget(ProxyContext ctx) {
     memos.remove(ctx);
+    groups.remove(ctx);
+  }
+
+  /** How many resources were validated against Envoy's rules so far (each distinct one once). */
+  public long validations() {
+    return validation.validations();
+  }
+
+  /** How many times a group's resources were assembled in full rather than from the changes. */
+  public long fullAssemblies() {
+    return fullAssemblies.get();
   }
 
   /** The contexts with memoised translations, for tests. */
@@ -252,23 +345,309 @@ public final class IncrementalTranslator {
       ServiceEntry entry = e.getValue();
       // Memoised per the context this Service can tell apart: proxies that differ only in zone
       // or node share its translation unless it routes by zone (PreferClose) or node (Local).
-      ProxyContext seenBy = effective(ctx, entry);
-      Map<ObjectRef, Memo> memo = memos.computeIfAbsent(seenBy, c -> new ConcurrentHashMap<>());
-      Memo cached = memo.get(e.getKey());
-      if (cached == null || cached.entry() != entry) {
-        cached = new Memo(entry, XdsTranslator.translateService(entry, seenBy, settings));
-        memo.put(e.getKey(), cached);
-      }
-      parts.add(cached.resources());
+      parts.add(part(ctx, e.getKey(), entry));
     }
+    trimMemos(m);
+    return XdsTranslator.assemble(parts, modelDiagnostics(m), ctx, settings);
+  }
+
+  private void trimMemos(Model m) {
     for (Map<ObjectRef, Memo> memo : memos.values()) {
       if (memo.size() > m.services.size()) {
         memo.keySet().retainAll(m.services.keySet());
       }
     }
+  }
+
+  private static List<Diagnostic> modelDiagnostics(Model m) {
+    if (m.sourceDiagnostics.isEmpty()) {
+      return m.diagnostics();
+    }
     List<Diagnostic> diagnostics = new ArrayList<>(m.diagnostics());
     diagnostics.addAll(m.sourceDiagnostics);
-    return XdsTranslator.assemble(parts, diagnostics, ctx, settings);
+    return diagnostics;
+  }
+
+  /**
+   * One Service's resources for a context, memoised per the context the Service can tell apart:
+   * proxies that differ only in zone or node share its translation unless it routes by zone
+   * (PreferClose) or node (Local). A new translation keeps the instances of the resources that are
+   * equal to the previous translation's, so that what did not change stays the same object for
+   * everything downstream (digests, snapshots, serialized responses).
+   */
+  private ServiceResources part(ProxyContext ctx, ObjectRef ref, ServiceEntry entry) {
+    ProxyContext seenBy = effective(ctx, entry);
+    Map<ObjectRef, Memo> memo = memos.computeIfAbsent(seenBy, c -> new ConcurrentHashMap<>());
+    Memo cached = memo.get(ref);
+    if (cached == null || cached.entry() != entry) {
+      ServiceResources fresh = XdsTranslator.translateService(entry, seenBy, settings, validation);
+      if (cached != null) {
+        fresh = keepEqual(cached.resources(), fresh);
+      }
+      cached = new Memo(entry, fresh);
+      memo.put(ref, cached);
+    }
+    return cached.resources();
+  }
+
+  private static ServiceResources keepEqual(ServiceResources before, ServiceResources now) {
+    return new ServiceResources(
+        keepEqual(before.clusters(), now.clusters()),
+        keepEqual(before.endpoints(), now.endpoints()),
+        keepEqual(before.listeners(), now.listeners()),
+        keepEqual(before.routes(), now.routes()),
+        now.exposed(),
+        now.addressClaims(),
+        now.diagnostics());
+  }
+
+  private static <T> List<T> keepEqual(List<T> before, List<T> now) {
+    if (before.size() != now.size()) {
+      return now;
+    }
+    List<T> out = new ArrayList<>(now.size());
+    for (int i = 0; i < now.size(); i++) {
+      out.add(now.get(i).equals(before.get(i)) ? before.get(i) : now.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * The current state for every group, pinned as {@link #view()} is, as persistent maps with what
+   * changed since the group's previous resources. Sidecar and proxyless groups are updated from the
+   * Services that changed only; gateway groups, whose one listener spans every exposed Service, are
+   * assembled in full.
+   */
+  public java.util.function.Function<ProxyContext, GroupResources> groupView() {
+    Model m = model;
+    return ctx -> resources(m, ctx);
+  }
+
+  /** The resources of one group from the current state, as {@link #groupView()} gives them. */
+  public GroupResources resources(ProxyContext ctx) {
+    return resources(model, ctx);
+  }
+
+  private GroupResources resources(Model m, ProxyContext ctx) {
+    if (ctx.role() == io.fairlead.translators.ProxyRole.GATEWAY) {
+      fullAssemblies.incrementAndGet();
+      return GroupResources.of(translate(m, ctx));
+    }
+    synchronized (groups) {
+      GroupState state = groups.get(ctx);
+      if (state != null && state.seq() == m.seq) {
+        return state.resources();
+      }
+      if (state != null && state.seq() > m.seq) {
+        // an older view than the group's state: answer it without going back
+        fullAssemblies.incrementAndGet();
+        return GroupResources.of(translate(m, ctx));
+      }
+      GroupState next = null;
+      if (state != null && state.incremental()) {
+        Set<ObjectRef> changed = m.changedSince(state.seq());
+        if (changed != null) {
+          next = incremental(state, m, ctx, changed);
+        }
+      }
+      if (next == null) {
+        next = full(m, ctx);
+      }
+      trimMemos(m);
+      groups.put(ctx, next);
+      return next.resources();
+    }
+  }
+
+  private GroupState full(Model m, ProxyContext ctx) {
+    fullAssemblies.incrementAndGet();
+    PSortedMap<ObjectRef, ServiceResources> parts = TreePMap.empty();
+    for (Map.Entry<ObjectRef, ServiceEntry> e : m.entries.entrySet()) {
+      if (ctx.sees(e.getValue())) {
+        parts = parts.plus(e.getKey(), part(ctx, e.getKey(), e.getValue()));
+      }
+    }
+    List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
+    GroupResources resources =
+        GroupResources.of(XdsTranslator.assemble(parts.values(), modelDiagnostics, ctx, settings));
+    // Which part listeners the address claims took out, and whether any name came twice (the
+    // assembly keeps the first): then the group cannot be updated name by name.
+    Set<String> lost = new TreeSet<>();
+    int clusters = 0;
+    int endpoints = 0;
+    int listeners = 0;
+    int routes = 0;
+    for (ServiceResources part : parts.values()) {
+      clusters += part.clusters().size();
+      endpoints += part.endpoints().size();
+      for (var l : part.listeners()) {
+        listeners++;
+        if (!resources.listeners().containsKey(l.getName())) {
+          lost.add(l.getName());
+        }
+      }
+    }
+    for (ServiceResources part : parts.values()) {
+      // a sidecar's route is named as its listener and goes with it
+      for (var r : part.routes()) {
+        routes += lost.contains(r.getName()) ? 0 : 1;
+      }
+    }
+    int constants = ctx.role() == io.fairlead.translators.ProxyRole.SIDECAR ? 1 : 0;
+    boolean anyManager =
+        resources.listeners().values().stream()
+            .flatMap(l -> l.getFilterChainsList().stream())
+            .flatMap(c -> c.getFiltersList().stream())
+            .anyMatch(f -> f.getName().equals(HCM));
+    int collector =
+        settings.tracing().isPresent()
+                && ctx.role() != io.fairlead.translators.ProxyRole.PROXYLESS
+                && anyManager
+            ? 1
+            : 0;
+    boolean incremental =
+        resources.problems().isEmpty()
+            && resources.clusters().size() == clusters + constants + collector
+            && resources.endpoints().size() == endpoints
+            && resources.listeners().size() == listeners - lost.size() + constants
+            && resources.routes().size() == routes;
+    return new GroupState(m.seq, resources, parts, lost, modelDiagnostics, incremental);
+  }
+
+  /**
+   * The group's resources updated from the Services that changed, or null when the change reaches
+   * beyond them (address claims, diagnostics, a clash of names, the trace collector's cluster):
+   * then the group is assembled in full.
+   */
+  private GroupState incremental(
+      GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
+    List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
+    if (modelDiagnostics != state.modelDiagnostics()
+        && !modelDiagnostics.equals(state.modelDiagnostics())) {
+      return null;
+    }
+    GroupResources before = state.resources();
+    Names<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters = new Names<>(before.clusters());
+    Names<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> endpoints =
+        new Names<>(before.endpoints());
+    Names<io.envoyproxy.envoy.config.listener.v3.Listener> listeners =
+        new Names<>(before.listeners());
+    Names<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes =
+        new Names<>(before.routes());
+    PSortedMap<ObjectRef, ServiceResources> parts = state.parts();
+    boolean tracing =
+        settings.tracing().isPresent() && ctx.role() != io.fairlead.translators.ProxyRole.PROXYLESS;
+    for (ObjectRef ref : changed) {
+      ServiceEntry entry = m.entries.get(ref);
+      ServiceResources now = entry != null && ctx.sees(entry) ? part(ctx, ref, entry) : null;
+      ServiceResources was = parts.get(ref);
+      if (now == was) {
+        continue;
+      }
+      List<?> claimsWas = was == null ? List.of() : was.addressClaims();
+      List<?> claimsNow = now == null ? List.of() : now.addressClaims();
+      List<Diagnostic> diagnosticsWas = was == null ? List.of() : was.diagnostics();
+      List<Diagnostic> diagnosticsNow = now == null ? List.of() : now.diagnostics();
+      if (!claimsWas.equals(claimsNow)
+          || !diagnosticsWas.equals(diagnosticsNow)
+          || (tracing && connectionManagers(was) != connectionManagers(now))) {
+        return null;
+      }
+      if (was != null) {
+        was.clusters().forEach(c -> clusters.remove(c.getName()));
+        was.endpoints().forEach(e -> endpoints.remove(e.getClusterName()));
+        was.listeners().forEach(l -> listeners.remove(l.getName()));
+        was.routes().forEach(r -> routes.remove(r.getName()));
+        parts = parts.minus(ref);
+      }
+      if (now != null) {
+        for (var c : now.clusters()) {
+          if (!clusters.add(c.getName(), c)) {
+            return null;
+          }
+        }
+        for (var e : now.endpoints()) {
+          if (!endpoints.add(e.getClusterName(), e)) {
+            return null;
+          }
+        }
+        for (var l : now.listeners()) {
+          if (!state.lost().contains(l.getName()) && !listeners.add(l.getName(), l)) {
+            return null;
+          }
+        }
+        for (var r : now.routes()) {
+          if (!state.lost().contains(r.getName()) && !routes.add(r.getName(), r)) {
+            return null;
+          }
+        }
+        parts = parts.plus(ref, now);
+      }
+    }
+    GroupResources resources =
+        new GroupResources(
+            GroupResources.nextId(),
+            clusters.map,
+            endpoints.map,
+            listeners.map,
+            routes.map,
+            before.diagnostics(),
+            Optional.of(
+                new GroupResources.Delta(
+                    before.id(),
+                    clusters.changed(before.clusters()),
+                    endpoints.changed(before.endpoints()),
+                    listeners.changed(before.listeners()),
+                    routes.changed(before.routes()))),
+            List.of());
+    return new GroupState(m.seq, resources, parts, state.lost(), modelDiagnostics, true);
+  }
+
+  private static final String HCM = "envoy.filters.network.http_connection_manager";
+
+  /** Whether a part has a listener with an HTTP connection manager (a trace collector's reason). */
+  private static boolean connectionManagers(ServiceResources part) {
+    return part != null
+        && part.listeners().stream()
+            .flatMap(l -> l.getFilterChainsList().stream())
+            .flatMap(c -> c.getFiltersList().stream())
+            .anyMatch(f -> f.getName().equals(HCM));
+  }
+
+  /** One type's map, edited name by name, remembering the names it touched. */
+  private static final class Names<T> {
+    PSortedMap<String, T> map;
+    final Set<String> touched = new TreeSet<>();
+
+    Names(PSortedMap<String, T> map) {
+      this.map = map;
+    }
+
+    void remove(String name) {
+      map = map.minus(name);
+      touched.add(name);
+    }
+
+    /** False when the name is there already: another Service's, or a constant. */
+    boolean add(String name, T resource) {
+      if (map.containsKey(name)) {
+        return false;
+      }
+      map = map.plus(name, resource);
+      touched.add(name);
+      return true;
+    }
+
+    /** The touched names whose resource is not the same instance as before. */
+    Set<String> changed(PSortedMap<String, T> before) {
+      Set<String> changed = new TreeSet<>();
+      for (String name : touched) {
+        if (map.get(name) != before.get(name)) {
+          changed.add(name);
+        }
+      }
+      return java.util.Collections.unmodifiableSet(changed);
+    }
   }
 
   /** {@code ctx} without the zone and node, unless a port of {@code entry} routes by them. */

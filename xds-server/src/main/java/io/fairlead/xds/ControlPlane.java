@@ -130,11 +130,38 @@ public final class ControlPlane implements AutoCloseable {
       Supplier<Function<ProxyContext, XdsResources>> views,
       Supplier<List<Diagnostic>> stateDiagnostics)
       throws IOException {
+    return startWith(
+        settings,
+        () -> {
+          Function<ProxyContext, XdsResources> view = views.get();
+          return ctx -> io.fairlead.translators.GroupResources.of(view.apply(ctx));
+        },
+        stateDiagnostics);
+  }
+
+  /**
+   * @param views a view of the current state each time it is called, giving each group's resources
+   *     with what changed since its previous ones ({@code IncrementalTranslator#groupView}): each
+   *     publish applies only the changes
+   */
+  public static ControlPlane startWithGroupViews(
+      Settings settings,
+      Supplier<Function<ProxyContext, io.fairlead.translators.GroupResources>> views,
+      Supplier<List<Diagnostic>> stateDiagnostics)
+      throws IOException {
+    return startWith(settings, views, stateDiagnostics);
+  }
+
+  private static ControlPlane startWith(
+      Settings settings,
+      Supplier<Function<ProxyContext, io.fairlead.translators.GroupResources>> views,
+      Supplier<List<Diagnostic>> stateDiagnostics)
+      throws IOException {
     XdsMetrics metrics = new XdsMetrics();
-    SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
+    SimpleCache<ProxyContext> cache = new GroupCache(new NodeGroups());
     ChangeTimes changeTimes = new ChangeTimes();
     SnapshotPublisher publisher =
-        SnapshotPublisher.ofViews(
+        SnapshotPublisher.ofGroupViews(
             cache, views, stateDiagnostics, metrics, changeTimes, Clock.systemUTC());
     // A group's first translation can take a while at scale: keep it off the gRPC threads. Its
     // proxies' watches simply wait for the snapshot.

@@ -41,7 +41,7 @@ public final class FairleadServer implements AutoCloseable {
       throws IOException {
     IncrementalTranslator translator = new IncrementalTranslator(translation);
     ControlPlane cp =
-        ControlPlane.startWithViews(settings, translator::view, translator::diagnostics);
+        ControlPlane.startWithGroupViews(settings, translator::groupView, translator::diagnostics);
     cp.publisher().onForget(translator::forget);
     AtomicReference<KubeState> latest = new AtomicReference<>(KubeState.EMPTY);
     source.start(

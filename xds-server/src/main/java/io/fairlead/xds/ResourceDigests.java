@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.SortedMap;
 
 /**
  * Content versions of resources: SHA-256 of their deterministic serialization, so versions are
@@ -89,17 +88,25 @@ final class ResourceDigests {
     return bytes;
   }
 
-  /** The version of a set of named resources: a hash over their names and versions. */
-  static String combined(SortedMap<String, String> versionsByName) {
+  /** A name with its version, hashed to 128 bits (two longs) for a type's additive version. */
+  static long[] nameHash(String name, String version) {
     MessageDigest sha = Sha256.digest();
-    versionsByName.forEach(
-        (name, version) -> {
-          sha.update(name.getBytes(StandardCharsets.UTF_8));
-          sha.update((byte) 0);
-          sha.update(version.getBytes(StandardCharsets.UTF_8));
-          sha.update((byte) 0);
-        });
-    return Sha256.hex(sha).substring(0, VERSION_DIGITS);
+    sha.update(name.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(version.getBytes(StandardCharsets.UTF_8));
+    byte[] d = sha.digest();
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) {
+      high = high << 8 | (d[i] & 0xff);
+      low = low << 8 | (d[8 + i] & 0xff);
+    }
+    return new long[] {high, low};
+  }
+
+  /** A type's version from its two sums: 32 hex digits. */
+  static String hex(long high, long low) {
+    return String.format("%016x%016x", high, low);
   }
 
   private static String version(byte[] bytes) {

@@ -1,25 +1,20 @@
 package io.fairlead.xds;
 
-import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.Reason;
 import io.fairlead.policies.Subject;
+import io.fairlead.translators.GroupResources;
+import io.fairlead.translators.IncrementalTranslator;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.xds.XdsResources;
-import io.fairlead.xds.ResourceDigests.Digested;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +29,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +55,7 @@ public final class SnapshotPublisher {
   private final SimpleCache<ProxyContext> cache;
 
   /** A view of one state per call: every group of a publish is translated from the same one. */
-  private final Supplier<Function<ProxyContext, XdsResources>> views;
+  private final Supplier<Function<ProxyContext, GroupResources>> views;
 
   private final XdsMetrics metrics;
   private final ResourceDigests digests = new ResourceDigests();
@@ -112,7 +106,13 @@ public final class SnapshotPublisher {
       XdsMetrics metrics,
       ChangeTimes changeTimes,
       Clock clock) {
-    this(cache, stateDiagnostics, metrics, changeTimes, clock, () -> translate);
+    this(cache, stateDiagnostics, metrics, changeTimes, clock, () -> full(translate));
+  }
+
+  /** Resources translated in full each time: the publisher takes them whole. */
+  private static Function<ProxyContext, GroupResources> full(
+      Function<ProxyContext, XdsResources> translate) {
+    return ctx -> GroupResources.of(translate.apply(ctx));
   }
 
   /**
@@ -126,7 +126,42 @@ public final class SnapshotPublisher {
       XdsMetrics metrics,
       ChangeTimes changeTimes,
       Clock clock) {
+    return new SnapshotPublisher(
+        cache, stateDiagnostics, metrics, changeTimes, clock, () -> full(views.get()));
+  }
+
+  /**
+   * @param views a view of the current state each time it is called, giving each group's resources
+   *     with what changed since its previous ones ({@link IncrementalTranslator#groupView()}): a
+   *     publish then digests, hashes and checks only the changed names
+   */
+  static SnapshotPublisher ofGroupViews(
+      SimpleCache<ProxyContext> cache,
+      Supplier<Function<ProxyContext, GroupResources>> views,
+      Supplier<List<Diagnostic>> stateDiagnostics,
+      XdsMetrics metrics,
+      ChangeTimes changeTimes,
+      Clock clock) {
     return new SnapshotPublisher(cache, stateDiagnostics, metrics, changeTimes, clock, views);
+  }
+
+  /**
+   * A publisher wired to an incremental translator as {@code fairlead serve} wires it (each publish
+   * from one view of the state, forgotten groups dropped from the translator's memos), with its own
+   * metrics and the system clock: for benchmarks and tests that drive {@link #publish()} by hand.
+   */
+  public static SnapshotPublisher forTranslator(
+      SimpleCache<ProxyContext> cache, IncrementalTranslator translator) {
+    SnapshotPublisher publisher =
+        ofGroupViews(
+            cache,
+            translator::groupView,
+            translator::diagnostics,
+            new XdsMetrics(),
+            new ChangeTimes(),
+            Clock.systemUTC());
+    publisher.onForget(translator::forget);
+    return publisher;
   }
 
   private SnapshotPublisher(
@@ -135,7 +170,7 @@ public final class SnapshotPublisher {
       XdsMetrics metrics,
       ChangeTimes changeTimes,
       Clock clock,
-      Supplier<Function<ProxyContext, XdsResources>> views) {
+      Supplier<Function<ProxyContext, GroupResources>> views) {
     this.cache = cache;
     this.stateDiagnostics = stateDiagnostics;
     this.views = views;
@@ -166,7 +201,7 @@ public final class SnapshotPublisher {
     int updated = 0;
     int unchanged = 0;
     int failed = 0;
-    Function<ProxyContext, XdsResources> view = views.get();
+    Function<ProxyContext, GroupResources> view = views.get();
     for (ProxyContext group : ordered) {
       switch (publishGroup(group, view)) {
         case UPDATED -> updated++;
@@ -278,10 +313,10 @@ public final class SnapshotPublisher {
     return diagnostics;
   }
 
-  private Outcome publishGroup(ProxyContext group, Function<ProxyContext, XdsResources> view) {
+  private Outcome publishGroup(ProxyContext group, Function<ProxyContext, GroupResources> view) {
     String label = NodeGroups.label(group);
     String object = "xds/" + label;
-    XdsResources resources;
+    GroupResources resources;
     try {
       resources = metrics.timeTranslation(() -> view.apply(group));
     } catch (RuntimeException e) {
@@ -293,43 +328,42 @@ public final class SnapshotPublisher {
                   Reason.INTERNAL, new Subject.Source(object, "translation"), "failed: " + e)));
       return Outcome.FAILED;
     }
-    List<Diagnostic> groupDiagnostics = new ArrayList<>(resources.diagnostics());
-    diagnosticsByGroup.put(group, groupDiagnostics);
-    List<Digested<Cluster>> clusters = digest(resources.clusters());
-    List<Digested<ClusterLoadAssignment>> endpoints = digest(resources.endpoints());
-    List<Digested<Listener>> listeners = digest(resources.listeners());
-    List<Digested<RouteConfiguration>> routes = digest(resources.routes());
+    PublishedGroup previous = published.get(group);
+    HashedSnapshot before = previous == null ? null : previous.snapshot();
+    if (before != null && before.resourcesId() == resources.id()) {
+      // the same resources as last time: nothing changed for this group
+      return Outcome.UNCHANGED;
+    }
+    List<Diagnostic> groupDiagnostics = resources.diagnostics();
     HashedSnapshot snapshot;
     try {
-      snapshot = HashedSnapshot.of(clusters, endpoints, listeners, routes);
-      snapshot.ensureConsistent();
-    } catch (SnapshotConsistencyException e) {
+      snapshot = before == null ? null : before.next(resources, digests);
+      if (snapshot == null) {
+        snapshot = HashedSnapshot.full(resources, digests);
+      }
+    } catch (SnapshotConsistencyException | RuntimeException e) {
       LOG.error(
           "snapshot for {} is inconsistent; it keeps its last one: {}", label, e.getMessage());
+      groupDiagnostics = new ArrayList<>(groupDiagnostics);
       groupDiagnostics.add(
           Diagnostic.error(
               Reason.INTERNAL,
               new Subject.Source(object, "snapshot"),
               "not published, inconsistent: " + e.getMessage()));
+      diagnosticsByGroup.put(group, groupDiagnostics);
       return Outcome.FAILED;
     }
+    diagnosticsByGroup.put(group, groupDiagnostics);
     SortedMap<String, String> versions = new TreeMap<>();
     for (Map.Entry<ResourceType, String> e : snapshot.versions().entrySet()) {
       versions.put(typeUrl(e.getKey()), e.getValue());
     }
-    PublishedGroup previous = published.get(group);
     if (previous != null && previous.versions().equals(versions)) {
+      // equal content: the next delta is relative to these resources, so remember them
+      published.put(group, new PublishedGroup(group, versions, snapshot));
       return Outcome.UNCHANGED;
     }
-    published.put(
-        group,
-        new PublishedGroup(
-            group,
-            versions,
-            resourcesOf(clusters),
-            resourcesOf(endpoints),
-            resourcesOf(listeners),
-            resourcesOf(routes)));
+    published.put(group, new PublishedGroup(group, versions, snapshot));
     LOG.debug("setting snapshot for {}: {}", label, versions);
     Instant now = clock.instant();
     publishing.ifPresent(
@@ -342,20 +376,6 @@ public final class SnapshotPublisher {
                 }));
     cache.setSnapshot(group, snapshot);
     return Outcome.UPDATED;
-  }
-
-  /** Sorted by name, so responses list resources in the same order whatever the input's. */
-  private <T extends Message> List<Digested<T>> digest(List<T> resources) {
-    return byName(resources).stream().map(digests::digest).collect(Collectors.toList());
-  }
-
-  /** Already in name order: digest() sorted them. */
-  private static <T extends Message> List<T> resourcesOf(List<Digested<T>> digested) {
-    return digested.stream().map(Digested::resource).toList();
-  }
-
-  private static <T extends Message> List<T> byName(Collection<T> resources) {
-    return resources.stream().sorted(Comparator.comparing(Resources::getResourceName)).toList();
   }
 
   private void refreshDiagnostics() {

@@ -138,4 +138,111 @@ class HashedSnapshotTest {
     assertThat(new ResourceDigests().digest(oneOrder).version())
         .isEqualTo(new ResourceDigests().digest(otherOrder).version());
   }
+
+  /**
+   * A delta is checked for the names it touches only, and that is enough: a removed endpoint
+   * assignment still named by a cluster, a route no listener names, and a cluster whose endpoints
+   * are missing are each caught; an equal change keeps every version.
+   */
+  @Test
+  void aDeltaIsCheckedForTheNamesItTouches() throws Exception {
+    io.fairlead.translators.GroupResources base =
+        io.fairlead.translators.GroupResources.of(Fixtures.resources(5000));
+    HashedSnapshot first = HashedSnapshot.full(base, digests);
+
+    var withoutEndpoints =
+        delta(
+            base,
+            base.clusters(),
+            base.endpoints().minus(Fixtures.CLUSTER),
+            base.routes(),
+            java.util.Set.of(),
+            java.util.Set.of(Fixtures.CLUSTER),
+            java.util.Set.of());
+    assertThatThrownBy(() -> first.next(withoutEndpoints, digests))
+        .isInstanceOf(SnapshotConsistencyException.class)
+        .hasMessageContaining("referenced by a Cluster but not in the snapshot");
+
+    var strayRoute =
+        delta(
+            base,
+            base.clusters(),
+            base.endpoints(),
+            base.routes().plus("stray", Fixtures.route("stray", Fixtures.CLUSTER)),
+            java.util.Set.of(),
+            java.util.Set.of(),
+            java.util.Set.of("stray"));
+    assertThatThrownBy(() -> first.next(strayRoute, digests))
+        .isInstanceOf(SnapshotConsistencyException.class)
+        .hasMessageContaining("referenced by no Listener");
+
+    var strayCluster =
+        delta(
+            base,
+            base.clusters().plus("other", Fixtures.cluster("other")),
+            base.endpoints(),
+            base.routes(),
+            java.util.Set.of("other"),
+            java.util.Set.of(),
+            java.util.Set.of());
+    assertThatThrownBy(() -> first.next(strayCluster, digests))
+        .isInstanceOf(SnapshotConsistencyException.class)
+        .hasMessageContaining("[other] referenced by a Cluster");
+
+    var moved =
+        delta(
+            base,
+            base.clusters(),
+            base.endpoints().plus(Fixtures.CLUSTER, Fixtures.endpoints(Fixtures.CLUSTER, 5001)),
+            base.routes(),
+            java.util.Set.of(),
+            java.util.Set.of(Fixtures.CLUSTER),
+            java.util.Set.of());
+    HashedSnapshot next = first.next(moved, digests);
+    HashedSnapshot scratch =
+        HashedSnapshot.full(
+            io.fairlead.translators.GroupResources.of(Fixtures.resources(5001)), digests);
+    assertThat(next.versions()).isEqualTo(scratch.versions());
+    assertThat(next.version(ResourceType.CLUSTER)).isEqualTo(first.version(ResourceType.CLUSTER));
+    assertThat(next.version(ResourceType.ENDPOINT))
+        .isNotEqualTo(first.version(ResourceType.ENDPOINT));
+    var unrelated =
+        new io.fairlead.translators.GroupResources(
+            moved.id() + 1,
+            moved.clusters(),
+            moved.endpoints(),
+            moved.listeners(),
+            moved.routes(),
+            moved.diagnostics(),
+            java.util.Optional.of(
+                new io.fairlead.translators.GroupResources.Delta(
+                    -1,
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    java.util.Set.of(),
+                    java.util.Set.of())),
+            List.of());
+    assertThat(first.next(unrelated, digests)).as("a delta from other resources").isNull();
+  }
+
+  private static io.fairlead.translators.GroupResources delta(
+      io.fairlead.translators.GroupResources base,
+      org.pcollections.PSortedMap<String, Cluster> clusters,
+      org.pcollections.PSortedMap<String, ClusterLoadAssignment> endpoints,
+      org.pcollections.PSortedMap<String, RouteConfiguration> routes,
+      java.util.Set<String> changedClusters,
+      java.util.Set<String> changedEndpoints,
+      java.util.Set<String> changedRoutes) {
+    return new io.fairlead.translators.GroupResources(
+        base.id() + 1_000_000,
+        clusters,
+        endpoints,
+        base.listeners(),
+        routes,
+        base.diagnostics(),
+        java.util.Optional.of(
+            new io.fairlead.translators.GroupResources.Delta(
+                base.id(), changedClusters, changedEndpoints, java.util.Set.of(), changedRoutes)),
+        List.of());
+  }
 }

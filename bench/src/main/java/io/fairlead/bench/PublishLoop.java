@@ -1,0 +1,139 @@
+package io.fairlead.bench;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.fairlead.translators.Change;
+import io.fairlead.translators.ClientKind;
+import io.fairlead.translators.IncrementalTranslator;
+import io.fairlead.translators.ProxyContext;
+import io.fairlead.translators.ProxyRole;
+import io.fairlead.xds.NodeGroups;
+import io.fairlead.xds.SnapshotPublisher;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * A micro-benchmark of the server's work on one endpoint change, without proxies or network: {@code
+ * java -cp bench/target/fairlead-bench.jar io.fairlead.bench.PublishLoop [services] [changes]
+ * [zones]}.
+ *
+ * <p>It builds a world of {@code services} Services (1,000 by default), then applies {@code
+ * changes} single-endpoint changes (500) through the real path: {@link
+ * IncrementalTranslator#update} and {@link SnapshotPublisher#publish()} with K = 2 x {@code zones}
+ * node groups (sidecar and proxyless gRPC per zone, 3 zones: as the bench's fleet), and measures
+ * the CPU time of this thread per change with {@link ThreadMXBean}. Then the same changes through
+ * the naive baseline's full rebuild ({@link NaiveTarget.Rebuild}). Each side first runs the changes
+ * once to warm up the JIT. No watch is open, so the figures leave out the responses to proxies:
+ * they are the publish cost.
+ */
+public final class PublishLoop {
+
+  private PublishLoop() {}
+
+  public static void main(String[] args) {
+    // the publisher logs a line per publish: not what is measured here
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int services = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
+    int changes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+    int zones = args.length > 2 ? Integer.parseInt(args[2]) : World.ZONES.size();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    System.out.printf(
+        "PublishLoop: %,d Services, %,d single-endpoint changes, %d node groups%n",
+        services, changes, 2 * zones);
+
+    World world = new World(new World.Spec(services, 0, 42));
+    IncrementalTranslator translator = new IncrementalTranslator();
+    SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
+    SnapshotPublisher publisher = SnapshotPublisher.forTranslator(cache, translator);
+    for (ProxyContext group : groups(zones)) {
+      publisher.groupSeen(group);
+    }
+    long t0 = threads.getCurrentThreadCpuTime();
+    translator.update(world.state(), Change.FULL);
+    publisher.publish();
+    double cold = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
+    int k = 1;
+    for (int i = 0; i < changes; i++, k++) {
+      Change change = world.change(k); // first: it moves the world to its next state
+      translator.update(world.state(), change);
+      publisher.publish();
+    }
+    long validations = translator.validations();
+    long fullAssemblies = translator.fullAssemblies();
+    t0 = threads.getCurrentThreadCpuTime();
+    for (int i = 0; i < changes; i++, k++) {
+      Change change = world.change(k); // first: it moves the world to its next state
+      translator.update(world.state(), change);
+      publisher.publish();
+    }
+    double fairlead = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
+    validations = translator.validations() - validations;
+    fullAssemblies = translator.fullAssemblies() - fullAssemblies;
+    // what was published is what a full translation of the final state gives
+    boolean same = true;
+    for (ProxyContext group : groups(zones)) {
+      var full =
+          io.fairlead.translators.xds.XdsTranslator.translate(
+              io.fairlead.translators.KubeModelBuilder.build(world.state()), group);
+      var published = publisher.published(group).orElseThrow();
+      same &=
+          published.clusters().equals(full.clusters())
+              && published.endpoints().equals(full.endpoints())
+              && published.listeners().equals(full.listeners())
+              && published.routes().equals(full.routes());
+    }
+
+    World naiveWorld = new World(new World.Spec(services, 0, 42));
+    NaiveTarget.Rebuild naive = new NaiveTarget.Rebuild();
+    t0 = threads.getCurrentThreadCpuTime();
+    naive.apply(naiveWorld.state(), Change.FULL);
+    double naiveCold = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
+    k = 1;
+    for (int i = 0; i < changes; i++, k++) {
+      Change change = naiveWorld.change(k);
+      naive.apply(naiveWorld.state(), change);
+    }
+    t0 = threads.getCurrentThreadCpuTime();
+    for (int i = 0; i < changes; i++, k++) {
+      Change change = naiveWorld.change(k);
+      naive.apply(naiveWorld.state(), change);
+    }
+    double naivePerChange = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
+
+    System.out.printf(
+        "first state:          fairlead %8.1f ms   naive %8.1f ms%n", cold, naiveCold);
+    System.out.printf(
+        "CPU ms per change:    fairlead %8.2f      naive %8.2f      (fairlead / naive = %.2f)%n",
+        fairlead, naivePerChange, fairlead / naivePerChange);
+    System.out.printf(
+        "fairlead per change:  %.2f resources validated, %.2f groups assembled in full%n",
+        (double) validations / changes, (double) fullAssemblies / changes);
+    System.out.printf("published equals the full translation of the final state: %s%n", same);
+    if (!same) {
+      System.exit(1);
+    }
+  }
+
+  /** Sidecar and proxyless gRPC per zone, as the fleet's proxies group. */
+  static List<ProxyContext> groups(int zones) {
+    List<ProxyContext> groups = new ArrayList<>();
+    for (int z = 0; z < zones; z++) {
+      Optional<String> zone =
+          Optional.of(World.ZONES.get(z % World.ZONES.size()) + (z < 3 ? "" : "-" + z));
+      for (ProxyRole role : List.of(ProxyRole.SIDECAR, ProxyRole.PROXYLESS)) {
+        groups.add(
+            new ProxyContext(
+                role,
+                role == ProxyRole.SIDECAR ? ClientKind.ENVOY : ClientKind.GRPC_JAVA,
+                ProxyContext.Gateway.DEFAULT,
+                zone,
+                Optional.empty(),
+                new TreeSet<>()));
+      }
+    }
+    return groups;
+  }
+}
