@@ -105,8 +105,8 @@ class EnvoyGatewayBehaviourTest {
             "fairlead.io/hash-on",
             "header:x-user"),
         "ring_hash"),
-    WEIGHTED(
-        "weighted",
+    LOAD_AWARE(
+        "loadaware",
         "grpc",
         Map.of(
             "fairlead.io/lb-policy",
@@ -585,7 +585,7 @@ class EnvoyGatewayBehaviourTest {
    */
   @Test
   void aBackendReportingHighUtilisationGetsLessTraffic() throws Exception {
-    Scenario s = Scenario.WEIGHTED;
+    Scenario s = Scenario.LOAD_AWARE;
     List<String> pods = s.pods(3);
     String busy = pods.get(0);
     try (io.fairlead.demo.Backends backends = io.fairlead.demo.Backends.start(pods, 0)) {
