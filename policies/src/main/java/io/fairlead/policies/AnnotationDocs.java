@@ -30,26 +30,12 @@ public final class AnnotationDocs {
         .append("runtime rule behind it in [envoy-semantics.md](envoy-semantics.md).\n\n")
         .append("| key | value | default | meaning |\n|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
-      out.append("| `")
-          .append(k.fullName())
-          .append("` | ")
-          .append(k.grammar())
-          .append(" | ")
-          .append(k.defaultValue())
-          .append(" | ")
-          .append(k.description())
-          .append(" |\n");
+      row(out, "`" + k.fullName() + "`", k.grammar(), k.defaultValue(), k.description());
     }
     out.append("\n## What each key does on each client\n\n")
         .append("| key | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.all()) {
-      out.append("| `")
-          .append(k.fullName())
-          .append("` | ")
-          .append(k.onEnvoy())
-          .append(" | ")
-          .append(k.onGrpc())
-          .append(" |\n");
+      row(out, "`" + k.fullName() + "`", k.onEnvoy(), k.onGrpc());
     }
     out.append("\n## Pod annotations\n\n")
         .append(
@@ -57,19 +43,14 @@ public final class AnnotationDocs {
         .append(
             "| key | value | default | meaning | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.podKeys()) {
-      out.append("| `")
-          .append(k.fullName())
-          .append("` | ")
-          .append(k.grammar())
-          .append(" | ")
-          .append(k.defaultValue())
-          .append(" | ")
-          .append(k.description())
-          .append(" | ")
-          .append(k.onEnvoy())
-          .append(" | ")
-          .append(k.onGrpc())
-          .append(" |\n");
+      row(
+          out,
+          "`" + k.fullName() + "`",
+          k.grammar(),
+          k.defaultValue(),
+          k.description(),
+          k.onEnvoy(),
+          k.onGrpc());
     }
     out.append(NATIVE_FIELDS);
     return out.toString();
@@ -90,4 +71,9 @@ public final class AnnotationDocs {
       | EndpointSlice conditions | As kube-proxy: ready → HEALTHY; serving and terminating → DRAINING (keeps stateful sessions, gets no new traffic), or HEALTHY when no endpoint of the port is ready; not serving → not sent at all, so neither Envoy's panic mode nor any client can pick it (see [eds-health](envoy-semantics.md#eds-health), [panic-threshold](envoy-semantics.md#panic-threshold)). |
       | EndpointSlice `zone` | The endpoint's locality. Its `load_balancing_weight` counts the locality's ready endpoints (summing their Pods' `fairlead.io/weight` when they have one); gRPC clients get no locality without one (see [locality-weight](envoy-semantics.md#locality-weight)). |
       """;
+
+  /** One markdown table row. */
+  private static void row(StringBuilder out, String... cells) {
+    out.append("| ").append(String.join(" | ", cells)).append(" |\n");
+  }
 }
