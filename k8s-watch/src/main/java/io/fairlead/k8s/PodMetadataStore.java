@@ -26,8 +26,7 @@ final class PodMetadataStore implements ItemStore<Pod> {
 
   @Override
   public String getKey(Pod pod) {
-    String ns = pod.getMetadata().getNamespace();
-    return (ns == null || ns.isEmpty() ? "" : ns + "/") + pod.getMetadata().getName();
+    return key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
   }
 
   @Override
@@ -60,9 +59,24 @@ final class PodMetadataStore implements ItemStore<Pod> {
     return restore(byKey.get(key));
   }
 
-  /** What is kept of a Pod; for tests. */
+  /** What is kept of a Pod. */
   PodMetadata metadata(String key) {
     return byKey.get(key);
+  }
+
+  /** Keeps a Pod's metadata as it came off the wire; returns what was kept before. */
+  PodMetadata put(PodMetadata m) {
+    return byKey.put(key(m.ref().namespace(), m.ref().name()), m);
+  }
+
+  /** Forgets a Pod; returns what was kept of it. */
+  PodMetadata removeMetadata(String key) {
+    return byKey.remove(key);
+  }
+
+  /** The store's key of a Pod (as Fabric8's informers key objects: namespace/name). */
+  static String key(String namespace, String name) {
+    return (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + name;
   }
 
   /** A Pod carrying only the kept metadata. */
