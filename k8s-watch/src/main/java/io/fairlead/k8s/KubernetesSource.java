@@ -81,6 +81,7 @@ public final class KubernetesSource implements KubeSource {
   // set while the Pods informer lags the others (pods not listable yet: RBAC, a slow API server)
   private volatile Optional<Diagnostic> podsLagging = Optional.empty();
   private volatile Duration podSyncGrace = Duration.ofSeconds(10);
+  private volatile Duration podWatchTimeout = Duration.ZERO;
   private volatile CompletableFuture<Void> podsSynced = CompletableFuture.completedFuture(null);
 
   // the watchdog: a tick handed to the event thread, which must run it within stallAfter
@@ -258,6 +259,11 @@ public final class KubernetesSource implements KubeSource {
   /** How long the Pods informer may lag the others before the source serves without it. */
   void podSyncGrace(Duration grace) {
     this.podSyncGrace = grace;
+  }
+
+  /** A fixed timeoutSeconds for the Pods' watches (else 5 to 10 min, random); for tests. */
+  void podWatchTimeout(Duration timeout) {
+    this.podWatchTimeout = timeout;
   }
 
   /** How long the event thread may take to run the watchdog's tick; for tests. */
@@ -456,10 +462,11 @@ public final class KubernetesSource implements KubeSource {
 
     PodReflectors() {
       for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
-        byNamespace.put(
-            ns,
+        PodMetadataReflector r =
             new PodMetadataReflector(
-                client.getHttpClient(), client.getMasterUrl(), ns, this::changed));
+                client.getHttpClient(), client.getMasterUrl(), ns, this::changed);
+        r.watchTimeoutSeconds((int) podWatchTimeout.toSeconds());
+        byNamespace.put(ns, r);
       }
     }
 

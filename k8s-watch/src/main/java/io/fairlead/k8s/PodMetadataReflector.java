@@ -76,6 +76,8 @@ final class PodMetadataReflector {
   private volatile Thread thread;
   private volatile WebSocket socket;
   private volatile CompletableFuture<String> watchEnd = new CompletableFuture<>();
+  // the watch's timeoutSeconds; 0: client-go's 5 to 10 min, drawn for each watch
+  private volatile int watchTimeoutSeconds;
 
   /**
    * @param namespace the namespace, or empty for all
@@ -120,6 +122,11 @@ final class PodMetadataReflector {
       t.interrupt();
     }
     synced.cancel(false);
+  }
+
+  /** A fixed timeoutSeconds for every watch, instead of a random one; for tests. */
+  void watchTimeoutSeconds(int seconds) {
+    this.watchTimeoutSeconds = seconds;
   }
 
   PodMetadataStore store() {
@@ -298,7 +305,8 @@ final class PodMetadataReflector {
 
   /** Watches from resourceVersion until the watch ends; blocks. */
   private WatchResult watch(String resourceVersion) throws Exception {
-    long timeout = 300 + ThreadLocalRandom.current().nextLong(300); // client-go: 5 to 10 min
+    int fixed = watchTimeoutSeconds;
+    long timeout = fixed > 0 ? fixed : 300 + ThreadLocalRandom.current().nextLong(300);
     String url =
         podsUrl
             + "?allowWatchBookmarks=true&resourceVersion="
