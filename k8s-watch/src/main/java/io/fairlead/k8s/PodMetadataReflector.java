@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * then watch from the list's resourceVersion over a WebSocket (as Fabric8's own watches do),
  * following bookmarks; a watch that ends normally is reopened from the last resourceVersion seen; a
  * 410 Gone (the resourceVersion is too old) relists with no resourceVersion (a consistent read);
- * any other failure is retried with a doubling backoff (100 ms to 30 s) until {@link #stop()}.
+ * any other failure, or a watch that closes at once without events, is retried with a doubling
+ * backoff (100 ms to 30 s) until {@link #stop()}.
  */
 final class PodMetadataReflector {
 
@@ -65,6 +66,7 @@ final class PodMetadataReflector {
   private static final JsonFactory FACTORY = JSON.getFactory();
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration HEALTHY_WATCH = Duration.ofSeconds(10);
 
   private final HttpClient http;
   private final String podsUrl;
@@ -142,8 +144,10 @@ final class PodMetadataReflector {
         if (rv == null) {
           rv = list(consistent ? null : "0");
           consistent = false;
+          backoff = MIN_BACKOFF;
           synced.complete(null);
         }
+        long opened = System.nanoTime();
         WatchResult result = watch(rv);
         if (result.gone()) {
           LOG.info("Pods watch: resourceVersion {} is too old (410 Gone); relisting", rv);
@@ -151,15 +155,14 @@ final class PodMetadataReflector {
           consistent = true;
           continue;
         }
+        rv = result.resourceVersion(); // as far as the events went, even if the watch failed
         if (result.failure() != null) {
           throw result.failure();
         }
-        if (result.events() > 0) {
-          backoff = MIN_BACKOFF;
-        }
-        rv = result.resourceVersion();
-        if (result.events() == 0) {
-          sleep(backoff); // a watch that keeps closing without news must not spin
+        if (result.events() > 0 || System.nanoTime() - opened > HEALTHY_WATCH.toNanos()) {
+          backoff = MIN_BACKOFF; // a watch that delivered, or lasted (a quiet timeout): reopen now
+        } else {
+          sleep(backoff); // a watch that keeps closing at once without news must not spin
           backoff = next(backoff);
         }
       } catch (InterruptedException e) {

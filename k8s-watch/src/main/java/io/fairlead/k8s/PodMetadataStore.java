@@ -10,15 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The Pod informer's cache, keeping of each Pod only what Fairlead reads: namespace, name,
- * resourceVersion and the {@code fairlead.io/weight} annotation ({@link PodMetadata}), not the
- * whole object with its spec and status. Reads give back a Pod holding just that metadata, which is
- * all the informer needs (keys and resourceVersions) and all the source reads.
+ * The Pods' cache ({@link PodMetadataReflector}'s store), keeping of each Pod only what Fairlead
+ * reads: namespace, name, resourceVersion and the {@code fairlead.io/weight} annotation ({@link
+ * PodMetadata}), not the whole object with its spec and status. Reads give back a Pod holding just
+ * that metadata, which is all the source reads. It is also a Fabric8 {@link ItemStore}, so it can
+ * serve as an informer's store.
  *
- * <p>Fabric8 7.8.0 can get and list objects as {@code PartialObjectMetadata}
- * (fabric8io/kubernetes-client#7451, fixed by #7531: {@code getAsPartialObjectMetadata}, {@code
- * listAsPartialObjectMetadata}) but has no metadata-only watch or informer, so the informer's list
- * and watch still carry whole Pods over the wire; they are reduced here as they arrive.
+ * <p>The reflector lists and watches Pods as {@code PartialObjectMetadata}, so spec and status do
+ * not cross the wire either; a server that sends whole Pods anyway has them reduced here.
  */
 final class PodMetadataStore implements ItemStore<Pod> {
 
