@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>The loop: list (the first time with {@code resourceVersion=0}, from the API server's cache),
  * then watch from the list's resourceVersion over a WebSocket (as Fabric8's own watches do),
  * following bookmarks; a watch that ends normally is reopened from the last resourceVersion seen; a
- * 410 Gone (the resourceVersion is too old) relists with no resourceVersion (a consistent read);
- * any other failure, or a watch that closes at once without events, is retried with a doubling
- * backoff (100 ms to 30 s) until {@link #stop()}.
+ * 410 Gone (the resourceVersion is too old) relists, as client-go's reflector does, from the last
+ * resourceVersion seen (served from the API server's cache when it is at least that recent), and
+ * only if that list is itself 410 with no resourceVersion (a consistent read); any other failure,
+ * or a watch that closes at once without events, is retried with a doubling backoff (100 ms to 30
+ * s) until {@link #stop()}.
  */
 final class PodMetadataReflector {
 
@@ -137,13 +139,18 @@ final class PodMetadataReflector {
 
   private void run() {
     String rv = null; // null: list first
-    boolean consistent = false; // after a 410, list without resourceVersion
+    String listFrom = "0"; // the resourceVersion of the next list; null: a consistent read
     Duration backoff = MIN_BACKOFF;
     while (!stopped) {
       try {
         if (rv == null) {
-          rv = list(consistent ? null : "0");
-          consistent = false;
+          try {
+            rv = list(listFrom);
+          } catch (GoneException e) {
+            LOG.info("Pods list: resourceVersion {} is gone too; relisting consistently", listFrom);
+            listFrom = null;
+            continue;
+          }
           backoff = MIN_BACKOFF;
           synced.complete(null);
         }
@@ -151,8 +158,8 @@ final class PodMetadataReflector {
         WatchResult result = watch(rv);
         if (result.gone()) {
           LOG.info("Pods watch: resourceVersion {} is too old (410 Gone); relisting", rv);
+          listFrom = result.resourceVersion();
           rv = null;
-          consistent = true;
           continue;
         }
         rv = result.resourceVersion(); // as far as the events went, even if the watch failed
@@ -208,6 +215,9 @@ final class PodMetadataReflector {
         http.newHttpRequestBuilder().uri(URI.create(url)).setHeader("Accept", LIST_ACCEPT).build();
     HttpResponse<InputStream> response = await(http.sendAsync(request, InputStream.class));
     try (InputStream body = response.body()) {
+      if (response.code() == 410) {
+        throw new GoneException();
+      }
       if (!response.isSuccessful()) {
         throw new IOException(
             "HTTP " + response.code() + " listing " + url + ": " + readSome(body));
@@ -303,6 +313,13 @@ final class PodMetadataReflector {
     return v == null || v.isNull() ? null : v.asText();
   }
 
+  /** A list answered 410 Gone: its resourceVersion is older than what the server can serve. */
+  private static final class GoneException extends IOException {
+    GoneException() {
+      super("410 Gone");
+    }
+  }
+
   /** How a watch ended. */
   private record WatchResult(String resourceVersion, int events, boolean gone, Exception failure) {}
 
@@ -379,9 +396,10 @@ final class PodMetadataReflector {
     @Override
     public void onMessage(WebSocket ws, String text) {
       try {
-        if (!stopped) {
-          onEvent(ws, JSON.readTree(text));
+        if (stopped || end.isDone()) {
+          return; // a late message of a watch already given up: the next list or watch has it
         }
+        onEvent(ws, JSON.readTree(text));
       } catch (IOException | RuntimeException e) {
         failure = new IOException("unreadable Pods watch event: " + e, e);
         ws.sendClose(1000, "unreadable event");

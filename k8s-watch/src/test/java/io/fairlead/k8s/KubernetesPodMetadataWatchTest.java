@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * when it asks for a {@code PartialObjectMetadataList} (406 Not Acceptable otherwise, as the API
  * server answers an Accept it cannot serve), its watch sends {@code PartialObjectMetadata} events,
  * and every Pods request is checked for the metadata Accept header. A weight change arrives through
- * the watch; a 410 Gone relists.
+ * the watch, a bookmark moves the resourceVersion, and a 410 Gone relists from there (and, when
+ * that list is 410 too, with a consistent read).
  */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesPodMetadataWatchTest {
@@ -180,15 +181,15 @@ class KubernetesPodMetadataWatchTest {
         .withPath(watchPath("10"))
         .andUpgradeToWebSocket()
         .open()
-        .waitFor(500)
+        .waitFor(500) // the mock counts each wait from the opening of the WebSocket
         .andEmit(event("MODIFIED", meta("web-1", "11", "5")))
-        .waitFor(200)
+        .waitFor(800)
         .andEmit(
             event(
                 "BOOKMARK",
                 "{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\","
                     + "\"metadata\":{\"resourceVersion\":\"15\"}}"))
-        .waitFor(500)
+        .waitFor(1100)
         .andEmit(
             event(
                 "ERROR",
@@ -197,7 +198,18 @@ class KubernetesPodMetadataWatchTest {
                     + "\"code\":410}"))
         .done()
         .once();
-    // the relist after 410: a consistent read (no resourceVersion); web-2 gained a weight meanwhile
+    // the relist after 410 starts from the last resourceVersion seen (the bookmark's), as
+    // client-go's reflector does; that is gone too here, so the next list is a consistent read
+    // (no resourceVersion); web-2 gained a weight meanwhile
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/pods?resourceVersion=15")
+        .andReturn(
+            410,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Expired\",\"code\":410}")
+        .once();
     server
         .expect()
         .get()
@@ -260,10 +272,14 @@ class KubernetesPodMetadataWatchTest {
     List<String> paths = pods.stream().map(RecordedRequest::getPath).toList();
     assertThat(paths)
         .startsWith(
-            "/api/v1/pods?resourceVersion=0", watchPath("10"), "/api/v1/pods", watchPath("30"));
+            "/api/v1/pods?resourceVersion=0",
+            watchPath("10"),
+            "/api/v1/pods?resourceVersion=15",
+            "/api/v1/pods",
+            watchPath("30"));
     // the mock ends each watch once its events are out: the watch reopens from the last
     // resourceVersion seen (web-1's deletion), with no relist
-    assertThat(paths.subList(4, paths.size())).containsOnly(watchPath("31"));
+    assertThat(paths.subList(5, paths.size())).containsOnly(watchPath("31"));
     assertThat(pods)
         .allSatisfy(
             r ->
