@@ -113,6 +113,9 @@ class ApiServerCutTest {
 
     proxy.cut();
     long cutAt = System.nanoTime();
+    // the mock must see the cut watches closed before objects change (see MockWatches): it can
+    // otherwise block its event loop sending an event to a closing watch
+    MockWatches.awaitClosed(server);
     client.resource(service("api")).create(); // straight to the API server, past the cut
     client // and a Pod's weight changes (the Pods' metadata-only watch is cut too)
         .pods()
