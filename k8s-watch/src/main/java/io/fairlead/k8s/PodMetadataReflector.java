@@ -147,6 +147,9 @@ final class PodMetadataReflector {
           try {
             rv = list(listFrom);
           } catch (GoneException e) {
+            if (listFrom == null) {
+              throw e; // a consistent list cannot be too old: retry it with the backoff
+            }
             LOG.info("Pods list: resourceVersion {} is gone too; relisting consistently", listFrom);
             listFrom = null;
             continue;
