@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fairlead.k8s.util.DaemonThreads;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
@@ -17,6 +16,7 @@ import io.fairlead.policies.Subject;
 import io.fairlead.translators.Change;
 import io.fairlead.translators.KubeRefs;
 import io.fairlead.translators.KubeState;
+import io.fairlead.translators.PodMetadata;
 import io.fairlead.translators.Relevance;
 import io.fairlead.translators.SourceUpdate;
 import java.time.Duration;
@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Services and EndpointSlices (discovery.k8s.io/v1) from the API server, through Fabric8 shared
- * informers: one pair for all namespaces, or one pair per listed namespace. A third informer
- * watches Pods for their {@code fairlead.io/weight}; its cache ({@link PodMetadataStore}) keeps
- * only each Pod's namespace, name, resourceVersion and weight.
+ * informers: one pair for all namespaces, or one pair per listed namespace. The Pods, read for
+ * their {@code fairlead.io/weight} only, are listed and watched as metadata ({@code
+ * PartialObjectMetadata}, see {@link PodMetadataReflector}), and their cache ({@link
+ * PodMetadataStore}) keeps only each Pod's namespace, name, resourceVersion and weight.
  *
  * <p>Informer events are only hints that an object changed: the event thread rereads the object
  * from the informer's store, so late or reordered notifications cannot bring back an old version.
@@ -68,7 +69,7 @@ public final class KubernetesSource implements KubeSource {
   private volatile Listener listener;
   private volatile Informers<Service> services;
   private volatile Informers<EndpointSlice> slices;
-  private volatile Informers<Pod> pods;
+  private volatile PodReflectors pods;
   private final boolean podWeights;
 
   // confined to the event thread
@@ -80,6 +81,7 @@ public final class KubernetesSource implements KubeSource {
   // set while the Pods informer lags the others (pods not listable yet: RBAC, a slow API server)
   private volatile Optional<Diagnostic> podsLagging = Optional.empty();
   private volatile Duration podSyncGrace = Duration.ofSeconds(10);
+  private volatile Duration podWatchTimeout = Duration.ZERO;
   private volatile CompletableFuture<Void> podsSynced = CompletableFuture.completedFuture(null);
 
   // the watchdog: a tick handed to the event thread, which must run it within stallAfter
@@ -156,12 +158,7 @@ public final class KubernetesSource implements KubeSource {
             state::setSlice,
             state::sliceRefs);
     if (podWeights) {
-      pods =
-          new Informers<>(
-              ns -> ns.equals(ALL) ? client.pods().inAnyNamespace() : client.pods().inNamespace(ns),
-              state::setPod,
-              state::podRefs,
-              PodMetadataStore::new);
+      pods = new PodReflectors();
     }
     List<CompletableFuture<Void>> syncs = new ArrayList<>();
     syncs.addAll(services.start());
@@ -251,17 +248,22 @@ public final class KubernetesSource implements KubeSource {
     return degraded || stalled ? new Health(degraded, stalled, reason) : Health.OK;
   }
 
-  /** The Pods as the informers' caches hold them; for tests. */
+  /** The Pods as the reflectors' caches hold them; for tests. */
   List<Pod> cachedPods() {
-    Informers<Pod> p = pods;
+    PodReflectors p = pods;
     return p == null
         ? List.of()
-        : p.byNamespace.values().stream().flatMap(i -> i.getStore().list().stream()).toList();
+        : p.byNamespace.values().stream().flatMap(r -> r.cached().stream()).toList();
   }
 
   /** How long the Pods informer may lag the others before the source serves without it. */
   void podSyncGrace(Duration grace) {
     this.podSyncGrace = grace;
+  }
+
+  /** A fixed timeoutSeconds for the Pods' watches (else 5 to 10 min, random); for tests. */
+  void podWatchTimeout(Duration timeout) {
+    this.podWatchTimeout = timeout;
   }
 
   /** How long the event thread may take to run the watchdog's tick; for tests. */
@@ -373,24 +375,10 @@ public final class KubernetesSource implements KubeSource {
         Function<String, Informable<T>> scope,
         BiFunction<ObjectRef, Optional<T>, Change> apply,
         Supplier<Set<ObjectRef>> known) {
-      this(scope, apply, known, null);
-    }
-
-    /**
-     * @param store the informer's cache, when it should keep less than whole objects
-     */
-    Informers(
-        Function<String, Informable<T>> scope,
-        BiFunction<ObjectRef, Optional<T>, Change> apply,
-        Supplier<Set<ObjectRef>> known,
-        Supplier<ItemStore<T>> store) {
       this.apply = apply;
       this.known = known;
       for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
         SharedIndexInformer<T> informer = scope.apply(ns).runnableInformer(0);
-        if (store != null) {
-          informer.itemStore(store.get());
-        }
         // keep retrying (with the informer's backoff) until closed: a control plane must not give
         // up
         informer.exceptionHandler((wasStarted, t) -> !closed);
@@ -458,6 +446,75 @@ public final class KubernetesSource implements KubeSource {
       for (ObjectRef ref : known.get()) {
         if (!seen.contains(ref)) {
           apply.apply(ref, Optional.empty());
+        }
+      }
+    }
+  }
+
+  /**
+   * The Pods' metadata-only reflectors, by namespace, feeding {@code state.setPod} the way the
+   * informers feed the Services and EndpointSlices: a change is a hint, the event thread rereads
+   * the Pod from the reflector's store.
+   */
+  private final class PodReflectors {
+
+    private final Map<String, PodMetadataReflector> byNamespace = new TreeMap<>();
+
+    PodReflectors() {
+      for (String ns : namespaces.map(List::copyOf).orElse(List.of(ALL))) {
+        PodMetadataReflector r =
+            new PodMetadataReflector(
+                client.getHttpClient(), client.getMasterUrl(), ns, this::changed);
+        r.watchTimeoutSeconds((int) podWatchTimeout.toSeconds());
+        byNamespace.put(ns, r);
+      }
+    }
+
+    List<CompletableFuture<Void>> start() {
+      return byNamespace.values().stream().map(PodMetadataReflector::start).toList();
+    }
+
+    void stop() {
+      byNamespace.values().forEach(PodMetadataReflector::stop);
+    }
+
+    private void changed(ObjectRef ref) {
+      submit(
+          () -> {
+            Change change = state.setPod(ref, current(ref));
+            if (synced) {
+              emit(change);
+            }
+          });
+    }
+
+    private Optional<Pod> current(ObjectRef ref) {
+      PodMetadataReflector r = byNamespace.get(namespaces.isPresent() ? ref.namespace() : ALL);
+      return r == null
+          ? Optional.empty()
+          : Optional.ofNullable(
+              PodMetadataStore.restore(
+                  r.store().metadata(PodMetadataStore.key(ref.namespace(), ref.name()))));
+    }
+
+    /** Makes the state's Pods match the stores exactly; the stores are complete once synced. */
+    void seed() {
+      Set<ObjectRef> seen = new TreeSet<>();
+      for (PodMetadataReflector r : byNamespace.values()) {
+        r.store()
+            .keySet()
+            .forEach(
+                key -> {
+                  PodMetadata m = r.store().metadata(key);
+                  if (m != null) {
+                    seen.add(m.ref());
+                    state.setPod(m.ref(), Optional.of(PodMetadataStore.restore(m)));
+                  }
+                });
+      }
+      for (ObjectRef ref : state.podRefs()) {
+        if (!seen.contains(ref)) {
+          state.setPod(ref, Optional.empty());
         }
       }
     }

@@ -10,15 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The Pod informer's cache, keeping of each Pod only what Fairlead reads: namespace, name,
- * resourceVersion and the {@code fairlead.io/weight} annotation ({@link PodMetadata}), not the
- * whole object with its spec and status. Reads give back a Pod holding just that metadata, which is
- * all the informer needs (keys and resourceVersions) and all the source reads.
+ * The Pods' cache ({@link PodMetadataReflector}'s store), keeping of each Pod only what Fairlead
+ * reads: namespace, name, resourceVersion and the {@code fairlead.io/weight} annotation ({@link
+ * PodMetadata}), not the whole object with its spec and status. Reads give back a Pod holding just
+ * that metadata, which is all the source reads. It is also a Fabric8 {@link ItemStore}, so it can
+ * serve as an informer's store.
  *
- * <p>Fabric8 7.8.0 can get and list objects as {@code PartialObjectMetadata}
- * (fabric8io/kubernetes-client#7451, fixed by #7531: {@code getAsPartialObjectMetadata}, {@code
- * listAsPartialObjectMetadata}) but has no metadata-only watch or informer, so the informer's list
- * and watch still carry whole Pods over the wire; they are reduced here as they arrive.
+ * <p>The reflector lists and watches Pods as {@code PartialObjectMetadata}, so spec and status do
+ * not cross the wire either; a server that sends whole Pods anyway has them reduced here.
  */
 final class PodMetadataStore implements ItemStore<Pod> {
 
@@ -26,8 +25,7 @@ final class PodMetadataStore implements ItemStore<Pod> {
 
   @Override
   public String getKey(Pod pod) {
-    String ns = pod.getMetadata().getNamespace();
-    return (ns == null || ns.isEmpty() ? "" : ns + "/") + pod.getMetadata().getName();
+    return key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
   }
 
   @Override
@@ -60,9 +58,24 @@ final class PodMetadataStore implements ItemStore<Pod> {
     return restore(byKey.get(key));
   }
 
-  /** What is kept of a Pod; for tests. */
+  /** What is kept of a Pod. */
   PodMetadata metadata(String key) {
     return byKey.get(key);
+  }
+
+  /** Keeps a Pod's metadata as it came off the wire; returns what was kept before. */
+  PodMetadata put(PodMetadata m) {
+    return byKey.put(key(m.ref().namespace(), m.ref().name()), m);
+  }
+
+  /** Forgets a Pod; returns what was kept of it. */
+  PodMetadata removeMetadata(String key) {
+    return byKey.remove(key);
+  }
+
+  /** The store's key of a Pod (as Fabric8's informers key objects: namespace/name). */
+  static String key(String namespace, String name) {
+    return (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + name;
   }
 
   /** A Pod carrying only the kept metadata. */

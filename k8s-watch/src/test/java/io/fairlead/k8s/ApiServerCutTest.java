@@ -27,13 +27,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The API server cut off for 30 s through a TCP proxy the test controls: open connections are
  * dropped and new ones black-holed. Nothing is withdrawn while it lasts, and once it is back the
- * watch resumes and a change made during the cut arrives.
+ * watches resume and the changes made during the cut arrive: a Service (informer) and a Pod's
+ * weight (the Pods' metadata-only watch).
  */
 @EnableKubernetesMockClient(crud = true)
 class ApiServerCutTest {
 
   private static final ObjectRef WEB = new ObjectRef("a", "web");
   private static final ObjectRef API = new ObjectRef("a", "api");
+  private static final ObjectRef POD = new ObjectRef("a", "web-1");
   private static final Duration CUT = Duration.ofSeconds(30);
 
   KubernetesClient client;
@@ -72,9 +74,25 @@ class ApiServerCutTest {
         .build();
   }
 
+  private static io.fabric8.kubernetes.api.model.Pod pod(String weight) {
+    return new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata()
+        .withNamespace("a")
+        .withName("web-1")
+        .addToAnnotations("fairlead.io/weight", weight)
+        .endMetadata()
+        .build();
+  }
+
+  private static Optional<String> weight(Recorder.Call call) {
+    var m = call.state().pods().get(POD);
+    return m == null ? Optional.empty() : m.weight();
+  }
+
   @Test
   void aThirtySecondCutWithdrawsNothingAndAChangeMadeDuringItArrivesAfterwards() throws Exception {
     client.resource(service("web")).create();
+    client.resource(pod("3")).create();
     URI api = URI.create(client.getConfiguration().getMasterUrl());
     proxy = new CuttableProxy(new InetSocketAddress(api.getHost(), api.getPort()));
     proxied =
@@ -88,12 +106,28 @@ class ApiServerCutTest {
     source = new KubernetesSource(proxied, Optional.empty());
     Recorder recorder = new Recorder();
     source.start(recorder);
-    assertThat(recorder.next().state().services()).containsOnlyKeys(WEB);
+    Recorder.Call first = recorder.next();
+    assertThat(first.state().services()).containsOnlyKeys(WEB);
+    assertThat(weight(first)).contains("3");
     assertThat(source.health()).isEqualTo(KubeSource.Health.OK);
 
     proxy.cut();
     long cutAt = System.nanoTime();
+    // the mock must see the cut watches closed before objects change (see MockWatches): it can
+    // otherwise block its event loop sending an event to a closing watch
+    MockWatches.awaitClosed(server);
     client.resource(service("api")).create(); // straight to the API server, past the cut
+    client // and a Pod's weight changes (the Pods' metadata-only watch is cut too)
+        .pods()
+        .inNamespace("a")
+        .withName("web-1")
+        .edit(
+            p ->
+                new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                    .editMetadata()
+                    .addToAnnotations("fairlead.io/weight", "5")
+                    .endMetadata()
+                    .build());
     // Nothing is delivered while the API server is unreachable: in particular no removal. The
     // event thread is idle, not stuck: the watchdog does not call that a stall (readiness stays).
     source.stallAfter(Duration.ofSeconds(2));
@@ -105,11 +139,24 @@ class ApiServerCutTest {
 
     long restored = System.nanoTime();
     Recorder.Call after = recorder.next(Duration.ofSeconds(90));
+    long serviceBack = System.nanoTime();
+    while (!after.state().services().containsKey(API)) {
+      after = recorder.next(Duration.ofSeconds(90));
+      serviceBack = System.nanoTime();
+    }
     assertThat(after.state().services()).containsKeys(WEB, API);
+    while (!weight(after).equals(Optional.of("5"))) { // the Pods' watch comes back on its own
+      assertThat(after.state().services()).containsKeys(WEB, API);
+      after = recorder.next(Duration.ofSeconds(90));
+    }
+    long podBack = System.nanoTime();
     assertThat(source.health()).isEqualTo(KubeSource.Health.OK);
     System.out.printf(
-        "ApiServerCutTest: change made during a %d s cut arrived %d ms after the API server came back%n",
-        CUT.toSeconds(), Duration.ofNanos(System.nanoTime() - restored).toMillis());
+        "ApiServerCutTest: changes made during a %d s cut arrived %d ms (Service) and %d ms (Pod"
+            + " weight) after the API server came back%n",
+        CUT.toSeconds(),
+        Duration.ofNanos(serviceBack - restored).toMillis(),
+        Duration.ofNanos(podBack - restored).toMillis());
   }
 
   /** A TCP proxy that can drop every connection and black-hole new ones until restored. */
