@@ -69,6 +69,7 @@ public final class PublishLoop {
     }
     long validations = translator.validations();
     long fullAssemblies = translator.fullAssemblies();
+    long gatewayRebuilds = translator.gatewayRebuilds();
     t0 = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < changes; i++, k++) {
       Change change = world.change(k); // first: it moves the world to its next state
@@ -78,6 +79,7 @@ public final class PublishLoop {
     double fairlead = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
     validations = translator.validations() - validations;
     fullAssemblies = translator.fullAssemblies() - fullAssemblies;
+    gatewayRebuilds = translator.gatewayRebuilds() - gatewayRebuilds;
     // what was published is what a full translation of the final state gives
     boolean same = true;
     for (ProxyContext group : groups(zones, gatewayPercent)) {
@@ -115,8 +117,11 @@ public final class PublishLoop {
         "CPU ms per change:    fairlead %8.2f      naive %8.2f      (fairlead / naive = %.2f)%n",
         fairlead, naivePerChange, fairlead / naivePerChange);
     System.out.printf(
-        "fairlead per change:  %.2f resources validated, %.2f groups assembled in full%n",
-        (double) validations / changes, (double) fullAssemblies / changes);
+        "fairlead per change:  %.2f resources validated, %.2f groups assembled in full, %.2f"
+            + " gateway listener and route builds%n",
+        (double) validations / changes,
+        (double) fullAssemblies / changes,
+        (double) gatewayRebuilds / changes);
     System.out.printf("published equals the full translation of the final state: %s%n", same);
     if (!same) {
       System.exit(1);

@@ -175,6 +175,8 @@ public final class IncrementalTranslator {
   private final ValidationCache validation = new ValidationCache();
   private final java.util.concurrent.atomic.AtomicLong fullAssemblies =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong gatewayRebuilds =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final TranslationSettings settings;
   private volatile Model model = Model.empty();
@@ -330,6 +332,14 @@ public final class IncrementalTranslator {
   /** How many times a group's resources were assembled in full rather than from the changes. */
   public long fullAssemblies() {
     return fullAssemblies.get();
+  }
+
+  /**
+   * How many times a gateway group's listener and route were built again from the changes (a
+   * changed Service's exposure changed), full assemblies not counted.
+   */
+  public long gatewayRebuilds() {
+    return gatewayRebuilds.get();
   }
 
   /** The contexts with memoised translations, for tests. */
@@ -770,6 +780,7 @@ public final class IncrementalTranslator {
     List<Diagnostic> diagnostics = before.diagnostics();
     List<Diagnostic> gatewayDiagnostics = gateway.diagnostics();
     if (exposureChanged) {
+      gatewayRebuilds.incrementAndGet();
       XdsTranslator.GatewayConfig gw = XdsTranslator.gateway(parts.values(), ctx, settings);
       if (gw.listener().isPresent() != gateway.listener()) {
         return null; // the gateway's listener and the trace collector's cluster come or go

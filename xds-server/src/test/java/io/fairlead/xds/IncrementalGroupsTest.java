@@ -168,6 +168,7 @@ class IncrementalGroupsTest {
       state = edit.state();
       translator.update(state, Change.ofEndpoints(Set.of(edit.service())));
       long before = translator.fullAssemblies();
+      long rebuilds = translator.gatewayRebuilds();
       view = translator.groupView();
       for (ProxyContext group : GROUPS) {
         GroupResources r = view.apply(group);
@@ -180,6 +181,9 @@ class IncrementalGroupsTest {
         }
       }
       assertThat(translator.fullAssemblies() - before).as("no group in full").isZero();
+      assertThat(translator.gatewayRebuilds() - rebuilds)
+          .as("the gateways' listener and route kept, not built again")
+          .isZero();
     }
     assertThat(gatewayEndpoints).as("gateway endpoints changed along").isPositive();
   }
@@ -241,6 +245,7 @@ class IncrementalGroupsTest {
         routesChanged += r.delta().get().routes().size();
       }
       assertThat(translator.fullAssemblies() - before).as("step " + step).isZero();
+      assertThat(translator.gatewayRebuilds()).as("step " + step).isPositive();
       assertThat(routesChanged).as("step " + step + ": the gateway's route of " + ref).isOne();
     }
   }
