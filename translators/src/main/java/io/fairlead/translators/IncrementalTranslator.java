@@ -763,19 +763,25 @@ public final class IncrementalTranslator {
         return null; // the trace collector's cluster: a Service's cluster of its name
       }
       PSortedSet<ObjectRef> owners = clusterOwners.get(name);
-      clusters.put(
-          name,
+      var cluster =
           owners == null
               ? null
-              : first(parts.get(owners.first()).clusters(), c -> c.getName(), name));
+              : first(parts.get(owners.first()).clusters(), c -> c.getName(), name);
+      if (owners != null && cluster == null) {
+        return null; // cannot happen: the owners are kept with the parts; be safe, assemble
+      }
+      clusters.put(name, cluster);
     }
     for (String name : endpointNames) {
       PSortedSet<ObjectRef> owners = endpointOwners.get(name);
-      endpoints.put(
-          name,
+      var assignment =
           owners == null
               ? null
-              : first(parts.get(owners.first()).endpoints(), e -> e.getClusterName(), name));
+              : first(parts.get(owners.first()).endpoints(), e -> e.getClusterName(), name);
+      if (owners != null && assignment == null) {
+        return null;
+      }
+      endpoints.put(name, assignment);
     }
     List<Diagnostic> diagnostics = before.diagnostics();
     List<Diagnostic> gatewayDiagnostics = gateway.diagnostics();
@@ -822,7 +828,7 @@ public final class IncrementalTranslator {
         new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()));
   }
 
-  /** The first of {@code items} named {@code name}: the one the full assembly keeps. */
+  /** The first of {@code items} named {@code name} (the one the full assembly keeps), or null. */
   private static <T> T first(
       List<T> items, java.util.function.Function<T, String> nameOf, String name) {
     for (T item : items) {
@@ -830,7 +836,7 @@ public final class IncrementalTranslator {
         return item;
       }
     }
-    throw new IllegalStateException("an owner without the name " + name);
+    return null;
   }
 
   /**
