@@ -43,9 +43,25 @@ final class NaiveTarget implements Target {
     private static final ProxyContext PROXYLESS =
         ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_JAVA);
 
+    private static final ProxyContext GATEWAY =
+        ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY);
+
     final SimpleCache<String> cache = new SimpleCache<>(node -> GROUP);
     private final IncrementalTranslator translator = new IncrementalTranslator();
+    private final boolean gateway;
     private long version;
+
+    Rebuild() {
+      this(false);
+    }
+
+    /**
+     * @param gateway whether the default gateway group is rebuilt too, into a second snapshot (a
+     *     gateway's listener and route cannot share the sidecars')
+     */
+    Rebuild(boolean gateway) {
+      this.gateway = gateway;
+    }
 
     void apply(KubeState state, Change change) {
       translator.update(state, change);
@@ -62,7 +78,21 @@ final class NaiveTarget implements Target {
               sidecar.routes(),
               List.of(),
               Long.toString(++version)));
+      if (gateway) {
+        XdsResources gw = translator.translate(GATEWAY);
+        cache.setSnapshot(
+            GATEWAY_GROUP,
+            Snapshot.create(
+                gw.clusters(),
+                gw.endpoints(),
+                gw.listeners(),
+                gw.routes(),
+                List.of(),
+                Long.toString(version)));
+      }
     }
+
+    private static final String GATEWAY_GROUP = "gateway";
 
     long version() {
       return version;

@@ -18,7 +18,7 @@ import java.util.TreeSet;
 /**
  * A micro-benchmark of the server's work on one endpoint change, without proxies or network: {@code
  * java -cp bench/target/fairlead-bench.jar io.fairlead.bench.PublishLoop [services] [changes]
- * [zones]}.
+ * [zones] [gateway-percent]}.
  *
  * <p>It builds a world of {@code services} Services (1,000 by default), then applies {@code
  * changes} single-endpoint changes (500) through the real path: {@link
@@ -28,6 +28,10 @@ import java.util.TreeSet;
  * the naive baseline's full rebuild ({@link NaiveTarget.Rebuild}). Each side first runs the changes
  * once to warm up the JIT. No watch is open, so the figures leave out the responses to proxies:
  * they are the publish cost.
+ *
+ * <p>With {@code gateway-percent} above 0 (default 0), that share of the Services is exposed on the
+ * default gateway group ({@link World.Spec#gatewayPercent()}), the gateway group is one more node
+ * group, and the naive baseline rebuilds the gateway's snapshot too.
  */
 public final class PublishLoop {
 
@@ -39,16 +43,18 @@ public final class PublishLoop {
     int services = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
     int changes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int zones = args.length > 2 ? Integer.parseInt(args[2]) : World.ZONES.size();
+    int gatewayPercent = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     System.out.printf(
-        "PublishLoop: %,d Services, %,d single-endpoint changes, %d node groups%n",
-        services, changes, 2 * zones);
+        "PublishLoop: %,d Services (%d%% on the gateway), %,d single-endpoint changes, %d node"
+            + " groups%n",
+        services, gatewayPercent, changes, groups(zones, gatewayPercent).size());
 
-    World world = new World(new World.Spec(services, 0, 42));
+    World world = new World(new World.Spec(services, 0, 42, gatewayPercent));
     IncrementalTranslator translator = new IncrementalTranslator();
     SimpleCache<ProxyContext> cache = new SimpleCache<>(new NodeGroups());
     SnapshotPublisher publisher = SnapshotPublisher.forTranslator(cache, translator);
-    for (ProxyContext group : groups(zones)) {
+    for (ProxyContext group : groups(zones, gatewayPercent)) {
       publisher.groupSeen(group);
     }
     long t0 = threads.getCurrentThreadCpuTime();
@@ -63,6 +69,7 @@ public final class PublishLoop {
     }
     long validations = translator.validations();
     long fullAssemblies = translator.fullAssemblies();
+    long gatewayRebuilds = translator.gatewayRebuilds();
     t0 = threads.getCurrentThreadCpuTime();
     for (int i = 0; i < changes; i++, k++) {
       Change change = world.change(k); // first: it moves the world to its next state
@@ -72,9 +79,10 @@ public final class PublishLoop {
     double fairlead = (threads.getCurrentThreadCpuTime() - t0) / 1e6 / changes;
     validations = translator.validations() - validations;
     fullAssemblies = translator.fullAssemblies() - fullAssemblies;
+    gatewayRebuilds = translator.gatewayRebuilds() - gatewayRebuilds;
     // what was published is what a full translation of the final state gives
     boolean same = true;
-    for (ProxyContext group : groups(zones)) {
+    for (ProxyContext group : groups(zones, gatewayPercent)) {
       var full =
           io.fairlead.translators.xds.XdsTranslator.translate(
               io.fairlead.translators.KubeModelBuilder.build(world.state()), group);
@@ -86,8 +94,8 @@ public final class PublishLoop {
               && published.routes().equals(full.routes());
     }
 
-    World naiveWorld = new World(new World.Spec(services, 0, 42));
-    NaiveTarget.Rebuild naive = new NaiveTarget.Rebuild();
+    World naiveWorld = new World(new World.Spec(services, 0, 42, gatewayPercent));
+    NaiveTarget.Rebuild naive = new NaiveTarget.Rebuild(gatewayPercent > 0);
     t0 = threads.getCurrentThreadCpuTime();
     naive.apply(naiveWorld.state(), Change.FULL);
     double naiveCold = (threads.getCurrentThreadCpuTime() - t0) / 1e6;
@@ -109,12 +117,24 @@ public final class PublishLoop {
         "CPU ms per change:    fairlead %8.2f      naive %8.2f      (fairlead / naive = %.2f)%n",
         fairlead, naivePerChange, fairlead / naivePerChange);
     System.out.printf(
-        "fairlead per change:  %.2f resources validated, %.2f groups assembled in full%n",
-        (double) validations / changes, (double) fullAssemblies / changes);
+        "fairlead per change:  %.2f resources validated, %.2f groups assembled in full, %.2f"
+            + " gateway listener and route builds%n",
+        (double) validations / changes,
+        (double) fullAssemblies / changes,
+        (double) gatewayRebuilds / changes);
     System.out.printf("published equals the full translation of the final state: %s%n", same);
     if (!same) {
       System.exit(1);
     }
+  }
+
+  /** Sidecar and proxyless gRPC per zone, as the fleet's proxies group, and the gateway. */
+  static List<ProxyContext> groups(int zones, int gatewayPercent) {
+    List<ProxyContext> groups = new ArrayList<>(groups(zones));
+    if (gatewayPercent > 0) {
+      groups.add(ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY));
+    }
+    return groups;
   }
 
   /** Sidecar and proxyless gRPC per zone, as the fleet's proxies group. */

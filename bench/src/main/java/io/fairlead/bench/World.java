@@ -56,12 +56,24 @@ public final class World {
    * @param services how many Services
    * @param endpoints endpoints per slice; 0 draws each slice's size from 1 to 100 (most small)
    * @param seed the world's seed
+   * @param gatewayPercent the share of Services exposed on the default gateway group (those whose
+   *     index modulo 100 is below it), each under its namespace's host {@code ns<n>.example.com} at
+   *     the path {@code /svc<i>}: one route configuration aggregates them all. It draws nothing
+   *     from the seed, so the world is otherwise the same.
    */
-  public record Spec(int services, int endpoints, long seed) {
+  public record Spec(int services, int endpoints, long seed, int gatewayPercent) {
     public Spec {
       if (services < 1 || endpoints < 0 || endpoints > 100) {
         throw new IllegalArgumentException("services >= 1, endpoints 0..100");
       }
+      if (gatewayPercent < 0 || gatewayPercent > 100) {
+        throw new IllegalArgumentException("gatewayPercent 0..100");
+      }
+    }
+
+    /** A world without gateway exposure. */
+    public Spec(int services, int endpoints, long seed) {
+      this(services, endpoints, seed, 0);
     }
   }
 
@@ -239,11 +251,16 @@ public final class World {
       spec.withTrafficDistribution("PreferClose");
     }
     ObjectRef r = ref(i);
+    TreeMap<String, String> annotations = new TreeMap<>(policy.annotations);
+    if (i % 100 < this.spec.gatewayPercent()) {
+      annotations.put("fairlead.io/gateway-host", r.namespace() + ".example.com");
+      annotations.put("fairlead.io/gateway-path", "/" + r.name());
+    }
     return new ServiceBuilder()
         .withNewMetadata()
         .withNamespace(r.namespace())
         .withName(r.name())
-        .withAnnotations(new TreeMap<>(policy.annotations))
+        .withAnnotations(annotations)
         .endMetadata()
         .withSpec(spec.build())
         .build();

@@ -19,7 +19,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.pcollections.PSortedMap;
+import org.pcollections.PSortedSet;
 import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
 
 /**
  * Translates only what changed. A source change rebuilds the model of the Services it names; a
@@ -154,11 +156,26 @@ public final class IncrementalTranslator {
       PSortedMap<ObjectRef, ServiceResources> parts,
       Set<String> lost,
       List<Diagnostic> modelDiagnostics,
-      boolean incremental) {}
+      boolean incremental,
+      GatewayState gateway) {}
+
+  /**
+   * What a gateway group's resources were assembled from beyond its parts: which Services bring
+   * each cluster and ClusterLoadAssignment name (a split's root brings its backends' along, and a
+   * backend exposed on the same gateway builds the same name: the first Service by ref wins, as in
+   * the full assembly), and the diagnostics and presence of the gateway's one listener and route.
+   */
+  private record GatewayState(
+      PSortedMap<String, PSortedSet<ObjectRef>> clusterOwners,
+      PSortedMap<String, PSortedSet<ObjectRef>> endpointOwners,
+      List<Diagnostic> diagnostics,
+      boolean listener) {}
 
   private final Map<ProxyContext, GroupState> groups = new ConcurrentHashMap<>();
   private final ValidationCache validation = new ValidationCache();
   private final java.util.concurrent.atomic.AtomicLong fullAssemblies =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong gatewayRebuilds =
       new java.util.concurrent.atomic.AtomicLong();
 
   private final TranslationSettings settings;
@@ -317,6 +334,14 @@ public final class IncrementalTranslator {
     return fullAssemblies.get();
   }
 
+  /**
+   * How many times a gateway group's listener and route were built again from the changes (a
+   * changed Service's exposure changed), full assemblies not counted.
+   */
+  public long gatewayRebuilds() {
+    return gatewayRebuilds.get();
+  }
+
   /** The contexts with memoised translations, for tests. */
   public int contexts() {
     return memos.size();
@@ -414,9 +439,9 @@ public final class IncrementalTranslator {
 
   /**
    * The current state for every group, pinned as {@link #view()} is, as persistent maps with what
-   * changed since the group's previous resources. Sidecar and proxyless groups are updated from the
-   * Services that changed only; gateway groups, whose one listener spans every exposed Service, are
-   * assembled in full.
+   * changed since the group's previous resources, updated from the Services that changed only. A
+   * gateway group's one listener and route configuration span every exposed Service: they are built
+   * again only when a changed Service's exposure (its policy, hosts, paths or routes) changed.
    */
   public java.util.function.Function<ProxyContext, GroupResources> groupView() {
     Model m = model;
@@ -429,10 +454,6 @@ public final class IncrementalTranslator {
   }
 
   private GroupResources resources(Model m, ProxyContext ctx) {
-    if (ctx.role() == io.fairlead.translators.ProxyRole.GATEWAY) {
-      fullAssemblies.incrementAndGet();
-      return GroupResources.of(translate(m, ctx));
-    }
     synchronized (groups) {
       GroupState state = groups.get(ctx);
       if (state != null && state.seq() == m.seq) {
@@ -447,7 +468,10 @@ public final class IncrementalTranslator {
       if (state != null && state.incremental()) {
         Set<ObjectRef> changed = m.changedSince(state.seq());
         if (changed != null) {
-          next = incremental(state, m, ctx, changed);
+          next =
+              ctx.role() == io.fairlead.translators.ProxyRole.GATEWAY
+                  ? incrementalGateway(state, m, ctx, changed)
+                  : incremental(state, m, ctx, changed);
         }
       }
       if (next == null) {
@@ -470,6 +494,9 @@ public final class IncrementalTranslator {
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
     GroupResources resources =
         GroupResources.of(XdsTranslator.assemble(parts.values(), modelDiagnostics, ctx, settings));
+    if (ctx.role() == io.fairlead.translators.ProxyRole.GATEWAY) {
+      return fullGateway(m, ctx, parts, modelDiagnostics, resources);
+    }
     // Which part listeners the address claims took out, and whether any name came twice (the
     // assembly keeps the first): then the group cannot be updated name by name.
     Set<String> lost = new TreeSet<>();
@@ -511,7 +538,7 @@ public final class IncrementalTranslator {
             && resources.endpoints().size() == endpoints
             && resources.listeners().size() == listeners - lost.size() + constants
             && resources.routes().size() == routes;
-    return new GroupState(m.seq, resources, parts, lost, modelDiagnostics, incremental);
+    return new GroupState(m.seq, resources, parts, lost, modelDiagnostics, incremental, null);
   }
 
   /**
@@ -600,7 +627,241 @@ public final class IncrementalTranslator {
                     listeners.changed(before.listeners()),
                     routes.changed(before.routes()))),
             List.of());
-    return new GroupState(m.seq, resources, parts, state.lost(), modelDiagnostics, true);
+    return new GroupState(m.seq, resources, parts, state.lost(), modelDiagnostics, true, null);
+  }
+
+  /**
+   * A gateway group assembled in full: its owners of names, and whether it can be updated name by
+   * name (every resource accounted for by a part, the gateway's listener and route, or the trace
+   * collector's cluster).
+   */
+  private GroupState fullGateway(
+      Model m,
+      ProxyContext ctx,
+      PSortedMap<ObjectRef, ServiceResources> parts,
+      List<Diagnostic> modelDiagnostics,
+      GroupResources resources) {
+    PSortedMap<String, PSortedSet<ObjectRef>> clusterOwners = TreePMap.empty();
+    PSortedMap<String, PSortedSet<ObjectRef>> endpointOwners = TreePMap.empty();
+    boolean partListeners = false;
+    for (Map.Entry<ObjectRef, ServiceResources> e : parts.entrySet()) {
+      ServiceResources part = e.getValue();
+      for (var c : part.clusters()) {
+        clusterOwners = own(clusterOwners, c.getName(), e.getKey());
+      }
+      for (var l : part.endpoints()) {
+        endpointOwners = own(endpointOwners, l.getClusterName(), e.getKey());
+      }
+      partListeners |= !part.listeners().isEmpty() || !part.routes().isEmpty();
+    }
+    XdsTranslator.GatewayConfig gw = XdsTranslator.gateway(parts.values(), ctx, settings);
+    int own = gw.listener().isPresent() ? 1 : 0;
+    int collector = settings.tracing().isPresent() && gw.listener().isPresent() ? 1 : 0;
+    boolean incremental =
+        resources.problems().isEmpty()
+            && !partListeners
+            && resources.clusters().size() == clusterOwners.size() + collector
+            && resources.endpoints().size() == endpointOwners.size()
+            && resources.listeners().size() == own
+            && resources.routes().size() == own;
+    return new GroupState(
+        m.seq,
+        resources,
+        parts,
+        Set.of(),
+        modelDiagnostics,
+        incremental,
+        new GatewayState(
+            clusterOwners, endpointOwners, gw.diagnostics(), gw.listener().isPresent()));
+  }
+
+  private static PSortedMap<String, PSortedSet<ObjectRef>> own(
+      PSortedMap<String, PSortedSet<ObjectRef>> owners, String name, ObjectRef ref) {
+    PSortedSet<ObjectRef> now = owners.getOrDefault(name, TreePSet.empty()).plus(ref);
+    return owners.plus(name, now);
+  }
+
+  private static PSortedMap<String, PSortedSet<ObjectRef>> disown(
+      PSortedMap<String, PSortedSet<ObjectRef>> owners, String name, ObjectRef ref) {
+    PSortedSet<ObjectRef> was = owners.get(name);
+    if (was == null) {
+      return owners;
+    }
+    PSortedSet<ObjectRef> now = was.minus(ref);
+    return now.isEmpty() ? owners.minus(name) : owners.plus(name, now);
+  }
+
+  /**
+   * A gateway group's resources updated from the Services that changed: their clusters and
+   * ClusterLoadAssignments name by name (the first owner by ref gives each name, as the full
+   * assembly keeps the first), and the gateway's listener and route built again only when a changed
+   * Service's exposure changed, each kept as the same instance when equal. Null when the change
+   * reaches beyond that (diagnostics, the claims' diagnostics, the gateway's listener coming or
+   * going, a name taken by the trace collector's cluster): then the group is assembled in full.
+   */
+  private GroupState incrementalGateway(
+      GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
+    List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
+    if (modelDiagnostics != state.modelDiagnostics()
+        && !modelDiagnostics.equals(state.modelDiagnostics())) {
+      return null;
+    }
+    GatewayState gateway = state.gateway();
+    GroupResources before = state.resources();
+    PSortedMap<ObjectRef, ServiceResources> parts = state.parts();
+    PSortedMap<String, PSortedSet<ObjectRef>> clusterOwners = gateway.clusterOwners();
+    PSortedMap<String, PSortedSet<ObjectRef>> endpointOwners = gateway.endpointOwners();
+    Set<String> clusterNames = new TreeSet<>();
+    Set<String> endpointNames = new TreeSet<>();
+    boolean exposureChanged = false;
+    for (ObjectRef ref : changed) {
+      ServiceEntry entry = m.entries.get(ref);
+      ServiceResources now = entry != null && ctx.sees(entry) ? part(ctx, ref, entry) : null;
+      ServiceResources was = parts.get(ref);
+      if (now == was) {
+        continue;
+      }
+      List<Diagnostic> diagnosticsWas = was == null ? List.of() : was.diagnostics();
+      List<Diagnostic> diagnosticsNow = now == null ? List.of() : now.diagnostics();
+      if (!diagnosticsWas.equals(diagnosticsNow)
+          || (now != null && (!now.listeners().isEmpty() || !now.routes().isEmpty()))) {
+        return null;
+      }
+      exposureChanged |= !sameExposure(was, now);
+      if (was != null) {
+        for (var c : was.clusters()) {
+          clusterOwners = disown(clusterOwners, c.getName(), ref);
+          clusterNames.add(c.getName());
+        }
+        for (var e : was.endpoints()) {
+          endpointOwners = disown(endpointOwners, e.getClusterName(), ref);
+          endpointNames.add(e.getClusterName());
+        }
+        parts = parts.minus(ref);
+      }
+      if (now != null) {
+        for (var c : now.clusters()) {
+          clusterOwners = own(clusterOwners, c.getName(), ref);
+          clusterNames.add(c.getName());
+        }
+        for (var e : now.endpoints()) {
+          endpointOwners = own(endpointOwners, e.getClusterName(), ref);
+          endpointNames.add(e.getClusterName());
+        }
+        parts = parts.plus(ref, now);
+      }
+    }
+    Names<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters = new Names<>(before.clusters());
+    Names<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> endpoints =
+        new Names<>(before.endpoints());
+    Names<io.envoyproxy.envoy.config.listener.v3.Listener> listeners =
+        new Names<>(before.listeners());
+    Names<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes =
+        new Names<>(before.routes());
+    for (String name : clusterNames) {
+      if (before.clusters().containsKey(name) && !gateway.clusterOwners().containsKey(name)) {
+        return null; // the trace collector's cluster: a Service's cluster of its name
+      }
+      PSortedSet<ObjectRef> owners = clusterOwners.get(name);
+      var cluster =
+          owners == null
+              ? null
+              : first(parts.get(owners.first()).clusters(), c -> c.getName(), name);
+      if (owners != null && cluster == null) {
+        return null; // cannot happen: the owners are kept with the parts; be safe, assemble
+      }
+      clusters.put(name, cluster);
+    }
+    for (String name : endpointNames) {
+      PSortedSet<ObjectRef> owners = endpointOwners.get(name);
+      var assignment =
+          owners == null
+              ? null
+              : first(parts.get(owners.first()).endpoints(), e -> e.getClusterName(), name);
+      if (owners != null && assignment == null) {
+        return null;
+      }
+      endpoints.put(name, assignment);
+    }
+    List<Diagnostic> diagnostics = before.diagnostics();
+    List<Diagnostic> gatewayDiagnostics = gateway.diagnostics();
+    if (exposureChanged) {
+      gatewayRebuilds.incrementAndGet();
+      XdsTranslator.GatewayConfig gw = XdsTranslator.gateway(parts.values(), ctx, settings);
+      if (gw.listener().isPresent() != gateway.listener()) {
+        return null; // the gateway's listener and the trace collector's cluster come or go
+      }
+      gw.listener().ifPresent(l -> listeners.put(l.getName(), l));
+      gw.route().ifPresent(r -> routes.put(r.getName(), r));
+      if (!gw.diagnostics().equals(gatewayDiagnostics)) {
+        // a host and path claimed twice, or no longer: gathered again as the assembly does
+        gatewayDiagnostics = gw.diagnostics();
+        SortedSet<Diagnostic> all = new TreeSet<>(modelDiagnostics);
+        parts.values().forEach(p -> all.addAll(p.diagnostics()));
+        all.addAll(gatewayDiagnostics);
+        diagnostics = List.copyOf(all);
+      }
+    }
+    GroupResources resources =
+        new GroupResources(
+            GroupResources.nextId(),
+            clusters.map,
+            endpoints.map,
+            listeners.map,
+            routes.map,
+            diagnostics,
+            Optional.of(
+                new GroupResources.Delta(
+                    before.id(),
+                    clusters.changed(before.clusters()),
+                    endpoints.changed(before.endpoints()),
+                    listeners.changed(before.listeners()),
+                    routes.changed(before.routes()))),
+            List.of());
+    return new GroupState(
+        m.seq,
+        resources,
+        parts,
+        Set.of(),
+        modelDiagnostics,
+        true,
+        new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()));
+  }
+
+  /** The first of {@code items} named {@code name} (the one the full assembly keeps), or null. */
+  private static <T> T first(
+      List<T> items, java.util.function.Function<T, String> nameOf, String name) {
+    for (T item : items) {
+      if (nameOf.apply(item).equals(name)) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether two parts expose the same ports alike for the gateway's listener and route: the
+   * Service, the port's policy, its exposure and its routes (not the endpoints the entry holds).
+   */
+  private static boolean sameExposure(ServiceResources was, ServiceResources now) {
+    List<io.fairlead.translators.xds.GatewayListenerBuilder.Exposed> a =
+        was == null ? List.of() : was.exposed();
+    List<io.fairlead.translators.xds.GatewayListenerBuilder.Exposed> b =
+        now == null ? List.of() : now.exposed();
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      var x = a.get(i);
+      var y = b.get(i);
+      if (!x.service().ref().equals(y.service().ref())
+          || !x.policy().equals(y.policy())
+          || !x.exposure().equals(y.exposure())
+          || !x.routes().equals(y.routes())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final String HCM = "envoy.filters.network.http_connection_manager";
@@ -625,6 +886,22 @@ public final class IncrementalTranslator {
 
     void remove(String name) {
       map = map.minus(name);
+      touched.add(name);
+    }
+
+    /**
+     * Sets or (for null) removes the resource of a name, keeping the previous instance when the new
+     * one is equal.
+     */
+    void put(String name, T resource) {
+      T old = map.get(name);
+      if (resource == null) {
+        if (old != null) {
+          map = map.minus(name);
+        }
+      } else if (old != resource && !resource.equals(old)) {
+        map = map.plus(name, resource);
+      }
       touched.add(name);
     }
 

@@ -38,10 +38,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sidecar and proxyless groups are updated from the Services that changed only (persistent maps,
- * versions and consistency checked for the changed names): whatever the sequence of changes, each
- * group's resources must equal a full translation of the state, and a publisher fed the deltas must
- * hold exactly what one built from scratch holds, with the versions of unchanged types kept.
+ * Sidecar, proxyless and gateway groups are updated from the Services that changed only (persistent
+ * maps, versions and consistency checked for the changed names): whatever the sequence of changes,
+ * each group's resources must equal a full translation of the state, and a publisher fed the deltas
+ * must hold exactly what one built from scratch holds, with the versions of unchanged types kept.
  */
 class IncrementalGroupsTest {
 
@@ -59,6 +59,15 @@ class IncrementalGroupsTest {
     }
     groups.add(ProxyContext.of(ProxyRole.PROXYLESS, ClientKind.GRPC_NODE));
     groups.add(ProxyContext.of(ProxyRole.GATEWAY, ClientKind.ENVOY));
+    // the golden cases' other gateway group, behind a balancer sending the PROXY header
+    groups.add(
+        new ProxyContext(
+            ProxyRole.GATEWAY,
+            ClientKind.ENVOY,
+            new ProxyContext.Gateway("internal", 9090, 1, true, false),
+            Optional.empty(),
+            Optional.empty(),
+            new TreeSet<>()));
     groups.add(
         new ProxyContext(
             ProxyRole.SIDECAR,
@@ -93,11 +102,19 @@ class IncrementalGroupsTest {
     KubeState previous = KubeState.EMPTY;
     KubeState state = all;
     int endpointSteps = 0;
-    for (int step = 0; step < 120; step++) {
+    int exposureSteps = 0;
+    for (int step = 0; step < 160; step++) {
       Change change;
-      if (random.nextInt(4) == 0) {
+      int kind = random.nextInt(8);
+      Edit exposure = kind == 1 || kind == 2 ? editExposure(state, random, step) : null;
+      if (kind == 0) {
         state = states.get(random.nextInt(states.size()));
         change = Change.between(previous, state);
+      } else if (exposure != null) {
+        // a Service's gateway exposure: its host, path or group
+        state = exposure.state();
+        change = Change.ofService(exposure.service());
+        exposureSteps++;
       } else {
         // one to three endpoint changes: what a running mesh mostly sends
         int edits = 1 + random.nextInt(3);
@@ -126,42 +143,110 @@ class IncrementalGroupsTest {
         assertThat(view.apply(group).toResources())
             .as("step " + step + " " + group)
             .isEqualTo(full);
-        if (group.role() == ProxyRole.SIDECAR && random.nextBoolean()) {
+        if (group.role() != ProxyRole.PROXYLESS && random.nextBoolean()) {
           assertThat(tracing.resources(group).toResources())
               .as("traced, step " + step + " " + group)
               .isEqualTo(XdsTranslator.translate(model, group, traced));
         }
       }
     }
-    assertThat(endpointSteps).isGreaterThan(60);
+    assertThat(endpointSteps).isGreaterThan(70);
+    assertThat(exposureSteps).isGreaterThan(8);
   }
 
   @Test
-  void anEndpointChangeIsAppliedWithoutAssemblingSidecarOrProxylessGroupsInFull() throws Exception {
+  void anEndpointChangeIsAppliedWithoutAssemblingAnyGroupInFull() throws Exception {
     KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
     IncrementalTranslator translator = new IncrementalTranslator();
     translator.update(state, Change.FULL);
     Function<ProxyContext, GroupResources> view = translator.groupView();
     GROUPS.forEach(view::apply);
     Random random = new Random(3);
-    long gateways = GROUPS.stream().filter(g -> g.role() == ProxyRole.GATEWAY).count();
-    for (int step = 0; step < 20; step++) {
+    int gatewayEndpoints = 0;
+    for (int step = 0; step < 40; step++) {
       Edit edit = editEndpoints(state, random, step);
       state = edit.state();
       translator.update(state, Change.ofEndpoints(Set.of(edit.service())));
       long before = translator.fullAssemblies();
+      long rebuilds = translator.gatewayRebuilds();
       view = translator.groupView();
       for (ProxyContext group : GROUPS) {
         GroupResources r = view.apply(group);
-        if (group.role() != ProxyRole.GATEWAY) {
-          assertThat(r.delta()).as(group.toString()).isPresent();
-          assertThat(r.delta().get().clusters()).as("clusters are equal, kept").isEmpty();
-          assertThat(r.delta().get().listeners()).isEmpty();
+        assertThat(r.delta()).as(group.toString()).isPresent();
+        assertThat(r.delta().get().clusters()).as("clusters are equal, kept").isEmpty();
+        assertThat(r.delta().get().listeners()).as(group.toString()).isEmpty();
+        assertThat(r.delta().get().routes()).as(group.toString()).isEmpty();
+        if (group.role() == ProxyRole.GATEWAY) {
+          gatewayEndpoints += r.delta().get().endpoints().size();
         }
       }
-      assertThat(translator.fullAssemblies() - before)
-          .as("only gateways in full")
-          .isEqualTo(gateways);
+      assertThat(translator.fullAssemblies() - before).as("no group in full").isZero();
+      assertThat(translator.gatewayRebuilds() - rebuilds)
+          .as("the gateways' listener and route kept, not built again")
+          .isZero();
+    }
+    assertThat(gatewayEndpoints).as("gateway endpoints changed along").isPositive();
+  }
+
+  @Test
+  void anExposureChangeRebuildsTheGatewayRouteOnlyWithoutAFullAssembly() throws Exception {
+    KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
+    IncrementalTranslator translator = new IncrementalTranslator();
+    translator.update(state, Change.FULL);
+    List<ProxyContext> gateways =
+        GROUPS.stream().filter(g -> g.role() == ProxyRole.GATEWAY).toList();
+    gateways.forEach(translator::resources);
+    List<ObjectRef> exposed =
+        state.services().entrySet().stream()
+            .filter(
+                e ->
+                    e.getValue().getMetadata().getAnnotations() != null
+                        && e.getValue()
+                            .getMetadata()
+                            .getAnnotations()
+                            .containsKey("fairlead.io/gateway-host"))
+            // bad-annotations' "bad host" is not exposed: a path makes no route for it
+            .filter(
+                e ->
+                    !e.getValue()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get("fairlead.io/gateway-host")
+                        .contains(" "))
+            .map(Map.Entry::getKey)
+            .toList();
+    assertThat(exposed).hasSizeGreaterThan(3);
+    for (int step = 0; step < exposed.size(); step++) {
+      ObjectRef ref = exposed.get(step);
+      io.fabric8.kubernetes.api.model.Service svc = state.services().get(ref);
+      Map<String, String> annotations = new java.util.TreeMap<>(svc.getMetadata().getAnnotations());
+      // a path no other Service claims: no clash, no new diagnostic
+      annotations.put("fairlead.io/gateway-path", "/only-" + step);
+      state =
+          state.withService(
+              ref,
+              new io.fabric8.kubernetes.api.model.ServiceBuilder(svc)
+                  .editMetadata()
+                  .withAnnotations(annotations)
+                  .endMetadata()
+                  .build());
+      translator.update(state, Change.ofService(ref));
+      long before = translator.fullAssemblies();
+      int routesChanged = 0;
+      var model = KubeModelBuilder.build(state);
+      for (ProxyContext group : gateways) {
+        GroupResources r = translator.resources(group);
+        assertThat(r.toResources())
+            .as(group.toString())
+            .isEqualTo(XdsTranslator.translate(model, group));
+        assertThat(r.delta()).as(group.toString()).isPresent();
+        assertThat(r.delta().get().clusters()).as("clusters are equal, kept").isEmpty();
+        assertThat(r.delta().get().endpoints()).as("endpoints are equal, kept").isEmpty();
+        routesChanged += r.delta().get().routes().size();
+      }
+      assertThat(translator.fullAssemblies() - before).as("step " + step).isZero();
+      assertThat(translator.gatewayRebuilds()).as("step " + step).isPositive();
+      assertThat(routesChanged).as("step " + step + ": the gateway's route of " + ref).isOne();
     }
   }
 
@@ -267,6 +352,52 @@ class IncrementalGroupsTest {
   }
 
   record Edit(KubeState state, ObjectRef service) {}
+
+  /**
+   * Changes a random exposed Service's gateway path, host or group (hosts and paths from a small
+   * set, so that claims sometimes clash).
+   */
+  private static Edit editExposure(KubeState state, Random random, int step) {
+    List<ObjectRef> exposed =
+        state.services().entrySet().stream()
+            .filter(
+                e ->
+                    e.getValue().getMetadata().getAnnotations() != null
+                        && e.getValue()
+                            .getMetadata()
+                            .getAnnotations()
+                            .containsKey("fairlead.io/gateway-host"))
+            .map(Map.Entry::getKey)
+            .toList();
+    if (exposed.isEmpty()) {
+      return null;
+    }
+    ObjectRef ref = exposed.get(random.nextInt(exposed.size()));
+    io.fabric8.kubernetes.api.model.Service svc = state.services().get(ref);
+    Map<String, String> annotations = new java.util.TreeMap<>(svc.getMetadata().getAnnotations());
+    switch (random.nextInt(3)) {
+      case 0 ->
+          annotations.put(
+              "fairlead.io/gateway-path", List.of("/", "/api", "/v" + step % 3).get(step % 3));
+      case 1 ->
+          annotations.put(
+              "fairlead.io/gateway-host",
+              List.of("example.com", "shop.example.com", "h" + step + ".example.com")
+                  .get(random.nextInt(3)));
+      default -> {
+        if (annotations.remove("fairlead.io/gateway") == null) {
+          annotations.put("fairlead.io/gateway", "internal");
+        }
+      }
+    }
+    io.fabric8.kubernetes.api.model.Service now =
+        new io.fabric8.kubernetes.api.model.ServiceBuilder(svc)
+            .editMetadata()
+            .withAnnotations(annotations)
+            .endMetadata()
+            .build();
+    return new Edit(state.withService(ref, now), ref);
+  }
 
   /** Rewrites the first address of a random Service's slice (a ready endpoint moving). */
   private static Edit editEndpoints(KubeState state, Random random, int step) {

@@ -370,6 +370,27 @@ public final class XdsTranslator {
   }
 
   /**
+   * What {@link #assemble} adds for a gateway context: its one listener and route configuration
+   * over the exposed ports of all {@code parts}, and the diagnostics of hosts and paths claimed
+   * twice. Empty listener and route when nothing is exposed on the context's gateway group.
+   */
+  public record GatewayConfig(
+      Optional<Listener> listener,
+      Optional<RouteConfiguration> route,
+      List<Diagnostic> diagnostics) {}
+
+  /**
+   * The gateway's listener and route for {@code parts}, exactly as {@link #assemble} builds them.
+   */
+  public static GatewayConfig gateway(
+      Collection<ServiceResources> parts, ProxyContext ctx, TranslationSettings settings) {
+    List<GatewayListenerBuilder.Exposed> exposed = new ArrayList<>();
+    parts.forEach(part -> exposed.addAll(part.exposed()));
+    GatewayListenerBuilder.Result gw = GatewayListenerBuilder.build(exposed, ctx, settings);
+    return new GatewayConfig(gw.listener(), gw.route(), gw.diagnostics());
+  }
+
+  /**
    * The first resource of each name: a gateway's split brings its backends' clusters along, and a
    * backend exposed on the same gateway builds the same one itself.
    */
