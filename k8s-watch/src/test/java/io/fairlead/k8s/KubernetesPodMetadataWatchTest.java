@@ -2,8 +2,6 @@ package io.fairlead.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -108,49 +106,7 @@ class KubernetesPodMetadataWatchTest {
   }
 
   private void createServiceAndSlice() {
-    client
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withNamespace("a")
-                .withName("web")
-                .endMetadata()
-                .withNewSpec()
-                .withClusterIP("10.96.0.9")
-                .addNewPort()
-                .withName("http")
-                .withPort(80)
-                .endPort()
-                .endSpec()
-                .build())
-        .create();
-    EndpointSliceBuilder slice =
-        new EndpointSliceBuilder()
-            .withNewMetadata()
-            .withNamespace("a")
-            .withName("web-x1")
-            .addToLabels("kubernetes.io/service-name", "web")
-            .endMetadata()
-            .withAddressType("IPv4")
-            .addNewPort()
-            .withName("http")
-            .withPort(8080)
-            .endPort();
-    for (int i = 1; i <= 2; i++) {
-      slice
-          .addNewEndpoint()
-          .withAddresses("10.0.0." + i)
-          .withNewConditions()
-          .withReady(true)
-          .endConditions()
-          .withNewTargetRef()
-          .withKind("Pod")
-          .withName("web-" + i)
-          .withNamespace("a")
-          .endTargetRef()
-          .endEndpoint();
-    }
-    client.resource(slice.build()).create();
+    PodWorld.createServiceAndSlice(client);
   }
 
   private static String watchPath(String rv) {
