@@ -549,18 +549,15 @@ public final class IncrementalTranslator {
   private GroupState incremental(
       GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
-    if (modelDiagnostics != state.modelDiagnostics()
-        && !modelDiagnostics.equals(state.modelDiagnostics())) {
+    if (!sameDiagnostics(modelDiagnostics, state.modelDiagnostics())) {
       return null;
     }
     GroupResources before = state.resources();
-    Names<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters = new Names<>(before.clusters());
-    Names<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> endpoints =
-        new Names<>(before.endpoints());
-    Names<io.envoyproxy.envoy.config.listener.v3.Listener> listeners =
-        new Names<>(before.listeners());
-    Names<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes =
-        new Names<>(before.routes());
+    Working next = new Working(before);
+    var clusters = next.clusters;
+    var endpoints = next.endpoints;
+    var listeners = next.listeners;
+    var routes = next.routes;
     PSortedMap<ObjectRef, ServiceResources> parts = state.parts();
     boolean tracing =
         settings.tracing().isPresent() && ctx.role() != io.fairlead.translators.ProxyRole.PROXYLESS;
@@ -611,22 +608,7 @@ public final class IncrementalTranslator {
         parts = parts.plus(ref, now);
       }
     }
-    GroupResources resources =
-        new GroupResources(
-            GroupResources.nextId(),
-            clusters.map,
-            endpoints.map,
-            listeners.map,
-            routes.map,
-            before.diagnostics(),
-            Optional.of(
-                new GroupResources.Delta(
-                    before.id(),
-                    clusters.changed(before.clusters()),
-                    endpoints.changed(before.endpoints()),
-                    listeners.changed(before.listeners()),
-                    routes.changed(before.routes()))),
-            List.of());
+    GroupResources resources = next.resources(before, before.diagnostics());
     return new GroupState(m.seq, resources, parts, state.lost(), modelDiagnostics, true, null);
   }
 
@@ -702,8 +684,7 @@ public final class IncrementalTranslator {
   private GroupState incrementalGateway(
       GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
-    if (modelDiagnostics != state.modelDiagnostics()
-        && !modelDiagnostics.equals(state.modelDiagnostics())) {
+    if (!sameDiagnostics(modelDiagnostics, state.modelDiagnostics())) {
       return null;
     }
     GatewayState gateway = state.gateway();
@@ -751,13 +732,11 @@ public final class IncrementalTranslator {
         parts = parts.plus(ref, now);
       }
     }
-    Names<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters = new Names<>(before.clusters());
-    Names<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> endpoints =
-        new Names<>(before.endpoints());
-    Names<io.envoyproxy.envoy.config.listener.v3.Listener> listeners =
-        new Names<>(before.listeners());
-    Names<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes =
-        new Names<>(before.routes());
+    Working next = new Working(before);
+    var clusters = next.clusters;
+    var endpoints = next.endpoints;
+    var listeners = next.listeners;
+    var routes = next.routes;
     for (String name : clusterNames) {
       if (before.clusters().containsKey(name) && !gateway.clusterOwners().containsKey(name)) {
         return null; // the trace collector's cluster: a Service's cluster of its name
@@ -802,22 +781,7 @@ public final class IncrementalTranslator {
         diagnostics = List.copyOf(all);
       }
     }
-    GroupResources resources =
-        new GroupResources(
-            GroupResources.nextId(),
-            clusters.map,
-            endpoints.map,
-            listeners.map,
-            routes.map,
-            diagnostics,
-            Optional.of(
-                new GroupResources.Delta(
-                    before.id(),
-                    clusters.changed(before.clusters()),
-                    endpoints.changed(before.endpoints()),
-                    listeners.changed(before.listeners()),
-                    routes.changed(before.routes()))),
-            List.of());
+    GroupResources resources = next.resources(before, diagnostics);
     return new GroupState(
         m.seq,
         resources,
@@ -826,6 +790,45 @@ public final class IncrementalTranslator {
         modelDiagnostics,
         true,
         new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()));
+  }
+
+  /** Equal diagnostics, the same list most often (the model's, unchanged). */
+  private static boolean sameDiagnostics(List<Diagnostic> now, List<Diagnostic> was) {
+    return now == was || now.equals(was);
+  }
+
+  /** A group's four resource maps being updated name by name from the group's last resources. */
+  private static final class Working {
+    final Names<io.envoyproxy.envoy.config.cluster.v3.Cluster> clusters;
+    final Names<io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment> endpoints;
+    final Names<io.envoyproxy.envoy.config.listener.v3.Listener> listeners;
+    final Names<io.envoyproxy.envoy.config.route.v3.RouteConfiguration> routes;
+
+    Working(GroupResources before) {
+      clusters = new Names<>(before.clusters());
+      endpoints = new Names<>(before.endpoints());
+      listeners = new Names<>(before.listeners());
+      routes = new Names<>(before.routes());
+    }
+
+    /** The updated resources, with the names that changed since {@code before}. */
+    GroupResources resources(GroupResources before, List<Diagnostic> diagnostics) {
+      return new GroupResources(
+          GroupResources.nextId(),
+          clusters.map,
+          endpoints.map,
+          listeners.map,
+          routes.map,
+          diagnostics,
+          Optional.of(
+              new GroupResources.Delta(
+                  before.id(),
+                  clusters.changed(before.clusters()),
+                  endpoints.changed(before.endpoints()),
+                  listeners.changed(before.listeners()),
+                  routes.changed(before.routes()))),
+          List.of());
+    }
   }
 
   /** The first of {@code items} named {@code name} (the one the full assembly keeps), or null. */
