@@ -78,7 +78,7 @@ public final class KubernetesSource implements KubeSource {
   private KubeState delivered = KubeState.EMPTY;
   private Change pending = Change.NONE;
   private volatile List<Diagnostic> holding = List.of();
-  // set while the Pods informer lags the others (pods not listable yet: RBAC, a slow API server)
+  // set while the Pods watch lags the others (pods not listable yet: RBAC, a slow API server)
   private volatile Optional<Diagnostic> podsLagging = Optional.empty();
   private volatile Duration podSyncGrace = Duration.ofSeconds(10);
   private volatile Duration podWatchTimeout = Duration.ZERO;
@@ -168,7 +168,7 @@ public final class KubernetesSource implements KubeSource {
     }
     // Services and EndpointSlices gate the first state. The Pods only add weights: when they
     // have not synced podSyncGrace after the others (a ClusterRole without pods, say), the
-    // source serves without weights, says so, and adds them once the Pods informer syncs.
+    // source serves without weights, says so, and adds them once the Pods watch syncs.
     CompletableFuture.allOf(syncs.toArray(CompletableFuture[]::new))
         .thenCompose(
             ok ->
@@ -201,7 +201,7 @@ public final class KubernetesSource implements KubeSource {
     return current();
   }
 
-  /** What the guard holds back, and the Pods informer's lag. */
+  /** What the guard holds back, and the Pods watch's lag. */
   private List<Diagnostic> current() {
     List<Diagnostic> held = holding;
     Optional<Diagnostic> lag = podsLagging;
@@ -256,7 +256,7 @@ public final class KubernetesSource implements KubeSource {
         : p.byNamespace.values().stream().flatMap(r -> r.cached().stream()).toList();
   }
 
-  /** How long the Pods informer may lag the others before the source serves without it. */
+  /** How long the Pods watch may lag the others before the source serves without it. */
   void podSyncGrace(Duration grace) {
     this.podSyncGrace = grace;
   }
@@ -298,7 +298,7 @@ public final class KubernetesSource implements KubeSource {
                 Diagnostic.warning(
                     Reason.SOURCE_HELD,
                     new Subject.Source("kubernetes", "pods"),
-                    "the Pods informer has not synced "
+                    "the Pods watch has not synced "
                         + podSyncGrace.toSeconds()
                         + " s after the Services and EndpointSlices (can the ClusterRole list and"
                         + " watch pods? see serve --no-pod-weights); serving without"
@@ -311,14 +311,14 @@ public final class KubernetesSource implements KubeSource {
     emit(Change.FULL);
   }
 
-  /** The Pods informer synced late: the weights join the state in one full change. */
+  /** The Pods watch synced late: the weights join the state in one full change. */
   private void onPodsSynced() {
     if (closed) {
       return;
     }
     pods.seed();
     podsLagging = Optional.empty();
-    LOG.info("the Pods informer has synced; Pod weights apply");
+    LOG.info("the Pods watch has synced; Pod weights apply");
     emit(Change.FULL);
   }
 

@@ -74,6 +74,22 @@ class KubernetesPodWeightsTest {
     client.resource(pod("web-2", "10.0.0.2", Map.of())).create();
   }
 
+  /** Writes (or, when empty, removes) a Pod's {@code fairlead.io/weight} in the API server. */
+  private void setWeight(String pod, Optional<String> weight) {
+    client
+        .pods()
+        .inNamespace("a")
+        .withName(pod)
+        .edit(
+            p -> {
+              PodBuilder b = new PodBuilder(p);
+              weight.ifPresentOrElse(
+                  w -> b.editMetadata().addToAnnotations("fairlead.io/weight", w).endMetadata(),
+                  () -> b.editMetadata().removeFromAnnotations("fairlead.io/weight").endMetadata());
+              return b.build();
+            });
+  }
+
   private static Map<String, Integer> weights(ClusterLoadAssignment cla) {
     Map<String, Integer> out = new TreeMap<>();
     cla.getEndpointsList()
@@ -118,17 +134,7 @@ class KubernetesPodWeightsTest {
         .containsExactlyInAnyOrderEntriesOf(Map.of("10.0.0.1", 3, "10.0.0.2", 1));
 
     // the weight changes: the Change names the Pod, and EDS follows
-    client
-        .pods()
-        .inNamespace("a")
-        .withName("web-1")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToAnnotations("fairlead.io/weight", "5")
-                    .endMetadata()
-                    .build());
+    setWeight("web-1", Optional.of("5"));
     Recorder.Call changed = recorder.next();
     assertThat(changed.change().pods()).containsExactly(POD_1);
     assertThat(changed.change().services()).isEmpty();
@@ -144,29 +150,9 @@ class KubernetesPodWeightsTest {
     recorder.assertNothingWithin(Duration.ofMillis(700));
 
     // web-2 gains a weight, web-1 loses its own
-    client
-        .pods()
-        .inNamespace("a")
-        .withName("web-2")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .addToAnnotations("fairlead.io/weight", "2")
-                    .endMetadata()
-                    .build());
+    setWeight("web-2", Optional.of("2"));
     assertThat(recorder.next().change().pods()).containsExactly(new ObjectRef("a", "web-2"));
-    client
-        .pods()
-        .inNamespace("a")
-        .withName("web-1")
-        .edit(
-            p ->
-                new PodBuilder(p)
-                    .editMetadata()
-                    .removeFromAnnotations("fairlead.io/weight")
-                    .endMetadata()
-                    .build());
+    setWeight("web-1", Optional.empty());
     Recorder.Call last = recorder.next();
     assertThat(last.change().pods()).containsExactly(POD_1);
     assertThat(last.state().pods()).containsOnlyKeys(new ObjectRef("a", "web-2"));
@@ -206,7 +192,7 @@ class KubernetesPodWeightsTest {
             d -> {
               assertThat(d.reason()).isEqualTo(io.fairlead.policies.Reason.SOURCE_HELD);
               assertThat(d.severity()).isEqualTo(io.fairlead.policies.Severity.WARNING);
-              assertThat(d.message()).contains("Pods informer", "pods");
+              assertThat(d.message()).contains("Pods watch", "pods");
             });
     assertThat(source.health().degraded()).isTrue();
 
