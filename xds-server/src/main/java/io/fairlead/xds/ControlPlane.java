@@ -1,6 +1,5 @@
 package io.fairlead.xds;
 
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
@@ -158,7 +157,8 @@ public final class ControlPlane implements AutoCloseable {
       Supplier<List<Diagnostic>> stateDiagnostics)
       throws IOException {
     XdsMetrics metrics = new XdsMetrics();
-    SimpleCache<ProxyContext> cache = new GroupCache(new NodeGroups());
+    NodeGroups nodeGroups = new NodeGroups();
+    GroupCache cache = new GroupCache(nodeGroups);
     ChangeTimes changeTimes = new ChangeTimes();
     SnapshotPublisher publisher =
         SnapshotPublisher.ofGroupViews(
@@ -200,6 +200,11 @@ public final class ControlPlane implements AutoCloseable {
           XdsServer.start(
               settings.xdsAddress(),
               discovery,
+              new AdsService(
+                  discovery.getAggregatedDiscoveryServiceImpl(),
+                  cache.feeds(),
+                  callbacks,
+                  nodeGroups::hash),
               new XdsLimits(
                   settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent()),
               settings.tls());

@@ -18,11 +18,41 @@ import java.util.Map;
  * whatever changed). For a type whose version is the same, every resource's version is the same
  * (the version is a hash over them, {@link HashedSnapshot}), so that comparison finds nothing and
  * no delta watch of the type is answered: skipping it changes no response.
+ *
+ * <p>It also feeds each snapshot to the group's delta ADS streams ({@link DeltaFeeds}), which
+ * Fairlead serves itself; the library's delta watches remain for the non-aggregated delta services
+ * only.
  */
 final class GroupCache extends SimpleCache<ProxyContext> {
 
+  private final DeltaFeeds feeds;
+
   GroupCache(NodeGroup<ProxyContext> groups) {
+    this(groups, new DeltaFeeds());
+  }
+
+  GroupCache(NodeGroup<ProxyContext> groups, DeltaFeeds feeds) {
     super(groups);
+    this.feeds = feeds;
+  }
+
+  DeltaFeeds feeds() {
+    return feeds;
+  }
+
+  @Override
+  public synchronized void setSnapshot(ProxyContext group, Snapshot snapshot) {
+    super.setSnapshot(group, snapshot);
+    feeds.published(group, snapshot);
+  }
+
+  /** Refused while the group has delta ADS streams too, as while it has library watches. */
+  @Override
+  public synchronized boolean clearSnapshot(ProxyContext group) {
+    if (!feeds.forget(group)) {
+      return false;
+    }
+    return super.clearSnapshot(group);
   }
 
   @Override

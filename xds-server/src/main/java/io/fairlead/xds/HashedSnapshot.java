@@ -27,6 +27,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -60,6 +61,15 @@ final class HashedSnapshot extends Snapshot {
   /** The {@link GroupResources#id()} this snapshot was made from; 0 when made from lists. */
   private final long resourcesId;
 
+  /**
+   * When this snapshot was made by {@link #next} from another: that one's resources id and the
+   * names that may have changed since, per type (a superset: a name may keep its version).
+   */
+  private final Optional<Changes> changes;
+
+  /** The names that may differ from the snapshot made from resources {@code from}. */
+  record Changes(long from, Map<ResourceType, Set<String>> names) {}
+
   private HashedSnapshot(
       Typed<Cluster> clusters,
       Typed<ClusterLoadAssignment> endpoints,
@@ -67,7 +77,9 @@ final class HashedSnapshot extends Snapshot {
       Typed<RouteConfiguration> routes,
       PMap<String, Integer> edsRefs,
       PMap<String, Integer> rdsRefs,
-      long resourcesId) {
+      long resourcesId,
+      Optional<Changes> changes) {
+    this.changes = changes;
     this.clusters = clusters;
     this.endpoints = endpoints;
     this.listeners = listeners;
@@ -108,7 +120,8 @@ final class HashedSnapshot extends Snapshot {
           Typed.of(routes),
           refs(c.resources.values(), HashedSnapshot::edsName),
           refs(l.resources.values(), HashedSnapshot::rdsNames),
-          0);
+          0,
+          Optional.empty());
     } catch (UncheckedConsistency e) {
       throw (SnapshotConsistencyException) e.getCause();
     }
@@ -142,7 +155,8 @@ final class HashedSnapshot extends Snapshot {
             Typed.of(digest(resources.routes().values(), digests)),
             refs(c.resources.values(), HashedSnapshot::edsName),
             refs(l.resources.values(), HashedSnapshot::rdsNames),
-            resources.id());
+            resources.id(),
+            Optional.empty());
     // every name, by the reference counts just made: what ensureConsistent() checks, without
     // reading each listener's connection managers a second time
     Set<String> eds = new HashSet<>(snapshot.edsRefs.keySet());
@@ -235,7 +249,13 @@ final class HashedSnapshot extends Snapshot {
     requireCounted(
         Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL, edsTouched, eds, e);
     requireCounted(Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL, rdsTouched, rds, r);
-    return new HashedSnapshot(c, e, l, r, eds, rds, resources.id());
+    Map<ResourceType, Set<String>> names = new EnumMap<>(ResourceType.class);
+    names.put(ResourceType.CLUSTER, delta.clusters());
+    names.put(ResourceType.ENDPOINT, delta.endpoints());
+    names.put(ResourceType.LISTENER, delta.listeners());
+    names.put(ResourceType.ROUTE, delta.routes());
+    return new HashedSnapshot(
+        c, e, l, r, eds, rds, resources.id(), Optional.of(new Changes(resourcesId, names)));
   }
 
   /** The {@link GroupResources#id()} this snapshot was made from. */
@@ -245,7 +265,27 @@ final class HashedSnapshot extends Snapshot {
 
   /** A snapshot with the same resources, known as made from {@code id}. */
   HashedSnapshot madeFrom(long id) {
-    return new HashedSnapshot(clusters, endpoints, listeners, routes, edsRefs, rdsRefs, id);
+    return new HashedSnapshot(
+        clusters, endpoints, listeners, routes, edsRefs, rdsRefs, id, Optional.empty());
+  }
+
+  /** What changed since the snapshot this one followed, when {@link #next} made it. */
+  Optional<Changes> changes() {
+    return changes;
+  }
+
+  /**
+   * One type's resources by name, in name order: the same instance for as long as the type does not
+   * change, so two snapshots share a type's resources exactly when this is the same object.
+   */
+  SortedMap<String, ? extends VersionedResource<?>> typed(ResourceType type) {
+    return switch (type) {
+      case CLUSTER -> clusters.resources;
+      case ENDPOINT -> endpoints.resources;
+      case LISTENER -> listeners.resources;
+      case ROUTE -> routes.resources;
+      default -> TreePMap.empty();
+    };
   }
 
   /** The resources of one type, by name, in name order. */

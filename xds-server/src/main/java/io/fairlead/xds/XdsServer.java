@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server of the xDS services: ADS (SotW and delta on the same service) plus the separate
- * CDS, EDS, LDS and RDS services for proxies configured without ADS.
+ * The gRPC server of the xDS services: ADS (SotW and delta on the same service, {@link AdsService})
+ * plus the separate CDS, EDS, LDS and RDS services for proxies configured without ADS.
  */
 public final class XdsServer implements AutoCloseable {
 
@@ -49,6 +49,7 @@ public final class XdsServer implements AutoCloseable {
   public static XdsServer start(
       InetSocketAddress address,
       V3DiscoveryServer discovery,
+      AdsService ads,
       XdsLimits limits,
       Optional<XdsTls> tlsFiles)
       throws IOException {
@@ -61,14 +62,12 @@ public final class XdsServer implements AutoCloseable {
     String inProcessName = "fairlead-xds-" + UUID.randomUUID();
     Server inProcess =
         InProcessServerBuilder.forName(inProcessName)
-            .addService(
-                ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(ads, limits))
             .build()
             .start();
     Server server =
         builder
-            .addService(
-                ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), limits))
+            .addService(ServerInterceptors.intercept(ads, limits))
             .addService(
                 ServerInterceptors.intercept(discovery.getClusterDiscoveryServiceImpl(), limits))
             .addService(
