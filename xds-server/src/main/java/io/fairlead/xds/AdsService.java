@@ -27,6 +27,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
   private final DeltaFeeds feeds;
   private final DiscoveryServerCallbacks callbacks;
   private final Function<Node, ProxyContext> groups;
+  private final XdsLimits limits;
   private final WireResources wire = new WireResources();
   private final Interner<PSet<String>> names = DeltaStream.interner();
 
@@ -34,7 +35,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
       AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase sotw,
       DeltaFeeds feeds,
       DiscoveryServerCallbacks callbacks,
-      Function<Node, ProxyContext> groups) {
+      Function<Node, ProxyContext> groups,
+      XdsLimits limits) {
+    this.limits = limits;
     this.sotw = sotw;
     this.feeds = feeds;
     this.callbacks = callbacks;
@@ -50,6 +53,6 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
   @Override
   public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
       StreamObserver<DeltaDiscoveryResponse> responses) {
-    return new DeltaStream(responses, feeds, callbacks, groups, wire, names);
+    return new DeltaStream(responses, feeds, callbacks, groups, wire, names, limits::resourceNames);
   }
 }

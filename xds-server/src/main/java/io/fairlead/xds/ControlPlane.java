@@ -196,6 +196,9 @@ public final class ControlPlane implements AutoCloseable {
             new CachedProtoResourcesSerializer());
     XdsServer xds = null;
     try {
+      XdsLimits limits =
+          new XdsLimits(
+              settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent());
       xds =
           XdsServer.start(
               settings.xdsAddress(),
@@ -204,9 +207,9 @@ public final class ControlPlane implements AutoCloseable {
                   discovery.getAggregatedDiscoveryServiceImpl(),
                   cache.feeds(),
                   callbacks,
-                  nodeGroups::hash),
-              new XdsLimits(
-                  settings.limits(), metrics, settings.tls().flatMap(XdsTls::clientCa).isPresent()),
+                  nodeGroups::hash,
+                  limits),
+              limits,
               settings.tls());
       AdminServer admin = AdminServer.start(settings.adminAddress(), publisher, callbacks, metrics);
       LivenessProbe liveness =

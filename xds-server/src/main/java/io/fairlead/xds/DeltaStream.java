@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.pcollections.HashTreePSet;
 import org.pcollections.PSet;
 import org.slf4j.Logger;
@@ -80,6 +81,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
   private final Function<Node, ProxyContext> groups;
   private final WireResources wire;
   private final Interner<PSet<String>> names;
+  private final IntFunction<Optional<Status>> nameLimit;
   private final Map<ResourceType, Subscription> subscriptions = new EnumMap<>(ResourceType.class);
   private ProxyContext group;
   private DeltaFeeds.Feed feed;
@@ -92,7 +94,9 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
       DiscoveryServerCallbacks callbacks,
       Function<Node, ProxyContext> groups,
       WireResources wire,
-      Interner<PSet<String>> names) {
+      Interner<PSet<String>> names,
+      IntFunction<Optional<Status>> nameLimit) {
+    this.nameLimit = nameLimit;
     this.out = (ServerCallStreamObserver<DeltaDiscoveryResponse>) out;
     this.feeds = feeds;
     this.callbacks = callbacks;
@@ -255,6 +259,15 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
       Subscription s =
           subscriptions.computeIfAbsent(type, t -> first(t, request.getTypeUrl(), request));
       subscribe(s, request);
+      int subscribed = 0;
+      for (Subscription each : subscriptions.values()) {
+        subscribed += each.names.size();
+      }
+      Optional<Status> refused = nameLimit.apply(subscribed);
+      if (refused.isPresent()) {
+        fail(refused.get().asRuntimeException());
+        return;
+      }
       if (!request.getResponseNonce().isEmpty() && request.getResponseNonce().equals(s.pending)) {
         s.pending = null; // an ACK or a NACK: either way the proxy is ready for the next one
       }

@@ -1,12 +1,14 @@
 package io.fairlead.xds;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -128,6 +130,33 @@ public final class XdsLimits implements ServerInterceptor {
     }
   }
 
+  /**
+   * Whether streams of this method count their resource names themselves: Fairlead's delta ADS
+   * streams ({@link DeltaStream}) keep their subscriptions as sets shared between streams, so the
+   * interceptor keeps no copy of its own (it would be most of a proxy's memory) and they ask {@link
+   * #resourceNames} instead.
+   */
+  static boolean countsOwnNames(MethodDescriptor<?, ?> method) {
+    return method
+        .getFullMethodName()
+        .equals(
+            AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName());
+  }
+
+  /** For streams that count their own names: the refusal when {@code names} is over the limit. */
+  Optional<Status> resourceNames(int names) {
+    if (names <= settings.maxResourceNames()) {
+      return Optional.empty();
+    }
+    metrics.limitHit("resource_names");
+    return Optional.of(
+        Status.RESOURCE_EXHAUSTED.withDescription(
+            "stream subscribes to "
+                + names
+                + " resource names; at most "
+                + settings.maxResourceNames()));
+  }
+
   /** Streams open now, for tests and the gauges. */
   public int openStreams() {
     return open.get();
@@ -205,6 +234,10 @@ public final class XdsLimits implements ServerInterceptor {
     private final Map<String, Integer> sotwNames = new ConcurrentHashMap<>();
 
     private final Map<String, Set<String>> deltaNames = new ConcurrentHashMap<>();
+
+    /** The stream counts its names itself ({@link #countsOwnNames}). */
+    private final boolean ownNames;
+
     private final ServerCall<Q, R> guardedCall;
     private ServerCall.Listener<Q> delegate = new ServerCall.Listener<>() {};
     private final Optional<XdsIdentity.Peer> identity;
@@ -221,6 +254,7 @@ public final class XdsLimits implements ServerInterceptor {
         Optional<XdsIdentity.Peer> identity) {
       this.identity = identity;
       this.call = call;
+      this.ownNames = countsOwnNames(call.getMethodDescriptor());
       this.peer = peer;
       this.onConnection = onConnection;
       this.guardedCall =
@@ -299,11 +333,13 @@ public final class XdsLimits implements ServerInterceptor {
         node = r.hasNode() ? r.getNode() : null;
         sotwNames.put(r.getTypeUrl(), r.getResourceNamesCount());
       } else if (message instanceof DeltaDiscoveryRequest r) {
-        // Delta adds and removes names: the set is needed to count them right.
         node = r.hasNode() ? r.getNode() : null;
-        Set<String> set = deltaNames.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
-        r.getResourceNamesUnsubscribeList().forEach(set::remove);
-        set.addAll(r.getResourceNamesSubscribeList());
+        if (!ownNames) {
+          // Delta adds and removes names: the set is needed to count them right.
+          Set<String> set = deltaNames.computeIfAbsent(r.getTypeUrl(), t -> new HashSet<>());
+          r.getResourceNamesUnsubscribeList().forEach(set::remove);
+          set.addAll(r.getResourceNamesSubscribeList());
+        }
       }
       if (node != null && node.getSerializedSize() > settings.maxNodeMetadataBytes()) {
         metrics.limitHit("node_size");

@@ -326,7 +326,14 @@ class DeltaStreamTest {
   private final class Proxy {
     final Out out = new Out();
     final DeltaStream stream =
-        new DeltaStream(out, feeds, new NoCallbacks(), node -> GROUP, wire, interner);
+        new DeltaStream(
+            out,
+            feeds,
+            new NoCallbacks(),
+            node -> GROUP,
+            wire,
+            interner,
+            n -> java.util.Optional.empty());
     final Map<String, Map<String, String>> held = new HashMap<>();
     final Map<String, Boolean> wildcard = new HashMap<>();
     final Map<String, Set<String>> names = new HashMap<>();

@@ -7,6 +7,8 @@ import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -154,6 +156,47 @@ class XdsLimitsTest {
     start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000));
     Stream s = open(channel(), clusters("greedy", 51));
     Status cut = s.end.get(10, TimeUnit.SECONDS);
+    assertThat(cut.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(cut.getDescription()).contains("51 resource names");
+    assertThat(metrics()).contains("fairlead_xds_limit_hits_total{limit=\"resource_names\"} 1.0");
+    await(() -> plane.callbacks().connections().isEmpty(), "the cut stream forgotten");
+  }
+
+  @Test
+  void aDeltaStreamNamingTooManyResourcesIsCutEvenWhenItUnsubscribesNamesItNeverHad()
+      throws Exception {
+    start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000));
+    CompletableFuture<Status> end = new CompletableFuture<>();
+    StreamObserver<DeltaDiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel())
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    end.complete(Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    end.complete(Status.OK);
+                  }
+                });
+    DeltaDiscoveryRequest.Builder first =
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("greedy-delta").setUserAgentName("envoy"))
+            .setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL);
+    IntStream.range(0, 30).forEach(i -> first.addResourceNamesSubscribe("c" + i));
+    // names it never subscribed to do not make room
+    IntStream.range(0, 30).forEach(i -> first.addResourceNamesUnsubscribe("x" + i));
+    requests.onNext(first.build());
+    DeltaDiscoveryRequest.Builder more =
+        DeltaDiscoveryRequest.newBuilder().setTypeUrl(Resources.V3.ENDPOINT_TYPE_URL);
+    IntStream.range(30, 51).forEach(i -> more.addResourceNamesSubscribe("c" + i));
+    requests.onNext(more.build());
+    Status cut = end.get(10, TimeUnit.SECONDS);
     assertThat(cut.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(cut.getDescription()).contains("51 resource names");
     assertThat(metrics()).contains("fairlead_xds_limit_hits_total{limit=\"resource_names\"} 1.0");
