@@ -49,10 +49,13 @@ final class GroupCache extends SimpleCache<ProxyContext> {
   /** Refused while the group has delta ADS streams too, as while it has library watches. */
   @Override
   public synchronized boolean clearSnapshot(ProxyContext group) {
-    if (!feeds.forget(group)) {
+    if (feeds.streams().getOrDefault(group, 0) > 0 || !super.clearSnapshot(group)) {
       return false;
     }
-    return super.clearSnapshot(group);
+    // A delta stream that joins meanwhile keeps the feed (and its last snapshot); its group is
+    // then seen again, and published again, through the callbacks.
+    feeds.forget(group);
+    return true;
   }
 
   @Override
