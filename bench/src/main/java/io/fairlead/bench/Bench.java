@@ -257,7 +257,7 @@ public final class Bench {
     }
     s.println(
         "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"]");
-    s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
+    s.println("  --quick     shrunk sizes, about 3 minutes on 2 cores (prints what it shrank)");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     s.println(
         "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");
