@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
  * world and then applies changes 1, 2 and 3 one at a time, each published and ACKed by the proxies
  * before the next (four snapshots); B starts after the changes and is loaded with the final state
  * at once (one snapshot), as a replica started late lists the API server. Versions that counted
- * snapshots or publishes (java-control-plane's usual {@code Snapshot.create(..., "" + ++n)}, which
- * the bench's naive mode uses) or any other per-process state would differ between A and B, and
- * every resource the moved proxies hold would be a mismatch. Only versions derived from the content
- * (Fairlead's {@code HashedSnapshot}) make them equal.
+ * snapshots or publishes (java-control-plane's usual {@code Snapshot.create(..., "" + ++n)}, as the
+ * bench's naive mode versions its snapshot) or any other per-process state would differ between A
+ * and B, and every resource the moved proxies hold would be a mismatch. Only versions derived from
+ * the content (Fairlead's {@code HashedSnapshot}) make them equal.
  */
 class ReplicaMoveTest {
 
