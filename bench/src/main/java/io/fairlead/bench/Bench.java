@@ -41,7 +41,17 @@ public final class Bench {
                   "cpu_s_per_change",
                   "acked_changes"),
           "storm", List.of("seconds", "dropped_streams"),
-          "memory", List.of("kib_per_proxy", "rss_kib_per_proxy"));
+          "memory", List.of("kib_per_proxy", "rss_kib_per_proxy"),
+          "replicas",
+              List.of(
+                  "cpu_s_per_change_per_replica",
+                  "single_cpu_s_per_change",
+                  "p50_ms",
+                  "p99_ms",
+                  "moved_proxies",
+                  "resources_held_on_move",
+                  "resources_resent_on_move",
+                  "version_mismatches"));
 
   /**
    * Extra JVM options for the server processes (both modes), from {@code --server-jvm-opts} or the
@@ -132,6 +142,12 @@ public final class Bench {
     try {
       for (String scenario : scenarios) {
         for (String mode : modes) {
+          if (!mode.equals("fairlead") && Scenarios.FAIRLEAD_ONLY.contains(scenario)) {
+            out.printf(
+                "-- %s / %s: not run (Fairlead only: it compares Fairlead replicas with each other)%n",
+                scenario, mode);
+            continue;
+          }
           out.printf("-- %s / %s ...%n", scenario, mode);
           long t = System.nanoTime();
           Map<String, Object> r = worker(config, scenario, mode, fleetPort[0]);
@@ -203,13 +219,13 @@ public final class Bench {
 
   static void table(
       Map<String, Map<String, Map<String, Object>>> results, List<String> modes, PrintStream out) {
-    StringBuilder header = new StringBuilder(String.format("%-8s %-20s", "scenario", "figure"));
+    StringBuilder header = new StringBuilder(String.format("%-8s %-28s", "scenario", "figure"));
     modes.forEach(m -> header.append(String.format(" %14s", m)));
     out.println(header);
     results.forEach(
         (scenario, byMode) -> {
           for (String figure : HEADLINE.get(scenario)) {
-            StringBuilder row = new StringBuilder(String.format("%-8s %-20s", scenario, figure));
+            StringBuilder row = new StringBuilder(String.format("%-8s %-28s", scenario, figure));
             for (String mode : modes) {
               Map<String, Object> r = byMode.getOrDefault(mode, Map.of());
               Object v = r.get(figure);
@@ -240,8 +256,8 @@ public final class Bench {
       s.println(problem);
     }
     s.println(
-        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"]");
-    s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"]");
+    s.println("  --quick     shrunk sizes, about 3 minutes on 2 cores (prints what it shrank)");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     s.println(
         "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The sizes of one benchmark run. {@link #FULL} is the scale issue's: 10,000 Services cold, 1,000
- * proxies under churn, a storm of 1,000, memory at 1,000 and 5,000 proxies. {@link #QUICK} shrinks
- * them to end in under two minutes on 2 cores; {@link #TINY} is the smoke test's.
+ * proxies under churn (and in the replicas scenario, on one replica and then on two), a storm of
+ * 1,000, memory at 1,000 and 5,000 proxies. {@link #QUICK} shrinks them to end in about three
+ * minutes on 2 cores (under two without the replicas scenario); {@link #TINY} is the smoke test's.
  *
  * @param coldServices Services in the cold world (each with {@code coldEndpoints} endpoints)
  * @param churnServices Services in the churn, storm and memory worlds (1 to 100 endpoints each)
@@ -131,6 +132,19 @@ public record Config(
           String.format(
               "memory: %s proxies, %,d Services (full: %s, %,d)",
               memoryProxies, memoryServices, FULL.memoryProxies, FULL.memoryServices));
+    }
+    if (churnProxies != FULL.churnProxies
+        || churnServices != FULL.churnServices
+        || churnSeconds != FULL.churnSeconds) {
+      lines.add(
+          String.format(
+              "replicas: churn's sizes, on 1 and then 2 replicas (%,d proxies, %,d Services, %d s; full: %,d, %,d, %d s)",
+              churnProxies,
+              churnServices,
+              churnSeconds,
+              FULL.churnProxies,
+              FULL.churnServices,
+              FULL.churnSeconds));
     }
     return lines;
   }

@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -62,8 +63,8 @@ import java.util.logging.Logger;
  *   <li>Envoy-like: one delta ADS stream, wildcard CDS and LDS, subscribing to EDS for every
  *       cluster and to RDS for every route its listeners name (and unsubscribing EDS of removed
  *       clusters), ACKing each response after its follow-up subscriptions, as Envoy does;
- *   <li>proxyless gRPC-like: one state-of-the-world ADS stream, LDS for a few targets, then CDS
- *       for the clusters their routes name and EDS for those clusters, ACKing with the version.
+ *   <li>proxyless gRPC-like: one state-of-the-world ADS stream, LDS for a few targets, then CDS for
+ *       the clusters their routes name and EDS for those clusters, ACKing with the version.
  * </ul>
  *
  * A stream that ends with an error is dropped and opened again after a jittered backoff (500 ms,
@@ -73,10 +74,13 @@ import java.util.logging.Logger;
  * <pre>
  * targets NAME,NAME,...             listener names proxyless clients dial         -> @targets N
  * connect PORT DELTA SOTW SPREAD_MS more proxies, spread over SPREAD_MS            -> @connecting TOTAL, then
- *                                                                                   @synced TOTAL MS once all have full config
+ *         [track]                   (track: each remembers the version of every    @synced TOTAL MS once all have full config
+ *                                   resource it holds, for a later move)
  * expect K CLUSTER                  change K: report when every proxy that holds
  *                                   CLUSTER has ACKed its marker endpoint          -> @expecting K N, then @acked K
  * stats                                                                            -> @stats key=value ...
+ * move N FROM TO                    N tracked proxies on port FROM move to port TO  -> @moved key=value ...
+ *                                   (see {@link #move})
  * reset                             close every proxy                             -> @reset
  * </pre>
  */
@@ -199,7 +203,17 @@ public final class Fleet {
               Integer.parseInt(c[1]),
               Integer.parseInt(c[2]),
               Integer.parseInt(c[3]),
-              Long.parseLong(c[4]));
+              Long.parseLong(c[4]),
+              c.length > 5 && c[5].equals("track"));
+      case "move" -> {
+        int n = Integer.parseInt(c[1]);
+        int from = Integer.parseInt(c[2]);
+        int to = Integer.parseInt(c[3]);
+        // it waits for the moved proxies to settle: off the command thread
+        Thread t = new Thread(() -> reply(move(n, from, to)), "fleet-move");
+        t.setDaemon(true);
+        t.start();
+      }
       case "expect" -> expect(Integer.parseInt(c[1]), c[2]);
       case "stats" -> {
         int open = (int) proxies.stream().filter(p -> p.open).count();
@@ -227,7 +241,17 @@ public final class Fleet {
     }
   }
 
-  private void connect(int port, int delta, int sotw, long spreadMillis) {
+  private ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .eventLoopGroup(loop)
+        .channelType(NioSocketChannel.class)
+        .directExecutor()
+        .maxInboundMessageSize(512 * 1024 * 1024)
+        .build();
+  }
+
+  private void connect(int port, int delta, int sotw, long spreadMillis, boolean track) {
     int first = proxies.size();
     int n = delta + sotw;
     wanted = first + n;
@@ -238,16 +262,9 @@ public final class Fleet {
       int id = first + i;
       // SotW clients spread evenly through the delta ones
       boolean proxyless = sotw > 0 && (long) i * sotw / n != (long) (i + 1) * sotw / n;
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", port)
-              .usePlaintext()
-              .eventLoopGroup(loop)
-              .channelType(NioSocketChannel.class)
-              .directExecutor()
-              .maxInboundMessageSize(512 * 1024 * 1024)
-              .build();
       String zone = World.ZONES.get(id % World.ZONES.size());
-      Proxy p = proxyless ? new SotwProxy(id, zone, channel) : new DeltaProxy(id, zone, channel);
+      Proxy p = proxy(proxyless, id, zone, port);
+      p.track = track;
       batch.add(p);
     }
     proxies.addAll(batch);
@@ -293,6 +310,122 @@ public final class Fleet {
     bytes.set(0);
     responses.set(0);
     wanted = 0;
+  }
+
+  /**
+   * Moves n tracked proxies that have their full config from the replica on port from to the one on
+   * port to, as proxies fail over: each closes its connection and opens a stream to the other
+   * replica, Envoy-like ones with {@code initial_resource_versions} (every resource they hold, at
+   * its version) and their EDS and RDS subscriptions, proxyless ones with a request per type
+   * carrying the version_info they hold. Proxyless ones move in their share of the replica's
+   * proxies, at least one when there are any. Once the moved streams have been quiet for a second
+   * (at least 2 s after the move, at most 30 s), one probe stream per moved proxy (the same node,
+   * holding nothing) fetches everything the new replica serves it, to compare with what the proxy
+   * held. The reply counts:
+   *
+   * <ul>
+   *   <li>{@code held}: resources the moved Envoy-like proxies held; {@code resent}: how many of
+   *       them the new replica sent again at the version the proxy held (nothing to send, had it
+   *       read {@code initial_resource_versions}); {@code differing}: sent at another version;
+   *   <li>{@code sotw_resent}: resources in responses to moved proxyless streams whose version_info
+   *       is the one held; {@code sotw_differing}: responses with another version_info;
+   *   <li>{@code mismatches}: per Envoy-like proxy, names whose version differs between what it
+   *       held and what the probe got (a name on one side only counts too), plus, per proxyless
+   *       proxy, types whose version_info differs; {@code incomplete}: probes without their full
+   *       config after 30 s.
+   * </ul>
+   */
+  private String move(int n, int from, int to) {
+    try {
+      List<Proxy> delta = new ArrayList<>();
+      List<Proxy> sotw = new ArrayList<>();
+      for (Proxy p : proxies) {
+        if (p.port == from && p.track && p.open && p.everComplete) {
+          (p instanceof SotwProxy ? sotw : delta).add(p);
+        }
+      }
+      int all = delta.size() + sotw.size();
+      int s = all == 0 ? 0 : (int) Math.round((double) n * sotw.size() / all);
+      s = Math.min(sotw.size(), Math.max(s, sotw.isEmpty() || n < 2 ? 0 : 1));
+      int d = Math.min(delta.size(), n - s);
+      List<Proxy> movers = new ArrayList<>(delta.subList(0, d));
+      movers.addAll(sotw.subList(0, s));
+      moveResent.set(0);
+      moveDiffering.set(0);
+      moveSotwResent.set(0);
+      moveSotwDiffering.set(0);
+      long t0 = System.nanoTime();
+      lastMoveResponse = t0;
+      for (Proxy p : movers) {
+        p.moveTo(to);
+      }
+      while (true) {
+        Thread.sleep(50);
+        long now = System.nanoTime();
+        if (now - t0 > 30_000_000_000L
+            || (now - t0 >= 2_000_000_000L && now - lastMoveResponse >= 1_000_000_000L)) {
+          break;
+        }
+      }
+      CountDownLatch probed = new CountDownLatch(movers.size());
+      List<Proxy> probes = new ArrayList<>();
+      for (Proxy p : movers) {
+        Proxy probe = proxy(p instanceof SotwProxy, p.id, p.zone, to);
+        probe.probe = probed;
+        probes.add(probe);
+        probe.open();
+      }
+      boolean complete = probed.await(30, TimeUnit.SECONDS);
+      int held = 0;
+      int mismatches = 0;
+      for (int i = 0; i < movers.size(); i++) {
+        Held before = movers.get(i).moved;
+        Held served = probes.get(i).held();
+        held += before.resources();
+        mismatches +=
+            before.delta() != null
+                ? differences(before.delta(), served.delta())
+                : differences(Map.of("", before.sotw()), Map.of("", served.sotw()));
+      }
+      for (Proxy probe : probes) {
+        probe.channel.shutdownNow();
+      }
+      return String.format(
+          "@moved moved=%d delta=%d sotw=%d held=%d resent=%d differing=%d sotw_resent=%d"
+              + " sotw_differing=%d mismatches=%d incomplete=%d",
+          movers.size(),
+          d,
+          s,
+          held,
+          moveResent.get(),
+          moveDiffering.get(),
+          moveSotwResent.get(),
+          moveSotwDiffering.get(),
+          mismatches,
+          complete ? 0 : probed.getCount());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "@moved error=interrupted";
+    }
+  }
+
+  /** Names (by type) whose value differs between a and b, a name on one side only included. */
+  static int differences(Map<String, Map<String, String>> a, Map<String, Map<String, String>> b) {
+    Set<String> types = new HashSet<>(a.keySet());
+    types.addAll(b.keySet());
+    int n = 0;
+    for (String type : types) {
+      Map<String, String> x = a.getOrDefault(type, Map.of());
+      Map<String, String> y = b.getOrDefault(type, Map.of());
+      Set<String> names = new HashSet<>(x.keySet());
+      names.addAll(y.keySet());
+      for (String name : names) {
+        if (!java.util.Objects.equals(x.get(name), y.get(name))) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /** Change k rewrote CLUSTER's endpoints; every proxy that holds CLUSTER must ACK the marker. */
@@ -367,14 +500,55 @@ public final class Fleet {
     }
   }
 
+  private Proxy proxy(boolean proxyless, int id, String zone, int port) {
+    ManagedChannel channel = channel(port);
+    Proxy p = proxyless ? new SotwProxy(id, zone, channel) : new DeltaProxy(id, zone, channel);
+    p.port = port;
+    return p;
+  }
+
+  /**
+   * What a proxy held when it moved: Envoy-like, each resource's version by type and name;
+   * proxyless, each type's version_info. Null for the other kind.
+   */
+  private record Held(Map<String, Map<String, String>> delta, Map<String, String> sotw) {
+
+    int resources() {
+      return delta == null ? 0 : delta.values().stream().mapToInt(Map::size).sum();
+    }
+  }
+
+  // what the moved streams received, counted against what their proxy held (see move)
+  private final AtomicInteger moveResent = new AtomicInteger();
+  private final AtomicInteger moveDiffering = new AtomicInteger();
+  private final AtomicInteger moveSotwResent = new AtomicInteger();
+  private final AtomicInteger moveSotwDiffering = new AtomicInteger();
+  private volatile long lastMoveResponse;
+
   private abstract class Proxy {
     final int id;
     final String zone;
-    final ManagedChannel channel;
+    volatile ManagedChannel channel;
+    volatile int port;
     volatile boolean open;
     long openedAt;
     boolean everComplete;
     int attempts;
+
+    /** Whether it remembers every resource's version (Envoy-like), for a move. */
+    boolean track;
+
+    /**
+     * Set on a probe: a stream the move check opens to read what a replica serves; it counts in no
+     * figure and is told when it has its full config.
+     */
+    CountDownLatch probe;
+
+    /** Set while its old connection closes, so that closing is not a failure to recover from. */
+    volatile boolean moving;
+
+    /** What it held when it moved; null until it moves. */
+    Held moved;
 
     /** The highest change marker ACKed per cluster. */
     final Map<String, Integer> markers = new HashMap<>();
@@ -387,6 +561,30 @@ public final class Fleet {
 
     abstract void open();
 
+    /** Opens a stream on the current channel telling the server what it holds (see move). */
+    abstract void reopen();
+
+    /** What it holds now. */
+    abstract Held held();
+
+    /** Closes its connection and opens one to the replica on port to, keeping what it holds. */
+    void moveTo(int to) throws InterruptedException {
+      ManagedChannel old;
+      synchronized (this) {
+        moving = true;
+        moved = held();
+        old = channel;
+      }
+      old.shutdownNow();
+      old.awaitTermination(5, TimeUnit.SECONDS);
+      synchronized (this) {
+        channel = channel(to);
+        port = to;
+        moving = false;
+        reopen();
+      }
+    }
+
     abstract boolean holds(String edsName);
 
     int ackedMarker(String cluster) {
@@ -394,6 +592,13 @@ public final class Fleet {
     }
 
     void completed() {
+      if (probe != null) {
+        if (!everComplete) {
+          everComplete = true;
+          probe.countDown();
+        }
+        return;
+      }
       attempts = 0;
       if (DEBUG && !everComplete) {
         System.err.printf(
@@ -409,7 +614,7 @@ public final class Fleet {
 
     void failed() {
       open = false;
-      if (closing) {
+      if (closing || moving || probe != null) {
         return;
       }
       dropped.incrementAndGet();
@@ -419,12 +624,18 @@ public final class Fleet {
     }
 
     void countResponse(int size) {
+      if (probe != null) {
+        return;
+      }
       bytes.addAndGet(size);
       responses.incrementAndGet();
     }
 
     /** Records the markers of the EDS resources just ACKed, then tells the expectations. */
     void acked(List<String> endpoints, List<Integer> marks) {
+      if (probe != null) {
+        return;
+      }
       for (int i = 0; i < endpoints.size(); i++) {
         String name = endpoints.get(i);
         int m = marks.get(i);
@@ -466,8 +677,59 @@ public final class Fleet {
     private boolean cds;
     private boolean lds;
 
+    /** Each resource's version by type and name, when tracked. */
+    private final Map<String, Map<String, String>> versions = new HashMap<>();
+
     DeltaProxy(int id, String zone, ManagedChannel channel) {
       super(id, zone, channel);
+    }
+
+    @Override
+    synchronized Held held() {
+      Map<String, Map<String, String>> copy = new HashMap<>();
+      versions.forEach((type, byName) -> copy.put(type, Map.copyOf(byName)));
+      return new Held(copy, null);
+    }
+
+    /**
+     * As Envoy's delta subscription state starts a new stream: every type's first request carries
+     * the resources it holds in {@code initial_resource_versions}, and EDS and RDS subscribe again
+     * to the names they had.
+     */
+    @Override
+    synchronized void reopen() {
+      pendingEds.clear();
+      pendingRds.clear();
+      open = true;
+      openedAt = System.nanoTime();
+      stream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
+      stream.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node("envoy", true))
+              .setTypeUrl(CDS)
+              .putAllInitialResourceVersions(versions.getOrDefault(CDS, Map.of()))
+              .build());
+      stream.onNext(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(LDS)
+              .putAllInitialResourceVersions(versions.getOrDefault(LDS, Map.of()))
+              .build());
+      if (!eds.isEmpty()) {
+        stream.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(EDS)
+                .addAllResourceNamesSubscribe(new TreeSet<>(eds))
+                .putAllInitialResourceVersions(versions.getOrDefault(EDS, Map.of()))
+                .build());
+      }
+      if (!rds.isEmpty()) {
+        stream.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(RDS)
+                .addAllResourceNamesSubscribe(new TreeSet<>(rds))
+                .putAllInitialResourceVersions(versions.getOrDefault(RDS, Map.of()))
+                .build());
+      }
     }
 
     @Override
@@ -481,6 +743,7 @@ public final class Fleet {
       pendingRds.clear();
       cds = false;
       lds = false;
+      versions.clear();
       open = true;
       openedAt = System.nanoTime();
       stream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
@@ -492,6 +755,23 @@ public final class Fleet {
     @Override
     synchronized boolean holds(String edsName) {
       return eds.contains(edsName);
+    }
+
+    /** Records the versions a response carries; after a move, counts what was sent again. */
+    private void remember(DeltaDiscoveryResponse r) {
+      Map<String, String> mine = versions.computeIfAbsent(r.getTypeUrl(), t -> new HashMap<>());
+      Map<String, String> held = moved == null ? null : moved.delta().get(r.getTypeUrl());
+      for (Resource res : r.getResourcesList()) {
+        mine.put(res.getName(), res.getVersion());
+        String before = held == null ? null : held.get(res.getName());
+        if (before != null) {
+          (before.equals(res.getVersion()) ? moveResent : moveDiffering).incrementAndGet();
+        }
+      }
+      r.getRemovedResourcesList().forEach(mine::remove);
+      if (moved != null) {
+        lastMoveResponse = System.nanoTime();
+      }
     }
 
     @Override
@@ -509,6 +789,9 @@ public final class Fleet {
       List<String> acked = new ArrayList<>();
       List<Integer> marks = new ArrayList<>();
       synchronized (this) {
+        if (track || probe != null) {
+          remember(r);
+        }
         switch (r.getTypeUrl()) {
           case CDS -> {
             List<String> subscribe = new ArrayList<>();
@@ -608,6 +891,38 @@ public final class Fleet {
     }
 
     @Override
+    synchronized Held held() {
+      return new Held(null, Map.copyOf(versions));
+    }
+
+    /**
+     * As a gRPC xDS client starts a new stream: a request per type it watches, each with the
+     * version_info it holds and no nonce.
+     */
+    @Override
+    synchronized void reopen() {
+      nonces.clear();
+      pendingClusters = new HashSet<>();
+      pendingEds = new HashSet<>();
+      open = true;
+      openedAt = System.nanoTime();
+      stream = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+      stream.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node("gRPC Java", false))
+              .setTypeUrl(LDS)
+              .setVersionInfo(versions.getOrDefault(LDS, ""))
+              .addAllResourceNames(myTargets)
+              .build());
+      if (!clusters.isEmpty()) {
+        request(CDS, clusters);
+      }
+      if (!eds.isEmpty()) {
+        request(EDS, eds);
+      }
+    }
+
+    @Override
     synchronized void open() {
       if (closing) {
         return;
@@ -666,6 +981,15 @@ public final class Fleet {
       List<Integer> marks = new ArrayList<>();
       synchronized (this) {
         String type = r.getTypeUrl();
+        if (moved != null) {
+          String held = moved.sotw().get(type);
+          if (held != null && held.equals(r.getVersionInfo())) {
+            moveSotwResent.addAndGet(r.getResourcesCount());
+          } else if (held != null) {
+            moveSotwDiffering.incrementAndGet();
+          }
+          lastMoveResponse = System.nanoTime();
+        }
         versions.put(type, r.getVersionInfo());
         nonces.put(type, r.getNonce());
         switch (type) {

@@ -141,8 +141,12 @@ final class FleetClient implements AutoCloseable {
   }
 
   String call(String command, String kind) {
+    return call(command, kind, Duration.ofSeconds(60));
+  }
+
+  String call(String command, String kind, Duration timeout) {
     send(command);
-    return await(kind, Duration.ofSeconds(60))
+    return await(kind, timeout)
         .orElseThrow(() -> new IllegalStateException("no " + kind + " reply to " + command));
   }
 

@@ -20,7 +20,10 @@ import java.util.function.Supplier;
  */
 final class Scenarios {
 
-  static final List<String> NAMES = List.of("cold", "churn", "storm", "memory");
+  static final List<String> NAMES = List.of("cold", "churn", "storm", "memory", "replicas");
+
+  /** Scenarios only Fairlead runs: the naive baseline is one process with counter versions. */
+  static final List<String> FAIRLEAD_ONLY = List.of("replicas");
 
   /**
    * Proxies connected before the memory baseline: one delta and one SotW per zone, so every group
@@ -31,11 +34,19 @@ final class Scenarios {
   private final Config config;
   private final FleetClient fleet;
   private final Supplier<Target> targets;
+  private final Supplier<Replica> replicas;
 
   Scenarios(Config config, FleetClient fleet, Supplier<Target> targets) {
+    this(config, fleet, targets, () -> Replica.forked(config));
+  }
+
+  /** With the replicas of the {@code replicas} scenario made by the given supplier. */
+  Scenarios(
+      Config config, FleetClient fleet, Supplier<Target> targets, Supplier<Replica> replicas) {
     this.config = config;
     this.fleet = fleet;
     this.targets = targets;
+    this.replicas = replicas;
   }
 
   static Supplier<Target> targets(String mode, Config config) {
@@ -56,6 +67,7 @@ final class Scenarios {
       case "churn" -> churn();
       case "storm" -> storm();
       case "memory" -> memory();
+      case "replicas" -> replicas();
       default ->
           throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
     };
@@ -268,6 +280,219 @@ final class Scenarios {
       Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
+  }
+
+  /** Proxies the move check moves: 10% of one replica's, at least 10 (all of them if fewer). */
+  static int movers(int onReplica) {
+    return Math.min(onReplica, Math.max(10, onReplica / 10));
+  }
+
+  /**
+   * Horizontal scale: the churn workload (same world, same change schedule) served first by ONE
+   * replica with every proxy (the reference), then by TWO, each a JVM of its own fed the same world
+   * and applying the same changes on the same schedule, the proxies half and half. Then the move
+   * check: some of replica A's proxies reconnect to replica B as proxies fail over (see {@link
+   * Fleet}'s {@code move}), and what they held is compared with what B sends and serves.
+   */
+  private Map<String, Object> replicas() throws Exception {
+    World world = new World(new World.Spec(config.churnServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    int proxies = config.churnProxies();
+    int changes = config.churnSeconds() * 1000 / config.churnIntervalMillis();
+    out.put("services", config.churnServices());
+    out.put("endpoints", world.endpoints());
+    out.put("proxies", proxies);
+    out.put("interval_ms", config.churnIntervalMillis());
+    out.put("changes", changes);
+    fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+
+    try (Replica one = replicas.get()) {
+      long t0 = System.nanoTime();
+      connect(one.port(), proxies, false);
+      awaitSyncedAll(proxies);
+      out.put("single_setup_s", round((System.nanoTime() - t0) / 1e9, 1));
+      ChurnRun run = churnOn(world, List.of(one), changes);
+      out.put("single_cpu_s_per_change", run.cpuPerChange().get(0));
+      out.put("single_p50_ms", percentile(run.latencies(), 50));
+      out.put("single_p99_ms", percentile(run.latencies(), 99));
+      out.put("single_acked_changes", run.latencies().size());
+      out.put("single_late_changes", run.late());
+      out.put("single_bytes_per_change", run.bytesPerChange());
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    fleet.clearReplies(); // the second run numbers its changes from 1 again
+
+    try (Replica a = replicas.get();
+        Replica b = replicas.get()) {
+      int onA = proxies / 2;
+      long t0 = System.nanoTime();
+      connect(a.port(), onA, true);
+      connect(b.port(), proxies - onA, true);
+      awaitSyncedAll(proxies);
+      out.put("setup_s", round((System.nanoTime() - t0) / 1e9, 1));
+      ChurnRun run = churnOn(world, List.of(a, b), changes);
+      double mean =
+          run.cpuPerChange().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      out.put("cpu_s_per_change_per_replica", round(mean, 4));
+      out.put("cpu_s_per_change_replicas", run.cpuPerChange());
+      Object single = out.get("single_cpu_s_per_change");
+      out.put(
+          "per_replica_over_single",
+          single == null || ((Double) single) == 0 ? null : round(mean / (Double) single, 2));
+      out.put("p50_ms", percentile(run.latencies(), 50));
+      out.put("p99_ms", percentile(run.latencies(), 99));
+      out.put(
+          "max_ms",
+          run.latencies().isEmpty()
+              ? null
+              : round(run.latencies().get(run.latencies().size() - 1), 1));
+      out.put("acked_changes", run.latencies().size());
+      out.put("late_changes", run.late());
+      out.put("bytes_per_change", run.bytesPerChange());
+
+      int movers = movers(onA);
+      String moved =
+          fleet.call("move " + movers + " " + a.port() + " " + b.port(), "@moved", MOVE_TIMEOUT);
+      Map<String, Long> m = keyValues(moved.substring("@moved ".length()));
+      out.put("moved_proxies", m.get("moved"));
+      out.put("moved_sotw", m.get("sotw"));
+      out.put("resources_held_on_move", m.get("held"));
+      out.put("resources_resent_on_move", m.get("resent"));
+      out.put("resources_sent_at_other_version_on_move", m.get("differing"));
+      out.put("sotw_resources_resent_on_move", m.get("sotw_resent"));
+      out.put("version_mismatches", m.get("mismatches"));
+      out.put("move_probes_incomplete", m.get("incomplete"));
+      if (m.get("sotw_differing") != null && m.get("sotw_differing") > 0) {
+        out.put("sotw_responses_at_other_version_on_move", m.get("sotw_differing"));
+      }
+      out.put("dropped_streams", fleet.stats().get("dropped"));
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the servers hear of the closed streams before they close
+    }
+    return out;
+  }
+
+  private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(120);
+
+  private static final long REPLICAS_SETUP_MILLIS = 120_000;
+
+  /** Parses {@code key=number key=number ...}. */
+  static Map<String, Long> keyValues(String line) {
+    Map<String, Long> values = new LinkedHashMap<>();
+    for (String kv : line.trim().split(" ")) {
+      int eq = kv.indexOf('=');
+      if (eq < 0) {
+        continue;
+      }
+      try {
+        values.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("the fleet answered " + line, e);
+      }
+    }
+    return values;
+  }
+
+  /** One churn run over some replicas: CPU per change of each, latencies (sorted), late changes. */
+  private record ChurnRun(
+      List<Double> cpuPerChange, List<Double> latencies, int late, Long bytesPerChange) {}
+
+  /**
+   * The churn schedule, applied by every replica's own driver at the same wall-clock times, each
+   * change timed (on this JVM's clock) until every proxy holding it, on any replica, has ACKed it.
+   */
+  private ChurnRun churnOn(World world, List<Replica> replicas, int changes) throws Exception {
+    Map<String, Long> before = fleet.stats();
+    long[] cpu0 = new long[replicas.size()];
+    for (int i = 0; i < cpu0.length; i++) {
+      cpu0[i] = replicas.get(i).cpuNanos();
+    }
+    long startEpoch = System.currentTimeMillis() + 300;
+    long start = System.nanoTime() + (startEpoch - System.currentTimeMillis()) * 1_000_000L;
+    for (Replica r : replicas) {
+      r.churn(startEpoch, changes, config.churnIntervalMillis());
+    }
+    long[] scheduled = new long[changes + 1];
+    for (int k = 1; k <= changes; k++) {
+      scheduled[k] = start + (long) k * config.churnIntervalMillis() * 1_000_000L;
+      fleet.call("expect " + k + " " + world.changedCluster(k), "@expecting");
+      long wait = scheduled[k] - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+    }
+    int late = 0;
+    for (Replica r : replicas) {
+      late = Math.max(late, r.awaitChurned(Duration.ofMinutes(5)));
+    }
+    long drainUntil =
+        System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
+    while (System.nanoTime() < drainUntil && fleet.ackedAt(changes).isEmpty()) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(200); // the last ones may trail the last change
+    List<Double> cpu = new ArrayList<>();
+    for (int i = 0; i < cpu0.length; i++) {
+      cpu.add(
+          changes == 0 ? null : round((replicas.get(i).cpuNanos() - cpu0[i]) / 1e9 / changes, 4));
+    }
+    Map<String, Long> after = fleet.stats();
+    List<Double> latencies = new ArrayList<>();
+    for (int k = 1; k <= changes; k++) {
+      int kk = k;
+      fleet.ackedAt(k).ifPresent(at -> latencies.add((at - scheduled[kk]) / 1e6));
+    }
+    Collections.sort(latencies);
+    return new ChurnRun(
+        cpu,
+        latencies,
+        late,
+        changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
+  }
+
+  /** Connects proxies to one port, paced as {@link #connectAll}; track: for a later move. */
+  private void connect(int port, int proxies, boolean track) {
+    int sotw = config.sotwOf(proxies);
+    fleet.call(
+        "connect "
+            + port
+            + " "
+            + (proxies - sotw)
+            + " "
+            + sotw
+            + " "
+            + spreadFor(proxies)
+            + (track ? " track" : ""),
+        "@connecting");
+  }
+
+  /**
+   * Waits for the {@code @synced} that counts every proxy connected so far. Setup is not a figure
+   * of this scenario, so it waits at least {@link #REPLICAS_SETUP_MILLIS}: three cold JVMs (two
+   * replicas and the fleet) on a shared machine can take longer than a quick run's sync timeout.
+   */
+  private void awaitSyncedAll(int proxies) {
+    long timeoutMillis = Math.max(config.syncTimeoutMillis(), REPLICAS_SETUP_MILLIS);
+    long until = System.nanoTime() + timeoutMillis * 1_000_000L;
+    while (true) {
+      long left = (until - System.nanoTime()) / 1_000_000;
+      Optional<String> synced =
+          left <= 0 ? Optional.empty() : fleet.await("@synced", Duration.ofMillis(left));
+      if (synced.isEmpty()) {
+        throw new IllegalStateException(
+            "only "
+                + fleet.stats().get("complete")
+                + " of "
+                + proxies
+                + " proxies had their full config after "
+                + timeoutMillis
+                + " ms");
+      }
+      if (Integer.parseInt(synced.get().split(" ")[1]) >= proxies) {
+        return;
+      }
+    }
   }
 
   private void connectAll(Target target, World world, int proxies, long spreadMillis) {
