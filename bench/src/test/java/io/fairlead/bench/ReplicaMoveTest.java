@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,15 +53,10 @@ class ReplicaMoveTest {
 
   /**
    * What {@code initial_resource_versions} is for: a delta server that reads it sends a
-   * reconnecting Envoy nothing it already holds at the current version.
+   * reconnecting Envoy nothing it already holds at the current version. (java-control-plane's delta
+   * server ignored them and re-sent everything; Fairlead's {@code DeltaStream} reads them.)
    */
   @Test
-  @Disabled(
-      "Known gap, not Fairlead's bench: the delta ADS server (java-control-plane 1.0.49's"
-          + " DeltaDiscoveryRequestStreamObserver) reads initial_resource_versions only for a debug"
-          + " log and starts every stream with nothing tracked, so a moved Envoy gets every resource"
-          + " again, at the version it holds (resent == held). Enable when the delta ADS server"
-          + " being rewritten honours initial_resource_versions.")
   void aProxyMovingToAnotherReplicaIsSentNothingItHolds() throws Exception {
     Map<String, Long> moved = moveFromAToB();
     assertThat(moved.get("held")).as("%s", moved).isPositive();
