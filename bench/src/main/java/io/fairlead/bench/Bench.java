@@ -56,9 +56,16 @@ public final class Bench {
   /**
    * Extra JVM options for the server processes (both modes), from {@code --server-jvm-opts} or the
    * environment variable {@code FAIRLEAD_BENCH_SERVER_OPTS}, split at whitespace: to compare
-   * runtimes or collectors, e.g. {@code -XX:+UseZGC -XX:+ZGenerational}.
+   * runtimes or collectors, e.g. {@code -XX:+UseZGC -XX:+UseCompactObjectHeaders} (JDK 25, with
+   * {@code --server-java}).
    */
   static List<String> serverJvmOpts = split(System.getenv("FAIRLEAD_BENCH_SERVER_OPTS"));
+
+  /**
+   * The JDK the server processes run on, from {@code --server-java JAVA_HOME} (default: this one),
+   * to measure the server on another runtime while the fleet and the driver stay where they are.
+   */
+  static Path serverJavaHome = Path.of(System.getProperty("java.home"));
 
   private Bench() {}
 
@@ -89,6 +96,12 @@ public final class Bench {
         }
         case "--server-jvm-opts" ->
             serverJvmOpts = split(value(args, ++i, "--server-jvm-opts \"OPTIONS\""));
+        case "--server-java" -> {
+          serverJavaHome = Path.of(value(args, ++i, "--server-java JAVA_HOME"));
+          if (!Files.isExecutable(serverJavaHome.resolve("bin").resolve("java"))) {
+            usage("--server-java " + serverJavaHome + ": no bin/java there");
+          }
+        }
         case "--mode" -> modes = List.of(value(args, ++i, "--mode fairlead|naive").split(","));
         case "-h", "--help" -> {
           usage(null);
@@ -126,6 +139,7 @@ public final class Bench {
     if (!serverJvmOpts.isEmpty()) {
       out.printf("server JVM options: %s%n", String.join(" ", serverJvmOpts));
     }
+    out.printf("server JDK: %s%n", serverJavaHome);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "fairlead-bench");
     report.put("schema", 1);
@@ -136,6 +150,7 @@ public final class Bench {
     report.put("config", config);
     report.put("shrunk", shrunk);
     report.put("server_jvm_opts", serverJvmOpts);
+    report.put("server_java_home", serverJavaHome.toString());
     Map<String, Map<String, Map<String, Object>>> results = new LinkedHashMap<>();
     int[] fleetPort = new int[1];
     Process fleet = FleetClient.startShared(config.fleetHeap(), fleetPort);
@@ -171,7 +186,7 @@ public final class Bench {
 
   private static Map<String, Object> worker(
       Config config, String scenario, String mode, int fleetPort) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String java = serverJavaHome.resolve("bin").resolve("java").toString();
     String configJson = new ObjectMapper().writeValueAsString(config);
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + config.serverHeap()));
     cmd.addAll(serverJvmOpts);
@@ -256,11 +271,12 @@ public final class Bench {
       s.println(problem);
     }
     s.println(
-        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"]");
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"] [--server-java JAVA_HOME]");
     s.println("  --quick     shrunk sizes, about 3 minutes on 2 cores (prints what it shrank)");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     s.println(
         "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");
+    s.println("  --server-java JAVA_HOME  the JDK the server processes run on (default: this one)");
     if (problem != null) {
       System.exit(2);
     }
