@@ -67,7 +67,14 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(DeltaStream.class);
 
   /** Apart from java-control-plane's stream ids (from 0), which share the callbacks' keys. */
-  private static final AtomicLong IDS = new AtomicLong(1L << 40);
+  private static final long FIRST_ID = 1L << 40;
+
+  private static final AtomicLong IDS = new AtomicLong(FIRST_ID);
+
+  /** Whether a stream id is one of these streams' (not the library's). */
+  static boolean isDeltaStream(long streamId) {
+    return streamId >= FIRST_ID;
+  }
 
   static final String WILDCARD = "*";
 

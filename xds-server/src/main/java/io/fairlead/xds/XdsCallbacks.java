@@ -136,7 +136,10 @@ public final class XdsCallbacks implements DiscoveryServerCallbacks {
         sent.ifPresent(s -> acked(stream, type, s.version(), s));
       }
     }
-    contexts.set(request, stream.node(), Optional.empty());
+    if (!DeltaStream.isDeltaStream(streamId)) {
+      // only the library's watches read it; Fairlead's delta streams know their node
+      contexts.set(request, stream.node(), Optional.empty());
+    }
   }
 
   @Override
