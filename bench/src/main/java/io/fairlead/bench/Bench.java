@@ -51,7 +51,17 @@ public final class Bench {
                   "moved_proxies",
                   "resources_held_on_move",
                   "resources_resent_on_move",
-                  "version_mismatches"));
+                  "version_mismatches"),
+          "ondemand",
+              List.of(
+                  "wildcard_clusters_per_proxy",
+                  "ondemand_clusters_per_proxy",
+                  "wildcard_kib_received_per_proxy",
+                  "ondemand_kib_received_per_proxy",
+                  "wildcard_seconds",
+                  "ondemand_seconds",
+                  "wildcard_heap_kib_per_proxy",
+                  "ondemand_heap_kib_per_proxy"));
 
   /**
    * Extra JVM options for the server processes (both modes), from {@code --server-jvm-opts} or the

@@ -127,6 +127,12 @@ public record Config(
               "storm: %,d proxies, %,d Services (full: %,d, %,d)",
               stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
     }
+    if (stormProxies != FULL.stormProxies || stormServices != FULL.stormServices) {
+      lines.add(
+          String.format(
+              "ondemand: storm's sizes, %,d proxies, %,d Services (full: %,d, %,d)",
+              stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
+    }
     if (!memoryProxies.equals(FULL.memoryProxies) || memoryServices != FULL.memoryServices) {
       lines.add(
           String.format(

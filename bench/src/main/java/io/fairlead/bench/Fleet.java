@@ -73,9 +73,12 @@ import java.util.logging.Logger;
  *
  * <pre>
  * targets NAME,NAME,...             listener names proxyless clients dial         -> @targets N
+ * callable NAME,NAME,...           cluster names on-demand proxies call           -> @callable N
  * connect PORT DELTA SOTW SPREAD_MS more proxies, spread over SPREAD_MS            -> @connecting TOTAL, then
- *         [track]                   (track: each remembers the version of every    @synced TOTAL MS once all have full config
- *                                   resource it holds, for a later move)
+ *         [track] [ondemand=K]      (track: each remembers the version of every    @synced TOTAL MS once all have full config
+ *                                   resource it holds, for a later move; ondemand:
+ *                                   the delta ones are on-demand sidecars that ask
+ *                                   for K callable clusters by name, no CDS wildcard)
  * expect K CLUSTER                  change K: report when every proxy that holds
  *                                   CLUSTER has ACKed its marker endpoint          -> @expecting K N, then @acked K
  * stats                                                                            -> @stats key=value ...
@@ -92,6 +95,9 @@ public final class Fleet {
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   private static final int TARGETS_PER_CLIENT = 3;
 
+  /** The node metadata key that makes a sidecar on-demand ({@code NodeMetadataKeys}). */
+  private static final String ON_DEMAND_KEY = "fairlead.io/on-demand";
+
   /**
    * {@code BENCH_DEBUG=1}: each proxy says when it has its full config, each response is logged.
    */
@@ -107,6 +113,10 @@ public final class Fleet {
             return t;
           });
   private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
+
+  /** The cluster names on-demand proxies pick the ones they call from. */
+  private volatile List<String> callable = List.of();
+
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
   private final AtomicInteger dropped = new AtomicInteger();
@@ -198,13 +208,28 @@ public final class Fleet {
         targets = c.length > 1 ? List.of(c[1].split(",")) : List.of();
         reply("@targets " + targets.size());
       }
-      case "connect" ->
-          connect(
-              Integer.parseInt(c[1]),
-              Integer.parseInt(c[2]),
-              Integer.parseInt(c[3]),
-              Long.parseLong(c[4]),
-              c.length > 5 && c[5].equals("track"));
+      case "callable" -> {
+        callable = c.length > 1 ? List.of(c[1].split(",")) : List.of();
+        reply("@callable " + callable.size());
+      }
+      case "connect" -> {
+        boolean track = false;
+        int onDemand = 0;
+        for (int i = 5; i < c.length; i++) {
+          if (c[i].equals("track")) {
+            track = true;
+          } else if (c[i].startsWith("ondemand=")) {
+            onDemand = Integer.parseInt(c[i].substring("ondemand=".length()));
+          }
+        }
+        connect(
+            Integer.parseInt(c[1]),
+            Integer.parseInt(c[2]),
+            Integer.parseInt(c[3]),
+            Long.parseLong(c[4]),
+            track,
+            onDemand);
+      }
       case "move" -> {
         int n = Integer.parseInt(c[1]);
         int from = Integer.parseInt(c[2]);
@@ -230,6 +255,8 @@ public final class Fleet {
                 + complete.get()
                 + " total="
                 + proxies.size()
+                + " clusters="
+                + proxies.stream().mapToLong(Proxy::clustersHeld).sum()
                 + " heap_mib="
                 + ((Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
       }
@@ -251,7 +278,8 @@ public final class Fleet {
         .build();
   }
 
-  private void connect(int port, int delta, int sotw, long spreadMillis, boolean track) {
+  private void connect(
+      int port, int delta, int sotw, long spreadMillis, boolean track, int onDemand) {
     int first = proxies.size();
     int n = delta + sotw;
     wanted = first + n;
@@ -265,6 +293,7 @@ public final class Fleet {
       String zone = World.ZONES.get(id % World.ZONES.size());
       Proxy p = proxy(proxyless, id, zone, port);
       p.track = track;
+      p.onDemand = proxyless ? 0 : onDemand;
       batch.add(p);
     }
     proxies.addAll(batch);
@@ -539,6 +568,17 @@ public final class Fleet {
     boolean track;
 
     /**
+     * An on-demand sidecar (Envoy-like only): how many of the callable clusters it asks for by
+     * name, as the {@code on_demand} filter does on the first call to each; 0 for a CDS wildcard.
+     */
+    int onDemand;
+
+    /** Clusters it holds now. */
+    long clustersHeld() {
+      return 0;
+    }
+
+    /**
      * Set on a probe: a stream the move check opens to read what a replica serves; it counts in no
      * figure and is told when it has its full config.
      */
@@ -658,12 +698,29 @@ public final class Fleet {
       if (sidecar) {
         // no namespace: node groups are zone x kind, 6 in all (a namespace would split them
         // further)
-        node.setMetadata(
+        Struct.Builder metadata =
             Struct.newBuilder()
                 .putFields(
-                    NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build()));
+                    NodeMetadataKeys.ROLE, Value.newBuilder().setStringValue("sidecar").build());
+        if (onDemand > 0) {
+          metadata.putFields(ON_DEMAND_KEY, Value.newBuilder().setStringValue("true").build());
+        }
+        node.setMetadata(metadata);
       }
       return node.build();
+    }
+
+    /** The callable clusters this proxy calls: {@link #onDemand} of them, chosen by its id. */
+    List<String> calls() {
+      List<String> all = callable;
+      if (all.isEmpty()) {
+        return List.of();
+      }
+      Set<String> picked = new java.util.TreeSet<>();
+      for (int j = 0; picked.size() < Math.min(onDemand, all.size()); j++) {
+        picked.add(all.get((int) (((long) id * 7919 + (long) j * 104729) % all.size())));
+      }
+      return List.copyOf(picked);
     }
   }
 
@@ -674,6 +731,7 @@ public final class Fleet {
     private final Set<String> rds = new HashSet<>();
     private final Set<String> pendingEds = new HashSet<>();
     private final Set<String> pendingRds = new HashSet<>();
+    private final Set<String> clusters = new HashSet<>();
     private boolean cds;
     private boolean lds;
 
@@ -744,12 +802,33 @@ public final class Fleet {
       cds = false;
       lds = false;
       versions.clear();
+      clusters.clear();
       open = true;
       openedAt = System.nanoTime();
       stream = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
+      if (onDemand > 0) {
+        // an on-demand sidecar's bootstrap has no cds_config: listeners by wildcard, then each
+        // cluster by name the first time the app calls it (here: at once, all it will call)
+        stream.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setNode(node("envoy", true))
+                .setTypeUrl(LDS)
+                .build());
+        stream.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(CDS)
+                .addAllResourceNamesSubscribe(calls())
+                .build());
+        return;
+      }
       stream.onNext(
           DeltaDiscoveryRequest.newBuilder().setNode(node("envoy", true)).setTypeUrl(CDS).build());
       stream.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(LDS).build());
+    }
+
+    @Override
+    synchronized long clustersHeld() {
+      return clusters.size();
     }
 
     @Override
@@ -797,6 +876,7 @@ public final class Fleet {
             List<String> subscribe = new ArrayList<>();
             List<String> unsubscribe = new ArrayList<>();
             for (Resource res : r.getResourcesList()) {
+              clusters.add(res.getName());
               String name = edsName(res.getName(), res.getVersion(), res.getResource());
               if (name != null && eds.add(name)) {
                 subscribe.add(name);
@@ -804,6 +884,7 @@ public final class Fleet {
               }
             }
             for (String removed : r.getRemovedResourcesList()) {
+              clusters.remove(removed);
               if (eds.remove(removed)) {
                 unsubscribe.add(removed);
                 pendingEds.remove(removed);

@@ -20,7 +20,11 @@ import java.util.function.Supplier;
  */
 final class Scenarios {
 
-  static final List<String> NAMES = List.of("cold", "churn", "storm", "memory", "replicas");
+  static final List<String> NAMES =
+      List.of("cold", "churn", "storm", "memory", "replicas", "ondemand");
+
+  /** How many Services each on-demand sidecar of the {@code ondemand} scenario calls. */
+  static final int ONDEMAND_CALLS = 5;
 
   /** Scenarios only Fairlead runs: the naive baseline is one process with counter versions. */
   static final List<String> FAIRLEAD_ONLY = List.of("replicas");
@@ -68,6 +72,7 @@ final class Scenarios {
       case "storm" -> storm();
       case "memory" -> memory();
       case "replicas" -> replicas();
+      case "ondemand" -> ondemand();
       default ->
           throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
     };
@@ -278,6 +283,62 @@ final class Scenarios {
       out.put("dropped_streams", fleet.stats().get("dropped"));
       fleet.call("reset", "@reset");
       Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  /**
+   * Config proportional to what a proxy uses: the storm's world and proxy count, connected once as
+   * Envoy-like sidecars with a CDS wildcard and once as on-demand sidecars that ask for the {@link
+   * #ONDEMAND_CALLS} clusters they call by name (no CDS wildcard, as an on-demand bootstrap has
+   * it). For each: time to full config, clusters held and bytes received per proxy, server heap per
+   * proxy. The naive mode's delta server treats every CDS request as a wildcard, so its on-demand
+   * proxies still get every cluster.
+   */
+  private Map<String, Object> ondemand() throws Exception {
+    World world = new World(new World.Spec(config.stormServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    int proxies = config.stormProxies();
+    out.put("services", config.stormServices());
+    out.put("proxies", proxies);
+    out.put("calls_per_proxy", ONDEMAND_CALLS);
+    try (Target target = targets.get()) {
+      target.load(world.state());
+      awaitReady(target);
+      fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+      fleet.call("callable " + String.join(",", world.clusterNames()), "@callable");
+      for (String kind : List.of("wildcard", "ondemand")) {
+        String flag = kind.equals("ondemand") ? " ondemand=" + ONDEMAND_CALLS : "";
+        // one proxy of each group first, so translations and the JIT are warm
+        fleet.call("connect " + target.port() + " 3 0 0" + flag, "@connecting");
+        awaitSynced(3);
+        long heap0 = heapAfterGc();
+        Map<String, Long> before = fleet.stats();
+        long t0 = System.nanoTime();
+        fleet.call("connect " + target.port() + " " + proxies + " 0 1000" + flag, "@connecting");
+        Optional<String> synced =
+            fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
+        long t1 = System.nanoTime();
+        Map<String, Long> after = fleet.stats();
+        if (synced.isEmpty()) {
+          out.put(
+              kind + "_error",
+              after.get("complete") + " of " + (proxies + 3) + " had their full config");
+        } else {
+          out.put(kind + "_seconds", round((t1 - t0) / 1e9, 3));
+          long heap = heapAfterGc();
+          out.put(kind + "_heap_kib_per_proxy", round((heap - heap0) / 1024.0 / proxies, 1));
+        }
+        out.put(
+            kind + "_clusters_per_proxy",
+            round((after.get("clusters") - before.get("clusters")) / (double) proxies, 1));
+        out.put(
+            kind + "_kib_received_per_proxy",
+            round((after.get("bytes") - before.get("bytes")) / 1024.0 / proxies, 1));
+        fleet.call("reset", "@reset");
+        Thread.sleep(500);
+      }
+      out.put("dropped_streams", fleet.stats().get("dropped"));
     }
     return out;
   }

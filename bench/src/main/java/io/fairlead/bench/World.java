@@ -203,6 +203,16 @@ public final class World {
     return n - (16 << 16);
   }
 
+  /** The cluster of every Service's http port, as on-demand sidecars name them. */
+  public List<String> clusterNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < spec.services(); i++) {
+      ObjectRef r = ref(i);
+      names.add(r.namespace() + "/" + r.name() + ":8080");
+    }
+    return names;
+  }
+
   /** What proxyless clients dial: the first Services' listener names. */
   public List<String> proxylessTargets(int count) {
     List<String> targets = new ArrayList<>();

@@ -59,6 +59,22 @@ class BenchSmokeTest {
   }
 
   @Test
+  void onDemandSidecarsHoldOnlyTheClustersTheyCall() throws Exception {
+    try (FleetClient fleet = FleetClient.start("256m")) {
+      Map<String, Object> r =
+          new Scenarios(Config.TINY, fleet, Scenarios.targets("fairlead", Config.TINY))
+              .run("ondemand");
+      assertThat(r).as("%s", r).doesNotContainKeys("wildcard_error", "ondemand_error");
+      assertThat(r.get("ondemand_clusters_per_proxy"))
+          .as("%s", r)
+          .isEqualTo((double) Scenarios.ONDEMAND_CALLS);
+      assertThat(((Number) r.get("wildcard_clusters_per_proxy")).doubleValue())
+          .as("%s", r)
+          .isGreaterThan(Scenarios.ONDEMAND_CALLS);
+    }
+  }
+
+  @Test
   void quickSaysWhatItShrank() {
     assertThat(Config.FULL.shrunk()).isEmpty();
     assertThat(Config.QUICK.shrunk()).hasSize(Scenarios.NAMES.size());
