@@ -172,8 +172,9 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "100ms",
       converter = DurationConverter.class,
       description =
-          "Least time between the end of one publish and the start of the next: a change after"
-              + " such a gap is published at once, changes sooner are batched (default:"
+          "Longest gap between the end of one publish and the start of the next (the gap is"
+              + " four times the last publish's duration, at least a twentieth of this): a change"
+              + " after such a gap is published at once, changes sooner are batched (default:"
               + " ${DEFAULT-VALUE}).")
   Duration quietPeriod;
 

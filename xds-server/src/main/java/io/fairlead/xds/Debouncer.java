@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Merges bursts of changes into one build, on the schedule of {@link DebounceSchedule}: a lone
- * change is built at once, builds are spaced at least a quiet period apart, and changes that come
- * during a build or within that gap are merged into the next one. Builds run one at a time on the
- * debouncer's own thread.
+ * change is built at once, builds are spaced by a gap that follows their cost (at most the quiet
+ * period), and changes that come during a build or within that gap are merged into the next one.
+ * Builds run one at a time on the debouncer's own thread.
  */
 public final class Debouncer implements AutoCloseable {
 
@@ -78,7 +78,7 @@ public final class Debouncer implements AutoCloseable {
           changed.awaitNanos(wait);
           continue;
         }
-        int merged = schedule.take();
+        int merged = schedule.take(System.nanoTime());
         lock.unlock();
         try {
           LOG.debug("building after {} merged triggers", merged);

@@ -69,6 +69,28 @@ class DebounceScheduleTest {
   }
 
   @Test
+  void aCheapBuildIsFollowedSoonAndAnExpensiveOneAfterTheQuietPeriod() {
+    // a 2 ms build: the gap is 4 x 2 = 8 ms, not the 100 ms quiet period
+    schedule.trigger(0);
+    schedule.take(0);
+    schedule.trigger(1 * MS);
+    schedule.built(2 * MS);
+    assertThat(schedule.gap()).isEqualTo(java.time.Duration.ofMillis(8));
+    assertThat(schedule.dueAt()).hasValue(10 * MS);
+    // a 0.1 ms build: never less than a twentieth of the quiet period (5 ms)
+    schedule.take(10 * MS);
+    schedule.built(10 * MS + 100_000);
+    assertThat(schedule.gap()).isEqualTo(java.time.Duration.ofMillis(5));
+    // a 60 ms build (a large world, a wide fan-out): 240 ms, held to the quiet period
+    schedule.trigger(20 * MS);
+    schedule.take(20 * MS);
+    schedule.trigger(30 * MS);
+    schedule.built(80 * MS);
+    assertThat(schedule.gap()).isEqualTo(java.time.Duration.ofMillis(100));
+    assertThat(schedule.dueAt()).hasValue(180 * MS);
+  }
+
+  @Test
   void aBuildLongerThanTheMaximumDelayIsFollowedAtOnce() {
     schedule.trigger(0);
     schedule.take();
