@@ -29,7 +29,8 @@ import java.util.function.Supplier;
 public final class ControlPlane implements AutoCloseable {
 
   /**
-   * @param quietPeriod the least time between the end of one publish and the start of the next
+   * @param quietPeriod the longest gap between the end of one publish and the start of the next
+   *     (the gap follows the cost of publishing, {@link DebounceSchedule})
    * @param maxDelay the longest a change waits for its publish during a steady stream of changes
    */
   public record Settings(

@@ -68,7 +68,7 @@ final class DebounceSchedule {
   /**
    * When the pending batch is due, or empty when nothing is pending. While a build runs, the batch
    * is provisionally due at its maximum delay; {@link #built} brings that forward to the end of the
-   * quiet period after the build.
+   * gap after the build.
    */
   OptionalLong dueAt() {
     if (!pending) {
