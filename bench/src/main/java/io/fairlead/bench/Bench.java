@@ -31,7 +31,7 @@ public final class Bench {
   /** The figures of each scenario the table shows, in order; the JSON has these and more. */
   static final Map<String, List<String>> HEADLINE =
       Map.of(
-          "cold", List.of("seconds", "heap_mib"),
+          "cold", List.of("seconds", "cpu_s", "heap_mib"),
           "churn",
               List.of(
                   "p50_ms",

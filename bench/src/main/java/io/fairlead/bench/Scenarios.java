@@ -94,11 +94,16 @@ final class Scenarios {
       fleet.call("connect " + target.port() + " 1 1 0", "@connecting");
       Thread.sleep(300);
       long t0 = System.nanoTime();
+      long cpu0 = cpuNanos();
       target.load(world.state());
       Optional<String> synced =
           fleet.await("@synced", Duration.ofMillis(config.syncTimeoutMillis()));
       long t1 = System.nanoTime();
+      long cpu1 = cpuNanos();
       out.put("seconds", synced.isPresent() ? round((t1 - t0) / 1e9, 3) : null);
+      // the server JVM's CPU over the same window (JIT and GC included): what other builds on
+      // the machine do not stretch, as they stretch the seconds
+      out.put("cpu_s", round((cpu1 - cpu0) / 1e9, 3));
       if (synced.isEmpty()) {
         out.put("error", "no complete config within " + config.syncTimeoutMillis() + " ms");
       }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.pcollections.PSortedMap;
@@ -82,19 +84,22 @@ public record GroupResources(
         diagnostics);
   }
 
-  private static <T extends Message> PSortedMap<String, T> byName(
+  /**
+   * The resources by name, the first of each name kept, built in one go (a sorted map turned into a
+   * balanced persistent one) rather than inserted name by name: a group's first state holds every
+   * resource of the world.
+   */
+  static <T extends Message> PSortedMap<String, T> byName(
       String type, List<T> resources, Function<T, String> name, List<String> problems) {
-    PSortedMap<String, T> map = TreePMap.empty();
+    SortedMap<String, T> map = new TreeMap<>();
     for (T r : resources) {
       String n = name.apply(r);
       if (n.isEmpty()) {
         problems.add(type + " without a name");
-      } else if (map.containsKey(n)) {
+      } else if (map.putIfAbsent(n, r) != null) {
         problems.add(type + " '" + n + "' appears twice");
-      } else {
-        map = map.plus(n, r);
       }
     }
-    return map;
+    return TreePMap.fromSortedMap(map);
   }
 }

@@ -225,14 +225,17 @@ public final class IncrementalTranslator {
       dirty.addAll(state.slicesByService().keySet());
     }
     Set<ObjectRef> toResolve = new TreeSet<>();
+    Map<ObjectRef, KubeModelBuilder.Built> prebuilt = prebuild(state, dirty);
     for (ObjectRef ref : dirty) {
       Service svc = state.services().get(ref);
       Optional<ServiceEntry> entry = Optional.empty();
       if (svc == null) {
         services = services.minus(ref);
       } else {
-        KubeModelBuilder.Built built =
-            KubeModelBuilder.buildService(svc, state.slicesOf(ref), state::pod);
+        KubeModelBuilder.Built built = prebuilt.get(ref);
+        if (built == null) {
+          built = KubeModelBuilder.buildService(svc, state.slicesOf(ref), state::pod);
+        }
         services = services.plus(ref, built);
         entry = built.entry();
       }
@@ -297,6 +300,28 @@ public final class IncrementalTranslator {
             update.diagnostics(),
             seq,
             log);
+  }
+
+  /**
+   * The models of many dirty Services (a first state, a full rebuild), built on the common pool as
+   * well as on this thread; empty for a few, which the update builds one by one. Each model is a
+   * pure function of the state, which is immutable.
+   */
+  private static Map<ObjectRef, KubeModelBuilder.Built> prebuild(
+      KubeState state, Set<ObjectRef> dirty) {
+    if (dirty.size() < PARALLEL_PARTS) {
+      return Map.of();
+    }
+    Map<ObjectRef, KubeModelBuilder.Built> built = new ConcurrentHashMap<>();
+    dirty.parallelStream()
+        .forEach(
+            ref -> {
+              Service svc = state.services().get(ref);
+              if (svc != null) {
+                built.put(ref, KubeModelBuilder.buildService(svc, state.slicesOf(ref), state::pod));
+              }
+            });
+    return built;
   }
 
   /**
@@ -485,12 +510,7 @@ public final class IncrementalTranslator {
 
   private GroupState full(Model m, ProxyContext ctx) {
     fullAssemblies.incrementAndGet();
-    PSortedMap<ObjectRef, ServiceResources> parts = TreePMap.empty();
-    for (Map.Entry<ObjectRef, ServiceEntry> e : m.entries.entrySet()) {
-      if (ctx.sees(e.getValue())) {
-        parts = parts.plus(e.getKey(), part(ctx, e.getKey(), e.getValue()));
-      }
-    }
+    PSortedMap<ObjectRef, ServiceResources> parts = parts(m, ctx);
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
     GroupResources resources =
         GroupResources.of(XdsTranslator.assemble(parts.values(), modelDiagnostics, ctx, settings));
@@ -539,6 +559,36 @@ public final class IncrementalTranslator {
             && resources.listeners().size() == listeners - lost.size() + constants
             && resources.routes().size() == routes;
     return new GroupState(m.seq, resources, parts, lost, modelDiagnostics, incremental, null);
+  }
+
+  /** Below this many Services, a group's parts are translated on the calling thread alone. */
+  private static final int PARALLEL_PARTS = 256;
+
+  /**
+   * Every Service's part for a context, by ref, built in one go. Many parts to translate (a first
+   * state, a group just seen) are translated on the common pool as well as on this thread: each
+   * part is a pure function of its entry and context, the memos and the validation cache are safe
+   * from several threads, and the map is built from the refs' order, so the result is the same as
+   * one part after another.
+   */
+  private PSortedMap<ObjectRef, ServiceResources> parts(Model m, ProxyContext ctx) {
+    List<Map.Entry<ObjectRef, ServiceEntry>> seen = new ArrayList<>();
+    for (Map.Entry<ObjectRef, ServiceEntry> e : m.entries.entrySet()) {
+      if (ctx.sees(e.getValue())) {
+        seen.add(e);
+      }
+    }
+    ServiceResources[] built = new ServiceResources[seen.size()];
+    java.util.stream.IntStream indexes = java.util.stream.IntStream.range(0, built.length);
+    if (built.length >= PARALLEL_PARTS) {
+      indexes = indexes.parallel();
+    }
+    indexes.forEach(i -> built[i] = part(ctx, seen.get(i).getKey(), seen.get(i).getValue()));
+    java.util.SortedMap<ObjectRef, ServiceResources> byRef = new java.util.TreeMap<>();
+    for (int i = 0; i < built.length; i++) {
+      byRef.put(seen.get(i).getKey(), built[i]);
+    }
+    return TreePMap.fromSortedMap(byRef);
   }
 
   /**

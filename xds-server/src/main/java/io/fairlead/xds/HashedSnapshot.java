@@ -33,6 +33,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
@@ -145,6 +146,11 @@ final class HashedSnapshot extends Snapshot {
     if (!resources.problems().isEmpty()) {
       throw new SnapshotConsistencyException(String.join("; ", resources.problems()));
     }
+    List<Message> all = new ArrayList<>(resources.clusters().values());
+    all.addAll(resources.endpoints().values());
+    all.addAll(resources.listeners().values());
+    all.addAll(resources.routes().values());
+    digests.prepare(all);
     Typed<Cluster> c = Typed.of(digest(resources.clusters().values(), digests));
     Typed<Listener> l = Typed.of(digest(resources.listeners().values(), digests));
     HashedSnapshot snapshot =
@@ -590,12 +596,24 @@ final class HashedSnapshot extends Snapshot {
 
     static <T extends Message> Typed<T> of(List<Digested<T>> digested) {
       SortedMap<String, VersionedResource<T>> byName = new TreeMap<>();
+      String[] names = new String[digested.size()];
+      for (int i = 0; i < names.length; i++) {
+        Digested<T> d = digested.get(i);
+        names[i] = Resources.getResourceName(d.resource());
+        byName.put(names[i], VersionedResource.create(d.resource(), d.version()));
+      }
+      // a sum does not depend on the order it is taken in: many names are hashed on the common
+      // pool as well as this thread (a group's first state)
+      long[][] hashes = new long[names.length][];
+      IntStream indexes = IntStream.range(0, names.length);
+      if (names.length >= ResourceDigests.PARALLEL_DIGESTS) {
+        indexes = indexes.parallel();
+      }
+      indexes.forEach(
+          i -> hashes[i] = ResourceDigests.nameHash(names[i], digested.get(i).version()));
       long h = 0;
       long l = 0;
-      for (Digested<T> d : digested) {
-        String name = Resources.getResourceName(d.resource());
-        byName.put(name, VersionedResource.create(d.resource(), d.version()));
-        long[] one = ResourceDigests.nameHash(name, d.version());
+      for (long[] one : hashes) {
         h += one[0];
         l += one[1];
       }

@@ -7,15 +7,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Content versions of resources: SHA-256 of their deterministic serialization, so versions are
  * stable across restarts. Equal resources (by identity or content) are serialized once per round
  * and share one canonical instance, which also lets the response serializer reuse its packed Any.
- * Not thread-safe: the publisher drives it under its lock.
+ * Not thread-safe: the publisher drives it under its lock ({@link #prepare} uses the common pool
+ * inside one call).
  */
 final class ResourceDigests {
 
@@ -33,12 +38,48 @@ final class ResourceDigests {
   private Map<Message, Digested<?>> currentById = new IdentityHashMap<>();
   private long serializations;
 
+  /** Versions computed ahead by {@link #prepare}, by instance, until {@link #digest} asks. */
+  private Map<Message, String> prepared = new IdentityHashMap<>();
+
+  /** Below this many resources unknown to the caches, {@link #prepare} leaves them to digest. */
+  static final int PARALLEL_DIGESTS = 256;
+
   /** Starts a publish round: resources of the last round are reused, older ones forgotten. */
   void nextRound() {
     previous = current;
     current = new HashMap<>();
     previousById = currentById;
     currentById = new IdentityHashMap<>();
+    prepared = new IdentityHashMap<>();
+  }
+
+  /**
+   * Computes ahead, on the common pool as well as this thread, the versions of those of {@code
+   * resources} the caches do not know, when they are many (a group's first state): serializing and
+   * hashing is most of a first snapshot's cost. {@link #digest} then gives what it would have given
+   * without this call, versions, canonical instances and counts alike.
+   */
+  void prepare(Collection<? extends Message> resources) {
+    List<Message> unknown = new ArrayList<>();
+    Map<Message, Boolean> listed = new IdentityHashMap<>();
+    for (Message r : resources) {
+      if (!currentById.containsKey(r)
+          && !previousById.containsKey(r)
+          && !prepared.containsKey(r)
+          && listed.put(r, Boolean.TRUE) == null) {
+        unknown.add(r);
+      }
+    }
+    if (unknown.size() < PARALLEL_DIGESTS) {
+      return;
+    }
+    String[] versions = new String[unknown.size()];
+    IntStream.range(0, versions.length)
+        .parallel()
+        .forEach(i -> versions[i] = version(serialize(unknown.get(i))));
+    for (int i = 0; i < versions.length; i++) {
+      prepared.put(unknown.get(i), versions[i]);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -61,7 +102,9 @@ final class ResourceDigests {
     if (known == null) {
       known = previous.get(resource);
       if (known == null) {
-        known = new Digested<>(resource, version(serialize(resource)));
+        serializations++;
+        String version = prepared.remove(resource);
+        known = new Digested<>(resource, version != null ? version : version(serialize(resource)));
       }
       current.put(resource, known);
     }
@@ -73,8 +116,7 @@ final class ResourceDigests {
     return serializations;
   }
 
-  private byte[] serialize(Message resource) {
-    serializations++;
+  private static byte[] serialize(Message resource) {
     byte[] bytes = new byte[resource.getSerializedSize()];
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     // Map fields would otherwise be written in insertion order.

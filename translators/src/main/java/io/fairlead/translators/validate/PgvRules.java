@@ -74,6 +74,64 @@ final class PgvRules {
   private final MessageCheck check;
   private final Map<String, Optional<Pattern>> patterns = new ConcurrentHashMap<>();
 
+  /** What the walk reads from a message type's options, read once per type. */
+  private final Map<Descriptor, Plan> plans = new ConcurrentHashMap<>();
+
+  /**
+   * A message type's rules as the walk applies them: whether validation is off for it, its oneofs
+   * that must be set, and per field its rules and whether the field, when unset, passes them.
+   * Reading the options of every field of every message reached (most of them unset) was most of
+   * the walk's cost; an unset field's verdict depends on its descriptor only, so it is found once,
+   * by walking the field of the type's default instance.
+   */
+  private record Plan(
+      boolean off,
+      List<OneofDescriptor> requiredOneofs,
+      FieldDescriptor[] fields,
+      FieldRules[] rules,
+      boolean[] unsetPasses) {}
+
+  private Plan plan(Descriptor d) {
+    Plan plan = plans.get(d);
+    if (plan == null) {
+      plan = newPlan(d);
+      Plan raced = plans.putIfAbsent(d, plan);
+      plan = raced == null ? plan : raced;
+    }
+    return plan;
+  }
+
+  private Plan newPlan(Descriptor d) {
+    boolean off =
+        d.getOptions().getExtension(Validate.disabled)
+            || d.getOptions().getExtension(Validate.ignored);
+    List<OneofDescriptor> required = new ArrayList<>();
+    for (OneofDescriptor oneof : d.getRealOneofs()) {
+      if (oneof.getOptions().getExtension(Validate.required)) {
+        required.add(oneof);
+      }
+    }
+    List<FieldDescriptor> fds = d.getFields();
+    FieldDescriptor[] fields = fds.toArray(new FieldDescriptor[0]);
+    FieldRules[] rules = new FieldRules[fields.length];
+    boolean[] unsetPasses = new boolean[fields.length];
+    Message empty = DynamicMessage.getDefaultInstance(d);
+    for (int i = 0; i < fields.length; i++) {
+      rules[i] = fields[i].getOptions().getExtension(Validate.rules);
+      List<String> found = new ArrayList<>();
+      // an unset field reads as the default value (or no value, no items): as in the default
+      // instance, whatever message it sits in
+      new Walk((path, message) -> found.add(message)).field(empty, fields[i], rules[i], "");
+      unsetPasses[i] = found.isEmpty();
+    }
+    return new Plan(off, List.copyOf(required), fields, rules, unsetPasses);
+  }
+
+  /** Whether {@code fd} is unset in {@code m}: it then reads as its default value. */
+  private static boolean unset(Message m, FieldDescriptor fd) {
+    return fd.isRepeated() ? m.getRepeatedFieldCount(fd) == 0 : !m.hasField(fd);
+  }
+
   PgvRules(TypeRegistry registry, MessageCheck check) {
     this.registry = registry;
     this.check = check;
@@ -105,12 +163,12 @@ final class PgvRules {
         return;
       }
       check.check(m, path, report);
-      if (d.getOptions().getExtension(Validate.disabled)
-          || d.getOptions().getExtension(Validate.ignored)) {
+      Plan plan = plan(d);
+      if (plan.off()) {
         return;
       }
-      for (OneofDescriptor oneof : d.getRealOneofs()) {
-        if (oneof.getOptions().getExtension(Validate.required) && !m.hasOneof(oneof)) {
+      for (OneofDescriptor oneof : plan.requiredOneofs()) {
+        if (!m.hasOneof(oneof)) {
           String names =
               oneof.getFields().stream()
                   .map(FieldDescriptor::getName)
@@ -118,8 +176,13 @@ final class PgvRules {
           fail(join(path, oneof.getName()), "exactly one of [" + names + "] must be set");
         }
       }
-      for (FieldDescriptor fd : d.getFields()) {
-        field(m, fd, join(path, fd.getName()));
+      FieldDescriptor[] fields = plan.fields();
+      for (int i = 0; i < fields.length; i++) {
+        FieldDescriptor fd = fields[i];
+        if (plan.unsetPasses()[i] && unset(m, fd)) {
+          continue; // what the walk would find for it is known: nothing
+        }
+        field(m, fd, plan.rules()[i], join(path, fd.getName()));
       }
     }
 
@@ -144,8 +207,7 @@ final class PgvRules {
       }
     }
 
-    private void field(Message m, FieldDescriptor fd, String path) {
-      FieldRules rules = fd.getOptions().getExtension(Validate.rules);
+    private void field(Message m, FieldDescriptor fd, FieldRules rules, String path) {
       if (fd.getContainingOneof() != null && !m.hasField(fd)) {
         return; // rules of a oneof member (or proto3 optional) only apply when it is the one set
       }
@@ -362,39 +424,29 @@ final class PgvRules {
             case UINT32, UINT64, FIXED32, FIXED64 -> true;
             default -> false;
           };
-      Function<Object, Comparable<?>> norm = v -> normalize(v, unsigned);
-      Comparable<?> value = norm.apply(raw);
-      Descriptor rd = rule.getDescriptorForType();
-      if (ruleFlag(rule, "ignore_empty") && isZero(value)) {
+      NumericRule r = numericRule(rule, unsigned);
+      Comparable<?> value = normalize(raw, unsigned);
+      if (r.ignoreEmpty() && isZero(value)) {
         return;
       }
       if (value instanceof Double d && d.isNaN()) {
-        if (rule.getAllFields().keySet().stream()
-            .anyMatch(f -> !f.getName().equals("ignore_empty"))) {
+        if (r.anyButIgnoreEmpty()) {
           fail(path, "value NaN is not a number");
         }
         return;
       }
       Comparator<Comparable<?>> cmp = PgvRules::compareNumbers;
       Function<Comparable<?>, String> show = String::valueOf;
-      Optional<Comparable<?>> constant = optional(rule, "const").map(norm);
+      Optional<Comparable<?>> constant = r.constant();
       if (constant.isPresent() && cmp.compare(value, constant.get()) != 0) {
         fail(path, "value " + value + " must equal " + constant.get());
       }
-      bounds(
-          value,
-          optional(rule, "lt").map(norm),
-          optional(rule, "lte").map(norm),
-          optional(rule, "gt").map(norm),
-          optional(rule, "gte").map(norm),
-          cmp,
-          show,
-          path);
-      List<Comparable<?>> in = list(rule, rd, "in", norm);
+      bounds(value, r.lt(), r.lte(), r.gt(), r.gte(), cmp, show, path);
+      List<Comparable<?>> in = r.in();
       if (!in.isEmpty() && in.stream().noneMatch(x -> cmp.compare(value, x) == 0)) {
         fail(path, "value " + value + " must be one of " + in);
       }
-      List<Comparable<?>> notIn = list(rule, rd, "not_in", norm);
+      List<Comparable<?>> notIn = r.notIn();
       if (notIn.stream().anyMatch(x -> cmp.compare(value, x) == 0)) {
         fail(path, "value " + value + " must not be one of " + notIn);
       }
@@ -712,6 +764,42 @@ final class PgvRules {
 
   private static Optional<String> when(boolean failed, String reason) {
     return failed ? Optional.of(reason) : Optional.empty();
+  }
+
+  /** A numeric rule message read once: its bounds and lists normalized as the values are. */
+  private record NumericRule(
+      boolean ignoreEmpty,
+      boolean anyButIgnoreEmpty,
+      Optional<Comparable<?>> constant,
+      Optional<Comparable<?>> lt,
+      Optional<Comparable<?>> lte,
+      Optional<Comparable<?>> gt,
+      Optional<Comparable<?>> gte,
+      List<Comparable<?>> in,
+      List<Comparable<?>> notIn) {}
+
+  private record NumericKey(Message rule, boolean unsigned) {}
+
+  private final Map<NumericKey, NumericRule> numericRules = new ConcurrentHashMap<>();
+
+  private NumericRule numericRule(Message rule, boolean unsigned) {
+    return numericRules.computeIfAbsent(
+        new NumericKey(rule, unsigned),
+        k -> {
+          Function<Object, Comparable<?>> norm = v -> normalize(v, unsigned);
+          Descriptor rd = rule.getDescriptorForType();
+          return new NumericRule(
+              ruleFlag(rule, "ignore_empty"),
+              rule.getAllFields().keySet().stream()
+                  .anyMatch(f -> !f.getName().equals("ignore_empty")),
+              optional(rule, "const").map(norm),
+              optional(rule, "lt").map(norm),
+              optional(rule, "lte").map(norm),
+              optional(rule, "gt").map(norm),
+              optional(rule, "gte").map(norm),
+              list(rule, rd, "in", norm),
+              list(rule, rd, "not_in", norm));
+        });
   }
 
   private static boolean ruleFlag(Message rule, String name) {
