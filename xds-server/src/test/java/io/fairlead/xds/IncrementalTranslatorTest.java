@@ -58,7 +58,18 @@ class IncrementalTranslatorTest {
               8080,
               Optional.empty(),
               Optional.empty(),
-              new java.util.TreeSet<>(List.of("demo", "shop"))));
+              new java.util.TreeSet<>(List.of("demo", "shop"))),
+          // Declared dependencies (a split root whose backends are not declared) and on demand.
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              ProxyContext.Gateway.DEFAULT,
+              Optional.of("zone-a"),
+              Optional.empty(),
+              new java.util.TreeSet<>(),
+              Optional.of("shop"),
+              Optional.of(io.fairlead.policies.Dependencies.parse("cart,web,payments/*,Bad_")),
+              true));
 
   @Test
   void equalsFullTranslationAfterEveryChange() throws Exception {
