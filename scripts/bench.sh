@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scale benchmark: prints translation and publish times and heap for N Services x M endpoints.
 # Usage: scripts/bench.sh [services=10000] [endpoints-per-service=10]
-#        scripts/bench.sh fanout [proxies=1000] [services=1000] [scoped]
+#        scripts/bench.sh fanout [proxies=1000] [services=1000] [scoped|declared]
 #        scripts/bench.sh jar [--quick] [--json FILE] [--scenario NAME]   (Fairlead against a naive
 #          control plane: builds and runs bench/target/fairlead-bench.jar, see docs/performance.md)
 set -euo pipefail

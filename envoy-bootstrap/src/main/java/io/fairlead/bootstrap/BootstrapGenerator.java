@@ -74,7 +74,7 @@ public final class BootstrapGenerator {
   public static Bootstrap generate(BootstrapParams params) {
     return Bootstrap.newBuilder()
         .setNode(node(params))
-        .setDynamicResources(dynamicResources())
+        .setDynamicResources(dynamicResources(params.onDemand()))
         .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xdsCluster(params)))
         .setAdmin(Admin.newBuilder().setAddress(socketAddress("127.0.0.1", params.adminPort())))
         .setOverloadManager(overloadManager(params.role()))
@@ -101,6 +101,9 @@ public final class BootstrapGenerator {
     values.put(NodeMetadataKeys.GATEWAY, params.gatewayGroup());
     values.put(NodeMetadataKeys.GATEWAY_PORT, params.gatewayPort().map(String::valueOf));
     values.put(NodeMetadataKeys.VISIBLE_NAMESPACES, params.visibleNamespaces());
+    values.put(NodeMetadataKeys.DEPENDENCIES, params.dependencies());
+    values.put(
+        NodeMetadataKeys.ON_DEMAND, params.onDemand() ? Optional.of("true") : Optional.empty());
     values.put(NodeMetadataKeys.XFF_TRUSTED_HOPS, params.xffTrustedHops().map(String::valueOf));
     values.put(
         NodeMetadataKeys.PROXY_PROTOCOL,
@@ -116,25 +119,34 @@ public final class BootstrapGenerator {
     return struct.build();
   }
 
-  private static Bootstrap.DynamicResources dynamicResources() {
+  /**
+   * ADS over delta gRPC for every type. An on-demand sidecar has no {@code cds_config}: Envoy then
+   * makes no CDS subscription at all (no wildcard), and its on-demand filters subscribe to each
+   * cluster by name on the same ADS stream, which needs delta xDS (envoy-semantics.md,
+   * on-demand-bootstrap).
+   */
+  private static Bootstrap.DynamicResources dynamicResources(boolean onDemand) {
     ConfigSource viaAds =
         ConfigSource.newBuilder()
             .setAds(AggregatedConfigSource.getDefaultInstance())
             .setResourceApiVersion(ApiVersion.V3)
             .build();
-    return Bootstrap.DynamicResources.newBuilder()
-        .setAdsConfig(
-            ApiConfigSource.newBuilder()
-                .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
-                .setTransportApiVersion(ApiVersion.V3)
-                .addGrpcServices(
-                    GrpcService.newBuilder()
-                        .setEnvoyGrpc(
-                            GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))
-                .setSetNodeOnFirstMessageOnly(true))
-        .setCdsConfig(viaAds)
-        .setLdsConfig(viaAds)
-        .build();
+    Bootstrap.DynamicResources.Builder resources =
+        Bootstrap.DynamicResources.newBuilder()
+            .setAdsConfig(
+                ApiConfigSource.newBuilder()
+                    .setApiType(ApiConfigSource.ApiType.DELTA_GRPC)
+                    .setTransportApiVersion(ApiVersion.V3)
+                    .addGrpcServices(
+                        GrpcService.newBuilder()
+                            .setEnvoyGrpc(
+                                GrpcService.EnvoyGrpc.newBuilder().setClusterName(XDS_CLUSTER)))
+                    .setSetNodeOnFirstMessageOnly(true))
+            .setLdsConfig(viaAds);
+    if (!onDemand) {
+      resources.setCdsConfig(viaAds);
+    }
+    return resources.build();
   }
 
   private static Cluster xdsCluster(BootstrapParams params) {

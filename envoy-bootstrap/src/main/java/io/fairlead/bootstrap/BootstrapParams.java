@@ -26,6 +26,10 @@ import java.util.Optional;
  * @param proxyProtocol gateway only: an L4 balancer in front sends the PROXY protocol header
  * @param sessionCookieWallClock gateway only: the Envoy build writes stateful-session cookie expiry
  *     in wall-clock time (envoyproxy/envoy PR #44981)
+ * @param dependencies sidecar only: the workload's {@code fairlead.io/dependencies} as written on
+ *     its Pod; absent: none declared. Its entries are checked by the control plane, which reports a
+ *     bad one on the proxy's group and applies the rest, so a typo never stops a Pod from starting
+ * @param onDemand sidecar only: fetch clusters on demand (no CDS wildcard subscription)
  */
 public record BootstrapParams(
     ProxyRole role,
@@ -43,7 +47,9 @@ public record BootstrapParams(
     Optional<String> visibleNamespaces,
     Optional<Integer> xffTrustedHops,
     boolean proxyProtocol,
-    boolean sessionCookieWallClock) {
+    boolean sessionCookieWallClock,
+    Optional<String> dependencies,
+    boolean onDemand) {
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_SIDECAR_ADMIN_PORT = 15000;
@@ -51,6 +57,9 @@ public record BootstrapParams(
 
   /** More balancers than this in front of one gateway is a mistake, not a topology. */
   public static final int MAX_XFF_TRUSTED_HOPS = 10;
+
+  /** The longest dependency list accepted (node metadata is sent on every xDS stream). */
+  public static final int MAX_DEPENDENCIES_LENGTH = 16_384;
 
   public BootstrapParams {
     if (role == null) {
@@ -97,6 +106,16 @@ public record BootstrapParams(
               + xffTrustedHops.get()
               + " is out of range 0.."
               + MAX_XFF_TRUSTED_HOPS);
+    }
+    Objects.requireNonNull(dependencies, "dependencies");
+    requireOptionalText("dependencies", dependencies);
+    if (role != ProxyRole.SIDECAR && (dependencies.isPresent() || onDemand)) {
+      throw new IllegalArgumentException(
+          "dependencies and on-demand apply only to the sidecar role");
+    }
+    if (dependencies.isPresent() && dependencies.get().length() > MAX_DEPENDENCIES_LENGTH) {
+      throw new IllegalArgumentException(
+          "dependencies are longer than " + MAX_DEPENDENCIES_LENGTH + " characters");
     }
     Objects.requireNonNull(visibleNamespaces, "visibleNamespaces");
     if (visibleNamespaces.isPresent()) {
@@ -158,8 +177,25 @@ public record BootstrapParams(
     private Integer xffTrustedHops;
     private boolean proxyProtocol;
     private boolean sessionCookieWallClock;
+    private String dependencies;
+    private boolean onDemand;
 
     private Builder() {}
+
+    /**
+     * The Pod's {@code fairlead.io/dependencies}; sidecar role only. Blank means none declared: the
+     * downward API gives an empty value when the Pod has no such annotation.
+     */
+    public Builder dependencies(String value) {
+      dependencies = value == null || value.isBlank() ? null : value.trim();
+      return this;
+    }
+
+    /** Sidecar role only. */
+    public Builder onDemand(boolean value) {
+      onDemand = value;
+      return this;
+    }
 
     public Builder role(ProxyRole value) {
       role = value;
@@ -277,7 +313,9 @@ public record BootstrapParams(
           Optional.ofNullable(visibleNamespaces),
           Optional.ofNullable(xffTrustedHops),
           proxyProtocol,
-          sessionCookieWallClock);
+          sessionCookieWallClock,
+          Optional.ofNullable(dependencies),
+          onDemand);
     }
   }
 }

@@ -32,6 +32,15 @@ public final class NodeMetadataKeys {
   /** Comma list of the namespaces whose Services a sidecar gets; absent means all. */
   public static final String VISIBLE_NAMESPACES = "fairlead.io/visible-namespaces";
 
+  /**
+   * Sidecar: the workload's declared dependencies, as its Pod's {@code fairlead.io/dependencies} (a
+   * comma list of NAME, NAMESPACE/NAME and NAMESPACE/*); absent means none declared.
+   */
+  public static final String DEPENDENCIES = "fairlead.io/dependencies";
+
+  /** Sidecar: "true" when it fetches clusters on demand (its bootstrap has no CDS wildcard). */
+  public static final String ON_DEMAND = "fairlead.io/on-demand";
+
   /** Gateway: how many proxies in front append to X-Forwarded-For and are trusted, decimal. */
   public static final String XFF_TRUSTED_HOPS = "fairlead.io/xff-trusted-hops";
 
@@ -47,10 +56,12 @@ public final class NodeMetadataKeys {
   /** All keys, sorted. */
   public static final List<String> ALL =
       List.of(
+          DEPENDENCIES,
           GATEWAY,
           GATEWAY_PORT,
           NAMESPACE,
           NODE,
+          ON_DEMAND,
           POD,
           PROXY_PROTOCOL,
           ROLE,

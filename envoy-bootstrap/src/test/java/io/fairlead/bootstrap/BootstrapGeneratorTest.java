@@ -191,4 +191,29 @@ class BootstrapGeneratorTest {
     assertThat(second).isEqualTo(first);
     assertThat(first.indexOf("\"admin\"")).isLessThan(first.indexOf("\"dynamicResources\""));
   }
+
+  @Test
+  void anOnDemandSidecarHasNoCdsWildcardButKeepsDeltaAdsAndLds() {
+    Bootstrap onDemand = BootstrapGenerator.generate(sidecar().onDemand(true).build());
+    assertThat(onDemand.getDynamicResources().hasCdsConfig())
+        .as("a cds_config would subscribe to every cluster")
+        .isFalse();
+    assertThat(onDemand.getDynamicResources().getLdsConfig().hasAds()).isTrue();
+    assertThat(onDemand.getDynamicResources().getAdsConfig().getApiType())
+        .as("ODCDS over ADS works with delta xDS only")
+        .isEqualTo(ApiConfigSource.ApiType.DELTA_GRPC);
+    assertThat(metadata(onDemand)).containsEntry(NodeMetadataKeys.ON_DEMAND, "true");
+
+    Bootstrap usual = BootstrapGenerator.generate(sidecar().build());
+    assertThat(usual.getDynamicResources().getCdsConfig().hasAds()).isTrue();
+    assertThat(metadata(usual)).doesNotContainKey(NodeMetadataKeys.ON_DEMAND);
+  }
+
+  @Test
+  void dependenciesGoToMetadataAsWrittenAndABlankOneIsNone() {
+    assertThat(metadata(BootstrapGenerator.generate(sidecar().dependencies(" cart,Bad ").build())))
+        .containsEntry(NodeMetadataKeys.DEPENDENCIES, "cart,Bad");
+    assertThat(metadata(BootstrapGenerator.generate(sidecar().dependencies("  ").build())))
+        .doesNotContainKey(NodeMetadataKeys.DEPENDENCIES);
+  }
 }

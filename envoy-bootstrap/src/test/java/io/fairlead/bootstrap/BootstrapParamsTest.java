@@ -137,4 +137,19 @@ class BootstrapParamsTest {
     assertThat(gateway.adminPort()).isEqualTo(9901);
     assertThat(gateway.gatewayPort()).contains(8080);
   }
+
+  @Test
+  void dependenciesAndOnDemandAreForSidecarsAndPlainText() {
+    assertOneLineError(
+        valid().role(ProxyRole.GATEWAY).dependencies("cart"), "apply only to the sidecar role");
+    assertOneLineError(
+        valid().role(ProxyRole.GATEWAY).onDemand(true), "apply only to the sidecar role");
+    assertOneLineError(valid().dependencies("cart\nweb"), "control characters");
+    assertOneLineError(
+        valid().dependencies("a".repeat(BootstrapParams.MAX_DEPENDENCIES_LENGTH + 1)),
+        "longer than");
+    // The control plane checks the entries: a typo is its diagnostic, not a Pod that cannot start.
+    assertThat(valid().dependencies("Not A Service").build().dependencies())
+        .contains("Not A Service");
+  }
 }

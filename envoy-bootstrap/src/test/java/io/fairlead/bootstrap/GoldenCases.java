@@ -34,7 +34,9 @@ final class GoldenCases {
           "visibleNamespaces",
           "xffTrustedHops",
           "proxyProtocol",
-          "sessionCookieWallClock");
+          "sessionCookieWallClock",
+          "dependencies",
+          "onDemand");
   private static final Set<String> TLS_KEYS = Set.of("ca", "cert", "key");
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -90,7 +92,9 @@ final class GoldenCases {
             .visibleNamespaces(string(map, "visibleNamespaces"))
             .xffTrustedHops(integer(map, "xffTrustedHops"))
             .proxyProtocol(Boolean.TRUE.equals(map.get("proxyProtocol")))
-            .sessionCookieWallClock(Boolean.TRUE.equals(map.get("sessionCookieWallClock")));
+            .sessionCookieWallClock(Boolean.TRUE.equals(map.get("sessionCookieWallClock")))
+            .dependencies(string(map, "dependencies"))
+            .onDemand(Boolean.TRUE.equals(map.get("onDemand")));
     String role = string(map, "role");
     if (role != null) {
       builder.role(

@@ -39,7 +39,7 @@ public final class AnnotationDocs {
     }
     out.append("\n## Pod annotations\n\n")
         .append(
-            "Read from Pods (through the EndpointSlice endpoints' `targetRef`), not from Services; Fairlead watches Pods only for these keys.\n\n")
+            "Read from Pods, not from Services: `fairlead.io/weight` by the control plane (through the EndpointSlice endpoints' `targetRef`; it watches Pods only for that key), `fairlead.io/dependencies` by the Pod's own sidecar bootstrap (the downward API), which puts it in the sidecar's node metadata.\n\n")
         .append(
             "| key | value | default | meaning | sidecar and gateway Envoy | proxyless gRPC |\n|---|---|---|---|---|---|\n");
     for (AnnotationKey<?> k : AnnotationRegistry.podKeys()) {

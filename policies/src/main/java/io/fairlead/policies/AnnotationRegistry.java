@@ -649,8 +649,29 @@ public final class AnnotationRegistry {
           .bounded(
               List.of(new Bound<>("weight", 1, MAX_POD_WEIGHT, n -> Long.toString(n), v -> v)));
 
+  /**
+   * A Pod annotation read by the Pod's sidecar bootstrap (through the downward API), not by the
+   * control plane's watch: the Services the workload calls.
+   */
+  public static final AnnotationKey<Dependencies> POD_DEPENDENCIES =
+      new AnnotationKey<>(
+          "dependencies",
+          "comma list of `NAME` (a Service of the Pod's own namespace), `NAMESPACE/NAME` and `NAMESPACE/*`, at most "
+              + Dependencies.MAX_ENTRIES,
+          "unset (every Service the sidecar may see)",
+          "On a **Pod** with a sidecar: the Services its workload calls. The sidecar is then sent only those Services (and the backends their `split` names), so its config grows with what it uses, not with the mesh. It only narrows: `fairlead bootstrap --visible-namespaces`, `export-to` and the proxy's identity still apply. The sidecar's bootstrap reads it (`fairlead bootstrap --dependencies`, from the annotation through the downward API) into its node metadata, so changing it needs a restart of the Pod. A bad entry is an error diagnostic on the sidecar's group and is left out; the others apply, and a list of only bad entries gives the sidecar no Service rather than every Service. Sidecars with the same list share one snapshot.",
+          "Clusters, endpoints, listeners and routes only for the declared Services; a split root declared brings its backends' clusters and endpoints even when they are not declared (see [dependencies](envoy-semantics.md#dependencies)).",
+          "Not read: proxyless clients already ask for the names they use.",
+          v -> {
+            Dependencies d = Dependencies.parse(v);
+            return d.rejected().isEmpty()
+                ? ParseResult.ok(d)
+                : ParseResult.err(
+                    "'" + d.rejected().get(0).entry() + "': " + d.rejected().get(0).reason());
+          });
+
   /** Keys read from Pods; listed apart so that no Service key suggests them. */
-  private static final List<AnnotationKey<?>> POD_KEYS = List.of(POD_WEIGHT);
+  private static final List<AnnotationKey<?>> POD_KEYS = List.of(POD_WEIGHT, POD_DEPENDENCIES);
 
   private static final List<AnnotationKey<?>> ALL =
       List.of(

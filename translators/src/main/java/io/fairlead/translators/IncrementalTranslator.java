@@ -1000,13 +1000,7 @@ public final class IncrementalTranslator {
     if ((byZone || ctx.zone().isEmpty()) && (byNode || ctx.node().isEmpty())) {
       return ctx;
     }
-    return new ProxyContext(
-        ctx.role(),
-        ctx.client(),
-        ctx.gateway(),
-        byZone ? ctx.zone() : Optional.empty(),
-        byNode ? ctx.node() : Optional.empty(),
-        ctx.namespaces(),
-        ctx.proxyNamespace());
+    return ctx.withLocation(
+        byZone ? ctx.zone() : Optional.empty(), byNode ? ctx.node() : Optional.empty());
   }
 }

@@ -1,5 +1,7 @@
 package io.fairlead.translators;
 
+import io.fairlead.policies.Dependencies;
+import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.model.ServiceEntry;
 import java.util.Collections;
 import java.util.Optional;
@@ -17,6 +19,11 @@ import java.util.TreeSet;
  *     all. Scoping keeps large meshes cheap: a proxy is sent only what it may call.
  * @param proxyNamespace the namespace the proxy runs in, for {@code fairlead.io/export-to}: from
  *     its client certificate under mutual TLS, else from its node metadata; empty when unknown
+ * @param dependencies a sidecar's declared dependencies ({@code fairlead.io/dependencies}): when
+ *     present, only the Services they admit (and the backends of their splits) are sent; absent
+ *     means no declaration. Only narrows what {@code namespaces}, identity and export-to allow.
+ * @param onDemand a sidecar that fetches clusters on demand ({@code fairlead.io/on-demand}): its
+ *     connection managers and TCP proxies carry Envoy's on-demand cluster discovery over ADS
  */
 public record ProxyContext(
     ProxyRole role,
@@ -25,7 +32,46 @@ public record ProxyContext(
     Optional<String> zone,
     Optional<String> node,
     SortedSet<String> namespaces,
-    Optional<String> proxyNamespace) {
+    Optional<String> proxyNamespace,
+    Optional<Dependencies> dependencies,
+    boolean onDemand) {
+
+  public ProxyContext(
+      ProxyRole role,
+      ClientKind client,
+      Gateway gateway,
+      Optional<String> zone,
+      Optional<String> node,
+      SortedSet<String> namespaces,
+      Optional<String> proxyNamespace) {
+    this(role, client, gateway, zone, node, namespaces, proxyNamespace, Optional.empty(), false);
+  }
+
+  /** This context with declared dependencies (absent: none declared). */
+  public ProxyContext withDependencies(Optional<Dependencies> declared) {
+    return new ProxyContext(
+        role, client, gateway, zone, node, namespaces, proxyNamespace, declared, onDemand);
+  }
+
+  /** This context fetching clusters on demand, or not. */
+  public ProxyContext withOnDemand(boolean on) {
+    return new ProxyContext(
+        role, client, gateway, zone, node, namespaces, proxyNamespace, dependencies, on);
+  }
+
+  /** This context with another zone and node (what a Service's translation depends on). */
+  public ProxyContext withLocation(Optional<String> newZone, Optional<String> newNode) {
+    return new ProxyContext(
+        role,
+        client,
+        gateway,
+        newZone,
+        newNode,
+        namespaces,
+        proxyNamespace,
+        dependencies,
+        onDemand);
+  }
 
   public ProxyContext(
       ProxyRole role,
@@ -108,8 +154,19 @@ public record ProxyContext(
   public boolean sees(ServiceEntry service) {
     String namespace = service.ref().namespace();
     return role == ProxyRole.GATEWAY
-        || ((namespaces.isEmpty() || namespaces.contains(namespace))
-            && service.exportedTo(proxyNamespace));
+        || (namespaceVisible(namespace)
+            && service.exportedTo(proxyNamespace)
+            && declares(service.ref()));
+  }
+
+  /** Whether a namespace is among the visible ones (all are when none is named). */
+  public boolean namespaceVisible(String namespace) {
+    return namespaces.isEmpty() || namespaces.contains(namespace);
+  }
+
+  /** Whether the declared dependencies admit a Service; true when none are declared. */
+  public boolean declares(ObjectRef service) {
+    return dependencies.map(d -> d.admits(service, proxyNamespace)).orElse(true);
   }
 
   public static final int DEFAULT_GATEWAY_PORT = 8080;

@@ -72,6 +72,18 @@ final class BootstrapCommand implements Callable<Integer> {
   String visibleNamespaces;
 
   @Option(
+      names = "--dependencies",
+      description =
+          "Sidecar: the Pod's fairlead.io/dependencies (NAME, NAMESPACE/NAME, NAMESPACE/*, comma separated); it gets only those Services. Empty: none declared.")
+  String dependencies;
+
+  @Option(
+      names = "--on-demand",
+      description =
+          "Sidecar: fetch clusters on demand over ADS (no CDS wildcard subscription; needs a server that answers named delta CDS).")
+  boolean onDemand;
+
+  @Option(
       names = "--xff-trusted-hops",
       description =
           "Gateway: proxies in front that append to X-Forwarded-For (an L7 balancer is 1; default 0: the peer is the client).")
@@ -123,7 +135,9 @@ final class BootstrapCommand implements Callable<Integer> {
             .visibleNamespaces(visibleNamespaces)
             .xffTrustedHops(xffTrustedHops)
             .proxyProtocol(proxyProtocol)
-            .sessionCookieWallClock(sessionCookieWallClock);
+            .sessionCookieWallClock(sessionCookieWallClock)
+            .dependencies(dependencies)
+            .onDemand(onDemand);
     if (tlsCa != null || tlsCert != null || tlsKey != null) {
       b.tls(new TlsFiles(tlsCa, tlsCert, tlsKey));
     }

@@ -1,6 +1,7 @@
 package io.fairlead.cli;
 
 import io.fairlead.bootstrap.BootstrapParams;
+import io.fairlead.policies.Dependencies;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
@@ -42,7 +43,9 @@ final class ProxyContexts {
       String zone,
       String node,
       List<String> namespaces,
-      String proxyNamespace) {
+      String proxyNamespace,
+      String dependencies,
+      boolean onDemand) {
     ClientKind c =
         client != null
             ? client
@@ -68,6 +71,10 @@ final class ProxyContexts {
       throw new IllegalArgumentException(
           "--proxy-namespace applies to sidecar and proxyless; gateways expose by group");
     }
+    if ((dependencies != null || onDemand) && r != ProxyRole.SIDECAR) {
+      throw new IllegalArgumentException(
+          "--dependencies and --on-demand apply to the sidecar role");
+    }
     return new ProxyContext(
         r,
         c,
@@ -75,6 +82,8 @@ final class ProxyContexts {
         Optional.ofNullable(zone),
         Optional.ofNullable(node),
         new TreeSet<>(namespaces == null ? List.of() : namespaces),
-        Optional.ofNullable(proxyNamespace));
+        Optional.ofNullable(proxyNamespace),
+        Optional.ofNullable(dependencies).filter(d -> !d.isBlank()).map(Dependencies::parse),
+        onDemand);
   }
 }

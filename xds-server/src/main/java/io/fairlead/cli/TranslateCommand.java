@@ -178,6 +178,18 @@ final class TranslateCommand implements Callable<Integer> {
   java.util.List<String> visibleNamespaces;
 
   @Option(
+      names = "--dependencies",
+      description =
+          "Sidecar: as fairlead.io/dependencies on its Pod (NAME, NAMESPACE/NAME, NAMESPACE/*, comma separated): only those Services; a bad entry is an error diagnostic and the rest apply.")
+  String dependencies;
+
+  @Option(
+      names = "--on-demand",
+      description =
+          "Sidecar: fetches clusters on demand (the on-demand filter and tcp_proxy on_demand).")
+  boolean onDemand;
+
+  @Option(
       names = {"-o", "--output"},
       converter = Choices.Outputs.class,
       completionCandidates = Choices.Outputs.class,
@@ -205,7 +217,9 @@ final class TranslateCommand implements Callable<Integer> {
             zone,
             node,
             visibleNamespaces,
-            proxyNamespace);
+            proxyNamespace,
+            dependencies,
+            onDemand);
     LoadResult loaded = input.load();
     ServiceModel model = KubeModelBuilder.build(loaded.state());
     XdsResources r = XdsTranslator.translate(model, ctx, telemetry.apply(cluster.settings));

@@ -92,6 +92,10 @@ final class DebugJson {
     if (!context.namespaces().isEmpty()) {
       context.namespaces().forEach(group.putArray("visibleNamespaces")::add);
     }
+    context.dependencies().ifPresent(d -> group.put("dependencies", d.describe()));
+    if (context.onDemand()) {
+      group.put("onDemand", true);
+    }
     return group;
   }
 

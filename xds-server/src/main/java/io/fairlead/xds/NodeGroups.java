@@ -5,6 +5,7 @@ import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.NodeGroup;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.fairlead.bootstrap.NodeMetadataKeys;
+import io.fairlead.policies.Dependencies;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.ProxyContext;
 import io.fairlead.translators.ProxyRole;
@@ -69,8 +70,32 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
                       .filter(n -> !n.isEmpty())
                       .forEach(namespaces::add));
     }
+    Optional<Dependencies> dependencies = Optional.empty();
+    boolean onDemand = false;
+    if (role == ProxyRole.SIDECAR) {
+      // Parsed entry by entry: a bad one is a diagnostic on the group (the translator's), the
+      // rest apply, and a list of only bad entries admits nothing rather than everything.
+      dependencies =
+          text(metadata, NodeMetadataKeys.DEPENDENCIES, problems).map(Dependencies::parse);
+      onDemand = flag(metadata, NodeMetadataKeys.ON_DEMAND, problems);
+    } else {
+      for (String key : List.of(NodeMetadataKeys.DEPENDENCIES, NodeMetadataKeys.ON_DEMAND)) {
+        if (metadata.containsFields(key)) {
+          problems.add(key + " applies to sidecars only; ignoring it");
+        }
+      }
+    }
     return new Resolution(
-        new ProxyContext(role, client, gateway, zone, kubeNode, namespaces, proxyNamespace),
+        new ProxyContext(
+            role,
+            client,
+            gateway,
+            zone,
+            kubeNode,
+            namespaces,
+            proxyNamespace,
+            dependencies,
+            onDemand),
         problems);
   }
 
@@ -247,6 +272,18 @@ public final class NodeGroups implements NodeGroup<ProxyContext> {
       label.append(",namespaces=").append(String.join("+", context.namespaces()));
     }
     context.proxyNamespace().ifPresent(ns -> label.append(",in=").append(ns));
+    context
+        .dependencies()
+        .ifPresent(
+            d -> {
+              label.append(",dependencies=").append(d.describe());
+              if (!d.rejected().isEmpty()) {
+                label.append("+").append(d.rejected().size()).append("-rejected");
+              }
+            });
+    if (context.onDemand()) {
+      label.append(",on-demand");
+    }
     return label.toString();
   }
 }

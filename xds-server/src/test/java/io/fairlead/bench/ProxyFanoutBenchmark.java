@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Prints how long it takes to serve many connected proxies, and to fan one endpoint change out to
  * all of them over delta ADS. Each proxy is a raw delta stream that subscribes to every cluster
  * (wildcard CDS) and to the endpoints of a few clusters, and ACKs what it gets. Not a test: run it
- * with {@code scripts/bench.sh fanout [proxies] [services] [scoped]}.
+ * with {@code scripts/bench.sh fanout [proxies] [services] [scoped|declared]}.
  */
 public final class ProxyFanoutBenchmark {
 
@@ -39,10 +39,15 @@ public final class ProxyFanoutBenchmark {
     int services = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     // "scoped": every proxy sees 5 of the 100 namespaces (fairlead.io/visible-namespaces)
     boolean scoped = args.length > 2 && args[2].equals("scoped");
+    // "declared": every proxy declares the 5 Services whose endpoints it watches
+    // (fairlead.io/dependencies)
+    boolean declared = args.length > 2 && args[2].equals("declared");
     System.out.printf(
         "fan-out: %d proxies (delta ADS, one node group%s), %d Services x 10 endpoints, %d cores%n",
         proxies,
-        scoped ? ", scoped to 5 of 100 namespaces" : "",
+        scoped
+            ? ", scoped to 5 of 100 namespaces"
+            : declared ? ", " + WATCHED_CLUSTERS + " Services declared" : "",
         services,
         Runtime.getRuntime().availableProcessors());
     KubeState state = ScaleBenchmark.state(services, 10, 0);
@@ -123,7 +128,18 @@ public final class ProxyFanoutBenchmark {
                                     com.google.protobuf.Value.newBuilder()
                                         .setStringValue("ns0,ns1,ns2,ns3,ns4")
                                         .build())
-                                : java.util.Map.of()))
+                                : declared
+                                    ? java.util.Map.of(
+                                        "fairlead.io/dependencies",
+                                        com.google.protobuf.Value.newBuilder()
+                                            .setStringValue(
+                                                String.join(
+                                                    ",",
+                                                    watched.stream()
+                                                        .map(c -> c.substring(0, c.indexOf(':')))
+                                                        .toList()))
+                                            .build())
+                                    : java.util.Map.of()))
                 .build();
         self[0].onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
         self[0].onNext(
@@ -138,7 +154,9 @@ public final class ProxyFanoutBenchmark {
       long syncMs = (System.nanoTime() - t0) / 1_000_000;
       System.out.printf(
           "connect and initial sync (CDS %s clusters + EDS %d): %6d ms%s%n",
-          scoped ? "~" + (services / 20 + 1) : String.valueOf(services + 1),
+          scoped
+              ? "~" + (services / 20 + 1)
+              : declared ? String.valueOf(WATCHED_CLUSTERS + 1) : String.valueOf(services + 1),
           WATCHED_CLUSTERS,
           syncMs,
           allSynced ? "" : "  (NOT all synced: " + synced.getCount() + " left)");

@@ -707,4 +707,38 @@ class CliTest {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
+
+  @Test
+  void translateTakesASidecarsDependenciesAndOnDemand() throws Exception {
+    Path deps =
+        Path.of("..", "translators", "src", "test", "resources", "golden", "sidecar-dependencies");
+    Run r =
+        run(
+            "translate",
+            "-f",
+            deps.resolve("input.yaml").toString(),
+            "--role",
+            "sidecar",
+            "--proxy-namespace",
+            "shop",
+            "--dependencies",
+            "cart,Bad_Entry",
+            "--on-demand");
+    assertThat(r.status()).as("the bad entry is an error").isEqualTo(ExitCodes.ERROR_DIAGNOSTICS);
+    assertThat(r.out())
+        .contains("\"shop/cart:8080\"", "\"shop/cart-v1:8080\"")
+        .doesNotContain("payments/pay", "shop/web:8080")
+        .contains("envoy.filters.http.on_demand")
+        .contains("'Bad_Entry' left out");
+    Run gateway =
+        run(
+            "translate",
+            "-f",
+            deps.resolve("input.yaml").toString(),
+            "--role",
+            "gateway",
+            "--on-demand");
+    assertThat(gateway.status()).isEqualTo(ExitCodes.UNUSABLE_INPUT);
+    assertThat(gateway.err()).contains("apply to the sidecar role");
+  }
 }

@@ -58,7 +58,18 @@ class IncrementalTranslatorTest {
               8080,
               Optional.empty(),
               Optional.empty(),
-              new java.util.TreeSet<>(List.of("demo", "shop"))));
+              new java.util.TreeSet<>(List.of("demo", "shop"))),
+          // Declared dependencies (a split root whose backends are not declared) and on demand.
+          new ProxyContext(
+              ProxyRole.SIDECAR,
+              ClientKind.ENVOY,
+              ProxyContext.Gateway.DEFAULT,
+              Optional.of("zone-a"),
+              Optional.empty(),
+              new java.util.TreeSet<>(),
+              Optional.of("shop"),
+              Optional.of(io.fairlead.policies.Dependencies.parse("cart,web,payments/*,Bad_")),
+              true));
 
   @Test
   void equalsFullTranslationAfterEveryChange() throws Exception {
@@ -221,7 +232,8 @@ class IncrementalTranslatorTest {
       assertThat(incremental.translate(ctx))
           .as(ctx.toString())
           .isEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx, corp));
-      if (ctx.role() != ProxyRole.GATEWAY) { // the case exposes nothing on gateways
+      // the case exposes nothing on gateways, and declares none of its Services as dependencies
+      if (ctx.role() != ProxyRole.GATEWAY && ctx.dependencies().isEmpty()) {
         assertThat(incremental.translate(ctx))
             .as(ctx.toString())
             .isNotEqualTo(XdsTranslator.translate(KubeModelBuilder.build(state), ctx));

@@ -256,6 +256,67 @@ class NodeGroupsTest {
         .isEqualTo("gateway/envoy/public:9443,zone=z1,node=n1");
   }
 
+  @Test
+  void aSidecarsDependenciesAndOnDemandJoinItsContextAndItsLabel() {
+    NodeGroups.Resolution r =
+        NodeGroups.resolve(
+            node(
+                "envoy",
+                "fairlead.io/namespace",
+                "shop",
+                "fairlead.io/dependencies",
+                "cart, payments/*,Bad",
+                "fairlead.io/on-demand",
+                "true"));
+    assertThat(r.problems()).isEmpty();
+    ProxyContext ctx = r.context();
+    assertThat(ctx.onDemand()).isTrue();
+    assertThat(ctx.dependencies()).isPresent();
+    assertThat(ctx.dependencies().get().ownNamespaceServices()).containsExactly("cart");
+    assertThat(ctx.dependencies().get().namespaces()).containsExactly("payments");
+    assertThat(ctx.dependencies().get().rejected()).hasSize(1);
+    assertThat(NodeGroups.label(ctx))
+        .isEqualTo("sidecar/envoy,in=shop,dependencies=cart,payments/*+1-rejected,on-demand");
+    // The same list written another way is the same group.
+    assertThat(
+            NodeGroups.resolve(
+                    node(
+                        "envoy",
+                        "fairlead.io/namespace",
+                        "shop",
+                        "fairlead.io/dependencies",
+                        "payments/*,cart,Bad,cart",
+                        "fairlead.io/on-demand",
+                        "true"))
+                .context())
+        .isEqualTo(ctx);
+    assertThat(NodeGroups.resolve(node("envoy", "fairlead.io/namespace", "shop")).context())
+        .isNotEqualTo(ctx);
+  }
+
+  @Test
+  void gatewaysIgnoreDependenciesAndOnDemandWithAProblem() {
+    NodeGroups.Resolution r =
+        NodeGroups.resolve(
+            node(
+                "envoy",
+                "fairlead.io/role",
+                "gateway",
+                "fairlead.io/dependencies",
+                "cart",
+                "fairlead.io/on-demand",
+                "true"));
+    assertThat(r.context()).isEqualTo(ctx(ProxyRole.GATEWAY, ClientKind.ENVOY));
+    assertThat(r.problems()).hasSize(2).allMatch(p -> p.contains("applies to sidecars only"));
+  }
+
+  @Test
+  void anOnDemandValueThatIsNotABooleanIsAProblem() {
+    NodeGroups.Resolution r = NodeGroups.resolve(node("envoy", "fairlead.io/on-demand", "yes"));
+    assertThat(r.context().onDemand()).isFalse();
+    assertThat(r.problems()).singleElement().asString().contains("not true or false");
+  }
+
   private static ProxyContext ctx(ProxyRole role, ClientKind client) {
     return ProxyContext.of(role, client);
   }

@@ -246,4 +246,41 @@ class EnvoyHarnessTest {
             ScenarioManifests.NAMESPACE + "/split-v1:80=9000",
             ScenarioManifests.NAMESPACE + "/split-v2:80=1000");
   }
+
+  /** EnvoyOnDemandSidecarTest's Services, as its on-demand sidecar is sent them. */
+  @Test
+  void onDemandSidecarServicesGetVirtualListenersOnTheCapturePort() throws Exception {
+    List<String> docs = new ArrayList<>();
+    for (int i = 0; i < EnvoyOnDemandSidecarTest.SERVICES.size(); i++) {
+      docs.add(
+          EnvoyOnDemandSidecarTest.manifest(EnvoyOnDemandSidecarTest.SERVICES.get(i), i, 8080));
+    }
+    KubeYaml.Parsed parsed = KubeYaml.parse("on-demand", String.join("---\n", docs));
+    ServiceModel model =
+        KubeModelBuilder.build(KubeState.of(parsed.services(), parsed.endpointSlices()));
+    XdsResources r =
+        XdsTranslator.translate(
+            model,
+            ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY)
+                .withDependencies(Optional.empty())
+                .withOnDemand(true));
+    List<Diagnostic> problems = new ArrayList<>(model.diagnostics());
+    problems.addAll(r.diagnostics());
+    problems.removeIf(d -> d.severity() == Severity.INFO);
+    assertThat(problems).isEmpty();
+    assertThat(r.listeners())
+        .extracting(
+            l ->
+                l.getName()
+                    + "@"
+                    + l.getAddress().getSocketAddress().getAddress()
+                    + ":"
+                    + l.getAddress().getSocketAddress().getPortValue())
+        .containsExactly(
+            "envoy-test/alpha:15001@127.0.61.1:15001",
+            "envoy-test/beta:15001@127.0.61.2:15001",
+            "envoy-test/gamma:15001@127.0.61.3:15001",
+            "outbound-capture@0.0.0.0:15001");
+    assertThat(r.clusters()).hasSize(4);
+  }
 }

@@ -64,6 +64,29 @@ final class GatewayEnvoy implements AutoCloseable {
   }
 
   static GatewayEnvoy start() throws Exception {
+    return start(
+        (xds, admin, listener) ->
+            BootstrapParams.builder()
+                .role(ProxyRole.GATEWAY)
+                .xdsAddress(xds)
+                .nodeId("gateway~envoy-test")
+                .cluster("envoy-test")
+                .gatewayGroup("default")
+                .gatewayPort(listener)
+                .adminPort(admin));
+  }
+
+  /** How a test's Envoy is bootstrapped, given the xDS address and its two free ports. */
+  @FunctionalInterface
+  interface Bootstraps {
+    BootstrapParams.Builder params(String xdsAddress, int adminPort, int listenerPort);
+  }
+
+  /**
+   * The same control plane and container with another bootstrap (a sidecar's, for one): {@code
+   * listenerPort} is free for the listener a test needs, {@link #gatewayPort()} returns it.
+   */
+  static GatewayEnvoy start(Bootstraps params) throws Exception {
     Path dir = Files.createTempDirectory("fairlead-envoy-test");
     FairleadServer fairlead =
         FairleadServer.start(
@@ -75,14 +98,8 @@ final class GatewayEnvoy implements AutoCloseable {
     int adminPort = freePort();
     Bootstrap bootstrap =
         BootstrapGenerator.generate(
-            BootstrapParams.builder()
-                .role(ProxyRole.GATEWAY)
-                .xdsAddress("127.0.0.1:" + fairlead.controlPlane().xdsPort())
-                .nodeId("gateway~envoy-test")
-                .cluster("envoy-test")
-                .gatewayGroup("default")
-                .gatewayPort(gatewayPort)
-                .adminPort(adminPort)
+            params
+                .params("127.0.0.1:" + fairlead.controlPlane().xdsPort(), adminPort, gatewayPort)
                 .build());
     GenericContainer<?> envoy =
         new GenericContainer<>(DockerImageName.parse(EnvoyImage.NAME))

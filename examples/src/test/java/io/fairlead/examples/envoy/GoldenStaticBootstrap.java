@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.fairlead.translators.validate.EnvoyTypes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,11 @@ import java.util.function.Supplier;
  * Turns one golden translation (translators/src/test/resources/golden/CASE/sidecar.yaml or
  * gateway*.yaml: the resources a proxy gets over ADS) into a static Envoy bootstrap that Envoy can
  * load without a control plane: EDS clusters get their endpoints inline, and each HTTP connection
- * manager gets its RDS route configuration inline. Nothing else changes.
+ * manager gets its RDS route configuration inline. An on-demand sidecar's cluster discovery (the
+ * {@code envoy.filters.http.on_demand} filter, {@code tcp_proxy.on_demand}) is taken out: it names
+ * ADS, which a static bootstrap has not, and every cluster is already there. Its config is checked
+ * by XdsValidator (golden sidecar-on-demand) and by a real Envoy in EnvoyOnDemandSidecarTest.
+ * Nothing else changes.
  */
 final class GoldenStaticBootstrap {
 
@@ -42,6 +47,8 @@ final class GoldenStaticBootstrap {
       JsonFormat.parser().usingTypeRegistry(EnvoyTypes.registry());
   static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry());
+
+  private static final String ON_DEMAND_FILTER = "envoy.filters.http.on_demand";
 
   private GoldenStaticBootstrap() {}
 
@@ -112,10 +119,23 @@ final class GoldenStaticBootstrap {
     for (FilterChain.Builder chain : b.getFilterChainsBuilderList()) {
       for (Filter.Builder filter : chain.getFiltersBuilderList()) {
         Any config = filter.getTypedConfig();
+        if (config.is(TcpProxy.class)) {
+          filter.setTypedConfig(
+              Any.pack(config.unpack(TcpProxy.class).toBuilder().clearOnDemand().build()));
+          continue;
+        }
         if (!config.is(HttpConnectionManager.class)) {
           continue;
         }
         HttpConnectionManager hcm = config.unpack(HttpConnectionManager.class);
+        hcm =
+            hcm.toBuilder()
+                .clearHttpFilters()
+                .addAllHttpFilters(
+                    hcm.getHttpFiltersList().stream()
+                        .filter(f -> !f.getName().equals(ON_DEMAND_FILTER))
+                        .toList())
+                .build();
         if (hcm.hasRds()) {
           String name = hcm.getRds().getRouteConfigName();
           RouteConfiguration route = routes.get(name);
@@ -124,6 +144,8 @@ final class GoldenStaticBootstrap {
                 "listener " + l.getName() + " names route " + name + ", which is not in the file");
           }
           filter.setTypedConfig(Any.pack(hcm.toBuilder().clearRds().setRouteConfig(route).build()));
+        } else {
+          filter.setTypedConfig(Any.pack(hcm));
         }
       }
     }

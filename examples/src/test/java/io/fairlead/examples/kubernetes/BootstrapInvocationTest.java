@@ -93,12 +93,14 @@ class BootstrapInvocationTest {
     assertThat(init.getCommand()).containsExactly("sh", "-c");
     assertThat(init.getArgs()).hasSize(1);
 
+    Map<String, String> annotations =
+        d.getSpec().getTemplate().getMetadata().getAnnotations() == null
+            ? Map.of()
+            : d.getSpec().getTemplate().getMetadata().getAnnotations();
     Map<String, String> env = new TreeMap<>();
     for (EnvVar v : init.getEnv()) {
       String field = v.getValueFrom().getFieldRef().getFieldPath();
-      env.put(
-          v.getName(),
-          field.equals("metadata.namespace") ? e.namespace() : DOWNWARD_SAMPLES.get(field));
+      env.put(v.getName(), downward(field, e.namespace(), annotations));
     }
     List<String> words = ShellWords.split(init.getArgs().get(0), env);
     assertThat(words.subList(0, JAVA_PREFIX.size())).isEqualTo(JAVA_PREFIX);
@@ -122,6 +124,12 @@ class BootstrapInvocationTest {
           .isEqualTo(String.valueOf(e.listenerPort()));
     }
     assertThat(xdsEndpoint(bootstrap)).isEqualTo(fairleadServiceAddress());
+    // The Pod's fairlead.io/dependencies reaches the node metadata as written, or not at all.
+    assertThat(metadata.get("fairlead.io/dependencies"))
+        .isEqualTo(annotations.get("fairlead.io/dependencies"));
+    if (e.role().equals("sidecar")) {
+      assertThat(annotations).containsEntry("fairlead.io/dependencies", "greeter");
+    }
 
     // Envoy reads what the init container wrote, from the same volume
     Container envoy = envoy(pod);
@@ -131,6 +139,18 @@ class BootstrapInvocationTest {
     assertThat(read.getName()).isEqualTo(written.getName());
     assertThat(read.getReadOnly()).isTrue();
     assertThat(probePort(envoy)).isEqualTo(e.listenerPort());
+  }
+
+  /**
+   * What the downward API gives for a field path: the Pod's annotation (empty when it has none, as
+   * the kubelet does), its namespace, or a sample.
+   */
+  private static String downward(String field, String namespace, Map<String, String> annotations) {
+    if (field.startsWith("metadata.annotations['") && field.endsWith("']")) {
+      return annotations.getOrDefault(
+          field.substring("metadata.annotations['".length(), field.length() - 2), "");
+    }
+    return field.equals("metadata.namespace") ? namespace : DOWNWARD_SAMPLES.get(field);
   }
 
   static Map<?, ?> runBootstrap(List<String> args) {

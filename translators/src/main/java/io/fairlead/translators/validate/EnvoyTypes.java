@@ -53,6 +53,7 @@ public final class EnvoyTypes {
           Router.getDescriptor(),
           StatefulSession.getDescriptor(),
           io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua.getDescriptor(),
+          io.envoyproxy.envoy.extensions.filters.http.on_demand.v3.OnDemand.getDescriptor(),
           io.envoyproxy.envoy.extensions.resource_monitors.downstream_connections.v3
               .DownstreamConnectionsConfig.getDescriptor(),
           io.envoyproxy.envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig

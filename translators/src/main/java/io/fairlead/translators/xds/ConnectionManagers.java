@@ -79,7 +79,8 @@ final class ConnectionManagers {
       String cluster,
       PortPolicy p,
       List<io.envoyproxy.envoy.config.accesslog.v3.AccessLog> accessLogs,
-      java.util.Optional<io.fairlead.translators.model.SplitTargets> split) {
+      java.util.Optional<io.fairlead.translators.model.SplitTargets> split,
+      boolean onDemand) {
     TcpProxy.Builder tcp =
         TcpProxy.newBuilder()
             .setStatPrefix(statPrefix)
@@ -97,12 +98,19 @@ final class ConnectionManagers {
         .ifPresent(d -> tcp.setMaxDownstreamConnectionDuration(Protos.duration(d)));
     // Envoy's own default is 1h as well; set, so that the annotation and the output agree.
     p.timeouts().idle().ifPresent(d -> tcp.setIdleTimeout(Protos.duration(d)));
+    if (onDemand) {
+      tcp.setOnDemand(OnDemand.tcp());
+    }
     return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp.build())).build();
   }
 
   /** The capture listener's fall-through: unknown destinations pass untouched. */
-  static Filter passthrough(String statPrefix, String cluster) {
-    TcpProxy tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build();
-    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp)).build();
+  static Filter passthrough(String statPrefix, String cluster, boolean onDemand) {
+    TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster);
+    if (onDemand) {
+      // An on-demand sidecar has no wildcard CDS: even the passthrough cluster comes on demand.
+      tcp.setOnDemand(OnDemand.tcp());
+    }
+    return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(tcp.build())).build();
   }
 }

@@ -25,6 +25,10 @@ final class SidecarListenerBuilder {
   private SidecarListenerBuilder() {}
 
   static Listener capture() {
+    return capture(false);
+  }
+
+  static Listener capture(boolean onDemand) {
     return Listener.newBuilder()
         .setName(ResourceNames.OUTBOUND_CAPTURE_LISTENER)
         .setAddress(Protos.address("0.0.0.0", ResourceNames.OUTBOUND_CAPTURE_PORT))
@@ -35,13 +39,17 @@ final class SidecarListenerBuilder {
                 .setName("passthrough")
                 .addFilters(
                     ConnectionManagers.passthrough(
-                        "passthrough", ResourceNames.PASSTHROUGH_CLUSTER)))
+                        "passthrough", ResourceNames.PASSTHROUGH_CLUSTER, onDemand)))
         .build();
   }
 
   /** The virtual listener of one Service port: bound to no socket, reached through capture. */
   static Listener virtual(
-      ServiceEntry svc, PortPolicy p, TranslationSettings settings, Optional<SplitTargets> split) {
+      ServiceEntry svc,
+      PortPolicy p,
+      TranslationSettings settings,
+      Optional<SplitTargets> split,
+      boolean onDemand) {
     String name = ResourceNames.sidecarListener(svc.ref(), p.port().port());
     String cluster = ResourceNames.cluster(svc.ref(), p.port().port());
     List<String> ips = svc.clusterIps();
@@ -61,13 +69,16 @@ final class SidecarListenerBuilder {
           ConnectionManagers.http(
               name,
               ResourceNames.sidecarRoute(svc.ref(), p.port().port()),
-              HttpFilters.forPolicies(List.of(p), ClientAddress.PEER),
+              onDemand
+                  ? OnDemand.beforeRouter(HttpFilters.forPolicies(List.of(p), ClientAddress.PEER))
+                  : HttpFilters.forPolicies(List.of(p), ClientAddress.PEER),
               p.timeouts().maxConnectionDuration(),
               ConnectionManagers.Position.SIDECAR,
               Telemetry.http(settings, logged(p), SERVICE_NAME)));
     } else {
       chain.addFilters(
-          ConnectionManagers.tcp(name, cluster, p, Telemetry.tcp(settings, logged(p)), split));
+          ConnectionManagers.tcp(
+              name, cluster, p, Telemetry.tcp(settings, logged(p)), split, onDemand));
     }
     return l.addFilterChains(chain).build();
   }

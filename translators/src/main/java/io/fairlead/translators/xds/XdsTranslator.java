@@ -125,8 +125,19 @@ public final class XdsTranslator {
       built.add(EndpointsBuilder.build(cluster, p, weighted.endpoints(), ctx, dialect));
       switch (ctx.role()) {
         case SIDECAR -> {
+          // A declared root brings the backends of its split that the declaration leaves out
+          // (backends it names are translated as Services of their own).
+          built.addAll(
+              splitBackendClusters(
+                  port,
+                  cluster,
+                  ctx,
+                  settings,
+                  dialect,
+                  b -> !ctx.declares(b) && ctx.namespaceVisible(b.namespace())));
           if (!svc.clusterIps().isEmpty()) {
-            built.add(SidecarListenerBuilder.virtual(svc, p, settings, port.split()));
+            built.add(
+                SidecarListenerBuilder.virtual(svc, p, settings, port.split(), ctx.onDemand()));
             if (p.protocol().isHttp()) {
               built.add(SidecarListenerBuilder.route(svc, p, port.split()));
             }
@@ -146,7 +157,7 @@ public final class XdsTranslator {
                   dialect,
                   ClientAddress.DERIVED)
               .forEach(r -> built.add(unlogged ? Telemetry.unlogged(r) : r));
-          built.addAll(splitBackendClusters(port, cluster, ctx, settings, dialect));
+          built.addAll(splitBackendClusters(port, cluster, ctx, settings, dialect, b -> true));
         }
         case PROXYLESS ->
             built.add(ProxylessListenerBuilder.build(svc, p, port.split(), dialect, settings));
@@ -244,7 +255,8 @@ public final class XdsTranslator {
       String rootCluster,
       ProxyContext ctx,
       TranslationSettings settings,
-      ClientCapabilities.Dialect dialect) {
+      ClientCapabilities.Dialect dialect,
+      java.util.function.Predicate<ObjectRef> wanted) {
     if (port.split().isEmpty()) {
       return List.of();
     }
@@ -266,6 +278,7 @@ public final class XdsTranslator {
                     ResourceNames.cluster(m.service(), m.port().port()),
                     Map.entry(m.service(), m.port())));
     targets.remove(rootCluster);
+    targets.values().removeIf(t -> !wanted.test(t.getKey()));
     List<Message> out = new ArrayList<>();
     targets.forEach(
         (name, target) -> {
@@ -339,7 +352,8 @@ public final class XdsTranslator {
       // A sidecar's route is named as its listener (ResourceNames), and must go with it.
       routes.removeIf(r -> lost.losingListeners().contains(r.getName()));
       clusters.add(ClusterBuilder.passthrough());
-      listeners.add(SidecarListenerBuilder.capture());
+      listeners.add(SidecarListenerBuilder.capture(ctx.onDemand()));
+      diagnostics.addAll(ProxyDiagnostics.of(ctx, settings));
     }
     if (ctx.role() == ProxyRole.GATEWAY) {
       // Claims orders the exposed ports itself: the parts may arrive in any order.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fairlead.policies.Dependencies;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.translators.ClientKind;
 import io.fairlead.translators.KubeModelBuilder;
@@ -179,7 +180,9 @@ class GoldenTranslationTest {
                 zone,
                 node,
                 namespaces,
-                proxyNamespace)));
+                proxyNamespace,
+                Optional.ofNullable(proxy.get("dependencies")).map(Dependencies::parse),
+                Boolean.parseBoolean(proxy.getOrDefault("onDemand", "false")))));
     for (String group : gatewayGroups(model)) {
       ProxyContext.Gateway gateway =
           new ProxyContext.Gateway(

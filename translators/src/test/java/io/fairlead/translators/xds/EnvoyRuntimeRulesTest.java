@@ -1517,4 +1517,79 @@ class EnvoyRuntimeRulesTest {
       }
     }
   }
+
+  // --- on-demand clusters (envoy-semantics.md#on-demand-http, #on-demand-tcp) -----------------
+
+  private static final ProxyContext ON_DEMAND = SIDECAR.withOnDemand(true);
+
+  @Test
+  void anOnDemandSidecarsConnectionManagersAskForTheirClusterJustBeforeTheRouter()
+      throws Exception {
+    // With rate limits and sessions the chain has other filters: on_demand must follow them and
+    // precede the router, which is the only filter that needs the cluster to exist.
+    String a = "fairlead.io/rate-limit: 10/s\nfairlead.io/session-persistence: cookie:sid";
+    HttpConnectionManager usual = hcm(serviceListener(translate(a, HTTP_PORT, READY_3, SIDECAR)));
+    HttpConnectionManager onDemand =
+        hcm(serviceListener(translate(a, HTTP_PORT, READY_3, ON_DEMAND)));
+    List<String> expected = new java.util.ArrayList<>(filterNames(usual));
+    expected.add(expected.size() - 1, OnDemand.FILTER);
+    assertThat(filterNames(onDemand)).isEqualTo(expected);
+    io.envoyproxy.envoy.extensions.filters.http.on_demand.v3.OnDemand config =
+        unpack(
+            onDemand.getHttpFilters(expected.size() - 2).getTypedConfig(),
+            io.envoyproxy.envoy.extensions.filters.http.on_demand.v3.OnDemand.class);
+    assertThat(config.getOdcds().getSource().hasAds())
+        .as("fetched over the ADS stream, which the bootstrap makes delta")
+        .isTrue();
+    assertThat(config.getOdcds().getTimeout().getSeconds()).isEqualTo(5);
+    assertThat(filterNames(usual)).doesNotContain(OnDemand.FILTER);
+  }
+
+  @Test
+  void anOnDemandSidecarsTcpProxiesAndPassthroughFetchTheirClusterToo() throws Exception {
+    XdsResources r = translate("", "- name: db\n  port: 5432", READY_3, ON_DEMAND);
+    TcpProxy db =
+        unpack(
+            serviceListener(r).getFilterChains(0).getFilters(0).getTypedConfig(), TcpProxy.class);
+    assertThat(db.getOnDemand().getOdcdsConfig().hasAds()).isTrue();
+    assertThat(db.getOnDemand().getTimeout().getSeconds()).isEqualTo(5);
+    Listener capture =
+        r.listeners().stream()
+            .filter(l -> l.getName().equals(ResourceNames.OUTBOUND_CAPTURE_LISTENER))
+            .findFirst()
+            .orElseThrow();
+    TcpProxy passthrough =
+        unpack(capture.getFilterChains(0).getFilters(0).getTypedConfig(), TcpProxy.class);
+    assertThat(passthrough.getOnDemand().getOdcdsConfig().hasAds())
+        .as("no CDS wildcard: even passthrough arrives on demand")
+        .isTrue();
+    // Every cluster stays in the group's snapshot: the proxy picks by name.
+    assertThat(r.clusters()).extracting(Cluster::getName).contains("passthrough", "demo/svc:5432");
+    XdsResources usual = translate("", "- name: db\n  port: 5432", READY_3, SIDECAR);
+    assertThat(usual.listeners())
+        .allSatisfy(l -> assertThat(l.toString()).doesNotContain("on_demand"));
+    assertThat(
+            unpack(
+                    serviceListener(usual).getFilterChains(0).getFilters(0).getTypedConfig(),
+                    TcpProxy.class)
+                .hasOnDemand())
+        .isFalse();
+  }
+
+  @Test
+  void anOnDemandSidecarWithTracingIsWarnedThatItsSpansAreDropped() throws Exception {
+    XdsResources r =
+        translate(
+            "",
+            "",
+            HTTP_PORT,
+            READY_3,
+            ON_DEMAND,
+            TranslationSettings.DEFAULT.withTracing(
+                Optional.of(new TranslationSettings.Tracing("collector.obs", 4317, 1.0))));
+    assertThat(r.diagnostics())
+        .filteredOn(d -> d.key().equals(ProxyDiagnostics.ON_DEMAND_KEY))
+        .singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("spans are dropped"));
+  }
 }

@@ -51,7 +51,7 @@ class ListenersTest {
 
   @Test
   void theCaptureListenerPassesUnknownDestinationsThrough() {
-    Listener l = SidecarListenerBuilder.capture();
+    Listener l = SidecarListenerBuilder.capture(false);
     assertThat(l.getName()).isEqualTo("outbound-capture");
     assertThat(l.getAddress().getSocketAddress().getPortValue()).isEqualTo(15001);
     assertThat(l.getUseOriginalDst().getValue()).isTrue();
@@ -72,7 +72,8 @@ class ListenersTest {
             svc,
             svc.ports().get(0).policy(),
             TranslationSettings.DEFAULT,
-            java.util.Optional.empty());
+            java.util.Optional.empty(),
+            false);
     assertThat(l.getName()).isEqualTo("ns/web:80");
     assertThat(l.getBindToPort().getValue()).isFalse();
     assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("10.96.0.1");
@@ -102,7 +103,7 @@ class ListenersTest {
     TcpProxy tcp =
         unpack(
             SidecarListenerBuilder.virtual(
-                    svc, p, TranslationSettings.DEFAULT, java.util.Optional.empty())
+                    svc, p, TranslationSettings.DEFAULT, java.util.Optional.empty(), false)
                 .getFilterChains(0)
                 .getFilters(0)
                 .getTypedConfig(),
@@ -114,7 +115,7 @@ class ListenersTest {
     TcpProxy plain =
         unpack(
             ConnectionManagers.tcp(
-                    "s", "c", policy(DB, Map.of()), List.of(), java.util.Optional.empty())
+                    "s", "c", policy(DB, Map.of()), List.of(), java.util.Optional.empty(), false)
                 .getTypedConfig(),
             TcpProxy.class);
     assertThat(plain.getHashPolicyList()).isEmpty();
@@ -128,7 +129,8 @@ class ListenersTest {
                     "c",
                     policy(HTTP, Map.of("hash-on", "header:u")),
                     List.of(),
-                    java.util.Optional.empty())
+                    java.util.Optional.empty(),
+                    false)
                 .getTypedConfig(),
             TcpProxy.class);
     assertThat(header.getHashPolicyList()).isEmpty();
