@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -136,10 +135,6 @@ class EnvoyOnDemandSidecarTest {
 
   @Test
   @Order(2)
-  @Disabled(
-      "until xds-server answers a non-wildcard delta CDS subscription with the named clusters only:"
-          + " java-control-plane's delta ADS observer treats CDS as wildcard and would send every"
-          + " cluster (the server side of on-demand, built separately)")
   void fetchesOneClusterOnItsFirstCallAndHoldsOnlyThatOne() throws Exception {
     awaitListeners();
     RawHttp.Response r = RawHttp.get("127.0.0.1", "127.0.61.2", 15001, "beta", Map.of());
