@@ -124,13 +124,7 @@ public record Config(
     if (stormProxies != FULL.stormProxies || stormServices != FULL.stormServices) {
       lines.add(
           String.format(
-              "storm: %,d proxies, %,d Services (full: %,d, %,d)",
-              stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
-    }
-    if (stormProxies != FULL.stormProxies || stormServices != FULL.stormServices) {
-      lines.add(
-          String.format(
-              "ondemand: storm's sizes, %,d proxies, %,d Services (full: %,d, %,d)",
+              "storm and ondemand: %,d proxies, %,d Services (full: %,d, %,d)",
               stormProxies, stormServices, FULL.stormProxies, FULL.stormServices));
     }
     if (!memoryProxies.equals(FULL.memoryProxies) || memoryServices != FULL.memoryServices) {

@@ -157,12 +157,7 @@ final class Scenarios {
       Thread.sleep(200); // the last ones may trail the last change
       long cpu1 = cpuNanos();
       Map<String, Long> after = fleet.stats();
-      List<Double> latencies = new ArrayList<>();
-      for (int k = 1; k <= changes; k++) {
-        int kk = k;
-        fleet.ackedAt(k).ifPresent(at -> latencies.add((at - scheduled[kk]) / 1e6));
-      }
-      Collections.sort(latencies);
+      List<Double> latencies = latencies(changes, scheduled);
       out.put("changes", changes);
       out.put("acked_changes", latencies.size());
       out.put("late_changes", late);
@@ -348,6 +343,20 @@ final class Scenarios {
     return out;
   }
 
+  /**
+   * Each ACKed change's latency in ms, from its scheduled time to the fleet's report that every
+   * proxy holding its cluster ACKed it, sorted; changes never ACKed are left out.
+   */
+  private List<Double> latencies(int changes, long[] scheduled) {
+    List<Double> latencies = new ArrayList<>();
+    for (int k = 1; k <= changes; k++) {
+      int kk = k;
+      fleet.ackedAt(k).ifPresent(at -> latencies.add((at - scheduled[kk]) / 1e6));
+    }
+    Collections.sort(latencies);
+    return latencies;
+  }
+
   /** Proxies the move check moves: 10% of one replica's, at least 10 (all of them if fewer). */
   static int movers(int onReplica) {
     return Math.min(onReplica, Math.max(10, onReplica / 10));
@@ -504,12 +513,7 @@ final class Scenarios {
           changes == 0 ? null : round((replicas.get(i).cpuNanos() - cpu0[i]) / 1e9 / changes, 4));
     }
     Map<String, Long> after = fleet.stats();
-    List<Double> latencies = new ArrayList<>();
-    for (int k = 1; k <= changes; k++) {
-      int kk = k;
-      fleet.ackedAt(k).ifPresent(at -> latencies.add((at - scheduled[kk]) / 1e6));
-    }
-    Collections.sort(latencies);
+    List<Double> latencies = latencies(changes, scheduled);
     return new ChurnRun(
         cpu,
         latencies,

@@ -354,16 +354,7 @@ public final class XdsLimits implements ServerInterceptor {
       for (Set<String> set : deltaNames.values()) {
         names += set.size();
       }
-      if (names > settings.maxResourceNames()) {
-        metrics.limitHit("resource_names");
-        return Optional.of(
-            Status.RESOURCE_EXHAUSTED.withDescription(
-                "stream subscribes to "
-                    + names
-                    + " resource names; at most "
-                    + settings.maxResourceNames()));
-      }
-      return Optional.empty();
+      return resourceNames(names);
     }
 
     /** Ends the stream: cancelled underneath (watches closed), refused towards the client. */
