@@ -113,7 +113,7 @@ public record Config(
         || churnSeconds != FULL.churnSeconds) {
       lines.add(
           String.format(
-              "churn: %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
+              "churn and replicas (on 1, then 2 replicas): %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
               churnProxies,
               churnServices,
               churnSeconds,
@@ -132,19 +132,6 @@ public record Config(
           String.format(
               "memory: %s proxies, %,d Services (full: %s, %,d)",
               memoryProxies, memoryServices, FULL.memoryProxies, FULL.memoryServices));
-    }
-    if (churnProxies != FULL.churnProxies
-        || churnServices != FULL.churnServices
-        || churnSeconds != FULL.churnSeconds) {
-      lines.add(
-          String.format(
-              "replicas: churn's sizes, on 1 and then 2 replicas (%,d proxies, %,d Services, %d s; full: %,d, %,d, %d s)",
-              churnProxies,
-              churnServices,
-              churnSeconds,
-              FULL.churnProxies,
-              FULL.churnServices,
-              FULL.churnSeconds));
     }
     return lines;
   }

@@ -772,20 +772,18 @@ public final class Fleet {
               .setTypeUrl(LDS)
               .putAllInitialResourceVersions(versions.getOrDefault(LDS, Map.of()))
               .build());
-      if (!eds.isEmpty()) {
+      resubscribe(EDS, eds);
+      resubscribe(RDS, rds);
+    }
+
+    /** A named type's first request on a new stream: its names again, with what it holds. */
+    private void resubscribe(String type, Set<String> names) {
+      if (!names.isEmpty()) {
         stream.onNext(
             DeltaDiscoveryRequest.newBuilder()
-                .setTypeUrl(EDS)
-                .addAllResourceNamesSubscribe(new TreeSet<>(eds))
-                .putAllInitialResourceVersions(versions.getOrDefault(EDS, Map.of()))
-                .build());
-      }
-      if (!rds.isEmpty()) {
-        stream.onNext(
-            DeltaDiscoveryRequest.newBuilder()
-                .setTypeUrl(RDS)
-                .addAllResourceNamesSubscribe(new TreeSet<>(rds))
-                .putAllInitialResourceVersions(versions.getOrDefault(RDS, Map.of()))
+                .setTypeUrl(type)
+                .addAllResourceNamesSubscribe(new TreeSet<>(names))
+                .putAllInitialResourceVersions(versions.getOrDefault(type, Map.of()))
                 .build());
       }
     }

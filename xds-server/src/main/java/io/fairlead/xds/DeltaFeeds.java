@@ -69,11 +69,10 @@ final class DeltaFeeds {
     return left == null;
   }
 
-  /** The delta streams open per group. */
-  Map<ProxyContext, Integer> streams() {
-    Map<ProxyContext, Integer> counts = new java.util.HashMap<>();
-    feeds.forEach((g, f) -> counts.put(g, f.streams.size()));
-    return counts;
+  /** Whether a group has delta streams open. */
+  boolean hasStreams(ProxyContext group) {
+    Feed feed = feeds.get(group);
+    return feed != null && !feed.streams.isEmpty();
   }
 
   /** A group's latest snapshot and its number in the group's sequence of publishes. */

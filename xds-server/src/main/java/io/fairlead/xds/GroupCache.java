@@ -49,7 +49,7 @@ final class GroupCache extends SimpleCache<ProxyContext> {
   /** Refused while the group has delta ADS streams too, as while it has library watches. */
   @Override
   public synchronized boolean clearSnapshot(ProxyContext group) {
-    if (feeds.streams().getOrDefault(group, 0) > 0 || !super.clearSnapshot(group)) {
+    if (feeds.hasStreams(group) || !super.clearSnapshot(group)) {
       return false;
     }
     // A delta stream that joins meanwhile keeps the feed (and its last snapshot); its group is
