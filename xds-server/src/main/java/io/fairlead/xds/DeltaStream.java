@@ -306,8 +306,8 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
     }
     PSet<String> names = s.names;
     for (String name : request.getResourceNamesUnsubscribeList()) {
-      if (name.equals(WILDCARD)) {
-        continue;
+      if (name.equals(WILDCARD) || !names.contains(name)) {
+        continue; // never subscribed: nothing to forget (and nothing a client can pile up here)
       }
       names = names.minus(name);
       if (s.wildcard) {
