@@ -215,12 +215,22 @@ class DeltaStreamTest {
     Proxy proxy = new Proxy();
     proxy.send(DeltaDiscoveryRequest.newBuilder().setNode(node()).setTypeUrl(CDS).build());
     proxy.ack(proxy.last());
+    // named too (as an on-demand lookup under the wildcard would): it holds it already
+    proxy.send(
+        DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).addResourceNamesSubscribe("a").build());
+    proxy.send(
+        DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).addResourceNamesSubscribe("b").build());
+    int before = proxy.out.sent.size();
     proxy.send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(CDS)
             .addResourceNamesUnsubscribe("a")
+            .addResourceNamesUnsubscribe("b")
+            .addResourceNamesUnsubscribe("never-subscribed")
             .build());
+    assertThat(proxy.out.sent).hasSize(before + 1);
     assertThat(proxy.last().getResourcesList()).extracting(Resource::getName).containsExactly("a");
+    assertThat(proxy.last().getRemovedResourcesList()).containsExactly("b");
   }
 
   /**
