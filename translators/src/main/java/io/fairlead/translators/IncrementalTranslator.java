@@ -1,6 +1,5 @@
 package io.fairlead.translators;
 
-import com.google.common.base.Suppliers;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
@@ -17,7 +16,10 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import org.pcollections.HashTreePMap;
+import org.pcollections.HashTreePSet;
+import org.pcollections.PMap;
+import org.pcollections.PSet;
 import org.pcollections.PSortedMap;
 import org.pcollections.PSortedSet;
 import org.pcollections.TreePMap;
@@ -52,7 +54,17 @@ public final class IncrementalTranslator {
     final PSortedMap<ObjectRef, List<Diagnostic>> orphans;
     final List<Diagnostic> unlabelled;
     final List<Diagnostic> sourceDiagnostics;
-    private final Supplier<List<Diagnostic>> diagnostics;
+
+    /** The state-wide diagnostics, once a publish asked for them. */
+    private volatile List<Diagnostic> gathered;
+
+    /**
+     * An earlier model whose diagnostics were gathered, or null: when no Service changed since then
+     * changed its diagnostics, this model's are the same list (an endpoint change does not gather
+     * every Service's diagnostics again). Dropped once this model's are gathered, so models do not
+     * hold on to each other.
+     */
+    private volatile Model base;
 
     /** Counts the updates: a group's resources name the model they were made from by it. */
     final long seq;
@@ -72,7 +84,9 @@ public final class IncrementalTranslator {
         List<Diagnostic> unlabelled,
         List<Diagnostic> sourceDiagnostics,
         long seq,
-        PSortedMap<Long, Set<ObjectRef>> log) {
+        PSortedMap<Long, Set<ObjectRef>> log,
+        Model base) {
+      this.base = base;
       this.seq = seq;
       this.log = log;
       this.services = services;
@@ -82,8 +96,6 @@ public final class IncrementalTranslator {
       this.orphans = orphans;
       this.unlabelled = unlabelled;
       this.sourceDiagnostics = sourceDiagnostics;
-      // gathered once per model, when a publish first asks, not on every source event
-      this.diagnostics = Suppliers.memoize(this::gather);
     }
 
     static Model empty() {
@@ -96,7 +108,13 @@ public final class IncrementalTranslator {
           List.of(),
           List.of(),
           0,
-          TreePMap.empty());
+          TreePMap.empty(),
+          null);
+    }
+
+    /** Itself when its diagnostics were gathered, else the model its own would start from. */
+    Model gatheredBase() {
+      return gathered != null ? this : base;
     }
 
     /**
@@ -124,7 +142,38 @@ public final class IncrementalTranslator {
      * The state-wide diagnostics: the Services', the splits', the orphan and unlabelled slices'.
      */
     List<Diagnostic> diagnostics() {
-      return diagnostics.get();
+      List<Diagnostic> g = gathered;
+      if (g != null) {
+        return g;
+      }
+      // gathered once per model, when a publish first asks, not on every source event
+      synchronized (this) {
+        if (gathered == null) {
+          gathered = gatherSince(base);
+          base = null;
+        }
+        return gathered;
+      }
+    }
+
+    /** {@code b}'s diagnostics when no Service changed since {@code b} changed its own. */
+    private List<Diagnostic> gatherSince(Model b) {
+      if (b != null && b.gathered != null && unlabelled.equals(b.unlabelled)) {
+        Set<ObjectRef> changed = changedSince(b.seq);
+        if (changed != null && changed.stream().allMatch(ref -> sameDiagnostics(b, ref))) {
+          return b.gathered;
+        }
+      }
+      return gather();
+    }
+
+    private boolean sameDiagnostics(Model b, ObjectRef ref) {
+      KubeModelBuilder.Built was = b.services.get(ref);
+      KubeModelBuilder.Built now = services.get(ref);
+      return (was == null ? List.of() : was.diagnostics())
+              .equals(now == null ? List.of() : now.diagnostics())
+          && java.util.Objects.equals(b.orphans.get(ref), orphans.get(ref))
+          && java.util.Objects.equals(b.splitDiagnostics.get(ref), splitDiagnostics.get(ref));
     }
 
     private List<Diagnostic> gather() {
@@ -149,6 +198,8 @@ public final class IncrementalTranslator {
    *
    * @param incremental false when the full assembly dropped a resource of a name that was there
    *     already (a gateway's split, a clash): such a group is assembled in full each time
+   * @param claims a sidecar group's address claims: each virtual {@code ip:port} claimed by its
+   *     parts' listeners, with the listeners claiming it (two or more: a conflict, {@code lost})
    */
   private record GroupState(
       long seq,
@@ -157,7 +208,8 @@ public final class IncrementalTranslator {
       Set<String> lost,
       List<Diagnostic> modelDiagnostics,
       boolean incremental,
-      GatewayState gateway) {}
+      GatewayState gateway,
+      PMap<String, PSet<String>> claims) {}
 
   /**
    * What a gateway group's resources were assembled from beyond its parts: which Services bring
@@ -212,7 +264,7 @@ public final class IncrementalTranslator {
     Set<ObjectRef> dirty = new TreeSet<>(change.services());
     dirty.addAll(change.endpointsOf());
     dirty.addAll(state.servicesOfPods(change.pods())); // a Pod's weight reaches its Services
-    boolean rebuilt = change.full() || !coherent(services, state);
+    boolean rebuilt = change.full() || !coherent(services, state, dirty);
     if (rebuilt) {
       // the first state, or a change that did not name every Service it added or removed
       Model empty = Model.empty();
@@ -299,7 +351,8 @@ public final class IncrementalTranslator {
             unlabelled,
             update.diagnostics(),
             seq,
-            log);
+            log,
+            rebuilt ? null : before.gatheredBase());
   }
 
   /**
@@ -325,14 +378,26 @@ public final class IncrementalTranslator {
   }
 
   /**
-   * A guard in O(1): the model holds as many Services as the state. Sources name every Service they
-   * add or remove in the change ({@code MutableKubeState}, {@link Change#between}); a change that
-   * did not, and so left the model with a Service too many or too few, is caught here and answered
-   * with a full rebuild instead of a wrong model.
+   * A guard in O(changed Services): the model, once the dirty Services are applied, holds as many
+   * Services as the state. Sources name every Service they add or remove in the change ({@code
+   * MutableKubeState}, {@link Change#between}); a change that did not, and so would leave the model
+   * with a Service too many or too few, is caught here and answered with a full rebuild instead of
+   * a wrong model. (The sizes are compared after the change, not before: a named addition or
+   * removal is the change itself, and must not cost a rebuild of every Service.)
    */
   private static boolean coherent(
-      PSortedMap<ObjectRef, KubeModelBuilder.Built> services, KubeState state) {
-    return services.size() == state.services().size();
+      PSortedMap<ObjectRef, KubeModelBuilder.Built> services,
+      KubeState state,
+      Set<ObjectRef> dirty) {
+    int size = services.size();
+    for (ObjectRef ref : dirty) {
+      boolean was = services.containsKey(ref);
+      boolean is = state.services().containsKey(ref);
+      if (was != is) {
+        size += is ? 1 : -1;
+      }
+    }
+    return size == state.services().size();
   }
 
   /** The diagnostics of the state: model and source, whatever proxies are connected. */
@@ -558,7 +623,54 @@ public final class IncrementalTranslator {
             && resources.endpoints().size() == endpoints
             && resources.listeners().size() == listeners - lost.size() + constants
             && resources.routes().size() == routes;
-    return new GroupState(m.seq, resources, parts, lost, modelDiagnostics, incremental, null);
+    return new GroupState(
+        m.seq, resources, parts, lost, modelDiagnostics, incremental, null, claimsOf(parts, ctx));
+  }
+
+  /** A sidecar group's address claims, by address (empty for other roles, which make none). */
+  private static PMap<String, PSet<String>> claimsOf(
+      PSortedMap<ObjectRef, ServiceResources> parts, ProxyContext ctx) {
+    java.util.Map<String, PSet<String>> claims = new java.util.HashMap<>();
+    if (ctx.role() == io.fairlead.translators.ProxyRole.SIDECAR) {
+      for (ServiceResources part : parts.values()) {
+        for (Map.Entry<String, String> claim : part.claimedAddresses()) {
+          claims.merge(
+              claim.getKey(), HashTreePSet.singleton(claim.getValue()), (a, b) -> a.plusAll(b));
+        }
+      }
+    }
+    return HashTreePMap.from(claims);
+  }
+
+  /**
+   * The address claims once a Service's part went from {@code was} to {@code now} (either may be
+   * null), or null when an address either claims was contested before or would be after: then which
+   * listener keeps it, and the diagnostics, are decided across every Service by the full assembly
+   * ({@code Claims}). Otherwise no listener of the group lost or loses an address, so the Service's
+   * listeners come and go with it, name by name: a Service created or deleted costs its own claims,
+   * not every Service's.
+   */
+  private static PMap<String, PSet<String>> reclaim(
+      PMap<String, PSet<String>> claims, ServiceResources was, ServiceResources now) {
+    List<Map.Entry<String, String>> before = was == null ? List.of() : was.claimedAddresses();
+    List<Map.Entry<String, String>> after = now == null ? List.of() : now.claimedAddresses();
+    for (Map.Entry<String, String> claim : before) {
+      PSet<String> listeners = claims.get(claim.getKey());
+      if (listeners == null || listeners.size() > 1) {
+        return null;
+      }
+      PSet<String> left = listeners.minus(claim.getValue());
+      claims = left.isEmpty() ? claims.minus(claim.getKey()) : claims.plus(claim.getKey(), left);
+    }
+    for (Map.Entry<String, String> claim : after) {
+      PSet<String> listeners =
+          claims.getOrDefault(claim.getKey(), HashTreePSet.empty()).plus(claim.getValue());
+      if (listeners.size() > 1) {
+        return null;
+      }
+      claims = claims.plus(claim.getKey(), listeners);
+    }
+    return claims;
   }
 
   /** Below this many Services, a group's parts are translated on the calling thread alone. */
@@ -609,6 +721,7 @@ public final class IncrementalTranslator {
     var listeners = next.listeners;
     var routes = next.routes;
     PSortedMap<ObjectRef, ServiceResources> parts = state.parts();
+    PMap<String, PSet<String>> claims = state.claims();
     boolean tracing =
         settings.tracing().isPresent() && ctx.role() != io.fairlead.translators.ProxyRole.PROXYLESS;
     for (ObjectRef ref : changed) {
@@ -622,10 +735,15 @@ public final class IncrementalTranslator {
       List<?> claimsNow = now == null ? List.of() : now.addressClaims();
       List<Diagnostic> diagnosticsWas = was == null ? List.of() : was.diagnostics();
       List<Diagnostic> diagnosticsNow = now == null ? List.of() : now.diagnostics();
-      if (!claimsWas.equals(claimsNow)
-          || !diagnosticsWas.equals(diagnosticsNow)
+      if (!diagnosticsWas.equals(diagnosticsNow)
           || (tracing && connectionManagers(was) != connectionManagers(now))) {
         return null;
+      }
+      if (!claimsWas.equals(claimsNow)) {
+        claims = reclaim(claims, was, now);
+        if (claims == null) {
+          return null; // an address contested before or after: resolved across all Services
+        }
       }
       if (was != null) {
         was.clusters().forEach(c -> clusters.remove(c.getName()));
@@ -659,7 +777,8 @@ public final class IncrementalTranslator {
       }
     }
     GroupResources resources = next.resources(before, before.diagnostics());
-    return new GroupState(m.seq, resources, parts, state.lost(), modelDiagnostics, true, null);
+    return new GroupState(
+        m.seq, resources, parts, state.lost(), modelDiagnostics, true, null, claims);
   }
 
   /**
@@ -704,7 +823,8 @@ public final class IncrementalTranslator {
         modelDiagnostics,
         incremental,
         new GatewayState(
-            clusterOwners, endpointOwners, gw.diagnostics(), gw.listener().isPresent()));
+            clusterOwners, endpointOwners, gw.diagnostics(), gw.listener().isPresent()),
+        HashTreePMap.empty());
   }
 
   private static PSortedMap<String, PSortedSet<ObjectRef>> own(
@@ -839,7 +959,8 @@ public final class IncrementalTranslator {
         Set.of(),
         modelDiagnostics,
         true,
-        new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()));
+        new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()),
+        HashTreePMap.empty());
   }
 
   /** Equal diagnostics, the same list most often (the model's, unchanged). */

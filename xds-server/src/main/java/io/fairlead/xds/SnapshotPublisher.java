@@ -63,6 +63,11 @@ public final class SnapshotPublisher {
   private final Map<ProxyContext, List<Diagnostic>> diagnosticsByGroup = new HashMap<>();
   private final Map<ProxyContext, PublishedGroup> published = new ConcurrentHashMap<>();
   private volatile List<Diagnostic> diagnostics = List.of();
+
+  /** What {@link #diagnostics} was merged from: the state's list and each group's list. */
+  private List<Diagnostic> mergedState = List.of();
+
+  private final Map<ProxyContext, List<Diagnostic>> mergedGroups = new HashMap<>();
   private final List<java.util.function.Consumer<List<Diagnostic>>> diagnosticsListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean ready;
@@ -379,11 +384,21 @@ public final class SnapshotPublisher {
   }
 
   private void refreshDiagnostics() {
-    Set<Diagnostic> all = new TreeSet<>(stateDiagnostics.get());
-    diagnosticsByGroup.values().forEach(all::addAll);
-    List<Diagnostic> now = List.copyOf(all);
-    diagnostics = now;
-    metrics.diagnostics(now);
+    List<Diagnostic> state = stateDiagnostics.get();
+    List<Diagnostic> now = diagnostics;
+    // Merged again only when an input changed: an endpoint change leaves the groups' lists the
+    // same instances and the state's equal, and sorting every diagnostic of the mesh on every
+    // publish was O(world) in a change's cost.
+    if (!sameLists(state, diagnosticsByGroup)) {
+      Set<Diagnostic> all = new TreeSet<>(state);
+      diagnosticsByGroup.values().forEach(all::addAll);
+      now = List.copyOf(all);
+      diagnostics = now;
+      metrics.diagnostics(now);
+      mergedState = state;
+      mergedGroups.clear();
+      mergedGroups.putAll(diagnosticsByGroup);
+    }
     for (var listener : diagnosticsListeners) {
       try {
         listener.accept(now);
@@ -391,6 +406,19 @@ public final class SnapshotPublisher {
         LOG.warn("a diagnostics listener failed: {}", e.toString());
       }
     }
+  }
+
+  /** Whether the diagnostics were last merged from these lists (each group's the same one). */
+  private boolean sameLists(List<Diagnostic> state, Map<ProxyContext, List<Diagnostic>> byGroup) {
+    if (byGroup.size() != mergedGroups.size()) {
+      return false;
+    }
+    for (Map.Entry<ProxyContext, List<Diagnostic>> e : byGroup.entrySet()) {
+      if (mergedGroups.get(e.getKey()) != e.getValue()) {
+        return false;
+      }
+    }
+    return state == mergedState || state.equals(mergedState);
   }
 
   /**

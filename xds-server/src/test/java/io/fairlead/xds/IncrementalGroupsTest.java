@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fairlead.k8s.DirectorySource;
+import io.fairlead.policies.Diagnostic;
 import io.fairlead.policies.ObjectRef;
 import io.fairlead.translators.Change;
 import io.fairlead.translators.ClientKind;
@@ -186,6 +187,129 @@ class IncrementalGroupsTest {
           .isZero();
     }
     assertThat(gatewayEndpoints).as("gateway endpoints changed along").isPositive();
+  }
+
+  @Test
+  void aServiceCreatedOrDeletedIsAppliedWithoutAssemblingAnyGroupInFull() throws Exception {
+    KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
+    IncrementalTranslator translator = new IncrementalTranslator();
+    translator.update(state, Change.FULL);
+    GROUPS.forEach(translator::resources);
+    List<Diagnostic> diagnostics = translator.diagnostics();
+    ObjectRef ref = new ObjectRef("shop", "added");
+    KubeState added =
+        state.withService(ref, service(ref, "10.96.250.1")).withSlice(sliceRef(ref), slice(ref));
+    Change change = new Change(Set.of(ref), Set.of(ref), false);
+
+    for (KubeState next : List.of(added, state)) { // created, then deleted again
+      long before = translator.fullAssemblies();
+      translator.update(next, change);
+      var model = KubeModelBuilder.build(next);
+      for (ProxyContext group : GROUPS) {
+        GroupResources r = translator.resources(group);
+        assertThat(r.toResources())
+            .as(group.toString())
+            .isEqualTo(XdsTranslator.translate(model, group));
+        assertThat(r.delta()).as(group.toString()).isPresent();
+      }
+      assertThat(translator.fullAssemblies() - before).as("no group in full").isZero();
+      // the state's diagnostics are the same list: no Service changed its own
+      assertThat(translator.diagnostics()).isEqualTo(diagnostics);
+    }
+    // the sidecars got, then lost, the new Service's listener and cluster
+    assertThat(
+            translator
+                .resources(ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY))
+                .toResources()
+                .listeners())
+        .noneMatch(l -> l.getName().contains("added"));
+  }
+
+  @Test
+  void aServiceClaimingAnotherOnesAddressIsResolvedAsTheFullAssemblyDoes() throws Exception {
+    KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
+    IncrementalTranslator translator = new IncrementalTranslator();
+    translator.update(state, Change.FULL);
+    GROUPS.forEach(translator::resources);
+    // a new Service on the virtual IP and port of an existing one (a directory can say so)
+    Map.Entry<ObjectRef, io.fabric8.kubernetes.api.model.Service> taken =
+        state.services().entrySet().stream()
+            .filter(e -> e.getValue().getSpec().getClusterIP() != null)
+            .filter(e -> !"None".equals(e.getValue().getSpec().getClusterIP()))
+            .filter(
+                e -> e.getValue().getSpec().getPorts().stream().anyMatch(p -> p.getPort() == 80))
+            .findFirst()
+            .orElseThrow();
+    String ip = taken.getValue().getSpec().getClusterIP();
+    for (String name : List.of("aaa", "zzz")) { // before and after it in ref order
+      ObjectRef ref = new ObjectRef(taken.getKey().namespace(), name);
+      KubeState clash =
+          state.withService(ref, service(ref, ip)).withSlice(sliceRef(ref), slice(ref));
+      Change change = new Change(Set.of(ref), Set.of(ref), false);
+      for (KubeState next : List.of(clash, state)) {
+        translator.update(next, change);
+        var model = KubeModelBuilder.build(next);
+        for (ProxyContext group : GROUPS) {
+          assertThat(translator.resources(group).toResources())
+              .as(name + " " + group)
+              .isEqualTo(XdsTranslator.translate(model, group));
+        }
+      }
+      translator.update(clash, change);
+      assertThat(
+              translator
+                  .resources(ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY))
+                  .diagnostics())
+          .as("the conflict is reported")
+          .anyMatch(d -> d.reason() == io.fairlead.policies.Reason.ADDRESS_CONFLICT);
+      translator.update(state, change);
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Service service(ObjectRef ref, String clusterIp) {
+    return new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        .withNewMetadata()
+        .withNamespace(ref.namespace())
+        .withName(ref.name())
+        .endMetadata()
+        .withNewSpec()
+        .withClusterIP(clusterIp)
+        .withClusterIPs(clusterIp)
+        .addNewPort()
+        .withName("http")
+        .withPort(80)
+        .withProtocol("TCP")
+        .withAppProtocol("http")
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  private static ObjectRef sliceRef(ObjectRef service) {
+    return new ObjectRef(service.namespace(), service.name() + "-1");
+  }
+
+  private static EndpointSlice slice(ObjectRef service) {
+    return new EndpointSliceBuilder()
+        .withNewMetadata()
+        .withNamespace(service.namespace())
+        .withName(service.name() + "-1")
+        .addToLabels("kubernetes.io/service-name", service.name())
+        .endMetadata()
+        .withAddressType("IPv4")
+        .addNewPort()
+        .withName("http")
+        .withPort(8080)
+        .withProtocol("TCP")
+        .endPort()
+        .withEndpoints(
+            new EndpointBuilder()
+                .withAddresses("10.1.250.1")
+                .withNewConditions()
+                .withReady(true)
+                .endConditions()
+                .build())
+        .build();
   }
 
   @Test

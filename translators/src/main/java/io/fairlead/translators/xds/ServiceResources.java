@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.fairlead.policies.Diagnostic;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one Service contributes to one proxy context: the unit of incremental translation. Gateway
@@ -19,4 +20,13 @@ public record ServiceResources(
     List<RouteConfiguration> routes,
     List<GatewayListenerBuilder.Exposed> exposed,
     List<Claims.Address> addressClaims,
-    List<Diagnostic> diagnostics) {}
+    List<Diagnostic> diagnostics) {
+
+  /**
+   * Each virtual address ({@code ip:port}) this part's sidecar listeners claim, with the listener
+   * that claims it (and would lose it to an earlier claimant, {@link Claims}).
+   */
+  public List<Map.Entry<String, String>> claimedAddresses() {
+    return addressClaims.stream().map(c -> Map.entry(c.address(), c.listener())).toList();
+  }
+}
