@@ -200,6 +200,9 @@ public final class IncrementalTranslator {
    *     already (a gateway's split, a clash): such a group is assembled in full each time
    * @param claims a sidecar group's address claims: each virtual {@code ip:port} claimed by its
    *     parts' listeners, with the listeners claiming it (two or more: a conflict, {@code lost})
+   * @param diagnosticCounts a sidecar or proxyless group's diagnostics, each with how many of the
+   *     model's list, the parts' lists and the assembly's own (claims, proxy) bring it: a Service's
+   *     diagnostics coming or going update the group's list without assembling it in full
    */
   private record GroupState(
       long seq,
@@ -209,7 +212,8 @@ public final class IncrementalTranslator {
       List<Diagnostic> modelDiagnostics,
       boolean incremental,
       GatewayState gateway,
-      PMap<String, PSet<String>> claims) {}
+      PMap<String, PSet<String>> claims,
+      PSortedMap<Diagnostic, Integer> diagnosticCounts) {}
 
   /**
    * What a gateway group's resources were assembled from beyond its parts: which Services bring
@@ -624,7 +628,40 @@ public final class IncrementalTranslator {
             && resources.listeners().size() == listeners - lost.size() + constants
             && resources.routes().size() == routes;
     return new GroupState(
-        m.seq, resources, parts, lost, modelDiagnostics, incremental, null, claimsOf(parts, ctx));
+        m.seq,
+        resources,
+        parts,
+        lost,
+        modelDiagnostics,
+        incremental,
+        null,
+        claimsOf(parts, ctx),
+        diagnosticCounts(resources, parts, modelDiagnostics));
+  }
+
+  /**
+   * What brings each of a fully assembled group's diagnostics: the model's list, each part's, and
+   * (once each) the assembly's own beyond them (address conflicts, the proxy's settings).
+   */
+  private static PSortedMap<Diagnostic, Integer> diagnosticCounts(
+      GroupResources resources,
+      PSortedMap<ObjectRef, ServiceResources> parts,
+      List<Diagnostic> modelDiagnostics) {
+    java.util.SortedMap<Diagnostic, Integer> counts = new java.util.TreeMap<>();
+    modelDiagnostics.forEach(d -> counts.merge(d, 1, Integer::sum));
+    parts.values().forEach(p -> p.diagnostics().forEach(d -> counts.merge(d, 1, Integer::sum)));
+    resources.diagnostics().forEach(d -> counts.putIfAbsent(d, 1));
+    return TreePMap.fromSortedMap(counts);
+  }
+
+  /** {@code counts} with each of {@code diagnostics} counted {@code by} once more (or less). */
+  private static PSortedMap<Diagnostic, Integer> count(
+      PSortedMap<Diagnostic, Integer> counts, List<Diagnostic> diagnostics, int by) {
+    for (Diagnostic d : diagnostics) {
+      int n = counts.getOrDefault(d, 0) + by;
+      counts = n > 0 ? counts.plus(d, n) : counts.minus(d);
+    }
+    return counts;
   }
 
   /** A sidecar group's address claims, by address (empty for other roles, which make none). */
@@ -711,8 +748,9 @@ public final class IncrementalTranslator {
   private GroupState incremental(
       GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
+    PSortedMap<Diagnostic, Integer> counts = state.diagnosticCounts();
     if (!sameDiagnostics(modelDiagnostics, state.modelDiagnostics())) {
-      return null;
+      counts = count(count(counts, state.modelDiagnostics(), -1), modelDiagnostics, 1);
     }
     GroupResources before = state.resources();
     Working next = new Working(before);
@@ -735,9 +773,11 @@ public final class IncrementalTranslator {
       List<?> claimsNow = now == null ? List.of() : now.addressClaims();
       List<Diagnostic> diagnosticsWas = was == null ? List.of() : was.diagnostics();
       List<Diagnostic> diagnosticsNow = now == null ? List.of() : now.diagnostics();
-      if (!diagnosticsWas.equals(diagnosticsNow)
-          || (tracing && connectionManagers(was) != connectionManagers(now))) {
+      if (tracing && connectionManagers(was) != connectionManagers(now)) {
         return null;
+      }
+      if (!diagnosticsWas.equals(diagnosticsNow)) {
+        counts = count(count(counts, diagnosticsWas, -1), diagnosticsNow, 1);
       }
       if (!claimsWas.equals(claimsNow)) {
         claims = reclaim(claims, was, now);
@@ -776,9 +816,13 @@ public final class IncrementalTranslator {
         parts = parts.plus(ref, now);
       }
     }
-    GroupResources resources = next.resources(before, before.diagnostics());
+    List<Diagnostic> diagnostics =
+        counts == state.diagnosticCounts()
+            ? before.diagnostics()
+            : List.copyOf(counts.keySet()); // sorted as the full assembly's TreeSet
+    GroupResources resources = next.resources(before, diagnostics);
     return new GroupState(
-        m.seq, resources, parts, state.lost(), modelDiagnostics, true, null, claims);
+        m.seq, resources, parts, state.lost(), modelDiagnostics, true, null, claims, counts);
   }
 
   /**
@@ -824,7 +868,8 @@ public final class IncrementalTranslator {
         incremental,
         new GatewayState(
             clusterOwners, endpointOwners, gw.diagnostics(), gw.listener().isPresent()),
-        HashTreePMap.empty());
+        HashTreePMap.empty(),
+        TreePMap.empty());
   }
 
   private static PSortedMap<String, PSortedSet<ObjectRef>> own(
@@ -854,9 +899,9 @@ public final class IncrementalTranslator {
   private GroupState incrementalGateway(
       GroupState state, Model m, ProxyContext ctx, Set<ObjectRef> changed) {
     List<Diagnostic> modelDiagnostics = modelDiagnostics(m);
-    if (!sameDiagnostics(modelDiagnostics, state.modelDiagnostics())) {
-      return null;
-    }
+    // the model's or a Service's diagnostics changed: the group's are gathered again from the
+    // parts, as the assembly does (O(Services), the resources still updated name by name)
+    boolean regather = !sameDiagnostics(modelDiagnostics, state.modelDiagnostics());
     GatewayState gateway = state.gateway();
     GroupResources before = state.resources();
     PSortedMap<ObjectRef, ServiceResources> parts = state.parts();
@@ -874,10 +919,10 @@ public final class IncrementalTranslator {
       }
       List<Diagnostic> diagnosticsWas = was == null ? List.of() : was.diagnostics();
       List<Diagnostic> diagnosticsNow = now == null ? List.of() : now.diagnostics();
-      if (!diagnosticsWas.equals(diagnosticsNow)
-          || (now != null && (!now.listeners().isEmpty() || !now.routes().isEmpty()))) {
+      if (now != null && (!now.listeners().isEmpty() || !now.routes().isEmpty())) {
         return null;
       }
+      regather |= !diagnosticsWas.equals(diagnosticsNow);
       exposureChanged |= !sameExposure(was, now);
       if (was != null) {
         for (var c : was.clusters()) {
@@ -945,11 +990,14 @@ public final class IncrementalTranslator {
       if (!gw.diagnostics().equals(gatewayDiagnostics)) {
         // a host and path claimed twice, or no longer: gathered again as the assembly does
         gatewayDiagnostics = gw.diagnostics();
-        SortedSet<Diagnostic> all = new TreeSet<>(modelDiagnostics);
-        parts.values().forEach(p -> all.addAll(p.diagnostics()));
-        all.addAll(gatewayDiagnostics);
-        diagnostics = List.copyOf(all);
+        regather = true;
       }
+    }
+    if (regather) {
+      SortedSet<Diagnostic> all = new TreeSet<>(modelDiagnostics);
+      parts.values().forEach(p -> all.addAll(p.diagnostics()));
+      all.addAll(gatewayDiagnostics);
+      diagnostics = List.copyOf(all);
     }
     GroupResources resources = next.resources(before, diagnostics);
     return new GroupState(
@@ -960,7 +1008,8 @@ public final class IncrementalTranslator {
         modelDiagnostics,
         true,
         new GatewayState(clusterOwners, endpointOwners, gatewayDiagnostics, gateway.listener()),
-        HashTreePMap.empty());
+        HashTreePMap.empty(),
+        TreePMap.empty());
   }
 
   /** Equal diagnostics, the same list most often (the model's, unchanged). */

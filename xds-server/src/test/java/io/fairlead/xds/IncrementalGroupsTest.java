@@ -196,33 +196,44 @@ class IncrementalGroupsTest {
     translator.update(state, Change.FULL);
     GROUPS.forEach(translator::resources);
     List<Diagnostic> diagnostics = translator.diagnostics();
-    ObjectRef ref = new ObjectRef("shop", "added");
-    KubeState added =
-        state.withService(ref, service(ref, "10.96.250.1")).withSlice(sliceRef(ref), slice(ref));
-    Change change = new Change(Set.of(ref), Set.of(ref), false);
-
-    for (KubeState next : List.of(added, state)) { // created, then deleted again
-      long before = translator.fullAssemblies();
-      translator.update(next, change);
-      var model = KubeModelBuilder.build(next);
-      for (ProxyContext group : GROUPS) {
-        GroupResources r = translator.resources(group);
-        assertThat(r.toResources())
-            .as(group.toString())
-            .isEqualTo(XdsTranslator.translate(model, group));
-        assertThat(r.delta()).as(group.toString()).isPresent();
+    ObjectRef clean = new ObjectRef("shop", "added");
+    ObjectRef headless = new ObjectRef("shop", "headless"); // a sidecar diagnostic: no listener
+    ObjectRef misspelt = new ObjectRef("demo", "misspelt"); // a model diagnostic: a bad value
+    Map<ObjectRef, io.fabric8.kubernetes.api.model.Service> services =
+        Map.of(
+            clean, service(clean, "10.96.250.1", Map.of()),
+            headless, service(headless, "None", Map.of()),
+            misspelt, service(misspelt, "10.96.250.2", Map.of("fairlead.io/lb-policy", "fastest")));
+    for (Map.Entry<ObjectRef, io.fabric8.kubernetes.api.model.Service> e : services.entrySet()) {
+      ObjectRef ref = e.getKey();
+      KubeState added = state.withService(ref, e.getValue()).withSlice(sliceRef(ref), slice(ref));
+      Change change = new Change(Set.of(ref), Set.of(ref), false);
+      for (KubeState next : List.of(added, state)) { // created, then deleted again
+        long before = translator.fullAssemblies();
+        translator.update(next, change);
+        var model = KubeModelBuilder.build(next);
+        for (ProxyContext group : GROUPS) {
+          GroupResources r = translator.resources(group);
+          assertThat(r.toResources())
+              .as(ref + " " + group)
+              .isEqualTo(XdsTranslator.translate(model, group));
+          assertThat(r.delta()).as(ref + " " + group).isPresent();
+        }
+        assertThat(translator.fullAssemblies() - before).as(ref + ": no group in full").isZero();
+        if (ref.equals(clean)) {
+          // the state's diagnostics are the same: no Service changed its own
+          assertThat(translator.diagnostics()).isEqualTo(diagnostics);
+        }
       }
-      assertThat(translator.fullAssemblies() - before).as("no group in full").isZero();
-      // the state's diagnostics are the same list: no Service changed its own
-      assertThat(translator.diagnostics()).isEqualTo(diagnostics);
+      assertThat(translator.diagnostics()).as("deleted: as before").isEqualTo(diagnostics);
     }
-    // the sidecars got, then lost, the new Service's listener and cluster
+    // the sidecars got, then lost, the new Services' listeners
     assertThat(
             translator
                 .resources(ProxyContext.of(ProxyRole.SIDECAR, ClientKind.ENVOY))
                 .toResources()
                 .listeners())
-        .noneMatch(l -> l.getName().contains("added"));
+        .noneMatch(l -> l.getName().contains("added") || l.getName().contains("misspelt"));
   }
 
   @Test
@@ -267,10 +278,16 @@ class IncrementalGroupsTest {
   }
 
   private static io.fabric8.kubernetes.api.model.Service service(ObjectRef ref, String clusterIp) {
+    return service(ref, clusterIp, Map.of());
+  }
+
+  private static io.fabric8.kubernetes.api.model.Service service(
+      ObjectRef ref, String clusterIp, Map<String, String> annotations) {
     return new io.fabric8.kubernetes.api.model.ServiceBuilder()
         .withNewMetadata()
         .withNamespace(ref.namespace())
         .withName(ref.name())
+        .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
         .withClusterIP(clusterIp)
