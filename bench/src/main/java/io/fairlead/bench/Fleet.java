@@ -120,6 +120,18 @@ public final class Fleet {
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong responses = new AtomicLong();
   private final AtomicInteger dropped = new AtomicInteger();
+
+  /** Why streams ended with an error: each kind is printed the first time it is seen. */
+  private final Set<String> dropReasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void dropReason(Throwable t) {
+    io.grpc.Status status = io.grpc.Status.fromThrowable(t);
+    String reason = status.getCode() + ": " + String.valueOf(status.getDescription());
+    if (dropReasons.add(reason) && dropReasons.size() <= 20) {
+      System.err.println("fleet: a stream ended with " + reason + " (first of its kind)");
+    }
+  }
+
   private final AtomicInteger complete = new AtomicInteger();
   private final Map<String, List<Expectation>> expectations = new ConcurrentHashMap<>();
 
@@ -653,9 +665,17 @@ public final class Fleet {
     }
 
     void failed() {
+      failed(null);
+    }
+
+    /** The stream ended ({@code error}: with an error, else completed by the server). */
+    void failed(Throwable error) {
       open = false;
       if (closing || moving || probe != null) {
         return;
+      }
+      if (error != null) {
+        dropReason(error);
       }
       dropped.incrementAndGet();
       long backoff = Math.min(8_000, 500L << Math.min(attempts++, 5));
@@ -944,7 +964,7 @@ public final class Fleet {
 
     @Override
     public void onError(Throwable t) {
-      failed();
+      failed(t);
     }
 
     @Override
@@ -1122,7 +1142,7 @@ public final class Fleet {
 
     @Override
     public void onError(Throwable t) {
-      failed();
+      failed(t);
     }
 
     @Override
