@@ -98,6 +98,10 @@ public final class Bench {
         case "--json" -> json = Path.of(value(args, ++i, "--json FILE"));
         case "--scenario" -> {
           for (String s : value(args, ++i, "--scenario NAME").split(",")) {
+            if (s.equals("all")) {
+              scenarios.addAll(Scenarios.NAMES);
+              continue;
+            }
             if (!Scenarios.NAMES.contains(s)) {
               usage("unknown scenario " + s + "; one of " + Scenarios.NAMES);
             }
@@ -121,7 +125,7 @@ public final class Bench {
       }
     }
     if (scenarios.isEmpty()) {
-      scenarios.addAll(Scenarios.NAMES);
+      scenarios.addAll(Scenarios.DEFAULT);
     }
     Map<String, Object> report = run(config, scenarios, modes, System.out);
     if (json != null) {
@@ -281,8 +285,10 @@ public final class Bench {
       s.println(problem);
     }
     s.println(
-        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"] [--server-java JAVA_HOME]");
-    s.println("  --quick     shrunk sizes, about 3 minutes on 2 cores (prints what it shrank)");
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas|ondemand|all]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"] [--server-java JAVA_HOME]");
+    s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
+    s.println(
+        "  --scenario  default: cold,churn,storm,memory (both modes); replicas and ondemand when named");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     s.println(
         "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");

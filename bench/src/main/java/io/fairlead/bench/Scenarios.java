@@ -23,6 +23,13 @@ final class Scenarios {
   static final List<String> NAMES =
       List.of("cold", "churn", "storm", "memory", "replicas", "ondemand");
 
+  /**
+   * What runs when no scenario is named: the issue's four, side by side with the naive baseline;
+   * {@code replicas} and {@code ondemand} run when named (or {@code --scenario all}), which keeps
+   * {@code --quick} under two minutes.
+   */
+  static final List<String> DEFAULT = List.of("cold", "churn", "storm", "memory");
+
   /** How many Services each on-demand sidecar of the {@code ondemand} scenario calls. */
   static final int ONDEMAND_CALLS = 5;
 
