@@ -105,6 +105,12 @@ public final class DiagnosticEvents implements AutoCloseable {
   private volatile boolean closed;
   private Report last = new Report(List.of(), KubeState.EMPTY); // guarded by this
 
+  /** The list last reported, as handed over (guarded by this). */
+  private List<Diagnostic> reported = List.of();
+
+  /** How many times Events were planned from a report (tests). */
+  private long plans; // guarded by this
+
   public DiagnosticEvents(KubernetesClient client, Settings settings, Clock clock) {
     this.writer = new EventWriter(client, settings.identity());
     this.settings = settings;
@@ -147,12 +153,28 @@ public final class DiagnosticEvents implements AutoCloseable {
   /**
    * The diagnostics of the current translation and the state they came from. Returns at once, never
    * throws; call it after every publish.
+   *
+   * <p>The same list as last time (the publisher hands over the same instance when no diagnostic
+   * changed, as on an endpoint change) is not planned at once: its Events were planned already, and
+   * planning is O(diagnostics) per publish; the next resync plans it with the state given here.
    */
   public synchronized void report(List<Diagnostic> diagnostics, KubeState state) {
+    boolean same = diagnostics == reported;
+    reported = diagnostics;
     last = new Report(List.copyOf(diagnostics), state);
-    if (leading && !closed) {
-      enqueue(EventPlanner.plan(last.diagnostics(), last.state()));
+    if (leading && !closed && !same) {
+      enqueue(plan(last));
     }
+  }
+
+  private List<PlannedEvent> plan(Report report) {
+    plans++;
+    return EventPlanner.plan(report.diagnostics(), report.state());
+  }
+
+  /** How many times Events were planned (reports and resyncs). */
+  synchronized long plans() {
+    return plans;
   }
 
   /**
@@ -222,7 +244,7 @@ public final class DiagnosticEvents implements AutoCloseable {
 
   private synchronized void resync() {
     if (leading && !closed) {
-      enqueue(EventPlanner.plan(last.diagnostics(), last.state()));
+      enqueue(plan(last));
     }
   }
 

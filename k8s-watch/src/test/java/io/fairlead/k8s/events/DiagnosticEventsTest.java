@@ -169,6 +169,29 @@ class DiagnosticEventsTest {
   }
 
   @Test
+  void theSameListReportedAgainIsNotPlannedAgainUntilTheResync() throws Exception {
+    DiagnosticEvents events = events(client, "fairlead-0", 64, Duration.ofMinutes(10));
+    events.leading(true);
+    List<Diagnostic> diagnostics = List.of(BAD_LB);
+    events.report(diagnostics, state);
+    Poll.until("first Event", () -> events.stats().created() == 1);
+    // planned twice: by the report and by the resync that leading starts (in either order)
+    Poll.until("planned by the report and the leadership resync", () -> events.plans() == 2);
+    long planned = events.plans();
+
+    // every publish reports: an endpoint change hands over the same list, planned already
+    for (int i = 0; i < 5; i++) {
+      events.report(diagnostics, state);
+    }
+    assertThat(events.plans()).isEqualTo(planned);
+
+    events.report(List.of(BAD_LB), state); // another list (equal or not): planned at once
+    assertThat(events.plans()).isEqualTo(planned + 1);
+    assertThat(events.stats().created()).isEqualTo(1);
+    assertThat(eventsIn("a")).hasSize(1);
+  }
+
+  @Test
   void aPersistingDiagnosticIsRefreshedAfterTheRefreshPeriod() throws Exception {
     DiagnosticEvents events = leader();
     events.report(List.of(BAD_LB), state);
@@ -340,7 +363,7 @@ class DiagnosticEventsTest {
       Poll.until("the queue full", () -> events.stats().dropped() == 3);
 
       long start = System.nanoTime();
-      events.report(many, state);
+      events.report(new java.util.ArrayList<>(many), state); // a new list: planned at once
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(took).isLessThan(Duration.ofSeconds(1));
