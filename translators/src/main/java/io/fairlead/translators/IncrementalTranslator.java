@@ -407,6 +407,11 @@ public final class IncrementalTranslator {
   /** The diagnostics of the state: model and source, whatever proxies are connected. */
   public List<Diagnostic> diagnostics() {
     Model m = model;
+    if (m.sourceDiagnostics.isEmpty()) {
+      // sorted and without duplicates already, and the same list while no Service changed its
+      // own: the publisher then knows by identity that nothing changed
+      return m.diagnostics();
+    }
     List<Diagnostic> all = new ArrayList<>(m.diagnostics());
     all.addAll(m.sourceDiagnostics);
     return List.copyOf(new TreeSet<>(all));
