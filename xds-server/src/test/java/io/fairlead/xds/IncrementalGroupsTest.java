@@ -191,10 +191,8 @@ class IncrementalGroupsTest {
 
   @Test
   void aServiceCreatedOrDeletedIsAppliedWithoutAssemblingAnyGroupInFull() throws Exception {
-    KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
-    IncrementalTranslator translator = new IncrementalTranslator();
-    translator.update(state, Change.FULL);
-    GROUPS.forEach(translator::resources);
+    KubeState state = goldenWorld();
+    IncrementalTranslator translator = servingEveryGroup(state);
     List<Diagnostic> diagnostics = translator.diagnostics();
     ObjectRef clean = new ObjectRef("shop", "added");
     ObjectRef headless = new ObjectRef("shop", "headless"); // a sidecar diagnostic: no listener
@@ -238,10 +236,8 @@ class IncrementalGroupsTest {
 
   @Test
   void aServiceClaimingAnotherOnesAddressIsResolvedAsTheFullAssemblyDoes() throws Exception {
-    KubeState state = goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
-    IncrementalTranslator translator = new IncrementalTranslator();
-    translator.update(state, Change.FULL);
-    GROUPS.forEach(translator::resources);
+    KubeState state = goldenWorld();
+    IncrementalTranslator translator = servingEveryGroup(state);
     // a new Service on the virtual IP and port of an existing one (a directory can say so)
     Map.Entry<ObjectRef, io.fabric8.kubernetes.api.model.Service> taken =
         state.services().entrySet().stream()
@@ -275,6 +271,19 @@ class IncrementalGroupsTest {
           .anyMatch(d -> d.reason() == io.fairlead.policies.Reason.ADDRESS_CONFLICT);
       translator.update(state, change);
     }
+  }
+
+  /** Every golden case in one state. */
+  private static KubeState goldenWorld() throws Exception {
+    return goldenStates().stream().reduce(KubeState.EMPTY, IncrementalGroupsTest::union);
+  }
+
+  /** A translator given {@code state} in full, with every group translated once. */
+  private static IncrementalTranslator servingEveryGroup(KubeState state) {
+    IncrementalTranslator translator = new IncrementalTranslator();
+    translator.update(state, Change.FULL);
+    GROUPS.forEach(translator::resources);
+    return translator;
   }
 
   private static io.fabric8.kubernetes.api.model.Service service(ObjectRef ref, String clusterIp) {
