@@ -20,6 +20,7 @@ import io.envoyproxy.pgv.validate.Validate.MapRules;
 import io.envoyproxy.pgv.validate.Validate.RepeatedRules;
 import io.envoyproxy.pgv.validate.Validate.StringRules;
 import io.envoyproxy.pgv.validate.Validate.TimestampRules;
+import io.fairlead.translators.validate.GeneratedAccess.Reader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,7 +90,16 @@ final class PgvRules {
       List<OneofDescriptor> requiredOneofs,
       FieldDescriptor[] fields,
       FieldRules[] rules,
-      boolean[] unsetPasses) {}
+      boolean[] unsetPasses,
+      Class<?> generated,
+      Reader[] generatedReaders,
+      Reader[] reflectiveReaders) {
+
+    /** How the fields of {@code m}, a message of this plan's type, are read. */
+    Reader[] readers(Message m) {
+      return m.getClass() == generated ? generatedReaders : reflectiveReaders;
+    }
+  }
 
   private Plan plan(Descriptor d) {
     Plan plan = plans.get(d);
@@ -115,21 +125,25 @@ final class PgvRules {
     FieldDescriptor[] fields = fds.toArray(new FieldDescriptor[0]);
     FieldRules[] rules = new FieldRules[fields.length];
     boolean[] unsetPasses = new boolean[fields.length];
+    Reader[] reflective = new Reader[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      reflective[i] = new GeneratedAccess.Reflective(fields[i]);
+    }
     Message empty = DynamicMessage.getDefaultInstance(d);
     for (int i = 0; i < fields.length; i++) {
       rules[i] = fields[i].getOptions().getExtension(Validate.rules);
       List<String> found = new ArrayList<>();
       // an unset field reads as the default value (or no value, no items): as in the default
       // instance, whatever message it sits in
-      new Walk((path, message) -> found.add(message)).field(empty, fields[i], rules[i], "");
+      new Walk((path, message) -> found.add(message))
+          .field(empty, fields[i], reflective[i], rules[i], "");
       unsetPasses[i] = found.isEmpty();
     }
-    return new Plan(off, List.copyOf(required), fields, rules, unsetPasses);
-  }
-
-  /** Whether {@code fd} is unset in {@code m}: it then reads as its default value. */
-  private static boolean unset(Message m, FieldDescriptor fd) {
-    return fd.isRepeated() ? m.getRepeatedFieldCount(fd) == 0 : !m.hasField(fd);
+    Class<?> generated =
+        GeneratedAccess.defaultInstance(d).<Class<?>>map(Object::getClass).orElse(null);
+    Reader[] fast = generated == null ? reflective : GeneratedAccess.readers(generated, fields);
+    return new Plan(
+        off, List.copyOf(required), fields, rules, unsetPasses, generated, fast, reflective);
   }
 
   PgvRules(TypeRegistry registry, MessageCheck check) {
@@ -177,12 +191,13 @@ final class PgvRules {
         }
       }
       FieldDescriptor[] fields = plan.fields();
+      Reader[] readers = plan.readers(m);
       for (int i = 0; i < fields.length; i++) {
         FieldDescriptor fd = fields[i];
-        if (plan.unsetPasses()[i] && unset(m, fd)) {
-          continue; // what the walk would find for it is known: nothing
+        if (plan.unsetPasses()[i] && !readers[i].present(m)) {
+          continue; // unset: it reads as its default, and what the walk finds for it is known
         }
-        field(m, fd, plan.rules()[i], join(path, fd.getName()));
+        field(m, fd, readers[i], plan.rules()[i], join(path, fd.getName()));
       }
     }
 
@@ -201,24 +216,25 @@ final class PgvRules {
         return;
       }
       try {
-        message(DynamicMessage.parseFrom(type, bytes), path);
+        message(GeneratedAccess.parse(type, bytes), path);
       } catch (InvalidProtocolBufferException e) {
         fail(path, "cannot decode " + type.getFullName() + ": " + e.getMessage());
       }
     }
 
-    private void field(Message m, FieldDescriptor fd, FieldRules rules, String path) {
-      if (fd.getContainingOneof() != null && !m.hasField(fd)) {
+    private void field(
+        Message m, FieldDescriptor fd, Reader reader, FieldRules rules, String path) {
+      if (fd.getContainingOneof() != null && !reader.present(m)) {
         return; // rules of a oneof member (or proto3 optional) only apply when it is the one set
       }
       if (fd.isMapField()) {
         map(m, fd, rules, path);
       } else if (fd.isRepeated()) {
-        repeated(m, fd, rules, path);
+        repeated(fd, (List<?>) reader.get(m), rules, path);
       } else if (fd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-        messageValue(fd, m.hasField(fd) ? (Message) m.getField(fd) : null, rules, path);
+        messageValue(fd, reader.present(m) ? (Message) reader.get(m) : null, rules, path);
       } else {
-        scalar(fd, m.getField(fd), rules, path);
+        scalar(fd, reader.get(m), rules, path);
       }
     }
 
@@ -230,8 +246,7 @@ final class PgvRules {
       }
     }
 
-    private void repeated(Message m, FieldDescriptor fd, FieldRules rules, String path) {
-      List<?> items = (List<?>) m.getField(fd);
+    private void repeated(FieldDescriptor fd, List<?> items, FieldRules rules, String path) {
       FieldRules itemRules = FieldRules.getDefaultInstance();
       if (rules.hasRepeated()) {
         RepeatedRules r = rules.getRepeated();
@@ -482,12 +497,13 @@ final class PgvRules {
               || (lowerInclusive
                   ? cmp.compare(value, lower.get()) >= 0
                   : cmp.compare(value, lower.get()) > 0);
-      String v = "value " + show.apply(value);
       if (upper.isPresent() && lower.isPresent()) {
-        String u = show.apply(upper.get());
-        String l = show.apply(lower.get());
+        // the texts are made only for a violation: a value is checked far more often than it fails
         if (cmp.compare(upper.get(), lower.get()) > 0) {
           if (!(okUpper && okLower)) {
+            String v = "value " + show.apply(value);
+            String u = show.apply(upper.get());
+            String l = show.apply(lower.get());
             fail(
                 path,
                 v
@@ -499,6 +515,9 @@ final class PgvRules {
                     + (upperInclusive ? "]" : ")"));
           }
         } else if (!(okUpper || okLower)) {
+          String v = "value " + show.apply(value);
+          String u = show.apply(upper.get());
+          String l = show.apply(lower.get());
           fail(
               path,
               v
@@ -510,9 +529,21 @@ final class PgvRules {
                   + (lowerInclusive ? ")" : "]"));
         }
       } else if (!okUpper) {
-        fail(path, v + " must be " + (upperInclusive ? "<= " : "< ") + show.apply(upper.get()));
+        fail(
+            path,
+            "value "
+                + show.apply(value)
+                + " must be "
+                + (upperInclusive ? "<= " : "< ")
+                + show.apply(upper.get()));
       } else if (!okLower) {
-        fail(path, v + " must be " + (lowerInclusive ? ">= " : "> ") + show.apply(lower.get()));
+        fail(
+            path,
+            "value "
+                + show.apply(value)
+                + " must be "
+                + (lowerInclusive ? ">= " : "> ")
+                + show.apply(lower.get()));
       }
     }
 
@@ -522,11 +553,16 @@ final class PgvRules {
       if (r.getIgnoreEmpty() && s.isEmpty()) {
         return;
       }
-      long chars = s.codePointCount(0, s.length());
-      long bytes = s.getBytes(StandardCharsets.UTF_8).length;
-      String shown = quote(s);
+      // what the checks below need is computed only when a rule needs it: most strings have no
+      // length rule, and the quoted value is only for a violation's message
+      long chars =
+          r.hasLen() || r.hasMinLen() || r.hasMaxLen() ? s.codePointCount(0, s.length()) : 0;
+      long bytes =
+          r.hasLenBytes() || r.hasMinBytes() || r.hasMaxBytes()
+              ? s.getBytes(StandardCharsets.UTF_8).length
+              : 0;
       if (r.hasConst() && !s.equals(r.getConst())) {
-        fail(path, "value " + shown + " must equal " + quote(r.getConst()));
+        fail(path, "value " + quote(s) + " must equal " + quote(r.getConst()));
       }
       if (r.hasLen() && chars != r.getLen()) {
         fail(path, "value must be exactly " + r.getLen() + " characters long, is " + chars);
@@ -551,28 +587,30 @@ final class PgvRules {
             .ifPresentOrElse(
                 p -> {
                   if (!p.matcher(s).find()) {
-                    fail(path, "value " + shown + " does not match regex " + quote(r.getPattern()));
+                    fail(
+                        path,
+                        "value " + quote(s) + " does not match regex " + quote(r.getPattern()));
                   }
                 },
                 () -> fail(path, "rule pattern " + quote(r.getPattern()) + " is not valid RE2"));
       }
       if (r.hasPrefix() && !s.startsWith(r.getPrefix())) {
-        fail(path, "value " + shown + " must start with " + quote(r.getPrefix()));
+        fail(path, "value " + quote(s) + " must start with " + quote(r.getPrefix()));
       }
       if (r.hasSuffix() && !s.endsWith(r.getSuffix())) {
-        fail(path, "value " + shown + " must end with " + quote(r.getSuffix()));
+        fail(path, "value " + quote(s) + " must end with " + quote(r.getSuffix()));
       }
       if (r.hasContains() && !s.contains(r.getContains())) {
-        fail(path, "value " + shown + " must contain " + quote(r.getContains()));
+        fail(path, "value " + quote(s) + " must contain " + quote(r.getContains()));
       }
       if (r.hasNotContains() && s.contains(r.getNotContains())) {
-        fail(path, "value " + shown + " must not contain " + quote(r.getNotContains()));
+        fail(path, "value " + quote(s) + " must not contain " + quote(r.getNotContains()));
       }
       if (r.getInCount() > 0 && !r.getInList().contains(s)) {
-        fail(path, "value " + shown + " must be one of " + r.getInList());
+        fail(path, "value " + quote(s) + " must be one of " + r.getInList());
       }
       if (r.getNotInList().contains(s)) {
-        fail(path, "value " + shown + " must not be one of " + r.getNotInList());
+        fail(path, "value " + quote(s) + " must not be one of " + r.getNotInList());
       }
       Optional<String> wellKnown =
           switch (r.getWellKnownCase()) {
@@ -590,7 +628,7 @@ final class PgvRules {
             case UUID -> when(r.getUuid() && !WellKnownStrings.isUuid(s), "must be a UUID");
             case WELL_KNOWN_REGEX -> knownRegex(s, r);
           };
-      wellKnown.ifPresent(reason -> fail(path, "value " + shown + " " + reason));
+      wellKnown.ifPresent(reason -> fail(path, "value " + quote(s) + " " + reason));
     }
 
     private Optional<String> knownRegex(String s, StringRules r) {

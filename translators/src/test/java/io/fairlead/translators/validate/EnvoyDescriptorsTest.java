@@ -71,7 +71,7 @@ class EnvoyDescriptorsTest {
     return b.build();
   }
 
-  private static void collect(List<Descriptor> types, List<Descriptor> out) {
+  static void collect(List<Descriptor> types, List<Descriptor> out) {
     for (Descriptor d : types) {
       if (!d.getOptions().getMapEntry()) {
         out.add(d);
@@ -80,7 +80,7 @@ class EnvoyDescriptorsTest {
     }
   }
 
-  private static List<FileDescriptor> envoyFiles() throws IOException, URISyntaxException {
+  static List<FileDescriptor> envoyFiles() throws IOException, URISyntaxException {
     Path jar = Path.of(Cluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Map<String, FileDescriptor> files = new LinkedHashMap<>();
     try (ZipFile zip = new ZipFile(jar.toFile())) {
