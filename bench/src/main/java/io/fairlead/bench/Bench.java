@@ -46,6 +46,8 @@ public final class Bench {
               List.of(
                   "cpu_s_per_change_per_replica",
                   "single_cpu_s_per_change",
+                  "java_cpu_s_per_change_per_replica",
+                  "single_java_cpu_s_per_change",
                   "p50_ms",
                   "p99_ms",
                   "moved_proxies",
@@ -61,7 +63,17 @@ public final class Bench {
                   "wildcard_seconds",
                   "ondemand_seconds",
                   "wildcard_heap_kib_per_proxy",
-                  "ondemand_heap_kib_per_proxy"));
+                  "ondemand_heap_kib_per_proxy"),
+          "moonshot",
+              List.of(
+                  "proxies",
+                  "sync_seconds",
+                  "heap_mib",
+                  "p50_ms",
+                  "p99_ms",
+                  "max_ms",
+                  "cpu_s_per_change",
+                  "acked_changes"));
 
   /**
    * Extra JVM options for the server processes (both modes), from {@code --server-jvm-opts} or the
@@ -172,9 +184,7 @@ public final class Bench {
       for (String scenario : scenarios) {
         for (String mode : modes) {
           if (!mode.equals("fairlead") && Scenarios.FAIRLEAD_ONLY.contains(scenario)) {
-            out.printf(
-                "-- %s / %s: not run (Fairlead only: it compares Fairlead replicas with each other)%n",
-                scenario, mode);
+            out.printf("-- %s / %s: not run (Fairlead only)%n", scenario, mode);
             continue;
           }
           out.printf("-- %s / %s ...%n", scenario, mode);
@@ -285,10 +295,10 @@ public final class Bench {
       s.println(problem);
     }
     s.println(
-        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas|ondemand|all]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"] [--server-java JAVA_HOME]");
+        "usage: java -jar fairlead-bench.jar [--quick] [--json FILE] [--scenario cold|churn|storm|memory|replicas|ondemand|moonshot|all]... [--mode fairlead|naive] [--server-jvm-opts \"OPTIONS\"] [--server-java JAVA_HOME]");
     s.println("  --quick     shrunk sizes, under 2 minutes on 2 cores (prints what it shrank)");
     s.println(
-        "  --scenario  default: cold,churn,storm,memory (both modes); replicas and ondemand when named");
+        "  --scenario  default: cold,churn,storm,memory (both modes); replicas, ondemand and moonshot when named");
     s.println("  --json FILE write the figures as JSON (results.SCENARIO.MODE.FIGURE)");
     s.println(
         "  --server-jvm-opts \"OPTIONS\"  extra JVM options for the server processes (also FAIRLEAD_BENCH_SERVER_OPTS)");

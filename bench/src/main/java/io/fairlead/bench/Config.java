@@ -113,7 +113,7 @@ public record Config(
         || churnSeconds != FULL.churnSeconds) {
       lines.add(
           String.format(
-              "churn and replicas (on 1, then 2 replicas): %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
+              "churn, replicas (on 1, then 2 replicas) and moonshot (10x the proxies): %,d proxies, %,d Services, %d s of changes (full: %,d, %,d, %d s)",
               churnProxies,
               churnServices,
               churnSeconds,

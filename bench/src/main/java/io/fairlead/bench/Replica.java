@@ -25,6 +25,12 @@ interface Replica extends AutoCloseable {
   /** The CPU time of the process serving it, in ns. */
   long cpuNanos();
 
+  /**
+   * The CPU time of its Java threads, in ns: the process's without the JIT compiler's and the
+   * garbage collector's threads (see {@link Scenarios#javaThreadsCpuNanos()}).
+   */
+  long javaThreadsCpuNanos();
+
   @Override
   void close();
 
@@ -90,6 +96,11 @@ interface Replica extends AutoCloseable {
     @Override
     public long cpuNanos() {
       return Scenarios.cpuNanos();
+    }
+
+    @Override
+    public long javaThreadsCpuNanos() {
+      return Scenarios.javaThreadsCpuNanos();
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * churn START_EPOCH_MS CHANGES INTERVAL_MS   -> @churned LATE, once every change is applied
  * cpu                                        -> @cpu NANOS (its process CPU time)
+ * javacpu                                    -> @javacpu NANOS (its Java threads' CPU time)
  * </pre>
  *
  * It exits when its stdin closes.
@@ -138,6 +139,13 @@ final class ReplicaProcess implements Replica {
   }
 
   @Override
+  public long javaThreadsCpuNanos() {
+    send("javacpu");
+    return Long.parseLong(
+        reply("@javacpu", Duration.ofSeconds(30)).substring("@javacpu ".length()).trim());
+  }
+
+  @Override
   public void close() {
     try {
       in.close(); // the replica exits when its stdin closes
@@ -176,6 +184,7 @@ final class ReplicaProcess implements Replica {
                       + driver.churn(
                           Long.parseLong(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3])));
           case "cpu" -> out.println("@cpu " + Scenarios.cpuNanos());
+          case "javacpu" -> out.println("@javacpu " + Scenarios.javaThreadsCpuNanos());
           default -> out.println("@error unknown command " + c[0]);
         }
       }

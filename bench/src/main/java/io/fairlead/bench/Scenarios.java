@@ -21,20 +21,23 @@ import java.util.function.Supplier;
 final class Scenarios {
 
   static final List<String> NAMES =
-      List.of("cold", "churn", "storm", "memory", "replicas", "ondemand");
+      List.of("cold", "churn", "storm", "memory", "replicas", "ondemand", "moonshot");
 
   /**
    * What runs when no scenario is named: the issue's four, side by side with the naive baseline;
-   * {@code replicas} and {@code ondemand} run when named (or {@code --scenario all}), which keeps
-   * {@code --quick} under two minutes.
+   * {@code replicas}, {@code ondemand} and {@code moonshot} run when named (or {@code --scenario
+   * all}), which keeps {@code --quick} under two minutes.
    */
   static final List<String> DEFAULT = List.of("cold", "churn", "storm", "memory");
 
   /** How many Services each on-demand sidecar of the {@code ondemand} scenario calls. */
   static final int ONDEMAND_CALLS = 5;
 
-  /** Scenarios only Fairlead runs: the naive baseline is one process with counter versions. */
-  static final List<String> FAIRLEAD_ONLY = List.of("replicas");
+  /**
+   * Scenarios only Fairlead runs: the naive baseline is one process with counter versions ({@code
+   * replicas}), and does not sync a thousand proxies at full size ({@code moonshot}).
+   */
+  static final List<String> FAIRLEAD_ONLY = List.of("replicas", "moonshot");
 
   /**
    * Proxies connected before the memory baseline: one delta and one SotW per zone, so every group
@@ -80,6 +83,7 @@ final class Scenarios {
       case "memory" -> memory();
       case "replicas" -> replicas();
       case "ondemand" -> ondemand();
+      case "moonshot" -> moonshot();
       default ->
           throw new IllegalArgumentException("scenario is one of " + NAMES + ": " + scenario);
     };
@@ -138,48 +142,109 @@ final class Scenarios {
       target.load(world.state());
       awaitReady(target);
       connectAll(target, world, proxies, spreadFor(proxies));
-      Map<String, Long> before = fleet.stats();
-      long cpu0 = cpuNanos();
-      int changes = config.churnSeconds() * 1000 / config.churnIntervalMillis();
-      long[] scheduled = new long[changes + 1];
-      long start = System.nanoTime() + 100_000_000L;
-      int late = 0;
-      for (int k = 1; k <= changes; k++) {
-        scheduled[k] = start + (long) k * config.churnIntervalMillis() * 1_000_000L;
-        fleet.call("expect " + k + " " + world.changedCluster(k), "@expecting");
-        long wait = scheduled[k] - System.nanoTime();
-        if (wait > 0) {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        } else if (-wait > config.churnIntervalMillis() * 1_000_000L) {
-          late++;
-        }
-        Change change = world.change(k);
-        target.apply(world.state(), change);
-      }
-      long drainUntil =
-          System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
-      while (System.nanoTime() < drainUntil && fleet.ackedAt(changes).isEmpty()) {
-        Thread.sleep(10);
-      }
-      Thread.sleep(200); // the last ones may trail the last change
-      long cpu1 = cpuNanos();
-      Map<String, Long> after = fleet.stats();
-      List<Double> latencies = latencies(changes, scheduled);
-      out.put("changes", changes);
-      out.put("acked_changes", latencies.size());
-      out.put("late_changes", late);
-      out.put("p50_ms", percentile(latencies, 50));
-      out.put("p99_ms", percentile(latencies, 99));
-      out.put("max_ms", latencies.isEmpty() ? null : round(latencies.get(latencies.size() - 1), 1));
-      out.put(
-          "bytes_per_change",
-          changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
-      out.put("cpu_s_per_change", changes == 0 ? null : round((cpu1 - cpu0) / 1e9 / changes, 4));
-      out.put("dropped_streams", after.get("dropped"));
+      changes(target, world, out);
       fleet.call("reset", "@reset");
       Thread.sleep(500); // the server hears of the closed streams before it closes
     }
     return out;
+  }
+
+  /**
+   * The scale issue's moonshot: ten times the churn's proxies (10,000 at full size) on one
+   * Fairlead, the churn's world. Time until every proxy has its full config (connecting paced under
+   * the server's new-stream limit), the server's heap after GC with all of them connected, then the
+   * churn's changes on the churn's schedule, measured as in {@code churn}.
+   */
+  private Map<String, Object> moonshot() throws Exception {
+    World world = new World(new World.Spec(config.churnServices(), 0, config.seed()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    int proxies = MOONSHOT_FACTOR * config.churnProxies();
+    out.put("services", config.churnServices());
+    out.put("endpoints", world.endpoints());
+    out.put("proxies", proxies);
+    out.put("interval_ms", config.churnIntervalMillis());
+    try (Target target = targets.get()) {
+      target.load(world.state());
+      awaitReady(target);
+      long t0 = System.nanoTime();
+      try {
+        fleet.call("targets " + String.join(",", world.proxylessTargets(20)), "@targets");
+        int sotw = config.sotwOf(proxies);
+        fleet.call(
+            "connect "
+                + target.port()
+                + " "
+                + (proxies - sotw)
+                + " "
+                + sotw
+                + " "
+                + spreadFor(proxies),
+            "@connecting");
+        awaitSynced(proxies, Math.max(config.syncTimeoutMillis(), 4 * spreadFor(proxies)));
+      } catch (IllegalStateException e) {
+        out.put("error", e.getMessage());
+        out.put("dropped_streams", fleet.stats().get("dropped"));
+        fleet.call("reset", "@reset");
+        Thread.sleep(500);
+        return out;
+      }
+      out.put("sync_seconds", round((System.nanoTime() - t0) / 1e9, 1));
+      out.put("connect_spread_seconds", round(spreadFor(proxies) / 1000.0, 1));
+      out.put("heap_mib", round(heapAfterGc() / 1048576.0, 1));
+      out.put("rss_mib", round(rssBytes() / 1048576.0, 1));
+      changes(target, world, out);
+      fleet.call("reset", "@reset");
+      Thread.sleep(500); // the server hears of the closed streams before it closes
+    }
+    return out;
+  }
+
+  /** How many times the churn's proxies the moonshot connects. */
+  static final int MOONSHOT_FACTOR = 10;
+
+  /**
+   * One EndpointSlice change every interval for the churn's duration, each timed until every proxy
+   * holding its cluster has ACKed it; the figures go into {@code out}.
+   */
+  private void changes(Target target, World world, Map<String, Object> out) throws Exception {
+    Map<String, Long> before = fleet.stats();
+    long cpu0 = cpuNanos();
+    int changes = config.churnSeconds() * 1000 / config.churnIntervalMillis();
+    long[] scheduled = new long[changes + 1];
+    long start = System.nanoTime() + 100_000_000L;
+    int late = 0;
+    for (int k = 1; k <= changes; k++) {
+      scheduled[k] = start + (long) k * config.churnIntervalMillis() * 1_000_000L;
+      fleet.call("expect " + k + " " + world.changedCluster(k), "@expecting");
+      long wait = scheduled[k] - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      } else if (-wait > config.churnIntervalMillis() * 1_000_000L) {
+        late++;
+      }
+      Change change = world.change(k);
+      target.apply(world.state(), change);
+    }
+    long drainUntil =
+        System.nanoTime() + Math.max(10_000, 4L * config.maxDelayMillis()) * 1_000_000L;
+    while (System.nanoTime() < drainUntil && fleet.ackedAt(changes).isEmpty()) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(200); // the last ones may trail the last change
+    long cpu1 = cpuNanos();
+    Map<String, Long> after = fleet.stats();
+    List<Double> latencies = latencies(changes, scheduled);
+    out.put("changes", changes);
+    out.put("acked_changes", latencies.size());
+    out.put("late_changes", late);
+    out.put("p50_ms", percentile(latencies, 50));
+    out.put("p99_ms", percentile(latencies, 99));
+    out.put("max_ms", latencies.isEmpty() ? null : round(latencies.get(latencies.size() - 1), 1));
+    out.put(
+        "bytes_per_change",
+        changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
+    out.put("cpu_s_per_change", changes == 0 ? null : round((cpu1 - cpu0) / 1e9 / changes, 4));
+    out.put("dropped_streams", after.get("dropped"));
   }
 
   /**
@@ -395,6 +460,7 @@ final class Scenarios {
       out.put("single_setup_s", round((System.nanoTime() - t0) / 1e9, 1));
       ChurnRun run = churnOn(world, List.of(one), changes);
       out.put("single_cpu_s_per_change", run.cpuPerChange().get(0));
+      out.put("single_java_cpu_s_per_change", run.javaCpuPerChange().get(0));
       out.put("single_p50_ms", percentile(run.latencies(), 50));
       out.put("single_p99_ms", percentile(run.latencies(), 99));
       out.put("single_acked_changes", run.latencies().size());
@@ -422,6 +488,16 @@ final class Scenarios {
       out.put(
           "per_replica_over_single",
           single == null || ((Double) single) == 0 ? null : round(mean / (Double) single, 2));
+      double javaMean =
+          run.javaCpuPerChange().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      out.put("java_cpu_s_per_change_per_replica", round(javaMean, 4));
+      out.put("java_cpu_s_per_change_replicas", run.javaCpuPerChange());
+      Object singleJava = out.get("single_java_cpu_s_per_change");
+      out.put(
+          "java_per_replica_over_single",
+          singleJava == null || ((Double) singleJava) == 0
+              ? null
+              : round(javaMean / (Double) singleJava, 2));
       out.put("p50_ms", percentile(run.latencies(), 50));
       out.put("p99_ms", percentile(run.latencies(), 99));
       out.put(
@@ -476,9 +552,16 @@ final class Scenarios {
     return values;
   }
 
-  /** One churn run over some replicas: CPU per change of each, latencies (sorted), late changes. */
+  /**
+   * One churn run over some replicas: CPU per change of each (the process's, and its Java
+   * threads'), latencies (sorted), late changes.
+   */
   private record ChurnRun(
-      List<Double> cpuPerChange, List<Double> latencies, int late, Long bytesPerChange) {}
+      List<Double> cpuPerChange,
+      List<Double> javaCpuPerChange,
+      List<Double> latencies,
+      int late,
+      Long bytesPerChange) {}
 
   /**
    * The churn schedule, applied by every replica's own driver at the same wall-clock times, each
@@ -487,8 +570,10 @@ final class Scenarios {
   private ChurnRun churnOn(World world, List<Replica> replicas, int changes) throws Exception {
     Map<String, Long> before = fleet.stats();
     long[] cpu0 = new long[replicas.size()];
+    long[] java0 = new long[replicas.size()];
     for (int i = 0; i < cpu0.length; i++) {
       cpu0[i] = replicas.get(i).cpuNanos();
+      java0[i] = replicas.get(i).javaThreadsCpuNanos();
     }
     long startEpoch = System.currentTimeMillis() + 300;
     long start = System.nanoTime() + (startEpoch - System.currentTimeMillis()) * 1_000_000L;
@@ -515,14 +600,18 @@ final class Scenarios {
     }
     Thread.sleep(200); // the last ones may trail the last change
     List<Double> cpu = new ArrayList<>();
+    List<Double> javaCpu = new ArrayList<>();
     for (int i = 0; i < cpu0.length; i++) {
       cpu.add(
           changes == 0 ? null : round((replicas.get(i).cpuNanos() - cpu0[i]) / 1e9 / changes, 4));
+      long java = replicas.get(i).javaThreadsCpuNanos() - java0[i];
+      javaCpu.add(changes == 0 ? null : round(java / 1e9 / changes, 4));
     }
     Map<String, Long> after = fleet.stats();
     List<Double> latencies = latencies(changes, scheduled);
     return new ChurnRun(
         cpu,
+        javaCpu,
         latencies,
         late,
         changes == 0 ? null : (after.get("bytes") - before.get("bytes")) / changes);
@@ -624,6 +713,23 @@ final class Scenarios {
       Thread.sleep(100);
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * The CPU time of this JVM's live Java threads, in ns: unlike {@link #cpuNanos()} it leaves out
+   * the JIT compiler's and the garbage collector's threads (not Java threads), so a short run's
+   * compiling does not count as work per change. Threads that ended before the call are not in it.
+   */
+  static long javaThreadsCpuNanos() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      if (t > 0) {
+        sum += t;
+      }
+    }
+    return sum;
   }
 
   static long cpuNanos() {

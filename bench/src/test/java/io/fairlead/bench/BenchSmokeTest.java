@@ -75,6 +75,21 @@ class BenchSmokeTest {
   }
 
   @Test
+  void theMoonshotSyncsTenTimesTheChurnsProxiesThenChurns() throws Exception {
+    try (FleetClient fleet = FleetClient.start("256m")) {
+      Map<String, Object> r =
+          new Scenarios(Config.TINY, fleet, Scenarios.targets("fairlead", Config.TINY))
+              .run("moonshot");
+      assertThat(r).as("%s", r).doesNotContainKey("error");
+      assertThat(r.get("proxies"))
+          .isEqualTo(Scenarios.MOONSHOT_FACTOR * Config.TINY.churnProxies());
+      assertThat(((Number) r.get("sync_seconds")).doubleValue()).isPositive();
+      assertThat(((Number) r.get("heap_mib")).doubleValue()).isPositive();
+      assertThat(r.get("acked_changes")).as("%s", r).isEqualTo(r.get("changes"));
+    }
+  }
+
+  @Test
   void quickSaysWhatItShrank() {
     assertThat(Config.FULL.shrunk()).isEmpty();
     String shrunk = String.join("\n", Config.QUICK.shrunk());
