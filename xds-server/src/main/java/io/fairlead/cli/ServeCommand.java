@@ -85,6 +85,23 @@ final class ServeCommand implements Callable<Integer> {
   int maxNewStreamsPerSecond;
 
   @Option(
+      names = "--max-unread-bytes",
+      description =
+          "Bytes all xDS streams together may have sent that their clients have not read; beyond"
+              + " it new responses wait, merged, until clients read (default: half of the direct"
+              + " memory limit, at least 8 MiB).")
+  Long maxUnreadBytes;
+
+  @Option(
+      names = "--unread-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "While the unread budget is spent, a stream whose client has not read for this long is"
+              + " cut (default: ${DEFAULT-VALUE}).")
+  Duration unreadTimeout;
+
+  @Option(
       names = "--tls-cert",
       description =
           "PEM certificate chain of the xDS port; with --tls-key the port speaks TLS only. Reloaded when it changes.")
@@ -222,7 +239,10 @@ final class ServeCommand implements Callable<Integer> {
                 maxStreamsPerConnection,
                 maxResourceNames,
                 maxNodeBytes,
-                maxNewStreamsPerSecond),
+                maxNewStreamsPerSecond,
+                new XdsLimits.Unread(
+                    maxUnreadBytes == null ? XdsLimits.Unread.DEFAULT.maxBytes() : maxUnreadBytes,
+                    unreadTimeout)),
             tls());
     boolean kubernetes = source instanceof Source.Kubernetes;
     if (Boolean.TRUE.equals(events) && !kubernetes) {

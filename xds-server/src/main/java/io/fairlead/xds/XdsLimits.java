@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A client that does not read (gRPC flow control says the call is not ready) has its responses
  * held at most one per type, the newest, instead of piling up ({@link LatestResponses}); {@code
- * fairlead_xds_responses_merged_total} counts those merged away.
+ * fairlead_xds_responses_merged_total} counts those merged away. What all streams have sent and
+ * their clients not yet read is bounded too ({@link Unread}).
  *
  * <p>A stream cut mid-way is cancelled for the discovery service underneath (its watches are closed
  * as for a client that went away), then closed towards the client with the reason.
@@ -55,20 +56,24 @@ public final class XdsLimits implements ServerInterceptor {
    * @param maxNodeMetadataBytes serialized size of a request's node
    * @param newStreamsPerSecond sustained rate of new streams (reconnect storms), with a burst of as
    *     many
+   * @param unread what all streams together may have sent that their clients have not read yet
    */
   public record Settings(
       int maxStreams,
       int maxStreamsPerConnection,
       int maxResourceNames,
       int maxNodeMetadataBytes,
-      int newStreamsPerSecond) {
+      int newStreamsPerSecond,
+      Unread unread) {
 
     /**
      * Sized for a few thousand proxies per replica: one ADS stream each, a mesh of 10,000 Services.
      */
-    public static final Settings DEFAULT = new Settings(10_000, 8, 50_000, 16 * 1024, 500);
+    public static final Settings DEFAULT =
+        new Settings(10_000, 8, 50_000, 16 * 1024, 500, Unread.DEFAULT);
 
     public Settings {
+      Objects.requireNonNull(unread);
       for (int v :
           new int[] {
             maxStreams,
@@ -84,8 +89,58 @@ public final class XdsLimits implements ServerInterceptor {
     }
   }
 
+  /**
+   * The bound on responses written to clients that have not read them. gRPC buffers what a stream
+   * sends beyond what its client has read in Netty's direct memory, and only tells (the call is no
+   * longer ready) once a stream holds 32 KiB: a proxy's first responses (a megabyte at a thousand
+   * Services) are written whole. When thousands of proxies connect at once and read slowly, as a
+   * fleet restarting on busy nodes does, those first responses alone exhausted a 4 GiB direct
+   * memory (the bench's {@code moonshot}, 10,000 proxies), and every write failed. So the streams
+   * share a budget: what was sent on a stream that is not ready counts against it until the stream
+   * is ready again (its client read it) or ends; while the budget is spent, a stream's next
+   * responses wait (merged, one per type, as for a client that does not read) and streams go on in
+   * the order they waited as others' clients read. A stream whose client has held budget without
+   * reading for {@code stuckAfter} is cut ({@code RESOURCE_EXHAUSTED}) when the budget is spent, so
+   * clients that never read cannot hold everyone else up.
+   *
+   * @param maxBytes bytes sent and not read, over all streams, before new responses wait
+   * @param stuckAfter how long a stream may hold part of a spent budget without its client reading
+   */
+  public record Unread(long maxBytes, Duration stuckAfter) {
+
+    /**
+     * Half of Netty's direct memory limit (which defaults to the heap's maximum; the image sets 64
+     * MiB), at least 8 MiB; a minute.
+     */
+    public static final Unread DEFAULT =
+        new Unread(
+            Math.max(
+                8L << 20,
+                io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent.maxDirectMemory()
+                    / 2),
+            Duration.ofMinutes(1));
+
+    public Unread {
+      if (maxBytes < 1 || stuckAfter.isNegative() || stuckAfter.isZero()) {
+        throw new IllegalArgumentException("the unread budget and its timeout must be positive");
+      }
+    }
+  }
+
   private final Settings settings;
   private final XdsMetrics metrics;
+
+  /** Bytes sent on streams that are not ready (their clients have not read them), all streams. */
+  private final java.util.concurrent.atomic.AtomicLong unread =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Streams holding part of {@link #unread}. */
+  private final Set<Limited<?, ?>> holders = ConcurrentHashMap.newKeySet();
+
+  /** Streams with responses waiting for the budget, in the order they started waiting. */
+  private final java.util.Queue<Limited<?, ?>> parked =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   private final LongSupplier nanos;
   private final AtomicInteger open = new AtomicInteger();
   private final Map<SocketAddress, AtomicInteger> perConnection = new ConcurrentHashMap<>();
@@ -160,6 +215,49 @@ public final class XdsLimits implements ServerInterceptor {
   /** Streams open now, for tests and the gauges. */
   public int openStreams() {
     return open.get();
+  }
+
+  /** Bytes sent on streams whose clients have not read them, for tests. */
+  long unreadBytes() {
+    return unread.get();
+  }
+
+  private boolean budgetSpent() {
+    return unread.get() >= settings.unread().maxBytes();
+  }
+
+  /**
+   * Lets waiting streams send, in the order they waited, while the budget allows. Called with no
+   * stream's lock held (it takes each waiting stream's).
+   */
+  private void unpark() {
+    Limited<?, ?> next;
+    while (!budgetSpent() && (next = parked.poll()) != null) {
+      next.resume();
+    }
+  }
+
+  /**
+   * With the budget spent: cuts the streams that have held part of it for longer than {@code
+   * stuckAfter} without their clients reading. Called with no stream's lock held.
+   */
+  private void cutStuck() {
+    long now = nanos.getAsLong();
+    long stuck = settings.unread().stuckAfter().toNanos();
+    for (Limited<?, ?> holder : holders) {
+      if (now - holder.holdingSince > stuck) {
+        metrics.limitHit("unread");
+        LOG.warn(
+            "cut an xDS stream from {}: its client has not read {} bytes for {}",
+            holder.peer,
+            holder.held,
+            settings.unread().stuckAfter());
+        holder.cutWith(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "the client did not read its responses for " + settings.unread().stuckAfter()));
+      }
+    }
+    unpark();
   }
 
   @Override
@@ -245,6 +343,15 @@ public final class XdsLimits implements ServerInterceptor {
     /** Guards sending: the discovery service and gRPC's onReady both send. */
     private final Object sending = new Object();
 
+    /** Bytes this stream counts in {@link #unread}, under {@code sending}. */
+    private long held;
+
+    /** When this stream began to hold part of {@link #unread} (nanos). */
+    private volatile long holdingSince;
+
+    /** Whether this stream is in {@link #parked}, under {@code sending}. */
+    private boolean isParked;
+
     private final LatestResponses waiting = new LatestResponses();
 
     Limited(
@@ -261,15 +368,18 @@ public final class XdsLimits implements ServerInterceptor {
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-              // gRPC flow control: while the client does not read, responses wait here, at most
-              // one per type, each newer one replacing or merged into the one waiting; the
-              // client gets the newest state of each type when it reads again.
+              // gRPC flow control: while the client does not read, or while the server-wide
+              // unread budget is spent, responses wait here, at most one per type, each newer
+              // one replacing or merged into the one waiting; the client gets the newest state of
+              // each type when it can be sent.
+              boolean spent;
               synchronized (sending) {
                 if (cut.get()) {
                   return;
                 }
-                if (waiting.isEmpty() && call.isReady()) {
-                  super.sendMessage(message);
+                spent = budgetSpent();
+                if (waiting.isEmpty() && call.isReady() && !spent) {
+                  send(message);
                   return;
                 }
                 boolean first = waiting.isEmpty();
@@ -278,9 +388,14 @@ public final class XdsLimits implements ServerInterceptor {
                 if (waiting.merged() > before) {
                   metrics.responseMerged();
                 }
-                if (first && call.isReady()) {
+                if (spent) {
+                  park();
+                } else if (first && call.isReady()) {
                   flush(); // became ready meanwhile: its onReady may already have run
                 }
+              }
+              if (spent) {
+                cutStuck();
               }
             }
 
@@ -376,16 +491,71 @@ public final class XdsLimits implements ServerInterceptor {
         if (cut.get()) {
           return;
         }
-        flush();
+        giveBack(); // the client read what it held: under gRPC's threshold again
+        if (waiting.isEmpty()) {
+          // nothing waits for it
+        } else if (budgetSpent()) {
+          park();
+        } else {
+          flush();
+        }
       }
+      unpark();
       super.onReady();
+    }
+
+    /** Sends one response and counts it against the budget while the client has not read it. */
+    private void send(R message) {
+      call.sendMessage(message);
+      if (!call.isReady() && message instanceof com.google.protobuf.MessageLite m) {
+        if (held == 0) {
+          holdingSince = nanos.getAsLong();
+          holders.add(this);
+        }
+        long size = m.getSerializedSize();
+        held += size;
+        unread.addAndGet(size);
+      }
+    }
+
+    /** Returns what this stream held of the budget; the caller holds {@code sending}. */
+    private void giveBack() {
+      if (held > 0) {
+        unread.addAndGet(-held);
+        held = 0;
+        holders.remove(this);
+      }
+    }
+
+    /** Waits for the budget; the caller holds {@code sending}. */
+    private void park() {
+      if (!isParked) {
+        isParked = true;
+        metrics.limitHit("unread_wait");
+        parked.add(this);
+      }
+    }
+
+    /** Sends what waited for the budget, if the budget and the client allow; no lock held. */
+    private void resume() {
+      synchronized (sending) {
+        isParked = false;
+        if (cut.get() || waiting.isEmpty()) {
+          return;
+        }
+        if (budgetSpent()) {
+          park();
+        } else if (call.isReady()) {
+          flush();
+        } // else gRPC's onReady sends it when the client reads
+      }
     }
 
     /** Sends what waits for the client; the caller holds {@code sending}. */
     @SuppressWarnings("unchecked")
     private void flush() {
       for (Object m : waiting.drain()) {
-        call.sendMessage((R) m);
+        send((R) m);
       }
     }
 
@@ -416,7 +586,13 @@ public final class XdsLimits implements ServerInterceptor {
       if (released.compareAndSet(false, true)) {
         sotwNames.clear();
         deltaNames.clear();
+        synchronized (sending) {
+          giveBack();
+          waiting.drain();
+        }
+        parked.remove(this);
         XdsLimits.this.release(peer, onConnection);
+        unpark();
       }
     }
   }

@@ -129,7 +129,7 @@ class XdsLimitsTest {
 
   @Test
   void tooManyStreamsOnOneConnectionAreRefusedAndTheOthersServed() throws Exception {
-    start(new XdsLimits.Settings(100, 3, 1000, 16 * 1024, 1000));
+    start(new XdsLimits.Settings(100, 3, 1000, 16 * 1024, 1000, XdsLimits.Unread.DEFAULT));
     ManagedChannel c = channel();
     List<Stream> streams = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -153,7 +153,7 @@ class XdsLimitsTest {
 
   @Test
   void aStreamNamingTooManyResourcesIsCutAndForgotten() throws Exception {
-    start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000));
+    start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000, XdsLimits.Unread.DEFAULT));
     Stream s = open(channel(), clusters("greedy", 51));
     Status cut = s.end.get(10, TimeUnit.SECONDS);
     assertThat(cut.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -165,7 +165,7 @@ class XdsLimitsTest {
   @Test
   void aDeltaStreamNamingTooManyResourcesIsCutEvenWhenItUnsubscribesNamesItNeverHad()
       throws Exception {
-    start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000));
+    start(new XdsLimits.Settings(100, 8, 50, 16 * 1024, 1000, XdsLimits.Unread.DEFAULT));
     CompletableFuture<Status> end = new CompletableFuture<>();
     StreamObserver<DeltaDiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel())
@@ -205,7 +205,7 @@ class XdsLimitsTest {
 
   @Test
   void anOversizedNodeIsRefused() throws Exception {
-    start(new XdsLimits.Settings(100, 8, 1000, 1024, 1000));
+    start(new XdsLimits.Settings(100, 8, 1000, 1024, 1000, XdsLimits.Unread.DEFAULT));
     Node big =
         Node.newBuilder()
             .setId("big")
@@ -220,7 +220,7 @@ class XdsLimitsTest {
 
   @Test
   void aReconnectStormIsRateLimitedAndTotalStreamsAreCapped() throws Exception {
-    start(new XdsLimits.Settings(5, 100, 1000, 16 * 1024, 10));
+    start(new XdsLimits.Settings(5, 100, 1000, 16 * 1024, 10, XdsLimits.Unread.DEFAULT));
     ManagedChannel c = channel();
     List<Stream> streams = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -418,7 +418,7 @@ class XdsLimitsTest {
    */
   @Test
   void droppedStreamsReleaseEverythingTheyHeld() throws Exception {
-    start(new XdsLimits.Settings(10_000, 1000, 2000, 16 * 1024, 10_000));
+    start(new XdsLimits.Settings(10_000, 1000, 2000, 16 * 1024, 10_000, XdsLimits.Unread.DEFAULT));
     ManagedChannel flood = channel();
     List<Stream> streams = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
