@@ -88,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
       names = "--max-unread-bytes",
       description =
           "Bytes all xDS streams together may have sent that their clients have not read; beyond"
-              + " it new responses wait, merged, until clients read (default: half of the direct"
+              + " it new responses wait, merged, until clients read (default: a quarter of the direct"
               + " memory limit, at least 8 MiB).")
   Long maxUnreadBytes;
 

@@ -16,6 +16,7 @@ import io.grpc.Status;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -109,15 +110,16 @@ public final class XdsLimits implements ServerInterceptor {
   public record Unread(long maxBytes, Duration stuckAfter) {
 
     /**
-     * Half of Netty's direct memory limit (which defaults to the heap's maximum; the image sets 64
-     * MiB), at least 8 MiB; a minute.
+     * A quarter of Netty's direct memory limit (which defaults to the heap's maximum; the image
+     * sets 64 MiB), at least 8 MiB: the rest is for what gRPC holds besides (serialization buffers,
+     * the pools' chunks); a minute.
      */
     public static final Unread DEFAULT =
         new Unread(
             Math.max(
                 8L << 20,
                 io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent.maxDirectMemory()
-                    / 2),
+                    / 4),
             Duration.ofMinutes(1));
 
     public Unread {
@@ -138,8 +140,8 @@ public final class XdsLimits implements ServerInterceptor {
   private final Set<Limited<?, ?>> holders = ConcurrentHashMap.newKeySet();
 
   /** Streams with responses waiting for the budget, in the order they started waiting. */
-  private final java.util.Queue<Limited<?, ?>> parked =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Deque<Limited<?, ?>> parked =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
 
   private final LongSupplier nanos;
   private final AtomicInteger open = new AtomicInteger();
@@ -222,18 +224,18 @@ public final class XdsLimits implements ServerInterceptor {
     return unread.get();
   }
 
-  private boolean budgetSpent() {
-    return unread.get() >= settings.unread().maxBytes();
-  }
-
   /**
-   * Lets waiting streams send, in the order they waited, while the budget allows. Called with no
-   * stream's lock held (it takes each waiting stream's).
+   * Lets waiting streams send, in the order they waited, while the budget allows: the first in line
+   * that does not fit yet keeps its place and stops the others. Called with no stream's lock held
+   * (it takes each waiting stream's).
    */
   private void unpark() {
     Limited<?, ?> next;
-    while (!budgetSpent() && (next = parked.poll()) != null) {
-      next.resume();
+    while (unread.get() < settings.unread().maxBytes() && (next = parked.pollFirst()) != null) {
+      if (!next.resume()) {
+        parked.offerFirst(next);
+        return;
+      }
     }
   }
 
@@ -372,15 +374,16 @@ public final class XdsLimits implements ServerInterceptor {
               // unread budget is spent, responses wait here, at most one per type, each newer
               // one replacing or merged into the one waiting; the client gets the newest state of
               // each type when it can be sent.
-              boolean spent;
+              boolean spent = false;
               synchronized (sending) {
                 if (cut.get()) {
                   return;
                 }
-                spent = budgetSpent();
-                if (waiting.isEmpty() && call.isReady() && !spent) {
-                  send(message);
-                  return;
+                if (waiting.isEmpty() && call.isReady()) {
+                  if (trySend(message)) {
+                    return;
+                  }
+                  spent = true;
                 }
                 boolean first = waiting.isEmpty();
                 long before = waiting.merged();
@@ -388,10 +391,11 @@ public final class XdsLimits implements ServerInterceptor {
                 if (waiting.merged() > before) {
                   metrics.responseMerged();
                 }
-                if (spent) {
-                  park();
+                if (spent || isParked) {
+                  park(); // it waits its turn for the budget, behind the streams waiting already
+                  spent = true;
                 } else if (first && call.isReady()) {
-                  flush(); // became ready meanwhile: its onReady may already have run
+                  spent = !flush(); // became ready meanwhile: its onReady may already have run
                 }
               }
               if (spent) {
@@ -492,30 +496,39 @@ public final class XdsLimits implements ServerInterceptor {
           return;
         }
         giveBack(); // the client read what it held: under gRPC's threshold again
-        if (waiting.isEmpty()) {
-          // nothing waits for it
-        } else if (budgetSpent()) {
-          park();
-        } else {
-          flush();
+        if (!isParked && !flush()) {
+          park(); // a parked stream waits its turn: unpark resumes it
         }
       }
       unpark();
       super.onReady();
     }
 
-    /** Sends one response and counts it against the budget while the client has not read it. */
-    private void send(R message) {
+    /**
+     * Sends one response if the budget has room for it (or nothing else is unread: a response
+     * larger than the whole budget still goes, alone), counting it while the client has not read
+     * it; false, sending nothing, when the budget is spent. Its size is reserved before it is sent,
+     * so streams sending at once on many threads cannot all pass the check together. The caller
+     * holds {@code sending}.
+     */
+    private boolean trySend(R message) {
+      long size = message instanceof com.google.protobuf.MessageLite m ? m.getSerializedSize() : 0;
+      long after = unread.addAndGet(size);
+      if (after > settings.unread().maxBytes() && after != size) {
+        unread.addAndGet(-size);
+        return false;
+      }
       call.sendMessage(message);
-      if (!call.isReady() && message instanceof com.google.protobuf.MessageLite m) {
+      if (call.isReady()) {
+        unread.addAndGet(-size); // the client keeps up: under gRPC's per-stream threshold
+      } else if (size > 0) {
         if (held == 0) {
           holdingSince = nanos.getAsLong();
           holders.add(this);
         }
-        long size = m.getSerializedSize();
         held += size;
-        unread.addAndGet(size);
       }
+      return true;
     }
 
     /** Returns what this stream held of the budget; the caller holds {@code sending}. */
@@ -527,36 +540,49 @@ public final class XdsLimits implements ServerInterceptor {
       }
     }
 
-    /** Waits for the budget; the caller holds {@code sending}. */
+    /**
+     * Waits for the budget, behind the streams waiting already; the caller holds {@code sending}.
+     */
     private void park() {
       if (!isParked) {
         isParked = true;
         metrics.limitHit("unread_wait");
-        parked.add(this);
+        parked.offerLast(this);
       }
     }
 
-    /** Sends what waited for the budget, if the budget and the client allow; no lock held. */
-    private void resume() {
+    /**
+     * Sends what waited for the budget: false when the budget has no room for it yet (the stream
+     * stays parked). A stream that ended, has nothing waiting or whose client is not reading leaves
+     * the line (gRPC's onReady sends for the last). No lock held.
+     */
+    private boolean resume() {
       synchronized (sending) {
-        isParked = false;
-        if (cut.get() || waiting.isEmpty()) {
-          return;
+        if (cut.get() || released.get() || waiting.isEmpty() || !call.isReady() || flush()) {
+          isParked = false;
+          return true;
         }
-        if (budgetSpent()) {
-          park();
-        } else if (call.isReady()) {
-          flush();
-        } // else gRPC's onReady sends it when the client reads
+        return false;
       }
     }
 
-    /** Sends what waits for the client; the caller holds {@code sending}. */
+    /**
+     * Sends what waits, while the client and the budget allow: false when the budget stopped it
+     * (the rest waits again, in its order). The caller holds {@code sending}.
+     */
     @SuppressWarnings("unchecked")
-    private void flush() {
-      for (Object m : waiting.drain()) {
-        send((R) m);
+    private boolean flush() {
+      List<Object> all = waiting.drain();
+      for (int i = 0; i < all.size(); i++) {
+        if (!call.isReady() || !trySend((R) all.get(i))) {
+          boolean spent = call.isReady();
+          for (Object rest : all.subList(i, all.size())) {
+            waiting.hold(rest);
+          }
+          return !spent;
+        }
       }
+      return true;
     }
 
     @Override
@@ -590,7 +616,7 @@ public final class XdsLimits implements ServerInterceptor {
           giveBack();
           waiting.drain();
         }
-        parked.remove(this);
+        // left in the line, if it is in it: resume() drops a released stream when it comes up
         XdsLimits.this.release(peer, onConnection);
         unpark();
       }

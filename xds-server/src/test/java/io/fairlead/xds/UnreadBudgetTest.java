@@ -122,6 +122,21 @@ class UnreadBudgetTest {
   }
 
   @Test
+  void aResponseIsCountedBeforeItIsWrittenSoStreamsSendingAtOnceCannotAllPass() {
+    Stream a = open();
+    Stream b = open();
+    // while a's large response is being written (gRPC serializes it on the sending thread), b
+    // sends on another thread: it must see a's bytes already counted
+    a.call.duringSend = () -> b.served.sendMessage(response(CDS, "b1", 12_000));
+    a.served.sendMessage(response(CDS, "a1", 12_000));
+    assertThat(a.call.sent).hasSize(1);
+    assertThat(b.call.sent).as("b waits: a's response holds the budget").isEmpty();
+
+    a.clientReads();
+    assertThat(b.call.sent).hasSize(1);
+  }
+
+  @Test
   void smallResponsesToReadingClientsNeverCount() {
     Stream a = open();
     for (int v = 1; v <= 1000; v++) {
@@ -172,6 +187,7 @@ class UnreadBudgetTest {
     final List<DiscoveryResponse> sent = new ArrayList<>();
     final List<Status> closed = new ArrayList<>();
     boolean ready = true;
+    Runnable duringSend = () -> {};
 
     @Override
     public void request(int n) {}
@@ -181,6 +197,9 @@ class UnreadBudgetTest {
 
     @Override
     public void sendMessage(DiscoveryResponse message) {
+      Runnable during = duringSend;
+      duringSend = () -> {};
+      during.run();
       sent.add(message);
       if (message.getSerializedSize() > THRESHOLD) {
         ready = false;
