@@ -136,6 +136,9 @@ public final class XdsLimits implements ServerInterceptor {
   private final java.util.concurrent.atomic.AtomicLong unread =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** When {@link #cutStuck} last looked at the holders (nanos), 0 for never. */
+  private volatile long lastStuckScan;
+
   /** Streams holding part of {@link #unread}. */
   private final Set<Limited<?, ?>> holders = ConcurrentHashMap.newKeySet();
 
@@ -246,6 +249,12 @@ public final class XdsLimits implements ServerInterceptor {
   private void cutStuck() {
     long now = nanos.getAsLong();
     long stuck = settings.unread().stuckAfter().toNanos();
+    long last = lastStuckScan;
+    if (last != 0 && now - last < stuck / 60) {
+      unpark(); // scanned a moment ago (at most once a second at the default timeout)
+      return;
+    }
+    lastStuckScan = now == 0 ? 1 : now;
     for (Limited<?, ?> holder : holders) {
       if (now - holder.holdingSince > stuck) {
         metrics.limitHit("unread");
@@ -394,8 +403,11 @@ public final class XdsLimits implements ServerInterceptor {
                 if (spent || isParked) {
                   park(); // it waits its turn for the budget, behind the streams waiting already
                   spent = true;
-                } else if (first && call.isReady()) {
-                  spent = !flush(); // became ready meanwhile: its onReady may already have run
+                } else if (first && call.isReady() && !flush()) {
+                  // it became ready meanwhile (its onReady may already have run), but the budget
+                  // is spent: it waits its turn
+                  park();
+                  spent = true;
                 }
               }
               if (spent) {
