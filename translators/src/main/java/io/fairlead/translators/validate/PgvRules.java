@@ -498,36 +498,30 @@ final class PgvRules {
                   ? cmp.compare(value, lower.get()) >= 0
                   : cmp.compare(value, lower.get()) > 0);
       if (upper.isPresent() && lower.isPresent()) {
-        // the texts are made only for a violation: a value is checked far more often than it fails
-        if (cmp.compare(upper.get(), lower.get()) > 0) {
-          if (!(okUpper && okLower)) {
-            String v = "value " + show.apply(value);
-            String u = show.apply(upper.get());
-            String l = show.apply(lower.get());
-            fail(
-                path,
-                v
+        boolean inside = cmp.compare(upper.get(), lower.get()) > 0;
+        if (inside ? okUpper && okLower : okUpper || okLower) {
+          return; // the texts below are made only for a violation: most values pass
+        }
+        String v = "value " + show.apply(value);
+        String u = show.apply(upper.get());
+        String l = show.apply(lower.get());
+        fail(
+            path,
+            inside
+                ? v
                     + " must be inside range "
                     + (lowerInclusive ? "[" : "(")
                     + l
                     + ", "
                     + u
-                    + (upperInclusive ? "]" : ")"));
-          }
-        } else if (!(okUpper || okLower)) {
-          String v = "value " + show.apply(value);
-          String u = show.apply(upper.get());
-          String l = show.apply(lower.get());
-          fail(
-              path,
-              v
-                  + " must be outside range "
-                  + (upperInclusive ? "(" : "[")
-                  + u
-                  + ", "
-                  + l
-                  + (lowerInclusive ? ")" : "]"));
-        }
+                    + (upperInclusive ? "]" : ")")
+                : v
+                    + " must be outside range "
+                    + (upperInclusive ? "(" : "[")
+                    + u
+                    + ", "
+                    + l
+                    + (lowerInclusive ? ")" : "]"));
       } else if (!okUpper) {
         fail(
             path,
