@@ -101,8 +101,9 @@ public final class XdsLimits implements ServerInterceptor {
    * is ready again (its client read it) or ends; while the budget is spent, a stream's next
    * responses wait (merged, one per type, as for a client that does not read) and streams go on in
    * the order they waited as others' clients read. A stream whose client has held budget without
-   * reading for {@code stuckAfter} is cut ({@code RESOURCE_EXHAUSTED}) when the budget is spent, so
-   * clients that never read cannot hold everyone else up.
+   * reading for {@code stuckAfter} is cut ({@code RESOURCE_EXHAUSTED}) while streams wait for the
+   * budget (a sweep on a thread of its own looks every sixtieth of it), so clients that never read
+   * cannot hold everyone else up.
    *
    * @param maxBytes bytes sent and not read, over all streams, before new responses wait
    * @param stuckAfter how long a stream may hold part of a spent budget without its client reading
@@ -124,7 +125,9 @@ public final class XdsLimits implements ServerInterceptor {
 
     public Unread {
       if (maxBytes < 1 || stuckAfter.isNegative() || stuckAfter.isZero()) {
-        throw new IllegalArgumentException("the unread budget and its timeout must be positive");
+        throw new IllegalArgumentException(
+            "the unread budget (--max-unread-bytes) and its timeout (--unread-timeout) must be"
+                + " positive");
       }
     }
   }
@@ -136,8 +139,19 @@ public final class XdsLimits implements ServerInterceptor {
   private final java.util.concurrent.atomic.AtomicLong unread =
       new java.util.concurrent.atomic.AtomicLong();
 
-  /** When {@link #cutStuck} last looked at the holders (nanos), 0 for never. */
-  private volatile long lastStuckScan;
+  private final java.util.function.ObjLongConsumer<Runnable> scheduler;
+
+  /** Whether a {@link #sweep} is scheduled (one at a time, while streams wait). */
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+
+  /** Runs the sweeps of every server in the JVM: a daemon, idle unless streams wait. */
+  private static final java.util.concurrent.ScheduledExecutorService SWEEPER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "fairlead-unread-sweeper");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Streams holding part of {@link #unread}. */
   private final Set<Limited<?, ?>> holders = ConcurrentHashMap.newKeySet();
@@ -161,10 +175,25 @@ public final class XdsLimits implements ServerInterceptor {
   }
 
   public XdsLimits(Settings settings, XdsMetrics metrics, boolean bindIdentity) {
-    this(settings, metrics, System::nanoTime, bindIdentity);
+    this(
+        settings,
+        metrics,
+        System::nanoTime,
+        bindIdentity,
+        (task, millis) ->
+            SWEEPER.schedule(task, millis, java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
-  XdsLimits(Settings settings, XdsMetrics metrics, LongSupplier nanos, boolean bindIdentity) {
+  /**
+   * With a clock, and what schedules a task after some milliseconds (tests run sweeps themselves).
+   */
+  XdsLimits(
+      Settings settings,
+      XdsMetrics metrics,
+      LongSupplier nanos,
+      boolean bindIdentity,
+      java.util.function.ObjLongConsumer<Runnable> scheduler) {
+    this.scheduler = scheduler;
     this.bindIdentity = bindIdentity;
     this.settings = settings;
     this.metrics = metrics;
@@ -243,18 +272,36 @@ public final class XdsLimits implements ServerInterceptor {
   }
 
   /**
-   * With the budget spent: cuts the streams that have held part of it for longer than {@code
-   * stuckAfter} without their clients reading. Called with no stream's lock held.
+   * While streams wait for the budget, a {@link #sweep} every sixtieth of {@code stuckAfter} (at
+   * least 10 ms): on its own thread, so that neither the discovery service's threads nor gRPC's
+   * look through the holders, and so that waiting streams go on even when nothing more is sent.
    */
-  private void cutStuck() {
+  private void scheduleSweep() {
+    if (sweeping.compareAndSet(false, true)) {
+      long every = Math.max(10, settings.unread().stuckAfter().toMillis() / 60);
+      scheduler.accept(
+          () -> {
+            sweeping.set(false);
+            try {
+              sweep();
+            } catch (RuntimeException e) {
+              LOG.warn("sweeping the streams that wait for the unread budget failed", e);
+            }
+            if (!parked.isEmpty()) {
+              scheduleSweep();
+            }
+          },
+          every);
+    }
+  }
+
+  /**
+   * Cuts the streams that have held part of the budget for longer than {@code stuckAfter} without
+   * their clients reading, then lets waiting streams go on. Called with no stream's lock held.
+   */
+  void sweep() {
     long now = nanos.getAsLong();
     long stuck = settings.unread().stuckAfter().toNanos();
-    long last = lastStuckScan;
-    if (last != 0 && now - last < stuck / 60) {
-      unpark(); // scanned a moment ago (at most once a second at the default timeout)
-      return;
-    }
-    lastStuckScan = now == 0 ? 1 : now;
     for (Limited<?, ?> holder : holders) {
       if (now - holder.holdingSince > stuck) {
         metrics.limitHit("unread");
@@ -383,11 +430,11 @@ public final class XdsLimits implements ServerInterceptor {
               // unread budget is spent, responses wait here, at most one per type, each newer
               // one replacing or merged into the one waiting; the client gets the newest state of
               // each type when it can be sent.
-              boolean spent = false;
               synchronized (sending) {
                 if (cut.get()) {
                   return;
                 }
+                boolean spent = false;
                 if (waiting.isEmpty() && call.isReady()) {
                   if (trySend(message)) {
                     return;
@@ -402,16 +449,11 @@ public final class XdsLimits implements ServerInterceptor {
                 }
                 if (spent || isParked) {
                   park(); // it waits its turn for the budget, behind the streams waiting already
-                  spent = true;
                 } else if (first && call.isReady() && !flush()) {
                   // it became ready meanwhile (its onReady may already have run), but the budget
                   // is spent: it waits its turn
                   park();
-                  spent = true;
                 }
-              }
-              if (spent) {
-                cutStuck();
               }
             }
 
@@ -560,6 +602,7 @@ public final class XdsLimits implements ServerInterceptor {
         isParked = true;
         metrics.limitHit("unread_wait");
         parked.offerLast(this);
+        scheduleSweep();
       }
     }
 

@@ -426,6 +426,14 @@ class CliTest {
   }
 
   @Test
+  void aZeroUnreadBudgetOrTimeoutIsOneLineNamingTheOption() {
+    assertOneLineError(
+        run("serve", "--max-unread-bytes", "0"), "--max-unread-bytes", "--max-unread-bytes");
+    assertOneLineError(
+        run("serve", "--unread-timeout", "0s"), "--unread-timeout", "--unread-timeout");
+  }
+
+  @Test
   void aBadDurationIsOneLineInTheAnnotationsGrammar() {
     for (String option : new String[] {"--quiet-period", "--max-delay", "--source-loss-confirm"}) {
       assertOneLineError(

@@ -3,11 +3,9 @@ package io.fairlead.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.time.Duration;
@@ -19,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The server-wide budget for what streams have sent and their clients not read ({@link
  * XdsLimits.Unread}), with streams whose flow control the test decides: a call is ready until it is
- * sent a response larger than {@link FakeCall#THRESHOLD} (as gRPC's call stops being ready once it
- * holds 32 KiB the client has not read), and ready again when the test says its client read.
+ * sent a response larger than 1,000 bytes (as gRPC's call stops being ready once it holds 32 KiB
+ * the client has not read), and ready again when the test says its client read.
  */
 class UnreadBudgetTest {
 
@@ -28,6 +26,10 @@ class UnreadBudgetTest {
   private static final String EDS = Resources.V3.ENDPOINT_TYPE_URL;
 
   private final AtomicLong now = new AtomicLong();
+
+  /** The sweeps the limits scheduled, run when a test says. */
+  private final List<Runnable> sweeps = new ArrayList<>();
+
   private final XdsMetrics metrics = new XdsMetrics();
   private final XdsLimits limits =
       new XdsLimits(
@@ -35,7 +37,8 @@ class UnreadBudgetTest {
               100, 100, 1000, 16 * 1024, 1000, new XdsLimits.Unread(10_000, Duration.ofMinutes(1))),
           metrics,
           now::get,
-          false);
+          false,
+          (task, millis) -> sweeps.add(task));
 
   @Test
   void whileTheBudgetIsSpentResponsesWaitMergedAndGoOutWhenAClientReads() {
@@ -106,8 +109,15 @@ class UnreadBudgetTest {
     b.served.sendMessage(response(EDS, "b1", 100));
     assertThat(a.call.closed).as("not yet: a minute has not passed").isEmpty();
 
+    assertThat(sweeps).as("b waits: a sweep is scheduled").hasSize(1);
+    runSweeps();
+    assertThat(a.call.closed).as("not yet: a minute has not passed").isEmpty();
+    assertThat(sweeps).as("b still waits: the next sweep is scheduled").hasSize(1);
+
     now.addAndGet(Duration.ofSeconds(61).toNanos());
     b.served.sendMessage(response(EDS, "b2", 100));
+    assertThat(a.call.closed).as("a send does not look for stuck streams").isEmpty();
+    runSweeps();
 
     assertThat(a.call.closed)
         .singleElement()
@@ -119,6 +129,45 @@ class UnreadBudgetTest {
     assertThat(limits.unreadBytes()).isZero();
     assertThat(limits.openStreams()).isOne();
     assertThat(metrics.scrape()).contains("limit=\"unread\"");
+    runSweeps();
+    assertThat(sweeps).as("nothing waits: no sweep scheduled").isEmpty();
+  }
+
+  @Test
+  void theServersOwnSweeperCutsAStuckClientWithoutAnotherSend() throws Exception {
+    XdsLimits real =
+        new XdsLimits(
+            new XdsLimits.Settings(
+                100,
+                100,
+                1000,
+                16 * 1024,
+                1000,
+                new XdsLimits.Unread(10_000, Duration.ofMillis(300))),
+            new XdsMetrics(),
+            false);
+    Stream a = open(real);
+    Stream b = open(real);
+    a.served.sendMessage(response(CDS, "a1", 12_000));
+    b.served.sendMessage(response(EDS, "b1", 100));
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    synchronized (b.call) {
+      while (b.call.sent.isEmpty() && System.nanoTime() < until) {
+        b.call.wait(20);
+      }
+    }
+    synchronized (b.call) {
+      assertThat(b.call.sent).extracting(DiscoveryResponse::getVersionInfo).containsExactly("b1");
+    }
+    synchronized (a.call) {
+      assertThat(a.call.closed).singleElement();
+    }
+  }
+
+  private void runSweeps() {
+    List<Runnable> due = List.copyOf(sweeps);
+    sweeps.clear();
+    due.forEach(Runnable::run);
   }
 
   @Test
@@ -156,7 +205,7 @@ class UnreadBudgetTest {
 
   /** A stream through the limits: the call the client side sees, and what the service sends on. */
   private record Stream(
-      FakeCall call,
+      FakeServerCall call,
       ServerCall.Listener<DiscoveryRequest> listener,
       ServerCall<DiscoveryRequest, DiscoveryResponse> served) {
 
@@ -167,7 +216,11 @@ class UnreadBudgetTest {
   }
 
   private Stream open() {
-    FakeCall call = new FakeCall();
+    return open(limits);
+  }
+
+  private static Stream open(XdsLimits limits) {
+    FakeServerCall call = new FakeServerCall(1_000);
     List<ServerCall<DiscoveryRequest, DiscoveryResponse>> seen = new ArrayList<>();
     ServerCall.Listener<DiscoveryRequest> listener =
         limits.interceptCall(
@@ -178,52 +231,5 @@ class UnreadBudgetTest {
               return new ServerCall.Listener<>() {};
             });
     return new Stream(call, listener, seen.get(0));
-  }
-
-  private static final class FakeCall extends ServerCall<DiscoveryRequest, DiscoveryResponse> {
-    /** A response larger than this leaves the call not ready until the client reads. */
-    static final int THRESHOLD = 1_000;
-
-    final List<DiscoveryResponse> sent = new ArrayList<>();
-    final List<Status> closed = new ArrayList<>();
-    boolean ready = true;
-    Runnable duringSend = () -> {};
-
-    @Override
-    public void request(int n) {}
-
-    @Override
-    public void sendHeaders(Metadata headers) {}
-
-    @Override
-    public void sendMessage(DiscoveryResponse message) {
-      Runnable during = duringSend;
-      duringSend = () -> {};
-      during.run();
-      sent.add(message);
-      if (message.getSerializedSize() > THRESHOLD) {
-        ready = false;
-      }
-    }
-
-    @Override
-    public void close(Status status, Metadata trailers) {
-      closed.add(status);
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    @Override
-    public boolean isReady() {
-      return ready;
-    }
-
-    @Override
-    public MethodDescriptor<DiscoveryRequest, DiscoveryResponse> getMethodDescriptor() {
-      return AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
-    }
   }
 }

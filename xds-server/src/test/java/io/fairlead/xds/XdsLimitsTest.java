@@ -253,44 +253,10 @@ class XdsLimitsTest {
   void aClientThatDoesNotReadGetsOnlyTheNewestResponseOfEachType() {
     XdsMetrics metrics = new XdsMetrics();
     XdsLimits limits = new XdsLimits(XdsLimits.Settings.DEFAULT, metrics);
-    List<DiscoveryResponse> sent = new ArrayList<>();
-    List<Status> closed = new ArrayList<>();
-    java.util.concurrent.atomic.AtomicBoolean ready =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse> slow =
-        new io.grpc.ServerCall<>() {
-          @Override
-          public void request(int n) {}
-
-          @Override
-          public void sendHeaders(io.grpc.Metadata headers) {}
-
-          @Override
-          public void sendMessage(DiscoveryResponse message) {
-            sent.add(message);
-          }
-
-          @Override
-          public void close(Status status, io.grpc.Metadata trailers) {
-            closed.add(status);
-          }
-
-          @Override
-          public boolean isCancelled() {
-            return false;
-          }
-
-          @Override
-          public boolean isReady() {
-            return ready.get();
-          }
-
-          @Override
-          public io.grpc.MethodDescriptor<DiscoveryRequest, DiscoveryResponse>
-              getMethodDescriptor() {
-            return AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
-          }
-        };
+    FakeServerCall slow = new FakeServerCall(Integer.MAX_VALUE);
+    slow.ready = false; // the client does not read
+    List<DiscoveryResponse> sent = slow.sent;
+    List<Status> closed = slow.closed;
     List<io.grpc.ServerCall<DiscoveryRequest, DiscoveryResponse>> seen = new ArrayList<>();
     io.grpc.ServerCall.Listener<DiscoveryRequest> listener =
         limits.interceptCall(
@@ -307,7 +273,7 @@ class XdsLimitsTest {
     }
     assertThat(sent).as("nothing sent while the client does not read").isEmpty();
 
-    ready.set(true);
+    slow.ready = true;
     listener.onReady();
 
     assertThat(sent)
